@@ -1,0 +1,171 @@
+import pg from 'pg';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+  Subscription,
+} from '../../application/ports/event-store.js';
+import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
+import { PostgresEventNotifier } from './postgres-event-notifier.js';
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: NewEvent['metadata'];
+}
+
+const SELECT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: Number(row.revision),
+    position: Number(row.position),
+  };
+}
+
+/**
+ * The PostgreSQL adapter of the event-store port (the default, and the embedded one).
+ * Gap-safe global order: see migrations/001_event_store.sql.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly notifier: PostgresEventNotifier;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    connectionString: string,
+  ) {
+    this.notifier = new PostgresEventNotifier(pool, connectionString);
+  }
+
+  async appendToStream(
+    stream: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const expected = String(options.expectedRevision ?? 'any');
+    const payload = JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
+          'SELECT next_revision, last_position FROM derbel_append_events($1, $2, $3::jsonb)',
+          [stream, expected, payload],
+        );
+        const last = rows[rows.length - 1];
+        this.notifier.announce();
+        return { nextRevision: Number(last.next_revision), position: Number(last.last_position) };
+      } catch (error) {
+        const e = error as { code?: string; detail?: string; constraint?: string };
+        if (e.code === 'DB409') {
+          const actual = e.detail === 'no_stream' || e.detail === undefined ? 'no_stream' : Number(e.detail);
+          throw new WrongExpectedRevisionError(stream, options.expectedRevision ?? 'any', actual);
+        }
+        if (e.code === 'DB408' && attempt < 50) continue;
+        // Two appends of the same event id raced: the loser retries and is answered with the stored event.
+        if (e.code === '23505' && e.constraint === 'events_event_id_key' && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
+  async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [stream, options.from ?? 0, options.limit ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
+    // Only rows of transactions older than every running one: a running append can never later
+    // commit a smaller position than one returned here.
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM events
+       WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY position LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string }>(
+      'SELECT coalesce(max(position), 0) AS head FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
+    );
+    return Number(rows[0].head);
+  }
+
+  /** Highest position written, visible or not yet (a running transaction may still hide it). */
+  private async writtenHead(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string }>('SELECT coalesce(max(position), 0) AS head FROM events');
+    return Number(rows[0].head);
+  }
+
+  subscribeToAll({ after, batchSize = 500 }: { after: number; batchSize?: number }): Subscription {
+    const store = this;
+    let closed = false;
+    const wake = new AbortController();
+    const iterator = async function* (): AsyncGenerator<RecordedEvent> {
+      let position = after;
+      let pendingDelay = 2;
+      while (!closed) {
+        const waitForNotice = store.notifier.nextNotice();
+        let batch: RecordedEvent[];
+        try {
+          batch = await store.readAll({ after: position, limit: batchSize });
+        } catch (error) {
+          if (closed) return;
+          // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end.
+          await sleep(500, wake.signal);
+          continue;
+        }
+        for (const event of batch) {
+          if (closed) return;
+          position = event.position;
+          yield event;
+        }
+        if (batch.length === batchSize) continue;
+        if ((await store.writtenHead().catch(() => position)) > position) {
+          // Written but hidden by an older running transaction: look again shortly.
+          await sleep(pendingDelay, wake.signal);
+          pendingDelay = Math.min(pendingDelay * 2, 50);
+          continue;
+        }
+        pendingDelay = 2;
+        await Promise.race([waitForNotice, sleep(5_000, wake.signal)]);
+      }
+    };
+    const generator = iterator();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      async close() {
+        closed = true;
+        wake.abort();
+        await generator.return(undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
