@@ -1,0 +1,40 @@
+import { DomainError } from '../decider.js';
+
+/** Counted in characters (code points), as JSON Schema's maxLength counts them. */
+export const MESSAGE_TEXT_MIN_LENGTH = 1;
+export const MESSAGE_TEXT_MAX_LENGTH = 4000;
+
+/** Throws `INVALID_MESSAGE_TEXT` for empty or whitespace-only text, or text over the limit. Valid text is kept as sent. */
+export function assertValidMessageText(text: string): void {
+  if (text.trim().length === 0 || isTooLong(text)) {
+    throw new DomainError(
+      'INVALID_MESSAGE_TEXT',
+      `A message is ${MESSAGE_TEXT_MIN_LENGTH}–${MESSAGE_TEXT_MAX_LENGTH} characters and not only whitespace`,
+    );
+  }
+}
+
+/**
+ * A 53-bit hash of a message's text (cyrb53), so the contact state can tell an unchanged edit
+ * without keeping every text in memory. Two different texts share one with odds near 2^-53.
+ */
+export function textFingerprint(text: string): number {
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ unit, 2654435761);
+    h2 = Math.imul(h2 ^ unit, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+function isTooLong(text: string): boolean {
+  // A string has at most as many characters as UTF-16 units: count them only when it may be too long.
+  if (text.length <= MESSAGE_TEXT_MAX_LENGTH) return false;
+  let count = 0;
+  for (const _ of text) if (++count > MESSAGE_TEXT_MAX_LENGTH) return true;
+  return false;
+}
