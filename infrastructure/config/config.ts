@@ -1,0 +1,120 @@
+import os from 'node:os';
+import path from 'node:path';
+import { EnvReader, type Environment } from './env-reader.js';
+
+export { describeConfig, type ConfigDescription } from './describe-config.js';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const JWT_SECRET_MIN_LENGTH = 32;
+export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
+
+/** Everything a node needs to know at start-up, read from the environment by `loadConfig`. */
+export interface Config {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  /** Absent: the node starts an embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Absent: Socket.io uses its in-memory adapter (a single node). */
+  redisUrl: string | undefined;
+  /** Absent: events are stored in PostgreSQL. */
+  eventStoreUrl: string | undefined;
+  /** Absolute path of the folder the app owns (embedded PostgreSQL data, generated JWT secret). */
+  dataDir: string;
+  /** Absent outside production: `resolveJwtSecret` generates one and keeps it in `dataDir`. */
+  jwtSecret: string | undefined;
+  jwtExpiresInSeconds: number;
+  /** bcrypt cost factor. */
+  passwordRounds: number;
+  corsOrigins: string[];
+  cookieSecure: boolean;
+  logLevel: LogLevel;
+  meetingRingTimeoutMs: number;
+  meetingReconnectGraceMs: number;
+  stunUrls: string[];
+  /** Empty when no TURN server is configured; otherwise `turnSecret` is set too. */
+  turnUrls: string[];
+  turnSecret: string | undefined;
+  turnTtlSeconds: number;
+  /** Whether this node competes for the leadership that runs the projections. */
+  projectionsEnabled: boolean;
+  nodeId: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+const HTTP_ORIGIN_DESCRIPTION = 'an http(s) origin like https://app.example.com (no path, no trailing slash)';
+const HOST = /^[^\s/]+$/;
+const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const STUN_URL = /^stuns?:(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
+const TURN_URL = /^turns?:(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i;
+
+/**
+ * Reads and validates the configuration. Every bad value is reported at once in a `ConfigError`.
+ * No I/O: the JWT secret file is handled by `resolveJwtSecret`.
+ */
+export function loadConfig(env: Environment = process.env): Config {
+  const read = new EnvReader(env);
+  const nodeEnv = read.choice('NODE_ENV', NODE_ENVS, 'development');
+
+  const jwtSecret = read.secret('JWT_SECRET', JWT_SECRET_MIN_LENGTH);
+  if (nodeEnv === 'production' && read.raw('JWT_SECRET') === undefined) {
+    read.problem(`JWT_SECRET is required when NODE_ENV=production (at least ${JWT_SECRET_MIN_LENGTH} characters)`);
+  }
+
+  const turnUrls = read.list('TURN_URLS', { isValid: (url) => TURN_URL.test(url), description: 'a turn: or turns: URL such as turn:turn.example.com:3478?transport=udp' }, []);
+  const turnSecret = read.secret('TURN_SECRET');
+  if (read.raw('TURN_URLS') !== undefined && read.raw('TURN_SECRET') === undefined) {
+    read.problem('TURN_URLS is set but TURN_SECRET is not: TURN needs both');
+  }
+  if (read.raw('TURN_SECRET') !== undefined && read.raw('TURN_URLS') === undefined) {
+    read.problem('TURN_SECRET is set but TURN_URLS is not: TURN needs both');
+  }
+
+  const config: Config = {
+    nodeEnv,
+    port: read.integer('PORT', { min: 1, max: 65_535 }, 3000),
+    host: read.matching('HOST', HOST, 'a host name or IP address') ?? '0.0.0.0',
+    databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
+    redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
+    eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover']),
+    dataDir: path.resolve(read.raw('DATA_DIR') ?? '.derbel-data'),
+    jwtSecret,
+    jwtExpiresInSeconds: read.durationSeconds('JWT_EXPIRES_IN', 3600),
+    passwordRounds: read.integer('PASSWORD_ROUNDS', { min: 4, max: 15 }, 10),
+    corsOrigins: read.list('CORS_ORIGINS', { isValid: isHttpOrigin, description: HTTP_ORIGIN_DESCRIPTION }, []),
+    cookieSecure: read.boolean('COOKIE_SECURE', nodeEnv === 'production'),
+    logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
+    meetingRingTimeoutMs: read.integer('MEETING_RING_TIMEOUT_MS', { min: 1, max: MAX_TIMER_MS, description: `a number of milliseconds 1-${MAX_TIMER_MS}` }, 45_000),
+    meetingReconnectGraceMs: read.integer('MEETING_RECONNECT_GRACE_MS', { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` }, 15_000),
+    stunUrls: read.list('STUN_URLS', { isValid: (url) => STUN_URL.test(url), description: 'a stun: or stuns: URL such as stun:stun.example.com:3478' }, DEFAULT_STUN_URLS),
+    turnUrls,
+    turnSecret,
+    turnTtlSeconds: read.integer('TURN_TTL_SECONDS', { min: 60, max: 30 * 86_400, description: 'a number of seconds 60-2592000' }, 86_400),
+    projectionsEnabled: read.onOff('PROJECTIONS', true),
+    nodeId: read.matching('NODE_ID', NODE_ID, 'at most 128 letters, digits or . _ : @ -') ?? `${os.hostname()}-${process.pid}`,
+  };
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+function isHttpOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,204 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+const SECRET = 'x'.repeat(32);
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual<Config>({
+      nodeEnv: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      eventStoreUrl: undefined,
+      dataDir: path.join(process.cwd(), '.derbel-data'),
+      jwtSecret: undefined,
+      jwtExpiresInSeconds: 3600,
+      passwordRounds: 10,
+      corsOrigins: [],
+      cookieSecure: false,
+      logLevel: 'info',
+      meetingRingTimeoutMs: 45_000,
+      meetingReconnectGraceMs: 15_000,
+      stunUrls: ['stun:stun.l.google.com:19302'],
+      turnUrls: [],
+      turnSecret: undefined,
+      turnTtlSeconds: 86_400,
+      projectionsEnabled: true,
+      nodeId: `${os.hostname()}-${process.pid}`,
+    });
+  });
+
+  it('reads every variable when all are set and valid', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://derbel:pw@db:5432/derbel',
+      REDIS_URL: 'redis://redis:6379',
+      EVENTSTORE_URL: 'kurrentdb://kurrent:2113?tls=false',
+      DATA_DIR: 'var/data',
+      JWT_SECRET: SECRET,
+      JWT_EXPIRES_IN: '15m',
+      PASSWORD_ROUNDS: '12',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      COOKIE_SECURE: 'false',
+      LOG_LEVEL: 'silent',
+      MEETING_RING_TIMEOUT_MS: '200',
+      MEETING_RECONNECT_GRACE_MS: '0',
+      STUN_URLS: 'stun:a.example.com:3478,stuns:b.example.com',
+      TURN_URLS: 'turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349',
+      TURN_SECRET: 'turn-shared-secret',
+      TURN_TTL_SECONDS: '3600',
+      PROJECTIONS: 'off',
+      NODE_ID: 'api-2',
+    });
+    expect(config).toEqual<Config>({
+      nodeEnv: 'production',
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://derbel:pw@db:5432/derbel',
+      redisUrl: 'redis://redis:6379',
+      eventStoreUrl: 'kurrentdb://kurrent:2113?tls=false',
+      dataDir: path.resolve('var/data'),
+      jwtSecret: SECRET,
+      jwtExpiresInSeconds: 900,
+      passwordRounds: 12,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      cookieSecure: false,
+      logLevel: 'silent',
+      meetingRingTimeoutMs: 200,
+      meetingReconnectGraceMs: 0,
+      stunUrls: ['stun:a.example.com:3478', 'stuns:b.example.com'],
+      turnUrls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'],
+      turnSecret: 'turn-shared-secret',
+      turnTtlSeconds: 3600,
+      projectionsEnabled: false,
+      nodeId: 'api-2',
+    });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '  ', JWT_SECRET: '', STUN_URLS: '' });
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.jwtSecret).toBeUndefined();
+    expect(config.stunUrls).toEqual(['stun:stun.l.google.com:19302']);
+  });
+
+  it('makes cookies secure by default in production only', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).cookieSecure).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).cookieSecure).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, COOKIE_SECURE: 'FALSE' }).cookieSecure).toBe(false);
+  });
+
+  it.each([
+    ['1', 1],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604_800],
+  ])('reads JWT_EXPIRES_IN=%s as %i seconds', (value, seconds) => {
+    expect(loadConfig({ JWT_EXPIRES_IN: value }).jwtExpiresInSeconds).toBe(seconds);
+  });
+
+  it('accepts EventStoreDB and KurrentDB URLs, including gossip seed lists', () => {
+    for (const url of ['esdb://localhost:2113?tls=false', 'esdb+discover://a:2113,b:2113', 'kurrentdb://kurrent:2113', 'kurrent://k:2113']) {
+      expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
+    }
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+    ]);
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['NODE_ENV', { NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, production, test, got "prod"'],
+    ['PORT (not a number)', { PORT: 'abc' }, 'PORT must be an integer 1-65535, got "abc"'],
+    ['PORT (out of range)', { PORT: '70000' }, 'PORT must be an integer 1-65535, got "70000"'],
+    ['PORT (zero)', { PORT: '0' }, 'PORT must be an integer 1-65535, got "0"'],
+    ['PORT (fraction)', { PORT: '80.5' }, 'PORT must be an integer 1-65535, got "80.5"'],
+    ['HOST', { HOST: 'local host' }, 'HOST must be a host name or IP address, got "local host"'],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://root:hunter2@db/derbel' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://, got "mysql://root:***@db/derbel"'],
+    ['REDIS_URL', { REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a URL starting with redis:// or rediss://, got "localhost:6379"'],
+    [
+      'EVENTSTORE_URL',
+      { EVENTSTORE_URL: 'http://kurrent:2113' },
+      'EVENTSTORE_URL must be a URL starting with esdb:// or esdb+discover:// or kurrentdb:// or kurrentdb+discover:// or kurrent:// or kurrent+discover://, got "http://kurrent:2113"',
+    ],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got 5'],
+    ['JWT_EXPIRES_IN (unit)', { JWT_EXPIRES_IN: '1y' }, 'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "1y"'],
+    ['JWT_EXPIRES_IN (zero)', { JWT_EXPIRES_IN: '0' }, 'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "0"'],
+    ['PASSWORD_ROUNDS', { PASSWORD_ROUNDS: '3' }, 'PASSWORD_ROUNDS must be an integer 4-15, got "3"'],
+    [
+      'CORS_ORIGINS (path)',
+      { CORS_ORIGINS: 'https://ok.example.com,https://app.example.com/' },
+      'CORS_ORIGINS entries must each be an http(s) origin like https://app.example.com (no path, no trailing slash), got "https://app.example.com/"',
+    ],
+    [
+      'CORS_ORIGINS (scheme)',
+      { CORS_ORIGINS: 'ftp://files.example.com' },
+      'CORS_ORIGINS entries must each be an http(s) origin like https://app.example.com (no path, no trailing slash), got "ftp://files.example.com"',
+    ],
+    ['COOKIE_SECURE', { COOKIE_SECURE: 'yes' }, 'COOKIE_SECURE must be true or false, got "yes"'],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+    ['MEETING_RING_TIMEOUT_MS', { MEETING_RING_TIMEOUT_MS: '-5' }, 'MEETING_RING_TIMEOUT_MS must be a number of milliseconds 1-2147483647, got "-5"'],
+    ['MEETING_RECONNECT_GRACE_MS', { MEETING_RECONNECT_GRACE_MS: '15s' }, 'MEETING_RECONNECT_GRACE_MS must be a number of milliseconds 0-2147483647, got "15s"'],
+    [
+      'STUN_URLS',
+      { STUN_URLS: 'stun:ok.example.com,turn:wrong.example.com' },
+      'STUN_URLS entries must each be a stun: or stuns: URL such as stun:stun.example.com:3478, got "turn:wrong.example.com"',
+    ],
+    [
+      'TURN_URLS',
+      { TURN_URLS: 'http://turn.example.com', TURN_SECRET: 's' },
+      'TURN_URLS entries must each be a turn: or turns: URL such as turn:turn.example.com:3478?transport=udp, got "http://turn.example.com"',
+    ],
+    ['TURN_URLS without TURN_SECRET', { TURN_URLS: 'turn:turn.example.com' }, 'TURN_URLS is set but TURN_SECRET is not: TURN needs both'],
+    ['TURN_SECRET without TURN_URLS', { TURN_SECRET: 'secret' }, 'TURN_SECRET is set but TURN_URLS is not: TURN needs both'],
+    ['TURN_TTL_SECONDS', { TURN_TTL_SECONDS: 'day' }, 'TURN_TTL_SECONDS must be a number of seconds 60-2592000, got "day"'],
+    ['PROJECTIONS', { PROJECTIONS: 'yes' }, 'PROJECTIONS must be on or off, got "yes"'],
+    ['NODE_ID', { NODE_ID: 'api node 1' }, 'NODE_ID must be at most 128 letters, digits or . _ : @ -, got "api node 1"'],
+  ])('rejects a bad %s with a clear message', (_, env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it('reports every bad value in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', PASSWORD_ROUNDS: '99' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      [
+        'Invalid configuration:',
+        '  - PORT must be an integer 1-65535, got "abc"',
+        '  - PASSWORD_ROUNDS must be an integer 4-15, got "99"',
+        '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ].join('\n'),
+    );
+  });
+
+  it('never echoes a secret in its messages', () => {
+    const problems = problemsOf({ JWT_SECRET: 'too-short-secret', DATABASE_URL: 'http://u:sup3rsecret@db/x' });
+    expect(problems.join('\n')).not.toContain('too-short-secret');
+    expect(problems.join('\n')).not.toContain('sup3rsecret');
+  });
+});
