@@ -1,15 +1,16 @@
 // No container engine runs here, so this reads docker-compose.yml, .env.example and traefik/ as
 // data and checks they are wired to each other and to what the app reads.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../infrastructure/config/config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readText = (path: string) => readFileSync(join(root, path), 'utf8');
 
-/** The environment variables the app's configuration reads. Keep in step with infrastructure's config. */
+/** The environment variables the app's configuration reads (checked against infrastructure/config below). */
 const APP_READS = [
   'NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'EVENTSTORE_URL', 'DATA_DIR',
   'JWT_SECRET', 'JWT_EXPIRES_IN', 'PASSWORD_ROUNDS', 'CORS_ORIGINS', 'COOKIE_SECURE', 'LOG_LEVEL',
@@ -22,7 +23,7 @@ const LEFT_TO_EACH_REPLICA = ['NODE_ID'];
 const SOCKET_IO_LONGEST_QUIET_SECONDS = 45;
 /** A variable holding a secret by its name: TURN_SECRET, POSTGRES_PASSWORD (not PASSWORD_ROUNDS). */
 const SECRET_NAME = /(SECRET|PASSWORD)$/;
-const TEST_SECRETS = { JWT_SECRET: 'jwt-secret-for-the-test', POSTGRES_PASSWORD: 'pg-password-for-the-test' };
+const TEST_SECRETS = { JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters', POSTGRES_PASSWORD: 'pg-password-for-the-test' };
 
 // ---- .env.example: sections tagged [compose], [api], [api:fixed]; "NAME=value" or "# NAME=example"
 
@@ -264,6 +265,35 @@ describe('docker-compose.yml', () => {
       expect(volume, `${service} volume at ${target}`).toBeDefined();
       expect(Object.keys(compose.volumes ?? {})).toContain(volume);
     }
+  });
+});
+
+describe('the variables the app reads', () => {
+  it('are the ones infrastructure/config reads', () => {
+    const configFolder = 'infrastructure/config';
+    const sources = readdirSync(join(root, configFolder))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+      .map((file) => readText(`${configFolder}/${file}`));
+    const read = new Set(sources.flatMap((source) => [...source.matchAll(/\bread\.\w+\('([A-Z][A-Z0-9_]*)'/g)].map((match) => match[1])));
+    expect([...read].sort(), 'update APP_READS, .env.example and docker-compose.yml together').toEqual([...APP_READS].sort());
+  });
+
+  it('accept the environment compose gives each api node', () => {
+    const config = loadConfig(Object.fromEntries(apiEnvironment));
+    expect(config).toMatchObject({ nodeEnv: 'production', port: 3000, host: '0.0.0.0', projectionsEnabled: true, cookieSecure: false });
+    expect([config.databaseUrl, config.redisUrl, config.eventStoreUrl]).toEqual([
+      apiEnvironment.get('DATABASE_URL'), apiEnvironment.get('REDIS_URL'), apiEnvironment.get('EVENTSTORE_URL'),
+    ]);
+  });
+
+  it("accept compose's own fallbacks, when .env holds only the required secrets", () => {
+    expect(() => loadConfig(Object.fromEntries(environmentOf(renderCompose(TEST_SECRETS).services.api)))).not.toThrow();
+  });
+
+  it('accept every example value .env.example shows', () => {
+    const examples = Object.fromEntries(section('api').map((line) => [line.name, line.value]));
+    const env = { ...exampleValues, ...examples, ...TEST_SECRETS, TURN_SECRET: 'a-turn-secret' };
+    expect(() => loadConfig(Object.fromEntries(environmentOf(renderCompose(env).services.api)))).not.toThrow();
   });
 });
 
