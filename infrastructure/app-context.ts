@@ -1,0 +1,31 @@
+import type pg from 'pg';
+import type { AccountService } from '../application/accounts/account-service.js';
+import type { ContactService } from '../application/contacts/contact-service.js';
+import type { SessionRepository, TokenService } from '../application/ports/auth.js';
+import type { EventStore } from '../application/ports/event-store.js';
+import type { Clock, IdGenerator } from '../application/shared/clock.js';
+import type { CheckpointWaiter } from '../projections/checkpoint-waiter.js';
+import type { Config } from './config/config.js';
+
+/** Everything the HTTP routes and the socket gateway need, wired once by the server. */
+export interface AppContext {
+  config: Config;
+  pool: pg.Pool;
+  store: EventStore;
+  clock: Clock;
+  ids: IdGenerator;
+  accounts: AccountService;
+  contacts: ContactService;
+  tokens: TokenService;
+  sessions: SessionRepository;
+  checkpoints: CheckpointWaiter;
+  /** Set once Socket.io is attached. */
+  realtime: RealtimeControl;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+}
+
+export interface RealtimeControl {
+  /** Tells every socket of this session (on any node) that it ended, and disconnects them. */
+  endSession(sessionId: string): Promise<void>;
+  isOnline(userIds: string[]): Promise<Set<string>>;
+}

@@ -1,0 +1,33 @@
+import { createHmac } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { SessionClaims, TokenService } from '../../application/ports/auth.js';
+
+/** HS256 session tokens: `sub` is the user, `sid` the session (revocable in the sessions table). */
+export class JwtTokenService implements TokenService {
+  constructor(
+    private readonly secret: string,
+    private readonly expiresInSeconds: number,
+  ) {}
+
+  issue({ userId, sessionId }: { userId: string; sessionId: string }) {
+    const token = jwt.sign({ sid: sessionId }, this.secret, {
+      algorithm: 'HS256',
+      subject: userId,
+      expiresIn: this.expiresInSeconds,
+    });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  verify(token: string): SessionClaims {
+    const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+      throw new Error('malformed session token');
+    }
+    return { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp };
+  }
+
+  csrfTokenFor(sessionId: string): string {
+    return createHmac('sha256', this.secret).update(`csrf:${sessionId}`).digest('base64url');
+  }
+}

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { LRUCache } from 'lru-cache';
+import type { CredentialsRepository, SessionRepository } from '../../application/ports/auth.js';
+
+export class PostgresCredentials implements CredentialsRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async save(userId: string, passwordHash: string) {
+    await this.pool.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)', [userId, passwordHash]);
+  }
+  async find(userId: string) {
+    const { rows } = await this.pool.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [userId]);
+    return rows[0]?.password_hash ?? null;
+  }
+  async delete(userId: string) {
+    await this.pool.query('DELETE FROM credentials WHERE user_id = $1', [userId]);
+  }
+}
+
+/**
+ * Sessions are checked on every request; a positive answer is remembered for a second so the hot path
+ * costs no query. A sign-out on another node is therefore honoured within a second on this one (its
+ * sockets are disconnected at once through the Socket.io adapter).
+ */
+export class PostgresSessions implements SessionRepository {
+  private readonly active = new LRUCache<string, true>({ max: 50_000, ttl: 1_000 });
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(session: { id: string; userId: string; expiresAt: Date }) {
+    await this.pool.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
+      session.id,
+      session.userId,
+      session.expiresAt,
+    ]);
+  }
+  async isActive(sessionId: string) {
+    if (this.active.get(sessionId)) return true;
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
+      [sessionId],
+    );
+    if (rows.length > 0) this.active.set(sessionId, true);
+    return rows.length > 0;
+  }
+  async revoke(sessionId: string) {
+    this.active.delete(sessionId);
+    await this.pool.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
+  }
+}

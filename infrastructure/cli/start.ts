@@ -1,0 +1,60 @@
+import { ConfigError, describeConfig, loadConfig } from '../config/config.js';
+import { ensureDataDir } from '../config/data-dir.js';
+import { resolveJwtSecret } from '../config/jwt-secret.js';
+import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { createLogger } from '../logger.js';
+import { createServer } from '../server.js';
+
+/** `npm start`: one api node; with no DATABASE_URL, on an embedded PostgreSQL in the data folder. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, { node: config.nodeId });
+  logger.info({ config: describeConfig(config) }, 'starting Derbel');
+  await ensureDataDir(config.dataDir);
+  const jwtSecret = await resolveJwtSecret(config);
+
+  let embedded: RunningEmbeddedPostgres | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+    databaseUrl = embedded.databaseUrl;
+    logger.info('embedded PostgreSQL is up');
+  }
+
+  const server = await createServer({ ...config, databaseUrl, jwtSecret }, logger);
+  const address = await server.listen();
+  logger.info(`Derbel is listening on ${address}`);
+  if (process.send) process.send({ type: 'listening', address });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    const deadline = setTimeout(() => process.exit(1), 10_000);
+    deadline.unref();
+    try {
+      await server.close();
+      await embedded?.stop();
+    } finally {
+      logger.info('stopped');
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppContext } from '../app-context.js';
+import { registerAuthentication } from './authenticate.js';
+import { registerErrorHandler } from './error-handler.js';
+import { registerReadYourWrites } from './read-your-writes.js';
+import { accountRoutes } from './routes/accounts.routes.js';
+import { contactRoutes } from './routes/contacts.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { messageRoutes } from './routes/messages.routes.js';
+import { userRoutes } from './routes/users.routes.js';
+import { ErrorResponse } from './schemas.js';
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export type RouteModule = (ctx: AppContext) => any;
+
+/** External plugins, then our cross-cutting plugins, then routes (the fastify/demo order). */
+export async function buildHttpApp(
+  ctx: AppContext,
+  options: { logger: Logger; redis?: Redis; extraRoutes?: RouteModule[] },
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Derbel API', version: '1.0.0', description: 'Event-sourced messaging and meetings' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'derbel_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  app.addSchema(ErrorResponse);
+  await app.register(cookie);
+  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true });
+  await app.register(rateLimit, {
+    global: false,
+    redis: options.redis,
+    nameSpace: 'derbel-rate-limit:',
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+
+  registerErrorHandler(app);
+  registerAuthentication(app, ctx);
+  registerReadYourWrites(app, ctx);
+
+  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, eventRoutes, ...(options.extraRoutes ?? [])]) {
+    await app.register(routes(ctx));
+  }
+  app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io/')) {
+        return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'No such route' });
+      }
+      return reply.sendFile('index.html');
+    });
+  }
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
+import { DomainError } from '../../domain/decider.js';
+import { HttpError, STATUS_BY_CODE } from './error-codes.js';
+
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+
+function isDatabaseDown(error: any): boolean {
+  return (
+    DATABASE_DOWN_CODES.has(error?.code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(error?.message))
+  );
+}
+
+/** Every error leaves as `{ statusCode, code, message }`; a client's mistake is never a 500. */
+export function registerErrorHandler(app: FastifyInstance) {
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.setErrorHandler((error: FastifyError & Record<string, any>, request, reply) => {
+    const send = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
+      reply.status(statusCode).send({ statusCode, code, message, ...extra });
+
+    if (error instanceof HttpError) return send(error.statusCode, error.code, error.message, error.extra);
+    if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
+    if (error instanceof WrongExpectedRevisionError) return send(409, 'CONFLICT', 'Too many concurrent changes; try again');
+    if (error.validation) {
+      return send(400, 'VALIDATION_ERROR', `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? error.message}`.replace(/\s+/g, ' ').trim());
+    }
+    if (error.statusCode === 429) return send(429, 'RATE_LIMITED', error.message);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (application/json)');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(error.statusCode, error.code?.startsWith('FST_') ? 'BAD_REQUEST' : (error.code ?? 'BAD_REQUEST'), error.message);
+    }
+    if (isDatabaseDown(error)) {
+      reply.header('retry-after', '2');
+      return send(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly');
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(500, 'INTERNAL_ERROR', 'Something went wrong on our side');
+  });
+}

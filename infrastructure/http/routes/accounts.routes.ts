@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app-context.js';
+import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
+import { DisplayName, errors, Password, User, Username } from '../schemas.js';
+
+export const accountRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/api/accounts',
+      {
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['accounts'],
+          body: Type.Object({ username: Username, displayName: DisplayName, password: Password }, { additionalProperties: false }),
+          response: { 201: Type.Object({ user: User, position: Type.Integer() }), ...errors(400, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const result = await ctx.accounts.register(request.body, { userId: null, correlationId: request.id });
+        return reply.status(201).send(result);
+      },
+    );
+
+    app.post(
+      '/api/sessions',
+      {
+        // Per address and username: guessing one account's password is slow; others are unaffected.
+        config: {
+          rateLimit: {
+            max: 10,
+            timeWindow: '1 minute',
+            keyGenerator: (request) => `${request.ip}:${String((request.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+          },
+        },
+        schema: {
+          tags: ['sessions'],
+          body: Type.Object({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ token: Type.String(), user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(400, 401, 429) },
+        },
+      },
+      async (request, reply) => {
+        const { token, expiresAt, user, csrfToken } = await ctx.accounts.signIn(request.body);
+        setSessionCookie(reply, ctx.config, token, expiresAt);
+        return { token, user, csrfToken, expiresAt: expiresAt.toISOString() };
+      },
+    );
+
+    app.delete(
+      '/api/sessions',
+      { preHandler: app.authenticate, schema: { tags: ['sessions'], response: { 204: Type.Null(), ...errors(401, 403) } } },
+      async (request, reply) => {
+        await ctx.accounts.signOut(request.session.sessionId);
+        await ctx.realtime.endSession(request.session.sessionId);
+        clearSessionCookie(reply, ctx.config);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/me',
+      {
+        preHandler: app.authenticate,
+        schema: { tags: ['sessions'], response: { 200: Type.Object({ user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(401) } },
+      },
+      async (request) => {
+        const user = await ctx.accounts.findUser(request.session.userId);
+        if (!user) throw new Error('session of an unknown user');
+        return {
+          user,
+          csrfToken: ctx.tokens.csrfTokenFor(request.session.sessionId),
+          expiresAt: new Date(request.session.expiresAt * 1000).toISOString(),
+        };
+      },
+    );
+  };

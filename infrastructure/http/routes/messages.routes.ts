@@ -1,0 +1,138 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { getMessage, listMessages } from '../../../projections/messages.queries.js';
+import type { AppContext } from '../../app-context.js';
+import { HttpError } from '../error-codes.js';
+import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
+
+const ContactParams = Type.Object({ contactId: Uuid });
+const MessageParams = Type.Object({ contactId: Uuid, messageId: Uuid });
+const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Null()]) });
+
+export const messageRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const commandContext = (request: { session: { userId: string }; id: string }) => ({
+      userId: request.session.userId,
+      correlationId: request.id,
+    });
+
+    /** The stored message, once the messages projection has it (a retried send answers with the original). */
+    async function storedMessage(contactId: string, messageId: string) {
+      for (let waited = 0; waited <= 2_000; waited += 20) {
+        const message = await getMessage(ctx.pool, contactId, messageId);
+        if (message) return message;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The message is stored but not readable yet; retry');
+    }
+
+    app.post(
+      '/api/contacts/:contactId/messages',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['messages'],
+          params: ContactParams,
+          body: Type.Object({ id: Type.Optional(Uuid), text: MessageText }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({ message: Message, position: Type.Union([Type.Integer(), Type.Null()]) }),
+            201: Type.Object({ message: Message, position: Type.Integer() }),
+            ...errors(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { contactId } = request.params;
+        const senderId = request.session.userId;
+        const sent = await ctx.contacts.sendMessage(senderId, contactId, request.body, commandContext(request));
+        if (sent.duplicate) {
+          return reply.status(200).send({ message: await storedMessage(contactId, sent.messageId), position: null });
+        }
+        const message = {
+          id: sent.messageId,
+          contactId,
+          senderId,
+          text: request.body.text,
+          sentAt: sent.sentAt!,
+          editedAt: null,
+          deleted: false,
+        };
+        return reply.status(201).send({ message, position: sent.position! });
+      },
+    );
+
+    app.get(
+      '/api/contacts/:contactId/messages',
+      {
+        preHandler: app.authenticate,
+        config: { readModels: ['messages'] },
+        schema: {
+          tags: ['messages'],
+          params: ContactParams,
+          querystring: Type.Object({
+            before: Type.Optional(Uuid),
+            after: Type.Optional(Uuid),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+            ...MinPositionQuery,
+          }),
+          response: { 200: Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() }), ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const { contactId } = request.params;
+        const { before, after, limit } = request.query;
+        if (before && after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
+        await ctx.contacts.membersFor(request.session.userId, contactId);
+        const page = await listMessages(ctx.pool, contactId, { before, after, limit });
+        if (!page) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
+        return page;
+      },
+    );
+
+    app.patch(
+      '/api/contacts/:contactId/messages/:messageId',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['messages'],
+          params: MessageParams,
+          body: Type.Object({ text: MessageText }, { additionalProperties: false }),
+          response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const { contactId, messageId } = request.params;
+        const { position } = await ctx.contacts.editMessage(request.session.userId, contactId, messageId, request.body.text, commandContext(request));
+        return { position };
+      },
+    );
+
+    app.delete(
+      '/api/contacts/:contactId/messages/:messageId',
+      {
+        preHandler: app.authenticate,
+        schema: { tags: ['messages'], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404) } },
+      },
+      async (request) => {
+        const { contactId, messageId } = request.params;
+        return ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, commandContext(request));
+      },
+    );
+
+    app.post(
+      '/api/contacts/:contactId/read',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['messages'],
+          params: ContactParams,
+          body: Type.Object({ messageId: Uuid }, { additionalProperties: false }),
+          response: { 200: PositionOnly, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        return ctx.contacts.markRead(request.session.userId, request.params.contactId, request.body.messageId, commandContext(request));
+      },
+    );
+  };

@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { searchUsers } from '../../../projections/accounts.queries.js';
+import type { AppContext } from '../../app-context.js';
+import { errors, MinPositionQuery, User } from '../schemas.js';
+
+export const userRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/users',
+      {
+        preHandler: app.authenticate,
+        config: { readModels: ['accounts'] },
+        schema: {
+          tags: ['users'],
+          querystring: Type.Object({ query: Type.String({ maxLength: 64, default: '' }), ...MinPositionQuery }),
+          response: { 200: Type.Object({ users: Type.Array(User) }), ...errors(400, 401) },
+        },
+      },
+      async (request) => ({ users: await searchUsers(ctx.pool, request.query.query, request.session.userId, 20) }),
+    );
+  };

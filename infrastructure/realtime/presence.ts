@@ -1,0 +1,97 @@
+import type { Redis } from 'ioredis';
+
+/** Which users have at least one live socket, across all nodes. */
+export interface PresenceRegistry {
+  /** Returns true when this is the user's first live socket. */
+  connect(userId: string, socketId: string): Promise<boolean>;
+  /** Returns true when that was the user's last live socket. */
+  disconnect(userId: string, socketId: string): Promise<boolean>;
+  onlineAmong(userIds: string[]): Promise<Set<string>>;
+  close(): void;
+}
+
+/** One node, no Redis: presence is simply this process's sockets. */
+export class MemoryPresence implements PresenceRegistry {
+  private readonly sockets = new Map<string, Set<string>>();
+
+  async connect(userId: string, socketId: string) {
+    const set = this.sockets.get(userId) ?? new Set();
+    this.sockets.set(userId, set);
+    set.add(socketId);
+    return set.size === 1;
+  }
+  async disconnect(userId: string, socketId: string) {
+    const set = this.sockets.get(userId);
+    if (!set?.delete(socketId)) return false;
+    if (set.size === 0) this.sockets.delete(userId);
+    return set.size === 0;
+  }
+  async onlineAmong(userIds: string[]) {
+    return new Set(userIds.filter((id) => this.sockets.has(id)));
+  }
+  close() {}
+}
+
+const TTL_MS = 60_000;
+const key = (userId: string) => `derbel:presence:${userId}`;
+
+/**
+ * Several nodes: each user's live sockets are a Redis sorted set scored by expiry. Every node refreshes
+ * its own sockets' entries periodically, so the sockets of a node that died expire within a minute.
+ */
+export class RedisPresence implements PresenceRegistry {
+  private readonly local = new Map<string, string>(); // socketId → userId
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly redis: Redis) {
+    this.timer = setInterval(() => void this.refresh().catch(() => {}), TTL_MS / 3);
+    this.timer.unref();
+  }
+
+  async connect(userId: string, socketId: string) {
+    this.local.set(socketId, userId);
+    const now = Date.now();
+    const [, , [, count]] = (await this.redis
+      .multi()
+      .zremrangebyscore(key(userId), '-inf', now)
+      .zadd(key(userId), now + TTL_MS, socketId)
+      .zcard(key(userId))
+      .pexpire(key(userId), TTL_MS)
+      .exec()) as [unknown, unknown, [unknown, number], unknown];
+    return count === 1;
+  }
+
+  async disconnect(userId: string, socketId: string) {
+    this.local.delete(socketId);
+    const [[, removed], , [, count]] = (await this.redis
+      .multi()
+      .zrem(key(userId), socketId)
+      .zremrangebyscore(key(userId), '-inf', Date.now())
+      .zcard(key(userId))
+      .exec()) as [[unknown, number], unknown, [unknown, number]];
+    return removed === 1 && count === 0;
+  }
+
+  async onlineAmong(userIds: string[]) {
+    if (userIds.length === 0) return new Set<string>();
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.zcount(key(id), now, '+inf');
+    const results = (await pipeline.exec()) ?? [];
+    return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
+  }
+
+  private async refresh() {
+    if (this.local.size === 0) return;
+    const expiry = Date.now() + TTL_MS;
+    const pipeline = this.redis.pipeline();
+    for (const [socketId, userId] of this.local) {
+      pipeline.zadd(key(userId), expiry, socketId).pexpire(key(userId), TTL_MS);
+    }
+    await pipeline.exec();
+  }
+
+  close() {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,155 @@
+import type { Server as HttpServer } from 'node:http';
+import { Type } from '@sinclair/typebox';
+import { fastifyCookie } from '@fastify/cookie';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { SessionClaims } from '../../application/ports/auth.js';
+import type { FeedEntry } from '../../projections/feed.projection.js';
+import type { AppContext, RealtimeControl } from '../app-context.js';
+import { tokenFrom } from '../http/authenticate.js';
+import { SESSION_COOKIE } from '../http/session-cookie.js';
+import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
+import { validated } from './socket-payload.js';
+
+export interface SocketData {
+  userId: string;
+  sessionId: string;
+  expiresAt: number;
+}
+export type DerbelSocket = Socket<any, any, any, SocketData>;
+export type ConnectionHandler = (socket: DerbelSocket) => void;
+
+export const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+const TYPING_MIN_INTERVAL_MS = 1_000;
+
+/**
+ * Socket.io on this node. With Redis, `@socket.io/redis-adapter` joins every node's sockets, so an emit to
+ * `user:<id>` reaches that user wherever they are connected.
+ */
+export class SocketGateway implements RealtimeControl {
+  readonly io: Server;
+  private readonly presence: PresenceRegistry;
+  private readonly connectionHandlers: ConnectionHandler[] = [];
+
+  constructor(
+    httpServer: HttpServer,
+    private readonly ctx: AppContext,
+    private readonly log: Logger,
+    redis?: { pub: Redis; sub: Redis; client: Redis },
+  ) {
+    this.io = new Server(httpServer, {
+      cors: { origin: ctx.config.corsOrigins, credentials: true },
+      maxHttpBufferSize: 128 * 1024,
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+    });
+    if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: 'derbel-socket.io' }));
+    this.presence = redis ? new RedisPresence(redis.client) : new MemoryPresence();
+    this.io.use((socket, next) => {
+      this.authenticate(socket)
+        .then((claims) => {
+          socket.data = claims;
+          next();
+        })
+        .catch(() => next(new Error('UNAUTHORIZED')));
+    });
+    this.io.on('connection', (socket) => this.handleConnection(socket));
+  }
+
+  /** Lets other slices (meetings) add their socket events. */
+  onConnection(handler: ConnectionHandler) {
+    this.connectionHandlers.push(handler);
+  }
+
+  /** Emits committed feed entries to their users (called by the feed projection after each commit). */
+  push(entries: FeedEntry[]) {
+    for (const entry of entries) {
+      this.io.to(userRoom(entry.userId)).emit('event', { type: entry.type, position: entry.position, data: entry.data });
+    }
+  }
+
+  /** An ephemeral event (typing, presence): pushed, never stored, no position. */
+  emitEphemeral(userIds: readonly string[], type: string, data: Record<string, unknown>) {
+    if (userIds.length === 0) return;
+    this.io.to(userIds.map(userRoom)).emit('event', { type, data });
+  }
+
+  async endSession(sessionId: string) {
+    this.io.to(sessionRoom(sessionId)).emit('session:expired', { reason: 'SESSION_EXPIRED' });
+    this.io.in(sessionRoom(sessionId)).disconnectSockets(true);
+  }
+
+  isOnline(userIds: string[]) {
+    return this.presence.onlineAmong(userIds);
+  }
+
+  async close() {
+    this.presence.close();
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  private async authenticate(socket: Socket): Promise<SessionClaims> {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
+    const found =
+      typeof auth?.token === 'string' && auth.token ? { token: auth.token } : tokenFrom({}, { [SESSION_COOKIE]: cookies[SESSION_COOKIE] });
+    if (!found) throw new Error('no token');
+    const claims = this.ctx.tokens.verify(found.token);
+    if (!(await this.ctx.sessions.isActive(claims.sessionId))) throw new Error('session ended');
+    return claims;
+  }
+
+  private handleConnection(socket: DerbelSocket) {
+    const { userId, sessionId, expiresAt } = socket.data;
+    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+
+    // A socket does not outlive its session.
+    const expiry = setTimeout(() => {
+      socket.emit('session:expired', { reason: 'SESSION_EXPIRED' });
+      socket.disconnect(true);
+    }, Math.max(0, expiresAt * 1000 - Date.now()));
+
+    void this.presence
+      .connect(userId, socket.id)
+      .then(async (first) => first && this.announcePresence(userId, true))
+      .catch((err) => this.log.warn({ err }, 'presence update failed'));
+
+    const lastTyping = new Map<string, number>();
+    socket.on(
+      'typing',
+      validated(Type.Object({ contactId: Type.String({ format: 'uuid', maxLength: 36 }) }), async ({ contactId }) => {
+        const now = Date.now();
+        if (now - (lastTyping.get(contactId) ?? 0) < TYPING_MIN_INTERVAL_MS) return;
+        lastTyping.set(contactId, now);
+        const members = await this.ctx.contacts.membersFor(userId, contactId);
+        this.emitEphemeral(
+          members.filter((m) => m !== userId),
+          'Typing',
+          { contactId, userId },
+        );
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      void this.presence
+        .disconnect(userId, socket.id)
+        .then(async (last) => last && this.announcePresence(userId, false))
+        .catch((err) => this.log.warn({ err }, 'presence update failed'));
+    });
+
+    for (const handler of this.connectionHandlers) handler(socket);
+  }
+
+  private async announcePresence(userId: string, online: boolean) {
+    const { rows } = await this.ctx.pool.query<{ peer_id: string }>('SELECT peer_id FROM contact_list WHERE user_id = $1', [userId]);
+    this.emitEphemeral(
+      rows.map((r) => r.peer_id),
+      'PresenceChanged',
+      { userId, online },
+    );
+  }
+}

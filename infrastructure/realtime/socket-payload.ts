@@ -1,0 +1,34 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string }) => void;
+
+/**
+ * Wraps a socket event handler: validates the payload against its schema and answers through the ack
+ * (when the client asked for one) with `{ ok: false, code, message }` on bad input or a refused action.
+ */
+export function validated<S extends TSchema>(
+  schema: S,
+  handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
+  onUnexpected: (error: unknown) => void = () => {},
+) {
+  const check = TypeCompiler.Compile(schema);
+  return async (payload: unknown, ack?: unknown) => {
+    const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
+    if (!check.Check(payload)) {
+      const first = check.Errors(payload).First();
+      return reply({ ok: false, code: 'VALIDATION_ERROR', message: `${first?.path || 'payload'}: ${first?.message ?? 'invalid'}` });
+    }
+    try {
+      const result = await handler(payload);
+      reply({ ok: true, ...(result ?? {}) });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
+        return reply({ ok: false, code, message: (error as Error).message });
+      }
+      onUnexpected(error);
+      reply({ ok: false, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' });
+    }
+  };
+}
