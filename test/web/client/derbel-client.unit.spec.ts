@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { DerbelClient } from '../../../web/src/client/derbel-client.js';
+import { memoryStore } from '../../../web/src/client/key-value-store.js';
+import { Emitter, Observable } from '../../../web/src/client/observable.js';
+import type { ConnectionState, Realtime, RealtimeEvents } from '../../../web/src/client/realtime.js';
+import type { FeedEvent, Message } from '../../../web/src/client/types.js';
+import { alice, contact, message, messageSent } from './fixtures.js';
+
+class FakeRealtime implements Realtime {
+  readonly state = new Observable<ConnectionState>('closed');
+  readonly emitted: Array<[string, unknown]> = [];
+  private emitter = new Emitter<RealtimeEvents>();
+  on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
+    return this.emitter.on(type, listener);
+  }
+  push<K extends keyof RealtimeEvents>(type: K, payload: RealtimeEvents[K]) {
+    this.emitter.emit(type, payload);
+  }
+  emit(type: string, data: unknown) {
+    this.emitted.push([type, data]);
+  }
+  request<T>(): Promise<T> {
+    return Promise.reject(new Error('not in this test'));
+  }
+  connect() {
+    this.state.set('online');
+  }
+  close() {
+    this.state.set('closed');
+  }
+}
+
+/** A fake of the api's HTTP side: just enough routes, with a switch to go "offline". */
+function fakeServer() {
+  const feed: FeedEvent[] = [];
+  const stored: Message[] = [message('m1', 'u-bob', 'hi')];
+  const posts: string[] = [];
+  const state = { online: true, authorized: true, feedPosition: 1 as number | undefined };
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (!state.online) throw new TypeError('Failed to fetch');
+    const url = new URL(String(input));
+    const route = `${init?.method ?? 'GET'} ${url.pathname}`;
+    if (!state.authorized) return json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Sign in' }, 401);
+    switch (route) {
+      case 'GET /api/me':
+        return json({ user: alice, csrfToken: 'csrf-1', feedPosition: state.feedPosition });
+      case 'GET /api/contacts':
+        return json({ contacts: [contact({ lastMessage: stored[0], unreadCount: 1 })] });
+      case 'GET /api/meetings':
+        return json({ meetings: [] });
+      case 'GET /api/contacts/c1/messages':
+        return json({ messages: stored, hasMore: false });
+      case 'GET /api/events': {
+        const after = Number(url.searchParams.get('after'));
+        return json({ events: feed.filter((event) => event.position > after), hasMore: false });
+      }
+      case 'POST /api/contacts/c1/messages': {
+        const body = JSON.parse(String(init?.body)) as { id: string; text: string };
+        posts.push(body.id);
+        const existing = stored.find((m) => m.id === body.id);
+        if (existing) return json({ message: existing, position: 0 }, 200);
+        const created = { ...message(body.id, alice.id, body.text), sentAt: new Date().toISOString() };
+        stored.push(created);
+        return json({ message: created, position: feed.length + 2 }, 201);
+      }
+      default:
+        return json({ statusCode: 404, code: 'NOT_FOUND', message: route }, 404);
+    }
+  };
+  return { fetch, feed, stored, posts, state };
+}
+
+async function signedIn(server = fakeServer(), local = memoryStore()) {
+  const realtime = new FakeRealtime();
+  const client = new DerbelClient({ server: 'http://api.test', fetch: server.fetch, local, tab: memoryStore(), realtime: () => realtime });
+  await client.restore();
+  return { client, realtime, server };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('DerbelClient', () => {
+  it('restores the session, loads the contacts and keeps the CSRF token for writes', async () => {
+    const { client } = await signedIn();
+    expect(client.session.value).toEqual({ status: 'signed-in', user: alice });
+    expect(client.contacts.value.contacts.map((c) => c.id)).toEqual(['c1']);
+    expect(client.api.csrfToken).toBe('csrf-1');
+  });
+
+  it('catches up after a reconnect from the last position, and a repeated push changes nothing', async () => {
+    const { client, realtime, server } = await signedIn();
+    await client.conversations.load('c1');
+    realtime.push('event', messageSent(2, 'm2', 'u-bob'));
+    // Offline for a while: these reach the feed but not the socket.
+    server.feed.push(messageSent(2, 'm2', 'u-bob'), messageSent(3, 'm3', 'u-bob'), messageSent(4, 'm4', 'u-bob'));
+    realtime.push('connected', { reconnect: true });
+    realtime.push('event', messageSent(4, 'm4', 'u-bob'));
+    await settle();
+    realtime.push('event', messageSent(3, 'm3', 'u-bob'));
+
+    expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(client.contacts.value.contacts[0]).toMatchObject({ unreadCount: 4, lastMessage: { id: 'm4' } });
+  });
+
+  it('delivers a message written while offline exactly once after reconnecting', async () => {
+    const { client, realtime, server } = await signedIn();
+    await client.conversations.load('c1');
+    server.state.online = false;
+    const entry = client.send('c1', 'sent while offline');
+    await settle();
+    expect(client.outboxEntries.value).toEqual([expect.objectContaining({ id: entry.id, status: 'pending' })]);
+
+    server.state.online = true;
+    realtime.push('connected', { reconnect: true });
+    await settle();
+    // The server's own push of that message arrives too.
+    realtime.push('event', messageSent(2, entry.id, alice.id));
+    await settle();
+
+    expect(server.stored.filter((m) => m.text === 'sent while offline')).toHaveLength(1);
+    expect(client.outboxEntries.value).toEqual([]);
+    expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', entry.id]);
+  });
+
+  it('sends after a reload what an earlier page left in the outbox', async () => {
+    const server = fakeServer();
+    const local = memoryStore();
+    const first = await signedIn(server, local);
+    server.state.online = false;
+    const entry = first.client.send('c1', 'left behind');
+    await settle();
+
+    server.state.online = true;
+    await signedIn(server, local);
+    await settle();
+    expect(server.posts.filter((id) => id === entry.id).length).toBeGreaterThanOrEqual(1);
+    expect(server.stored.filter((m) => m.id === entry.id)).toHaveLength(1);
+  });
+
+  it('reloads the snapshot instead of the feed when no feed position is known', async () => {
+    const server = fakeServer();
+    server.state.feedPosition = undefined;
+    const { client, realtime } = await signedIn(server);
+    await client.conversations.load('c1');
+    server.stored.push(message('m7', 'u-bob', 'while away'));
+    realtime.push('connected', { reconnect: true });
+    await settle();
+    expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', 'm7']);
+  });
+
+  it('shows the peer typing for a few seconds, and no longer once their message arrives', async () => {
+    const { client, realtime } = await signedIn();
+    realtime.push('event', { type: 'Typing', data: { contactId: 'c1', userId: 'u-bob' } });
+    expect(Object.keys(client.typing.value)).toEqual(['c1']);
+    realtime.push('event', messageSent(2, 'm2', 'u-bob'));
+    expect(client.typing.value).toEqual({});
+  });
+
+  it('signs out, saying why, when the server ends the session', async () => {
+    const { client, realtime, server } = await signedIn();
+    server.state.authorized = false;
+    realtime.push('unauthorized', { reason: 'SESSION_EXPIRED' });
+    await settle();
+    expect(client.session.value).toEqual({ status: 'signed-out', reason: 'expired' });
+    expect(realtime.state.value).toBe('closed');
+    expect(client.contacts.value.contacts).toEqual([]);
+  });
+});

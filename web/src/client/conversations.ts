@@ -1,0 +1,94 @@
+import {
+  applyToConversation,
+  emptyConversation,
+  withLatestPage,
+  withMessage,
+  withOlderPage,
+  type ConversationState,
+} from './conversation-state.js';
+import { Observable } from './observable.js';
+import type { RestClient } from './rest-client.js';
+import type { FeedEvent, Message } from './types.js';
+
+const PAGE = 50;
+
+/** The conversations the user opened in this session, each loaded lazily and kept live. */
+export class Conversations {
+  private states = new Map<string, Observable<ConversationState>>();
+  private loading = new Map<string, Promise<void>>();
+
+  constructor(private readonly client: { api: RestClient }) {}
+
+  /** The live state of one conversation (empty until `load`). */
+  of(contactId: string): Observable<ConversationState> {
+    let state = this.states.get(contactId);
+    if (!state) this.states.set(contactId, (state = new Observable(emptyConversation(contactId))));
+    return state;
+  }
+
+  /** Loads the newest page, once. */
+  load(contactId: string): Promise<void> {
+    const state = this.of(contactId);
+    if (state.value.loaded) return Promise.resolve();
+    return this.once(`latest:${contactId}`, async () => {
+      const { messages, hasMore } = await this.client.api.listMessages(contactId, { limit: PAGE });
+      state.update((current) => withLatestPage(current, messages, hasMore));
+    });
+  }
+
+  /** Loads the page before the oldest loaded message (scrolling up). */
+  loadOlder(contactId: string): Promise<void> {
+    const state = this.of(contactId);
+    const oldest = state.value.messages[0];
+    if (!state.value.hasOlder || !oldest) return Promise.resolve();
+    return this.once(`older:${contactId}`, async () => {
+      const { messages, hasMore } = await this.client.api.listMessages(contactId, { before: oldest.id, limit: PAGE });
+      state.update((current) => withOlderPage(current, messages, hasMore));
+    });
+  }
+
+  apply(event: FeedEvent) {
+    const contactId = (event.data as { contactId?: string }).contactId;
+    const state = contactId ? this.states.get(contactId) : undefined;
+    if (state?.value.loaded) state.update((current) => applyToConversation(current, event));
+  }
+
+  /** The server's answer to our own send. */
+  confirm(message: Message) {
+    const state = this.states.get(message.contactId);
+    if (state?.value.loaded) state.update((current) => withMessage(current, message));
+  }
+
+  /** Optimistic local change, e.g. an edit, with the previous value to restore on failure. */
+  change(contactId: string, update: (state: ConversationState) => ConversationState) {
+    const state = this.of(contactId);
+    const before = state.value;
+    state.set(update(before));
+    return () => state.set(before);
+  }
+
+  /** Reloads the newest page of every loaded conversation (after a gap we could not replay). */
+  async resync() {
+    await Promise.all(
+      [...this.states.entries()]
+        .filter(([, state]) => state.value.loaded)
+        .map(async ([contactId, state]) => {
+          const { messages, hasMore } = await this.client.api.listMessages(contactId, { limit: PAGE });
+          state.update((current) => withLatestPage(current, messages, hasMore));
+        }),
+    );
+  }
+
+  clear() {
+    for (const state of this.states.values()) state.set(emptyConversation(state.value.contactId));
+    this.states.clear();
+  }
+
+  private once(key: string, run: () => Promise<void>) {
+    const running = this.loading.get(key);
+    if (running) return running;
+    const promise = run().finally(() => this.loading.delete(key));
+    this.loading.set(key, promise);
+    return promise;
+  }
+}

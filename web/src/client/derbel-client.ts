@@ -1,0 +1,381 @@
+import { ApiError } from './api-error.js';
+import { CallController } from './calls/call-controller.js';
+import { CallsLog } from './calls-log.js';
+import {
+  applyToContacts,
+  emptyContacts,
+  markReadLocally,
+  setPresence,
+  sortByActivity,
+  withContact,
+  type ContactsState,
+} from './contacts-state.js';
+import { Conversations } from './conversations.js';
+import { FeedSync } from './feed-sync.js';
+import { browserStore, type KeyValueStore } from './key-value-store.js';
+import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './meetings-state.js';
+import { Emitter, Observable } from './observable.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
+import { OfflineRealtime, type ConnectionState, type Realtime } from './realtime.js';
+import { RestClient } from './rest-client.js';
+import { signedInUser, type SessionState } from './session-state.js';
+import { SocketConnection } from './socket-connection.js';
+import type { EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+
+export type DerbelClientOptions = {
+  /** Api server origin (`https://derbel.example`); empty or absent for the page's own origin. */
+  server?: string;
+  fetch?: typeof fetch;
+  /** Durable storage for the outbox (localStorage in the browser). */
+  local?: KeyValueStore;
+  /** Per-tab storage for the CSRF token and the call to rejoin (sessionStorage in the browser). */
+  tab?: KeyValueStore;
+  /** Builds the live connection; Socket.io by default. */
+  realtime?: (options: { server: string; token: () => string | null }) => Realtime;
+  /** A bearer token the host page already holds; the session cookie is used otherwise. */
+  token?: string | null;
+  now?: () => Date;
+};
+
+const TYPING_SHOWN_MS = 4_000;
+const TYPING_SENT_EVERY_MS = 2_000;
+
+/**
+ * Everything the components need, without UI: the session, the contact list, conversations with
+ * optimistic sending, meetings and the call log, all kept live over the socket and caught up after
+ * a reconnect.
+ */
+export class DerbelClient {
+  readonly server: string;
+  readonly api: RestClient;
+  readonly session = new Observable<SessionState>({ status: 'restoring' });
+  readonly connection = new Observable<ConnectionState>('closed');
+  readonly contacts = new Observable<ContactsState>(emptyContacts);
+  readonly contactsLoaded = new Observable(false);
+  readonly meetings = new Observable<MeetingsState>(emptyMeetings);
+  /** contactId → until when (epoch ms) the peer shows as typing. */
+  readonly typing = new Observable<Record<string, number>>({});
+  readonly outboxEntries = new Observable<readonly OutboxEntry[]>([]);
+  readonly conversations: Conversations;
+  readonly callsLog: CallsLog;
+  /** Every server event after it changed the state above; signals for the call in progress. */
+  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; reconnected: void }>();
+  readonly tab: KeyValueStore;
+  realtime: Realtime = new OfflineRealtime();
+  /** The conversation on screen: its incoming messages are read, not unread. */
+  openContactId: string | null = null;
+
+  readonly local: KeyValueStore;
+  readonly call: CallController;
+  private token: string | null;
+  private outbox: Outbox | null = null;
+  private readonly feed: FeedSync;
+  private readonly now: () => Date;
+  private lastTypingSent = new Map<string, number>();
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private detach: Array<() => void> = [];
+  private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly options: DerbelClientOptions = {}) {
+    this.server = (options.server ?? '').replace(/\/+$/, '');
+    this.local = options.local ?? browserStore('localStorage');
+    this.tab = options.tab ?? browserStore('sessionStorage');
+    this.token = options.token ?? null;
+    this.now = options.now ?? (() => new Date());
+    this.api = new RestClient({ server: this.server, session: this.tab, fetch: options.fetch, token: () => this.token });
+    this.feed = new FeedSync(
+      (after) => this.api.events(after),
+      (event) => this.applyFeed(event),
+    );
+    this.conversations = new Conversations(this);
+    this.callsLog = new CallsLog(this.api);
+    this.call = new CallController(this);
+  }
+
+  get me(): User | null {
+    return signedInUser(this.session.value);
+  }
+
+  /** On page load: are we still signed in (cookie or token)? */
+  async restore(): Promise<void> {
+    try {
+      const { user, feedPosition } = await this.api.me();
+      await this.begin(user, feedPosition);
+    } catch (error) {
+      const unreachable = error instanceof ApiError && error.isRetryable;
+      this.session.set({ status: 'signed-out', reason: unreachable ? 'unreachable' : undefined });
+    }
+  }
+
+  async signIn(username: string, password: string): Promise<User> {
+    const { token, user } = await this.api.signIn({ username, password });
+    this.token = token ?? this.token;
+    const { feedPosition } = await this.api.me().catch(() => ({ feedPosition: undefined }));
+    await this.begin(user, feedPosition);
+    return user;
+  }
+
+  async signUp(input: { username: string; displayName: string; password: string }): Promise<User> {
+    await this.api.signUp(input);
+    return this.signIn(input.username, input.password);
+  }
+
+  async signOut(): Promise<void> {
+    await this.api.signOut().catch(() => undefined);
+    this.end({ status: 'signed-out', reason: 'signed-out' });
+  }
+
+  /** Uses a token the host page obtained (embedding with bearer auth). */
+  async useToken(token: string | null) {
+    this.token = token;
+    this.end({ status: 'restoring' });
+    await this.restore();
+  }
+
+  // ---- contacts ----
+
+  searchUsers(query: string) {
+    return this.api.searchUsers(query).then((body) => body.users);
+  }
+
+  async addContact(username: string) {
+    const { contact } = await this.api.addContact(username);
+    this.contacts.update((state) => withContact(state, contact));
+    return contact;
+  }
+
+  contact(contactId: string) {
+    return this.contacts.value.contacts.find((contact) => contact.id === contactId) ?? null;
+  }
+
+  // ---- messages ----
+
+  send(contactId: string, text: string) {
+    if (!this.outbox) throw new Error('Not signed in');
+    return this.outbox.enqueue(contactId, text);
+  }
+
+  retrySend(messageId: string) {
+    return this.outbox?.retry(messageId);
+  }
+
+  discardSend(messageId: string) {
+    this.outbox?.discard(messageId);
+  }
+
+  /** Edits an own message at once, and puts it back if the server refuses. */
+  async editMessage(contactId: string, messageId: string, text: string) {
+    const undo = this.conversations.change(contactId, (state) => ({
+      ...state,
+      messages: state.messages.map((message) =>
+        message.id === messageId ? { ...message, text, editedAt: this.now().toISOString() } : message,
+      ),
+    }));
+    try {
+      await this.api.editMessage(contactId, messageId, text);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  }
+
+  async deleteMessage(contactId: string, messageId: string) {
+    const undo = this.conversations.change(contactId, (state) => ({
+      ...state,
+      messages: state.messages.map((message) => (message.id === messageId ? { ...message, text: '', deleted: true } : message)),
+    }));
+    try {
+      await this.api.deleteMessage(contactId, messageId);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  }
+
+  /** Tells the peer we are typing, at most every couple of seconds. */
+  notifyTyping(contactId: string) {
+    const at = this.now().getTime();
+    if (at - (this.lastTypingSent.get(contactId) ?? 0) < TYPING_SENT_EVERY_MS) return;
+    this.lastTypingSent.set(contactId, at);
+    this.realtime.emit('typing', { contactId });
+  }
+
+  /** Marks the conversation read up to its newest message, when someone else wrote it. */
+  async markRead(contactId: string, messageId: string) {
+    this.contacts.update((state) => markReadLocally(state, contactId));
+    await this.api.markRead(contactId, messageId);
+  }
+
+  // ---- meetings ----
+
+  async declineMeeting(meetingId: string) {
+    this.meetings.update((state) => markDeclined(state, meetingId));
+    await this.api.declineMeeting(meetingId);
+  }
+
+  async refreshMeetings() {
+    const { meetings } = await this.api.listMeetings();
+    this.meetings.update((state) => withMeetings(state, meetings));
+  }
+
+  rememberMeeting(meeting: Parameters<typeof withMeeting>[1]) {
+    this.meetings.update((state) => withMeeting(state, meeting));
+  }
+
+  // ---- lifecycle ----
+
+  private async begin(user: User, feedPosition?: number) {
+    this.end(null);
+    this.session.set({ status: 'signed-in', user });
+    this.outbox = new Outbox({
+      storage: this.local,
+      key: `derbel.outbox:${this.server || 'self'}:${user.id}`,
+      senderId: user.id,
+      send: async (entry) => (await this.api.sendMessage(entry.contactId, { id: entry.id, text: entry.text })).message,
+      onSent: (message) => this.conversations.confirm(message),
+    });
+    this.outboxEntries.set(this.outbox.all);
+    this.detach.push(this.outbox.subscribe((entries) => this.outboxEntries.set(entries)));
+
+    const realtime = (this.options.realtime ?? ((o) => new SocketConnection(o)))({ server: this.server, token: () => this.token });
+    this.realtime = realtime;
+    this.detach.push(
+      realtime.state.subscribe((state) => this.connection.set(state)),
+      realtime.on('event', (event) => this.receive(event)),
+      realtime.on('signal', (signal) => this.events.emit('signal', signal)),
+      realtime.on('connected', ({ reconnect }) => {
+        if (reconnect) void this.catchUp();
+        void this.outbox?.flush();
+      }),
+      realtime.on('unauthorized', () => void this.checkSession()),
+    );
+    this.feed.hold();
+    realtime.connect();
+    await this.loadSnapshot(feedPosition);
+    void this.outbox.flush();
+  }
+
+  /** Loads contacts and meetings; live events that raced the load are applied after it. */
+  private async loadSnapshot(feedPosition?: number) {
+    this.feed.hold();
+    try {
+      const [{ contacts, feedPosition: contactsPosition }, { meetings }] = await Promise.all([
+        this.api.listContacts(),
+        this.api.listMeetings().catch(() => ({ meetings: [] })),
+      ]);
+      this.contacts.update((state) => ({ ...state, contacts: sortByActivity(contacts) }));
+      this.meetings.update((state) => withMeetings(state, meetings));
+      this.contactsLoaded.set(true);
+      this.feed.release(feedPosition ?? contactsPosition ?? null);
+    } catch (error) {
+      this.feed.release(null);
+      throw error;
+    }
+  }
+
+  /** After a reconnect: fetch what the feed missed, or reload everything if we have no position. */
+  private async catchUp() {
+    if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
+    this.catchUpRetry = null;
+    try {
+      if (this.feed.hasBaseline) await this.feed.catchUp();
+      else {
+        await this.loadSnapshot();
+        await this.conversations.resync();
+      }
+      this.events.emit('reconnected', undefined);
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 401) return this.checkSession();
+      this.catchUpRetry = setTimeout(() => void this.catchUp(), 3_000);
+    }
+  }
+
+  private async checkSession() {
+    try {
+      await this.api.me();
+      (this.realtime as Partial<SocketConnection>).reconnect?.();
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 401) this.end({ status: 'signed-out', reason: 'expired' });
+    }
+  }
+
+  private end(next: SessionState | null) {
+    for (const undo of this.detach.splice(0)) undo();
+    this.realtime.close();
+    this.realtime = new OfflineRealtime();
+    this.connection.set('closed');
+    this.outbox?.stop();
+    this.outbox = null;
+    this.outboxEntries.set([]);
+    this.feed.reset();
+    this.contacts.set(emptyContacts);
+    this.contactsLoaded.set(false);
+    this.meetings.set(emptyMeetings);
+    this.typing.set({});
+    this.conversations.clear();
+    this.callsLog.clear();
+    if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
+    if (next) {
+      if (next.status === 'signed-out') this.token = null;
+      this.session.set(next);
+    }
+  }
+
+  // ---- events ----
+
+  private receive(event: ServerEvent) {
+    if (typeof event.position === 'number') this.feed.receive(event as FeedEvent);
+    else this.applyEphemeral(event as EphemeralEvent);
+  }
+
+  private applyFeed(event: FeedEvent) {
+    const me = this.me;
+    if (!me) return;
+    this.contacts.update((state) => applyToContacts(state, event, { me, openContactId: this.openContactId }));
+    this.conversations.apply(event);
+    this.meetings.update((state) => applyToMeetings(state, event));
+    if (event.type === 'MessageSent') {
+      this.outbox?.confirm(event.data.messageId);
+      this.stopTyping(event.data.contactId);
+    }
+    if (event.type === 'ContactAdded' && !this.contact(event.data.contactId)) void this.loadContact(event.data.contactId, event.position);
+    if (event.type === 'MeetingEnded') this.callsLog.refresh(event.position);
+    this.events.emit('feed', event);
+  }
+
+  private applyEphemeral(event: EphemeralEvent) {
+    if (event.type === 'PresenceChanged') {
+      this.contacts.update((state) => setPresence(state, event.data.userId, event.data.online));
+    } else if (event.type === 'Typing' && event.data.userId !== this.me?.id) {
+      this.typing.update((typing) => ({ ...typing, [event.data.contactId]: this.now().getTime() + TYPING_SHOWN_MS }));
+      this.scheduleTypingExpiry();
+    }
+    this.events.emit('ephemeral', event);
+  }
+
+  private stopTyping(contactId: string) {
+    if (!(contactId in this.typing.value)) return;
+    this.typing.update((typing) => {
+      const rest = { ...typing };
+      delete rest[contactId];
+      return rest;
+    });
+  }
+
+  private scheduleTypingExpiry() {
+    if (this.typingTimer) return;
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = null;
+      const at = this.now().getTime();
+      const live = Object.fromEntries(Object.entries(this.typing.value).filter(([, until]) => until > at));
+      this.typing.set(live);
+      if (Object.keys(live).length > 0) this.scheduleTypingExpiry();
+    }, 1_000);
+  }
+
+  private async loadContact(contactId: string, position: number) {
+    const { contacts } = await this.api.listContacts(position);
+    const contact = contacts.find((candidate) => candidate.id === contactId);
+    if (contact) this.contacts.update((state) => withContact(state, contact));
+  }
+}

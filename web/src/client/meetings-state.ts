@@ -1,0 +1,77 @@
+import type { FeedEvent, Meeting } from './types.js';
+
+/** The meetings the user is part of (ringing or active), kept current by feed events. */
+export type MeetingsState = {
+  meetings: Record<string, Meeting>;
+  /** Meetings this user declined (they may still ring for a moment until the server ends them). */
+  declined: Record<string, true>;
+};
+
+export const emptyMeetings: MeetingsState = { meetings: {}, declined: {} };
+
+export function withMeetings(state: MeetingsState, meetings: Meeting[]): MeetingsState {
+  return { ...state, meetings: Object.fromEntries(meetings.map((meeting) => [meeting.id, meeting])) };
+}
+
+export function withMeeting(state: MeetingsState, meeting: Meeting): MeetingsState {
+  return { ...state, meetings: { ...state.meetings, [meeting.id]: meeting } };
+}
+
+export function applyToMeetings(state: MeetingsState, event: FeedEvent): MeetingsState {
+  const change = (meetingId: string, update: (meeting: Meeting) => Meeting | null): MeetingsState => {
+    const meeting = state.meetings[meetingId];
+    if (!meeting) return state;
+    const updated = update(meeting);
+    const meetings = { ...state.meetings };
+    if (updated) meetings[meetingId] = updated;
+    else delete meetings[meetingId];
+    return { ...state, meetings };
+  };
+  switch (event.type) {
+    case 'MeetingStarted': {
+      const { meetingId, contactId, startedBy, invitees, ringUntil } = event.data;
+      if (state.meetings[meetingId]) return state;
+      return withMeeting(state, { id: meetingId, contactId, state: 'ringing', startedBy, invitees, participants: [], ringUntil });
+    }
+    case 'ParticipantJoined':
+      return change(event.data.meetingId, (meeting) => ({
+        ...meeting,
+        state: meeting.state === 'active' || event.data.userId !== meeting.startedBy ? 'active' : 'ringing',
+        participants: [
+          ...meeting.participants.filter((participant) => participant.peerId !== event.data.peerId),
+          { userId: event.data.userId, peerId: event.data.peerId },
+        ],
+      }));
+    case 'ParticipantLeft':
+      return change(event.data.meetingId, (meeting) => ({
+        ...meeting,
+        participants: meeting.participants.filter((participant) => participant.peerId !== event.data.peerId),
+      }));
+    case 'MeetingEnded': {
+      const next = change(event.data.meetingId, () => null);
+      const declined = { ...next.declined };
+      delete declined[event.data.meetingId];
+      return { ...next, declined };
+    }
+    default:
+      return state;
+  }
+}
+
+export function markDeclined(state: MeetingsState, meetingId: string): MeetingsState {
+  return { ...state, declined: { ...state.declined, [meetingId]: true } };
+}
+
+/**
+ * The meeting ringing for this user right now, if any: the incoming-call panel shows it. The ring
+ * timeout is the server's to enforce (it ends the meeting as `missed`); local clocks may be skewed.
+ */
+export function ringingFor(state: MeetingsState, userId: string, exceptMeetingId?: string | null): Meeting | null {
+  for (const meeting of Object.values(state.meetings)) {
+    if (meeting.id === exceptMeetingId || state.declined[meeting.id] || meeting.state !== 'ringing') continue;
+    if (meeting.startedBy === userId || !meeting.invitees.includes(userId)) continue;
+    if (meeting.participants.some((participant) => participant.userId === userId)) continue;
+    return meeting;
+  }
+  return null;
+}

@@ -1,0 +1,44 @@
+import { Emitter, Observable } from './observable.js';
+import type { IncomingSignal, ServerEvent } from './types.js';
+
+/**
+ * `connecting`: first attempt; `online`; `reconnecting`: lost, socket.io is retrying;
+ * `closed`: signed out or the session ended.
+ */
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'closed';
+
+export type RealtimeEvents = {
+  /** Every (re)connection: time to catch up. */
+  connected: { reconnect: boolean };
+  event: ServerEvent;
+  signal: IncomingSignal;
+  /** The server ended this session (`session:expired`) or refused the handshake (`UNAUTHORIZED`). */
+  unauthorized: { reason: string };
+};
+
+/** The live channel to the server; `socket-connection.ts` is the Socket.io one, tests pass a fake. */
+export interface Realtime {
+  readonly state: Observable<ConnectionState>;
+  on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void): () => void;
+  /** Fire and forget (`typing`, `signal`, `meeting:media`, `meeting:leave`). */
+  emit(type: string, data: unknown): void;
+  /** An emit the server acknowledges (`meeting:join`). Rejects on timeout or when offline. */
+  request<T>(type: string, data: unknown, timeoutMs?: number): Promise<T>;
+  connect(): void;
+  close(): void;
+}
+
+/** A Realtime that does nothing: before sign-in, and for tests of the REST side alone. */
+export class OfflineRealtime implements Realtime {
+  readonly state = new Observable<ConnectionState>('closed');
+  private emitter = new Emitter<RealtimeEvents>();
+  on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
+    return this.emitter.on(type, listener);
+  }
+  emit() {}
+  request<T>(): Promise<T> {
+    return Promise.reject(new Error('Not connected'));
+  }
+  connect() {}
+  close() {}
+}

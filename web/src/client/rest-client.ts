@@ -1,0 +1,180 @@
+import { ApiError, networkError } from './api-error.js';
+import type { KeyValueStore } from './key-value-store.js';
+import type {
+  CallRecord,
+  Contact,
+  FeedEvent,
+  IceServersResponse,
+  Meeting,
+  Message,
+  User,
+} from './types.js';
+
+export type RestClientOptions = {
+  /** Origin of the api server, e.g. `https://derbel.example`; empty for the page's own origin. */
+  server: string;
+  /** Where the CSRF token lives for this tab (sessionStorage in the browser). */
+  session: KeyValueStore;
+  fetch?: typeof fetch;
+  /** A bearer token, when the host page authenticates that way instead of the cookie. */
+  token?: () => string | null;
+};
+
+type Query = Record<string, string | number | undefined | null>;
+
+/** Typed calls to the Derbel HTTP API. Holds no state but the CSRF token. */
+export class RestClient {
+  readonly server: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly csrfKey: string;
+
+  constructor(private readonly options: RestClientOptions) {
+    this.server = options.server.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.csrfKey = `derbel.csrf:${this.server || 'self'}`;
+  }
+
+  get csrfToken(): string | null {
+    return this.options.session.getItem(this.csrfKey);
+  }
+
+  private rememberCsrf(body: unknown) {
+    const token = (body as { csrfToken?: unknown } | null)?.csrfToken;
+    if (typeof token === 'string') this.options.session.setItem(this.csrfKey, token);
+  }
+
+  forgetCsrf() {
+    this.options.session.removeItem(this.csrfKey);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const url = new URL(this.server + path, this.server ? undefined : globalThis.location?.href);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const token = this.options.token?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url.toString(), {
+        method,
+        headers,
+        credentials: 'include',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw networkError(cause);
+    }
+    const text = await response.text().catch(() => '');
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) {
+      const error = (parsed ?? {}) as { code?: string; message?: string };
+      throw new ApiError(
+        response.status,
+        error.code ?? (response.status >= 500 ? 'SERVER_ERROR' : `HTTP_${response.status}`),
+        error.message ?? response.statusText ?? 'Request failed',
+        (parsed ?? {}) as Record<string, unknown>,
+      );
+    }
+    return parsed as T;
+  }
+
+  // accounts and sessions
+  signUp(input: { username: string; displayName: string; password: string }) {
+    return this.request<{ user: User }>('POST', '/api/accounts', input);
+  }
+  async signIn(input: { username: string; password: string }) {
+    const body = await this.request<{ token: string; user: User; csrfToken?: string }>('POST', '/api/sessions', input);
+    this.rememberCsrf(body);
+    return body;
+  }
+  async signOut() {
+    try {
+      await this.request<unknown>('DELETE', '/api/sessions');
+    } finally {
+      this.forgetCsrf();
+    }
+  }
+  async me() {
+    const body = await this.request<{ user: User; csrfToken?: string; feedPosition?: number }>('GET', '/api/me');
+    this.rememberCsrf(body);
+    return body;
+  }
+
+  // people and contacts
+  searchUsers(query: string) {
+    return this.request<{ users: User[] }>('GET', '/api/users', undefined, { query });
+  }
+  addContact(username: string) {
+    return this.request<{ contact: Contact; position: number }>('POST', '/api/contacts', { username });
+  }
+  /** `minPosition`: wait until the list reflects that event (read-your-writes). */
+  listContacts(minPosition?: number) {
+    return this.request<{ contacts: Contact[]; feedPosition?: number }>('GET', '/api/contacts', undefined, { minPosition });
+  }
+
+  // messages
+  sendMessage(contactId: string, input: { id?: string; text: string }) {
+    return this.request<{ message: Message; position: number }>('POST', `/api/contacts/${enc(contactId)}/messages`, input);
+  }
+  listMessages(contactId: string, page: { before?: string; after?: string; limit?: number } = {}) {
+    return this.request<{ messages: Message[]; hasMore: boolean }>(
+      'GET',
+      `/api/contacts/${enc(contactId)}/messages`,
+      undefined,
+      page,
+    );
+  }
+  editMessage(contactId: string, messageId: string, text: string) {
+    return this.request<{ message?: Message; position?: number }>(
+      'PATCH',
+      `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`,
+      { text },
+    );
+  }
+  deleteMessage(contactId: string, messageId: string) {
+    return this.request<unknown>('DELETE', `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`);
+  }
+  markRead(contactId: string, messageId: string) {
+    return this.request<unknown>('POST', `/api/contacts/${enc(contactId)}/read`, { messageId });
+  }
+
+  // catch-up
+  events(after: number, limit = 200) {
+    return this.request<{ events: FeedEvent[]; hasMore: boolean }>('GET', '/api/events', undefined, { after, limit });
+  }
+
+  // meetings
+  startMeeting(contactId: string) {
+    return this.request<{ meeting: Meeting; position: number }>('POST', `/api/contacts/${enc(contactId)}/meetings`, {});
+  }
+  listMeetings() {
+    return this.request<{ meetings: Meeting[] }>('GET', '/api/meetings');
+  }
+  async getMeeting(meetingId: string): Promise<Meeting> {
+    const body = await this.request<{ meeting?: Meeting } & Partial<Meeting>>('GET', `/api/meetings/${enc(meetingId)}`);
+    return body.meeting ?? (body as Meeting);
+  }
+  declineMeeting(meetingId: string) {
+    return this.request<unknown>('POST', `/api/meetings/${enc(meetingId)}/decline`, {});
+  }
+  endMeeting(meetingId: string) {
+    return this.request<unknown>('POST', `/api/meetings/${enc(meetingId)}/end`, {});
+  }
+  listCalls(page: { before?: string; limit?: number; minPosition?: number } = {}) {
+    return this.request<{ calls: CallRecord[]; hasMore: boolean }>('GET', '/api/calls', undefined, page);
+  }
+  iceServers() {
+    return this.request<IceServersResponse>('GET', '/api/ice-servers');
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,86 @@
+import { io, type Socket } from 'socket.io-client';
+import { Emitter, Observable } from './observable.js';
+import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
+import type { IncomingSignal, ServerEvent } from './types.js';
+
+export type SocketConnectionOptions = {
+  /** Api server origin; empty for the page's own. */
+  server: string;
+  /** Bearer token when known (sign-in answer, or given by the host page); the cookie otherwise. */
+  token?: () => string | null;
+};
+
+/** The Socket.io connection: reconnects on its own and reports each (re)connection. */
+export class SocketConnection implements Realtime {
+  readonly state = new Observable<ConnectionState>('closed');
+  private readonly emitter = new Emitter<RealtimeEvents>();
+  private socket: Socket | null = null;
+  private everConnected = false;
+
+  constructor(private readonly options: SocketConnectionOptions) {}
+
+  on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
+    return this.emitter.on(type, listener);
+  }
+
+  connect() {
+    if (this.socket) return;
+    const auth = (cb: (data: object) => void) => {
+      const token = this.options.token?.();
+      cb(token ? { token } : {});
+    };
+    const socket = this.options.server
+      ? io(this.options.server, { withCredentials: true, auth })
+      : io({ withCredentials: true, auth });
+    this.socket = socket;
+    this.state.set('connecting');
+
+    socket.on('connect', () => {
+      const reconnect = this.everConnected;
+      this.everConnected = true;
+      this.state.set('online');
+      this.emitter.emit('connected', { reconnect });
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.state.value === 'closed') return;
+      this.state.set('reconnecting');
+      // The server hung up on purpose (not a session end, which says so first): try again.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket === socket && socket.connect(), 1_000);
+    });
+    socket.on('connect_error', (error: Error) => {
+      if (error.message === 'UNAUTHORIZED') {
+        this.emitter.emit('unauthorized', { reason: 'UNAUTHORIZED' });
+        return;
+      }
+      if (this.state.value !== 'closed') this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
+    });
+    socket.on('session:expired', () => {
+      this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
+    });
+    socket.on('event', (event: ServerEvent) => this.emitter.emit('event', event));
+    socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
+  }
+
+  emit(type: string, data: unknown) {
+    this.socket?.emit(type, data);
+  }
+
+  async request<T>(type: string, data: unknown, timeoutMs = 10_000): Promise<T> {
+    if (!this.socket?.connected) throw new Error('Not connected');
+    return (await this.socket.timeout(timeoutMs).emitWithAck(type, data)) as T;
+  }
+
+  /** Reconnects with fresh credentials (after signing in again). */
+  reconnect() {
+    this.close();
+    this.connect();
+  }
+
+  close() {
+    this.state.set('closed');
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.everConnected = false;
+  }
+}

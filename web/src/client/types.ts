@@ -1,0 +1,97 @@
+/** The shapes the Derbel API answers with (see issues 2 and 3). */
+export type User = { id: string; username: string; displayName: string };
+
+export type Message = {
+  id: string;
+  contactId: string;
+  senderId: string;
+  text: string;
+  sentAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+};
+
+export type MeetingState = 'ringing' | 'active';
+
+/** `startedBy` is known when the client saw the start itself. */
+export type ActiveMeetingRef = { id: string; state: MeetingState; startedBy?: string };
+
+export type Contact = {
+  id: string;
+  peer: User;
+  lastMessage: Message | null;
+  unreadCount: number;
+  lastActivityAt: string;
+  peerLastReadMessageId: string | null;
+  activeMeeting: ActiveMeetingRef | null;
+  peerOnline: boolean;
+};
+
+export type Participant = { userId: string; peerId: string };
+
+export type Meeting = {
+  id: string;
+  contactId: string;
+  state: MeetingState;
+  startedBy: string;
+  invitees: string[];
+  participants: Participant[];
+  ringUntil: string;
+};
+
+export type MeetingEndReason = 'ended' | 'empty' | 'missed' | 'declined';
+
+export type CallRecord = {
+  meetingId: string;
+  contactId: string;
+  peer: User;
+  direction: 'incoming' | 'outgoing';
+  outcome: 'missed' | 'declined' | 'finished';
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+};
+
+/** Events of the user's feed: they carry a global position and can be fetched again. */
+export type FeedEventData = {
+  ContactAdded: { contactId: string; members: string[]; addedBy: string };
+  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string };
+  MessageEdited: { contactId: string; messageId: string; text: string; editedAt: string };
+  MessageDeleted: { contactId: string; messageId: string };
+  ConversationRead: { contactId: string; userId: string; messageId: string };
+  MeetingStarted: { meetingId: string; contactId: string; startedBy: string; invitees: string[]; ringUntil: string };
+  ParticipantJoined: { meetingId: string; contactId?: string; userId: string; peerId: string };
+  ParticipantLeft: { meetingId: string; contactId?: string; userId: string; peerId: string; reason: 'left' | 'disconnected' };
+  InvitationDeclined: { meetingId: string; contactId?: string; userId: string };
+  MeetingEnded: { meetingId: string; contactId: string; reason: MeetingEndReason };
+};
+
+/** Events pushed live only: no position, never replayed. */
+export type EphemeralEventData = {
+  Typing: { contactId: string; userId: string };
+  PresenceChanged: { userId: string; online: boolean };
+  ParticipantMediaChanged: { meetingId: string; userId: string; audio: boolean; video: boolean };
+};
+
+export type FeedEventType = keyof FeedEventData;
+export type EphemeralEventType = keyof EphemeralEventData;
+
+export type FeedEvent = {
+  [T in FeedEventType]: { type: T; position: number; data: FeedEventData[T] };
+}[FeedEventType];
+
+export type EphemeralEvent = {
+  [T in EphemeralEventType]: { type: T; position?: undefined; data: EphemeralEventData[T] };
+}[EphemeralEventType];
+
+export type ServerEvent = FeedEvent | EphemeralEvent;
+
+export type SignalData =
+  | { link: string; description: RTCSessionDescriptionInit }
+  | { link: string; candidate: RTCIceCandidateInit | null };
+
+export type IncomingSignal = { meetingId: string; from: string; fromUserId: string; data: SignalData };
+
+export type JoinAck = { ok: true; peerId: string; participants: Participant[] } | { ok: false; code: string };
+
+export type IceServersResponse = { iceServers: RTCIceServer[]; ttl: number };
