@@ -13,6 +13,7 @@ import type { AppContext } from '../app-context.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerReadYourWrites } from './read-your-writes.js';
+import { registerValidatorCompiler } from './validator-compiler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
@@ -39,8 +40,8 @@ export async function buildHttpApp(
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
     trustProxy: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  registerValidatorCompiler(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -57,6 +58,7 @@ export async function buildHttpApp(
   await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true });
   await app.register(rateLimit, {
     global: false,
+    hook: 'preHandler',
     redis: options.redis,
     nameSpace: 'derbel-rate-limit:',
     skipOnError: true,
