@@ -13,3 +13,8 @@ const textAjv = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
 export function registerValidatorCompiler(app: FastifyInstance) {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 }
+
+/** The same strict JSON validation for payloads that do not come through HTTP (socket events). */
+export function compileJsonValidator(schema: object) {
+  return bodyAjv.compile(schema);
+}

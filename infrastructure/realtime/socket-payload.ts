@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { compileJsonValidator } from '../http/validator-compiler.js';
 
 export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string }) => void;
 
@@ -12,12 +12,12 @@ export function validated<S extends TSchema>(
   handler: (payload: Static<S>) => Promise<Record<string, unknown> | void>,
   onUnexpected: (error: unknown) => void = () => {},
 ) {
-  const check = TypeCompiler.Compile(schema);
+  const check = compileJsonValidator(schema);
   return async (payload: unknown, ack?: unknown) => {
     const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
-    if (!check.Check(payload)) {
-      const first = check.Errors(payload).First();
-      return reply({ ok: false, code: 'VALIDATION_ERROR', message: `${first?.path || 'payload'}: ${first?.message ?? 'invalid'}` });
+    if (!check(payload)) {
+      const first = check.errors?.[0];
+      return reply({ ok: false, code: 'VALIDATION_ERROR', message: `${first?.instancePath || 'payload'}: ${first?.message ?? 'invalid'}` });
     }
     try {
       const result = await handler(payload);
