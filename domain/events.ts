@@ -1,8 +1,8 @@
 import type { AccountEvent } from './accounts/events.js';
 import type { ContactEvent } from './contacts/events.js';
-import type { MeetingEvent } from './meetings/events.js';
+import type { MeetingEvent, MeetingSlotEvent } from './meetings/events.js';
 
-export type DerbelEvent = AccountEvent | ContactEvent | MeetingEvent;
+export type DerbelEvent = AccountEvent | ContactEvent | MeetingEvent | MeetingSlotEvent;
 export type DerbelEventType = DerbelEvent['type'];
 
 /** Every event type this product writes; subscriptions (e.g. KurrentDB `$all`) filter on these. */
@@ -19,6 +19,8 @@ export const DERBEL_EVENT_TYPES: readonly DerbelEventType[] = [
   'ParticipantLeft',
   'InvitationDeclined',
   'MeetingEnded',
+  'MeetingSlotClaimed',
+  'MeetingSlotReleased',
 ];
 
 export const streams = {
@@ -26,4 +28,6 @@ export const streams = {
   username: (username: string) => `username-${username.toLowerCase()}`,
   contact: (contactId: string) => `contact-${contactId}`,
   meeting: (meetingId: string) => `meeting-${meetingId}`,
+  /** At most one active meeting per contact: the claim on this stream says which. */
+  meetingSlot: (contactId: string) => `meeting-slot-${contactId}`,
 };

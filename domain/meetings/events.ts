@@ -36,3 +36,19 @@ export type MeetingEnded = {
 };
 
 export type MeetingEvent = MeetingStarted | ParticipantJoined | ParticipantLeft | InvitationDeclined | MeetingEnded;
+
+/**
+ * Events of a `meeting-slot-<contactId>` stream: which meeting holds the contact's single meeting slot.
+ * They carry no `contactId` on purpose: they are bookkeeping, not something to show in anyone's feed.
+ */
+export type MeetingSlotClaimed = {
+  type: 'MeetingSlotClaimed';
+  data: { meetingId: string; claimedAt: string };
+};
+
+export type MeetingSlotReleased = {
+  type: 'MeetingSlotReleased';
+  data: { meetingId: string };
+};
+
+export type MeetingSlotEvent = MeetingSlotClaimed | MeetingSlotReleased;
