@@ -84,7 +84,8 @@ export function loadConfig(env: Environment = process.env): Config {
 
   const config: Config = {
     nodeEnv,
-    port: read.integer('PORT', { min: 1, max: 65_535 }, 3000),
+    // 0 asks the OS for a free port (tests, local clusters).
+    port: read.integer('PORT', { min: 0, max: 65_535 }, 3000),
     host: read.matching('HOST', HOST, 'a host name or IP address') ?? '0.0.0.0',
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),

@@ -129,10 +129,9 @@ describe('loadConfig', () => {
 
   it.each<[string, Record<string, string>, string]>([
     ['NODE_ENV', { NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, production, test, got "prod"'],
-    ['PORT (not a number)', { PORT: 'abc' }, 'PORT must be an integer 1-65535, got "abc"'],
-    ['PORT (out of range)', { PORT: '70000' }, 'PORT must be an integer 1-65535, got "70000"'],
-    ['PORT (zero)', { PORT: '0' }, 'PORT must be an integer 1-65535, got "0"'],
-    ['PORT (fraction)', { PORT: '80.5' }, 'PORT must be an integer 1-65535, got "80.5"'],
+    ['PORT (not a number)', { PORT: 'abc' }, 'PORT must be an integer 0-65535, got "abc"'],
+    ['PORT (out of range)', { PORT: '70000' }, 'PORT must be an integer 0-65535, got "70000"'],
+    ['PORT (fraction)', { PORT: '80.5' }, 'PORT must be an integer 0-65535, got "80.5"'],
     ['HOST', { HOST: 'local host' }, 'HOST must be a host name or IP address, got "local host"'],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://root:hunter2@db/derbel' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://, got "mysql://root:***@db/derbel"'],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a URL starting with redis:// or rediss://, got "localhost:6379"'],
@@ -189,7 +188,7 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toBe(
       [
         'Invalid configuration:',
-        '  - PORT must be an integer 1-65535, got "abc"',
+        '  - PORT must be an integer 0-65535, got "abc"',
         '  - PASSWORD_ROUNDS must be an integer 4-15, got "99"',
         '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       ].join('\n'),
@@ -200,5 +199,11 @@ describe('loadConfig', () => {
     const problems = problemsOf({ JWT_SECRET: 'too-short-secret', DATABASE_URL: 'http://u:sup3rsecret@db/x' });
     expect(problems.join('\n')).not.toContain('too-short-secret');
     expect(problems.join('\n')).not.toContain('sup3rsecret');
+  });
+});
+
+describe('PORT 0', () => {
+  it('is accepted and means "any free port"', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
   });
 });

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+
+/** Two api processes on one PostgreSQL and one Redis behave as one. */
+describe('two api nodes on one PostgreSQL and one Redis', () => {
+  let db: TestDatabase;
+  let nodes: NodeProcess[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
+    nodes = [await startNodeProcess({ ...env, NODE_ID: 'node-1' }), await startNodeProcess({ ...env, NODE_ID: 'node-2' })];
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await db.drop();
+  });
+
+  it('delivers a message sent through node 1 exactly once to a receiver connected to node 2', async () => {
+    const alice = await new ApiClient(nodes[0].url).signUp('alice');
+    // Bob signs in on the other node: sessions and accounts are shared state, not process memory.
+    const bob = new ApiClient(nodes[1].url);
+    const bobOnNode1 = await new ApiClient(nodes[0].url).signUp('bob');
+    bob.token = bobOnNode1.token;
+    bob.user = bobOnNode1.user;
+
+    const bobSocket = await connected(bob.connect());
+    const received = recordEvents(bobSocket);
+    const contactId = await alice.addContact(bob);
+    const texts = Array.from({ length: 25 }, (_, i) => `across nodes ${i}`);
+    for (const text of texts) expect((await alice.post(`/api/contacts/${contactId}/messages`, { text })).status).toBe(201);
+
+    await eventually(() => received.filter((e) => e.type === 'MessageSent').length >= texts.length, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const messages = received.filter((e) => e.type === 'MessageSent');
+    expect(messages.map((e) => e.data.text)).toEqual(texts);
+    expect(new Set(messages.map((e) => e.position)).size).toBe(texts.length);
+
+    // Typing and presence cross nodes too.
+    const aliceSocket = await connected(alice.connect());
+    await eventually(() => received.find((e) => e.type === 'PresenceChanged' && e.data.userId === alice.user!.id && e.data.online));
+    expect(await aliceSocket.emitWithAck('typing', { contactId })).toEqual({ ok: true });
+    await eventually(() => received.find((e) => e.type === 'Typing'));
+
+    // Reading from either node gives the same history.
+    const fromNode2 = await bob.get(`/api/contacts/${contactId}/messages?limit=100`);
+    expect(fromNode2.body.messages.map((m: any) => m.text)).toEqual(texts);
+    bobSocket.disconnect();
+    aliceSocket.disconnect();
+  });
+
+  it('runs each projection on exactly one node', async () => {
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT objid, count(*)::int AS holders FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted GROUP BY objid`,
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      expect(rows.every((r) => r.holders === 1)).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+});

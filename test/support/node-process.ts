@@ -1,0 +1,57 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TEST_JWT_SECRET } from './test-server.js';
+
+const START = fileURLToPath(new URL('../../infrastructure/cli/start.ts', import.meta.url));
+
+export interface NodeProcess {
+  url: string;
+  child: ChildProcess;
+  /** Graceful stop (SIGTERM) and wait for exit. */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Starts a real api node as a separate process (as `npm start` would) and waits until it listens. */
+export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
+  const child = fork(START, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PASSWORD_ROUNDS: '4',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('node did not start in 30 s')), 30_000);
+    child.on('message', (message: any) => {
+      if (message?.type === 'listening') {
+        clearTimeout(timer);
+        resolve(String(message.address).replace('[::1]', '127.0.0.1'));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before listening`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
