@@ -253,6 +253,8 @@ export class DerbelClient {
     realtime.connect();
     await this.loadSnapshot(feedPosition);
     void this.outbox.flush();
+    // A reload in the middle of a call joins it again.
+    if (typeof RTCPeerConnection !== 'undefined') void this.call.rejoinAfterReload().catch(() => undefined);
   }
 
   /** Loads contacts and meetings; live events that raced the load are applied after it. */

@@ -1,0 +1,243 @@
+import { ContextProvider } from '@lit/context';
+import { LitElement, css, html, nothing } from 'lit';
+import { DerbelClient } from '../client/derbel-client.js';
+import type { SessionState } from '../client/session-state.js';
+import { avatar } from './avatar.js';
+import { clientContext, sessionContext } from './context.js';
+import { define } from './define.js';
+import './derbel-add-contact.js';
+import './derbel-call-log.js';
+import './derbel-call-overlay.js';
+import './derbel-connection-banner.js';
+import './derbel-contact-list.js';
+import './derbel-conversation.js';
+import './derbel-sign-in.js';
+import { buttons, tokens } from './styles.js';
+
+type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' };
+
+function parseRoute(hash: string): Route {
+  const contact = hash.match(/^#\/contacts\/([^/]+)$/);
+  if (contact) return { page: 'contact', contactId: decodeURIComponent(contact[1]) };
+  if (hash === '#/calls') return { page: 'calls' };
+  return { page: 'home' };
+}
+
+/**
+ * The whole product: sign-in, then contacts beside the open conversation (or the call log), the
+ * connection banner, and calls above everything. Provides the client and the session to every
+ * element inside it through `@lit/context`. Routes by the URL hash (`#/contacts/<id>`, `#/calls`).
+ *
+ * @slot brand - Replaces the product name in the header.
+ * @csspart header - The top bar.
+ * @csspart sidebar - The contacts column.
+ * @csspart main - The conversation or call log.
+ * @cssproperty --derbel-accent - Main colour of the whole app.
+ * @cssproperty --derbel-background - Page background.
+ */
+export class DerbelApp extends LitElement {
+  static properties = {
+    server: { type: String },
+    route: { state: true },
+    session: { state: true },
+  };
+
+  /** Api server origin; the page's own when empty. */
+  declare server: string | null;
+  declare route: Route;
+  declare session: SessionState;
+
+  readonly client: DerbelClient;
+  private readonly clientProvider = new ContextProvider(this, { context: clientContext });
+  private readonly sessionProvider = new ContextProvider(this, { context: sessionContext });
+  private undo: Array<() => void> = [];
+  private onHash = () => (this.route = parseRoute(location.hash));
+
+  constructor() {
+    super();
+    this.server = this.getAttribute('server');
+    this.route = parseRoute(location.hash);
+    this.client = new DerbelClient({ server: this.server ?? '' });
+    this.session = this.client.session.value;
+    this.clientProvider.setValue(this.client);
+    this.sessionProvider.setValue(this.session);
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHash);
+    this.undo.push(
+      this.client.session.subscribe((session) => {
+        this.session = session;
+        this.sessionProvider.setValue(session);
+      }),
+    );
+    if (this.client.session.value.status === 'restoring') void this.client.restore();
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHash);
+    for (const undo of this.undo.splice(0)) undo();
+  }
+
+  render() {
+    const session = this.session;
+    if (session.status === 'restoring') return html`<p class="loading" role="status">Loading Derbel…</p>`;
+    if (session.status === 'signed-out') {
+      return html`<main class="signed-out">
+        <derbel-sign-in reason=${session.reason === 'signed-out' ? '' : (session.reason ?? '')}></derbel-sign-in>
+        ${session.reason === 'unreachable'
+          ? html`<p class="retry"><button class="button" type="button" @click=${() => void this.client.restore()}>Try again</button></p>`
+          : nothing}
+      </main>`;
+    }
+    const route = this.route;
+    const detail = route.page !== 'home';
+    return html`
+      <header part="header">
+        <slot name="brand"><a class="brand" href="#/">Derbel</a></slot>
+        <nav aria-label="Main">
+          <a href="#/calls" aria-current=${route.page === 'calls' ? 'page' : 'false'} data-testid="calls-link">Calls</a>
+        </nav>
+        <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
+        <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
+      </header>
+      <derbel-connection-banner></derbel-connection-banner>
+      <div class="layout ${detail ? 'detail' : ''}">
+        <aside part="sidebar" aria-label="Contacts">
+          <derbel-add-contact></derbel-add-contact>
+          <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''}></derbel-contact-list>
+        </aside>
+        <main part="main">
+          ${route.page === 'contact'
+            ? html`<derbel-conversation contact-id=${route.contactId} back-button @derbel-back=${this.home}></derbel-conversation>`
+            : route.page === 'calls'
+              ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
+              : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`}
+        </main>
+      </div>
+      <derbel-call-overlay></derbel-call-overlay>
+    `;
+  }
+
+  private home() {
+    location.hash = '#/';
+  }
+
+  static styles = [
+    tokens,
+    buttons,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        min-height: 100dvh;
+        background: var(--_bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.5rem 1rem;
+        border-bottom: 1px solid var(--_border);
+      }
+      .brand {
+        font-weight: 800;
+        font-size: 1.2rem;
+        color: var(--_accent);
+        text-decoration: none;
+      }
+      nav {
+        flex: 1;
+      }
+      nav a {
+        color: inherit;
+      }
+      nav a[aria-current='page'] {
+        font-weight: 700;
+      }
+      .me {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.4rem;
+      }
+      .layout {
+        flex: 1;
+        min-height: 0;
+        display: grid;
+        grid-template-columns: minmax(16rem, 22rem) 1fr;
+      }
+      aside {
+        border-right: 1px solid var(--_border);
+        overflow-y: auto;
+        padding: 0.75rem;
+        display: grid;
+        align-content: start;
+        gap: 0.75rem;
+      }
+      main {
+        min-width: 0;
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
+        overflow: auto;
+      }
+      derbel-conversation {
+        flex: 1;
+      }
+      .pick,
+      .loading {
+        margin: auto;
+        padding: 2rem;
+        color: var(--_muted);
+        text-align: center;
+      }
+      .back {
+        display: none;
+        align-self: flex-start;
+        margin: 0.5rem;
+      }
+      .signed-out {
+        padding: 1rem;
+      }
+      .retry {
+        text-align: center;
+      }
+      @media (min-width: 48.01rem) {
+        derbel-conversation::part(header) {
+          padding-left: 1rem;
+        }
+      }
+      @media (max-width: 48rem) {
+        .layout {
+          grid-template-columns: 1fr;
+        }
+        .layout.detail aside {
+          display: none;
+        }
+        .layout:not(.detail) main {
+          display: none;
+        }
+        aside {
+          border-right: none;
+        }
+        .back {
+          display: inline-flex;
+        }
+        .me-name {
+          display: none;
+        }
+      }
+    `,
+  ];
+}
+
+define('derbel-app', DerbelApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'derbel-app': DerbelApp;
+  }
+}

@@ -1,0 +1,150 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { DerbelClient } from '../client/derbel-client.js';
+import { formatDuration } from '../client/message-days.js';
+import type { CallRecord } from '../client/types.js';
+import { avatar } from './avatar.js';
+import { ClientController } from './client-controller.js';
+import { define } from './define.js';
+import { explain } from './derbel-sign-in.js';
+import { buttons, tokens } from './styles.js';
+
+/**
+ * The user's calls, newest first: missed, declined and finished ones with their duration.
+ *
+ * @event derbel-call-back - "Call back" was pressed. `detail: { contactId }`.
+ * @csspart list - The list.
+ * @csspart item - Each call.
+ * @cssproperty --derbel-danger - Colour of missed calls.
+ */
+export class DerbelCallLog extends LitElement {
+  static properties = {
+    server: { type: String },
+    client: { attribute: false },
+    error: { state: true },
+  };
+
+  declare server: string | null;
+  declare client: DerbelClient | null;
+  declare error: string | null;
+
+  private readonly controller = new ClientController(this, (client) => [client.callsLog.state], (client) => this.load(client));
+
+  constructor() {
+    super();
+    this.server = null;
+    this.client = null;
+    this.error = null;
+  }
+
+  private load(client: DerbelClient) {
+    if (client.session.value.status !== 'signed-in') return;
+    client.callsLog.load().catch((error) => (this.error = explain(error)));
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    if (this.controller.client) this.load(this.controller.client);
+  }
+
+  render() {
+    const client = this.controller.client;
+    if (!client) return nothing;
+    const state = client.callsLog.state.value;
+    return html`
+      <h2>Calls</h2>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${!state.loaded
+        ? html`<p class="empty" role="status">Loading calls…</p>`
+        : state.calls.length === 0
+          ? html`<p class="empty">No calls yet.</p>`
+          : html`<ul part="list" aria-label="Call history" data-testid="call-log">
+              ${state.calls.map((call) => this.item(call))}
+            </ul>`}
+      ${state.hasMore
+        ? html`<button class="button" type="button" ?disabled=${state.loading} @click=${() => client.callsLog.loadMore().catch((error) => (this.error = explain(error)))}>
+            ${state.loading ? 'Loading…' : 'Show older calls'}
+          </button>`
+        : nothing}
+    `;
+  }
+
+  private item(call: CallRecord) {
+    const outcome =
+      call.outcome === 'missed' ? (call.direction === 'incoming' ? 'Missed call' : 'Not answered')
+      : call.outcome === 'declined' ? (call.direction === 'incoming' ? 'You declined' : 'Declined')
+      : `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${formatDuration(call.durationSeconds)}`;
+    const when = new Date(call.startedAt);
+    return html`<li part="item" class=${call.outcome} data-testid="call-log-entry" data-outcome=${call.outcome} data-direction=${call.direction}>
+      ${avatar(call.peer, 2.2)}
+      <span class="text">
+        <span class="name">${call.peer.displayName}</span>
+        <span class="outcome"><span aria-hidden="true">${call.direction === 'incoming' ? '↙' : '↗'}</span> ${outcome}</span>
+      </span>
+      <time datetime=${call.startedAt}>${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time>
+      <button class="button" type="button" aria-label="Call ${call.peer.displayName} back" @click=${() => this.callBack(call.contactId)}>Call back</button>
+    </li>`;
+  }
+
+  private callBack(contactId: string) {
+    const proceed = this.dispatchEvent(new CustomEvent('derbel-call-back', { detail: { contactId }, bubbles: true, composed: true, cancelable: true }));
+    if (proceed) void this.controller.client?.call.openLobby(contactId);
+  }
+
+  static styles = [
+    tokens,
+    buttons,
+    css`
+      :host {
+        display: block;
+        padding: 1rem;
+      }
+      h2 {
+        margin: 0 0 0.8rem;
+        font-size: 1.15rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0 0 1rem;
+        padding: 0;
+        display: grid;
+        gap: 0.4rem;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        gap: 0.7rem;
+        padding: 0.5rem;
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        flex-wrap: wrap;
+      }
+      .text {
+        display: grid;
+        flex: 1;
+        min-width: 8rem;
+      }
+      .name {
+        font-weight: 600;
+      }
+      .outcome,
+      time {
+        font-size: 0.85rem;
+        color: var(--_muted);
+      }
+      .missed .outcome {
+        color: var(--_danger);
+      }
+      .empty {
+        color: var(--_muted);
+      }
+    `,
+  ];
+}
+
+define('derbel-call-log', DerbelCallLog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'derbel-call-log': DerbelCallLog;
+  }
+}

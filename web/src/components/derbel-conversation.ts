@@ -1,0 +1,399 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { isOnline } from '../client/contacts-state.js';
+import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
+import type { DerbelClient } from '../client/derbel-client.js';
+import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
+import type { CallRecord, Contact } from '../client/types.js';
+import { avatar } from './avatar.js';
+import { ClientController } from './client-controller.js';
+import { define } from './define.js';
+import './derbel-call-button.js';
+import './derbel-composer.js';
+import './derbel-message.js';
+import { explain } from './derbel-sign-in.js';
+import './derbel-sign-in.js';
+import { buttons, tokens } from './styles.js';
+
+type Item = (ShownMessage & { kind: 'message' }) | (CallRecord & { kind: 'call'; sentAt: string; id: string });
+
+/**
+ * A conversation with one contact: history (older pages load on scrolling up), day separators,
+ * calls, typing indicator, read receipt, and the composer. Embeddable:
+ * `<derbel-conversation server="https://derbel.example" contact-id="…">`.
+ *
+ * @event derbel-back - The back button (shown with `back-button`) was pressed.
+ * @slot header-actions - Extra controls in the header, after the call button.
+ * @csspart header - The header with the peer's name.
+ * @csspart messages - The scrolling message log.
+ * @csspart composer - The composer.
+ * @csspart day - A day separator.
+ * @cssproperty --derbel-own-bubble - Background of own messages.
+ * @cssproperty --derbel-peer-bubble - Background of the peer's messages.
+ */
+export class DerbelConversation extends LitElement {
+  static properties = {
+    server: { type: String },
+    client: { attribute: false },
+    contactId: { type: String, attribute: 'contact-id' },
+    backButton: { type: Boolean, attribute: 'back-button' },
+    error: { state: true },
+    loadingOlder: { state: true },
+  };
+
+  declare server: string | null;
+  declare client: DerbelClient | null;
+  declare contactId: string | null;
+  /** Show a back button in the header (phone layout). */
+  declare backButton: boolean;
+  declare error: string | null;
+  declare loadingOlder: boolean;
+
+  private readonly controller = new ClientController(
+    this,
+    (client) => [
+      client.contacts,
+      client.contactsLoaded,
+      client.typing,
+      client.outboxEntries,
+      client.callsLog.state,
+      ...(this.contactId ? [client.conversations.of(this.contactId)] : []),
+    ],
+    () => this.open(),
+  );
+  private scrollMemory: { height: number; top: number; atBottom: boolean; lastId: string | undefined } | null = null;
+  private lastMarked: string | null = null;
+  private sessionStatus: string | undefined;
+  private onVisibility = () => this.markRead();
+
+  constructor() {
+    super();
+    this.server = null;
+    this.client = null;
+    this.contactId = null;
+    this.backButton = false;
+    this.error = null;
+    this.loadingOlder = false;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    const client = this.controller.client;
+    if (client && client.openContactId === this.contactId) client.openContactId = null;
+  }
+
+  protected willUpdate(changed: PropertyValues<this>) {
+    const status = this.controller.client?.session.value.status;
+    if (status !== this.sessionStatus) {
+      this.sessionStatus = status;
+      if (status === 'signed-in') this.open();
+    }
+    if (changed.has('contactId')) {
+      this.controller.refresh();
+      this.lastMarked = null;
+      this.scrollMemory = null;
+      this.open();
+    }
+    const log = this.log;
+    if (log) {
+      const items = this.renderRoot.querySelectorAll('derbel-message');
+      this.scrollMemory = {
+        height: log.scrollHeight,
+        top: log.scrollTop,
+        atBottom: log.scrollHeight - log.scrollTop - log.clientHeight < 80,
+        lastId: (items[items.length - 1] as { message?: ShownMessage } | undefined)?.message?.id,
+      };
+    }
+  }
+
+  private get log() {
+    return this.renderRoot.querySelector<HTMLElement>('.log');
+  }
+
+  private open() {
+    const client = this.controller.client;
+    if (!client || !this.contactId || client.session.value.status !== 'signed-in') return;
+    client.openContactId = this.contactId;
+    this.error = null;
+    client.conversations.load(this.contactId).catch((error) => (this.error = explain(error)));
+    if (!client.callsLog.state.value.loaded && !client.callsLog.state.value.loading) void client.callsLog.load().catch(() => undefined);
+  }
+
+  render() {
+    const client = this.controller.client;
+    if (!client) return nothing;
+    const session = client.session.value;
+    if (session.status === 'restoring') return html`<p class="status" role="status">Loading…</p>`;
+    if (session.status === 'signed-out') {
+      return html`<derbel-sign-in .client=${client} reason=${session.reason ?? ''} @derbel-signed-in=${() => this.open()}></derbel-sign-in>`;
+    }
+    if (!this.contactId) return html`<p class="status">Choose a contact to start talking.</p>`;
+    const contact = client.contact(this.contactId);
+    if (!contact) {
+      return html`<p class="status" role="status">${client.contactsLoaded.value ? 'This conversation is not available.' : 'Loading…'}</p>`;
+    }
+    const state = client.conversations.of(this.contactId).value;
+    const messages = shownMessages(state, client.outboxEntries.value);
+    const seen = seenMessageId(state.messages, session.user.id, contact.peerLastReadMessageId);
+    const typing = Boolean(client.typing.value[this.contactId]);
+    const items = this.timeline(messages, client.callsLog.state.value.calls, contact, state.hasOlder);
+    return html`
+      ${this.header(contact, isOnline(client.contacts.value, contact))}
+      <div
+        class="log"
+        part="messages"
+        role="log"
+        aria-label="Messages with ${contact.peer.displayName}"
+        tabindex="0"
+        @scroll=${this.onScroll}
+        data-testid="message-log"
+      >
+        ${state.hasOlder
+          ? html`<button class="button link older" type="button" @click=${this.loadOlder} ?disabled=${this.loadingOlder}>
+              ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
+            </button>`
+          : state.loaded
+            ? html`<p class="start">This is the beginning of your conversation with ${contact.peer.displayName}.</p>`
+            : html`<p class="start" role="status">Loading messages…</p>`}
+        ${groupByDay(items, new Date()).map(
+          (group) => html`
+            <h3 class="day" part="day">${group.label}</h3>
+            ${repeat(
+              group.messages,
+              (item) => `${item.kind}:${item.id}`,
+              (item) => (item.kind === 'call' ? this.callItem(item) : this.messageItem(item, session.user.id, seen)),
+            )}
+          `,
+        )}
+      </div>
+      <p class="typing" aria-live="polite" data-testid="typing">${typing ? `${contact.peer.displayName} is typing…` : ''}</p>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <derbel-composer
+        part="composer"
+        label="Message ${contact.peer.displayName}"
+        @derbel-send=${(event: CustomEvent<{ text: string }>) => client.send(contact.id, event.detail.text)}
+        @derbel-typing=${() => client.notifyTyping(contact.id)}
+      ></derbel-composer>
+    `;
+  }
+
+  private header(contact: Contact, online: boolean) {
+    return html`<header part="header">
+      ${this.backButton
+        ? html`<button class="button back" type="button" aria-label="Back to contacts" @click=${this.back}>←</button>`
+        : nothing}
+      ${avatar(contact.peer)}
+      <div class="who">
+        <h2>${contact.peer.displayName}</h2>
+        <span class="presence" data-testid="conversation-presence">${online ? 'Online' : 'Offline'}</span>
+      </div>
+      <derbel-call-button .client=${this.controller.client} contact-id=${contact.id}></derbel-call-button>
+      <slot name="header-actions"></slot>
+    </header>`;
+  }
+
+  private messageItem(message: ShownMessage, myId: string, seenId: string | null) {
+    const own = message.senderId === myId;
+    return html`<derbel-message
+      .message=${message}
+      ?own=${own}
+      ?seen=${own && message.id === seenId}
+      @derbel-message-edit=${(event: CustomEvent<{ messageId: string; text: string }>) =>
+        this.attempt(this.controller.client!.editMessage(message.contactId, event.detail.messageId, event.detail.text))}
+      @derbel-message-delete=${(event: CustomEvent<{ messageId: string }>) =>
+        this.attempt(this.controller.client!.deleteMessage(message.contactId, event.detail.messageId))}
+      @derbel-message-retry=${() => this.attempt(this.controller.client!.retrySend(message.id))}
+      @derbel-message-discard=${() => this.controller.client!.discardSend(message.id)}
+    ></derbel-message>`;
+  }
+
+  private callItem(call: CallRecord) {
+    const text =
+      call.outcome === 'missed' ? (call.direction === 'incoming' ? 'Missed call' : 'No answer')
+      : call.outcome === 'declined' ? 'Call declined'
+      : `Call · ${formatDuration(call.durationSeconds)}`;
+    return html`<p class="call ${call.outcome}" data-testid="call-entry" data-outcome=${call.outcome}>
+      <span aria-hidden="true">${call.outcome === 'finished' ? '📞' : '☎'}</span> ${text}
+      <time datetime=${call.startedAt}>${timeOfDay(call.startedAt)}</time>
+    </p>`;
+  }
+
+  /** Messages in server order with this contact's calls woven in by time; calls before the loaded history wait. */
+  private timeline(messages: ShownMessage[], calls: CallRecord[], contact: Contact, hasOlder: boolean): Item[] {
+    const oldest = messages[0]?.sentAt ?? '';
+    const pending = calls
+      .filter((call) => call.contactId === contact.id && !(hasOlder && call.startedAt < oldest))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+      .map((call): Item => ({ ...call, kind: 'call', sentAt: call.startedAt, id: call.meetingId }));
+    const items: Item[] = [];
+    for (const message of messages) {
+      // Unsent messages stay last, whatever their clock says.
+      while (pending.length && (message.status !== 'sent' || pending[0].sentAt <= message.sentAt)) items.push(pending.shift()!);
+      items.push({ ...message, kind: 'message' });
+    }
+    return [...items, ...pending];
+  }
+
+  protected updated() {
+    const log = this.log;
+    const memory = this.scrollMemory;
+    if (log) {
+      const items = this.renderRoot.querySelectorAll('derbel-message');
+      const lastId = (items[items.length - 1] as { message?: ShownMessage } | undefined)?.message?.id;
+      if (!memory || memory.height === 0) log.scrollTop = log.scrollHeight;
+      else if (lastId !== memory.lastId && memory.atBottom) log.scrollTop = log.scrollHeight;
+      else if (log.scrollHeight !== memory.height && memory.top < 120 && lastId === memory.lastId) {
+        // Older messages were added above: keep what the user was looking at in place.
+        log.scrollTop = memory.top + (log.scrollHeight - memory.height);
+      }
+    }
+    this.markRead();
+  }
+
+  private markRead() {
+    const client = this.controller.client;
+    if (!client || !this.contactId || !this.isConnected || document.visibilityState !== 'visible') return;
+    const state = client.conversations.of(this.contactId).value;
+    const newest = state.messages[state.messages.length - 1];
+    const contact = client.contact(this.contactId);
+    if (!newest || !contact || newest.id === this.lastMarked) return;
+    const me = client.me?.id;
+    if (newest.senderId === me && contact.unreadCount === 0) return;
+    this.lastMarked = newest.id;
+    client.markRead(this.contactId, newest.id).catch(() => (this.lastMarked = null));
+  }
+
+  private onScroll() {
+    const log = this.log;
+    if (log && log.scrollTop < 80) void this.loadOlder();
+  }
+
+  private async loadOlder() {
+    const client = this.controller.client;
+    if (!client || !this.contactId || this.loadingOlder || !client.conversations.of(this.contactId).value.hasOlder) return;
+    this.loadingOlder = true;
+    try {
+      await client.conversations.loadOlder(this.contactId);
+    } catch (error) {
+      this.error = explain(error);
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  private attempt(action: Promise<unknown> | undefined) {
+    this.error = null;
+    action?.catch((error) => (this.error = explain(error)));
+  }
+
+  private back() {
+    this.dispatchEvent(new CustomEvent('derbel-back', { bubbles: true, composed: true }));
+  }
+
+  static styles = [
+    tokens,
+    buttons,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        height: 100%;
+        background: var(--_bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.7rem;
+        padding: 0.6rem 0.9rem;
+        border-bottom: 1px solid var(--_border);
+      }
+      .who {
+        flex: 1;
+        min-width: 0;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.05rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .presence {
+        font-size: 0.8rem;
+        color: var(--_muted);
+      }
+      .log {
+        flex: 1;
+        min-height: 8rem;
+        overflow-y: auto;
+        padding: 0.75rem 0.9rem;
+        display: flex;
+        flex-direction: column;
+        gap: 0.35rem;
+      }
+      .older {
+        align-self: center;
+      }
+      .start,
+      .status {
+        text-align: center;
+        color: var(--_muted);
+        font-size: 0.9rem;
+      }
+      .day {
+        align-self: center;
+        margin: 0.6rem 0 0.2rem;
+        padding: 0.1rem 0.7rem;
+        border-radius: 999px;
+        background: var(--_surface);
+        color: var(--_muted);
+        font-size: 0.78rem;
+        font-weight: 600;
+      }
+      .call {
+        align-self: center;
+        margin: 0.2rem 0;
+        font-size: 0.85rem;
+        color: var(--_muted);
+        display: flex;
+        gap: 0.4rem;
+      }
+      .call.missed {
+        color: var(--_danger);
+      }
+      .typing {
+        margin: 0;
+        padding: 0 0.9rem;
+        min-height: 1.3rem;
+        font-size: 0.85rem;
+        font-style: italic;
+        color: var(--_muted);
+      }
+      .error {
+        margin: 0;
+        padding: 0 0.9rem;
+      }
+      derbel-composer {
+        padding: 0.5rem 0.9rem 0.8rem;
+      }
+      derbel-sign-in {
+        margin: 1rem auto;
+      }
+    `,
+  ];
+}
+
+define('derbel-conversation', DerbelConversation);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'derbel-conversation': DerbelConversation;
+  }
+}

@@ -1,0 +1,253 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ShownMessage } from '../client/conversation-state.js';
+import { timeOfDay } from '../client/message-days.js';
+import { splitLinks } from '../client/text-links.js';
+import { define } from './define.js';
+import { buttons, tokens } from './styles.js';
+
+/**
+ * One message bubble. Text is rendered as text (never HTML); http(s) links are clickable.
+ * Own messages can be edited and deleted; unsent ones show their state and can be retried.
+ *
+ * @event derbel-message-edit - Save an edit. `detail: { messageId, text }`.
+ * @event derbel-message-delete - Delete the message. `detail: { messageId }`.
+ * @event derbel-message-retry - Send a failed message again. `detail: { messageId }`.
+ * @event derbel-message-discard - Drop a failed message. `detail: { messageId }`.
+ * @csspart bubble - The bubble.
+ * @csspart text - The message text.
+ * @csspart meta - Time, edited, status and "Seen".
+ * @csspart actions - The edit and delete buttons.
+ * @cssproperty --derbel-own-bubble - Background of own messages.
+ * @cssproperty --derbel-peer-bubble - Background of the peer's messages.
+ */
+export class DerbelMessage extends LitElement {
+  static properties = {
+    message: { attribute: false },
+    own: { type: Boolean, reflect: true },
+    seen: { type: Boolean },
+    editing: { state: true },
+    confirming: { state: true },
+  };
+
+  declare message: ShownMessage | null;
+  declare own: boolean;
+  /** The peer has read up to this message (shown as "Seen" on own messages). */
+  declare seen: boolean;
+  declare editing: boolean;
+  declare confirming: boolean;
+
+  constructor() {
+    super();
+    this.message = null;
+    this.own = false;
+    this.seen = false;
+    this.editing = false;
+    this.confirming = false;
+  }
+
+  render() {
+    const message = this.message;
+    if (!message) return nothing;
+    const time = timeOfDay(message.sentAt);
+    return html`
+      <div
+        part="bubble"
+        class="bubble ${message.status} ${message.deleted ? 'deleted' : ''}"
+        data-testid="message"
+        data-message-id=${message.id}
+        data-status=${message.status}
+      >
+        ${this.editing ? this.editor(message) : this.body(message)}
+        <div part="meta" class="meta">
+          <time datetime=${message.sentAt} title=${new Date(message.sentAt).toLocaleString()}>${time}</time>
+          ${message.editedAt && !message.deleted ? html`<span data-testid="edited">edited</span>` : nothing}
+          ${message.status === 'pending' ? html`<span class="pending" data-testid="pending">Sending…</span>` : nothing}
+          ${this.seen && message.status === 'sent' ? html`<span class="seen" data-testid="seen">Seen</span>` : nothing}
+        </div>
+        ${message.status === 'failed' ? this.failed(message) : nothing}
+        ${this.own && message.status === 'sent' && !message.deleted && !this.editing ? this.actions() : nothing}
+      </div>
+    `;
+  }
+
+  private body(message: ShownMessage) {
+    if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
+    return html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
+      part.kind === 'link'
+        ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
+        : part.text,
+    )}</p>`;
+  }
+
+  private failed(message: ShownMessage) {
+    return html`<div class="failed" role="alert">
+      <span>Not sent${message.error ? `: ${message.error}` : ''}</span>
+      <button class="button link" type="button" @click=${() => this.fire('derbel-message-retry')}>Retry</button>
+      <button class="button link" type="button" @click=${() => this.fire('derbel-message-discard')}>Discard</button>
+    </div>`;
+  }
+
+  private actions() {
+    if (this.confirming) {
+      return html`<div part="actions" class="actions open" role="group" aria-label="Delete this message for everyone?">
+        <span>Delete for everyone?</span>
+        <button class="button link" type="button" @click=${this.delete} data-testid="confirm-delete">Delete</button>
+        <button class="button link" type="button" @click=${() => (this.confirming = false)}>Keep</button>
+      </div>`;
+    }
+    return html`<div part="actions" class="actions">
+      <button class="button link" type="button" aria-label="Edit message" @click=${this.startEdit} data-testid="edit-message">Edit</button>
+      <button class="button link" type="button" aria-label="Delete message" @click=${this.confirmDelete} data-testid="delete-message">
+        Delete
+      </button>
+    </div>`;
+  }
+
+  private editor(message: ShownMessage) {
+    return html`<form class="editor" @submit=${this.saveEdit}>
+      <label class="visually-hidden" for="edit">Edit message</label>
+      <textarea id="edit" rows="2" maxlength="4000" .value=${message.text} @keydown=${this.editKeys} data-testid="edit-input"></textarea>
+      <div class="editor-actions">
+        <button class="button" type="button" @click=${() => (this.editing = false)}>Cancel</button>
+        <button class="button primary" type="submit" data-testid="save-edit">Save</button>
+      </div>
+    </form>`;
+  }
+
+  private async startEdit() {
+    this.editing = true;
+    await this.updateComplete;
+    const input = this.renderRoot.querySelector('textarea');
+    input?.focus();
+    input?.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  private editKeys(event: KeyboardEvent) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.editing = false;
+    } else if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      (event.target as HTMLTextAreaElement).form?.requestSubmit();
+    }
+  }
+
+  private saveEdit(event: SubmitEvent) {
+    event.preventDefault();
+    const text = (this.renderRoot.querySelector('textarea')?.value ?? '').trim();
+    this.editing = false;
+    if (text && text !== this.message?.text) this.fire('derbel-message-edit', { text });
+  }
+
+  private async confirmDelete() {
+    this.confirming = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="confirm-delete"]')?.focus();
+  }
+
+  private delete() {
+    this.confirming = false;
+    this.fire('derbel-message-delete');
+  }
+
+  private fire(type: string, extra: Record<string, unknown> = {}) {
+    this.dispatchEvent(
+      new CustomEvent(type, { detail: { messageId: this.message?.id, ...extra }, bubbles: true, composed: true }),
+    );
+  }
+
+  static styles = [
+    tokens,
+    buttons,
+    css`
+      :host {
+        display: flex;
+        justify-content: flex-start;
+      }
+      :host([own]) {
+        justify-content: flex-end;
+      }
+      .bubble {
+        max-width: min(36rem, 85%);
+        padding: 0.45rem 0.75rem;
+        border-radius: var(--_radius);
+        background: var(--derbel-peer-bubble, var(--_surface));
+        overflow-wrap: anywhere;
+      }
+      :host([own]) .bubble {
+        background: var(--derbel-own-bubble, color-mix(in srgb, var(--_accent) 14%, var(--_bg)));
+      }
+      .bubble.pending {
+        opacity: 0.7;
+      }
+      .bubble.failed {
+        outline: 1px solid var(--_danger);
+      }
+      .text {
+        margin: 0;
+        white-space: pre-wrap;
+      }
+      .deleted .text {
+        font-style: italic;
+        color: var(--_muted);
+      }
+      a {
+        color: var(--_accent);
+      }
+      .meta {
+        display: flex;
+        gap: 0.5rem;
+        justify-content: flex-end;
+        font-size: 0.75rem;
+        color: var(--_muted);
+      }
+      .seen {
+        color: var(--_accent);
+        font-weight: 600;
+      }
+      .failed {
+        font-size: 0.85rem;
+        color: var(--_danger);
+      }
+      .actions {
+        display: flex;
+        justify-content: flex-end;
+        gap: 0.25rem;
+        font-size: 0.8rem;
+        height: 0;
+        overflow: hidden;
+      }
+      .bubble:hover .actions,
+      .bubble:focus-within .actions,
+      .actions.open {
+        height: auto;
+      }
+      @media (hover: none) {
+        .actions {
+          height: auto;
+        }
+      }
+      .editor {
+        display: grid;
+        gap: 0.4rem;
+        min-width: min(20rem, 70vw);
+      }
+      .editor textarea {
+        resize: vertical;
+      }
+      .editor-actions {
+        display: flex;
+        gap: 0.4rem;
+        justify-content: flex-end;
+      }
+    `,
+  ];
+}
+
+define('derbel-message', DerbelMessage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'derbel-message': DerbelMessage;
+  }
+}
