@@ -1,0 +1,38 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium; never a downloaded browser. `scripts/ensure-services.mjs` installs it. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+/** A page whose console errors and page errors are collected, so a test can assert there were none. */
+export async function openPage(context: BrowserContext, url: string): Promise<Page & { errors: string[] }> {
+  const page = (await context.newPage()) as Page & { errors: string[] };
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  page.on('console', (message) => {
+    // The browser logs every 4xx/5xx answer; those are expected (401 before sign-in, 409s, …).
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) page.errors.push(message.text());
+  });
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  return page;
+}
+
+/** A browser context signed in as the user of `token` (the session cookie the server would set). */
+export async function signedInContext(browser: Browser, url: string, token: string, options: Parameters<Browser['newContext']>[0] = {}) {
+  const context = await browser.newContext(options);
+  await context.addCookies([{ name: 'derbel_session', value: token, url, httpOnly: true, sameSite: 'Lax' }]);
+  return context;
+}
