@@ -39,3 +39,9 @@ if (!process.env.TEST_REDIS_URL && !(await isOpen(6379))) {
   await waitFor(6379, 'Redis');
 }
 console.log('[ensure-services] PostgreSQL and Redis are up');
+
+// ---- web: headless Chromium for the browser tests (test/web/*.browser.spec.ts) ----
+// Debian's own chromium; playwright-core never downloads a browser.
+if (!process.env.CHROMIUM_PATH && !fs.existsSync('/usr/bin/chromium')) {
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
+}
