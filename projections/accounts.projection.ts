@@ -1,4 +1,5 @@
 import type { AccountRegistered } from '../domain/accounts/events.js';
+import { applyAccountsBatch } from './accounts.batch.js';
 import type { Projection } from './projection.js';
 
 /** The user directory and the username → user lookup used at sign-in. */
@@ -14,4 +15,5 @@ export const accountsProjection: Projection = {
       [userId, username, displayName, event.metadata.timestamp],
     );
   },
+  applyBatch: applyAccountsBatch,
 };

@@ -1,5 +1,6 @@
 import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
 import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../domain/meetings/events.js';
+import { applyContactListBatch } from './contact-list.batch.js';
 import type { Projection } from './projection.js';
 
 /**
@@ -91,4 +92,5 @@ export const contactListProjection: Projection = {
       }
     }
   },
+  applyBatch: (sql, events) => applyContactListBatch(sql, events, contactListProjection),
 };

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../application/ports/event-store.js';
 import type { ContactAdded } from '../domain/contacts/events.js';
+import { applyFeedBatch } from './feed.batch.js';
 import type { Projection, Sql } from './projection.js';
 
 export interface FeedEntry {
@@ -50,6 +51,9 @@ export function feedProjection(push: (entries: FeedEntry[]) => void | Promise<vo
         [contactId, event.position, event.type, data],
       );
       return rows.map((r) => ({ userId: r.user_id, type: event.type, position: event.position, data }));
+    },
+    applyBatch(sql: Sql, events: RecordedEvent[]) {
+      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at');
     },
     afterCommit: push,
   };

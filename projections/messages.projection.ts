@@ -1,4 +1,5 @@
 import type { MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
+import { applyMessagesBatch } from './messages.batch.js';
 import type { Projection } from './projection.js';
 
 /** Message history per contact, in the order the contact stream accepted the messages. */
@@ -37,4 +38,5 @@ export const messagesProjection: Projection = {
       }
     }
   },
+  applyBatch: (sql, events) => applyMessagesBatch(sql, events, messagesProjection),
 };

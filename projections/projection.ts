@@ -14,5 +14,10 @@ export interface Projection<Output = never> {
   /** Tables owned by this projection, in an order safe for TRUNCATE and for comparing dumps. */
   readonly tables: readonly string[];
   apply(sql: Sql, event: RecordedEvent): Promise<Output[] | void>;
+  /**
+   * Optional: the same change as `apply` on each event in order, in a few multi-row statements.
+   * Used by rebuilds; must leave the tables exactly as the per-event path would.
+   */
+  applyBatch?(sql: Sql, events: RecordedEvent[]): Promise<Output[] | void>;
   afterCommit?(outputs: Output[]): void | Promise<void>;
 }

@@ -1,0 +1,60 @@
+import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.js';
+import type { UpcasterRegistry } from './upcaster-registry.js';
+
+/**
+ * Wraps any event-store adapter so that every read (`readStream`, `readAll`, `subscribeToAll`) returns
+ * events in their current shape. Appends pass through untouched: the log keeps what was written.
+ */
+export class UpcastingEventStore implements EventStore {
+  constructor(
+    /** The wrapped store: what was stored, as it was stored (exports read this). */
+    readonly raw: EventStore,
+    readonly upcasters: UpcasterRegistry,
+  ) {}
+
+  appendToStream(...args: Parameters<EventStore['appendToStream']>) {
+    return this.raw.appendToStream(...args);
+  }
+
+  async readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]> {
+    return this.upcastAll(await this.raw.readStream(stream, options));
+  }
+
+  async readAll(options: { after: number; limit: number }): Promise<RecordedEvent[]> {
+    return this.upcastAll(await this.raw.readAll(options));
+  }
+
+  subscribeToAll(options: { after: number; batchSize?: number }): Subscription {
+    const inner = this.raw.subscribeToAll(options);
+    const upcasters = this.upcasters;
+    async function* upcasted(): AsyncGenerator<RecordedEvent> {
+      for await (const event of inner) yield upcasters.upcast(event);
+    }
+    const generator = upcasted();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      async close() {
+        await inner.close();
+        await generator.return(undefined);
+      },
+    };
+  }
+
+  headPosition(): Promise<number> {
+    return this.raw.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.raw.close();
+  }
+
+  private upcastAll(events: RecordedEvent[]): RecordedEvent[] {
+    for (let i = 0; i < events.length; i++) events[i] = this.upcasters.upcast(events[i]);
+    return events;
+  }
+}
+
+/** The store every reader should use: `store` with the given upcasters applied on read. */
+export function withUpcasting(store: EventStore, upcasters: UpcasterRegistry): UpcastingEventStore {
+  return store instanceof UpcastingEventStore ? store : new UpcastingEventStore(store, upcasters);
+}

@@ -1,0 +1,75 @@
+import type { RecordedEvent } from '../application/ports/event-store.js';
+import type { ContactAdded } from '../domain/contacts/events.js';
+import { applyEach, isCanonicalUuid } from './batch-support.js';
+import type { FeedEntry } from './feed.projection.js';
+import type { Projection, Sql } from './projection.js';
+
+/**
+ * The feed over a batch: contact membership is folded in memory (starting from the stored members of the
+ * contacts the batch touches), then all memberships and all feed rows go in with one insert each.
+ */
+export async function applyFeedBatch(
+  sql: Sql,
+  events: RecordedEvent[],
+  perEvent: Projection<FeedEntry>,
+  timestampField: (type: string) => string,
+): Promise<FeedEntry[]> {
+  const touched = new Set<string>();
+  for (const event of events) {
+    const contactId = (event.data as { contactId?: unknown })?.contactId;
+    if (typeof contactId !== 'string') continue;
+    const members = event.type === 'ContactAdded' ? (event.data as ContactAdded['data']).members : [];
+    if (!isCanonicalUuid(contactId) || !Array.isArray(members) || !members.every(isCanonicalUuid)) return applyEach(perEvent, sql, events);
+    touched.add(contactId);
+  }
+  if (touched.size === 0) return [];
+
+  const membersOf = new Map<string, Set<string>>();
+  const { rows: stored } = await sql.query<{ contact_id: string; user_id: string }>(
+    'SELECT contact_id::text, user_id::text FROM feed_contact_members WHERE contact_id = ANY($1::uuid[])',
+    [[...touched]],
+  );
+  for (const { contact_id, user_id } of stored) membersOf.set(contact_id, (membersOf.get(contact_id) ?? new Set()).add(user_id));
+
+  const newMembers: Array<{ contact_id: string; user_id: string }> = [];
+  const feedRows: Array<{ user_id: string; position: number; type: string; data: Record<string, unknown> }> = [];
+  const byPosition = new Map<number, { type: string; data: Record<string, unknown> }>();
+  for (const event of events) {
+    const contactId = (event.data as { contactId?: unknown })?.contactId;
+    if (typeof contactId !== 'string') continue;
+    let members = membersOf.get(contactId);
+    if (!members) membersOf.set(contactId, (members = new Set()));
+    if (event.type === 'ContactAdded') {
+      for (const userId of (event.data as ContactAdded['data']).members) {
+        if (members.has(userId)) continue;
+        members.add(userId);
+        newMembers.push({ contact_id: contactId, user_id: userId });
+      }
+    }
+    const data = { ...(event.data as Record<string, unknown>), [timestampField(event.type)]: event.metadata.timestamp };
+    byPosition.set(event.position, { type: event.type, data });
+    for (const userId of members) feedRows.push({ user_id: userId, position: event.position, type: event.type, data });
+  }
+
+  if (newMembers.length > 0) {
+    await sql.query(
+      `INSERT INTO feed_contact_members (contact_id, user_id)
+       SELECT contact_id, user_id FROM json_to_recordset($1::json) AS r(contact_id uuid, user_id uuid)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(newMembers)],
+    );
+  }
+  if (feedRows.length === 0) return [];
+  const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
+    `INSERT INTO feed (user_id, position, type, data)
+     SELECT user_id, position, type, data FROM json_to_recordset($1::json) AS r(user_id uuid, position bigint, type text, data jsonb)
+     ON CONFLICT DO NOTHING RETURNING user_id, position`,
+    [JSON.stringify(feedRows)],
+  );
+  return inserted
+    .map(({ user_id, position }) => {
+      const entry = byPosition.get(Number(position))!;
+      return { userId: user_id, type: entry.type, position: Number(position), data: entry.data };
+    })
+    .sort((a, b) => a.position - b.position);
+}

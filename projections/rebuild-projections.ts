@@ -1,0 +1,13 @@
+import { accountsProjection } from './accounts.projection.js';
+import { contactListProjection } from './contact-list.projection.js';
+import { feedProjection } from './feed.projection.js';
+import { messagesProjection } from './messages.projection.js';
+import type { Projection } from './projection.js';
+
+/**
+ * The read models `derbel projections rebuild` knows, as the server runs them (the feed without its socket
+ * push: a rebuild replays history, it does not re-deliver it). Add new projections here too.
+ */
+export function rebuildableProjections(): Projection<any>[] {
+  return [accountsProjection, contactListProjection, messagesProjection, feedProjection()];
+}

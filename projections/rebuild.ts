@@ -1,0 +1,215 @@
+import pg from 'pg';
+import type { EventStore, RecordedEvent } from '../application/ports/event-store.js';
+import { applyEach } from './batch-support.js';
+import type { Projection } from './projection.js';
+import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
+import { swapInShadow } from './rebuild-swap.js';
+
+/** Same namespace as the projection runner's leader lock: tells whether a live runner holds a projection. */
+const RUNNER_LOCK_NAMESPACE = 7355700;
+const REBUILD_LOCK_NAMESPACE = 7355800;
+
+export interface RebuildOptions {
+  connectionString: string;
+  /** Where events are read from (with upcasters applied). */
+  store: EventStore;
+  projections: Projection<any>[];
+  batchSize?: number;
+  /** Aborting stops after the batch in progress; the saved progress lets the next run resume. */
+  signal?: AbortSignal;
+  /** Use each projection's per-event `apply` even where it has a batch path. */
+  perEvent?: boolean;
+  /** How long the swap waits for the live tables' locks before giving up (and retrying). */
+  lockTimeoutMs?: number;
+  onProgress?(progress: RebuildProgress): void;
+}
+
+export interface RebuildProgress {
+  phase: 'catching-up' | 'swapping' | 'swapped';
+  projections: string[];
+  /** Where this run started replaying (the smallest saved position on a resumed rebuild). */
+  startPosition: number;
+  position: number;
+  /** The position the replay is heading for: the log head, or the live runner's checkpoint while one runs. */
+  target: number;
+  /** Events replayed by this run. */
+  applied: number;
+  eventsPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface RebuildResult {
+  status: 'swapped' | 'interrupted';
+  projections: Array<{ name: string; resumedFrom: number | null; position: number }>;
+  applied: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+export class RebuildBusyError extends Error {
+  constructor(readonly projection: string) {
+    super(`A rebuild of ${projection} is already running`);
+    this.name = 'RebuildBusyError';
+  }
+}
+
+interface Shadow {
+  projection: Projection<any>;
+  client: pg.Client;
+  position: number;
+  resumedFrom: number | null;
+}
+
+/**
+ * Replays the log into shadow copies of the projections' tables while the live ones keep serving, then
+ * swaps each in atomically (see rebuild-swap.ts). All projections share one pass over the log; each commits
+ * its batch together with its own saved position, so an interrupted rebuild resumes where it stopped.
+ */
+export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
+  const batchSize = options.batchSize ?? 5_000;
+  const started = performance.now();
+  const shadows: Shadow[] = [];
+  try {
+    for (const projection of options.projections) shadows.push(await openShadow(options.connectionString, projection));
+    const names = shadows.map((s) => s.projection.name);
+    const startPosition = Math.min(...shadows.map((s) => s.position));
+    let applied = 0;
+    const report = (phase: RebuildProgress['phase'], position: number, target: number) => {
+      const seconds = (performance.now() - started) / 1000;
+      const eventsPerSecond = seconds > 0 ? applied / seconds : 0;
+      const remaining = Math.max(0, target - position);
+      options.onProgress?.({
+        phase,
+        projections: names,
+        startPosition,
+        position,
+        target,
+        applied,
+        eventsPerSecond,
+        etaSeconds: eventsPerSecond > 0 ? remaining / eventsPerSecond : null,
+      });
+    };
+
+    const liveTarget = () => liveRunnerBound(shadows[0].client, names, options.store);
+    let position = startPosition;
+    let target = await liveTarget();
+    report('catching-up', position, target);
+    let pending: Promise<RecordedEvent[]> | null = options.store.readAll({ after: position, limit: batchSize });
+    while (pending) {
+      const [events, bound]: [RecordedEvent[], number] = await Promise.all([pending, liveTarget()]);
+      target = bound;
+      const usable: RecordedEvent[] = events.filter((e) => e.position <= target);
+      if (options.signal?.aborted || usable.length === 0) break;
+      const last = usable[usable.length - 1].position;
+      pending = usable.length === batchSize ? options.store.readAll({ after: last, limit: batchSize }) : null;
+      await Promise.all(shadows.map((shadow) => applyInTransaction(shadow, usable, options.perEvent ?? false)));
+      position = last;
+      applied += usable.length;
+      report('catching-up', position, target);
+    }
+    if (options.signal?.aborted) return result('interrupted');
+
+    report('swapping', position, target);
+    for (const shadow of shadows) {
+      const swapped = await withLockRetries(() =>
+        swapInShadow(
+          shadow.client,
+          options.store,
+          shadow.projection,
+          shadow.position,
+          (events) => applyEvents(shadow, events.filter((e) => e.position > shadow.position), options.perEvent ?? false),
+          { lockTimeoutMs: options.lockTimeoutMs ?? 5_000, batchSize },
+        ),
+      );
+      shadow.position = swapped.position;
+    }
+    report('swapped', Math.max(...shadows.map((s) => s.position)), target);
+    return result('swapped');
+
+    function result(status: RebuildResult['status']): RebuildResult {
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        status,
+        projections: shadows.map((s) => ({ name: s.projection.name, resumedFrom: s.resumedFrom, position: s.position })),
+        applied,
+        seconds,
+        eventsPerSecond: seconds > 0 ? applied / seconds : 0,
+      };
+    }
+  } finally {
+    await Promise.all(shadows.map((s) => s.client.end().catch(() => {})));
+  }
+}
+
+async function openShadow(connectionString: string, projection: Projection<any>): Promise<Shadow> {
+  const client = new pg.Client({ connectionString, application_name: `derbel rebuild ${projection.name}` });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+      REBUILD_LOCK_NAMESPACE,
+      projection.name,
+    ]);
+    if (!rows[0].locked) throw new RebuildBusyError(projection.name);
+    await ensureShadowSchema(client);
+    // The projection's unqualified table names now resolve to the shadow copies; nothing else is reachable.
+    await client.query(`SET search_path TO ${SHADOW_SCHEMA}`);
+    // A crash can only lose whole batches together with their saved position, which are simply replayed.
+    await client.query('SET synchronous_commit TO off');
+    const { position, resumed } = await prepareShadow(client, projection);
+    return { projection, client, position, resumedFrom: resumed ? position : null };
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}
+
+async function applyInTransaction(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
+  const mine = events.filter((e) => e.position > shadow.position);
+  if (mine.length === 0) return;
+  await shadow.client.query('BEGIN');
+  try {
+    await applyEvents(shadow, mine, perEvent);
+    const last = mine[mine.length - 1].position;
+    await saveShadowProgress(shadow.client, shadow.projection.name, last);
+    await shadow.client.query('COMMIT');
+    shadow.position = last;
+  } catch (error) {
+    await shadow.client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+async function applyEvents(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
+  if (events.length === 0) return;
+  const { projection, client } = shadow;
+  if (projection.applyBatch && !perEvent) await projection.applyBatch(client, events);
+  else await applyEach(projection, client, events);
+}
+
+/**
+ * How far the replay may go before swapping: while a live runner holds a projection, no further than its
+ * checkpoint (the swap then joins the runner without a restart, so it keeps pushing every event it applies);
+ * otherwise the head of the log.
+ */
+async function liveRunnerBound(client: pg.Client, names: string[], store: EventStore): Promise<number> {
+  const { rows } = await client.query<{ position: string | null }>(
+    `SELECT min(c.position) AS position FROM public.projection_checkpoints c
+     WHERE c.name = ANY($1) AND EXISTS (
+       SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2 AND l.objid = hashtext(c.name)::oid AND l.objsubid = 2)`,
+    [names, RUNNER_LOCK_NAMESPACE],
+  );
+  return rows[0].position === null ? store.headPosition() : Number(rows[0].position);
+}
+
+async function withLockRetries<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      // 55P03: lock_timeout (a long query on the live tables); the shadow is intact, so just try again.
+      if ((error as { code?: string }).code !== '55P03' || i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
+}
