@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AccountService } from '../application/accounts/account-service.js';
 import type { ContactService } from '../application/contacts/contact-service.js';
+import type { MeetingService } from '../application/meetings/meeting-service.js';
 import type { SessionRepository, TokenService } from '../application/ports/auth.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
@@ -16,6 +17,7 @@ export interface AppContext {
   ids: IdGenerator;
   accounts: AccountService;
   contacts: ContactService;
+  meetings: MeetingService;
   tokens: TokenService;
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;

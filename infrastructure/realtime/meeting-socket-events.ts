@@ -1,0 +1,153 @@
+import { Type } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { MeetingService } from '../../application/meetings/meeting-service.js';
+import type { Clock, IdGenerator } from '../../application/shared/clock.js';
+import { DomainError } from '../../domain/decider.js';
+import { participantOf } from '../../domain/meetings/meeting.js';
+import type { PostgresMeetingSeats } from '../meetings/postgres-meeting-seats.js';
+import type { DerbelSocket, SocketGateway } from './socket-gateway.js';
+import { validated } from './socket-payload.js';
+
+/** Signaling is relayed, never stored; offers with many candidates stay far below this. */
+export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+/** Each seat's socket joins this room, so a signal reaches it on whichever node it is connected. */
+export const peerRoom = (peerId: string) => `peer:${peerId}`;
+
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const MeetingRef = Type.Object({ meetingId: Uuid });
+const Signal = Type.Object({ meetingId: Uuid, to: Uuid, data: Type.Object({}, { additionalProperties: true }) });
+const Media = Type.Object({ meetingId: Uuid, audio: Type.Boolean(), video: Type.Boolean() });
+
+export interface MeetingSocketDeps {
+  meetings: MeetingService;
+  seats: PostgresMeetingSeats;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+}
+
+/**
+ * A participant is a live connection: `meeting:join` gives the socket a seat under a fresh peer id (one per
+ * socket, so "the seat's last socket went away" is simply "this socket disconnected", on any node), and the
+ * seat is recorded in `meeting_seats` for the sweeper. Returns a stop function for the lease renewal timer.
+ */
+export function registerMeetingSocketEvents(gateway: SocketGateway, deps: MeetingSocketDeps): () => void {
+  const { meetings, seats, clock, ids, log } = deps;
+  const heldHere = new Set<string>();
+  const renewal = setInterval(
+    () => void seats.renew([...heldHere], clock.now()).catch((err) => log.warn({ err }, 'meeting seat lease renewal failed')),
+    Math.max(1_000, Math.floor(seats.leaseMs / 3)),
+  );
+  renewal.unref();
+
+  gateway.onConnection((socket: DerbelSocket) => {
+    const { userId } = socket.data;
+    /** meetingId → the peer id this socket holds the user's seat under. */
+    const held = new Map<string, string>();
+    const onError = (err: unknown) => log.error({ err }, 'meeting socket event failed');
+    const context = () => ({ userId, correlationId: ids.newId() });
+
+    const release = async (meetingId: string, peerId: string) => {
+      held.delete(meetingId);
+      heldHere.delete(peerId);
+      await socket.leave(peerRoom(peerId));
+    };
+
+    socket.on(
+      'meeting:join',
+      validated(
+        MeetingRef,
+        async ({ meetingId }) => {
+          const peerId = held.get(meetingId) ?? ids.newId();
+          // In the room before the others learn the peer id: their first offer must not be lost.
+          await socket.join(peerRoom(peerId));
+          let joined;
+          try {
+            joined = await meetings.join(userId, meetingId, peerId, context());
+          } catch (error) {
+            if (!held.has(meetingId)) await socket.leave(peerRoom(peerId));
+            throw error;
+          }
+          held.set(meetingId, peerId);
+          heldHere.add(peerId);
+          await seats.take({ meetingId, userId, peerId }, clock.now());
+          if (socket.disconnected) {
+            // It went away while joining, after its disconnect handler ran: the grace starts now.
+            heldHere.delete(peerId);
+            await seats.disconnected(peerId, clock.now());
+          }
+          return { peerId, participants: joined.participants };
+        },
+        onError,
+      ),
+    );
+
+    socket.on(
+      'meeting:leave',
+      validated(
+        MeetingRef,
+        async ({ meetingId }) => {
+          const peerId = held.get(meetingId);
+          await meetings.leave(userId, meetingId, context(), { reason: 'left', peerId });
+          if (peerId) await release(meetingId, peerId);
+          await seats.remove(meetingId, userId, peerId);
+        },
+        onError,
+      ),
+    );
+
+    socket.on(
+      'signal',
+      validated(
+        Signal,
+        async ({ meetingId, to, data }) => {
+          if (Buffer.byteLength(JSON.stringify(data)) > MAX_SIGNAL_BYTES) {
+            throw new DomainError('PAYLOAD_TOO_LARGE', `A signal carries at most ${MAX_SIGNAL_BYTES} bytes`);
+          }
+          const { peerId: from, state } = await seatOf(meetingId);
+          if (!state.participants.some((p) => p.peerId === to && p.peerId !== from)) {
+            throw new DomainError('PEER_NOT_IN_MEETING', 'The target is not a participant of this meeting');
+          }
+          gateway.io.to(peerRoom(to)).emit('signal', { meetingId, from, fromUserId: userId, data });
+        },
+        onError,
+      ),
+    );
+
+    socket.on(
+      'meeting:media',
+      validated(
+        Media,
+        async ({ meetingId, audio, video }) => {
+          const { state } = await seatOf(meetingId);
+          const others = state.participants.filter((p) => p.userId !== userId).map((p) => p.userId);
+          gateway.emitEphemeral(others, 'ParticipantMediaChanged', { meetingId, userId, audio, video });
+        },
+        onError,
+      ),
+    );
+
+    socket.on('disconnect', () => {
+      const now = clock.now();
+      for (const [meetingId, peerId] of held) {
+        heldHere.delete(peerId);
+        void seats.disconnected(peerId, now).catch((err) => log.warn({ err, meetingId }, 'could not record a seat disconnect'));
+      }
+      held.clear();
+    });
+
+    /** The peer id this socket holds a current seat under; refused for anyone else (strangers: not found). */
+    async function seatOf(meetingId: string) {
+      const state = await meetings.stateFor(userId, meetingId);
+      if (state.status === 'ended') throw new DomainError('MEETING_ENDED', 'This meeting has ended');
+      const peerId = held.get(meetingId);
+      if (!peerId || participantOf(state, userId)?.peerId !== peerId) {
+        throw new DomainError('NOT_A_PARTICIPANT', 'Join the meeting on this connection first');
+      }
+      return { peerId, state };
+    }
+  });
+
+  return () => clearInterval(renewal);
+}
