@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccountService } from '../application/accounts/account-service.js';
 import { ContactService } from '../application/contacts/contact-service.js';
+import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/shared/clock.js';
 import { accountsProjection } from '../projections/accounts.projection.js';
@@ -10,6 +11,8 @@ import { CheckpointWaiter } from '../projections/checkpoint-waiter.js';
 import { contactListProjection } from '../projections/contact-list.projection.js';
 import { feedProjection } from '../projections/feed.projection.js';
 import { messagesProjection } from '../projections/messages.projection.js';
+import { activeMeetingsProjection } from '../projections/active-meetings.projection.js';
+import { callLogProjection } from '../projections/call-log.projection.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
@@ -19,23 +22,37 @@ import { WorkerPasswordHasher } from './auth/worker-password-hasher.js';
 import type { Config } from './config/config.js';
 import { migrate } from './database/migrate.js';
 import { createPool } from './database/pool.js';
+import { MeetingSweeper } from './meetings/meeting-sweeper.js';
+import { PostgresMeetingSeats } from './meetings/postgres-meeting-seats.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
+import { KurrentDbEventStore } from './event-store/kurrentdb-event-store.js';
+import { sendSocketsElsewhere, stopAccepting } from './lifecycle/drain.js';
+import { MeteredEventStore } from './observability/metered-event-store.js';
+import { Metrics } from './observability/metrics.js';
+import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
+import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 
 export interface DerbelServer {
   app: FastifyInstance;
   gateway: SocketGateway;
   runners: ProjectionRunner[];
   ctx: AppContext;
+  metrics: Metrics;
   listen(): Promise<string>;
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): not ready any more, stops accepting, sends its sockets elsewhere, releases
+   * its projection locks, lets in-flight requests finish (at most `graceMs`), then closes.
+   */
+  drain(graceMs?: number): Promise<void>;
 }
 
 export interface ServerOverrides {
   clock?: Clock;
   ids?: IdGenerator;
-  /** Builds the event store (default: PostgreSQL in the same database as the read models). */
+  /** Builds the event store (default: KurrentDB when EVENTSTORE_URL is set, else PostgreSQL in the read models' database). */
   createEventStore?: (config: Config) => Promise<EventStore>;
 }
 
@@ -47,7 +64,15 @@ export async function createServer(
 ): Promise<DerbelServer> {
   await migrate(config.databaseUrl, (msg) => logger.info(msg));
   const pool = createPool(config.databaseUrl);
-  const store = overrides.createEventStore ? await overrides.createEventStore(config) : new PostgresEventStore(pool, config.databaseUrl);
+  const metrics = new Metrics({ defaultMetrics: config.nodeEnv !== 'test' });
+  const baseStore = overrides.createEventStore
+    ? await overrides.createEventStore(config)
+    : config.eventStoreUrl
+      ? KurrentDbEventStore.connect(config.eventStoreUrl, {
+          onSubscriptionDropped: (err) => logger.warn({ err }, 'KurrentDB subscription dropped; resubscribing'),
+        })
+      : new PostgresEventStore(pool, config.databaseUrl);
+  const store = new MeteredEventStore(baseStore, metrics);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtExpiresInSeconds);
@@ -55,15 +80,19 @@ export async function createServer(
   const hasher = new WorkerPasswordHasher(config.passwordRounds);
   const accounts = new AccountService({ store, hasher, credentials: new PostgresCredentials(pool), sessions, tokens, clock, ids });
   const contacts = new ContactService(store, accounts, { clock, ids });
+  const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
   const checkpoints = new CheckpointWaiter(pool);
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  let draining = false;
   let gateway!: SocketGateway;
   const projections: Projection<any>[] = [
     accountsProjection,
     contactListProjection,
     messagesProjection,
     feedProjection((entries) => gateway.push(entries)),
+    activeMeetingsProjection,
+    callLogProjection,
   ];
   const runners = projections.map(
     (projection) =>
@@ -83,52 +112,85 @@ export async function createServer(
     ids,
     accounts,
     contacts,
+    meetings,
     tokens,
     sessions,
     checkpoints,
     realtime: null as any,
-    async readiness() {
+    async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+      if (draining) return { ready: false, checks: { draining: true } };
       const database = await pool.query('SELECT 1').then(() => true, () => false);
       const leaders = database
         ? await pool
-            .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted`)
+            .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
             .then((r) => r.rows[0].n >= projections.length, () => false)
         : false;
       return { ready: database && leaders, checks: { database, projections: leaders } };
     },
   };
-  const app = await buildHttpApp(ctx, { logger, redis: redis?.client });
+  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics });
   gateway = new SocketGateway(app.server, ctx, logger, redis);
   ctx.realtime = gateway;
+  const seats = new PostgresMeetingSeats(pool, config.nodeId);
+  const stopSeatRenewal = registerMeetingSocketEvents(gateway, { meetings, seats, clock, ids, log: logger });
+  const meetingSweeper = new MeetingSweeper({
+    connectionString: config.databaseUrl,
+    pool,
+    meetings,
+    seats,
+    clock,
+    reconnectGraceMs: config.meetingReconnectGraceMs,
+    intervalMs: Math.min(1_000, Math.max(50, Math.floor(Math.min(config.meetingRingTimeoutMs, config.meetingReconnectGraceMs || 1_000) / 5))),
+    nodeId: config.nodeId,
+    log: logger,
+  });
+  metrics.watchSockets(() => gateway.io.of('/').sockets.size);
+  metrics.watchProjections(() => projectionsSnapshot(store, pool, runners));
 
-  return {
+  const server: DerbelServer = {
     app,
     gateway,
     runners,
     ctx,
+    metrics,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       if (config.projectionsEnabled) for (const runner of runners) runner.start();
+      if (config.projectionsEnabled) meetingSweeper.start();
       return address;
     },
     async close() {
       await Promise.all(runners.map((r) => r.stop()));
+      await meetingSweeper.stop();
+      stopSeatRenewal();
       await gateway.close();
       await app.close();
       await hasher.close();
       await store.close();
       await pool.end();
-      if (redis) for (const client of [redis.pub, redis.sub, redis.client]) client.disconnect();
+      if (redis) for (const client of [redis.pub, redis.sub, redis.client, redis.limiter]) client.disconnect();
+    },
+    async drain(graceMs = 7_000) {
+      draining = true;
+      const connectionsClosed = stopAccepting(app.server, graceMs);
+      const sockets = sendSocketsElsewhere(gateway.io);
+      logger.info({ sockets }, 'draining: stopped accepting, sockets sent elsewhere');
+      await Promise.all([...runners.map((r) => r.stop()), connectionsClosed]);
+      await server.close();
     },
   };
+  return server;
 }
 
 function connectRedis(url: string, logger: Logger) {
   const pub = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const sub = pub.duplicate();
   const client = pub.duplicate();
-  for (const [name, c] of Object.entries({ pub, sub, client })) {
+  // Rate limiting must fail fast while Redis is away (the limiter then lets requests through), not queue.
+  const limiter = pub.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  for (const [name, c] of Object.entries({ pub, sub, client, limiter })) {
     c.on('error', (err) => logger.warn({ err: err.message, redis: name }, 'redis connection problem'));
   }
-  return { pub, sub, client };
+  return { pub, sub, client, limiter };
 }

@@ -39,15 +39,24 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const started = Date.now();
     logger.info({ signal }, 'draining');
-    const deadline = setTimeout(() => process.exit(1), 10_000);
+    // The orchestrator kills us at 10 s (compose stop_grace_period is longer, but promise 10 s).
+    const deadline = setTimeout(() => {
+      logger.error('drain did not finish in 9.5 s; exiting anyway');
+      process.exit(1);
+    }, 9_500);
     deadline.unref();
+    let code = 0;
     try {
-      await server.close();
+      await server.drain(6_000);
       await embedded?.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'drain failed');
+      code = 1;
     } finally {
-      logger.info('stopped');
-      process.exit(0);
+      logger.info({ ms: Date.now() - started }, 'stopped');
+      process.exit(code);
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

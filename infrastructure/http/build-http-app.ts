@@ -10,6 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppContext } from '../app-context.js';
+import { registerHttpMetrics } from '../observability/http-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerReadYourWrites } from './read-your-writes.js';
@@ -18,6 +20,8 @@ import { accountRoutes } from './routes/accounts.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { iceServerRoutes } from './routes/ice-servers.routes.js';
+import { meetingRoutes } from './routes/meetings.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { ErrorResponse } from './schemas.js';
@@ -29,7 +33,7 @@ export type RouteModule = (ctx: AppContext) => any;
 /** External plugins, then our cross-cutting plugins, then routes (the fastify/demo order). */
 export async function buildHttpApp(
   ctx: AppContext,
-  options: { logger: Logger; redis?: Redis; extraRoutes?: RouteModule[] },
+  options: { logger: Logger; redis?: Redis; extraRoutes?: RouteModule[]; metrics?: Metrics },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
@@ -39,7 +43,8 @@ export async function buildHttpApp(
     },
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from local and private-network proxies (Traefik, the cluster proxy).
+    trustProxy: ['loopback', 'uniquelocal'],
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerValidatorCompiler(app);
   app.addHook('onSend', async (request, reply) => {
@@ -70,10 +75,11 @@ export async function buildHttpApp(
   });
 
   registerErrorHandler(app);
+  if (options.metrics) registerHttpMetrics(app, options.metrics);
   registerAuthentication(app, ctx);
   registerReadYourWrites(app, ctx);
 
-  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, eventRoutes, ...(options.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
     await app.register(routes(ctx));
   }
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());

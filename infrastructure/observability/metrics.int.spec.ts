@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, connected, eventually } from '../../test/support/api-client.js';
+import { startTestServer, type TestServer } from '../../test/support/test-server.js';
+
+/** The value of one sample in Prometheus text, e.g. sample(text, 'derbel_projection_lag{projection="feed"}'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  let node: TestServer;
+  let alice: ApiClient;
+  let bob: ApiClient;
+  let contactId: string;
+  const scrape = async () => {
+    const response = await fetch(`${node.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return response.text();
+  };
+
+  beforeAll(async () => {
+    node = await startTestServer();
+    alice = await new ApiClient(node.url).signUp('alice');
+    bob = await new ApiClient(node.url).signUp('bob');
+    contactId = await alice.addContact(bob);
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  it('times requests by route pattern and status, never by raw URL', async () => {
+    expect((await alice.post(`/api/contacts/${contactId}/messages`, { text: 'hello' })).status).toBe(201);
+    const text = await scrape();
+    const series = 'derbel_http_request_duration_seconds_count{method="POST",route="/api/contacts/:contactId/messages",status_code="201"}';
+    expect(sample(text, series)).toBe(1);
+    expect(text).not.toContain(contactId);
+    expect(sample(text, 'derbel_http_request_duration_seconds_count{method="POST",route="/api/accounts",status_code="201"}')).toBe(2);
+  });
+
+  it('counts appended events by type', async () => {
+    const before = sample(await scrape(), 'derbel_events_appended_total{type="MessageSent"}') ?? 0;
+    await alice.post(`/api/contacts/${contactId}/messages`, { text: 'one' });
+    await alice.post(`/api/contacts/${contactId}/messages`, { text: 'two' });
+    const text = await scrape();
+    expect(sample(text, 'derbel_events_appended_total{type="MessageSent"}')).toBe(before + 2);
+    expect(sample(text, 'derbel_events_appended_total{type="AccountRegistered"}')).toBe(2);
+  });
+
+  it('reports connected sockets', async () => {
+    const socket = await connected(bob.connect());
+    expect(sample(await scrape(), 'derbel_connected_sockets')).toBe(1);
+    socket.disconnect();
+    await eventually(async () => sample(await scrape(), 'derbel_connected_sockets') === 0);
+  });
+
+  it('reports per projection: head minus checkpoint, and whether this node leads it', async () => {
+    await eventually(async () => sample(await scrape(), 'derbel_projection_lag{projection="feed"}') === 0);
+    const text = await scrape();
+    for (const name of node.server.runners.map((r) => r.projection.name)) {
+      expect(sample(text, `derbel_projection_lag{projection="${name}"}`)).toBe(0);
+      expect(sample(text, `derbel_projection_leader{projection="${name}"}`)).toBe(1);
+    }
+    const head = sample(text, 'derbel_event_log_head_position')!;
+    expect(head).toBeGreaterThan(0);
+
+    // With the projections stopped, new events show up as lag.
+    await Promise.all(node.server.runners.map((r) => r.stop()));
+    await alice.post(`/api/contacts/${contactId}/messages`, { text: 'while nobody projects' });
+    await alice.post(`/api/contacts/${contactId}/messages`, { text: 'still nobody' });
+    const stalled = await scrape();
+    expect(sample(stalled, 'derbel_event_log_head_position')).toBe(head + 2);
+    expect(sample(stalled, 'derbel_projection_lag{projection="messages"}')).toBe(2);
+    expect(sample(stalled, 'derbel_projection_leader{projection="messages"}')).toBe(0);
+
+    for (const runner of node.server.runners) runner.start();
+    await eventually(async () => sample(await scrape(), 'derbel_projection_lag{projection="messages"}') === 0);
+  });
+});

@@ -1,0 +1,104 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The node's Prometheus metrics, in a registry of its own (several servers may share a test process).
+ * Gauges that describe state elsewhere (sockets, projections) are read when scraped, through `watch…`.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'derbel_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly eventsAppended = new Counter({
+    name: 'derbel_events_appended_total',
+    help: 'Events appended to the event store by this node, by event type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  private socketCount: () => number = () => 0;
+  private projectionState: () => Promise<ProjectionsSnapshot> = async () => ({ head: 0, projections: [] });
+  private inFlight: Promise<ProjectionsSnapshot | null> | null = null;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const metrics = this;
+    new Gauge({
+      name: 'derbel_connected_sockets',
+      help: 'Socket.io connections open on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.socketCount());
+      },
+    });
+    const projectionGauge = (name: string, help: string, value: (snapshot: ProjectionsSnapshot, p: ProjectedState) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['projection'] as const,
+        registers: [this.registry],
+        async collect() {
+          const snapshot = await metrics.currentSnapshot();
+          for (const projection of snapshot?.projections ?? []) this.set({ projection: projection.name }, value(snapshot!, projection));
+        },
+      });
+    projectionGauge(
+      'derbel_projection_lag',
+      'Head position of the event log minus the projection checkpoint (PostgreSQL: events; KurrentDB: log bytes)',
+      (snapshot, p) => Math.max(0, snapshot.head - p.checkpoint),
+    );
+    projectionGauge('derbel_projection_checkpoint', 'Position the projection has applied up to', (_, p) => p.checkpoint);
+    projectionGauge('derbel_projection_leader', '1 when this node runs the projection, 0 when it stands by', (_, p) => (p.leading ? 1 : 0));
+    new Gauge({
+      name: 'derbel_event_log_head_position',
+      help: 'Position of the newest event in the log',
+      registers: [this.registry],
+      async collect() {
+        const snapshot = await metrics.currentSnapshot();
+        if (snapshot) this.set(snapshot.head);
+      },
+    });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'derbel_' });
+  }
+
+  watchSockets(count: () => number) {
+    this.socketCount = count;
+  }
+
+  watchProjections(read: () => Promise<ProjectionsSnapshot>) {
+    this.projectionState = read;
+  }
+
+  /**
+   * One read per scrape: a scrape collects all gauges concurrently, so they share the read in flight.
+   * Null when the database is unreachable: the gauges keep their last values rather than failing the scrape.
+   */
+  private currentSnapshot(): Promise<ProjectionsSnapshot | null> {
+    this.inFlight ??= this.projectionState()
+      .catch(() => null)
+      .finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  /** The exposition text and its content type, for `GET /metrics`. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+export interface ProjectedState {
+  name: string;
+  checkpoint: number;
+  leading: boolean;
+}
+
+export interface ProjectionsSnapshot {
+  /** Position of the newest event in the log. */
+  head: number;
+  projections: ProjectedState[];
+}
