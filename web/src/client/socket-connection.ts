@@ -16,6 +16,7 @@ export class SocketConnection implements Realtime {
   private readonly emitter = new Emitter<RealtimeEvents>();
   private socket: Socket | null = null;
   private everConnected = false;
+  private refusals = 0;
 
   constructor(private readonly options: SocketConnectionOptions) {}
 
@@ -36,6 +37,7 @@ export class SocketConnection implements Realtime {
     this.state.set('connecting');
 
     socket.on('connect', () => {
+      this.refusals = 0;
       const reconnect = this.everConnected;
       this.everConnected = true;
       this.state.set('online');
@@ -53,6 +55,11 @@ export class SocketConnection implements Realtime {
         return;
       }
       if (this.state.value !== 'closed') this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
+      // Socket.io retries transport errors by itself, but not a refusal by the server's middleware.
+      if (!socket.active) {
+        this.refusals++;
+        setTimeout(() => this.socket === socket && socket.connect(), Math.min(30_000, 1_000 * 2 ** this.refusals));
+      }
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });

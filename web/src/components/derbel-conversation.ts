@@ -244,13 +244,18 @@ export class DerbelConversation extends LitElement {
     const log = this.log;
     const memory = this.scrollMemory;
     if (log) {
-      const items = this.renderRoot.querySelectorAll('derbel-message');
-      const lastId = (items[items.length - 1] as { message?: ShownMessage } | undefined)?.message?.id;
-      if (!memory || memory.height === 0) log.scrollTop = log.scrollHeight;
-      else if (lastId !== memory.lastId && memory.atBottom) log.scrollTop = log.scrollHeight;
-      else if (log.scrollHeight !== memory.height && memory.top < 120 && lastId === memory.lastId) {
-        // Older messages were added above: keep what the user was looking at in place.
-        log.scrollTop = memory.top + (log.scrollHeight - memory.height);
+      const messages = [...this.renderRoot.querySelectorAll('derbel-message')] as Array<HTMLElement & { message?: ShownMessage; updateComplete: Promise<unknown> }>;
+      const lastId = messages[messages.length - 1]?.message?.id;
+      const action =
+        !memory || memory.height === 0 || (lastId !== memory.lastId && memory.atBottom) ? 'bottom'
+        : lastId === memory.lastId && memory.top < 120 ? 'keep'
+        : null;
+      // The bubbles render after this element: measure once they have.
+      if (action) {
+        void Promise.all(messages.map((message) => message.updateComplete)).then(() => {
+          if (action === 'bottom') log.scrollTop = log.scrollHeight;
+          else if (log.scrollHeight !== memory!.height) log.scrollTop = memory!.top + (log.scrollHeight - memory!.height);
+        });
       }
     }
     this.markRead();
@@ -330,6 +335,7 @@ export class DerbelConversation extends LitElement {
         color: var(--_muted);
       }
       .log {
+        overflow-anchor: none;
         flex: 1;
         min-height: 8rem;
         overflow-y: auto;

@@ -7,11 +7,10 @@ export type FakeApi = {
   url: string;
   store: FakeStore;
   io: SocketServer;
-  /** Extra handler for non-API paths (the built web app). */
   close(): Promise<void>;
   /** Every API request, for assertions ("the client sent the CSRF header"). */
   requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>;
-  /** While set, API requests answer as if the network were down (the socket is unaffected). */
+  /** Cuts the network (HTTP API and sockets) or brings it back. */
   setReachable(reachable: boolean): void;
 };
 
@@ -137,7 +136,10 @@ export async function startFakeApi(
     throw new Refusal(404, 'NOT_FOUND', `${method} ${path}`);
   }
 
-  const io = new SocketServer(http, { cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: true } : undefined });
+  const io = new SocketServer(http, {
+    cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: true } : undefined,
+    allowRequest: (_req, callback) => callback(reachable ? null : 'unreachable', reachable),
+  });
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: string }).token ?? cookieToken(socket.request);
     const userId = token ? store.tokens.get(token) : undefined;
@@ -201,7 +203,11 @@ export async function startFakeApi(
     store,
     io,
     requests,
-    setReachable: (value) => (reachable = value),
+    setReachable: (value) => {
+      reachable = value;
+      // Like a network cut: sockets drop without a goodbye and cannot come back until reachable.
+      if (!value) io.disconnectSockets(true);
+    },
     close: async () => {
       for (const meeting of store.meetings.values()) store.endMeeting(meeting.id, 'ended');
       io.close();
