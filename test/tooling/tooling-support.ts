@@ -1,0 +1,50 @@
+import pg from 'pg';
+import { derbelUpcasters } from '../../application/upcasting/derbel-upcasters.js';
+import { withUpcasting, type UpcastingEventStore } from '../../application/upcasting/upcasting-event-store.js';
+import { migrate } from '../../infrastructure/database/migrate.js';
+import { createPool } from '../../infrastructure/database/pool.js';
+import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { Projection } from '../../projections/projection.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+export interface ToolingDatabase {
+  db: TestDatabase;
+  pool: pg.Pool;
+  store: UpcastingEventStore;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database with the event store as the server wires it (upcasting on read). */
+export async function toolingDatabase(): Promise<ToolingDatabase> {
+  const db = await createTestDatabase();
+  await migrate(db.url);
+  const pool = createPool(db.url, 5);
+  const store = withUpcasting(new PostgresEventStore(pool, db.url), derbelUpcasters());
+  return {
+    db,
+    pool,
+    store,
+    async close() {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+/** Every row of the projections' live tables as text, sorted: equal dumps mean identical read models. */
+export async function dumpTables(sql: pg.Pool | pg.ClientBase, projections: Projection<any>[], schema = 'public'): Promise<Record<string, string[]>> {
+  const dump: Record<string, string[]> = {};
+  for (const projection of projections) {
+    for (const table of projection.tables) {
+      const { rows } = await sql.query<{ row: string }>(`SELECT t::text AS row FROM ${schema}.${table} t ORDER BY 1`);
+      dump[table] = rows.map((r) => r.row);
+    }
+  }
+  return dump;
+}
+
+export async function checkpoints(sql: pg.Pool): Promise<Record<string, number>> {
+  const { rows } = await sql.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints ORDER BY name');
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.position)]));
+}
