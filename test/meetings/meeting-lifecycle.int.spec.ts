@@ -1,6 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MeetingService } from '../../application/meetings/meeting-service.js';
+import { randomIds } from '../../application/shared/clock.js';
+import { MeetingSweeper } from '../../infrastructure/meetings/meeting-sweeper.js';
+import { PostgresMeetingSeats } from '../../infrastructure/meetings/postgres-meeting-seats.js';
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -92,8 +96,8 @@ describe('meetings over the API and sockets', () => {
       return meetings[0]?.state === 'active' && meetings[0];
     });
     expect(active.participants).toHaveLength(2);
-    const contacts = (await bob.get('/api/contacts')).body.contacts;
-    expect(contacts[0].activeMeeting).toMatchObject({ id: meeting.id, state: 'active' });
+    await eventually(async () => (await bob.get('/api/contacts')).body.contacts[0].activeMeeting?.state === 'active');
+    expect((await bob.get('/api/contacts')).body.contacts[0].activeMeeting).toMatchObject({ id: meeting.id, state: 'active' });
 
     // Media state reaches the other participant, unstored.
     expect(await adaSocket.emitWithAck('meeting:media', { meetingId: meeting.id, audio: false, video: true })).toEqual({ ok: true });
@@ -173,6 +177,31 @@ describe('meetings over the API and sockets', () => {
     expect((await ada.post(`/api/meetings/${meetingId}/decline`)).status).toBe(409);
   });
 
+  it('ends a due ring once even when two nodes sweep it at the same moment', async () => {
+    const { meetingId } = await ringing();
+    const { ctx } = server.server;
+    await eventually(async () => (await ctx.pool.query('SELECT 1 FROM active_meetings WHERE meeting_id = $1', [meetingId])).rowCount === 1);
+    // Two more "nodes" (own services, own caches) whose clocks already passed the ring's end.
+    const later = { now: () => new Date(Date.now() + RING_TIMEOUT_MS) };
+    const sweepers = ['x', 'y'].map(
+      (nodeId) =>
+        new MeetingSweeper({
+          connectionString: db.url,
+          pool: ctx.pool,
+          meetings: new MeetingService(ctx.store, ctx.contacts, { clock: later, ids: randomIds, ringTimeoutMs: RING_TIMEOUT_MS }),
+          seats: new PostgresMeetingSeats(ctx.pool, nodeId),
+          clock: later,
+          reconnectGraceMs: 1_000,
+          intervalMs: 50,
+          nodeId,
+        }),
+    );
+    await Promise.all([...sweepers, ...sweepers].map((sweeper) => sweeper.sweepOnce()));
+    const ends = (await meetingStream(db.url, meetingId)).filter((e) => e.type === 'MeetingEnded');
+    expect(ends).toHaveLength(1);
+    expect(ends[0].data).toMatchObject({ reason: 'missed', endedBy: null });
+  });
+
   it('ends the meeting for everyone when one participant ends it', async () => {
     const { bob, meetingId, adaSocket, bobSocket, adaSees, bobSees } = await ringing();
     const adaJoin = await joinMeeting(adaSocket, meetingId);
@@ -239,7 +268,7 @@ describe('meetings over the API and sockets', () => {
   });
 
   it('hides a meeting from strangers and refuses their join and signal', async () => {
-    const { ada, meetingId, adaSocket, bobSees } = await ringing();
+    const { contactId, meetingId, adaSocket, bobSees } = await ringing();
     const adaJoin = await joinMeeting(adaSocket, meetingId);
     if (!adaJoin.ok) throw new Error('join refused');
     const eve = await new MeetingsClient(server.url).signUp('eve');
@@ -250,7 +279,7 @@ describe('meetings over the API and sockets', () => {
     expect(seen.body.code).toBe('MEETING_NOT_FOUND');
     expect((await eve.get('/api/meetings')).body.meetings).toEqual([]);
     for (const action of ['decline', 'end']) expect((await eve.post(`/api/meetings/${meetingId}/${action}`)).status).toBe(404);
-    expect((await eve.post(`/api/contacts/${(await ada.get('/api/contacts')).body.contacts[0].id}/meetings`)).status).toBe(404);
+    expect((await eve.post(`/api/contacts/${contactId}/meetings`)).body).toMatchObject({ statusCode: 404, code: 'CONTACT_NOT_FOUND' });
     expect(await joinMeeting(eveSocket, meetingId)).toMatchObject({ ok: false, code: 'MEETING_NOT_FOUND' });
     expect(await eveSocket.emitWithAck('signal', { meetingId, to: adaJoin.peerId, data: { link: 'x', candidate: null } })).toMatchObject({
       ok: false,
