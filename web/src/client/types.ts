@@ -86,9 +86,15 @@ export type EphemeralEvent = {
 
 export type ServerEvent = FeedEvent | EphemeralEvent;
 
-export type SignalData =
-  | { link: string; description: RTCSessionDescriptionInit }
-  | { link: string; candidate: RTCIceCandidateInit | null };
+/**
+ * What peers send each other through the server. `link` names the sender's connection attempt and
+ * `target` the receiver's one it answers (null before it knows), so a signal from or for a
+ * connection that a reload replaced is recognised and dropped.
+ */
+export type SignalData = { link: string; target?: string | null } & (
+  | { description: RTCSessionDescriptionInit }
+  | { candidate: RTCIceCandidateInit | null }
+);
 
 export type IncomingSignal = { meetingId: string; from: string; fromUserId: string; data: SignalData };
 

@@ -110,6 +110,22 @@ export class CallSession {
     this.announceMedia();
   }
 
+  /** Inbound video statistics per remote peer (frames decoded rising = video flowing). */
+  async stats(): Promise<Array<{ peerId: string; framesDecoded: number; bytesReceived: number }>> {
+    return Promise.all(
+      [...this.links.entries()].map(async ([peerId, { link }]) => {
+        let framesDecoded = 0;
+        let bytesReceived = 0;
+        (await link.pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; bytesReceived?: number }) => {
+          if (report.type !== 'inbound-rtp' || report.kind !== 'video') return;
+          framesDecoded += report.framesDecoded ?? 0;
+          bytesReceived += report.bytesReceived ?? 0;
+        });
+        return { peerId, framesDecoded, bytesReceived };
+      }),
+    );
+  }
+
   /** Leaves the meeting; the others stay. */
   leave() {
     if (this.state.value.phase !== 'ended') this.client.realtime.emit('meeting:leave', { meetingId: this.meetingId });
@@ -145,8 +161,12 @@ export class CallSession {
   private onSignal(from: string, fromUserId: string, data: SignalData) {
     if (this.state.value.phase !== 'in-call') return;
     let entry = this.links.get(from);
-    if (entry && entry.link.remoteLinkId && entry.link.remoteLinkId !== data.link) {
-      // The other side started a new connection (reloaded with the same seat): start over too.
+    // Meant for a connection of ours that no longer exists (e.g. before our reload): stale.
+    if (data.target && data.target !== entry?.link.id) return;
+    if (entry?.link.remoteLinkId && entry.link.remoteLinkId !== data.link) {
+      // The other side started a new connection (it reloaded and kept its seat): start over too.
+      // Anything else from an older connection of theirs is stale.
+      if (!('description' in data) || data.description.type !== 'offer') return;
       this.drop(from);
       entry = undefined;
     }

@@ -52,12 +52,12 @@ export class PeerLink {
       for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
       this.remoteStream.addTrack(track);
     };
-    this.pc.onicecandidate = ({ candidate }) => this.options.send({ link: this.id, candidate: candidate?.toJSON() ?? null });
+    this.pc.onicecandidate = ({ candidate }) => this.options.send({ link: this.id, target: this.remoteLinkId, candidate: candidate?.toJSON() ?? null });
     this.pc.onnegotiationneeded = async () => {
       try {
         this.makingOffer = true;
         await this.pc.setLocalDescription();
-        if (this.pc.localDescription) this.options.send({ link: this.id, description: this.pc.localDescription.toJSON() });
+        if (this.pc.localDescription) this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
       } catch (error) {
         console.warn('[derbel] offer failed', error);
       } finally {
@@ -101,7 +101,7 @@ export class PeerLink {
       this.settingRemoteAnswer = false;
       if (description.type === 'offer') {
         await this.pc.setLocalDescription();
-        if (this.pc.localDescription) this.options.send({ link: this.id, description: this.pc.localDescription.toJSON() });
+        if (this.pc.localDescription) this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
       }
     } else {
       try {

@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, signedInContext } from './support/browser.js';
+import { framesDecoded, remoteVideoWidth } from './support/call-page.js';
+import { seedUser, startHarness, type Harness } from './support/harness.js';
+
+let harness: Harness;
+const contexts: BrowserContext[] = [];
+let n = 0;
+const shots = 'test-results/web';
+
+beforeAll(async () => {
+  harness = await startHarness({ ringMs: 4_000, graceMs: 5_000 });
+  await mkdir(shots, { recursive: true });
+}, 60_000);
+afterAll(() => harness?.close());
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+/** A (Quinn) with the conversation open, and B (Rosa) on the app's home screen. */
+async function twoPeople() {
+  n++;
+  const a = seedUser(harness.api, `quinn${n}`, 'Quinn');
+  const b = seedUser(harness.api, `rosa${n}`, 'Rosa');
+  const contactId = harness.api.store.addContact(a.user.id, b.user.username).contact.id;
+  const open = async (token: string, hash: string) => {
+    const context = await signedInContext(harness.browser, harness.url, token, { viewport: { width: 1100, height: 760 } });
+    contexts.push(context);
+    return openPage(context, `${harness.url}/${hash}`);
+  };
+  const pageA = await open(a.token, `#/contacts/${contactId}`);
+  const pageB = await open(b.token, '#/');
+  await pageA.getByRole('heading', { name: 'Rosa' }).waitFor();
+  await pageB.getByTestId('contact-item').waitFor();
+  return { a, b, contactId, pageA, pageB };
+}
+
+async function call(pageA: Page) {
+  await pageA.getByRole('button', { name: 'Video call Rosa' }).click();
+  await pageA.getByTestId('call-lobby').waitFor();
+  await pageA.getByTestId('start-call').click();
+  await pageA.getByTestId('call-view').waitFor();
+}
+
+async function videoFlows(page: Page) {
+  await expect.poll(() => remoteVideoWidth(page), { timeout: 15_000 }).toBeGreaterThan(0);
+  const before = await framesDecoded(page);
+  await expect.poll(() => framesDecoded(page), { timeout: 10_000 }).toBeGreaterThan(before + 5);
+}
+
+describe('calls between two browsers', () => {
+  it('rings, connects video both ways, shows mute, survives a reload, and ends for both', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await expect.poll(() => pageA.getByTestId('call-status').textContent()).toBe('Calling Rosa…');
+
+    const incoming = pageB.getByRole('alertdialog', { name: 'Quinn' });
+    await incoming.waitFor();
+    await pageB.screenshot({ path: `${shots}/incoming-call.png` });
+    await incoming.getByRole('button', { name: 'Accept' }).click();
+    await pageB.getByTestId('call-view').waitFor();
+    await Promise.all([videoFlows(pageA), videoFlows(pageB)]);
+    await pageA.screenshot({ path: `${shots}/in-call.png` });
+
+    await pageA.getByTestId('toggle-audio').click();
+    await pageB.locator('derbel-video-tile:not([self])').getByTestId('muted-marker').waitFor();
+    await pageA.getByTestId('toggle-audio').click();
+    await expect.poll(() => pageB.locator('derbel-video-tile:not([self])').getByTestId('muted-marker').count()).toBe(0);
+
+    await pageB.reload({ waitUntil: 'domcontentloaded' });
+    await pageB.getByTestId('call-view').waitFor();
+    await Promise.all([videoFlows(pageA), videoFlows(pageB)]);
+
+    await pageA.getByTestId('end-call').click();
+    await expect.poll(() => pageA.getByTestId('call-view').count()).toBe(0);
+    await expect.poll(() => pageB.getByTestId('call-view').count()).toBe(0);
+    await pageB.getByTestId('call-ended').getByText('The call has ended.').waitFor();
+    expect([...pageA.errors, ...pageB.errors]).toEqual([]);
+  });
+
+  it('shares the screen instead of the camera, and back', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('button', { name: 'Accept' }).click();
+    await videoFlows(pageB);
+    await pageA.getByTestId('toggle-screen').click();
+    await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Stop sharing');
+    await videoFlows(pageB);
+    await pageA.getByTestId('toggle-screen').click();
+    await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Share screen');
+    await videoFlows(pageB);
+  });
+
+  it('turns the camera off and on; the peer sees the camera-off tile meanwhile', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('button', { name: 'Accept' }).click();
+    await videoFlows(pageB);
+    const remote = pageB.locator('derbel-video-tile:not([self])');
+    await pageA.getByTestId('toggle-video').click();
+    await expect.poll(() => remote.getByRole('figure').getAttribute('aria-label')).toContain('camera off');
+    await pageA.getByTestId('toggle-video').click();
+    await expect.poll(() => remote.getByRole('figure').getAttribute('aria-label')).not.toContain('camera off');
+    await videoFlows(pageB);
+  });
+
+  it('a declined call says so to the caller and shows in both conversations and call logs', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('alertdialog').getByRole('button', { name: 'Decline' }).click();
+    await pageA.getByTestId('call-ended').getByText('The call was declined.').waitFor();
+    await pageA.getByRole('button', { name: 'Close' }).click();
+    await pageA.getByTestId('call-entry').filter({ hasText: 'Call declined' }).waitFor();
+    await pageB.getByTestId('calls-link').click();
+    await pageB.getByTestId('call-log-entry').filter({ hasText: 'You declined' }).waitFor();
+  });
+
+  it('an unanswered call ends as missed and shows as a missed call to the callee', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('alertdialog').waitFor();
+    await pageA.getByTestId('call-ended').getByText('No answer.').waitFor({ timeout: 10_000 });
+    await expect.poll(() => pageB.getByRole('alertdialog').count()).toBe(0);
+    await pageB.getByTestId('contact-item').click();
+    await pageB.getByTestId('call-entry').filter({ hasText: 'Missed call' }).waitFor();
+    await pageB.getByTestId('calls-link').click();
+    await pageB.getByTestId('call-log-entry').filter({ hasText: 'Missed call' }).waitFor();
+  });
+});
