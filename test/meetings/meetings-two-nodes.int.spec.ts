@@ -26,7 +26,8 @@ describe('meetings across two api nodes', () => {
   const sweeperLeader = async () => {
     const { rows } = await sql.query(
       `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.classid = 7355710 AND l.granted`,
+       WHERE l.locktype = 'advisory' AND l.classid = 7355710 AND l.granted
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     return rows.map((r) => r.application_name as string);
   };

@@ -57,13 +57,15 @@ export function record(socket: Socket) {
   const signals: Array<{ meetingId: string; from: string; fromUserId: string; data: any }> = [];
   socket.on('event', (e) => events.push(e));
   socket.on('signal', (s) => signals.push(s));
-  const find = (type: string, where: (data: any) => boolean = () => true) => events.find((e) => e.type === type && where(e.data));
+  type Pushed = (typeof events)[number];
+  const find = (type: string, where: (data: any) => boolean = () => true): Pushed | undefined => events.find((e) => e.type === type && where(e.data));
   return {
     events,
     signals,
     find,
     /** Waits for a pushed event of `type` matching `where`. */
-    waitFor: (type: string, where: (data: any) => boolean = () => true, timeoutMs = 8_000) => eventually(() => find(type, where), { timeoutMs }),
+    waitFor: async (type: string, where: (data: any) => boolean = () => true, timeoutMs = 8_000): Promise<Pushed> =>
+      (await eventually(() => find(type, where), { timeoutMs }))!,
   };
 }
 
