@@ -8,7 +8,8 @@ import { startRoundRobinProxy } from './round-robin-proxy.js';
 /**
  * `npm run cluster [-- N]`: N api nodes (ports 3001…) on one PostgreSQL and one Redis, behind a small
  * round-robin proxy (PORT, default 3000). Kill a node (`kill -9 <pid>`) to watch failover; it is
- * started again after a few seconds.
+ * started again after a few seconds. Nodes log at LOG_LEVEL (default warn: the proxy's health checks
+ * would otherwise fill the screen).
  */
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/derbel_cluster';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -23,7 +24,7 @@ async function main() {
   await ensureDatabase(databaseUrl);
   // One secret for every node, kept in the data folder like `npm start` does.
   const jwtSecret = await resolveJwtSecret(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }));
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
 
   let stopping = false;
   const nodes = new Map<string, ClusterNode>();
