@@ -175,6 +175,7 @@ export class DerbelApp extends LitElement {
         padding: 0.75rem;
         display: grid;
         align-content: start;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.75rem;
       }
       main {
@@ -206,8 +207,8 @@ export class DerbelApp extends LitElement {
         text-align: center;
       }
       @media (min-width: 48.01rem) {
-        derbel-conversation::part(header) {
-          padding-left: 1rem;
+        derbel-conversation::part(back) {
+          display: none;
         }
       }
       @media (max-width: 48rem) {

@@ -8,6 +8,7 @@ import type { CallRecord, Contact } from '../client/types.js';
 import { avatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
+import { phoneIcon, phoneMissedIcon } from './icons.js';
 import './derbel-call-button.js';
 import './derbel-composer.js';
 import './derbel-message.js';
@@ -25,6 +26,7 @@ type Item = (ShownMessage & { kind: 'message' }) | (CallRecord & { kind: 'call';
  * @event derbel-back - The back button (shown with `back-button`) was pressed.
  * @slot header-actions - Extra controls in the header, after the call button.
  * @csspart header - The header with the peer's name.
+ * @csspart back - The back button.
  * @csspart messages - The scrolling message log.
  * @csspart composer - The composer.
  * @csspart day - A day separator.
@@ -186,7 +188,7 @@ export class DerbelConversation extends LitElement {
   private header(contact: Contact, online: boolean) {
     return html`<header part="header">
       ${this.backButton
-        ? html`<button class="button back" type="button" aria-label="Back to contacts" @click=${this.back}>←</button>`
+        ? html`<button part="back" class="button back" type="button" aria-label="Back to contacts" @click=${this.back}>←</button>`
         : nothing}
       ${avatar(contact.peer)}
       <div class="who">
@@ -219,7 +221,7 @@ export class DerbelConversation extends LitElement {
       : call.outcome === 'declined' ? 'Call declined'
       : `Call · ${formatDuration(call.durationSeconds)}`;
     return html`<p class="call ${call.outcome}" data-testid="call-entry" data-outcome=${call.outcome}>
-      <span aria-hidden="true">${call.outcome === 'finished' ? '📞' : '☎'}</span> ${text}
+      ${call.outcome === 'finished' ? phoneIcon : phoneMissedIcon} ${text}
       <time datetime=${call.startedAt}>${timeOfDay(call.startedAt)}</time>
     </p>`;
   }
@@ -369,6 +371,7 @@ export class DerbelConversation extends LitElement {
         font-size: 0.85rem;
         color: var(--_muted);
         display: flex;
+        align-items: center;
         gap: 0.4rem;
       }
       .call.missed {

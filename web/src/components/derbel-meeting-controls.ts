@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
 import { define } from './define.js';
+import { microphoneIcon, microphoneOffIcon } from './icons.js';
 import { buttons, tokens } from './styles.js';
 
 /**
@@ -35,7 +36,7 @@ export class DerbelMeetingControls extends LitElement {
     const canShare = typeof navigator !== 'undefined' && Boolean(navigator.mediaDevices?.getDisplayMedia);
     return html`<div part="toolbar" class="toolbar" role="group" aria-label="Call controls">
       <button class="button ${media.audio ? '' : 'off'}" type="button" aria-pressed=${String(!media.audio)} @click=${() => this.fire('derbel-toggle-audio')} data-testid="toggle-audio">
-        ${media.audio ? '🎙️' : '🔇'} ${media.audio ? 'Mute' : 'Unmute'}
+        ${media.audio ? microphoneIcon : microphoneOffIcon} ${media.audio ? 'Mute' : 'Unmute'}
       </button>
       <button class="button ${media.video ? '' : 'off'}" type="button" aria-pressed=${String(!media.video)} @click=${() => this.fire('derbel-toggle-video')} data-testid="toggle-video">
         ${media.video ? 'Camera off' : 'Camera on'}

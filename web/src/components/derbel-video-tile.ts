@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { PeerLinkState } from '../client/calls/peer-link.js';
 import { define } from './define.js';
+import { microphoneOffIcon } from './icons.js';
 import { tokens } from './styles.js';
 
 /**
@@ -64,7 +65,7 @@ export class DerbelVideoTile extends LitElement {
       ${this.video ? nothing : html`<div class="initial" aria-hidden="true">${this.name.trim()[0]?.toUpperCase() ?? '?'}</div>`}
       <figcaption part="label">
         <span class="name">${this.name}</span>
-        ${this.audio ? nothing : html`<span class="muted" data-testid="muted-marker" title="Microphone off">🔇<span class="visually-hidden">Microphone off</span></span>`}
+        ${this.audio ? nothing : html`<span class="muted" data-testid="muted-marker" title="Microphone off">${microphoneOffIcon}<span class="visually-hidden">Microphone off</span></span>`}
         ${status ? html`<span class="status" data-testid="tile-status">${status}</span>` : nothing}
       </figcaption>
     </figure>`;
@@ -148,6 +149,10 @@ export class DerbelVideoTile extends LitElement {
       }
       .status {
         color: #ffd479;
+      }
+      .muted {
+        display: inline-flex;
+        color: #ff8a80;
       }
     `,
   ];
