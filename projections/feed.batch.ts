@@ -32,7 +32,8 @@ export async function applyFeedBatch(
   for (const { contact_id, user_id } of stored) membersOf.set(contact_id, (membersOf.get(contact_id) ?? new Set()).add(user_id));
 
   const newMembers: Array<{ contact_id: string; user_id: string }> = [];
-  const feedRows: Array<{ user_id: string; position: number; type: string; data: Record<string, unknown> }> = [];
+  const feedEvents: Array<{ position: number; type: string; data: Record<string, unknown> }> = [];
+  const recipients: Array<{ user_id: string; position: number }> = [];
   const byPosition = new Map<number, { type: string; data: Record<string, unknown> }>();
   for (const event of events) {
     const contactId = (event.data as { contactId?: unknown })?.contactId;
@@ -46,9 +47,11 @@ export async function applyFeedBatch(
         newMembers.push({ contact_id: contactId, user_id: userId });
       }
     }
+    if (members.size === 0) continue;
     const data = { ...(event.data as Record<string, unknown>), [timestampField(event.type)]: event.metadata.timestamp };
     byPosition.set(event.position, { type: event.type, data });
-    for (const userId of members) feedRows.push({ user_id: userId, position: event.position, type: event.type, data });
+    feedEvents.push({ position: event.position, type: event.type, data });
+    for (const userId of members) recipients.push({ user_id: userId, position: event.position });
   }
 
   if (newMembers.length > 0) {
@@ -59,12 +62,17 @@ export async function applyFeedBatch(
       [JSON.stringify(newMembers)],
     );
   }
-  if (feedRows.length === 0) return [];
+  if (recipients.length === 0) return [];
+  // Each event's data travels once and is joined to its recipients in SQL; rows go in per user, in
+  // position order, which keeps the (user_id, position) index inserts together.
   const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
     `INSERT INTO feed (user_id, position, type, data)
-     SELECT user_id, position, type, data FROM json_to_recordset($1::json) AS r(user_id uuid, position bigint, type text, data jsonb)
+     SELECT r.user_id, r.position, e.type, e.data
+     FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
+     JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
+     ORDER BY r.user_id, r.position
      ON CONFLICT DO NOTHING RETURNING user_id, position`,
-    [JSON.stringify(feedRows)],
+    [JSON.stringify(feedEvents), JSON.stringify(recipients)],
   );
   return inserted
     .map(({ user_id, position }) => {

@@ -196,7 +196,7 @@ async function liveRunnerBound(client: pg.Client, names: string[], store: EventS
   const { rows } = await client.query<{ position: string | null }>(
     `SELECT min(c.position) AS position FROM public.projection_checkpoints c
      WHERE c.name = ANY($1) AND EXISTS (
-       SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2 AND l.objid = hashtext(c.name)::oid AND l.objsubid = 2)`,
+       SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.granted AND l.classid = $2 AND l.objid = hashtext(c.name)::oid AND l.objsubid = 2)`,
     [names, RUNNER_LOCK_NAMESPACE],
   );
   return rows[0].position === null ? store.headPosition() : Number(rows[0].position);

@@ -57,8 +57,19 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
   private async handleSerialized(stream: string, command: Command, context: CommandContext) {
     const maxRetries = this.deps.maxRetries ?? 20;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.catchUp(stream);
-      const events = this.decider.decide(command, current.state);
+      // Optimistically decide on the cached state without reading the stream: if another node appended
+      // meanwhile, the append's expected revision fails and we catch up. A refusal is only trusted after
+      // catching up, since it may come from stale state.
+      const cached = attempt === 0 ? this.cache.get(stream) : undefined;
+      let current = cached ?? (await this.catchUp(stream));
+      let events: Event[];
+      try {
+        events = this.decider.decide(command, current.state);
+      } catch (error) {
+        if (!cached) throw error;
+        current = await this.catchUp(stream);
+        events = this.decider.decide(command, current.state);
+      }
       if (events.length === 0) return { events, position: null, state: current.state, revision: current.revision, timestamp: null };
       const timestamp = this.deps.clock.now().toISOString();
       try {

@@ -118,7 +118,7 @@ export class PostgresEventStore implements EventStore {
     const wake = new AbortController();
     const iterator = async function* (): AsyncGenerator<RecordedEvent> {
       let position = after;
-      let pendingDelay = 2;
+      let pendingDelay = 1;
       while (!closed) {
         const waitForNotice = store.notifier.nextNotice();
         let batch: RecordedEvent[];
@@ -139,11 +139,11 @@ export class PostgresEventStore implements EventStore {
         if ((await store.writtenHead().catch(() => position)) > position) {
           // Written but hidden by an older running transaction: look again shortly.
           await sleep(pendingDelay, wake.signal);
-          pendingDelay = Math.min(pendingDelay * 2, 50);
+          pendingDelay = Math.min(pendingDelay * 2, 10);
           continue;
         }
-        pendingDelay = 2;
-        await Promise.race([waitForNotice, sleep(5_000, wake.signal)]);
+        pendingDelay = 1;
+        await sleep(5_000, wake.signal, waitForNotice);
       }
     };
     const generator = iterator();
@@ -162,11 +162,17 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less if aborted or `until` settles first; leaves no timer or listener behind. */
+function sleep(ms: number, signal: AbortSignal, until?: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const onAbort = () => (clearTimeout(timer), resolve());
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    until?.then(done, done);
   });
 }

@@ -11,6 +11,8 @@ export interface ApiResponse<T = any> {
 export class ApiClient {
   token: string | null = null;
   user: { id: string; username: string; displayName: string } | null = null;
+  /** Sent with every request (e.g. `x-forwarded-for` to stand for many clients behind a proxy). */
+  defaultHeaders: Record<string, string> = {};
 
   constructor(readonly baseUrl: string) {}
 
@@ -20,6 +22,7 @@ export class ApiClient {
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...this.defaultHeaders,
         ...headers,
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -51,6 +54,11 @@ export class ApiClient {
     const res = await this.post('/api/contacts', { username: peer.user!.username });
     if (res.status !== 201) throw new Error(`add contact failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.contact.id;
+  }
+
+  /** A socket to this client's server, authenticated as `other` (e.g. a user who signed in elsewhere). */
+  connectAs(other: ApiClient): Socket {
+    return io(this.baseUrl, { auth: { token: other.token }, transports: ['websocket'], forceNew: true });
   }
 
   connect(options: { url?: string } = {}): Socket {

@@ -1,0 +1,32 @@
+import os from 'node:os';
+import { benchCommandCost } from './command-cost.js';
+import { benchMessaging } from './messaging.js';
+
+/** `npm run bench [messaging|command-cost]…`: runs the benchmarks and prints one JSON summary. */
+const available: Record<string, () => Promise<unknown>> = {
+  'command-cost': () => benchCommandCost(),
+  messaging: () => benchMessaging(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(available);
+const unknown = names.filter((n) => !available[n]);
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${Object.keys(available).join(', ')}`);
+  process.exit(2);
+}
+
+const results: Record<string, unknown> = {};
+for (const name of names) {
+  console.error(`running ${name}…`);
+  results[name] = await available[name]();
+  console.error(JSON.stringify({ [name]: results[name] }));
+}
+console.log(
+  JSON.stringify(
+    { machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString(), results },
+    null,
+    2,
+  ),
+);
+process.exit(0);
