@@ -27,6 +27,7 @@ import { PostgresMeetingSeats } from './meetings/postgres-meeting-seats.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
 import { KurrentDbEventStore } from './event-store/kurrentdb-event-store.js';
 import { sendSocketsElsewhere, stopAccepting } from './lifecycle/drain.js';
+import { announceResync, resyncWhenRedisReturns } from './lifecycle/feed-resync.js';
 import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
@@ -101,6 +102,8 @@ export async function createServer(
         connectionString: config.databaseUrl,
         nodeId: config.nodeId,
         log: logger,
+        // A new feed leader cannot know which pushes its predecessor sent before it died: clients catch up.
+        onLeading: projection.name === 'feed' ? () => announceResync(gateway.io, 'all-nodes', 'feed-leader-changed') : undefined,
       }),
   );
 
@@ -132,6 +135,7 @@ export async function createServer(
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics });
   gateway = new SocketGateway(app.server, ctx, logger, redis);
   ctx.realtime = gateway;
+  if (redis) resyncWhenRedisReturns(redis.sub, () => gateway.io);
   const seats = new PostgresMeetingSeats(pool, config.nodeId);
   const stopSeatRenewal = registerMeetingSocketEvents(gateway, { meetings, seats, clock, ids, log: logger });
   const meetingSweeper = new MeetingSweeper({
