@@ -10,7 +10,8 @@ export interface TestDatabase {
 
 /** A fresh, empty database on the machine's PostgreSQL, one per test file (or per test). */
 export async function createTestDatabase(prefix = 'derbel_test'): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  // The pid lets the global setup tell a database left by a dead run from one a running test still uses.
+  const name = `${prefix}_p${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
   await admin.connect();
   try {

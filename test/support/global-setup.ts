@@ -1,15 +1,28 @@
 import pg from 'pg';
 import { TEST_ADMIN_DATABASE_URL } from './test-env.js';
 
-/** Drops databases left behind by earlier, interrupted test runs. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops test databases left behind by interrupted runs: those whose creating process (the pid in the
+ * name, see database.ts) is gone. Databases of test runs still going on are left alone.
+ */
 export default async function setup() {
   const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'derbel\\_test\\_%' OR datname LIKE 'derbel\\_e2e\\_%'`,
-    );
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^derbel_[a-z]+_p[0-9]+_'`);
+    for (const { datname } of rows) {
+      const pid = Number(/_p(\d+)_/.exec(datname)![1]);
+      if (!isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+    }
   } finally {
     await admin.end();
   }
