@@ -48,3 +48,28 @@ export async function checkpoints(sql: pg.Pool): Promise<Record<string, number>>
   const { rows } = await sql.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints ORDER BY name');
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.position)]));
 }
+
+/** Runs `derbel …` in this process against `databaseUrl`, collecting what it prints. */
+export async function derbel(databaseUrl: string, argv: string[], options: { signal?: AbortSignal; onStderr?: (text: string) => void; onStdout?: (text: string) => void } = {}) {
+  const { runCli } = await import('../../infrastructure/cli/commands/run-cli.js');
+  const { PassThrough } = await import('node:stream');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+    options.onStdout?.(out);
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+    options.onStderr?.(err);
+  });
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    env: { NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: out, stderr: err };
+}
