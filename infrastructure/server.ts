@@ -5,6 +5,8 @@ import { AccountService } from '../application/accounts/account-service.js';
 import { ContactService } from '../application/contacts/contact-service.js';
 import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
+import { derbelUpcasters } from '../application/upcasting/derbel-upcasters.js';
+import { withUpcasting } from '../application/upcasting/upcasting-event-store.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/shared/clock.js';
 import { accountsProjection } from '../projections/accounts.projection.js';
 import { CheckpointWaiter } from '../projections/checkpoint-waiter.js';
@@ -32,6 +34,7 @@ import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { auditRoutes } from './http/routes/audit.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 
@@ -73,7 +76,7 @@ export async function createServer(
           onSubscriptionDropped: (err) => logger.warn({ err }, 'KurrentDB subscription dropped; resubscribing'),
         })
       : new PostgresEventStore(pool, config.databaseUrl);
-  const store = new MeteredEventStore(baseStore, metrics);
+  const store = new MeteredEventStore(withUpcasting(baseStore, derbelUpcasters()), metrics);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtExpiresInSeconds);
@@ -132,7 +135,7 @@ export async function createServer(
       return { ready: database && leaders, checks: { database, projections: leaders } };
     },
   };
-  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics });
+  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes] });
   gateway = new SocketGateway(app.server, ctx, logger, redis);
   ctx.realtime = gateway;
   if (redis) resyncWhenRedisReturns(redis.sub, () => gateway.io);

@@ -1,4 +1,6 @@
 import { accountsProjection } from './accounts.projection.js';
+import { activeMeetingsProjection } from './active-meetings.projection.js';
+import { callLogProjection } from './call-log.projection.js';
 import { contactListProjection } from './contact-list.projection.js';
 import { feedProjection } from './feed.projection.js';
 import { messagesProjection } from './messages.projection.js';
@@ -9,5 +11,5 @@ import type { Projection } from './projection.js';
  * push: a rebuild replays history, it does not re-deliver it). Add new projections here too.
  */
 export function rebuildableProjections(): Projection<any>[] {
-  return [accountsProjection, contactListProjection, messagesProjection, feedProjection()];
+  return [accountsProjection, contactListProjection, messagesProjection, feedProjection(), activeMeetingsProjection, callLogProjection];
 }

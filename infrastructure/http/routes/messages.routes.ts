@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getMessage, listMessages } from '../../../projections/messages.queries.js';
+import { ConversationAudit } from '../../../application/audit/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
@@ -12,6 +13,7 @@ const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Nu
 export const messageRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const timeTravel = new ConversationAudit(ctx.store, ctx.contacts);
     const commandContext = (request: { session: { userId: string }; id: string }) => ({
       userId: request.session.userId,
       correlationId: request.id,
@@ -74,6 +76,8 @@ export const messageRoutes =
             before: Type.Optional(Uuid),
             after: Type.Optional(Uuid),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+            /** Time travel: the conversation as it stood then, computed from the log. */
+            asOf: Type.Optional(Type.String({ format: 'date-time' })),
             ...MinPositionQuery,
           }),
           response: { 200: Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() }), ...errors(400, 401, 404) },
@@ -83,6 +87,12 @@ export const messageRoutes =
         const { contactId } = request.params;
         const { before, after, limit } = request.query;
         if (before && after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
+        const asOf = request.query.asOf ? new Date(request.query.asOf) : null;
+        if (asOf) {
+          const past = await timeTravel.messagesAsOf(request.session.userId, contactId, { asOf, before, after, limit });
+          if (!past) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation at that time');
+          return past;
+        }
         await ctx.contacts.membersFor(request.session.userId, contactId);
         const page = await listMessages(ctx.pool, contactId, { before, after, limit });
         if (!page) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
