@@ -1,9 +1,9 @@
-import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, Subscription } from '../ports/event-store.js';
 import type { UpcasterRegistry } from './upcaster-registry.js';
 
 /**
  * Wraps any event-store adapter so that every read (`readStream`, `readAll`, `subscribeToAll`) returns
- * events in their current shape. Appends pass through untouched: the log keeps what was written.
+ * events in their current shape; appends are stamped with the current schema version of their type.
  */
 export class UpcastingEventStore implements EventStore {
   constructor(
@@ -12,8 +12,13 @@ export class UpcastingEventStore implements EventStore {
     readonly upcasters: UpcasterRegistry,
   ) {}
 
-  appendToStream(...args: Parameters<EventStore['appendToStream']>) {
-    return this.raw.appendToStream(...args);
+  /** New events come from today's code, so they are stamped with today's version of their type. */
+  appendToStream(stream: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    const stamped = events.map((event) => {
+      const version = this.upcasters.currentVersion(event.type);
+      return event.metadata.schemaVersion === version ? event : { ...event, metadata: { ...event.metadata, schemaVersion: version } };
+    });
+    return this.raw.appendToStream(stream, stamped, options);
   }
 
   async readStream(stream: string, options?: { from?: number; limit?: number }): Promise<RecordedEvent[]> {
