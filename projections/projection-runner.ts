@@ -108,9 +108,15 @@ export class ProjectionRunner {
           );
           if (Number(fence[0].position) !== this.position) throw new Error(`projection ${name} was advanced by another node`);
           const outputs: unknown[] = [];
-          for (const event of batch) {
-            const out = await this.projection.apply(client, event);
+          if (this.projection.applyBatch && batch.length > 1) {
+            // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
+            const out = await this.projection.applyBatch(client, batch);
             if (out) outputs.push(...out);
+          } else {
+            for (const event of batch) {
+              const out = await this.projection.apply(client, event);
+              if (out) outputs.push(...out);
+            }
           }
           const last = batch[batch.length - 1].position;
           await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now(), node_id = $3 WHERE name = $1', [
