@@ -1,16 +1,21 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SessionClaims, TokenService } from '../../application/ports/auth.js';
 
 /** HS256 session tokens: `sub` is the user, `sid` the session (revocable in the sessions table). */
 export class JwtTokenService implements TokenService {
+  // Made once: given a string, jsonwebtoken builds a key object on every sign and verify.
+  private readonly key: KeyObject;
+
   constructor(
     private readonly secret: string,
     private readonly expiresInSeconds: number,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issue({ userId, sessionId }: { userId: string; sessionId: string }) {
-    const token = jwt.sign({ sid: sessionId }, this.secret, {
+    const token = jwt.sign({ sid: sessionId }, this.key, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn: this.expiresInSeconds,
@@ -20,7 +25,7 @@ export class JwtTokenService implements TokenService {
   }
 
   verify(token: string): SessionClaims {
-    const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    const payload = jwt.verify(token, this.key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
       throw new Error('malformed session token');
     }

@@ -15,7 +15,7 @@ export interface NodeProcess {
 /** Starts a real api node as a separate process (as `npm start` would) and waits until it listens. */
 export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
   const child = fork(START, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
       NODE_ENV: 'test',
