@@ -11,16 +11,19 @@ export const DRAINING_EVENT = 'server:draining';
 export function stopAccepting(server: HttpServer, graceMs: number): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve) => {
+    // A keep-alive connection is closed as soon as it is idle between two requests: a client that keeps
+    // reusing it (a balancer's health check) would otherwise hold the close until the grace runs out.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
     const timer = setTimeout(() => {
       server.closeAllConnections();
-      resolve();
+      finish();
     }, graceMs);
-    timer.unref();
-    server.close(() => {
+    const finish = () => {
+      clearInterval(idle);
       clearTimeout(timer);
       resolve();
-    });
-    // Idle keep-alive connections would otherwise hold the close until they time out.
+    };
+    server.close(finish);
     server.closeIdleConnections();
   });
 }

@@ -18,9 +18,10 @@ export function announceResync(io: Server, scope: 'all-nodes' | 'this-node', rea
  * subscription, so the resync precedes every push the node relays afterwards.
  */
 export function resyncWhenRedisReturns(subscriber: Redis, io: () => Server) {
-  let connectedBefore = false;
+  let lost = false;
+  subscriber.on('close', () => (lost = true));
   subscriber.on('ready', () => {
-    if (connectedBefore) announceResync(io(), 'this-node', 'redis-reconnected');
-    connectedBefore = true;
+    if (lost) announceResync(io(), 'this-node', 'redis-reconnected');
+    lost = false;
   });
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -25,9 +25,11 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     [db, redis] = await Promise.all([createTestDatabase('derbel_failover'), startRedisServer()]);
     cluster = await startTestCluster({ databaseUrl: db.url, redisUrl: redis.url });
   }, 90_000);
+  afterEach(async () => {
+    for (const client of opened.splice(0)) client.close();
+    await Promise.all(senders.splice(0).map((s) => s.stop()));
+  });
   afterAll(async () => {
-    for (const client of opened) client.close();
-    await Promise.all(senders.map((s) => s.stop()));
     await cluster?.stop();
     await redis?.stop();
     await db?.drop();
@@ -60,10 +62,20 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
   }
 
   async function projectionsCaughtUp() {
-    await waitUntil(async () => {
-      const { head, slowest } = await logAndCheckpoints(db.url);
-      return slowest >= head;
-    }, 20_000, 'projections caught up with the log');
+    try {
+      await waitUntil(async () => {
+        const { head, slowest } = await logAndCheckpoints(db.url);
+        return slowest >= head;
+      }, 20_000, 'projections caught up with the log');
+    } catch (error) {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query('SELECT name, position, node_id FROM projection_checkpoints ORDER BY name');
+      const head = (await client.query('SELECT max(position) AS head FROM events')).rows[0].head;
+      await client.end();
+      const logs = cluster.ids.map((id) => `--- ${id}\n${cluster.output(id).split('\n').slice(-15).join('\n')}`).join('\n');
+      throw new Error(`${(error as Error).message}; head ${head}, checkpoints ${JSON.stringify(rows)}, leaders ${JSON.stringify([...(await cluster.leaders())])}\n${logs}`);
+    }
   }
 
   async function storedMessageIds(contactId: string): Promise<string[]> {
@@ -150,4 +162,138 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     expect(stats.duplicated).toBe(0);
   }, 90_000);
 
+
+  /** The node a single open socket is connected to (from the nodes' /metrics). */
+  async function nodeOfTheSocket(): Promise<string> {
+    return (await waitUntil(async () => [...(await cluster.sockets())].find(([, n]) => n > 0)?.[0], 5_000, 'the socket shows up on a node'))!;
+  }
+
+  it('SIGKILL of the node a client is connected to: the client reconnects to another node and catches up on everything sent meanwhile, once', async () => {
+    await allNodesUp();
+    const [flow] = await pairs(1, 'conn');
+    const receiver = await connect(flow.receiver);
+    const victim = await nodeOfTheSocket();
+    flow.messages.start();
+    await sleep(800);
+
+    const killedAt = performance.now();
+    await cluster.node(victim).kill();
+    await waitUntil(() => receiver.connections === 2 && receiver.socket.connected, 10_000, 'the client reconnected');
+    const reconnectMs = Math.round(receiver.connectedAt[1] - killedAt);
+    const now = await nodeOfTheSocket();
+    expect(now).not.toBe(victim);
+
+    await sleep(1_000);
+    await flow.messages.stop();
+    await projectionsCaughtUp();
+    const stats = await expectDeliveredOnce([flow], [receiver]);
+    record('client node SIGKILL', { killed: victim, reconnectedTo: now, reconnectMs, ...stats, retries: Object.fromEntries(flow.messages.retries) });
+    expect(stats.viaCatchUp, 'messages sent while the client was away came through GET /api/events').toBeGreaterThan(0);
+  }, 60_000);
+
+  it('Redis restarts during traffic: nodes reconnect by themselves, pushes resume, and what was missed is recovered by catch-up', async () => {
+    await allNodesUp();
+    const feedLeader = (await cluster.leaders()).get('feed');
+    const elsewhere = cluster.ids.find((id) => id !== feedLeader)!;
+    const [flow] = await pairs(1, 'redis');
+    // Connected to a node that does not run the feed projection: every push has to cross Redis.
+    const receiver = await connect(flow.receiver, cluster.node(elsewhere).url);
+    flow.messages.start();
+    await waitUntil(() => receiver.pushes.length >= 5, 5_000, 'pushes flow through Redis');
+
+    await redis.stop();
+    const downAt = performance.now();
+    const signIn = await new ApiClient(cluster.url).post('/api/sessions', { username: flow.receiver.user!.username, password: 'correct horse battery' });
+    const signInMs = Math.round(performance.now() - downAt);
+    expect(signIn.status, 'signing in does not wait for Redis (rate limiting fails open)').toBe(200);
+    await sleep(1_500);
+    const acknowledgedWhileDown = flow.messages.acknowledged.length;
+    await redis.start();
+    const upAt = performance.now();
+
+    const sentAfter = () => new Set(flow.messages.acknowledged.slice(acknowledgedWhileDown + 1).map((a) => a.id));
+    await waitUntil(
+      () => receiver.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)),
+      15_000,
+      'pushes resume after Redis is back',
+    );
+    const pushesResumedMs = Math.round(performance.now() - upAt);
+    await sleep(500);
+    await flow.messages.stop();
+    await projectionsCaughtUp();
+    const stats = await expectDeliveredOnce([flow], [receiver]);
+    expect(cluster.live().length, 'no node died').toBe(3);
+    expect(receiver.notices.map((n) => n.type), 'the node told its client to catch up once its Redis was back').toContain('FeedResync');
+    record('Redis restart', {
+      redisDownMs: Math.round(upAt - downAt),
+      signInWhileDownMs: signInMs,
+      pushesResumedMs,
+      ...stats,
+      resyncNotices: receiver.notices.filter((n) => n.type === 'FeedResync').length,
+      retries: Object.fromEntries(flow.messages.retries),
+    });
+  }, 60_000);
+
+  it('SIGTERM drains a node: it leaves the rotation, sends its sockets elsewhere, finishes in-flight requests, releases its projection locks and exits within 10 s', async () => {
+    await allNodesUp();
+    const leaders = await cluster.leaders();
+    const victim = leaders.get('feed')!;
+    const led = [...leaders].filter(([, node]) => node === victim).map(([projection]) => projection);
+    const [flow] = await pairs(1, 'drain');
+    // Through the proxy, like a browser; reconnect until the socket lands on the node we will drain.
+    let receiver = await connect(flow.receiver);
+    for (let tries = 0; (await nodeOfTheSocket()) !== victim; tries++) {
+      if (tries > 8) throw new Error('could not place a socket on the draining node');
+      receiver.close();
+      await waitUntil(async () => [...(await cluster.sockets()).values()].every((n) => n === 0), 5_000, 'socket closed');
+      receiver = await connect(flow.receiver);
+    }
+    flow.messages.start();
+    await sleep(500);
+    // In flight when SIGTERM arrives: waits (up to 2 s) for a position nobody will reach, then answers.
+    const direct = new ApiClient(cluster.node(victim).url);
+    direct.token = flow.receiver.token;
+    const slowRequest = direct.get(`/api/events?after=0&minPosition=${Number.MAX_SAFE_INTEGER}`);
+    await sleep(200);
+
+    const termAt = performance.now();
+    const exit = cluster.node(victim).term();
+    const since = () => Math.round(performance.now() - termAt);
+    // Watched concurrently with the exit: each is timed from the SIGTERM.
+    const [{ code }, exitMs, [takeover, takeoverMs]] = await Promise.all([
+      exit,
+      exit.then(since),
+      waitUntil(async () => {
+        const now = await cluster.leaders();
+        return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
+      }, 10_000, 'its projections were taken over').then((leadersNow) => [leadersNow!, since()] as const),
+    ]);
+    await waitUntil(() => receiver.connections === 2 && receiver.socket.connected, 10_000, 'the client reconnected elsewhere');
+    const reconnectMs = Math.round(receiver.connectedAt[1] - termAt);
+    const drainingNoticeMs = Math.round(receiver.notices.find((n) => n.type === 'server:draining')!.at - termAt);
+    const slow = await slowRequest;
+
+    await sleep(500);
+    await flow.messages.stop();
+    await projectionsCaughtUp();
+    const stats = await expectDeliveredOnce([flow], [receiver]);
+    record('SIGTERM drain', {
+      drained: victim,
+      exitCode: code,
+      exitMs,
+      reconnectMs,
+      drainingNoticeMs,
+      takeoverMs,
+      newLeaders: [...new Set(led.map((p) => takeover.get(p)))],
+      inFlightRequestStatus: slow.status,
+      ...stats,
+      retries: Object.fromEntries(flow.messages.retries),
+    });
+    expect(code).toBe(0);
+    expect(exitMs).toBeLessThan(10_000);
+    expect(slow.status, 'the request in flight was answered, not cut').toBe(200);
+    expect(receiver.notices.map((n) => n.type)).toContain('disconnect:transport close');
+    expect(await nodeOfTheSocket()).not.toBe(victim);
+    expect(cluster.proxy.inRotation()).not.toContain(victim);
+  }, 60_000);
 });

@@ -16,8 +16,11 @@ export class FeedClient {
   readonly applied: FeedEvent[] = [];
   /** Positions a catch-up page returned. */
   readonly caughtUp = new Set<number>();
+  /** Non-feed things that happened to the connection, timed with performance.now(). */
   readonly notices: Array<{ type: string; at: number }> = [];
   readonly socket: Socket;
+  /** When each (re)connection happened (performance.now()). */
+  readonly connectedAt: number[] = [];
   connections = 0;
   private readonly feed: FeedSync;
   private catchingUp: Promise<void> | null = null;
@@ -26,6 +29,7 @@ export class FeedClient {
   constructor(
     private readonly api: ApiClient,
     url: string,
+    options: { reconnectionDelayMs?: number } = {},
   ) {
     this.feed = new FeedSync(
       (after) => this.fetchPage(after),
@@ -36,12 +40,13 @@ export class FeedClient {
       auth: { token: api.token },
       transports: ['websocket'],
       forceNew: true,
-      reconnectionDelay: 100,
-      reconnectionDelayMax: 500,
+      reconnectionDelay: options.reconnectionDelayMs ?? 1_000,
+      reconnectionDelayMax: 2_000,
       randomizationFactor: 0,
     });
     this.socket.on('connect', () => {
       this.connections++;
+      this.connectedAt.push(performance.now());
       // The first connection loads the history too, like the web client's snapshot.
       void this.catchUp();
     });
@@ -50,12 +55,12 @@ export class FeedClient {
         this.pushes.push(event as FeedEvent);
         this.feed.receive(event as FeedEvent);
       } else if (event.type === 'FeedResync') {
-        this.notices.push({ type: 'FeedResync', at: Date.now() });
+        this.notices.push({ type: 'FeedResync', at: performance.now() });
         void this.catchUp();
       }
     });
-    this.socket.on('server:draining', () => this.notices.push({ type: 'server:draining', at: Date.now() }));
-    this.socket.on('disconnect', (reason) => this.notices.push({ type: `disconnect:${reason}`, at: Date.now() }));
+    this.socket.on('server:draining', () => this.notices.push({ type: 'server:draining', at: performance.now() }));
+    this.socket.on('disconnect', (reason) => this.notices.push({ type: `disconnect:${reason}`, at: performance.now() }));
   }
 
   whenConnected(): Promise<this> {
