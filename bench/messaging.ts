@@ -24,6 +24,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       sentAt.clear();
       latencies.clear();
       let failed = 0;
+      const postLatencies: number[] = [];
       const total = ratePerSecond * durationSeconds;
       const inflight: Promise<void>[] = [];
       const start = performance.now();
@@ -33,10 +34,14 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
         const pair = all[i % all.length];
         const id = randomUUID();
-        sentAt.set(id, performance.now());
+        const postStart = performance.now();
+        sentAt.set(id, postStart);
         inflight.push(
           pair.sender.post(`/api/contacts/${pair.contactId}/messages`, { id, text: `bench ${i}` }).then(
-            (res) => void (res.status !== 201 && failed++),
+            (res) => {
+              postLatencies.push(performance.now() - postStart);
+              if (res.status !== 201) failed++;
+            },
             () => void failed++,
           ),
         );
@@ -46,7 +51,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const deadline = performance.now() + 5_000;
       while (latencies.size < total - failed && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const lost = total - failed - latencies.size;
-      return { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, lost, latencyMs: summarize([...latencies.values()]) };
+      return { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies) };
     }
 
     await run(200, 3); // warm-up

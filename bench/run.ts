@@ -2,10 +2,20 @@ import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
 import { benchMessaging } from './messaging.js';
 
-/** `npm run bench [messaging|command-cost]…`: runs the benchmarks and prints one JSON summary. */
+/**
+ * `npm run bench [messaging|command-cost]… [--pairs=N --rate=N --seconds=N]`: runs the benchmarks and
+ * prints one JSON summary.
+ */
+const flags = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('='))
+    .map(([k, v]) => [k, Number(v)]),
+);
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
-  messaging: () => benchMessaging(),
+  messaging: () => benchMessaging(flags),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
