@@ -2,27 +2,30 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { FeedClient } from './support/feed-client.js';
 import { duplicates, record, sleep, waitUntil } from './support/measurements.js';
 import { MessageSender } from './support/message-sender.js';
 import { dumpTables, logAndCheckpoints, rebuildFromLog } from './support/read-models.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 /**
- * Three api processes on one PostgreSQL (a database of their own) and a Redis of their own, behind the
- * round-robin proxy. Clients talk to the proxy, as browsers talk to Traefik. Each test starts from three
+ * Three api processes on a PostgreSQL and a Redis of their own, behind the round-robin proxy. (Not the
+ * machine's PostgreSQL: the event store's gap-safe reads wait for the oldest running write transaction of
+ * the whole PostgreSQL cluster, so another test's long bulk insert would stall these projections.) Clients talk to the proxy, as browsers talk to Traefik. Each test starts from three
  * running nodes and measures what a user would notice.
  */
 describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
-  let db: TestDatabase;
+  let postgres: ThrowawayPostgres;
+  let db: { url: string };
   let redis: RedisServer;
   let cluster: TestCluster;
   const opened: FeedClient[] = [];
   const senders: MessageSender[] = [];
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createTestDatabase('derbel_failover'), startRedisServer()]);
+    [postgres, redis] = await Promise.all([startThrowawayPostgres(), startRedisServer()]);
+    db = { url: postgres.url };
     cluster = await startTestCluster({ databaseUrl: db.url, redisUrl: redis.url });
   }, 90_000);
   afterEach(async () => {
@@ -32,7 +35,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
   afterAll(async () => {
     await cluster?.stop();
     await redis?.stop();
-    await db?.drop();
+    await postgres?.destroy();
   }, 30_000);
 
   /** Fresh sender → receiver pairs, signed up through the proxy. */

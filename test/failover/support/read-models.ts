@@ -4,7 +4,6 @@ import { createPool } from '../../../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../../../infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../../infrastructure/logger.js';
 import { createServer } from '../../../infrastructure/server.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { TEST_JWT_SECRET } from '../../support/test-server.js';
 
 export type Dump = Record<string, string[]>;
@@ -43,10 +42,10 @@ export async function logAndCheckpoints(databaseUrl: string): Promise<{ head: nu
 
 /**
  * A full rebuild: the product's own wiring (every projection `createServer` runs) replays the whole log of
- * `sourceUrl` into a fresh database. Returns that database and the projections' tables.
+ * `sourceUrl` into a fresh database on the same server. Returns that database and the projections' tables.
  */
-export async function rebuildFromLog(sourceUrl: string): Promise<{ db: TestDatabase; tables: string[] }> {
-  const db = await createTestDatabase('derbel_failover_rebuild');
+export async function rebuildFromLog(sourceUrl: string): Promise<{ db: { url: string; drop(): Promise<void> }; tables: string[] }> {
+  const db = await createDatabaseBeside(sourceUrl, `derbel_rebuild_${Date.now().toString(36)}`);
   const sourcePool = createPool(sourceUrl, 4);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: db.url, PORT: '1' });
   const server = await createServer({ ...config, port: 0, databaseUrl: db.url, jwtSecret: TEST_JWT_SECRET }, createLogger('silent'), {
@@ -67,4 +66,22 @@ export async function rebuildFromLog(sourceUrl: string): Promise<{ db: TestDatab
     await server.close();
     await sourcePool.end();
   }
+}
+
+async function createDatabaseBeside(url: string, name: string) {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const created = new URL(url);
+  created.pathname = `/${name}`;
+  return {
+    url: created.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
 }
