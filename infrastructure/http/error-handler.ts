@@ -19,8 +19,11 @@ export function registerErrorHandler(app: FastifyInstance) {
   });
 
   app.setErrorHandler((error: FastifyError & Record<string, any>, request, reply) => {
-    const send = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-      reply.status(statusCode).send({ statusCode, code, message, ...extra });
+    const send = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+      // Every 503 says when to come back, whichever part of the app raised it.
+      if (statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '2');
+      return reply.status(statusCode).send({ statusCode, code, message, ...extra });
+    };
 
     if (error instanceof HttpError) return send(error.statusCode, error.code, error.message, error.extra);
     if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
