@@ -23,7 +23,8 @@ export interface RebuildBenchmarkResult {
  */
 export async function runRebuildBenchmark(log: (line: string) => void = console.log): Promise<RebuildBenchmarkResult> {
   const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-  const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 5_000);
+  const batchSize = process.env.BENCH_BATCH_SIZE ? Number(process.env.BENCH_BATCH_SIZE) : undefined;
+  const only = process.env.BENCH_ONLY?.split(',');
   const perProjection = process.env.BENCH_PER_PROJECTION !== '0';
   const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `derbel_bench_${Date.now().toString(36)}`;
@@ -51,8 +52,8 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
       runs.push({ name: label, seconds: result.seconds, eventsPerSecond: result.eventsPerSecond });
       log(`${label.padEnd(14)} ${result.applied.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s: ${Math.round(result.eventsPerSecond).toLocaleString('en')} events/s`);
     };
-    await time('all (one pass)');
-    if (perProjection) for (const projection of rebuildableProjections()) await time(projection.name, [projection]);
+    if (!only) await time('all (one pass)');
+    if (perProjection || only) for (const projection of rebuildableProjections().filter((p) => !only || only.includes(p.name))) await time(projection.name, [projection]);
     return { events: seeded.events, seedSeconds, runs };
   } finally {
     await store.close();

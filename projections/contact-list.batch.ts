@@ -80,9 +80,9 @@ export async function applyContactListBatch(sql: Sql, events: RecordedEvent[], p
       }
       case 'MessageSent': {
         const d = event.data as MessageSent['data'];
-        const lastMessage = { id: d.messageId, senderId: d.senderId, text: d.text, sentAt: at, editedAt: null, deleted: false };
+        const lastMessage = withoutUndefined({ id: d.messageId, senderId: d.senderId, text: d.text, sentAt: at, editedAt: null, deleted: false });
         update(d.contactId, always, (row) => {
-          row.last_message = JSON.parse(JSON.stringify(lastMessage));
+          row.last_message = lastMessage;
           row.last_activity_at = at;
         });
         break;
@@ -113,9 +113,9 @@ export async function applyContactListBatch(sql: Sql, events: RecordedEvent[], p
       }
       case 'MeetingStarted': {
         const d = event.data as MeetingStarted['data'];
-        const meeting = { id: d.meetingId, state: 'ringing', startedBy: d.startedBy };
+        const meeting = withoutUndefined({ id: d.meetingId, state: 'ringing', startedBy: d.startedBy });
         update(d.contactId, always, (row) => {
-          row.active_meeting = JSON.parse(JSON.stringify(meeting));
+          row.active_meeting = meeting;
           row.last_activity_at = at;
         });
         break;
@@ -169,4 +169,13 @@ function rowsOf(contacts: Map<string, Map<string, Row>>, contactId: string): Map
 function sameText(a: unknown, b: unknown): boolean {
   const left = jsonText(a);
   return left !== null && left === jsonText(b);
+}
+
+/**
+ * What the per-event SQL stores for a JS object parameter (JSON.stringify drops undefined fields). Rows may
+ * share the result: later changes replace `last_message`/`active_meeting` with new objects, never mutate them.
+ */
+function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
+  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
+  return value;
 }

@@ -2,12 +2,14 @@ import pg from 'pg';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.js';
 import { applyEach } from './batch-support.js';
 import type { Projection } from './projection.js';
-import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
+import { ensureShadowSchema, makeShadowDurable, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
 
 /** Same namespace as the projection runner's leader lock: tells whether a live runner holds a projection. */
 const RUNNER_LOCK_NAMESPACE = 7355700;
 const REBUILD_LOCK_NAMESPACE = 7355800;
+/** Large batches let the batch paths fold many events into one write per row. */
+export const DEFAULT_BATCH_SIZE = 50_000;
 
 export interface RebuildOptions {
   connectionString: string;
@@ -66,7 +68,7 @@ interface Shadow {
  * its batch together with its own saved position, so an interrupted rebuild resumes where it stopped.
  */
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
-  const batchSize = options.batchSize ?? 5_000;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const started = performance.now();
   const shadows: Shadow[] = [];
   try {
@@ -94,14 +96,21 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     let position = startPosition;
     let target = await liveTarget();
     report('catching-up', position, target);
-    let pending: Promise<RecordedEvent[]> | null = options.store.readAll({ after: position, limit: batchSize });
+    // The next batch is read while the current one is applied; a read left behind by an interruption is
+    // marked handled so its late failure (pool already closed) cannot crash the process.
+    const readAfter = (after: number) => {
+      const read = options.store.readAll({ after, limit: batchSize });
+      read.catch(() => {});
+      return read;
+    };
+    let pending: Promise<RecordedEvent[]> | null = readAfter(position);
     while (pending) {
       const [events, bound]: [RecordedEvent[], number] = await Promise.all([pending, liveTarget()]);
       target = bound;
       const usable: RecordedEvent[] = events.filter((e) => e.position <= target);
       if (options.signal?.aborted || usable.length === 0) break;
       const last = usable[usable.length - 1].position;
-      pending = usable.length === batchSize ? options.store.readAll({ after: last, limit: batchSize }) : null;
+      pending = usable.length === batchSize ? readAfter(last) : null;
       await Promise.all(shadows.map((shadow) => applyInTransaction(shadow, usable, options.perEvent ?? false)));
       position = last;
       applied += usable.length;
@@ -110,6 +119,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     if (options.signal?.aborted) return result('interrupted');
 
     report('swapping', position, target);
+    await Promise.all(shadows.map((shadow) => makeShadowDurable(shadow.client, shadow.projection)));
     for (const shadow of shadows) {
       const swapped = await withLockRetries(() =>
         swapInShadow(

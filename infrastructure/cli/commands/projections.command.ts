@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { rebuildableProjections } from '../../../projections/rebuild-projections.js';
-import { rebuildProjections, RebuildBusyError, type RebuildProgress } from '../../../projections/rebuild.js';
+import { DEFAULT_BATCH_SIZE, rebuildProjections, RebuildBusyError, type RebuildProgress } from '../../../projections/rebuild.js';
 import { pendingRebuilds } from '../../../projections/rebuild-shadow.js';
 import type { CliDatabase } from './cli-database.js';
 import { CliError, EXIT_INTERRUPTED, integerOption, UsageError, writeLine, type CliIo } from './cli-io.js';
@@ -33,7 +33,7 @@ export function parseProjectionsCommand(args: string[]) {
     const unknown = positionals.filter((name) => !known.includes(name));
     if (unknown.length > 0) throw new UsageError(`Unknown projection ${unknown.map((n) => `'${n}'`).join(', ')}. Known projections: ${known.join(', ')}`);
     const names = values.all ? known : [...new Set(positionals)];
-    const batchSize = integerOption('batch-size', values['batch-size'], { min: 1, max: 100_000 }) ?? 5_000;
+    const batchSize = integerOption('batch-size', values['batch-size'], { min: 1, max: 100_000 }) ?? DEFAULT_BATCH_SIZE;
     return { run: (db: CliDatabase, io: CliIo) => rebuild(db, io, names, batchSize, values['per-event'] ?? false) };
   }
   throw new UsageError(sub ? `Unknown projections command '${sub}'` : 'Missing projections command');
