@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, signedInContext } from './support/browser.js';
-import { framesDecoded, remoteVideoWidth } from './support/call-page.js';
+import { describeCall, framesDecoded, recordCall, remoteVideoWidth } from './support/call-page.js';
 import { seedUser, startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness;
@@ -34,20 +34,28 @@ async function twoPeople() {
   const pageB = await open(b.token, '#/');
   await pageA.getByRole('heading', { name: 'Rosa' }).waitFor();
   await pageB.getByTestId('contact-item').waitFor();
+  await Promise.all([recordCall(pageA), recordCall(pageB)]);
   return { a, b, contactId, pageA, pageB };
 }
 
 async function call(pageA: Page) {
   await pageA.getByRole('button', { name: 'Video call Rosa' }).click();
   await pageA.getByTestId('call-lobby').waitFor();
+  // The lobby previews the camera and lets the user pick devices before calling.
+  await expect.poll(() => pageA.getByRole('combobox', { name: 'Camera' }).locator('option').count()).toBeGreaterThan(0);
   await pageA.getByTestId('start-call').click();
   await pageA.getByTestId('call-view').waitFor();
 }
 
-async function videoFlows(page: Page) {
-  await expect.poll(() => remoteVideoWidth(page), { timeout: 15_000 }).toBeGreaterThan(0);
-  const before = await framesDecoded(page);
-  await expect.poll(() => framesDecoded(page), { timeout: 10_000 }).toBeGreaterThan(before + 5);
+async function videoFlows(page: Page, other?: Page) {
+  try {
+    await expect.poll(() => remoteVideoWidth(page), { timeout: 15_000 }).toBeGreaterThan(0);
+    const before = await framesDecoded(page);
+    await expect.poll(() => framesDecoded(page), { timeout: 10_000 }).toBeGreaterThan(before + 5);
+  } catch (error) {
+    const elsewhere = other ? `\nother side: ${await describeCall(other)}` : '';
+    throw new Error(`no video on ${page.url()}: ${await describeCall(page)}${elsewhere}`, { cause: error });
+  }
 }
 
 describe('calls between two browsers', () => {
@@ -61,7 +69,9 @@ describe('calls between two browsers', () => {
     await pageB.screenshot({ path: `${shots}/incoming-call.png` });
     await incoming.getByRole('button', { name: 'Accept' }).click();
     await pageB.getByTestId('call-view').waitFor();
-    await Promise.all([videoFlows(pageA), videoFlows(pageB)]);
+    await Promise.all([videoFlows(pageA, pageB), videoFlows(pageB, pageA)]);
+    // The fake microphone beeps: the speaking ring lights up on the other side's tile.
+    await pageB.locator('derbel-video-tile[speaking]:not([self])').waitFor({ timeout: 10_000 });
     await pageA.screenshot({ path: `${shots}/in-call.png` });
 
     await pageA.getByTestId('toggle-audio').click();
@@ -71,7 +81,7 @@ describe('calls between two browsers', () => {
 
     await pageB.reload({ waitUntil: 'domcontentloaded' });
     await pageB.getByTestId('call-view').waitFor();
-    await Promise.all([videoFlows(pageA), videoFlows(pageB)]);
+    await Promise.all([videoFlows(pageA, pageB), videoFlows(pageB, pageA)]);
 
     await pageA.getByTestId('end-call').click();
     await expect.poll(() => pageA.getByTestId('call-view').count()).toBe(0);
@@ -84,26 +94,26 @@ describe('calls between two browsers', () => {
     const { pageA, pageB } = await twoPeople();
     await call(pageA);
     await pageB.getByRole('button', { name: 'Accept' }).click();
-    await videoFlows(pageB);
+    await videoFlows(pageB, pageA);
     await pageA.getByTestId('toggle-screen').click();
     await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Stop sharing');
-    await videoFlows(pageB);
+    await videoFlows(pageB, pageA);
     await pageA.getByTestId('toggle-screen').click();
     await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Share screen');
-    await videoFlows(pageB);
+    await videoFlows(pageB, pageA);
   });
 
   it('turns the camera off and on; the peer sees the camera-off tile meanwhile', async () => {
     const { pageA, pageB } = await twoPeople();
     await call(pageA);
     await pageB.getByRole('button', { name: 'Accept' }).click();
-    await videoFlows(pageB);
+    await videoFlows(pageB, pageA);
     const remote = pageB.locator('derbel-video-tile:not([self])');
     await pageA.getByTestId('toggle-video').click();
     await expect.poll(() => remote.getByRole('figure').getAttribute('aria-label')).toContain('camera off');
     await pageA.getByTestId('toggle-video').click();
     await expect.poll(() => remote.getByRole('figure').getAttribute('aria-label')).not.toContain('camera off');
-    await videoFlows(pageB);
+    await videoFlows(pageB, pageA);
   });
 
   it('a declined call says so to the caller and shows in both conversations and call logs', async () => {

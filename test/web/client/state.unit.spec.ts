@@ -80,6 +80,12 @@ describe('conversation state', () => {
     expect(next.messages.map((m) => m.id)).toEqual(['m3', 'm4', 'm5']);
   });
 
+  it('keeps the server’s order when our own confirmed send overtakes an earlier message', () => {
+    let next = withMessage(loaded, message('m6', alice.id, 'mine', '2024-05-01T10:00:02.000Z'));
+    next = applyToConversation(next, messageSent(9, 'm5', bob.id, '2024-05-01T10:00:01.000Z'));
+    expect(next.messages.map((m) => m.id)).toEqual(['m3', 'm4', 'm5', 'm6']);
+  });
+
   it('applies edits and keeps deleted messages as tombstones', () => {
     let next = applyToConversation(loaded, {
       type: 'MessageEdited', position: 1, data: { contactId: 'c1', messageId: 'm3', text: 'fixed', editedAt: '2024-05-01T11:00:00Z' },

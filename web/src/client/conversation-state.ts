@@ -20,17 +20,22 @@ export const emptyConversation = (contactId: string): ConversationState => ({
   loaded: false,
 });
 
+/**
+ * Adds new messages in the order the server accepted them (by `sentAt`, ties keep arrival order),
+ * and replaces known ones in place. A reply to our own send can overtake an earlier message that
+ * a catch-up is still fetching; it must not stay ahead of it.
+ */
 function upsert(messages: Message[], incoming: Message[]): Message[] {
-  const byId = new Map(messages.map((message, index) => [message.id, index]));
   const result = [...messages];
   for (const message of incoming) {
-    const index = byId.get(message.id);
-    if (index === undefined) {
-      byId.set(message.id, result.length);
-      result.push(message);
-    } else {
+    const index = result.findIndex((known) => known.id === message.id);
+    if (index >= 0) {
       result[index] = message;
+      continue;
     }
+    let at = result.length;
+    while (at > 0 && result[at - 1].sentAt > message.sentAt) at--;
+    result.splice(at, 0, message);
   }
   return result;
 }

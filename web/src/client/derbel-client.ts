@@ -58,8 +58,11 @@ export class DerbelClient {
   readonly outboxEntries = new Observable<readonly OutboxEntry[]>([]);
   readonly conversations: Conversations;
   readonly callsLog: CallsLog;
-  /** Every server event after it changed the state above; signals for the call in progress. */
-  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; reconnected: void }>();
+  /**
+   * Every server event after it changed the state above; signals for the call in progress; `online`
+   * on each (re)connection, once what was missed is caught up.
+   */
+  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; online: void }>();
   readonly tab: KeyValueStore;
   realtime: Realtime = new OfflineRealtime();
   /** The conversation on screen: its incoming messages are read, not unread. */
@@ -75,6 +78,8 @@ export class DerbelClient {
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private detach: Array<() => void> = [];
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
+  private snapshotRetry: ReturnType<typeof setTimeout> | null = null;
+  private refusedSockets = 0;
 
   constructor(private readonly options: DerbelClientOptions = {}) {
     this.server = (options.server ?? '').replace(/\/+$/, '');
@@ -244,14 +249,16 @@ export class DerbelClient {
       realtime.on('event', (event) => this.receive(event)),
       realtime.on('signal', (signal) => this.events.emit('signal', signal)),
       realtime.on('connected', ({ reconnect }) => {
-        if (reconnect) void this.catchUp();
+        this.refusedSockets = 0;
+        if (reconnect) void this.catchUp().then(() => this.events.emit('online', undefined));
+        else this.events.emit('online', undefined);
         void this.outbox?.flush();
       }),
       realtime.on('unauthorized', () => void this.checkSession()),
     );
     this.feed.hold();
     realtime.connect();
-    await this.loadSnapshot(feedPosition);
+    await this.loadSnapshot(feedPosition).catch(() => this.retrySnapshot());
     void this.outbox.flush();
     // A reload in the middle of a call joins it again.
     if (typeof RTCPeerConnection !== 'undefined') void this.call.rejoinAfterReload().catch(() => undefined);
@@ -275,6 +282,15 @@ export class DerbelClient {
     }
   }
 
+  /** The first load failed (server hiccup): try again until it works or the session ends. */
+  private retrySnapshot(attempt = 1) {
+    const session = this.session.value;
+    this.snapshotRetry = setTimeout(() => {
+      if (this.session.value !== session) return;
+      this.loadSnapshot().catch(() => this.retrySnapshot(attempt + 1));
+    }, Math.min(30_000, 1_000 * 2 ** attempt));
+  }
+
   /** After a reconnect: fetch what the feed missed, or reload everything if we have no position. */
   private async catchUp() {
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
@@ -285,7 +301,6 @@ export class DerbelClient {
         await this.loadSnapshot();
         await this.conversations.resync();
       }
-      this.events.emit('reconnected', undefined);
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) return this.checkSession();
       this.catchUpRetry = setTimeout(() => void this.catchUp(), 3_000);
@@ -295,7 +310,10 @@ export class DerbelClient {
   private async checkSession() {
     try {
       await this.api.me();
-      (this.realtime as Partial<SocketConnection>).reconnect?.();
+      // Still signed in, yet the socket was refused: try again, more slowly each time.
+      this.refusedSockets++;
+      const realtime = this.realtime;
+      setTimeout(() => realtime === this.realtime && (realtime as Partial<SocketConnection>).reconnect?.(), Math.min(30_000, 500 * 2 ** this.refusedSockets));
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) this.end({ status: 'signed-out', reason: 'expired' });
     }
@@ -317,6 +335,7 @@ export class DerbelClient {
     this.conversations.clear();
     this.callsLog.clear();
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
+    if (this.snapshotRetry) clearTimeout(this.snapshotRetry);
     if (next) {
       if (next.status === 'signed-out') this.token = null;
       this.session.set(next);

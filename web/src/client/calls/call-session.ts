@@ -4,6 +4,8 @@ import type { JoinAck, MeetingEndReason, Participant, SignalData } from '../type
 import type { LocalMedia } from './local-media.js';
 import { PeerLink, type PeerLinkState } from './peer-link.js';
 
+const JOINER_GRACE_MS = 4_000;
+
 /** A remote participant as the call view shows them. */
 export type RemotePeer = {
   peerId: string;
@@ -59,7 +61,11 @@ export class CallSession {
       this.client.events.on('feed', (event) => {
         if (!('meetingId' in event.data) || event.data.meetingId !== this.meetingId) return;
         if (event.type === 'ParticipantJoined' && event.data.userId !== me.id) {
-          this.connect(event.data.peerId, event.data.userId);
+          // The one who joins calls the ones already there (they are in its join answer); answering
+          // rather than offering at the same time avoids a collision at every start. Only if its
+          // offer never comes do we call it ourselves.
+          const { peerId, userId } = event.data;
+          setTimeout(() => this.links.has(peerId) || this.connect(peerId, userId), JOINER_GRACE_MS);
           this.announceMedia();
         }
         if (event.type === 'ParticipantLeft') this.drop(event.data.peerId);
@@ -72,7 +78,7 @@ export class CallSession {
         }
         this.publish();
       }),
-      this.client.events.on('reconnected', () => void this.rejoin()),
+      this.client.events.on('online', () => void this.rejoin()),
       this.media.state.subscribe(() => this.announceMedia()),
     );
     this.media.onTrack = (kind, track) => {
@@ -94,7 +100,7 @@ export class CallSession {
     try {
       ack = await this.client.realtime.request<JoinAck>('meeting:join', { meetingId: this.meetingId });
     } catch {
-      return; // offline: the next `reconnected` tries again
+      return; // not connected (yet): `online` tries again
     }
     if (!ack.ok) {
       this.finish(ack.code === 'MEETING_ENDED' ? 'ended' : 'failed', joinError(ack.code));

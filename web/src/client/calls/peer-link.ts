@@ -57,7 +57,10 @@ export class PeerLink {
       try {
         this.makingOffer = true;
         await this.pc.setLocalDescription();
-        if (this.pc.localDescription) this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
+        // The other side's offer may have rolled ours back meanwhile: then there is nothing to send.
+        if (this.pc.signalingState === 'have-local-offer' && this.pc.localDescription?.type === 'offer') {
+          this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
+        }
       } catch (error) {
         console.warn('[derbel] offer failed', error);
       } finally {
