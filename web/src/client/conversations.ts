@@ -67,6 +67,32 @@ export class Conversations {
     return () => state.set(before);
   }
 
+  async edit(contactId: string, messageId: string, text: string, now: Date) {
+    const undo = this.change(contactId, (state) => ({
+      ...state,
+      messages: state.messages.map((message) => (message.id === messageId ? { ...message, text, editedAt: now.toISOString() } : message)),
+    }));
+    try {
+      await this.client.api.editMessage(contactId, messageId, text);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  }
+
+  async remove(contactId: string, messageId: string) {
+    const undo = this.change(contactId, (state) => ({
+      ...state,
+      messages: state.messages.map((message) => (message.id === messageId ? { ...message, text: '', deleted: true } : message)),
+    }));
+    try {
+      await this.client.api.deleteMessage(contactId, messageId);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  }
+
   /** Reloads the newest page of every loaded conversation (after a gap we could not replay). */
   async resync() {
     await Promise.all(

@@ -20,6 +20,7 @@ import { OfflineRealtime, type ConnectionState, type Realtime } from './realtime
 import { RestClient } from './rest-client.js';
 import { signedInUser, type SessionState } from './session-state.js';
 import { SocketConnection } from './socket-connection.js';
+import { Typing } from './typing.js';
 import type { EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
 
 export type DerbelClientOptions = {
@@ -37,9 +38,6 @@ export type DerbelClientOptions = {
   now?: () => Date;
 };
 
-const TYPING_SHOWN_MS = 4_000;
-const TYPING_SENT_EVERY_MS = 2_000;
-
 /**
  * Everything the components need, without UI: the session, the contact list, conversations with
  * optimistic sending, meetings and the call log, all kept live over the socket and caught up after
@@ -54,7 +52,8 @@ export class DerbelClient {
   readonly contactsLoaded = new Observable(false);
   readonly meetings = new Observable<MeetingsState>(emptyMeetings);
   /** contactId → until when (epoch ms) the peer shows as typing. */
-  readonly typing = new Observable<Record<string, number>>({});
+  readonly typing: Observable<Record<string, number>>;
+  private readonly typingState: Typing;
   readonly outboxEntries = new Observable<readonly OutboxEntry[]>([]);
   readonly conversations: Conversations;
   readonly callsLog: CallsLog;
@@ -74,8 +73,6 @@ export class DerbelClient {
   private outbox: Outbox | null = null;
   private readonly feed: FeedSync;
   private readonly now: () => Date;
-  private lastTypingSent = new Map<string, number>();
-  private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private detach: Array<() => void> = [];
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
   private snapshotRetry: ReturnType<typeof setTimeout> | null = null;
@@ -87,6 +84,8 @@ export class DerbelClient {
     this.tab = options.tab ?? browserStore('sessionStorage');
     this.token = options.token ?? null;
     this.now = options.now ?? (() => new Date());
+    this.typingState = new Typing(this.now);
+    this.typing = this.typingState.state;
     this.api = new RestClient({ server: this.server, session: this.tab, fetch: options.fetch, token: () => this.token });
     this.feed = new FeedSync(
       (after) => this.api.events(after),
@@ -169,40 +168,18 @@ export class DerbelClient {
   }
 
   /** Edits an own message at once, and puts it back if the server refuses. */
-  async editMessage(contactId: string, messageId: string, text: string) {
-    const undo = this.conversations.change(contactId, (state) => ({
-      ...state,
-      messages: state.messages.map((message) =>
-        message.id === messageId ? { ...message, text, editedAt: this.now().toISOString() } : message,
-      ),
-    }));
-    try {
-      await this.api.editMessage(contactId, messageId, text);
-    } catch (error) {
-      undo();
-      throw error;
-    }
+  editMessage(contactId: string, messageId: string, text: string) {
+    return this.conversations.edit(contactId, messageId, text, this.now());
   }
 
-  async deleteMessage(contactId: string, messageId: string) {
-    const undo = this.conversations.change(contactId, (state) => ({
-      ...state,
-      messages: state.messages.map((message) => (message.id === messageId ? { ...message, text: '', deleted: true } : message)),
-    }));
-    try {
-      await this.api.deleteMessage(contactId, messageId);
-    } catch (error) {
-      undo();
-      throw error;
-    }
+  /** Deletes an own message at once (it stays as a tombstone), and puts it back if the server refuses. */
+  deleteMessage(contactId: string, messageId: string) {
+    return this.conversations.remove(contactId, messageId);
   }
 
   /** Tells the peer we are typing, at most every couple of seconds. */
   notifyTyping(contactId: string) {
-    const at = this.now().getTime();
-    if (at - (this.lastTypingSent.get(contactId) ?? 0) < TYPING_SENT_EVERY_MS) return;
-    this.lastTypingSent.set(contactId, at);
-    this.realtime.emit('typing', { contactId });
+    if (this.typingState.shouldNotify(contactId)) this.realtime.emit('typing', { contactId });
   }
 
   /** Marks the conversation read up to its newest message, when someone else wrote it. */
@@ -331,7 +308,7 @@ export class DerbelClient {
     this.contacts.set(emptyContacts);
     this.contactsLoaded.set(false);
     this.meetings.set(emptyMeetings);
-    this.typing.set({});
+    this.typingState.clear();
     this.conversations.clear();
     this.callsLog.clear();
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
@@ -357,7 +334,7 @@ export class DerbelClient {
     this.meetings.update((state) => applyToMeetings(state, event));
     if (event.type === 'MessageSent') {
       this.outbox?.confirm(event.data.messageId);
-      this.stopTyping(event.data.contactId);
+      this.typingState.stopped(event.data.contactId);
     }
     if (event.type === 'ContactAdded' && !this.contact(event.data.contactId)) void this.loadContact(event.data.contactId, event.position);
     if (event.type === 'MeetingEnded') this.callsLog.refresh(event.position);
@@ -368,30 +345,9 @@ export class DerbelClient {
     if (event.type === 'PresenceChanged') {
       this.contacts.update((state) => setPresence(state, event.data.userId, event.data.online));
     } else if (event.type === 'Typing' && event.data.userId !== this.me?.id) {
-      this.typing.update((typing) => ({ ...typing, [event.data.contactId]: this.now().getTime() + TYPING_SHOWN_MS }));
-      this.scheduleTypingExpiry();
+      this.typingState.started(event.data.contactId);
     }
     this.events.emit('ephemeral', event);
-  }
-
-  private stopTyping(contactId: string) {
-    if (!(contactId in this.typing.value)) return;
-    this.typing.update((typing) => {
-      const rest = { ...typing };
-      delete rest[contactId];
-      return rest;
-    });
-  }
-
-  private scheduleTypingExpiry() {
-    if (this.typingTimer) return;
-    this.typingTimer = setTimeout(() => {
-      this.typingTimer = null;
-      const at = this.now().getTime();
-      const live = Object.fromEntries(Object.entries(this.typing.value).filter(([, until]) => until > at));
-      this.typing.set(live);
-      if (Object.keys(live).length > 0) this.scheduleTypingExpiry();
-    }, 1_000);
   }
 
   private async loadContact(contactId: string, position: number) {
