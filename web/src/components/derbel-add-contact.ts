@@ -14,6 +14,9 @@ import { buttons, tokens } from './styles.js';
  * @csspart form - The search form.
  * @csspart results - The list of people found.
  * @csspart error - The error message.
+ * @cssproperty --derbel-accent - Colour of the Add button.
+ * @cssproperty --derbel-border - Border of the search field.
+ * @attr server - Api server origin when used outside `<derbel-app>`.
  */
 export class DerbelAddContact extends LitElement {
   static properties = {

@@ -30,6 +30,7 @@ function parseRoute(hash: string): Route {
  *
  * @slot brand - Replaces the product name in the header.
  * @csspart header - The top bar.
+ * @attr server - Api server origin (the page's own when absent).
  * @csspart sidebar - The contacts column.
  * @csspart main - The conversation or call log.
  * @cssproperty --derbel-accent - Main colour of the whole app.

@@ -12,6 +12,8 @@ import { buttons, tokens } from './styles.js';
  * @event derbel-call-start - The user asked to call. `detail: { contactId }`. Cancel it to handle the call yourself.
  * @slot - Replaces the button's text.
  * @csspart button - The button.
+ * @attr server - Api server origin when embedded on another page.
+ * @attr contact-id - Who to call.
  * @cssproperty --derbel-accent - Button colour.
  */
 export class DerbelCallButton extends LitElement {

@@ -11,6 +11,9 @@ const MAX = 4000;
  * @event derbel-typing - The user is typing (fired on input; throttling is the client's job).
  * @csspart input - The text area.
  * @csspart send - The send button.
+ * @cssproperty --derbel-accent - Colour of the send button.
+ * @cssproperty --derbel-border - Border of the text area.
+ * @attr label - Accessible label (and placeholder) of the text area.
  */
 export class DerbelComposer extends LitElement {
   static properties = {

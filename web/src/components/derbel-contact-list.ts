@@ -15,6 +15,8 @@ import { tokens } from './styles.js';
  * @event derbel-contact-select - A contact was chosen. `detail: { contactId }`. Cancel it to stop the link navigating.
  * @slot empty - Shown when there are no contacts yet.
  * @csspart list - The list.
+ * @attr selected - Id of the contact shown as current.
+ * @attr href - Link pattern for a contact, `{id}` replaced (default `#/contacts/{id}`).
  * @csspart item - Each contact's link.
  * @csspart badge - The unread badge.
  * @csspart presence - The online dot.

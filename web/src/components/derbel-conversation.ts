@@ -30,6 +30,9 @@ type Item = (ShownMessage & { kind: 'message' }) | (CallRecord & { kind: 'call';
  * @csspart messages - The scrolling message log.
  * @csspart composer - The composer.
  * @csspart day - A day separator.
+ * @attr server - Api server origin when embedded on another page.
+ * @attr contact-id - The conversation to show.
+ * @attr back-button - Show a back button in the header.
  * @cssproperty --derbel-own-bubble - Background of own messages.
  * @cssproperty --derbel-peer-bubble - Background of the peer's messages.
  */

@@ -8,6 +8,7 @@ import { buttons, tokens } from './styles.js';
  *
  * @event derbel-device-change - A device was chosen. `detail: { kind: 'audioinput' | 'videoinput', deviceId }`.
  * @csspart select - Each select.
+ * @cssproperty --derbel-border - Border of the selects.
  */
 export class DerbelDevicePicker extends LitElement {
   static properties = {

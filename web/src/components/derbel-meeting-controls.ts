@@ -14,6 +14,8 @@ import { buttons, tokens } from './styles.js';
  * @event derbel-leave - Leave the call.
  * @event derbel-end - End the call for everyone.
  * @csspart toolbar - The toolbar.
+ * @cssproperty --derbel-danger - Colour of "End for all" and of a control that is off.
+ * @cssproperty --derbel-accent - Colour of a control that is on (screen sharing).
  */
 export class DerbelMeetingControls extends LitElement {
   static properties = {
