@@ -4,6 +4,8 @@ import { applyEach, isCanonicalUuid } from './batch-support.js';
 import type { FeedEntry } from './feed.projection.js';
 import type { Projection, Sql } from './projection.js';
 
+const CHUNK = 10_000;
+
 /**
  * The feed over a batch: contact membership is folded in memory (starting from the stored members of the
  * contacts the batch touches), then all memberships and all feed rows go in with one insert each.
@@ -14,6 +16,12 @@ export async function applyFeedBatch(
   perEvent: Projection<FeedEntry>,
   timestampField: (type: string) => string,
 ): Promise<FeedEntry[]> {
+  // Feed rows carry each event's data: past this size the statements get slower per row, not faster.
+  if (events.length > CHUNK) {
+    const entries: FeedEntry[] = [];
+    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyFeedBatch(sql, events.slice(i, i + CHUNK), perEvent, timestampField)));
+    return entries;
+  }
   const touched = new Set<string>();
   for (const event of events) {
     const contactId = (event.data as { contactId?: unknown })?.contactId;
@@ -63,14 +71,12 @@ export async function applyFeedBatch(
     );
   }
   if (recipients.length === 0) return [];
-  // Each event's data travels once and is joined to its recipients in SQL; rows go in per user, in
-  // position order, which keeps the (user_id, position) index inserts together.
+  // Each event's data travels once and is joined to its recipients in SQL.
   const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
     `INSERT INTO feed (user_id, position, type, data)
      SELECT r.user_id, r.position, e.type, e.data
      FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
      JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
-     ORDER BY r.user_id, r.position
      ON CONFLICT DO NOTHING RETURNING user_id, position`,
     [JSON.stringify(feedEvents), JSON.stringify(recipients)],
   );

@@ -19,5 +19,7 @@ export interface Projection<Output = never> {
    * Used by rebuilds; must leave the tables exactly as the per-event path would.
    */
   applyBatch?(sql: Sql, events: RecordedEvent[]): Promise<Output[] | void>;
+  /** Optional: how many events the batch path likes per call during a rebuild (when more is faster). */
+  readonly rebuildBatchSize?: number;
   afterCommit?(outputs: Output[]): void | Promise<void>;
 }

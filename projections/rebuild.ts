@@ -8,8 +8,8 @@ import { swapInShadow } from './rebuild-swap.js';
 /** Same namespace as the projection runner's leader lock: tells whether a live runner holds a projection. */
 const RUNNER_LOCK_NAMESPACE = 7355700;
 const REBUILD_LOCK_NAMESPACE = 7355800;
-/** Large batches let the batch paths fold many events into one write per row. */
-export const DEFAULT_BATCH_SIZE = 50_000;
+/** Events read from the log at a time, and applied at a time unless a projection prefers more. */
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface RebuildOptions {
   connectionString: string;
@@ -58,8 +58,12 @@ export class RebuildBusyError extends Error {
 interface Shadow {
   projection: Projection<any>;
   client: pg.Client;
+  /** Position of the last committed batch. */
   position: number;
   resumedFrom: number | null;
+  /** Events read but not applied yet, and how many to gather before applying them in one batch. */
+  queue: RecordedEvent[];
+  flushAt: number;
 }
 
 /**
@@ -69,10 +73,12 @@ interface Shadow {
  */
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  // An explicit batch size applies to every projection; otherwise each may ask for larger batches.
+  const flushAt = (projection: Projection<any>) => options.batchSize ?? Math.max(batchSize, projection.rebuildBatchSize ?? 0);
   const started = performance.now();
   const shadows: Shadow[] = [];
   try {
-    for (const projection of options.projections) shadows.push(await openShadow(options.connectionString, projection));
+    for (const projection of options.projections) shadows.push(await openShadow(options.connectionString, projection, flushAt(projection)));
     const names = shadows.map((s) => s.projection.name);
     const startPosition = Math.min(...shadows.map((s) => s.position));
     let applied = 0;
@@ -111,12 +117,13 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       if (options.signal?.aborted || usable.length === 0) break;
       const last = usable[usable.length - 1].position;
       pending = usable.length === batchSize ? readAfter(last) : null;
-      await Promise.all(shadows.map((shadow) => applyInTransaction(shadow, usable, options.perEvent ?? false)));
+      await Promise.all(shadows.map((shadow) => queueAndApply(shadow, usable, options.perEvent ?? false, false)));
       position = last;
       applied += usable.length;
       report('catching-up', position, target);
     }
     if (options.signal?.aborted) return result('interrupted');
+    await Promise.all(shadows.map((shadow) => queueAndApply(shadow, [], options.perEvent ?? false, true)));
 
     report('swapping', position, target);
     await Promise.all(shadows.map((shadow) => makeShadowDurable(shadow.client, shadow.projection)));
@@ -151,7 +158,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   }
 }
 
-async function openShadow(connectionString: string, projection: Projection<any>): Promise<Shadow> {
+async function openShadow(connectionString: string, projection: Projection<any>, flushAt: number): Promise<Shadow> {
   const client = new pg.Client({ connectionString, application_name: `derbel rebuild ${projection.name}` });
   client.on('error', () => {});
   await client.connect();
@@ -166,17 +173,22 @@ async function openShadow(connectionString: string, projection: Projection<any>)
     await client.query(`SET search_path TO ${SHADOW_SCHEMA}`);
     // A crash can only lose whole batches together with their saved position, which are simply replayed.
     await client.query('SET synchronous_commit TO off');
+    // Batch statements join and sort tens of thousands of rows; let them do it in memory.
+    await client.query(`SET work_mem TO '64MB'`);
     const { position, resumed } = await prepareShadow(client, projection);
-    return { projection, client, position, resumedFrom: resumed ? position : null };
+    return { projection, client, position, resumedFrom: resumed ? position : null, queue: [], flushAt };
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
   }
 }
 
-async function applyInTransaction(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
-  const mine = events.filter((e) => e.position > shadow.position);
-  if (mine.length === 0) return;
+async function queueAndApply(shadow: Shadow, events: RecordedEvent[], perEvent: boolean, flush: boolean): Promise<void> {
+  const queued = shadow.queue.length > 0 ? shadow.queue[shadow.queue.length - 1].position : shadow.position;
+  for (const event of events) if (event.position > queued) shadow.queue.push(event);
+  if (shadow.queue.length === 0 || (!flush && shadow.queue.length < shadow.flushAt)) return;
+  const mine = shadow.queue;
+  shadow.queue = [];
   await shadow.client.query('BEGIN');
   try {
     await applyEvents(shadow, mine, perEvent);
