@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDecider } from '../../domain/contacts/contact.js';
 import { streams } from '../../domain/events.js';
-import { migrate } from '../../infrastructure/database/migrate.js';
-import { createPool } from '../../infrastructure/database/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../../test/support/postgres-event-store-fixture.js';
 import type { EventStore } from '../ports/event-store.js';
 import { randomIds, type Clock } from './clock.js';
 import { CommandHandler } from './command-handler.js';
@@ -24,24 +21,17 @@ function countingReads(store: EventStore) {
 }
 
 describe('CommandHandler on a real event store, two "nodes"', () => {
-  let db: TestDatabase;
-  let pool: pg.Pool;
+  let fixture: PostgresEventStoreFixture;
   let store: PostgresEventStore;
   const clock: Clock = { now: () => new Date('2026-11-25T12:00:00.000Z') };
   const [alice, bob] = [randomUUID(), randomUUID()];
   const context = { userId: alice, correlationId: 'req-1' };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await migrate(db.url);
-    pool = createPool(db.url);
-    store = new PostgresEventStore(pool, db.url);
+    fixture = await createPostgresEventStoreFixture();
+    store = fixture.store;
   });
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await db.drop();
-  });
+  afterAll(() => fixture.teardown());
 
   async function newContact() {
     const contactId = randomUUID();

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ensureDataDir } from '../config/data-dir.js';
+import { isAlive } from '../process/is-alive.js';
 
 export const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
 export const EMBEDDED_DATABASE_NAME = 'derbel';
@@ -362,14 +363,6 @@ async function sameDirectory(a: string, b: string): Promise<boolean> {
   return (await canonical(a)) === (await canonical(b));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function stopProcess(pid: number, logger: EmbeddedPostgresLogger): Promise<void> {
   process.kill(pid, 'SIGINT');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-const MIGRATION_LOCK = 7355601;
+const MIGRATION_LOCK = [7355600, 1] as const;
 
 /**
  * Applies the ordered SQL files in `migrations/` that this database has not seen yet, each in its own
@@ -15,7 +15,7 @@ export async function migrate(connectionString: string, log: (msg: string) => vo
   await client.connect();
   const applied: string[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
@@ -38,7 +38,7 @@ export async function migrate(connectionString: string, log: (msg: string) => vo
       log(`applied migration ${file}`);
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK]).catch(() => {});
     await client.end();
   }
   return applied;

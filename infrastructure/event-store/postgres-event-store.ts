@@ -88,22 +88,41 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
-    // Only rows of transactions older than every running one: a running append can never later
-    // commit a smaller position than one returned here.
+    // Only rows of appends older than every append still in flight: none of those can later commit a
+    // smaller position than one returned here (see migrations/004_event_store_append_markers.sql).
+    const horizon = await this.safeHorizon();
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${SELECT_COLUMNS} FROM events
-       WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE position > $1 AND transaction_id < $3::xid8
        ORDER BY position LIMIT $2`,
-      [after, limit],
+      [after, limit, horizon],
     );
     return rows.map(toRecorded);
   }
 
   async headPosition(): Promise<number> {
+    const horizon = await this.safeHorizon();
     const { rows } = await this.pool.query<{ head: string }>(
-      'SELECT coalesce(max(position), 0) AS head FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
+      `SELECT coalesce((SELECT position FROM events WHERE transaction_id < $1::xid8 ORDER BY position DESC LIMIT 1), 0) AS head`,
+      [horizon],
     );
     return Number(rows[0].head);
+  }
+
+  /**
+   * The oldest transaction id of an append still in flight in this database, or, with none, the next id
+   * to be assigned. Must be read in its own statement, before the rows (whose snapshot comes later).
+   */
+  private async safeHorizon(): Promise<string> {
+    const { rows } = await this.pool.query<{ horizon: string }>(
+      `SELECT least(
+         pg_snapshot_xmax(pg_current_snapshot()),
+         (SELECT min((l.classid::bigint << 32) | l.objid::bigint)::text::xid8 FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+       )::text AS horizon`,
+    );
+    return rows[0].horizon;
   }
 
   /** Highest position written, visible or not yet (a running transaction may still hide it). */

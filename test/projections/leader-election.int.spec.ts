@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import { migrate } from '../../infrastructure/database/migrate.js';
-import { createPool } from '../../infrastructure/database/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import type { Projection } from '../../projections/projection.js';
 import { ProjectionRunner } from '../../projections/projection-runner.js';
 import { eventually } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
+import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
 
 /** A projection that records every event it applies, to count applications. */
 const counting: Projection = {
@@ -20,22 +19,17 @@ const counting: Projection = {
 };
 
 describe('projection runners across nodes', () => {
+  let fixture: PostgresEventStoreFixture;
   let db: TestDatabase;
   let pool: pg.Pool;
   let store: PostgresEventStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await migrate(db.url);
-    pool = createPool(db.url);
+    fixture = await createPostgresEventStoreFixture();
+    ({ db, pool, store } = fixture);
     await pool.query('CREATE TABLE applied (position bigint PRIMARY KEY, event_id uuid NOT NULL)');
-    store = new PostgresEventStore(pool, db.url);
   });
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await db.drop();
-  });
+  afterAll(() => fixture.teardown());
 
   const append = (n: number) =>
     Promise.all(

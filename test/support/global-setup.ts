@@ -1,14 +1,7 @@
 import pg from 'pg';
+import { isAlive } from '../../infrastructure/process/is-alive.js';
 import { TEST_ADMIN_DATABASE_URL } from './test-env.js';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Drops test databases left behind by interrupted runs: those whose creating process (the pid in the
