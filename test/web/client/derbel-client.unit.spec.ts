@@ -103,6 +103,16 @@ describe('DerbelClient', () => {
     expect(client.contacts.value.contacts[0]).toMatchObject({ unreadCount: 4, lastMessage: { id: 'm4' } });
   });
 
+  it('catches up when the server says pushes were lost (FeedResync), without a reconnect', async () => {
+    const { client, realtime, server } = await signedIn();
+    await client.conversations.load('c1');
+    server.feed.push(messageSent(2, 'm2', 'u-bob'), messageSent(3, 'm3', 'u-bob'));
+    realtime.push('event', { type: 'FeedResync', data: { reason: 'leader-changed' } });
+    realtime.push('event', messageSent(4, 'm4', 'u-bob'));
+    await settle();
+    expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
   it('delivers a message written while offline exactly once after reconnecting', async () => {
     const { client, realtime, server } = await signedIn();
     await client.conversations.load('c1');

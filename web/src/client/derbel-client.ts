@@ -156,6 +156,7 @@ export class DerbelClient {
 
   send(contactId: string, text: string) {
     if (!this.outbox) throw new Error('Not signed in');
+    this.typingState.sent(contactId);
     return this.outbox.enqueue(contactId, text);
   }
 
@@ -342,7 +343,9 @@ export class DerbelClient {
   }
 
   private applyEphemeral(event: EphemeralEvent) {
-    if (event.type === 'PresenceChanged') {
+    if (event.type === 'FeedResync') {
+      void this.catchUp();
+    } else if (event.type === 'PresenceChanged') {
       this.contacts.update((state) => setPresence(state, event.data.userId, event.data.online));
     } else if (event.type === 'Typing' && event.data.userId !== this.me?.id) {
       this.typingState.started(event.data.contactId);

@@ -71,6 +71,8 @@ export type EphemeralEventData = {
   Typing: { contactId: string; userId: string };
   PresenceChanged: { userId: string; online: boolean };
   ParticipantMediaChanged: { meetingId: string; userId: string; audio: boolean; video: boolean };
+  /** Some pushes may have been lost although the socket stayed up (failover): catch up. */
+  FeedResync: { reason: string };
 };
 
 export type FeedEventType = keyof FeedEventData;

@@ -20,6 +20,11 @@ export class Typing {
     return true;
   }
 
+  /** We sent a message: the next keystroke starts a new typing notice at once. */
+  sent(contactId: string) {
+    this.lastSent.delete(contactId);
+  }
+
   /** The peer is typing in `contactId`. */
   started(contactId: string) {
     this.state.update((typing) => ({ ...typing, [contactId]: this.now().getTime() + SHOWN_MS }));
