@@ -10,10 +10,11 @@ import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 /**
- * Three api processes on a PostgreSQL and a Redis of their own, behind the round-robin proxy. (Not the
- * machine's PostgreSQL: the event store's gap-safe reads wait for the oldest running write transaction of
- * the whole PostgreSQL cluster, so another test's long bulk insert would stall these projections.) Clients talk to the proxy, as browsers talk to Traefik. Each test starts from three
- * running nodes and measures what a user would notice.
+ * Three api processes on a PostgreSQL and a Redis of their own, behind the round-robin proxy; clients talk
+ * to the proxy, as browsers talk to Traefik. Each test starts from three running nodes and measures what a
+ * user would notice. (Not the machine's PostgreSQL: the event store's gap-safe reads wait for the oldest
+ * running write transaction of the whole PostgreSQL server, so other tests' bulk loads would stall these
+ * projections and skew the timings.)
  */
 describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
   let postgres: ThrowawayPostgres;
@@ -60,7 +61,8 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
   async function allNodesUp() {
     await Promise.all(cluster.ids.map((id) => cluster.restart(id)));
-    await waitUntil(async () => (await cluster.leaders()).size === 6, 10_000, 'every projection has a leader');
+    const projections = await waitUntil(async () => (await cluster.projections()).size, 10_000, 'nodes report their projections');
+    await waitUntil(async () => (await cluster.leaders()).size === projections, 10_000, 'every projection has a leader');
     await waitUntil(() => cluster.proxy.inRotation().length === cluster.ids.length, 5_000, 'every node is in the rotation');
   }
 

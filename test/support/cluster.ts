@@ -19,6 +19,8 @@ export interface TestCluster {
   restart(id: string): Promise<void>;
   /** Which node runs each projection, from the nodes' own /metrics. */
   leaders(): Promise<Map<string, string>>;
+  /** Every projection the nodes run (led or standing by). */
+  projections(): Promise<Set<string>>;
   /** Socket.io connections per node, from /metrics. */
   sockets(): Promise<Map<string, number>>;
   /** The last lines a node wrote (for failure messages). */
@@ -92,6 +94,13 @@ export async function startTestCluster(options: {
         for (const match of text.matchAll(/^derbel_projection_leader\{projection="([^"]+)"\} 1$/gm)) leaders.set(match[1], id);
       }
       return leaders;
+    },
+    async projections() {
+      const names = new Set<string>();
+      for (const { text } of await scrapeAll()) {
+        for (const match of text.matchAll(/^derbel_projection_leader\{projection="([^"]+)"\} [01]$/gm)) names.add(match[1]);
+      }
+      return names;
     },
     async sockets() {
       const counts = new Map<string, number>();
