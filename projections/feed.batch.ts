@@ -15,11 +15,12 @@ export async function applyFeedBatch(
   events: RecordedEvent[],
   perEvent: Projection<FeedEntry>,
   timestampField: (type: string) => string,
+  outputs = true,
 ): Promise<FeedEntry[]> {
   // Feed rows carry each event's data: past this size the statements get slower per row, not faster.
   if (events.length > CHUNK) {
     const entries: FeedEntry[] = [];
-    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyFeedBatch(sql, events.slice(i, i + CHUNK), perEvent, timestampField)));
+    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyFeedBatch(sql, events.slice(i, i + CHUNK), perEvent, timestampField, outputs)));
     return entries;
   }
   const touched = new Set<string>();
@@ -77,7 +78,7 @@ export async function applyFeedBatch(
      SELECT r.user_id, r.position, e.type, e.data
      FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
      JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
-     ON CONFLICT DO NOTHING RETURNING user_id, position`,
+     ON CONFLICT DO NOTHING ${outputs ? 'RETURNING user_id, position' : ''}`,
     [JSON.stringify(feedEvents), JSON.stringify(recipients)],
   );
   return inserted

@@ -52,8 +52,8 @@ export function feedProjection(push: (entries: FeedEntry[]) => void | Promise<vo
       );
       return rows.map((r) => ({ userId: r.user_id, type: event.type, position: event.position, data }));
     },
-    applyBatch(sql: Sql, events: RecordedEvent[]) {
-      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at');
+    applyBatch(sql: Sql, events: RecordedEvent[], options?: { outputs?: boolean }) {
+      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at', options?.outputs ?? true);
     },
     afterCommit: push,
   };

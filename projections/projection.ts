@@ -16,9 +16,10 @@ export interface Projection<Output = never> {
   apply(sql: Sql, event: RecordedEvent): Promise<Output[] | void>;
   /**
    * Optional: the same change as `apply` on each event in order, in a few multi-row statements.
-   * Used by rebuilds; must leave the tables exactly as the per-event path would.
+   * Used by rebuilds; must leave the tables exactly as the per-event path would. With `outputs: false`
+   * the caller discards the outputs, so the batch path need not compute them.
    */
-  applyBatch?(sql: Sql, events: RecordedEvent[]): Promise<Output[] | void>;
+  applyBatch?(sql: Sql, events: RecordedEvent[], options?: { outputs?: boolean }): Promise<Output[] | void>;
   /** Optional: how many events the batch path likes per call during a rebuild (when more is faster). */
   readonly rebuildBatchSize?: number;
   afterCommit?(outputs: Output[]): void | Promise<void>;

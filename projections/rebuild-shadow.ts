@@ -10,8 +10,7 @@ export async function ensureShadowSchema(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${SHADOW_SCHEMA}`).catch(ignoreDuplicate);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${RETIRED_SCHEMA}`).catch(ignoreDuplicate);
   await client.query(
-    // Unlogged like the shadow tables: a crash truncates both together, so a resume never trusts lost rows.
-    `CREATE UNLOGGED TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
+    `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
        name       text PRIMARY KEY,
        position   bigint      NOT NULL,
        started_at timestamptz NOT NULL DEFAULT now(),
@@ -68,28 +67,14 @@ export async function pendingRebuilds(client: pg.ClientBase | pg.Pool): Promise<
 }
 
 /**
- * Makes the shadow tables durable before they are swapped in: one sequential write of each table to the
- * WAL, instead of a WAL record for every row version the replay wrote.
- */
-export async function makeShadowDurable(client: pg.ClientBase, projection: Projection<unknown>): Promise<void> {
-  for (const table of projection.tables) {
-    const { rows } = await client.query<{ unlogged: boolean }>(
-      `SELECT relpersistence = 'u' AS unlogged FROM pg_class WHERE oid = $1::regclass`,
-      [`${SHADOW_SCHEMA}.${ident(table)}`],
-    );
-    if (rows[0]?.unlogged) await client.query(`ALTER TABLE ${SHADOW_SCHEMA}.${ident(table)} SET LOGGED`);
-  }
-}
-
-/**
- * An empty, unlogged copy of `public.<table>` in the shadow schema. Constraints and indexes are recreated under their
+ * An empty copy of `public.<table>` in the shadow schema. Constraints and indexes are recreated under their
  * live names (names are per schema), so once the copy is moved into `public` it is indistinguishable.
  */
 async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
   const live = `public.${ident(table)}`;
   const shadow = `${SHADOW_SCHEMA}.${ident(table)}`;
   await client.query(
-    `CREATE UNLOGGED TABLE ${shadow} (LIKE ${live} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY
+    `CREATE TABLE ${shadow} (LIKE ${live} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY
        INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS INCLUDING STATISTICS)`,
   );
   const { rows: constraints } = await client.query<{ name: string; def: string }>(

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.js';
 import { applyEach } from './batch-support.js';
 import type { Projection } from './projection.js';
-import { ensureShadowSchema, makeShadowDurable, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
+import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
 
 /** Same namespace as the projection runner's leader lock: tells whether a live runner holds a projection. */
@@ -126,7 +126,6 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     await Promise.all(shadows.map((shadow) => queueAndApply(shadow, [], options.perEvent ?? false, true)));
 
     report('swapping', position, target);
-    await Promise.all(shadows.map((shadow) => makeShadowDurable(shadow.client, shadow.projection)));
     for (const shadow of shadows) {
       const swapped = await withLockRetries(() =>
         swapInShadow(
@@ -205,7 +204,7 @@ async function queueAndApply(shadow: Shadow, events: RecordedEvent[], perEvent: 
 async function applyEvents(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
   if (events.length === 0) return;
   const { projection, client } = shadow;
-  if (projection.applyBatch && !perEvent) await projection.applyBatch(client, events);
+  if (projection.applyBatch && !perEvent) await projection.applyBatch(client, events, { outputs: false });
   else await applyEach(projection, client, events);
 }
 
