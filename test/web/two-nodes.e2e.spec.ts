@@ -1,0 +1,78 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+import { launchBrowser, openPage } from './support/browser.js';
+import { describeCall, framesDecoded, remoteVideoWidth } from './support/call-page.js';
+import { buildWebDist } from './support/web-build.js';
+
+/** Two browsers on two api processes (one PostgreSQL, one Redis): chat and a call cross nodes. */
+let db: TestDatabase;
+let nodes: NodeProcess[] = [];
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  await buildWebDist();
+  db = await createTestDatabase();
+  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
+  nodes = [await startNodeProcess({ ...env, NODE_ID: 'web-a' })];
+  nodes.push(await startNodeProcess({ ...env, NODE_ID: 'web-b' }));
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await Promise.all(nodes.map((node) => node.stop()));
+  await db?.drop();
+});
+
+async function signUp(url: string, username: string) {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await openPage(context, url);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Display name').fill(username);
+  await page.getByLabel('Password').fill('password123');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+  return page;
+}
+
+async function videoFlows(page: Page) {
+  try {
+    await expect.poll(() => remoteVideoWidth(page), { timeout: 20_000 }).toBeGreaterThan(0);
+    const before = await framesDecoded(page);
+    await expect.poll(() => framesDecoded(page), { timeout: 15_000 }).toBeGreaterThan(before + 5);
+  } catch (error) {
+    throw new Error(`no video on ${page.url()}: ${await describeCall(page)}`, { cause: error });
+  }
+}
+
+describe('the web app across two api nodes', () => {
+  it('chats and calls between a browser on node A and a browser on node B', async () => {
+    const a = await signUp(nodes[0].url, 'nodea_user');
+    const b = await signUp(nodes[1].url, 'nodeb_user');
+    await a.getByTestId('add-contact-input').fill('nodeb_user');
+    await a.getByTestId('add-contact-input').press('Enter');
+    await a.getByTestId('contact-item').click();
+    await b.getByTestId('contact-item').click();
+
+    await a.getByTestId('composer-input').fill('from node A');
+    await a.getByTestId('composer-input').press('Enter');
+    await b.getByTestId('message-text').getByText('from node A').waitFor();
+    await b.getByTestId('composer-input').fill('from node B');
+    await b.getByTestId('composer-input').press('Enter');
+    await expect.poll(() => a.getByTestId('message-text').allTextContents()).toEqual(['from node A', 'from node B']);
+
+    await a.getByTestId('call-button').click();
+    await a.getByTestId('start-call').click();
+    await b.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+    await Promise.all([videoFlows(a), videoFlows(b)]);
+    await a.getByTestId('end-call').click();
+    await b.getByTestId('call-ended').waitFor();
+    expect([...(a as Page & { errors: string[] }).errors, ...(b as Page & { errors: string[] }).errors]).toEqual([]);
+  });
+});
