@@ -139,6 +139,12 @@ describe('accounts and sessions', () => {
     expect((await anon.get('/api/contacts')).status).toBe(401);
   });
 
+  it('serves /metrics to the local network only, not to a public client behind the proxy', async () => {
+    expect((await api.get('/metrics')).status).toBe(200);
+    const viaProxy = await api.request('GET', '/metrics', undefined, { 'x-forwarded-for': '203.0.113.7' });
+    expect(viaProxy.status).toBe(404);
+  });
+
   it('serves health, readiness and the OpenAPI document', async () => {
     expect((await api.get('/healthz')).status).toBe(200);
     const ready = await api.get('/readyz');

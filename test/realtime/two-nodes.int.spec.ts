@@ -58,7 +58,8 @@ describe('two api nodes on one PostgreSQL and one Redis', () => {
     await client.connect();
     try {
       const { rows } = await client.query(
-        `SELECT objid, count(*)::int AS holders FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted GROUP BY objid`,
+        `SELECT objid, count(*)::int AS holders FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY objid`,
       );
       expect(rows.length).toBeGreaterThanOrEqual(4);
       expect(rows.every((r) => r.holders === 1)).toBe(true);
