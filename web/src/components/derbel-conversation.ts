@@ -4,6 +4,7 @@ import { isOnline } from '../client/contacts-state.js';
 import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
+import { timeline } from '../client/timeline.js';
 import type { CallRecord, Contact } from '../client/types.js';
 import { avatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
@@ -15,8 +16,6 @@ import './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
-
-type Item = (ShownMessage & { kind: 'message' }) | (CallRecord & { kind: 'call'; sentAt: string; id: string });
 
 /**
  * A conversation with one contact: history (older pages load on scrolling up), day separators,
@@ -147,7 +146,7 @@ export class DerbelConversation extends LitElement {
     const messages = shownMessages(state, client.outboxEntries.value);
     const seen = seenMessageId(state.messages, session.user.id, contact.peerLastReadMessageId);
     const typing = Boolean(client.typing.value[this.contactId]);
-    const items = this.timeline(messages, client.callsLog.state.value.calls, contact, state.hasOlder);
+    const items = timeline(messages, client.callsLog.state.value.calls, contact.id, state.hasOlder);
     return html`
       ${this.header(contact, isOnline(client.contacts.value, contact))}
       <div
@@ -227,22 +226,6 @@ export class DerbelConversation extends LitElement {
       ${call.outcome === 'finished' ? phoneIcon : phoneMissedIcon} ${text}
       <time datetime=${call.startedAt}>${timeOfDay(call.startedAt)}</time>
     </p>`;
-  }
-
-  /** Messages in server order with this contact's calls woven in by time; calls before the loaded history wait. */
-  private timeline(messages: ShownMessage[], calls: CallRecord[], contact: Contact, hasOlder: boolean): Item[] {
-    const oldest = messages[0]?.sentAt ?? '';
-    const pending = calls
-      .filter((call) => call.contactId === contact.id && !(hasOlder && call.startedAt < oldest))
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
-      .map((call): Item => ({ ...call, kind: 'call', sentAt: call.startedAt, id: call.meetingId }));
-    const items: Item[] = [];
-    for (const message of messages) {
-      // Unsent messages stay last, whatever their clock says.
-      while (pending.length && (message.status !== 'sent' || pending[0].sentAt <= message.sentAt)) items.push(pending.shift()!);
-      items.push({ ...message, kind: 'message' });
-    }
-    return [...items, ...pending];
   }
 
   protected updated() {
