@@ -140,7 +140,9 @@ describe('accounts and sessions', () => {
   });
 
   it('serves /metrics to the local network only, not to a public client behind the proxy', async () => {
-    expect((await api.get('/metrics')).status).toBe(200);
+    const direct = await fetch(`${t.url}/metrics`);
+    expect(direct.status).toBe(200);
+    expect(await direct.text()).toMatch(/^# HELP/m);
     const viaProxy = await api.request('GET', '/metrics', undefined, { 'x-forwarded-for': '203.0.113.7' });
     expect(viaProxy.status).toBe(404);
   });
