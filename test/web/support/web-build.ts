@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
@@ -14,11 +14,29 @@ export async function buildWeb(): Promise<{ dir: string; remove: () => Promise<v
 }
 
 /**
- * Builds into `web/dist`, where the api server serves the app from. The folder is never emptied, so
- * an api node starting meanwhile in another test never finds it missing.
+ * Builds into `web/dist`, where the api server serves the app from. Files are replaced one by one
+ * (write, then rename) and only when they changed, so a node serving the folder in a test running
+ * alongside never reads a half-written file, and the folder never goes missing.
  */
-export function buildWebDist() {
-  return buildInto(join(web, 'dist'), false);
+export async function buildWebDist() {
+  const built = await buildWeb();
+  const dist = join(web, 'dist');
+  try {
+    for (const file of await readdir(built.dir, { recursive: true, withFileTypes: true })) {
+      if (!file.isFile()) continue;
+      const from = join(file.parentPath, file.name);
+      const to = join(dist, relative(built.dir, from));
+      const content = await readFile(from);
+      const current = await readFile(to).catch(() => null);
+      if (current?.equals(content)) continue;
+      await mkdir(dirname(to), { recursive: true });
+      const partial = `${to}.${process.pid}.partial`;
+      await writeFile(partial, content);
+      await rename(partial, to);
+    }
+  } finally {
+    await built.remove();
+  }
 }
 
 async function buildInto(dir: string, empty: boolean) {
