@@ -8,11 +8,12 @@ import { createPool } from '../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../infrastructure/event-store/postgres-event-store.js';
 import { rebuildableProjections } from '../projections/rebuild-projections.js';
 import { rebuildProjections } from '../projections/rebuild.js';
+import { cpuMeter } from './rebuild-cpu.js';
 
 export interface RebuildBenchmarkResult {
   events: number;
   seedSeconds: number;
-  runs: Array<{ name: string; seconds: number; eventsPerSecond: number; swapSeconds: number }>;
+  runs: Array<{ name: string; seconds: number; eventsPerSecond: number; swapSeconds: number; cpu: { nodeSeconds: number; postgresSeconds: number } | null }>;
 }
 
 /**
@@ -38,7 +39,7 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
   const store = withUpcasting(new PostgresEventStore(pool, databaseUrl), derbelUpcasters());
   try {
     await migrate(databaseUrl);
-    log(`rebuild benchmark: ${os.cpus().length} cores, seeding ${events.toLocaleString('en')} events…`);
+    log(`rebuild benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}, seeding ${events.toLocaleString('en')} events…`);
     const seedStarted = performance.now();
     const client = await pool.connect();
     const seeded = await seedEvents(client, { events }).finally(() => client.release());
@@ -48,6 +49,8 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
 
     const runs: RebuildBenchmarkResult['runs'] = [];
     const time = async (label: string, projections = rebuildableProjections()) => {
+      const cpu = cpuMeter(name);
+      await cpu.start();
       let swapStarted = 0;
       const result = await rebuildProjections({
         connectionString: databaseUrl,
@@ -57,9 +60,11 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
         onProgress: (p) => void (p.phase === 'swapping' && (swapStarted = performance.now())),
       });
       const swapSeconds = (performance.now() - swapStarted) / 1000;
-      runs.push({ name: label, seconds: result.seconds, eventsPerSecond: result.eventsPerSecond, swapSeconds });
+      const used = await cpu.stop();
+      runs.push({ name: label, seconds: result.seconds, eventsPerSecond: result.eventsPerSecond, swapSeconds, cpu: used });
+      const cpuText = used ? `; CPU: node ${used.nodeSeconds.toFixed(1)} s, PostgreSQL ${used.postgresSeconds.toFixed(1)} s` : '';
       log(
-        `${label.padEnd(15)} ${result.applied.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s (swap ${swapSeconds.toFixed(1)} s): ${Math.round(result.eventsPerSecond).toLocaleString('en')} events/s`,
+        `${label.padEnd(15)} ${result.applied.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s (swap ${swapSeconds.toFixed(1)} s): ${Math.round(result.eventsPerSecond).toLocaleString('en')} events/s${cpuText}`,
       );
     };
     if (!only) await time('all (one pass)');

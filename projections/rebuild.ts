@@ -64,6 +64,8 @@ interface Shadow {
   /** Events read but not applied yet, and how many to gather before applying them in one batch. */
   queue: RecordedEvent[];
   flushAt: number;
+  /** The batch being applied, if any (resolved otherwise). */
+  applying: Promise<void>;
 }
 
 /**
@@ -117,13 +119,17 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       if (options.signal?.aborted || usable.length === 0) break;
       const last = usable[usable.length - 1].position;
       pending = usable.length === batchSize ? readAfter(last) : null;
-      await Promise.all(shadows.map((shadow) => queueAndApply(shadow, usable, options.perEvent ?? false, false)));
+      // Each projection applies its batches in order, but not in step with the others: a projection busy
+      // with a large batch holds up the reading only once it falls a whole batch behind.
+      await Promise.all(shadows.map((shadow) => schedule(shadow, usable, options.perEvent ?? false, false)));
       position = last;
       applied += usable.length;
       report('catching-up', position, target);
     }
+    await Promise.all(shadows.map((shadow) => shadow.applying));
     if (options.signal?.aborted) return result('interrupted');
-    await Promise.all(shadows.map((shadow) => queueAndApply(shadow, [], options.perEvent ?? false, true)));
+    await Promise.all(shadows.map((shadow) => schedule(shadow, [], options.perEvent ?? false, true)));
+    await Promise.all(shadows.map((shadow) => shadow.applying));
 
     report('swapping', position, target);
     for (const shadow of shadows) {
@@ -153,6 +159,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       };
     }
   } finally {
+    await Promise.allSettled(shadows.map((s) => s.applying));
     await Promise.all(shadows.map((s) => s.client.end().catch(() => {})));
   }
 }
@@ -175,19 +182,30 @@ async function openShadow(connectionString: string, projection: Projection<any>,
     // Batch statements join and sort tens of thousands of rows; let them do it in memory.
     await client.query(`SET work_mem TO '64MB'`);
     const { position, resumed } = await prepareShadow(client, projection);
-    return { projection, client, position, resumedFrom: resumed ? position : null, queue: [], flushAt };
+    return { projection, client, position, resumedFrom: resumed ? position : null, queue: [], flushAt, applying: Promise.resolve() };
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
   }
 }
 
-async function queueAndApply(shadow: Shadow, events: RecordedEvent[], perEvent: boolean, flush: boolean): Promise<void> {
+/**
+ * Queues the events the shadow lacks; once it has gathered a batch (or on `flush`), starts applying it after
+ * the batch in progress, and resolves when that earlier batch is done (so at most one waits behind it).
+ */
+async function schedule(shadow: Shadow, events: RecordedEvent[], perEvent: boolean, flush: boolean): Promise<void> {
   const queued = shadow.queue.length > 0 ? shadow.queue[shadow.queue.length - 1].position : shadow.position;
   for (const event of events) if (event.position > queued) shadow.queue.push(event);
   if (shadow.queue.length === 0 || (!flush && shadow.queue.length < shadow.flushAt)) return;
-  const mine = shadow.queue;
+  const batch = shadow.queue;
   shadow.queue = [];
+  const previous = shadow.applying;
+  shadow.applying = previous.then(() => applyInTransaction(shadow, batch, perEvent));
+  shadow.applying.catch(() => {});
+  await previous;
+}
+
+async function applyInTransaction(shadow: Shadow, mine: RecordedEvent[], perEvent: boolean): Promise<void> {
   await shadow.client.query('BEGIN');
   try {
     await applyEvents(shadow, mine, perEvent);
