@@ -27,7 +27,7 @@ describe('rebuilding projections from the log', () => {
       client.release();
     }
     // Edge cases the seeded mix does not contain: several edits of one message, edit then delete, an edit
-    // of an old message, a read of an old message, and a batch-path fallback (an upper-case id).
+    // of an old message, a read of an old message, the contact's last message edited then deleted.
     const { rows } = await t.pool.query<{ data: any; stream_id: string }>(
       `SELECT data, stream_id FROM events WHERE type = 'ContactAdded' ORDER BY position LIMIT 1`,
     );
@@ -48,7 +48,6 @@ describe('rebuilding projections from the log', () => {
       newEvent('MessageEdited', { contactId: contact.id, messageId: own[0], editorId: a, text: 'old one, edited late' }, a),
       newEvent('MessageDeleted', { contactId: contact.id, messageId: own[1], deletedBy: a }, a),
       newEvent('ConversationRead', { contactId: contact.id, userId: b, messageId: m1 }, b),
-      newEvent('MessageSent', { contactId: contact.id.toUpperCase(), messageId: crypto.randomUUID(), senderId: b, text: 'shouting ids' }, b),
       newEvent('MessageEdited', { contactId: contact.id, messageId: own[2], editorId: a, text: 'edited then deleted' }, a),
       newEvent('MessageDeleted', { contactId: contact.id, messageId: own[2], deletedBy: a }, a),
       newEvent('MessageSent', { contactId: contact.id, messageId: m2, senderId: a, text: 'last words' }, a),
@@ -74,6 +73,18 @@ describe('rebuilding projections from the log', () => {
       await rebuild({ batchSize });
       expect(await dumpTables(t.pool, projections)).toEqual(expected);
     }
+  });
+
+  it('falls back to the per-event path for a batch it cannot fold (an id spelled in upper case)', async () => {
+    const { a } = contact;
+    await t.store.appendToStream(`contact-${contact.id}`, [
+      newEvent('MessageSent', { contactId: contact.id.toUpperCase(), messageId: crypto.randomUUID(), senderId: a, text: 'shouting ids' }, a),
+    ]);
+    await rebuild({ perEvent: true });
+    const expected = await dumpTables(t.pool, projections);
+    expect(expected.messages.some((row) => row.includes('shouting ids'))).toBe(true);
+    await rebuild({ batchSize: 50 });
+    expect(await dumpTables(t.pool, projections)).toEqual(expected);
   });
 
   it('swaps the rebuilt tables in and sets every checkpoint to the end of the log', async () => {
