@@ -72,12 +72,14 @@ export async function applyFeedBatch(
     );
   }
   if (recipients.length === 0) return [];
-  // Each event's data travels once and is joined to its recipients in SQL.
+  // Each event's data travels once and is joined to its recipients in SQL. Rows can only clash within one
+  // user, where position order is kept: grouping by user only makes the index inserts land together.
   const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
     `INSERT INTO feed (user_id, position, type, data)
      SELECT r.user_id, r.position, e.type, e.data
      FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
      JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
+     ORDER BY r.user_id, r.position
      ON CONFLICT DO NOTHING ${outputs ? 'RETURNING user_id, position' : ''}`,
     [JSON.stringify(feedEvents), JSON.stringify(recipients)],
   );

@@ -57,12 +57,14 @@ export async function applyMessagesBatch(sql: Sql, events: RecordedEvent[], perE
     }
   }
   if (sends.length > 0) {
+    // Rows can only clash within one contact, where the original order is kept: grouping by contact only
+    // makes the index inserts land together.
     await sql.query(
       `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at)
        SELECT contact_id, seq, id, sender_id, text, sent_at
        FROM ROWS FROM (json_to_recordset($1::json) AS (contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz))
          WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, n)
-       ORDER BY n
+       ORDER BY contact_id, n
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(sends)],
     );
