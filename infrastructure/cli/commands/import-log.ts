@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../../../application/ports/event-store.js';
+import { beginBulkAppend } from './bulk-append.js';
 import { CliError } from './cli-io.js';
 import type { ExportedEvent } from './event-file.js';
 
@@ -7,12 +8,14 @@ const CHUNK = 5_000;
 
 /**
  * Restores an export into the PostgreSQL `events` table in one transaction, keeping every position (the
- * feed read model stores positions, so identical positions give identical read models). The table is
- * locked against appends while it checks it is empty and writes.
+ * feed read model stores positions, so identical positions give identical read models). Appends wait
+ * while it checks the store is empty and writes.
  */
 export async function importIntoPostgres(client: pg.ClientBase, events: ExportedEvent[]): Promise<{ first: number; last: number }> {
   await client.query('BEGIN');
   try {
+    // The insert lock first (as appends take it), then the table: no append can slip in or deadlock us.
+    const append = await beginBulkAppend(client);
     await client.query('LOCK TABLE events IN EXCLUSIVE MODE');
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM events');
     if (Number(rows[0].n) > 0) throw notEmpty(Number(rows[0].n));
@@ -43,11 +46,13 @@ export async function importIntoPostgres(client: pg.ClientBase, events: Exported
       last = Number(written[0].last);
     }
     if (last > 0) await client.query(`SELECT setval(pg_get_serial_sequence('events', 'position'), $1)`, [last]);
+    await append.release();
     await client.query('COMMIT');
     await client.query('NOTIFY derbel_events').catch(() => {});
     return { first, last };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
+    await client.query('SELECT pg_advisory_unlock_all()').catch(() => {});
     throw error;
   }
 }

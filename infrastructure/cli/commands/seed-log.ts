@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { beginBulkAppend } from './bulk-append.js';
 
 export interface SeedOptions {
   /** Roughly how many events to write (the mix below is scaled to it). */
@@ -118,6 +119,7 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
       [salt, users, contacts, 2 * users + contacts, 2 * users + contacts + messages * 10 + 100],
     );
     await client.query('CREATE INDEX ON seed_events (n)');
+    const append = await beginBulkAppend(client);
     const { rows: countRows } = await client.query<{ total: string }>('SELECT count(*) AS total FROM seed_events');
     const total = Number(countRows[0].total);
     let firstPosition = 0;
@@ -135,11 +137,13 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
       lastPosition = Number(rows[0].last);
       options.onProgress?.(Math.min(total, from + CHUNK - 1), total);
     }
+    await append.release();
     await client.query('COMMIT');
     await client.query('NOTIFY derbel_events').catch(() => {});
     return { events: total, users, contacts, messages, firstPosition, lastPosition };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
+    await client.query('SELECT pg_advisory_unlock_all()').catch(() => {});
     throw error;
   }
 }
