@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDecider, type ContactCommand, type ContactState } from '../../domain/contacts/contact.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
+import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
 import { derbel, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 /** The command that, decided on the state before it, should produce exactly this event. */
@@ -36,9 +37,45 @@ describe('derbel events seed', () => {
     for (const type of ['MessageEdited', 'MessageDeleted', 'ConversationRead', 'MeetingStarted', 'MeetingEnded']) expect(counts[type]).toBeGreaterThan(0);
   });
 
+  it('never lets a live reader skip an event, while seeding and ordinary appends run side by side', async () => {
+    const start = await t.store.headPosition();
+    const subscription = t.store.subscribeToAll({ after: start });
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const event of subscription) seen.push(event.position);
+    })();
+    const client = await t.pool.connect();
+    const appends: Promise<unknown>[] = [];
+    const append = (i: number) =>
+      t.store.appendToStream(`contact-side-${i % 3}`, [
+        { id: crypto.randomUUID(), type: 'Noted', data: { i }, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() } },
+      ]);
+    for (let i = 0; i < 10; i++) appends.push(append(i));
+    await seedEvents(client, {
+      events: 5_000,
+      users: 4,
+      contacts: 4,
+      // The seed's rows are written, not committed: an append now must not become visible ahead of them.
+      onProgress: async () => {
+        for (let i = 10; i < 20; i++) appends.push(append(i));
+        await new Promise((r) => setTimeout(r, 300));
+      },
+    }).finally(() => client.release());
+    await Promise.all(appends);
+    const { rows } = await t.pool.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [start]);
+    const expected = rows.map((r) => Number(r.position));
+    const deadline = Date.now() + 10_000;
+    while (seen.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await subscription.close();
+    await reading;
+    expect(seen).toEqual(expected);
+  });
+
   it('writes only conversations the contact decider would have accepted, event for event', async () => {
-    const { rows } = await t.pool.query<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE 'contact-%'`);
-    expect(rows).toHaveLength(7);
+    const { rows } = await t.pool.query<{ stream_id: string }>(
+      `SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE 'contact-%' AND stream_id NOT LIKE 'contact-side-%'`,
+    );
+    expect(rows).toHaveLength(11);
     for (const { stream_id } of rows) {
       const events = await t.store.readStream(stream_id);
       expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));

@@ -9,7 +9,8 @@ export interface SeedOptions {
   contacts?: number;
   /** Makes ids and names unique to this run, so seeding twice adds a second, separate population. */
   salt?: string;
-  onProgress?(written: number, total: number): void;
+  /** Called inside the transaction after each chunk is written (awaited). */
+  onProgress?(written: number, total: number): void | Promise<void>;
 }
 
 export interface SeedResult {
@@ -135,7 +136,7 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
       );
       firstPosition ||= Number(rows[0].first);
       lastPosition = Number(rows[0].last);
-      options.onProgress?.(Math.min(total, from + CHUNK - 1), total);
+      await options.onProgress?.(Math.min(total, from + CHUNK - 1), total);
     }
     await append.release();
     await client.query('COMMIT');
