@@ -25,6 +25,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       latencies.clear();
       let failed = 0;
       const postLatencies: number[] = [];
+      const failures: Record<string, number> = {};
       const total = ratePerSecond * durationSeconds;
       const inflight: Promise<void>[] = [];
       const start = performance.now();
@@ -40,9 +41,15 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
           pair.sender.post(`/api/contacts/${pair.contactId}/messages`, { id, text: `bench ${i}` }).then(
             (res) => {
               postLatencies.push(performance.now() - postStart);
-              if (res.status !== 201) failed++;
+              if (res.status !== 201) {
+                failed++;
+                failures[res.status] = (failures[res.status] ?? 0) + 1;
+              }
             },
-            () => void failed++,
+            (error) => {
+              failed++;
+              failures[String(error?.cause?.code ?? error)] = (failures[String(error?.cause?.code ?? error)] ?? 0) + 1;
+            },
           ),
         );
       }
@@ -51,7 +58,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const deadline = performance.now() + 5_000;
       while (latencies.size < total - failed && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const lost = total - failed - latencies.size;
-      return { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies) };
+      return { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies) };
     }
 
     await run(200, 3); // warm-up
