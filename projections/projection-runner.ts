@@ -97,11 +97,10 @@ export class ProjectionRunner {
     try {
       for await (const batch of batches(subscription, this.options.batchSize ?? 500)) {
         if (this.stopped) break;
-        await client.query('BEGIN');
+        // Read models are derived data: losing the last few commits in a database crash only rolls the
+        // checkpoint back with them (they are re-applied), so the batch need not wait for its WAL flush.
+        await client.query('BEGIN; SET LOCAL synchronous_commit = off');
         try {
-          // Read models are derived data: losing the last few commits in a database crash only rolls the
-          // checkpoint back with them (they are re-applied), so the batch need not wait for its WAL flush.
-          await client.query('SET LOCAL synchronous_commit = off');
           const { rows: fence } = await client.query<{ position: string }>(
             'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
             [name],

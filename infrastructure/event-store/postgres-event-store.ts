@@ -22,6 +22,23 @@ interface EventRow {
 
 const SELECT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
 
+/**
+ * The oldest transaction id of an append still in flight in this database, or, with none, the next id to
+ * be assigned; kept for the rest of the (implicit) transaction in `derbel.read_horizon`.
+ */
+const SET_HORIZON = `SELECT set_config('derbel.read_horizon', least(
+    pg_snapshot_xmax(pg_current_snapshot()),
+    (SELECT min((l.classid::bigint << 32) | l.objid::bigint)::text::xid8 FROM pg_locks l
+     WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+  )::text, true)`;
+
+/** Inlined into SQL text (simple queries take no parameters), so it must be a plain integer. */
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`);
+  return String(n);
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -90,39 +107,24 @@ export class PostgresEventStore implements EventStore {
   async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
     // Only rows of appends older than every append still in flight: none of those can later commit a
     // smaller position than one returned here (see migrations/004_event_store_append_markers.sql).
-    const horizon = await this.safeHorizon();
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM events
-       WHERE position > $1 AND transaction_id < $3::xid8
-       ORDER BY position LIMIT $2`,
-      [after, limit, horizon],
-    );
-    return rows.map(toRecorded);
+    // The horizon is computed by its own statement, before the read's snapshot is taken; both travel in
+    // one round trip (a simple query of two statements, each with its own snapshot).
+    const results = (await this.pool.query(
+      `${SET_HORIZON};
+       SELECT ${SELECT_COLUMNS} FROM events
+       WHERE position > ${integer(after)} AND transaction_id < current_setting('derbel.read_horizon')::xid8
+       ORDER BY position LIMIT ${integer(limit)}`,
+    )) as unknown as pg.QueryResult<EventRow>[];
+    return results[1].rows.map(toRecorded);
   }
 
   async headPosition(): Promise<number> {
-    const horizon = await this.safeHorizon();
-    const { rows } = await this.pool.query<{ head: string }>(
-      `SELECT coalesce((SELECT position FROM events WHERE transaction_id < $1::xid8 ORDER BY position DESC LIMIT 1), 0) AS head`,
-      [horizon],
-    );
-    return Number(rows[0].head);
-  }
-
-  /**
-   * The oldest transaction id of an append still in flight in this database, or, with none, the next id
-   * to be assigned. Must be read in its own statement, before the rows (whose snapshot comes later).
-   */
-  private async safeHorizon(): Promise<string> {
-    const { rows } = await this.pool.query<{ horizon: string }>(
-      `SELECT least(
-         pg_snapshot_xmax(pg_current_snapshot()),
-         (SELECT min((l.classid::bigint << 32) | l.objid::bigint)::text::xid8 FROM pg_locks l
-          WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-       )::text AS horizon`,
-    );
-    return rows[0].horizon;
+    const results = (await this.pool.query(
+      `${SET_HORIZON};
+       SELECT coalesce((SELECT position FROM events WHERE transaction_id < current_setting('derbel.read_horizon')::xid8
+                        ORDER BY position DESC LIMIT 1), 0) AS head`,
+    )) as unknown as pg.QueryResult<{ head: string }>[];
+    return Number(results[1].rows[0].head);
   }
 
   /** Highest position written, visible or not yet (a running transaction may still hide it). */
@@ -155,9 +157,11 @@ export class PostgresEventStore implements EventStore {
           yield event;
         }
         if (batch.length === batchSize) continue;
+        if (batch.length > 0) pendingDelay = 1;
         if ((await store.writtenHead().catch(() => position)) > position) {
-          // Written but hidden by an older running transaction: look again shortly.
-          await sleep(pendingDelay, wake.signal);
+          // Written but not readable yet (its append, or an older one, is still committing): look again
+          // at the next commit notice, or shortly.
+          await sleep(pendingDelay, wake.signal, waitForNotice);
           pendingDelay = Math.min(pendingDelay * 2, 10);
           continue;
         }

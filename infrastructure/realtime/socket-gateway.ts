@@ -66,8 +66,15 @@ export class SocketGateway implements RealtimeControl {
 
   /** Emits committed feed entries to their users (called by the feed projection after each commit). */
   push(entries: FeedEntry[]) {
+    // Every recipient of one event gets the same payload: one emit (one Redis publish) per event, in order.
+    const recipients = new Map<number, { entry: FeedEntry; rooms: string[] }>();
     for (const entry of entries) {
-      this.io.to(userRoom(entry.userId)).emit('event', { type: entry.type, position: entry.position, data: entry.data });
+      const group = recipients.get(entry.position) ?? { entry, rooms: [] };
+      group.rooms.push(userRoom(entry.userId));
+      recipients.set(entry.position, group);
+    }
+    for (const { entry, rooms } of recipients.values()) {
+      this.io.to(rooms).emit('event', { type: entry.type, position: entry.position, data: entry.data });
     }
   }
 
