@@ -5,7 +5,7 @@ import { createPairs, startTwoNodes, summarize } from './support.js';
  * End-to-end messaging latency: senders POST to node 1, receivers listen on sockets connected to node 2
  * (one PostgreSQL, one Redis). Latency = from just before the POST to the receiver's `event`.
  */
-export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [1_000, 1_500, 2_000, 2_500, 3_000, 3_500], stepSeconds = 8 } = {}) {
+export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500], stepSeconds = 8 } = {}) {
   const cluster = await startTwoNodes();
   try {
     const [node1, node2] = cluster.nodes;

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
 import { benchMessaging } from './messaging.js';
+import { runRebuildBenchmark } from './rebuild.js';
 
 /**
- * `npm run bench [messaging|command-cost]… [--pairs=N --rate=N --seconds=N]`: runs the benchmarks and
+ * `npm run bench [messaging|command-cost|rebuild]… [--pairs=N --rate=N --seconds=N]`: runs the benchmarks and
  * prints one JSON summary.
  */
 const flags = Object.fromEntries(
@@ -16,6 +17,7 @@ const flags = Object.fromEntries(
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
   messaging: () => benchMessaging(flags),
+  rebuild: () => runRebuildBenchmark((line) => console.error(line)),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
