@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../../support/api-client.js';
 
 /** Where failover tests append their measurements (one JSON object per line), for BENCHMARKS.md. */
 export const MEASUREMENTS_FILE = process.env.FAILOVER_MEASUREMENTS ?? path.join(os.tmpdir(), 'derbel-failover-measurements.jsonl');
@@ -15,17 +16,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `probe` is truthy; fails with `message` (and the last error) after `timeoutMs`. */
 export async function waitUntil<T>(probe: () => T | Promise<T>, timeoutMs: number, message: string, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${message} (after ${timeoutMs} ms)${lastError ? `: ${String(lastError)}` : ''}`);
-    await sleep(intervalMs);
+  try {
+    return await eventually(probe, { timeoutMs, intervalMs });
+  } catch (error) {
+    throw new Error(`${message} (after ${timeoutMs} ms): ${String(error)}`);
   }
 }
 
