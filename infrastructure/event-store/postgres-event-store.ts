@@ -106,7 +106,7 @@ export class PostgresEventStore implements EventStore {
 
   async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
     // Only rows of appends older than every append still in flight: none of those can later commit a
-    // smaller position than one returned here (see migrations/004_event_store_append_markers.sql).
+    // smaller position than one returned here (see migrations/001_event_store.sql).
     // The horizon is computed by its own statement, before the read's snapshot is taken; both travel in
     // one round trip (a simple query of two statements, each with its own snapshot).
     const results = (await this.pool.query(

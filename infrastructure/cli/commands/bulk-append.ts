@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * Makes the current transaction a bulk append in the event store's protocol (migrations/004): under the
+ * Makes the current transaction a bulk append in the event store's protocol (migrations/001_event_store.sql): under the
  * insert lock, it marks itself as an append in flight, so readers hold back at it until it commits and
  * never skip one of its rows. Call right after BEGIN, before the first insert; `release` the insert lock
  * before COMMIT. Other appends wait while the lock is held: a bulk append is one big append.

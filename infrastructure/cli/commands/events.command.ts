@@ -112,7 +112,7 @@ async function seed(db: CliDatabase, io: CliIo, options: { events: number; users
     const started = performance.now();
     const result = await seedEvents(client, {
       ...options,
-      onProgress: (written, total) => io.stderr.write(`seeding: ${formatCount(written)}/${formatCount(total)} events\n`),
+      onProgress: (written, total) => void io.stderr.write(`seeding: ${formatCount(written)}/${formatCount(total)} events\n`),
     });
     const seconds = (performance.now() - started) / 1000;
     await writeLine(
