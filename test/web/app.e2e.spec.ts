@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { launchBrowser, openPage } from './support/browser.js';
-import { describeCall, framesDecoded, remoteVideoWidth } from './support/call-page.js';
+import { videoFlows } from './support/call-page.js';
 import { buildWebDist } from './support/web-build.js';
 
 /** The web app against a real api node on PostgreSQL: two people in two browser contexts. */
@@ -52,16 +52,6 @@ async function contacts() {
 }
 
 const texts = (page: Page) => page.getByTestId('message-text').allTextContents();
-
-async function videoFlows(page: Page) {
-  try {
-    await expect.poll(() => remoteVideoWidth(page), { timeout: 20_000 }).toBeGreaterThan(0);
-    const before = await framesDecoded(page);
-    await expect.poll(() => framesDecoded(page), { timeout: 15_000 }).toBeGreaterThan(before + 5);
-  } catch (error) {
-    throw new Error(`no video on ${page.url()}: ${await describeCall(page)}`, { cause: error });
-  }
-}
 
 describe('Derbel in two browsers against a real server', () => {
   it('messages both ways live, unread and "Seen", history after a reload, delivery after being offline', async () => {

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { launchBrowser, openPage } from './support/browser.js';
-import { describeCall, framesDecoded, remoteVideoWidth } from './support/call-page.js';
+import { videoFlows } from './support/call-page.js';
 import { buildWebDist } from './support/web-build.js';
 
 /** Two browsers on two api processes (one PostgreSQL, one Redis): chat and a call cross nodes. */
@@ -39,16 +39,6 @@ async function signUp(url: string, username: string) {
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByTestId('signed-in-as').waitFor();
   return page;
-}
-
-async function videoFlows(page: Page) {
-  try {
-    await expect.poll(() => remoteVideoWidth(page), { timeout: 20_000 }).toBeGreaterThan(0);
-    const before = await framesDecoded(page);
-    await expect.poll(() => framesDecoded(page), { timeout: 15_000 }).toBeGreaterThan(before + 5);
-  } catch (error) {
-    throw new Error(`no video on ${page.url()}: ${await describeCall(page)}`, { cause: error });
-  }
 }
 
 describe('the web app across two api nodes', () => {

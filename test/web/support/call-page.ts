@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 
 /** What a test reads off a page in a call, through the app's public `client` (for getStats). */
@@ -73,4 +74,15 @@ export function recordCall(page: Page) {
       w.callLog.push(['signal', data.description?.type ?? 'candidate', data.link, data.target]);
     });
   });
+}
+
+/** Waits until the remote video shows and its decoded frames keep rising (the call really carries media). */
+export async function videoFlows(page: Page) {
+  try {
+    await expect.poll(() => remoteVideoWidth(page), { timeout: 20_000 }).toBeGreaterThan(0);
+    const before = await framesDecoded(page);
+    await expect.poll(() => framesDecoded(page), { timeout: 15_000 }).toBeGreaterThan(before + 5);
+  } catch (error) {
+    throw new Error(`no video on ${page.url()}: ${await describeCall(page)}`, { cause: error });
+  }
 }
