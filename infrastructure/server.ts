@@ -98,17 +98,17 @@ export async function createServer(
     activeMeetingsProjection,
     callLogProjection,
   ];
-  const runners = projections.map(
-    (projection) =>
-      new ProjectionRunner(projection, {
-        store,
-        connectionString: config.databaseUrl,
-        nodeId: config.nodeId,
-        log: logger,
-        // A new feed leader cannot know which pushes its predecessor sent before it died: clients catch up.
-        onLeading: projection.name === 'feed' ? () => announceResync(gateway.io, 'all-nodes', 'feed-leader-changed') : undefined,
-      }),
-  );
+  // One leader, one read of the log and one transaction per batch for all read models (see ProjectionRunner).
+  const runners = [
+    new ProjectionRunner(projections, {
+      store,
+      connectionString: config.databaseUrl,
+      nodeId: config.nodeId,
+      log: logger,
+      // A new feed leader cannot know which pushes its predecessor sent before it died: clients catch up.
+      onLeading: () => announceResync(gateway.io, 'all-nodes', 'feed-leader-changed'),
+    }),
+  ];
 
   const ctx: AppContext = {
     config,

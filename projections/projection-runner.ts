@@ -1,5 +1,7 @@
 import pg from 'pg';
-import type { EventStore, Subscription } from '../application/ports/event-store.js';
+import type { EventStore, RecordedEvent, Subscription } from '../application/ports/event-store.js';
+import { sqlInteger } from '../infrastructure/database/sql-integer.js';
+import { applyEach } from './batch-support.js';
 import { batches } from './batches.js';
 import type { Projection } from './projection.js';
 
@@ -13,21 +15,27 @@ export interface RunnerOptions {
   /** How often a standby node tries to take over. */
   standbyRetryMs?: number;
   log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
-  /** Called each time this node becomes the projection's leader, before it applies anything. */
+  /** Called each time this node becomes the leader, before it applies anything. */
   onLeading?: () => void;
 }
 
 const LOCK_NAMESPACE = 7355700;
 
 /**
- * Runs one projection on at most one node: whoever holds the projection's advisory lock reads `$all`
- * from the checkpoint and applies each batch in one transaction with the checkpoint; the others stand by
- * and take over when the holder's connection dies. The batch transaction runs on the lock's own
- * connection and re-reads the checkpoint `FOR UPDATE`, so a leader that lost its lock cannot commit.
+ * Runs a group of projections on at most one node. The leader holds every projection's advisory lock,
+ * reads `$all` once for all of them from the lowest checkpoint, and applies each batch to every projection
+ * in one transaction that also moves their checkpoints; the others stand by and take over when the
+ * holder's connection dies. The transaction runs on the locks' own connection and re-reads the checkpoints
+ * `FOR UPDATE`, so a leader that lost its locks (or whose projection a rebuild moved) cannot commit.
+ *
+ * Sharing the read and the transaction is what keeps a busy log cheap: every statement is a round trip to
+ * PostgreSQL, and per projection the bookkeeping would cost more than the work (see BENCHMARKS.md).
  */
 export class ProjectionRunner {
   state: RunnerState = 'stopped';
-  position = 0;
+  readonly projections: readonly Projection<unknown>[];
+  /** Each projection's checkpoint as this leader last committed it. */
+  readonly positions = new Map<string, number>();
   private stopped = true;
   private client: pg.Client | null = null;
   private subscription: Subscription | null = null;
@@ -35,9 +43,17 @@ export class ProjectionRunner {
   private wakeStandby: (() => void) | null = null;
 
   constructor(
-    readonly projection: Projection<unknown>,
+    projections: Projection<unknown> | readonly Projection<unknown>[],
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    this.projections = Array.isArray(projections) ? projections : [projections as Projection<unknown>];
+    if (this.projections.length === 0) throw new Error('a projection runner needs at least one projection');
+  }
+
+  /** The lowest checkpoint of the group: everything up to it is applied by every projection. */
+  get position(): number {
+    return Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -60,81 +76,106 @@ export class ProjectionRunner {
       try {
         if (await this.acquireLeadership()) await this.lead();
       } catch (error) {
-        if (!this.stopped) this.options.log?.error({ err: error, projection: this.projection.name }, 'projection runner failed; retrying');
+        if (!this.stopped) this.options.log?.error({ err: error, projections: this.names() }, 'projection runner failed; retrying');
       } finally {
         this.state = this.stopped ? 'stopped' : 'standby';
         const client = this.client;
         this.client = null;
+        // Ending the connection releases every lock it took.
         await client?.end().catch(() => {});
       }
       if (!this.stopped) await this.pause(this.options.standbyRetryMs ?? 1_000);
     }
   }
 
+  private names(): string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  /** All of the group's locks or none: a node holding only some would block the others forever. */
   private async acquireLeadership(): Promise<boolean> {
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on('error', () => this.subscription?.close().catch(() => {}));
     this.client = client;
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
-      LOCK_NAMESPACE,
-      this.projection.name,
-    ]);
-    return rows[0].locked;
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext(name)) AS locked FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i) ORDER BY i',
+      [LOCK_NAMESPACE, this.names()],
+    );
+    return rows.every((row) => row.locked);
   }
 
   private async lead(): Promise<void> {
     const client = this.client!;
-    const name = this.projection.name;
-    await client.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [name]);
-    const { rows } = await client.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
-    this.position = Number(rows[0].position);
+    const names = this.names();
+    const nameList = names.map((name) => client.escapeLiteral(name)).join(', ');
+    await client.query(
+      'INSERT INTO projection_checkpoints (name, position) SELECT name, 0 FROM unnest($1::text[]) AS name ON CONFLICT DO NOTHING',
+      [names],
+    );
+    const { rows } = await client.query<{ name: string; position: string }>(
+      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
+      [names],
+    );
+    this.positions.clear();
+    for (const row of rows) this.positions.set(row.name, Number(row.position));
     this.state = 'running';
-    this.options.log?.info({ projection: name, position: this.position, node: this.options.nodeId }, 'projection leader');
+    this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
     this.options.onLeading?.();
-    const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize: this.options.batchSize ?? 500 });
+    const batchSize = this.options.batchSize ?? 500;
+    const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
     this.subscription = subscription;
     try {
-      for await (const batch of batches(subscription, this.options.batchSize ?? 500)) {
+      for await (const batch of batches(subscription, batchSize)) {
         if (this.stopped) break;
-        // Read models are derived data: losing the last few commits in a database crash only rolls the
-        // checkpoint back with them (they are re-applied), so the batch need not wait for its WAL flush.
-        await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-        try {
-          const { rows: fence } = await client.query<{ position: string }>(
-            'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
-            [name],
-          );
-          if (Number(fence[0].position) !== this.position) throw new Error(`projection ${name} was advanced by another node`);
-          const outputs: unknown[] = [];
-          if (this.projection.applyBatch && batch.length > 1) {
-            // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
-            const out = await this.projection.applyBatch(client, batch);
-            if (out) outputs.push(...out);
-          } else {
-            for (const event of batch) {
-              const out = await this.projection.apply(client, event);
-              if (out) outputs.push(...out);
-            }
-          }
-          const last = batch[batch.length - 1].position;
-          await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now(), node_id = $3 WHERE name = $1', [
-            name,
-            last,
-            this.options.nodeId,
-          ]);
-          await client.query('COMMIT');
-          this.position = last;
-          if (outputs.length > 0) await Promise.resolve(this.projection.afterCommit?.(outputs)).catch(() => {});
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
+        await this.applyBatch(client, nameList, batch);
       }
     } finally {
       this.subscription = null;
       await subscription.close().catch(() => {});
     }
+  }
+
+  /**
+   * One transaction in as few round trips as possible: begin and fence in one simple query, the
+   * projections' statements, then checkpoints and commit in another.
+   */
+  private async applyBatch(client: pg.Client, nameList: string, batch: RecordedEvent[]): Promise<void> {
+    const last = batch[batch.length - 1].position;
+    const outputs = new Map<Projection<unknown>, unknown[]>();
+    try {
+      // Read models are derived data: losing the last few commits in a database crash only rolls the
+      // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
+      const results = (await client.query(
+        `BEGIN; SET LOCAL synchronous_commit = off;
+         SELECT name, position FROM projection_checkpoints WHERE name IN (${nameList}) FOR UPDATE`,
+      )) as unknown as pg.QueryResult<{ name: string; position: string }>[];
+      for (const row of results[2].rows) {
+        if (Number(row.position) !== this.positions.get(row.name)) throw new Error(`projection ${row.name} was moved by another node or a rebuild`);
+      }
+      for (const projection of this.projections) {
+        const from = this.positions.get(projection.name) ?? 0;
+        const events = from < batch[0].position ? batch : batch.filter((event) => event.position > from);
+        if (events.length === 0) continue;
+        const out =
+          projection.applyBatch && events.length > 1
+            ? // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
+              await projection.applyBatch(client, events)
+            : await applyEach(projection, client, events);
+        if (out && out.length > 0) outputs.set(projection, out);
+      }
+      // A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint.
+      await client.query(
+        `UPDATE projection_checkpoints SET position = greatest(position, ${sqlInteger(last)}), updated_at = now(),
+           node_id = ${client.escapeLiteral(this.options.nodeId)}
+         WHERE name IN (${nameList}); COMMIT`,
+      );
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
+    for (const [projection, out] of outputs) await Promise.resolve(projection.afterCommit?.(out)).catch(() => {});
   }
 
   private pause(ms: number): Promise<void> {

@@ -8,6 +8,7 @@ import type {
   Subscription,
 } from '../../application/ports/event-store.js';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
+import { sqlInteger } from '../database/sql-integer.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
 
 interface EventRow {
@@ -19,6 +20,17 @@ interface EventRow {
   data: unknown;
   metadata: NewEvent['metadata'];
 }
+
+interface PendingAppend {
+  stream: string;
+  expectedRevision: ExpectedRevision;
+  events: NewEvent[];
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Bounds one batch's statement (and the wait of the appends queued behind it). */
+const MAX_APPENDS_PER_BATCH = 200;
 
 const SELECT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
 
@@ -32,12 +44,6 @@ const SET_HORIZON = `SELECT set_config('derbel.read_horizon', least(
      WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
   )::text, true)`;
-
-/** Inlined into SQL text (simple queries take no parameters), so it must be a plain integer. */
-function integer(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`);
-  return String(n);
-}
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -57,6 +63,8 @@ function toRecorded(row: EventRow): RecordedEvent {
  */
 export class PostgresEventStore implements EventStore {
   private readonly notifier: PostgresEventNotifier;
+  private queued: PendingAppend[] = [];
+  private flushing = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -71,27 +79,82 @@ export class PostgresEventStore implements EventStore {
     options: { expectedRevision?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const expected = String(options.expectedRevision ?? 'any');
-    const payload = JSON.stringify(events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })));
+    const append: PendingAppend = {
+      stream,
+      expectedRevision: options.expectedRevision ?? 'any',
+      events: events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
+      resolve: () => {},
+      reject: () => {},
+    };
+    const result = new Promise<AppendResult>((resolve, reject) => Object.assign(append, { resolve, reject }));
+    this.queued.push(append);
+    if (!this.flushing) {
+      this.flushing = true;
+      // Appends that arrive while this turn of the event loop lasts (or while a batch is on its way) go
+      // together: one round trip and one commit for all of them.
+      setImmediate(() => void this.flush());
+    }
+    return result;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0, MAX_APPENDS_PER_BATCH);
+      try {
+        if (batch.length === 1) await this.appendOne(batch[0]);
+        else await this.appendBatch(batch);
+      } catch (error) {
+        for (const append of batch) append.reject(error);
+      }
+      this.notifier.announce();
+    }
+    this.flushing = false;
+  }
+
+  private async appendBatch(batch: PendingAppend[]): Promise<void> {
+    let rows: Array<{ request: number; outcome: 'appended' | 'duplicate' | 'wrong_revision'; next_revision: string | null; last_position: string | null }>;
+    try {
+      ({ rows } = await this.pool.query(
+        'SELECT request, outcome, next_revision, last_position FROM derbel_append_batch($1::jsonb)',
+        [JSON.stringify(batch.map((a) => ({ stream: a.stream, expected: String(a.expectedRevision), events: a.events })))],
+      ));
+    } catch (error) {
+      // Another transaction won a race for one of the revisions or event ids: each append on its own.
+      if ((error as { code?: string }).code === 'DB408') return void (await Promise.all(batch.map((a) => this.appendOne(a))));
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    for (const row of rows) {
+      const append = batch[row.request];
+      if (row.outcome === 'wrong_revision') {
+        append.reject(new WrongExpectedRevisionError(append.stream, append.expectedRevision, row.next_revision === null ? 'no_stream' : Number(row.next_revision)));
+      } else {
+        append.resolve({ nextRevision: Number(row.next_revision), position: Number(row.last_position) });
+      }
+    }
+  }
+
+  private async appendOne(append: PendingAppend): Promise<void> {
+    const { stream, expectedRevision } = append;
+    const payload = JSON.stringify(append.events);
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
           'SELECT next_revision, last_position FROM derbel_append_events($1, $2, $3::jsonb)',
-          [stream, expected, payload],
+          [stream, String(expectedRevision), payload],
         );
         const last = rows[rows.length - 1];
-        this.notifier.announce();
-        return { nextRevision: Number(last.next_revision), position: Number(last.last_position) };
+        return append.resolve({ nextRevision: Number(last.next_revision), position: Number(last.last_position) });
       } catch (error) {
         const e = error as { code?: string; detail?: string; constraint?: string };
         if (e.code === 'DB409') {
           const actual = e.detail === 'no_stream' || e.detail === undefined ? 'no_stream' : Number(e.detail);
-          throw new WrongExpectedRevisionError(stream, options.expectedRevision ?? 'any', actual);
+          return append.reject(new WrongExpectedRevisionError(stream, expectedRevision, actual));
         }
         if (e.code === 'DB408' && attempt < 50) continue;
         // Two appends of the same event id raced: the loser retries and is answered with the stored event.
         if (e.code === '23505' && e.constraint === 'events_event_id_key' && attempt < 2) continue;
-        throw error;
+        return append.reject(error);
       }
     }
   }
@@ -105,17 +168,26 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
-    // Only rows of appends older than every append still in flight: none of those can later commit a
-    // smaller position than one returned here (see migrations/001_event_store.sql).
-    // The horizon is computed by its own statement, before the read's snapshot is taken; both travel in
-    // one round trip (a simple query of two statements, each with its own snapshot).
+    return (await this.readPage(after, limit)).events;
+  }
+
+  /**
+   * A page of `$all`, and the highest position written (visible or not yet: a running append may still
+   * hide it), in one round trip.
+   * Only rows of appends older than every append still in flight are returned: none of those can later
+   * commit a smaller position than one returned here (see migrations/001_event_store.sql). The horizon
+   * is computed by its own statement, before the read's snapshot is taken (a simple query of several
+   * statements gives each its own snapshot).
+   */
+  private async readPage(after: number, limit: number): Promise<{ events: RecordedEvent[]; writtenHead: number }> {
     const results = (await this.pool.query(
       `${SET_HORIZON};
        SELECT ${SELECT_COLUMNS} FROM events
-       WHERE position > ${integer(after)} AND transaction_id < current_setting('derbel.read_horizon')::xid8
-       ORDER BY position LIMIT ${integer(limit)}`,
-    )) as unknown as pg.QueryResult<EventRow>[];
-    return results[1].rows.map(toRecorded);
+       WHERE position > ${sqlInteger(after)} AND transaction_id < current_setting('derbel.read_horizon')::xid8
+       ORDER BY position LIMIT ${sqlInteger(limit)};
+       SELECT coalesce(max(position), 0) AS head FROM events`,
+    )) as unknown as [unknown, pg.QueryResult<EventRow>, pg.QueryResult<{ head: string }>];
+    return { events: results[1].rows.map(toRecorded), writtenHead: Number(results[2].rows[0].head) };
   }
 
   async headPosition(): Promise<number> {
@@ -125,12 +197,6 @@ export class PostgresEventStore implements EventStore {
                         ORDER BY position DESC LIMIT 1), 0) AS head`,
     )) as unknown as pg.QueryResult<{ head: string }>[];
     return Number(results[1].rows[0].head);
-  }
-
-  /** Highest position written, visible or not yet (a running transaction may still hide it). */
-  private async writtenHead(): Promise<number> {
-    const { rows } = await this.pool.query<{ head: string }>('SELECT coalesce(max(position), 0) AS head FROM events');
-    return Number(rows[0].head);
   }
 
   subscribeToAll({ after, batchSize = 500 }: { after: number; batchSize?: number }): Subscription {
@@ -143,8 +209,9 @@ export class PostgresEventStore implements EventStore {
       while (!closed) {
         const waitForNotice = store.notifier.nextNotice();
         let batch: RecordedEvent[];
+        let writtenHead: number;
         try {
-          batch = await store.readAll({ after: position, limit: batchSize });
+          ({ events: batch, writtenHead } = await store.readPage(position, batchSize));
         } catch (error) {
           if (closed) return;
           // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end.
@@ -158,7 +225,7 @@ export class PostgresEventStore implements EventStore {
         }
         if (batch.length === batchSize) continue;
         if (batch.length > 0) pendingDelay = 1;
-        if ((await store.writtenHead().catch(() => position)) > position) {
+        if (writtenHead > position) {
           // Written but not readable yet (its append, or an older one, is still committing): look again
           // at the next commit notice, or shortly.
           await sleep(pendingDelay, wake.signal, waitForNotice);

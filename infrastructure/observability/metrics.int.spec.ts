@@ -63,10 +63,10 @@ describe('GET /metrics', () => {
     const { position } = (await alice.post(`/api/contacts/${contactId}/messages`, { text: 'latest' })).body;
     const text = await eventually(async () => {
       const scraped = await scrape();
-      const caughtUp = node.server.runners.every((r) => sample(scraped, `derbel_projection_lag{projection="${r.projection.name}"}`) === 0);
+      const caughtUp = node.server.runners.flatMap((r) => r.projections).every((p) => sample(scraped, `derbel_projection_lag{projection="${p.name}"}`) === 0);
       return caughtUp && sample(scraped, 'derbel_event_log_head_position') === position ? scraped : '';
     }, patiently);
-    for (const name of node.server.runners.map((r) => r.projection.name)) {
+    for (const name of node.server.runners.flatMap((r) => r.projections.map((p) => p.name))) {
       expect(sample(text, `derbel_projection_checkpoint{projection="${name}"}`)).toBe(position);
       expect(sample(text, `derbel_projection_leader{projection="${name}"}`)).toBe(1);
     }

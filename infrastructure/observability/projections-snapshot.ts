@@ -12,10 +12,12 @@ export async function projectionsSnapshot(store: EventStore, pool: pg.Pool, runn
   const stored = new Map(rows.map((r) => [r.name, Number(r.position)]));
   return {
     head,
-    projections: runners.map((runner) => ({
-      name: runner.projection.name,
-      checkpoint: stored.get(runner.projection.name) ?? 0,
-      leading: runner.state === 'running',
-    })),
+    projections: runners.flatMap((runner) =>
+      runner.projections.map((projection) => ({
+        name: projection.name,
+        checkpoint: stored.get(projection.name) ?? 0,
+        leading: runner.state === 'running',
+      })),
+    ),
   };
 }

@@ -64,4 +64,50 @@ describe('projection runners across nodes', () => {
     expect(rows[0]).toEqual({ node_id: 'b', position: await store.headPosition() });
     await b.stop();
   });
+
+  it('leads a group only with all of its locks, applies each projection from its own checkpoint in one transaction, and never moves a checkpoint back', async () => {
+    await pool.query('CREATE TABLE applied_b (position bigint PRIMARY KEY)');
+    const second: Projection = {
+      name: 'second',
+      tables: ['applied_b'],
+      async apply(sql, event: RecordedEvent) {
+        await sql.query('INSERT INTO applied_b (position) VALUES ($1)', [event.position]);
+      },
+    };
+    const group = [{ ...counting, name: 'counting_group' }, second];
+    await pool.query('CREATE TABLE IF NOT EXISTS applied (position bigint PRIMARY KEY, event_id uuid NOT NULL)');
+    await pool.query('TRUNCATE applied');
+    await append(10);
+    const head = await store.headPosition();
+    // `second` was rebuilt up to the head already; `counting_group` starts from scratch.
+    await pool.query("INSERT INTO projection_checkpoints (name, position) VALUES ('second', $1)", [head]);
+
+    // Another node holds one of the group's locks: no one may lead the group.
+    const blocker = await pool.connect();
+    await blocker.query("SELECT pg_advisory_lock(7355700, hashtext('second'))");
+    const runner = new ProjectionRunner(group, { store, connectionString: db.url, nodeId: 'g', standbyRetryMs: 100, batchSize: 5 });
+    runner.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(runner.state).toBe('standby');
+    const { rows: held } = await pool.query(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND objid = hashtext('counting_group')::oid AND granted",
+    );
+    expect(held[0].n).toBe(0);
+    await blocker.query("SELECT pg_advisory_unlock(7355700, hashtext('second'))");
+    blocker.release();
+
+    await eventually(() => runner.state === 'running', { timeoutMs: 5_000 });
+    await append(5);
+    const newHead = await store.headPosition();
+    const { rows: logged } = await pool.query('SELECT count(*)::int AS n FROM events');
+    await eventually(async () => (await pool.query('SELECT count(*)::int AS n FROM applied')).rows[0].n === logged[0].n);
+    await eventually(async () => (await pool.query('SELECT count(*)::int AS n FROM applied_b')).rows[0].n === 5);
+    const { rows: applied } = await pool.query<{ position: string }>('SELECT position FROM applied_b ORDER BY position');
+    expect(applied.every((r) => Number(r.position) > head)).toBe(true);
+    await eventually(async () => {
+      const { rows } = await pool.query("SELECT name, position::int FROM projection_checkpoints WHERE name IN ('counting_group', 'second') ORDER BY name");
+      return rows[0].position === newHead && rows[1].position === newHead;
+    });
+    await runner.stop();
+  });
 });

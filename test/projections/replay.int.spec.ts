@@ -32,7 +32,7 @@ describe('replaying the log', () => {
   async function dump(): Promise<Record<string, string[]>> {
     const result: Record<string, string[]> = {};
     for (const runner of t.server.runners) {
-      for (const table of runner.projection.tables) {
+      for (const table of runner.projections.flatMap((p) => p.tables)) {
         const { rows } = await sql.query(`SELECT t::text AS row FROM ${table} t ORDER BY 1`);
         result[table] = rows.map((r) => r.row);
       }
@@ -60,7 +60,7 @@ describe('replaying the log', () => {
     expect(before.feed.length).toBeGreaterThan(30);
 
     await Promise.all(t.server.runners.map((r) => r.stop()));
-    for (const runner of t.server.runners) await sql.query(`TRUNCATE ${runner.projection.tables.join(', ')}`);
+    for (const runner of t.server.runners) await sql.query(`TRUNCATE ${runner.projections.flatMap((p) => p.tables).join(', ')}`);
     await sql.query('UPDATE projection_checkpoints SET position = 0');
     expect((await dump()).messages).toEqual([]);
 

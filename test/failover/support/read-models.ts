@@ -57,11 +57,11 @@ export async function rebuildFromLog(sourceUrl: string): Promise<{ db: { url: st
     const deadline = Date.now() + 30_000;
     for (;;) {
       const rebuilt = await logAndCheckpoints(db.url);
-      if (rebuilt.projections === server.runners.length && rebuilt.slowest >= head) break;
+      if (rebuilt.projections === server.runners.flatMap((r) => r.projections).length && rebuilt.slowest >= head) break;
       if (Date.now() > deadline) throw new Error('rebuild did not reach the head of the log in 30 s');
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { db, tables: server.runners.flatMap((r) => [...r.projection.tables]) };
+    return { db, tables: server.runners.flatMap((r) => r.projections.flatMap((p) => [...p.tables])) };
   } finally {
     await server.close();
     await sourcePool.end();

@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 if it is gone). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** CPU seconds used by every process whose command name is `name` (e.g. all PostgreSQL backends). */
+function cpuSecondsByCommand(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (Number.isInteger(pid) && commandOf(pid) === name) total += processCpuSeconds(pid);
+  }
+  return total;
+}
+
+/**
+ * Snapshot of the CPU used by each part of a benchmark; `since(earlier)` gives CPU milliseconds per part.
+ * PostgreSQL backends that exit between snapshots are not counted (the benchmark keeps its pools open).
+ */
+export function cpuSnapshot(parts: Record<string, number>): Record<string, number> {
+  const snapshot: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(parts)) snapshot[name] = processCpuSeconds(pid);
+  snapshot.postgres = cpuSecondsByCommand('postgres');
+  snapshot.redis = cpuSecondsByCommand('redis-server');
+  const usage = process.cpuUsage();
+  snapshot.loadGenerator = (usage.user + usage.system) / 1e6;
+  return snapshot;
+}
+
+export function cpuMillisecondsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k] - (before[k] ?? 0)) * 1000)]));
+}
