@@ -31,7 +31,7 @@ describe('rebuilding while the api keeps serving', () => {
     const head = Math.max(atLeast, await t.server.ctx.store.headPosition());
     await eventually(async () => {
       const { rows } = await t.server.ctx.pool.query('SELECT min(position)::int AS low, count(*)::int AS n FROM projection_checkpoints');
-      return rows[0].n === t.server.runners.length && rows[0].low >= head;
+      return rows[0].n === t.server.runners.flatMap((r) => r.projections).length && rows[0].low >= head;
     }, { timeoutMs: 20_000 });
   };
 
