@@ -20,11 +20,11 @@ export function summarize(latencies: number[]) {
 }
 
 /** Two api nodes on a fresh database and the machine's Redis. */
-export async function startTwoNodes(env: Record<string, string> = {}) {
+export async function startTwoNodes(env: Record<string, string> = {}, node1Env: Record<string, string> = {}) {
   const db = await createTestDatabase('derbel_bench');
   const common = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error', ...env };
   const nodes: NodeProcess[] = [];
-  nodes.push(await startNodeProcess({ ...common, NODE_ID: 'bench-1' }));
+  nodes.push(await startNodeProcess({ ...common, NODE_ID: 'bench-1', ...node1Env }));
   nodes.push(await startNodeProcess({ ...common, NODE_ID: 'bench-2' }));
   return {
     db,
