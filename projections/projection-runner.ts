@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/event-store.js';
+import { preparing } from '../infrastructure/database/prepared-statements.js';
 import { sqlInteger } from '../infrastructure/database/sql-integer.js';
 import { applyEach } from './batch-support.js';
 import { batches } from './batches.js';
@@ -143,6 +144,7 @@ export class ProjectionRunner {
   private async applyBatch(client: pg.Client, nameList: string, batch: RecordedEvent[]): Promise<void> {
     const last = batch[batch.length - 1].position;
     const outputs = new Map<Projection<unknown>, unknown[]>();
+    const sql = preparing(client);
     try {
       // Read models are derived data: losing the last few commits in a database crash only rolls the
       // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
@@ -160,8 +162,8 @@ export class ProjectionRunner {
         const out =
           projection.applyBatch && events.length > 1
             ? // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
-              await projection.applyBatch(client, events)
-            : await applyEach(projection, client, events);
+              await projection.applyBatch(sql, events)
+            : await applyEach(projection, sql, events);
         if (out && out.length > 0) outputs.set(projection, out);
       }
       // A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint.

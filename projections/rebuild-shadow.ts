@@ -67,8 +67,8 @@ export async function pendingRebuilds(client: pg.ClientBase | pg.Pool): Promise<
 }
 
 /**
- * An empty copy of `public.<table>` in the shadow schema. Constraints and indexes are recreated under their
- * live names (names are per schema), so once the copy is moved into `public` it is indistinguishable.
+ * An empty copy of `public.<table>` in the shadow schema. Constraints, indexes and storage parameters are
+ * recreated under their live names (names are per schema), so once the copy is moved into `public` it is indistinguishable.
  */
 async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
   const live = `public.${ident(table)}`;
@@ -83,6 +83,9 @@ async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
     [live],
   );
   for (const c of constraints) await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${ident(c.name)} ${c.def}`);
+  // Storage parameters (e.g. contact_list's fillfactor, which keeps its updates in place) are not LIKE's.
+  const { rows: options } = await client.query<{ options: string[] | null }>('SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass', [live]);
+  if (options[0]?.options?.length) await client.query(`ALTER TABLE ${shadow} SET (${options[0].options.join(', ')})`);
   for (const def of await plainIndexDefinitions(client, live)) {
     await client.query(def.replace(/ ON (ONLY )?\S+ USING /, ` ON $1${shadow} USING `));
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
+import { queryPrepared } from '../database/prepared-statements.js';
 import type { CredentialsRepository, SessionRepository } from '../../application/ports/auth.js';
 
 export class PostgresCredentials implements CredentialsRepository {
@@ -36,7 +37,8 @@ export class PostgresSessions implements SessionRepository {
   }
   async isActive(sessionId: string) {
     if (this.active.get(sessionId)) return true;
-    const { rows } = await this.pool.query(
+    const { rows } = await queryPrepared(
+      this.pool,
       'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
       [sessionId],
     );

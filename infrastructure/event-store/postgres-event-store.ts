@@ -8,6 +8,7 @@ import type {
   Subscription,
 } from '../../application/ports/event-store.js';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
+import { queryPrepared } from '../database/prepared-statements.js';
 import { sqlInteger } from '../database/sql-integer.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
 
@@ -114,7 +115,8 @@ export class PostgresEventStore implements EventStore {
   private async appendBatch(batch: PendingAppend[]): Promise<void> {
     let rows: Array<{ request: number; outcome: 'appended' | 'duplicate' | 'wrong_revision'; next_revision: string | null; last_position: string | null }>;
     try {
-      ({ rows } = await this.pool.query(
+      ({ rows } = await queryPrepared(
+        this.pool,
         'SELECT request, outcome, next_revision, last_position FROM derbel_append_batch($1::jsonb)',
         [JSON.stringify(batch.map((a) => ({ stream: a.stream, expected: String(a.expectedRevision), events: a.events })))],
       ));
@@ -139,7 +141,8 @@ export class PostgresEventStore implements EventStore {
     const payload = JSON.stringify(append.events);
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
+        const { rows } = await queryPrepared<{ next_revision: string; last_position: string }>(
+          this.pool,
           'SELECT next_revision, last_position FROM derbel_append_events($1, $2, $3::jsonb)',
           [stream, String(expectedRevision), payload],
         );
@@ -160,7 +163,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
+    const { rows } = await queryPrepared<EventRow>(
+      this.pool,
       `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       [stream, options.from ?? 0, options.limit ?? null],
     );

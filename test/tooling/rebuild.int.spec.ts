@@ -98,7 +98,10 @@ describe('rebuilding projections from the log', () => {
     expect(checkpoints).toEqual(projections.map((p) => ({ name: p.name, position: head })).sort((x, y) => x.name.localeCompare(y.name)));
     // The live tables keep their index names (a later migration may refer to them).
     const { rows: indexes } = await t.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'contact_list' ORDER BY 1`);
-    expect(indexes.map((r) => r.indexname)).toEqual(['contact_list_by_activity_idx', 'contact_list_contact_idx', 'contact_list_pkey']);
+    expect(indexes.map((r) => r.indexname)).toEqual(['contact_list_contact_idx', 'contact_list_pkey']);
+    // ...and their storage parameters.
+    const { rows: options } = await t.pool.query(`SELECT reloptions FROM pg_class WHERE oid = 'public.contact_list'::regclass`);
+    expect(options[0].reloptions).toEqual(['fillfactor=50']);
     expect(await pendingRebuilds(t.pool)).toEqual([]);
   });
 
