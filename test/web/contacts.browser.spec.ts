@@ -65,7 +65,8 @@ describe('<derbel-add-contact> and <derbel-contact-list>', () => {
     } finally {
       await jackContext.close();
     }
-    await expect.poll(() => jackItem.getByTestId('presence').getAttribute('data-online')).toBe('false');
+    // Within the fake API's heartbeat (2 s) even when the closed context leaves its WebSocket open.
+    await expect.poll(() => jackItem.getByTestId('presence').getAttribute('data-online'), { timeout: 5_000 }).toBe('false');
 
     // In a call: Kate calls.
     const kateContact = harness.api.store.contactsOf(kate.user.id)[0].id;

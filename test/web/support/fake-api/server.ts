@@ -139,6 +139,10 @@ export async function startFakeApi(
   const io = new SocketServer(http, {
     cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: true } : undefined,
     allowRequest: (_req, callback) => callback(reachable ? null : 'unreachable', reachable),
+    // Closing a browser context does not always close its WebSocket: Chromium can leave the connection open,
+    // and only the heartbeat then notices the page is gone. A short one keeps presence tests quick.
+    pingInterval: 1_000,
+    pingTimeout: 1_000,
   });
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: string }).token ?? cookieToken(socket.request);
