@@ -30,6 +30,9 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
+/** How long a subscriber waits for the commit notice of rows it can see are written but not yet readable. */
+const PENDING_COMMIT_TIMEOUT_MS = 50;
+
 /** Bounds one batch's statement (and the wait of the appends queued behind it). */
 const MAX_APPENDS_PER_BATCH = 200;
 
@@ -209,7 +212,6 @@ export class PostgresEventStore implements EventStore {
     const wake = new AbortController();
     const iterator = async function* (): AsyncGenerator<RecordedEvent> {
       let position = after;
-      let pendingDelay = 1;
       while (!closed) {
         const waitForNotice = store.notifier.nextNotice();
         let batch: RecordedEvent[];
@@ -228,15 +230,13 @@ export class PostgresEventStore implements EventStore {
           yield event;
         }
         if (batch.length === batchSize) continue;
-        if (batch.length > 0) pendingDelay = 1;
         if (writtenHead > position) {
-          // Written but not readable yet (its append, or an older one, is still committing): look again
-          // at the next commit notice, or shortly.
-          await sleep(pendingDelay, wake.signal, waitForNotice);
-          pendingDelay = Math.min(pendingDelay * 2, 10);
+          // Written but not readable yet: its append, or an older one, is still committing, and will announce
+          // its commit. Waiting for that notice instead of polling matters on a busy log, where some append
+          // is nearly always in flight; the timeout covers an appender that died between commit and notice.
+          await sleep(PENDING_COMMIT_TIMEOUT_MS, wake.signal, waitForNotice);
           continue;
         }
-        pendingDelay = 1;
         await sleep(5_000, wake.signal, waitForNotice);
       }
     };
