@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-
-const TICKS_PER_SECOND = 100;
+import { processCpuSeconds } from './cpu-usage.js';
 
 /**
  * CPU seconds spent by this process and by the PostgreSQL backends serving one database, so a rebuild's
@@ -8,7 +7,7 @@ const TICKS_PER_SECOND = 100;
  * they live (they exit when the rebuild closes its connections); Linux only (/proc), else null.
  */
 export function cpuMeter(databaseName: string) {
-  const backendTicks = new Map<number, number>();
+  const backendSeconds = new Map<number, number>();
   const otherProcesses = new Set<string>();
   const nodeStart = process.cpuUsage();
   let timer: NodeJS.Timeout | null = null;
@@ -22,9 +21,8 @@ export function cpuMeter(databaseName: string) {
           otherProcesses.add(pid);
           continue;
         }
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        backendTicks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+        const seconds = processCpuSeconds(Number(pid));
+        if (seconds > 0) backendSeconds.set(Number(pid), seconds);
       } catch {
         // gone meanwhile
       }
@@ -33,9 +31,9 @@ export function cpuMeter(databaseName: string) {
   return {
     async start() {
       await sample();
-      const baseline = new Map(backendTicks);
-      backendTicks.clear();
-      for (const [pid, ticks] of baseline) backendTicks.set(-pid, -ticks);
+      const baseline = new Map(backendSeconds);
+      backendSeconds.clear();
+      for (const [pid, seconds] of baseline) backendSeconds.set(-pid, -seconds);
       timer = setInterval(() => void sample(), 500);
     },
     async stop(): Promise<{ nodeSeconds: number; postgresSeconds: number } | null> {
@@ -43,9 +41,9 @@ export function cpuMeter(databaseName: string) {
       await sample();
       if (process.platform !== 'linux') return null;
       const used = process.cpuUsage(nodeStart);
-      let ticks = 0;
-      for (const value of backendTicks.values()) ticks += value;
-      return { nodeSeconds: (used.user + used.system) / 1e6, postgresSeconds: ticks / TICKS_PER_SECOND };
+      let seconds = 0;
+      for (const value of backendSeconds.values()) seconds += value;
+      return { nodeSeconds: (used.user + used.system) / 1e6, postgresSeconds: seconds };
     },
   };
 }
