@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WrongExpectedRevisionError, type NewEvent } from '../../application/ports/event-store.js';
+import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
+import { newEvent } from '../../test/contract/event-store.contract.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../../test/support/postgres-event-store-fixture.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
 
@@ -20,12 +21,7 @@ describe('batched appends (PostgreSQL)', () => {
   });
   afterAll(() => fixture.teardown());
 
-  const event = (id = randomUUID()): NewEvent => ({
-    id,
-    type: 'Raw',
-    data: { n: id },
-    metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() },
-  });
+  const event = () => newEvent('Raw');
   const transactionsOf = async (streams: string[]) =>
     (await pool.query<{ n: number }>('SELECT count(DISTINCT transaction_id)::int AS n FROM events WHERE stream_id = ANY($1)', [streams])).rows[0].n;
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventStoreContract } from '../../test/contract/event-store.contract.js';
+import { eventStoreContract, newEvent } from '../../test/contract/event-store.contract.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../../test/support/postgres-event-store-fixture.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
 
@@ -22,7 +22,7 @@ describe('gap safety against a late-committing writer (PostgreSQL)', () => {
   });
   afterAll(() => fixture.teardown());
 
-  const event = () => ({ id: randomUUID(), type: 'Raw', data: {}, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() } });
+  const event = () => newEvent('Raw');
   /** An append whose commit is slow (a slow WAL flush, a stalled connection): its transaction stays open. */
   const slowAppend = async (client: pg.PoolClient, stream: string) => {
     await client.query('BEGIN');

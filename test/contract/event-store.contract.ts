@@ -8,7 +8,8 @@ export interface EventStoreFixture {
   teardown(): Promise<void>;
 }
 
-const newEvent = (type = 'TestHappened', data: unknown = {}): NewEvent => ({
+/** A new event with fresh ids, for tests of any event store. */
+export const newEvent = (type = 'TestHappened', data: unknown = {}): NewEvent => ({
   id: randomUUID(),
   type,
   data,
