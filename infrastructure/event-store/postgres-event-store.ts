@@ -9,7 +9,6 @@ import type {
 } from '../../application/ports/event-store.js';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { queryPrepared } from '../database/prepared-statements.js';
-import { sqlInteger } from '../database/sql-integer.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
 
 interface EventRow {
@@ -180,21 +179,18 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * A page of `$all`, and the highest position written (visible or not yet: a running append may still
-   * hide it), in one round trip.
+   * hide it), in one round trip (`derbel_read_all`, migrations/006_cheaper_reads_and_appends.sql).
    * Only rows of appends older than every append still in flight are returned: none of those can later
-   * commit a smaller position than one returned here (see migrations/001_event_store.sql). The horizon
-   * is computed by its own statement, before the read's snapshot is taken (a simple query of several
-   * statements gives each its own snapshot).
+   * commit a smaller position than one returned here (see migrations/001_event_store.sql).
    */
   private async readPage(after: number, limit: number): Promise<{ events: RecordedEvent[]; writtenHead: number }> {
-    const results = (await this.pool.query(
-      `${SET_HORIZON};
-       SELECT ${SELECT_COLUMNS} FROM events
-       WHERE position > ${sqlInteger(after)} AND transaction_id < current_setting('derbel.read_horizon')::xid8
-       ORDER BY position LIMIT ${sqlInteger(limit)};
-       SELECT coalesce(max(position), 0) AS head FROM events`,
-    )) as unknown as [unknown, pg.QueryResult<EventRow>, pg.QueryResult<{ head: string }>];
-    return { events: results[1].rows.map(toRecorded), writtenHead: Number(results[2].rows[0].head) };
+    const { rows } = await queryPrepared<EventRow & { written_head: string | null }>(
+      this.pool,
+      'SELECT position, stream_id, revision, event_id, type, data, metadata, written_head FROM derbel_read_all($1, $2)',
+      [after, limit],
+    );
+    const head = rows.pop()!;
+    return { events: rows.map(toRecorded), writtenHead: Number(head.written_head) };
   }
 
   async headPosition(): Promise<number> {
