@@ -10,7 +10,9 @@ import type { FeedEntry } from '../../projections/feed.projection.js';
 import type { AppContext, RealtimeControl } from '../app-context.js';
 import { tokenFrom } from '../http/authenticate.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
+import { FeedFanout } from './feed-fanout.js';
 import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
+import { userRoom } from './rooms.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -21,7 +23,7 @@ export interface SocketData {
 export type DerbelSocket = Socket<any, any, any, SocketData>;
 export type ConnectionHandler = (socket: DerbelSocket) => void;
 
-export const userRoom = (userId: string) => `user:${userId}`;
+export { userRoom };
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const TYPING_MIN_INTERVAL_MS = 1_000;
 
@@ -33,6 +35,7 @@ export class SocketGateway implements RealtimeControl {
   readonly io: Server;
   private readonly presence: PresenceRegistry;
   private readonly connectionHandlers: ConnectionHandler[] = [];
+  private readonly feed: FeedFanout;
 
   constructor(
     httpServer: HttpServer,
@@ -48,6 +51,7 @@ export class SocketGateway implements RealtimeControl {
     });
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: 'derbel-socket.io' }));
     this.presence = redis ? new RedisPresence(redis.client) : new MemoryPresence();
+    this.feed = new FeedFanout(this.io, redis);
     this.io.use((socket, next) => {
       this.authenticate(socket)
         .then((claims) => {
@@ -66,16 +70,7 @@ export class SocketGateway implements RealtimeControl {
 
   /** Emits committed feed entries to their users (called by the feed projection after each commit). */
   push(entries: FeedEntry[]) {
-    // Every recipient of one event gets the same payload: one emit (one Redis publish) per event, in order.
-    const recipients = new Map<number, { entry: FeedEntry; rooms: string[] }>();
-    for (const entry of entries) {
-      const group = recipients.get(entry.position) ?? { entry, rooms: [] };
-      group.rooms.push(userRoom(entry.userId));
-      recipients.set(entry.position, group);
-    }
-    for (const { entry, rooms } of recipients.values()) {
-      this.io.to(rooms).emit('event', { type: entry.type, position: entry.position, data: entry.data });
-    }
+    this.feed.publish(entries);
   }
 
   /** An ephemeral event (typing, presence): pushed, never stored, no position. */

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_REDIS_URL } from '../../test/support/test-env.js';
+import { FeedFanout } from './feed-fanout.js';
+import { userRoom } from './rooms.js';
+
+interface Node {
+  http: HttpServer;
+  io: Server;
+  pub: Redis;
+  sub: Redis;
+  fanout: FeedFanout;
+  url: string;
+}
+
+async function startNode(): Promise<Node> {
+  const http = createServer();
+  const io = new Server(http);
+  io.on('connection', (socket) => void socket.join(userRoom(String(socket.handshake.auth.userId))));
+  const pub = new Redis(TEST_REDIS_URL);
+  const sub = pub.duplicate();
+  const fanout = new FeedFanout(io, { pub, sub });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return { http, io, pub, sub, fanout, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
+}
+
+async function connectAs(node: Node, userId: string) {
+  const socket = connect(node.url, { auth: { userId }, transports: ['websocket'] });
+  const received: Array<{ type: string; position: number; data: Record<string, unknown> }> = [];
+  socket.on('event', (event) => received.push(event));
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+  return { socket, received };
+}
+
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+/** Real Socket.io servers on the machine's Redis: the fan-out of the feed across api nodes. */
+describe('feed fan-out across nodes', () => {
+  let nodes: Node[];
+  const sockets: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    nodes = [await startNode(), await startNode()];
+    // The subscription is asynchronous: wait until both nodes listen on the channel.
+    await Promise.all(nodes.map((n) => new Promise<void>((resolve) => (n.sub.status === 'ready' ? resolve() : n.sub.once('ready', () => resolve())))));
+    await settle(100);
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    for (const node of nodes) {
+      node.io.close();
+      node.pub.disconnect();
+      node.sub.disconnect();
+    }
+  });
+
+  it("delivers each entry once, in order, to its user's sockets on every node and to no one else", async () => {
+    const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+    const aliceHere = await connectAs(nodes[0], alice);
+    const bobThere = await connectAs(nodes[1], bob);
+    const bobHere = await connectAs(nodes[0], bob);
+    const carolThere = await connectAs(nodes[1], carol);
+    sockets.push(aliceHere.socket, bobThere.socket, bobHere.socket, carolThere.socket);
+
+    const entries = [];
+    for (let position = 1; position <= 50; position++) {
+      entries.push({ userId: alice, type: 'MessageSent', position, data: { text: `m${position}` } });
+      entries.push({ userId: bob, type: 'MessageSent', position, data: { text: `m${position}` } });
+    }
+    nodes[0].fanout.publish(entries.slice(0, 60));
+    nodes[0].fanout.publish(entries.slice(60));
+    await settle();
+
+    const positions = (received: Array<{ position: number }>) => received.map((e) => e.position);
+    const all = Array.from({ length: 50 }, (_, i) => i + 1);
+    expect(positions(aliceHere.received)).toEqual(all);
+    expect(positions(bobHere.received)).toEqual(all);
+    expect(positions(bobThere.received)).toEqual(all);
+    expect(bobThere.received[49]).toEqual({ type: 'MessageSent', position: 50, data: { text: 'm50' } });
+    expect(carolThere.received).toEqual([]);
+
+    // And the other way round: the leader may be any node.
+    nodes[1].fanout.publish([{ userId: alice, type: 'MessageDeleted', position: 51, data: {} }]);
+    await settle();
+    expect(positions(aliceHere.received)).toEqual([...all, 51]);
+    expect(positions(bobThere.received)).toEqual(all);
+  });
+
+  it('ignores a malformed message on its channel and keeps delivering', async () => {
+    const dave = randomUUID();
+    const daveThere = await connectAs(nodes[1], dave);
+    sockets.push(daveThere.socket);
+    await nodes[0].pub.publish('derbel-feed', 'not json');
+    await nodes[0].pub.publish('derbel-feed', JSON.stringify({ origin: 'elsewhere', deliveries: 'nope' }));
+    nodes[0].fanout.publish([{ userId: dave, type: 'MessageSent', position: 7, data: {} }]);
+    await settle();
+    expect(daveThere.received.map((e) => e.position)).toEqual([7]);
+  });
+});

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Server } from 'socket.io';
+import type { FeedEntry } from '../../projections/feed.projection.js';
+import { userRoom } from './rooms.js';
+
+/** One event and the users it goes to: every recipient gets the same payload. */
+interface Delivery {
+  userIds: string[];
+  event: { type: string; position: number; data: Record<string, unknown> };
+}
+
+const CHANNEL = 'derbel-feed';
+
+/**
+ * Delivers committed feed entries to their users' sockets on every node. The projection leader's node emits
+ * to its own sockets at once and sends the whole batch to the other nodes as one Redis message; each node
+ * emits only to the rooms it holds. (One Socket.io broadcast per event had every node decode every event,
+ * whether or not it held any recipient: see BENCHMARKS.md.) Redis keeps one publisher's messages in order.
+ */
+export class FeedFanout {
+  private readonly origin = randomUUID();
+
+  constructor(
+    private readonly io: Server,
+    private readonly redis?: { pub: Redis; sub: Redis },
+  ) {
+    if (!redis) return;
+    // Resubscribed by ioredis after a reconnect; what was published meanwhile is lost, and clients are
+    // told to catch up then (lifecycle/feed-resync.ts).
+    redis.sub.subscribe(CHANNEL).catch(() => {});
+    redis.sub.on('message', (channel: string, message: string) => {
+      if (channel === CHANNEL) this.receive(message);
+    });
+  }
+
+  /** Called by the feed projection after each commit, with the entries in position order. */
+  publish(entries: FeedEntry[]) {
+    const deliveries: Delivery[] = [];
+    const byPosition = new Map<number, Delivery>();
+    for (const entry of entries) {
+      let delivery = byPosition.get(entry.position);
+      if (!delivery) {
+        delivery = { userIds: [], event: { type: entry.type, position: entry.position, data: entry.data } };
+        byPosition.set(entry.position, delivery);
+        deliveries.push(delivery);
+      }
+      delivery.userIds.push(entry.userId);
+    }
+    if (deliveries.length === 0) return;
+    this.deliverHere(deliveries);
+    this.redis?.pub.publish(CHANNEL, JSON.stringify({ origin: this.origin, deliveries })).catch(() => {});
+  }
+
+  private receive(message: string) {
+    let batch: { origin?: unknown; deliveries?: unknown };
+    try {
+      batch = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (batch.origin === this.origin || !Array.isArray(batch.deliveries)) return;
+    this.deliverHere(batch.deliveries as Delivery[]);
+  }
+
+  private deliverHere(deliveries: Delivery[]) {
+    const held = this.io.of('/').adapter.rooms;
+    for (const { userIds, event } of deliveries) {
+      // Encoding a packet for rooms this node does not hold would be wasted work.
+      const rooms = userIds.map(userRoom).filter((room) => held.has(room));
+      if (rooms.length > 0) this.io.local.to(rooms).emit('event', event);
+    }
+  }
+}
