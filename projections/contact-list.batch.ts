@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../application/ports/event-store.js';
 import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
 import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../domain/meetings/events.js';
 import { applyEach, isCanonicalUuid, jsonText } from './batch-support.js';
-import type { Projection, Sql } from './projection.js';
+import type { LeaderMemory, Projection, Sql } from './projection.js';
 
 interface Row {
   user_id: string;
@@ -21,9 +21,9 @@ const HANDLED = new Set(['ContactAdded', 'MessageSent', 'MessageEdited', 'Messag
 /**
  * The contact list over a batch: the rows of the contacts the batch touches are read once, each event's
  * UPDATE/INSERT is replayed on them in memory with the same conditions as its SQL, and the changed rows
- * are written back with one upsert.
+ * are written back with one upsert. With a leader's memory, only contacts it does not remember are read.
  */
-export async function applyContactListBatch(sql: Sql, events: RecordedEvent[], perEvent: Projection): Promise<void> {
+export async function applyContactListBatch(sql: Sql, events: RecordedEvent[], perEvent: Projection, memory?: LeaderMemory): Promise<void> {
   const relevant = events.filter((event) => HANDLED.has(event.type));
   if (relevant.length === 0) return;
   for (const event of relevant) {
@@ -32,18 +32,32 @@ export async function applyContactListBatch(sql: Sql, events: RecordedEvent[], p
       isCanonicalUuid(d.contactId) &&
       (event.type !== 'ContactAdded' || (Array.isArray(d.members) && d.members.length >= 2 && d.members.slice(0, 2).every(isCanonicalUuid))) &&
       (event.type !== 'ConversationRead' || isCanonicalUuid(d.userId));
-    if (!idsOk || typeof event.metadata.timestamp !== 'string') return void (await applyEach(perEvent, sql, events));
+    if (!idsOk || typeof event.metadata.timestamp !== 'string') {
+      // The per-event path writes behind the memory's back.
+      memory?.clear();
+      return void (await applyEach(perEvent, sql, events));
+    }
   }
 
   const contacts = new Map<string, Map<string, Row>>();
   const contactIds = [...new Set(relevant.map((event) => (event.data as { contactId: string }).contactId))];
-  const { rows: stored } = await sql.query<Row>(
-    `SELECT user_id::text, contact_id::text, peer_id::text, last_message, last_activity_at::text, last_read_message_id::text,
-            peer_last_read_message_id::text, active_meeting
-     FROM contact_list WHERE contact_id = ANY($1::uuid[])`,
-    [contactIds],
-  );
-  for (const row of stored) rowsOf(contacts, row.contact_id).set(row.user_id, row);
+  const unknown: string[] = [];
+  for (const contactId of contactIds) {
+    const remembered = memory?.get(contactId) as Map<string, Row> | undefined;
+    if (remembered) contacts.set(contactId, remembered);
+    else unknown.push(contactId);
+  }
+  if (unknown.length > 0) {
+    const { rows: stored } = await sql.query<Row>(
+      `SELECT user_id::text, contact_id::text, peer_id::text, last_message, last_activity_at::text, last_read_message_id::text,
+              peer_last_read_message_id::text, active_meeting
+       FROM contact_list WHERE contact_id = ANY($1::uuid[])`,
+      [unknown],
+    );
+    for (const row of stored) rowsOf(contacts, row.contact_id).set(row.user_id, row);
+  }
+  // Rows are changed in place below: the memory sees this batch's changes, and is dropped if it fails.
+  if (memory) for (const contactId of contactIds) memory.set(contactId, rowsOf(contacts, contactId));
   const changed = new Set<Row>();
   const update = (contactId: string, where: (row: Row) => boolean, change: (row: Row) => void) => {
     for (const row of rowsOf(contacts, contactId).values()) {

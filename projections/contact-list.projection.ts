@@ -92,7 +92,7 @@ export const contactListProjection: Projection = {
       }
     }
   },
-  applyBatch: (sql, events) => applyContactListBatch(sql, events, contactListProjection),
+  applyBatch: (sql, events, options) => applyContactListBatch(sql, events, contactListProjection, options?.memory),
   // Each batch rewrites every row of every contact it touches: bigger batches, fewer rewrites.
   rebuildBatchSize: 50_000,
 };

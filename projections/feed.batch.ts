@@ -2,13 +2,14 @@ import type { RecordedEvent } from '../application/ports/event-store.js';
 import type { ContactAdded } from '../domain/contacts/events.js';
 import { applyEach, isCanonicalUuid } from './batch-support.js';
 import type { FeedEntry } from './feed.projection.js';
-import type { Projection, Sql } from './projection.js';
+import type { LeaderMemory, Projection, Sql } from './projection.js';
 
 const CHUNK = 10_000;
 
 /**
  * The feed over a batch: contact membership is folded in memory (starting from the stored members of the
- * contacts the batch touches), then all memberships and all feed rows go in with one insert each.
+ * contacts the batch touches, or those a leader remembers), then all memberships and all feed rows go in
+ * with one insert each.
  */
 export async function applyFeedBatch(
   sql: Sql,
@@ -16,11 +17,12 @@ export async function applyFeedBatch(
   perEvent: Projection<FeedEntry>,
   timestampField: (type: string) => string,
   outputs = true,
+  memory?: LeaderMemory,
 ): Promise<FeedEntry[]> {
   // Feed rows carry each event's data: past this size the statements get slower per row, not faster.
   if (events.length > CHUNK) {
     const entries: FeedEntry[] = [];
-    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyFeedBatch(sql, events.slice(i, i + CHUNK), perEvent, timestampField, outputs)));
+    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyFeedBatch(sql, events.slice(i, i + CHUNK), perEvent, timestampField, outputs, memory)));
     return entries;
   }
   const touched = new Set<string>();
@@ -28,17 +30,29 @@ export async function applyFeedBatch(
     const contactId = (event.data as { contactId?: unknown })?.contactId;
     if (typeof contactId !== 'string') continue;
     const members = event.type === 'ContactAdded' ? (event.data as ContactAdded['data']).members : [];
-    if (!isCanonicalUuid(contactId) || !Array.isArray(members) || !members.every(isCanonicalUuid)) return applyEach(perEvent, sql, events);
+    if (!isCanonicalUuid(contactId) || !Array.isArray(members) || !members.every(isCanonicalUuid)) {
+      // The per-event path writes behind the memory's back.
+      memory?.clear();
+      return applyEach(perEvent, sql, events);
+    }
     touched.add(contactId);
   }
   if (touched.size === 0) return [];
 
   const membersOf = new Map<string, Set<string>>();
-  const { rows: stored } = await sql.query<{ contact_id: string; user_id: string }>(
-    'SELECT contact_id::text, user_id::text FROM feed_contact_members WHERE contact_id = ANY($1::uuid[])',
-    [[...touched]],
-  );
-  for (const { contact_id, user_id } of stored) membersOf.set(contact_id, (membersOf.get(contact_id) ?? new Set()).add(user_id));
+  const unknown: string[] = [];
+  for (const contactId of touched) {
+    const remembered = memory?.get(contactId) as Set<string> | undefined;
+    if (remembered) membersOf.set(contactId, remembered);
+    else unknown.push(contactId);
+  }
+  if (unknown.length > 0) {
+    const { rows: stored } = await sql.query<{ contact_id: string; user_id: string }>(
+      'SELECT contact_id::text, user_id::text FROM feed_contact_members WHERE contact_id = ANY($1::uuid[])',
+      [unknown],
+    );
+    for (const { contact_id, user_id } of stored) membersOf.set(contact_id, (membersOf.get(contact_id) ?? new Set()).add(user_id));
+  }
 
   const newMembers: Array<{ contact_id: string; user_id: string }> = [];
   const feedEvents: Array<{ position: number; type: string; data: Record<string, unknown> }> = [];
@@ -49,6 +63,8 @@ export async function applyFeedBatch(
     if (typeof contactId !== 'string') continue;
     let members = membersOf.get(contactId);
     if (!members) membersOf.set(contactId, (members = new Set()));
+    // Sets are grown in place below: the memory sees this batch's members, and is dropped if it fails.
+    memory?.set(contactId, members);
     if (event.type === 'ContactAdded') {
       for (const userId of (event.data as ContactAdded['data']).members) {
         if (members.has(userId)) continue;

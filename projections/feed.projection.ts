@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../application/ports/event-store.js';
 import type { ContactAdded } from '../domain/contacts/events.js';
 import { applyFeedBatch } from './feed.batch.js';
-import type { Projection, Sql } from './projection.js';
+import type { LeaderMemory, Projection, Sql } from './projection.js';
 
 export interface FeedEntry {
   userId: string;
@@ -52,8 +52,8 @@ export function feedProjection(push: (entries: FeedEntry[]) => void | Promise<vo
       );
       return rows.map((r) => ({ userId: r.user_id, type: event.type, position: event.position, data }));
     },
-    applyBatch(sql: Sql, events: RecordedEvent[], options?: { outputs?: boolean }) {
-      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at', options?.outputs ?? true);
+    applyBatch(sql: Sql, events: RecordedEvent[], options?: { outputs?: boolean; memory?: LeaderMemory }) {
+      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at', options?.outputs ?? true, options?.memory);
     },
     afterCommit: push,
   };

@@ -4,7 +4,8 @@ import { preparing } from '../infrastructure/database/prepared-statements.js';
 import { sqlInteger } from '../infrastructure/database/sql-integer.js';
 import { applyEach } from './batch-support.js';
 import { batches } from './batches.js';
-import type { Projection } from './projection.js';
+import { LRUCache } from 'lru-cache';
+import type { LeaderMemory, Projection } from './projection.js';
 
 export type RunnerState = 'stopped' | 'standby' | 'running';
 
@@ -21,6 +22,9 @@ export interface RunnerOptions {
 }
 
 const LOCK_NAMESPACE = 7355700;
+
+/** Entries (e.g. contacts) each projection may remember while leading: about 100 MB at most. */
+const MEMORY_ENTRIES = 100_000;
 
 /**
  * Runs a group of projections on at most one node. The leader holds every projection's advisory lock,
@@ -124,12 +128,14 @@ export class ProjectionRunner {
     this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
     this.options.onLeading?.();
     const batchSize = this.options.batchSize ?? 500;
+    // New for each leadership; a failed batch ends the leadership, and the memory with it.
+    const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, {}>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
     const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
     this.subscription = subscription;
     try {
       for await (const batch of batches(subscription, batchSize)) {
         if (this.stopped) break;
-        await this.applyBatch(client, nameList, batch);
+        await this.applyBatch(client, nameList, batch, memories);
       }
     } finally {
       this.subscription = null;
@@ -141,7 +147,7 @@ export class ProjectionRunner {
    * One transaction in as few round trips as possible: begin and fence in one simple query, the
    * projections' statements, then checkpoints and commit in another.
    */
-  private async applyBatch(client: pg.Client, nameList: string, batch: RecordedEvent[]): Promise<void> {
+  private async applyBatch(client: pg.Client, nameList: string, batch: RecordedEvent[], memories: Map<Projection<unknown>, LeaderMemory>): Promise<void> {
     const last = batch[batch.length - 1].position;
     const outputs = new Map<Projection<unknown>, unknown[]>();
     const sql = preparing(client);
@@ -159,11 +165,10 @@ export class ProjectionRunner {
         const from = this.positions.get(projection.name) ?? 0;
         const events = from < batch[0].position ? batch : batch.filter((event) => event.position > from);
         if (events.length === 0) continue;
-        const out =
-          projection.applyBatch && events.length > 1
-            ? // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
-              await projection.applyBatch(sql, events)
-            : await applyEach(projection, sql, events);
+        const out = projection.applyBatch
+          ? // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
+            await projection.applyBatch(sql, events, { memory: memories.get(projection) })
+          : await applyEach(projection, sql, events);
         if (out && out.length > 0) outputs.set(projection, out);
       }
       // A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint.
