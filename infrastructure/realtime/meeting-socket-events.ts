@@ -7,9 +7,18 @@ import { participantOf } from '../../domain/meetings/meeting.js';
 import type { PostgresMeetingSeats } from '../meetings/postgres-meeting-seats.js';
 import type { DerbelSocket, SocketGateway } from './socket-gateway.js';
 import { validated } from './socket-payload.js';
+import { TokenBucket } from './socket-rate-limiter.js';
 
 /** Signaling is relayed, never stored; offers with many candidates stay far below this. */
 export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+/**
+ * Signals one socket may send at once, then per second for as long as it keeps sending. A call's offer,
+ * answer and trickled ICE candidates (a few dozen at most, even on a renegotiation) fit in the burst; a
+ * flood, which Redis would carry to the peer on every node, is refused with `RATE_LIMITED`.
+ */
+export const SIGNAL_BURST = 50;
+export const SIGNALS_PER_SECOND = 20;
 
 /** Each seat's socket joins this room, so a signal reaches it on whichever node it is connected. */
 export const peerRoom = (peerId: string) => `peer:${peerId}`;
@@ -47,6 +56,7 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
     const held = new Map<string, string>();
     const onError = (err: unknown) => log.error({ err }, 'meeting socket event failed');
     const context = () => ({ userId, correlationId: ids.newId() });
+    const signals = new TokenBucket({ burst: SIGNAL_BURST, perSecond: SIGNALS_PER_SECOND });
 
     const release = async (meetingId: string, peerId: string) => {
       held.delete(meetingId);
@@ -102,6 +112,10 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
       validated(
         Signal,
         async ({ meetingId, to, data }) => {
+          // Counted on arrival, before any work: a refused signal costs no database read and is not relayed.
+          if (!signals.take()) {
+            throw new DomainError('RATE_LIMITED', `Too many signals from this connection: at most ${SIGNAL_BURST} at once, then ${SIGNALS_PER_SECOND} a second`);
+          }
           if (Buffer.byteLength(JSON.stringify(data)) > MAX_SIGNAL_BYTES) {
             throw new DomainError('PAYLOAD_TOO_LARGE', `A signal carries at most ${MAX_SIGNAL_BYTES} bytes`);
           }

@@ -5,11 +5,12 @@ import { MeetingService } from '../../application/meetings/meeting-service.js';
 import { randomIds } from '../../application/shared/clock.js';
 import { MeetingSweeper } from '../../infrastructure/meetings/meeting-sweeper.js';
 import { PostgresMeetingSeats } from '../../infrastructure/meetings/postgres-meeting-seats.js';
+import { SIGNAL_BURST, SIGNALS_PER_SECOND } from '../../infrastructure/realtime/meeting-socket-events.js';
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, socketOf, type Pair } from './support.js';
+import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, sleep, socketOf, type Pair } from './support.js';
 
 const RING_TIMEOUT_MS = 2_500;
 const TURN_SECRET = 'lifecycle-turn-secret';
@@ -335,6 +336,41 @@ describe('meetings over the API and sockets', () => {
     await eventually(() => bobSees.signals.length === 1);
     expect(bobSees.signals[0]).toMatchObject({ meetingId, from: adaJoin.peerId, fromUserId: ada.user!.id, data: large });
     expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual(['MeetingStarted', 'ParticipantJoined', 'ParticipantJoined']);
+  });
+
+  it('refuses a flood of signals past the burst with RATE_LIMITED and relays none of the refused', async () => {
+    const { meetingId, adaSocket, bobSocket, adaSees, bobSees } = await ringing();
+    const [adaJoin, bobJoin] = [await joinMeeting(adaSocket, meetingId), await joinMeeting(bobSocket, meetingId)];
+    if (!adaJoin.ok || !bobJoin.ok) throw new Error('join refused');
+    type SignalAck = { ok: true } | { ok: false; code: string; message: string };
+    const signal = (socket: Socket, to: string, data: object): Promise<SignalAck> => socket.emitWithAck('signal', { meetingId, to, data });
+
+    // Sent all at once, as a flooding client would; the server counts them in the order they arrive.
+    const FLOOD = SIGNAL_BURST * 4;
+    const floodStarted = performance.now();
+    const acks = await Promise.all(Array.from({ length: FLOOD }, (_, seq) => signal(adaSocket, bobJoin.peerId, { link: 'flood', seq })));
+    const floodSeconds = (performance.now() - floodStarted) / 1000;
+
+    const accepted = acks.flatMap((ack, seq) => (ack.ok ? [seq] : []));
+    const refused = acks.filter((ack) => !ack.ok);
+    // The whole burst goes through, then no more than the rate gave back while the flood lasted.
+    expect(accepted.slice(0, SIGNAL_BURST)).toEqual(Array.from({ length: SIGNAL_BURST }, (_, seq) => seq));
+    expect(accepted.length).toBeLessThanOrEqual(SIGNAL_BURST + Math.floor(floodSeconds * SIGNALS_PER_SECOND));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(accepted.length + refused.length).toBe(FLOOD);
+    for (const ack of refused) expect(ack).toEqual({ ok: false, code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many signals/) });
+
+    // Bob gets exactly the accepted ones, in order, and nothing more comes later.
+    await eventually(() => bobSees.signals.length >= accepted.length);
+    await sleep(300);
+    expect(bobSees.signals.map((s) => s.data.seq)).toEqual(accepted);
+
+    // The limit is a rate, not a ban: a moment later Ada may signal again. Bob's socket has its own bucket.
+    await sleep(2 * (1000 / SIGNALS_PER_SECOND));
+    expect(await signal(adaSocket, bobJoin.peerId, { link: 'after', candidate: null })).toEqual({ ok: true });
+    expect(await signal(bobSocket, adaJoin.peerId, { link: 'back', candidate: null })).toEqual({ ok: true });
+    await eventually(() => bobSees.signals.at(-1)?.data.link === 'after' && adaSees.signals.at(-1)?.data.link === 'back');
+    expect(bobSees.signals).toHaveLength(accepted.length + 1);
   });
 
   it('pages the call log newest first', async () => {
