@@ -12,6 +12,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const JWT_SECRET_MIN_LENGTH = 32;
 export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
+/**
+ * The longest a healthy Socket.io connection may stay quiet: ping interval plus ping timeout. Proxies in
+ * front of the api (traefik/traefik.yml) keep idle connections open longer than this, so the two settings
+ * together may not exceed it. It is also Socket.io's own default (25 s + 20 s).
+ */
+export const SOCKET_HEARTBEAT_MAX_MS = 45_000;
 
 /** Everything a node needs to know at start-up, read from the environment by `loadConfig`. */
 export interface Config {
@@ -36,6 +42,13 @@ export interface Config {
   logLevel: LogLevel;
   meetingRingTimeoutMs: number;
   meetingReconnectGraceMs: number;
+  /**
+   * Socket.io heartbeat: the server pings each socket this often, and drops one whose answer is
+   * `socketPingTimeoutMs` late. Their sum bounds how long a tab killed without closing its socket still
+   * shows online to its contacts (and holds its meeting seat before the reconnect grace starts).
+   */
+  socketPingIntervalMs: number;
+  socketPingTimeoutMs: number;
   stunUrls: string[];
   /** Empty when no TURN server is configured; otherwise `turnSecret` is set too. */
   turnUrls: string[];
@@ -82,6 +95,18 @@ export function loadConfig(env: Environment = process.env): Config {
     read.problem('TURN_SECRET is set but TURN_URLS is not: TURN needs both');
   }
 
+  const heartbeatRange = { min: 1_000, max: SOCKET_HEARTBEAT_MAX_MS - 1_000, description: `a number of milliseconds 1000-${SOCKET_HEARTBEAT_MAX_MS - 1_000}` };
+  const problemsBeforeHeartbeat = read.problems.length;
+  const socketPingIntervalMs = read.integer('SOCKET_PING_INTERVAL_MS', heartbeatRange, 10_000);
+  const socketPingTimeoutMs = read.integer('SOCKET_PING_TIMEOUT_MS', heartbeatRange, 5_000);
+  // Summed only when both are valid: a bad one is reported on its own, not again through its fallback.
+  if (read.problems.length === problemsBeforeHeartbeat && socketPingIntervalMs + socketPingTimeoutMs > SOCKET_HEARTBEAT_MAX_MS) {
+    read.problem(
+      `SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS must together be at most ${SOCKET_HEARTBEAT_MAX_MS} milliseconds, which the proxy's timeouts are sized for, ` +
+        `got ${socketPingIntervalMs} + ${socketPingTimeoutMs} = ${socketPingIntervalMs + socketPingTimeoutMs}`,
+    );
+  }
+
   const config: Config = {
     nodeEnv,
     // 0 asks the OS for a free port (tests, local clusters).
@@ -99,6 +124,8 @@ export function loadConfig(env: Environment = process.env): Config {
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     meetingRingTimeoutMs: read.integer('MEETING_RING_TIMEOUT_MS', { min: 1, max: MAX_TIMER_MS, description: `a number of milliseconds 1-${MAX_TIMER_MS}` }, 45_000),
     meetingReconnectGraceMs: read.integer('MEETING_RECONNECT_GRACE_MS', { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` }, 15_000),
+    socketPingIntervalMs,
+    socketPingTimeoutMs,
     stunUrls: read.list('STUN_URLS', { isValid: (url) => STUN_URL.test(url), description: 'a stun: or stuns: URL such as stun:stun.example.com:3478' }, DEFAULT_STUN_URLS),
     turnUrls,
     turnSecret,

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, SOCKET_HEARTBEAT_MAX_MS, type Config } from './config.js';
 
 const SECRET = 'x'.repeat(32);
 
@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       meetingRingTimeoutMs: 45_000,
       meetingReconnectGraceMs: 15_000,
+      socketPingIntervalMs: 10_000,
+      socketPingTimeoutMs: 5_000,
       stunUrls: ['stun:stun.l.google.com:19302'],
       turnUrls: [],
       turnSecret: undefined,
@@ -59,6 +61,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'silent',
       MEETING_RING_TIMEOUT_MS: '200',
       MEETING_RECONNECT_GRACE_MS: '0',
+      SOCKET_PING_INTERVAL_MS: '20000',
+      SOCKET_PING_TIMEOUT_MS: '8000',
       STUN_URLS: 'stun:a.example.com:3478,stuns:b.example.com',
       TURN_URLS: 'turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349',
       TURN_SECRET: 'turn-shared-secret',
@@ -82,6 +86,8 @@ describe('loadConfig', () => {
       logLevel: 'silent',
       meetingRingTimeoutMs: 200,
       meetingReconnectGraceMs: 0,
+      socketPingIntervalMs: 20_000,
+      socketPingTimeoutMs: 8_000,
       stunUrls: ['stun:a.example.com:3478', 'stuns:b.example.com'],
       turnUrls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'],
       turnSecret: 'turn-shared-secret',
@@ -158,6 +164,20 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
     ['MEETING_RING_TIMEOUT_MS', { MEETING_RING_TIMEOUT_MS: '-5' }, 'MEETING_RING_TIMEOUT_MS must be a number of milliseconds 1-2147483647, got "-5"'],
     ['MEETING_RECONNECT_GRACE_MS', { MEETING_RECONNECT_GRACE_MS: '15s' }, 'MEETING_RECONNECT_GRACE_MS must be a number of milliseconds 0-2147483647, got "15s"'],
+    ['SOCKET_PING_INTERVAL_MS (unit)', { SOCKET_PING_INTERVAL_MS: '10s' }, 'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "10s"'],
+    ['SOCKET_PING_INTERVAL_MS (too short)', { SOCKET_PING_INTERVAL_MS: '500' }, 'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "500"'],
+    ['SOCKET_PING_TIMEOUT_MS (too long)', { SOCKET_PING_TIMEOUT_MS: '60000' }, 'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "60000"'],
+    ['SOCKET_PING_TIMEOUT_MS (negative)', { SOCKET_PING_TIMEOUT_MS: '-1' }, 'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "-1"'],
+    [
+      'SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS',
+      { SOCKET_PING_INTERVAL_MS: '30000', SOCKET_PING_TIMEOUT_MS: '20000' },
+      "SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS must together be at most 45000 milliseconds, which the proxy's timeouts are sized for, got 30000 + 20000 = 50000",
+    ],
+    [
+      'SOCKET_PING_INTERVAL_MS + the default SOCKET_PING_TIMEOUT_MS',
+      { SOCKET_PING_INTERVAL_MS: '42000' },
+      "SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS must together be at most 45000 milliseconds, which the proxy's timeouts are sized for, got 42000 + 5000 = 47000",
+    ],
     [
       'STUN_URLS',
       { STUN_URLS: 'stun:ok.example.com,turn:wrong.example.com' },
@@ -199,6 +219,25 @@ describe('loadConfig', () => {
     const problems = problemsOf({ JWT_SECRET: 'too-short-secret', DATABASE_URL: 'http://u:sup3rsecret@db/x' });
     expect(problems.join('\n')).not.toContain('too-short-secret');
     expect(problems.join('\n')).not.toContain('sup3rsecret');
+  });
+});
+
+describe('the Socket.io heartbeat', () => {
+  it('notices a dead tab within 15 s by default', () => {
+    const { socketPingIntervalMs, socketPingTimeoutMs } = loadConfig({});
+    expect(socketPingIntervalMs + socketPingTimeoutMs).toBe(15_000);
+  });
+
+  it("accepts Socket.io's own defaults, the longest it allows together", () => {
+    const config = loadConfig({ SOCKET_PING_INTERVAL_MS: '25000', SOCKET_PING_TIMEOUT_MS: '20000' });
+    expect([config.socketPingIntervalMs, config.socketPingTimeoutMs]).toEqual([25_000, 20_000]);
+    expect(config.socketPingIntervalMs + config.socketPingTimeoutMs).toBe(SOCKET_HEARTBEAT_MAX_MS);
+  });
+
+  it('reports a bad value once, not again as a too-long sum through its fallback', () => {
+    expect(problemsOf({ SOCKET_PING_INTERVAL_MS: 'often', SOCKET_PING_TIMEOUT_MS: '42000' })).toEqual([
+      'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "often"',
+    ]);
   });
 });
 

@@ -46,8 +46,9 @@ export class SocketGateway implements RealtimeControl {
     this.io = new Server(httpServer, {
       cors: { origin: ctx.config.corsOrigins, credentials: true },
       maxHttpBufferSize: 128 * 1024,
-      pingInterval: 25_000,
-      pingTimeout: 20_000,
+      // A tab that died without closing its socket is dropped (and shown offline) within their sum.
+      pingInterval: ctx.config.socketPingIntervalMs,
+      pingTimeout: ctx.config.socketPingTimeoutMs,
     });
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: 'derbel-socket.io' }));
     this.presence = redis ? new RedisPresence(redis.client) : new MemoryPresence();

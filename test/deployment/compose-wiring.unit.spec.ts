@@ -5,7 +5,7 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infrastructure/config/config.js';
+import { loadConfig, SOCKET_HEARTBEAT_MAX_MS } from '../../infrastructure/config/config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readText = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -14,13 +14,16 @@ const readText = (path: string) => readFileSync(join(root, path), 'utf8');
 const APP_READS = [
   'NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'EVENTSTORE_URL', 'DATA_DIR',
   'JWT_SECRET', 'JWT_EXPIRES_IN', 'PASSWORD_ROUNDS', 'CORS_ORIGINS', 'COOKIE_SECURE', 'LOG_LEVEL',
-  'MEETING_RING_TIMEOUT_MS', 'MEETING_RECONNECT_GRACE_MS', 'STUN_URLS', 'TURN_URLS', 'TURN_SECRET',
-  'TURN_TTL_SECONDS', 'PROJECTIONS', 'NODE_ID',
+  'MEETING_RING_TIMEOUT_MS', 'MEETING_RECONNECT_GRACE_MS', 'SOCKET_PING_INTERVAL_MS', 'SOCKET_PING_TIMEOUT_MS',
+  'STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS', 'PROJECTIONS', 'NODE_ID',
 ];
 /** Read by the app yet not set by compose: the replicas share one environment block, and this one must differ per node. */
 const LEFT_TO_EACH_REPLICA = ['NODE_ID'];
-/** Socket.io's pingInterval (25 s) plus pingTimeout (20 s): how long a healthy long-poll may stay open. */
-const SOCKET_IO_LONGEST_QUIET_SECONDS = 45;
+/**
+ * Socket.io's pingInterval plus pingTimeout: how long a healthy long-poll may stay open. The app refuses
+ * SOCKET_PING_INTERVAL_MS and SOCKET_PING_TIMEOUT_MS that add up to more, whatever .env sets.
+ */
+const SOCKET_IO_LONGEST_QUIET_SECONDS = SOCKET_HEARTBEAT_MAX_MS / 1000;
 /** A variable holding a secret by its name: TURN_SECRET, POSTGRES_PASSWORD (not PASSWORD_ROUNDS). */
 const SECRET_NAME = /(SECRET|PASSWORD)$/;
 const TEST_SECRETS = { JWT_SECRET: 'a-jwt-secret-of-at-least-32-characters', POSTGRES_PASSWORD: 'pg-password-for-the-test' };

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const PING_INTERVAL_MS = 1_000;
+const PING_TIMEOUT_MS = 1_000;
+
+/**
+ * A tab that froze or was killed without closing its socket: it speaks Socket.IO over a raw WebSocket
+ * (Engine.IO v4 framing: `0` open, `2` ping, `3` pong, `40` connect) and never answers a ping, so only
+ * the server's heartbeat can find out it is gone.
+ */
+class SilentTab {
+  readonly closed: Promise<void>;
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly handshake: { pingInterval: number; pingTimeout: number },
+    readonly openedAt: number,
+  ) {
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+  }
+
+  static async open(baseUrl: string, token: string): Promise<SilentTab> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const frames: string[] = [];
+    const waiters: Array<() => void> = [];
+    ws.on('message', (data) => {
+      frames.push(String(data));
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const next = async (prefix: string) => {
+      for (;;) {
+        const found = frames.find((frame) => frame.startsWith(prefix));
+        if (found) return found;
+        await new Promise<void>((resolve, reject) => {
+          waiters.push(resolve);
+          ws.once('close', () => reject(new Error(`closed before a ${prefix} frame; got ${frames.join(' ')}`)));
+        });
+      }
+    };
+    const open = JSON.parse((await next('0')).slice(1));
+    const openedAt = performance.now();
+    ws.send(`40${JSON.stringify({ token })}`);
+    expect(await next('4')).toMatch(/^40\{"sid"/);
+    return new SilentTab(ws, open, openedAt);
+  }
+
+  close() {
+    this.ws.terminate();
+  }
+}
+
+describe('the Socket.io heartbeat and presence', () => {
+  let t: TestServer;
+  const sockets: Socket[] = [];
+  const tabs: SilentTab[] = [];
+
+  beforeAll(async () => {
+    t = await startTestServer({
+      env: { SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS), SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS) },
+    });
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    for (const tab of tabs.splice(0)) tab.close();
+  });
+  afterAll(() => t?.close());
+
+  it('shows a tab that stopped answering as offline within ping interval + ping timeout, and keeps a live one', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((name) => new ApiClient(t.url).signUp(name)));
+    await alice.addContact(bob);
+    await eventually(async () => (await alice.get('/api/contacts')).body.contacts.length === 1);
+    const aliceSocket = await connected(alice.connect());
+    sockets.push(aliceSocket);
+    const aliceSees = recordEvents(aliceSocket);
+    const presenceOfBob = () => aliceSees.filter((e) => e.type === 'PresenceChanged' && e.data.userId === bob.user!.id);
+
+    const bobTab = await SilentTab.open(t.url, bob.token!);
+    tabs.push(bobTab);
+    // The configured heartbeat is what every client is told in the handshake.
+    expect(bobTab.handshake).toMatchObject({ pingInterval: PING_INTERVAL_MS, pingTimeout: PING_TIMEOUT_MS });
+    await eventually(() => presenceOfBob().length === 1);
+
+    const heartbeatMs = PING_INTERVAL_MS + PING_TIMEOUT_MS;
+    await eventually(() => presenceOfBob().length === 2, { timeoutMs: heartbeatMs + 5_000 });
+    const offlineAfterMs = performance.now() - bobTab.openedAt;
+    expect(presenceOfBob().map((e) => e.data.online)).toEqual([true, false]);
+    // Dropped by the heartbeat: not before the first unanswered ping timed out, and not long after.
+    expect(offlineAfterMs).toBeGreaterThanOrEqual(heartbeatMs - 100);
+    expect(offlineAfterMs).toBeLessThan(heartbeatMs + 3_000);
+    await bobTab.closed;
+    expect((await alice.get('/api/contacts')).body.contacts[0].peerOnline).toBe(false);
+
+    // Alice's tab answers every ping: several heartbeats later she is still connected.
+    expect(aliceSocket.connected).toBe(true);
+    expect(presenceOfBob()).toHaveLength(2);
+  });
+});
