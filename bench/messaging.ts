@@ -77,9 +77,23 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const lost = total - failed - latencies.size;
       const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
       const cpuMicrosecondsPerMessage = Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / total)]));
-      const result = { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies), cpuMicrosecondsPerMessage };
+      const result = { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies), cpuMicrosecondsPerMessage, worstSeconds: worstSeconds(start) };
       console.error(JSON.stringify(result));
       return result;
+    }
+
+    /** The three one-second windows (by send time) with the highest p99: whether the tail is steady or bursts. */
+    function worstSeconds(start: number) {
+      const bySecond = new Map<number, number[]>();
+      for (const [id, latency] of latencies) {
+        const second = Math.floor((sentAt.get(id)! - start) / 1000);
+        bySecond.set(second, [...(bySecond.get(second) ?? []), latency]);
+      }
+      return [...bySecond]
+        .map(([second, values]) => ({ second, ...summarize(values) }))
+        .sort((a, b) => b.p99 - a.p99)
+        .slice(0, 3)
+        .map(({ second, p50, p99, max }) => ({ second, p50, p99, max }));
     }
 
     await run(200, 3); // warm-up

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/event-store.js';
-import { preparing } from '../infrastructure/database/prepared-statements.js';
-import { sqlInteger } from '../infrastructure/database/sql-integer.js';
+import { StatementPipeline } from '../infrastructure/database/statement-pipeline.js';
 import { applyEach } from './batch-support.js';
 import { batches } from './batches.js';
 import { LRUCache } from 'lru-cache';
@@ -113,7 +112,6 @@ export class ProjectionRunner {
   private async lead(): Promise<void> {
     const client = this.client!;
     const names = this.names();
-    const nameList = names.map((name) => client.escapeLiteral(name)).join(', ');
     await client.query(
       'INSERT INTO projection_checkpoints (name, position) SELECT name, 0 FROM unnest($1::text[]) AS name ON CONFLICT DO NOTHING',
       [names],
@@ -128,6 +126,8 @@ export class ProjectionRunner {
     this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
     this.options.onLeading?.();
     const batchSize = this.options.batchSize ?? 500;
+    // Statements prepared on this leadership's connection.
+    const prepared = new Set<string>();
     // New for each leadership; a failed batch ends the leadership, and the memory with it.
     const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, {}>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
     const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
@@ -135,7 +135,7 @@ export class ProjectionRunner {
     try {
       for await (const batch of batches(subscription, batchSize)) {
         if (this.stopped) break;
-        await this.applyBatch(client, nameList, batch, memories);
+        await this.applyBatch(client, prepared, batch, memories);
       }
     } finally {
       this.subscription = null;
@@ -144,45 +144,61 @@ export class ProjectionRunner {
   }
 
   /**
-   * One transaction in as few round trips as possible: begin and fence in one simple query, the
-   * projections' statements, then checkpoints and commit in another.
+   * One transaction in as few round trips as possible: the projections run side by side (each owns its
+   * tables) on a statement pipeline, so begin, the fence and every statement they issue together travel
+   * in one round trip; a projection that must read before it writes adds one more. Checkpoints and commit
+   * go in the last.
    */
-  private async applyBatch(client: pg.Client, nameList: string, batch: RecordedEvent[], memories: Map<Projection<unknown>, LeaderMemory>): Promise<void> {
+  private async applyBatch(client: pg.Client, prepared: Set<string>, batch: RecordedEvent[], memories: Map<Projection<unknown>, LeaderMemory>): Promise<void> {
     const last = batch[batch.length - 1].position;
-    const outputs = new Map<Projection<unknown>, unknown[]>();
-    const sql = preparing(client);
+    const names = this.names();
+    const sql = new StatementPipeline(client, prepared);
+    // Read models are derived data: losing the last few commits in a database crash only rolls the
+    // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
+    const begun = Promise.all([
+      sql.query('BEGIN'),
+      sql.query('SET LOCAL synchronous_commit = off'),
+      sql.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE', [names]),
+    ]);
+    const applied = Promise.all(this.projections.map((projection) => this.applyTo(projection, sql, batch, memories.get(projection))));
+    // Its failure is handled below, possibly only after the fence's round trip.
+    applied.catch(() => {});
+    let outputs: Array<unknown[] | void>;
     try {
-      // Read models are derived data: losing the last few commits in a database crash only rolls the
-      // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
-      const results = (await client.query(
-        `BEGIN; SET LOCAL synchronous_commit = off;
-         SELECT name, position FROM projection_checkpoints WHERE name IN (${nameList}) FOR UPDATE`,
-      )) as unknown as pg.QueryResult<{ name: string; position: string }>[];
-      for (const row of results[2].rows) {
+      const [, , fence] = await begun;
+      for (const row of fence.rows) {
         if (Number(row.position) !== this.positions.get(row.name)) throw new Error(`projection ${row.name} was moved by another node or a rebuild`);
       }
-      for (const projection of this.projections) {
-        const from = this.positions.get(projection.name) ?? 0;
-        const events = from < batch[0].position ? batch : batch.filter((event) => event.position > from);
-        if (events.length === 0) continue;
-        const out = projection.applyBatch
-          ? // A few multi-row statements instead of one or more per event (proven equal in rebuild tests).
-            await projection.applyBatch(sql, events, { memory: memories.get(projection) })
-          : await applyEach(projection, sql, events);
-        if (out && out.length > 0) outputs.set(projection, out);
-      }
+      outputs = await applied;
       // A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint.
-      await client.query(
-        `UPDATE projection_checkpoints SET position = greatest(position, ${sqlInteger(last)}), updated_at = now(),
-           node_id = ${client.escapeLiteral(this.options.nodeId)}
-         WHERE name IN (${nameList}); COMMIT`,
-      );
+      await Promise.all([
+        sql.query('UPDATE projection_checkpoints SET position = greatest(position, $1::bigint), updated_at = now(), node_id = $2 WHERE name = ANY($3::text[])', [
+          last,
+          this.options.nodeId,
+          names,
+        ]),
+        sql.query('COMMIT'),
+      ]);
     } catch (error) {
+      sql.abort(error);
+      await applied.catch(() => {});
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
     for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
-    for (const [projection, out] of outputs) await Promise.resolve(projection.afterCommit?.(out)).catch(() => {});
+    for (const [i, projection] of this.projections.entries()) {
+      const out = outputs[i];
+      if (out && out.length > 0) await Promise.resolve(projection.afterCommit?.(out)).catch(() => {});
+    }
+  }
+
+  /** The batch's events this projection has not applied yet, in a few multi-row statements where it can. */
+  private async applyTo(projection: Projection<unknown>, sql: StatementPipeline, batch: RecordedEvent[], memory: LeaderMemory | undefined) {
+    const from = this.positions.get(projection.name) ?? 0;
+    const events = from < batch[0].position ? batch : batch.filter((event) => event.position > from);
+    if (events.length === 0) return;
+    // The batch path is proven equal to the per-event one by the rebuild tests.
+    return projection.applyBatch ? projection.applyBatch(sql, events, { memory }) : applyEach(projection, sql, events);
   }
 
   private pause(ms: number): Promise<void> {

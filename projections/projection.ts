@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../application/ports/event-store.js';
 
-/** Anything that runs SQL: a pool client inside the batch transaction. */
-export type Sql = Pick<pg.ClientBase, 'query'>;
+/** Anything that runs parameterized SQL: a client inside the batch transaction, or a statement pipeline. */
+export interface Sql {
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 /**
  * One read model: the tables it owns and how each event changes them. `apply` runs inside the batch
