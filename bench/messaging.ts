@@ -37,6 +37,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const inflight: Promise<void>[] = [];
       const cpuBefore = cpuSnapshot(cpuParts);
       const start = performance.now();
+      const startedAt = new Date().toISOString();
       for (let i = 0; i < total; i++) {
         const due = start + (i * 1000) / ratePerSecond;
         const wait = due - performance.now();
@@ -77,7 +78,7 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const lost = total - failed - latencies.size;
       const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
       const cpuMicrosecondsPerMessage = Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / total)]));
-      const result = { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies), cpuMicrosecondsPerMessage, worstSeconds: worstSeconds(start) };
+      const result = { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies), cpuMicrosecondsPerMessage, startedAt, worstSeconds: worstSeconds(start) };
       console.error(JSON.stringify(result));
       return result;
     }
