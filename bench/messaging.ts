@@ -7,7 +7,7 @@ import { createPairs, startTwoNodes, summarize } from './support.js';
  * End-to-end messaging latency: senders POST to node 1, receivers listen on sockets connected to node 2
  * (one PostgreSQL, one Redis). Latency = from just before the POST to the receiver's `event`.
  */
-export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500], stepSeconds = 8, ladder = 1, projectionsOnWriteNode = 0 } = {}) {
+export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000], stepSeconds = 8, ladder = 1, projectionsOnWriteNode = 0 } = {}) {
   // By default node 2 (the sockets' node) leads the projections and pushes, and node 1 only takes the writes.
   const cluster = await startTwoNodes({}, projectionsOnWriteNode ? {} : { PROJECTIONS: 'off' });
   try {
