@@ -144,7 +144,8 @@ describe('<derbel-conversation>', () => {
     const { peer, contactId, open } = await conversation();
     const page = await open();
     harness.api.store.send(peer.user.id, contactId, 'before');
-    await expect.poll(() => texts(page)).toEqual(['before']);
+    // Pushed live, or fetched on catch-up if the page's socket was still connecting: slower on a busy machine.
+    await expect.poll(() => texts(page), { timeout: 5_000 }).toEqual(['before']);
 
     harness.api.setReachable(false);
     try {
