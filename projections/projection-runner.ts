@@ -22,8 +22,8 @@ export interface RunnerOptions {
 
 const LOCK_NAMESPACE = 7355700;
 
-/** Entries (e.g. contacts) each projection may remember while leading: about 100 MB at most. */
-const MEMORY_ENTRIES = 100_000;
+/** Contacts each projection may remember while leading (a few tens of MB at most); others are read again. */
+const MEMORY_ENTRIES = 20_000;
 
 /**
  * Runs a group of projections on at most one node. The leader holds every projection's advisory lock,
