@@ -22,16 +22,3 @@ function statementName(text: string): string | undefined {
 export function queryPrepared<R extends pg.QueryResultRow = any>(client: Pick<pg.ClientBase, 'query'> | pg.Pool, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
   return (client as pg.ClientBase).query<R>({ name: statementName(text), text, values });
 }
-
-/**
- * A view of `client` whose parameterized queries run as prepared statements (queries without parameters,
- * e.g. several statements in one simple query, are passed through unchanged).
- */
-export function preparing<C extends Pick<pg.ClientBase, 'query'>>(client: C): Pick<pg.ClientBase, 'query'> {
-  return {
-    query: ((textOrConfig: unknown, values?: unknown[], callback?: unknown) => {
-      if (typeof textOrConfig === 'string' && Array.isArray(values) && callback === undefined) return queryPrepared(client, textOrConfig, values);
-      return (client.query as (...args: unknown[]) => unknown)(textOrConfig, values, callback);
-    }) as pg.ClientBase['query'],
-  };
-}
