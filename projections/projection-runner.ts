@@ -1,9 +1,9 @@
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../application/ports/event-store.js';
 import { StatementPipeline } from '../infrastructure/database/statement-pipeline.js';
 import { applyEach } from './batch-support.js';
 import { batches } from './batches.js';
-import { LRUCache } from 'lru-cache';
 import type { LeaderMemory, Projection } from './projection.js';
 
 export type RunnerState = 'stopped' | 'standby' | 'running';
