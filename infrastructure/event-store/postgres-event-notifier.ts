@@ -3,22 +3,17 @@ import pg from 'pg';
 const CHANNEL = 'derbel_events';
 
 /**
- * Wakes subscribers when events are appended, on every node: appenders NOTIFY after their append
- * committed (in its own tiny transaction: a NOTIFY inside the append would serialize all commits on
- * PostgreSQL's notify queue lock), and one LISTEN connection per process resolves `nextNotice()`.
+ * Wakes subscribers when events are appended, on every node: each append's transaction NOTIFYs at its commit
+ * (a trigger on `events`, migrations/007_notify_on_append.sql), and one LISTEN connection per process
+ * resolves `nextNotice()`. Appends of this process also wake its subscribers at once.
  */
 export class PostgresEventNotifier {
   private listener: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private waiters: Array<() => void> = [];
-  private announcing = false;
-  private announceAgain = false;
   private closed = false;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly connectionString: string,
-  ) {}
+  constructor(private readonly connectionString: string) {}
 
   /** Resolves on the next append anywhere (or never, if closed first; callers race it with a timeout). */
   nextNotice(): Promise<void> {
@@ -26,21 +21,9 @@ export class PostgresEventNotifier {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Tells every listener that new events exist; concurrent calls coalesce into at most one extra NOTIFY. */
-  announce(): void {
+  /** This process appended: its own subscribers need not wait for the notice to come back. */
+  appended(): void {
     this.wakeLocal();
-    if (this.announcing) {
-      this.announceAgain = true;
-      return;
-    }
-    this.announcing = true;
-    void (async () => {
-      do {
-        this.announceAgain = false;
-        await this.pool.query(`NOTIFY ${CHANNEL}`).catch(() => {});
-      } while (this.announceAgain && !this.closed);
-      this.announcing = false;
-    })();
   }
 
   private wakeLocal() {

@@ -70,3 +70,61 @@ describe('gap safety against a late-committing writer (PostgreSQL)', () => {
     }
   });
 });
+
+/** Another node's subscriber learns of an append from the append's own NOTIFY, not from its 5 s fallback read. */
+describe('waking subscribers on other nodes (PostgreSQL)', () => {
+  let fixture: PostgresEventStoreFixture;
+  let otherNode: PostgresEventStore;
+  let otherPool: pg.Pool;
+
+  beforeAll(async () => {
+    fixture = await createPostgresEventStoreFixture();
+    const { createPool } = await import('../database/pool.js');
+    const { PostgresEventStore } = await import('./postgres-event-store.js');
+    otherPool = createPool(fixture.db.url);
+    otherNode = new PostgresEventStore(otherPool, fixture.db.url);
+  });
+  afterAll(async () => {
+    await otherNode.close();
+    await otherPool.end();
+    await fixture.teardown();
+  });
+
+  it('delivers an append made through another store within a second, by a single or a batched append and by a direct insert', async () => {
+    const subscription = otherNode.subscribeToAll({ after: 0 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const next = async () => {
+      const started = Date.now();
+      const { value } = await iterator.next();
+      return { position: value!.position, waitedMs: Date.now() - started };
+    };
+    try {
+      // Let the subscription catch up on nothing and go to sleep on its notice.
+      const first = next();
+      await new Promise((r) => setTimeout(r, 300));
+      const single = await fixture.store.appendToStream(`s-${randomUUID()}`, [newEvent('Raw')]);
+      expect(await first).toMatchObject({ position: single.position });
+      expect((await first).waitedMs).toBeLessThan(1_300);
+
+      const second = next();
+      await new Promise((r) => setTimeout(r, 300));
+      const [a, b] = await Promise.all([1, 2].map(() => fixture.store.appendToStream(`s-${randomUUID()}`, [newEvent('Raw')])));
+      const got = [await second, await next()];
+      expect(got.map((g) => g.position)).toEqual([a.position, b.position].sort((x, y) => x - y));
+      expect(got[0].waitedMs).toBeLessThan(1_300);
+
+      // A row written straight into the log (`events import`) wakes subscribers too.
+      const third = next();
+      await new Promise((r) => setTimeout(r, 300));
+      const { rows } = await fixture.pool.query(
+        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
+         VALUES ($1, 0, $2, 'Raw', '{}', '{}') RETURNING position`,
+        [`s-${randomUUID()}`, randomUUID()],
+      );
+      expect(await third).toMatchObject({ position: Number(rows[0].position) });
+      expect((await third).waitedMs).toBeLessThan(1_300);
+    } finally {
+      await subscription.close();
+    }
+  });
+});

@@ -73,7 +73,7 @@ export class PostgresEventStore implements EventStore {
     private readonly pool: pg.Pool,
     connectionString: string,
   ) {
-    this.notifier = new PostgresEventNotifier(pool, connectionString);
+    this.notifier = new PostgresEventNotifier(connectionString);
   }
 
   async appendToStream(
@@ -109,7 +109,7 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         for (const append of batch) append.reject(error);
       }
-      this.notifier.announce();
+      this.notifier.appended();
     }
     this.flushing = false;
   }
