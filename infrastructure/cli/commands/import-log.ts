@@ -48,7 +48,6 @@ export async function importIntoPostgres(client: pg.ClientBase, events: Exported
     if (last > 0) await client.query(`SELECT setval(pg_get_serial_sequence('events', 'position'), $1)`, [last]);
     await append.release();
     await client.query('COMMIT');
-    await client.query('NOTIFY derbel_events').catch(() => {});
     return { first, last };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

@@ -140,7 +140,6 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
     }
     await append.release();
     await client.query('COMMIT');
-    await client.query('NOTIFY derbel_events').catch(() => {});
     return { events: total, users, contacts, messages, firstPosition, lastPosition };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
