@@ -81,4 +81,11 @@ describe('statement pipeline', () => {
     const { rows } = await client.query('SELECT count(*)::int AS n FROM items WHERE id = $1', [id]);
     expect(rows[0].n).toBe(0);
   });
+
+  it('refuses a text of several statements instead of answering callers with the wrong results', async () => {
+    const sql = new StatementPipeline(client, prepared);
+    const results = await Promise.allSettled([sql.query('SELECT 1 AS a; SELECT 2 AS b'), sql.query('SELECT $1::int AS c', [3])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toContain('exactly one statement');
+  });
 });

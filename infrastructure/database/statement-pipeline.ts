@@ -22,14 +22,18 @@ interface Queued {
  *
  * When a statement fails, PostgreSQL skips the rest of that query: every statement of it and every later
  * one is rejected with the error, and the caller rolls back. Statements without parameters are sent as
- * they are (BEGIN, SET LOCAL, COMMIT).
+ * they are (BEGIN, SET LOCAL, COMMIT). Each query must be one statement.
  */
 export class StatementPipeline {
   private queued: Queued[] = [];
   private scheduled = false;
   private failure: unknown = null;
 
-  /** `prepared`: names already prepared on this connection; it must live exactly as long as the connection. */
+  /**
+   * `prepared`: names already prepared on this connection; it must live exactly as long as the connection.
+   * After a failed query it is no longer known which of that query's PREPAREs ran: end the connection then
+   * (the projection runner does, with every failed batch).
+   */
   constructor(
     private readonly client: pg.ClientBase,
     private readonly prepared: Set<string>,
@@ -75,6 +79,8 @@ export class StatementPipeline {
     try {
       const answer = (await this.client.query(parts.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
       results = Array.isArray(answer) ? answer : [answer];
+      // A text of several statements would shift every later answer onto the wrong caller.
+      if (results.length !== parts.length) throw new Error('a pipelined query must hold exactly one statement');
     } catch (error) {
       for (const statement of batch) statement.reject(error);
       this.abort(error);
