@@ -32,8 +32,8 @@ const MEMORY_ENTRIES = 20_000;
  * holder's connection dies. The transaction runs on the locks' own connection and re-reads the checkpoints
  * `FOR UPDATE`, so a leader that lost its locks (or whose projection a rebuild moved) cannot commit.
  *
- * Sharing the read and the transaction is what keeps a busy log cheap: every statement is a round trip to
- * PostgreSQL, and per projection the bookkeeping would cost more than the work (see BENCHMARKS.md).
+ * Sharing the read and the transaction is what keeps a busy log cheap: round trips to PostgreSQL cost more
+ * than most statements' work, so a batch takes as few as it can (see `applyBatch` and BENCHMARKS.md).
  */
 export class ProjectionRunner {
   state: RunnerState = 'stopped';
