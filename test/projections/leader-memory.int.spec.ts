@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewEvent, RecordedEvent } from '../../application/ports/event-store.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { contactListProjection } from '../../projections/contact-list.projection.js';
 import { feedProjection } from '../../projections/feed.projection.js';
 import type { Projection } from '../../projections/projection.js';
 import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { newEvent } from '../contract/event-store.contract.js';
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
 
-const event = (type: string, data: Record<string, unknown>): NewEvent => ({
-  id: randomUUID(),
-  type,
-  data,
-  metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() },
-});
 
 /**
  * The leader remembers the contact-list rows and contact members it wrote, and does not read them again in
@@ -57,10 +52,10 @@ describe("a projection leader's memory", () => {
     try {
       const [contactId, ana, ben] = [randomUUID(), randomUUID(), randomUUID()];
       const stream = `contact-${contactId}`;
-      await store.appendToStream(stream, [event('ContactAdded', { contactId, members: [ana, ben], addedBy: ana })]);
+      await store.appendToStream(stream, [newEvent('ContactAdded', { contactId, members: [ana, ben], addedBy: ana })]);
       await eventually(() => failures === 1 && runner.position > 0, { timeoutMs: 10_000 });
       const { position } = await store.appendToStream(stream, [
-        event('MessageSent', { contactId, messageId: randomUUID(), senderId: ana, text: 'after the retry' }),
+        newEvent('MessageSent', { contactId, messageId: randomUUID(), senderId: ana, text: 'after the retry' }),
       ]);
       await eventually(() => runner.position >= position, { timeoutMs: 10_000 });
 
