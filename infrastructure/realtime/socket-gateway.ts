@@ -23,7 +23,6 @@ export interface SocketData {
 export type DerbelSocket = Socket<any, any, any, SocketData>;
 export type ConnectionHandler = (socket: DerbelSocket) => void;
 
-export { userRoom };
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const TYPING_MIN_INTERVAL_MS = 1_000;
 
