@@ -6,8 +6,8 @@ import { seedEvents } from '../infrastructure/cli/commands/seed-log.js';
 import { migrate } from '../infrastructure/database/migrate.js';
 import { createPool } from '../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../infrastructure/event-store/postgres-event-store.js';
-import { rebuildableProjections } from '../projections/rebuild-projections.js';
-import { rebuildProjections } from '../projections/rebuild.js';
+import { rebuildableProjections } from '../projections/all-projections.js';
+import { rebuildProjections } from '../infrastructure/projections/rebuild.js';
 import { cpuMeter } from './rebuild-cpu.js';
 
 export interface RebuildBenchmarkResult {

@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../infrastructure/cli/derbel.ts');
+await import('../infrastructure/cli/derbel');

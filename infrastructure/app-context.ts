@@ -5,7 +5,7 @@ import type { MeetingService } from '../application/meetings/meeting-service.js'
 import type { SessionRepository, TokenService } from '../application/ports/auth.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
-import type { CheckpointWaiter } from '../projections/checkpoint-waiter.js';
+import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import type { Config } from './config/config.js';
 
 /** Everything the HTTP routes and the socket gateway need, wired once by the server. */

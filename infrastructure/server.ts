@@ -8,20 +8,21 @@ import type { EventStore } from '../application/ports/event-store.js';
 import { derbelUpcasters } from '../application/upcasting/derbel-upcasters.js';
 import { withUpcasting } from '../application/upcasting/upcasting-event-store.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/shared/clock.js';
-import { accountsProjection } from '../projections/accounts.projection.js';
-import { CheckpointWaiter } from '../projections/checkpoint-waiter.js';
-import { contactListProjection } from '../projections/contact-list.projection.js';
-import { feedProjection } from '../projections/feed.projection.js';
-import { messagesProjection } from '../projections/messages.projection.js';
-import { activeMeetingsProjection } from '../projections/active-meetings.projection.js';
-import { callLogProjection } from '../projections/call-log.projection.js';
+import { accountsProjection } from '../projections/accounts/accounts.projection.js';
+import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
+import { contactListProjection } from '../projections/contact-list/contact-list.projection.js';
+import { feedProjection } from '../projections/feed/feed.projection.js';
+import { messagesProjection } from '../projections/messages/messages.projection.js';
+import { activeMeetingsProjection } from '../projections/active-meetings/active-meetings.projection.js';
+import { callLogProjection } from '../projections/call-log/call-log.projection.js';
 import type { Projection } from '../projections/projection.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
+import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentials, PostgresSessions } from './auth/postgres-auth-repositories.js';
 import { WorkerPasswordHasher } from './auth/worker-password-hasher.js';
 import type { Config } from './config/config.js';
+import { ADVISORY_LOCKS } from './database/advisory-locks.js';
 import { migrate } from './database/migrate.js';
 import { createPool } from './database/pool.js';
 import { MeetingSweeper } from './meetings/meeting-sweeper.js';
@@ -128,8 +129,8 @@ export async function createServer(
       const database = await pool.query('SELECT 1').then(() => true, () => false);
       const leaders = database
         ? await pool
-            .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted
-               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+            .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [ADVISORY_LOCKS.projectionRunner])
             .then((r) => r.rows[0].n >= projections.length, () => false)
         : false;
       return { ready: database && leaders, checks: { database, projections: leaders } };

@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
 import type { MeetingService } from '../../application/meetings/meeting-service.js';
 import type { Clock } from '../../application/shared/clock.js';
-import { ringsDue } from '../../projections/active-meetings.queries.js';
+import { ringsDue } from '../../projections/active-meetings/active-meetings.queries.js';
 import type { PostgresMeetingSeats } from './postgres-meeting-seats.js';
 
 export interface SweeperOptions {
@@ -16,8 +17,7 @@ export interface SweeperOptions {
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
-/** Not the projections' namespace: readiness counts those locks. */
-export const SWEEPER_LOCK_NAMESPACE = 7355710;
+export const SWEEPER_LOCK_NAMESPACE = ADVISORY_LOCKS.meetingSweeper;
 export const SWEEPER_APPLICATION_NAME = 'derbel-meeting-sweeper';
 const ENDED_SEATS_AGE_MS = 5 * 60_000;
 

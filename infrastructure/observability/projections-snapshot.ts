@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.js';
-import type { ProjectionRunner } from '../../projections/projection-runner.js';
+import type { ProjectionRunner } from '../projections/projection-runner.js';
 import type { ProjectionsSnapshot } from './metrics.js';
 
 /** Head of the log and every projection's stored checkpoint (the same on every node), plus who leads here. */

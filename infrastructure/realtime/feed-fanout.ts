@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import type { FeedEntry } from '../../projections/feed.projection.js';
+import type { FeedEntry } from '../../projections/feed/feed.projection.js';
 import { userRoom } from './rooms.js';
 
 /** One event and the users it goes to: every recipient gets the same payload. */

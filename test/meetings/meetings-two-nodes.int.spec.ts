@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connected, eventually } from '../support/api-client.js';
@@ -26,7 +27,7 @@ describe('meetings across two api nodes', () => {
   const sweeperLeader = async () => {
     const { rows } = await sql.query(
       `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.classid = 7355710 AND l.granted
+       WHERE l.locktype = 'advisory' AND l.classid = ${ADVISORY_LOCKS.meetingSweeper} AND l.granted
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     return rows.map((r) => r.application_name as string);

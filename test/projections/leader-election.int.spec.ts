@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import type { Projection } from '../../projections/projection.js';
-import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
@@ -54,7 +55,7 @@ describe('projection runners across nodes', () => {
     // The leader's node dies: its connection is cut and it never comes back; the standby takes over.
     const leaderGone = a.stop();
     await pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted`,
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${ADVISORY_LOCKS.projectionRunner} AND granted`,
     );
     await leaderGone;
     await append(50);
@@ -84,16 +85,16 @@ describe('projection runners across nodes', () => {
 
     // Another node holds one of the group's locks: no one may lead the group.
     const blocker = await pool.connect();
-    await blocker.query("SELECT pg_advisory_lock(7355700, hashtext('second'))");
+    await blocker.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.projectionRunner}, hashtext('second'))`);
     const runner = new ProjectionRunner(group, { store, connectionString: db.url, nodeId: 'g', standbyRetryMs: 100, batchSize: 5 });
     runner.start();
     await new Promise((r) => setTimeout(r, 400));
     expect(runner.state).toBe('standby');
     const { rows: held } = await pool.query(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND objid = hashtext('counting_group')::oid AND granted",
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${ADVISORY_LOCKS.projectionRunner} AND objid = hashtext('counting_group')::oid AND granted`,
     );
     expect(held[0].n).toBe(0);
-    await blocker.query("SELECT pg_advisory_unlock(7355700, hashtext('second'))");
+    await blocker.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCKS.projectionRunner}, hashtext('second'))`);
     blocker.release();
 
     await eventually(() => runner.state === 'running', { timeoutMs: 5_000 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
@@ -58,7 +59,7 @@ describe('two api nodes on one PostgreSQL and one Redis', () => {
     await client.connect();
     try {
       const { rows } = await client.query(
-        `SELECT objid, count(*)::int AS holders FROM pg_locks WHERE locktype = 'advisory' AND classid = 7355700 AND granted
+        `SELECT objid, count(*)::int AS holders FROM pg_locks WHERE locktype = 'advisory' AND classid = ${ADVISORY_LOCKS.projectionRunner} AND granted
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY objid`,
       );
       expect(rows.length).toBeGreaterThanOrEqual(4);

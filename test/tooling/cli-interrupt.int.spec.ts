@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
-import { pendingRebuilds } from '../../projections/rebuild-shadow.js';
+import { pendingRebuilds } from '../../infrastructure/projections/rebuild-shadow.js';
 import { derbel, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 const BIN = fileURLToPath(new URL('../../bin/derbel.mjs', import.meta.url));

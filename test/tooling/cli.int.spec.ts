@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildableProjections } from '../../projections/rebuild-projections.js';
+import { rebuildableProjections } from '../../projections/all-projections.js';
 import { checkpoints, derbel, dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 const ana = { id: '0a0a0a0a-0000-4000-8000-000000000001', username: 'ana' };

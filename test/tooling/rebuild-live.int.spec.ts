@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
 import { migrate } from '../../infrastructure/database/migrate.js';
-import { rebuildableProjections } from '../../projections/rebuild-projections.js';
-import { rebuildProjections } from '../../projections/rebuild.js';
+import { rebuildableProjections } from '../../projections/all-projections.js';
+import { rebuildProjections } from '../../infrastructure/projections/rebuild.js';
 import { ApiClient, eventually } from '../support/api-client.js';
 import { createTestDatabase } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

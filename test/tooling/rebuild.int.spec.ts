@@ -1,9 +1,10 @@
 import pg from 'pg';
+import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
-import { rebuildableProjections } from '../../projections/rebuild-projections.js';
-import { rebuildProjections, type RebuildProgress } from '../../projections/rebuild.js';
-import { pendingRebuilds } from '../../projections/rebuild-shadow.js';
+import { rebuildableProjections } from '../../projections/all-projections.js';
+import { rebuildProjections, type RebuildProgress } from '../../infrastructure/projections/rebuild.js';
+import { pendingRebuilds } from '../../infrastructure/projections/rebuild-shadow.js';
 import { dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 const newEvent = (type: string, data: object, userId: string) => ({
@@ -140,7 +141,7 @@ describe('rebuilding projections from the log', () => {
     const holder = new pg.Client({ connectionString: t.db.url });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock(7355800, hashtext($1))', ['messages']);
+      await holder.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.projectionRebuild}, hashtext($1))`, ['messages']);
       await expect(rebuild()).rejects.toThrow('A rebuild of messages is already running');
     } finally {
       await holder.end();

@@ -4,8 +4,8 @@ import { CommandHandler } from '../../application/shared/command-handler.js';
 import { UpcasterRegistry } from '../../application/upcasting/upcaster-registry.js';
 import { UpcastingEventStore } from '../../application/upcasting/upcasting-event-store.js';
 import { contactDecider } from '../../domain/contacts/contact.js';
-import { rebuildableProjections } from '../../projections/rebuild-projections.js';
-import { rebuildProjections } from '../../projections/rebuild.js';
+import { rebuildableProjections } from '../../projections/all-projections.js';
+import { rebuildProjections } from '../../infrastructure/projections/rebuild.js';
 import { dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 /**

@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { rebuildableProjections } from '../../../projections/rebuild-projections.js';
-import { DEFAULT_BATCH_SIZE, rebuildProjections, RebuildBusyError, type RebuildProgress } from '../../../projections/rebuild.js';
-import { pendingRebuilds } from '../../../projections/rebuild-shadow.js';
+import { rebuildableProjections } from '../../../projections/all-projections.js';
+import { DEFAULT_BATCH_SIZE, rebuildProjections, RebuildBusyError, type RebuildProgress } from '../../projections/rebuild.js';
+import { pendingRebuilds } from '../../projections/rebuild-shadow.js';
+import { ADVISORY_LOCKS } from '../../database/advisory-locks.js';
 import type { CliDatabase } from './cli-database.js';
 import { CliError, EXIT_INTERRUPTED, integerOption, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { formatCount, formatDuration, formatTable } from './format-table.js';
 
-const RUNNER_LOCK_NAMESPACE = 7355700;
+const RUNNER_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 
 export const PROJECTIONS_USAGE = [
   'derbel projections status [--json]',

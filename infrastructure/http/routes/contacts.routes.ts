@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listContacts } from '../../../projections/contact-list.queries.js';
+import { listContacts } from '../../../projections/contact-list/contact-list.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, User, Username, Uuid } from '../schemas.js';
 

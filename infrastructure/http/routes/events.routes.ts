@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { feedAfter } from '../../../projections/feed.queries.js';
+import { feedAfter } from '../../../projections/feed/feed.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, Position } from '../schemas.js';
 

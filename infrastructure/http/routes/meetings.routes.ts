@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MeetingInProgressError } from '../../../domain/meetings/meeting-slot.js';
-import { listActiveMeetings } from '../../../projections/active-meetings.queries.js';
-import { listCalls } from '../../../projections/call-log.queries.js';
+import { listActiveMeetings } from '../../../projections/active-meetings/active-meetings.queries.js';
+import { listCalls } from '../../../projections/call-log/call-log.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { errors, MinPositionQuery, User, Uuid } from '../schemas.js';

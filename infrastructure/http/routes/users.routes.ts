@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { searchUsers } from '../../../projections/accounts.queries.js';
+import { searchUsers } from '../../../projections/accounts/accounts.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, User } from '../schemas.js';
 

@@ -1,6 +1,6 @@
-import type { MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
+import type { MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
 import { applyMessagesBatch } from './messages.batch.js';
-import type { Projection } from './projection.js';
+import type { Projection } from '../projection.js';
 
 /** Message history per contact, in the order the contact stream accepted the messages. */
 export const messagesProjection: Projection = {

@@ -1,9 +1,9 @@
-import { accountsProjection } from './accounts.projection.js';
-import { activeMeetingsProjection } from './active-meetings.projection.js';
-import { callLogProjection } from './call-log.projection.js';
-import { contactListProjection } from './contact-list.projection.js';
-import { feedProjection } from './feed.projection.js';
-import { messagesProjection } from './messages.projection.js';
+import { accountsProjection } from './accounts/accounts.projection.js';
+import { activeMeetingsProjection } from './active-meetings/active-meetings.projection.js';
+import { callLogProjection } from './call-log/call-log.projection.js';
+import { contactListProjection } from './contact-list/contact-list.projection.js';
+import { feedProjection } from './feed/feed.projection.js';
+import { messagesProjection } from './messages/messages.projection.js';
 import type { Projection } from './projection.js';
 
 /**

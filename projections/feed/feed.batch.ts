@@ -1,8 +1,8 @@
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import type { ContactAdded } from '../domain/contacts/events.js';
-import { applyEach, isCanonicalUuid } from './batch-support.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { ContactAdded } from '../../domain/contacts/events.js';
+import { applyEach, isCanonicalUuid } from '../batch-support.js';
 import type { FeedEntry } from './feed.projection.js';
-import type { LeaderMemory, Projection, Sql } from './projection.js';
+import type { LeaderMemory, Projection, Sql } from '../projection.js';
 
 const CHUNK = 10_000;
 

@@ -1,7 +1,7 @@
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import type { ContactAdded } from '../domain/contacts/events.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { ContactAdded } from '../../domain/contacts/events.js';
 import { applyFeedBatch } from './feed.batch.js';
-import type { LeaderMemory, Projection, Sql } from './projection.js';
+import type { LeaderMemory, Projection, Sql } from '../projection.js';
 
 export interface FeedEntry {
   userId: string;

@@ -1,7 +1,7 @@
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import type { MessageEdited, MessageSent } from '../domain/contacts/events.js';
-import { applyEach, isCanonicalUuid } from './batch-support.js';
-import type { Projection, Sql } from './projection.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import { applyEach, isCanonicalUuid } from '../batch-support.js';
+import type { Projection, Sql } from '../projection.js';
 
 interface MessageChange {
   contact_id: string;

@@ -1,6 +1,6 @@
-import type { AccountRegistered } from '../domain/accounts/events.js';
+import type { AccountRegistered } from '../../domain/accounts/events.js';
 import { applyAccountsBatch } from './accounts.batch.js';
-import type { Projection } from './projection.js';
+import type { Projection } from '../projection.js';
 
 /** The user directory and the username → user lookup used at sign-in. */
 export const accountsProjection: Projection = {

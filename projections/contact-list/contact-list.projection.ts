@@ -1,7 +1,7 @@
-import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
-import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../domain/meetings/events.js';
+import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
 import { applyContactListBatch } from './contact-list.batch.js';
-import type { Projection } from './projection.js';
+import type { Projection } from '../projection.js';
 
 /**
  * Per user: each contact with its peer, last message, read markers, active meeting and last activity.

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Projection } from './projection.js';
+import type { Projection } from '../../projections/projection.js';
 
 export const SHADOW_SCHEMA = 'derbel_rebuild';
 export const RETIRED_SCHEMA = 'derbel_retired';

@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import type { AccountRegistered } from '../domain/accounts/events.js';
-import type { Sql } from './projection.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { AccountRegistered } from '../../domain/accounts/events.js';
+import type { Sql } from '../projection.js';
 
 /** The accounts projection over a batch: one multi-row insert, first registration of a user id wins. */
 export async function applyAccountsBatch(sql: Sql, events: RecordedEvent[]): Promise<void> {

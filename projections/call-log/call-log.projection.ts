@@ -1,5 +1,5 @@
-import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../domain/meetings/events.js';
-import type { Projection } from './projection.js';
+import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
+import type { Projection } from '../projection.js';
 
 /**
  * Per user, each ended meeting: who the peer was, who called whom, and whether it was missed, declined

@@ -1,8 +1,8 @@
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../domain/contacts/events.js';
-import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../domain/meetings/events.js';
-import { applyEach, isCanonicalUuid, jsonText } from './batch-support.js';
-import type { LeaderMemory, Projection, Sql } from './projection.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
+import { applyEach, isCanonicalUuid, jsonText } from '../batch-support.js';
+import type { LeaderMemory, Projection, Sql } from '../projection.js';
 
 interface Row {
   user_id: string;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PublicUser } from '../application/accounts/user.js';
+import type { PublicUser } from '../../application/accounts/user.js';
 
 const toUser = (r: { user_id: string; username: string; display_name: string }): PublicUser => ({
   id: r.user_id,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { EventStore, RecordedEvent } from '../application/ports/event-store.js';
-import type { Projection } from './projection.js';
+import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
+import type { Projection } from '../../projections/projection.js';
 import { forgetShadowProgress, ident, RETIRED_SCHEMA, SHADOW_SCHEMA } from './rebuild-shadow.js';
 
 export interface SwapResult {

@@ -1,5 +1,5 @@
-import type { MeetingEnded, MeetingStarted, ParticipantJoined, ParticipantLeft } from '../domain/meetings/events.js';
-import type { Projection } from './projection.js';
+import type { MeetingEnded, MeetingStarted, ParticipantJoined, ParticipantLeft } from '../../domain/meetings/events.js';
+import type { Projection } from '../projection.js';
 
 /**
  * Meetings that ring or go on, with who is seated under which peer id. The sweeper reads `ring_until` here

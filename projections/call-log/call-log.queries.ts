@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PublicUser } from '../application/accounts/user.js';
+import type { PublicUser } from '../../application/accounts/user.js';
 
 export interface CallRecord {
   meetingId: string;

@@ -1,13 +1,13 @@
 import pg from 'pg';
-import type { EventStore, RecordedEvent } from '../application/ports/event-store.js';
-import { applyEach } from './batch-support.js';
-import type { Projection } from './projection.js';
+import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
+import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
+import { applyEach } from '../../projections/batch-support.js';
+import type { Projection } from '../../projections/projection.js';
 import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
 
-/** Same namespace as the projection runner's leader lock: tells whether a live runner holds a projection. */
-const RUNNER_LOCK_NAMESPACE = 7355700;
-const REBUILD_LOCK_NAMESPACE = 7355800;
+const RUNNER_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
+const REBUILD_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRebuild;
 /** Events read from the log at a time, and applied at a time unless a projection prefers more. */
 export const DEFAULT_BATCH_SIZE = 10_000;
 

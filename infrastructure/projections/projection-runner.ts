@@ -1,10 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import type { EventStore, RecordedEvent, Subscription } from '../application/ports/event-store.js';
-import { StatementPipeline } from '../infrastructure/database/statement-pipeline.js';
-import { applyEach } from './batch-support.js';
+import type { EventStore, RecordedEvent, Subscription } from '../../application/ports/event-store.js';
+import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
+import { StatementPipeline } from '../database/statement-pipeline.js';
+import { applyEach } from '../../projections/batch-support.js';
 import { batches } from './batches.js';
-import type { LeaderMemory, Projection } from './projection.js';
+import type { LeaderMemory, Projection } from '../../projections/projection.js';
 
 export type RunnerState = 'stopped' | 'standby' | 'running';
 
@@ -20,7 +21,7 @@ export interface RunnerOptions {
   onLeading?: () => void;
 }
 
-const LOCK_NAMESPACE = 7355700;
+const LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 
 /** Contacts each projection may remember while leading (a few tens of MB at most); others are read again. */
 const MEMORY_ENTRIES = 20_000;
