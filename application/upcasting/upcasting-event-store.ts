@@ -1,9 +1,11 @@
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, Subscription } from '../ports/event-store.js';
+import { withCanonicalIds } from './canonical-event-ids.js';
 import type { UpcasterRegistry } from './upcaster-registry.js';
 
 /**
  * Wraps any event-store adapter so that every read (`readStream`, `readAll`, `subscribeToAll`) returns
- * events in their current shape; appends are stamped with the current schema version of their type.
+ * events in their current shape, with canonical ids; appends are stamped with the current schema version
+ * of their type.
  */
 export class UpcastingEventStore implements EventStore {
   constructor(
@@ -31,9 +33,9 @@ export class UpcastingEventStore implements EventStore {
 
   subscribeToAll(options: { after: number; batchSize?: number }): Subscription {
     const inner = this.raw.subscribeToAll(options);
-    const upcasters = this.upcasters;
+    const upcast = (event: RecordedEvent) => this.upcast(event);
     async function* upcasted(): AsyncGenerator<RecordedEvent> {
-      for await (const event of inner) yield upcasters.upcast(event);
+      for await (const event of inner) yield upcast(event);
     }
     const generator = upcasted();
     return {
@@ -53,8 +55,16 @@ export class UpcastingEventStore implements EventStore {
     return this.raw.close();
   }
 
+  /**
+   * One stored event as readers must see it: in the current shape, then with canonical ids (after the chain,
+   * so the id fields are those of today's types, whatever version was stored). The same object when unchanged.
+   */
+  upcast<E extends RecordedEvent>(event: E): E {
+    return withCanonicalIds(this.upcasters.upcast(event));
+  }
+
   private upcastAll(events: RecordedEvent[]): RecordedEvent[] {
-    for (let i = 0; i < events.length; i++) events[i] = this.upcasters.upcast(events[i]);
+    for (let i = 0; i < events.length; i++) events[i] = this.upcast(events[i]);
     return events;
   }
 }
