@@ -1,6 +1,8 @@
 /** HTTP status for each domain error code; anything unknown from a client's mistake is a 400. */
 export const STATUS_BY_CODE: Record<string, number> = {
   VALIDATION_ERROR: 400,
+  INVALID_ID: 400,
+  INVALID_POSITION: 400,
   INVALID_USERNAME: 400,
   INVALID_DISPLAY_NAME: 400,
   INVALID_PASSWORD: 400,

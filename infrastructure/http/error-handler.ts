@@ -1,7 +1,9 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { DomainError } from '../../domain/decider.js';
 import { HttpError, STATUS_BY_CODE } from './error-codes.js';
+import { describeValidationError } from './validation-error.js';
 
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
 
@@ -29,7 +31,8 @@ export function registerErrorHandler(app: FastifyInstance) {
     if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
     if (error instanceof WrongExpectedRevisionError) return send(409, 'CONFLICT', 'Too many concurrent changes; try again');
     if (error.validation) {
-      return send(400, 'VALIDATION_ERROR', `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? error.message}`.replace(/\s+/g, ' ').trim());
+      const { code, message } = describeValidationError(error.validation[0] as ErrorObject | undefined, error.validationContext ?? 'request');
+      return send(400, code, message);
     }
     if (error.statusCode === 429) return send(429, 'RATE_LIMITED', error.message);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');

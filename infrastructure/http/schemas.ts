@@ -3,13 +3,16 @@ import { DISPLAY_NAME_MAX_LENGTH } from '../../domain/accounts/display-name.js';
 import { USERNAME_PATTERN } from '../../domain/accounts/username.js';
 import { MESSAGE_TEXT_MAX_LENGTH, MESSAGE_TEXT_MIN_LENGTH } from '../../domain/contacts/message-text.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../application/accounts/account-service.js';
+import { CANONICAL_UUID_KEYWORD, POSITION_KEYWORD } from './validator-compiler.js';
 
-export const Uuid = Type.String({ format: 'uuid' });
+/** Every id a client sends (HTTP and socket payloads): canonical, upper case lower-cased on the way in. */
+export const Uuid = Type.String({ format: 'uuid', [CANONICAL_UUID_KEYWORD]: true });
 export const Username = Type.String({ pattern: USERNAME_PATTERN, minLength: 3, maxLength: 32 });
 export const DisplayName = Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX_LENGTH });
 export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
 export const MessageText = Type.String({ minLength: MESSAGE_TEXT_MIN_LENGTH, maxLength: MESSAGE_TEXT_MAX_LENGTH });
-export const Position = Type.Integer({ minimum: 0 });
+/** A position in the log. JS numbers are exact up to MAX_SAFE_INTEGER (inside bigint); ajv's `integer` lets Infinity through. */
+export const Position = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, [POSITION_KEYWORD]: true });
 export const MinPositionQuery = { minPosition: Type.Optional(Position) };
 
 export const ErrorResponse = Type.Object(

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { MeetingService } from '../../application/meetings/meeting-service.js';
 import type { Clock, IdGenerator } from '../../application/shared/clock.js';
 import { DomainError } from '../../domain/decider.js';
+import { Uuid } from '../http/schemas.js';
 import { participantOf } from '../../domain/meetings/meeting.js';
 import type { PostgresMeetingSeats } from '../meetings/postgres-meeting-seats.js';
 import type { DerbelSocket, SocketGateway } from './socket-gateway.js';
@@ -23,7 +24,6 @@ export const SIGNALS_PER_SECOND = 20;
 /** Each seat's socket joins this room, so a signal reaches it on whichever node it is connected. */
 export const peerRoom = (peerId: string) => `peer:${peerId}`;
 
-const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 const MeetingRef = Type.Object({ meetingId: Uuid });
 const Signal = Type.Object({ meetingId: Uuid, to: Uuid, data: Type.Object({}, { additionalProperties: true }) });
 const Media = Type.Object({ meetingId: Uuid, audio: Type.Boolean(), video: Type.Boolean() });

@@ -9,6 +9,7 @@ import type { SessionClaims } from '../../application/ports/auth.js';
 import type { FeedEntry } from '../../projections/feed/feed.projection.js';
 import type { AppContext, RealtimeControl } from '../app-context.js';
 import { tokenFrom } from '../http/authenticate.js';
+import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import { FeedFanout } from './feed-fanout.js';
 import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
@@ -122,7 +123,7 @@ export class SocketGateway implements RealtimeControl {
     const lastTyping = new Map<string, number>();
     socket.on(
       'typing',
-      validated(Type.Object({ contactId: Type.String({ format: 'uuid', maxLength: 36 }) }), async ({ contactId }) => {
+      validated(Type.Object({ contactId: Uuid }), async ({ contactId }) => {
         const now = Date.now();
         if (now - (lastTyping.get(contactId) ?? 0) < TYPING_MIN_INTERVAL_MS) return;
         lastTyping.set(contactId, now);

@@ -1,4 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { ErrorObject } from 'ajv';
+import { describeValidationError } from '../http/validation-error.js';
 import { compileJsonValidator } from '../http/validator-compiler.js';
 
 export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string }) => void;
@@ -6,6 +8,7 @@ export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false;
 /**
  * Wraps a socket event handler: validates the payload against its schema and answers through the ack
  * (when the client asked for one) with `{ ok: false, code, message }` on bad input or a refused action.
+ * Validation lower-cases upper-case ids in the payload before the handler sees it.
  */
 export function validated<S extends TSchema>(
   schema: S,
@@ -16,8 +19,7 @@ export function validated<S extends TSchema>(
   return async (payload: unknown, ack?: unknown) => {
     const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
     if (!check(payload)) {
-      const first = check.errors?.[0];
-      return reply({ ok: false, code: 'VALIDATION_ERROR', message: `${first?.instancePath || 'payload'}: ${first?.message ?? 'invalid'}` });
+      return reply({ ok: false, ...describeValidationError(check.errors?.[0] as ErrorObject | undefined, 'payload') });
     }
     try {
       const result = await handler(payload);

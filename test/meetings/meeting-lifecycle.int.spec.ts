@@ -306,10 +306,10 @@ describe('meetings over the API and sockets', () => {
     expect((await ada.post(`/api/meetings/${meetingId}/decline`)).body.code).toBe('NOT_INVITED');
     expect((await bob.post(`/api/meetings/${meetingId}/end`)).body).toMatchObject({ statusCode: 403, code: 'NOT_A_PARTICIPANT' });
 
-    expect(await adaSocket.emitWithAck('meeting:join', { meetingId: 42 })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
+    expect(await adaSocket.emitWithAck('meeting:join', { meetingId: 42 })).toMatchObject({ ok: false, code: 'INVALID_ID' });
     expect(await adaSocket.emitWithAck('meeting:join', {})).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
     expect(await joinMeeting(adaSocket, randomUUID())).toMatchObject({ ok: false, code: 'MEETING_NOT_FOUND' });
-    expect(await adaSocket.emitWithAck('signal', { meetingId, to: 'nobody', data: {} })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
+    expect(await adaSocket.emitWithAck('signal', { meetingId, to: 'nobody', data: {} })).toMatchObject({ ok: false, code: 'INVALID_ID' });
     expect(await adaSocket.emitWithAck('signal', { meetingId, to: randomUUID(), data: 'offer' })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
     expect(await adaSocket.emitWithAck('meeting:media', { meetingId, audio: 'yes', video: true })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
     // Bob has not joined: nobody to signal to, and Bob himself may not signal.

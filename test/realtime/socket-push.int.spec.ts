@@ -63,7 +63,7 @@ describe('real-time pushes over Socket.io (one node)', () => {
     expect(bobEvents.find((e) => e.type === 'Typing')).toEqual({ type: 'Typing', data: { contactId, userId: alice.user!.id } });
     expect(aliceEvents.filter((e) => e.type === 'Typing')).toEqual([]);
 
-    expect(await aliceSocket.emitWithAck('typing', { contactId: 'nope' })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
+    expect(await aliceSocket.emitWithAck('typing', { contactId: 'nope' })).toMatchObject({ ok: false, code: 'INVALID_ID' });
     expect(await aliceSocket.emitWithAck('typing', 'string payload')).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
     const eve = await new ApiClient(t.url).signUp('eve');
     const eveSocket = await open(eve);
