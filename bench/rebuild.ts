@@ -6,7 +6,7 @@ import { seedEvents } from '../infrastructure/cli/commands/seed-log.js';
 import { migrate } from '../infrastructure/database/migrate.js';
 import { createPool } from '../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../infrastructure/event-store/postgres-event-store.js';
-import { rebuildableProjections } from '../projections/all-projections.js';
+import { allProjections } from '../projections/all-projections.js';
 import { rebuildProjections } from '../infrastructure/projections/rebuild.js';
 import { cpuMeter } from './rebuild-cpu.js';
 
@@ -48,7 +48,7 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
     await pool.query('VACUUM ANALYZE events');
 
     const runs: RebuildBenchmarkResult['runs'] = [];
-    const time = async (label: string, projections = rebuildableProjections()) => {
+    const time = async (label: string, projections = allProjections()) => {
       const cpu = cpuMeter(name);
       await cpu.start();
       let swapStarted = 0;
@@ -68,7 +68,7 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
       );
     };
     if (!only) await time('all (one pass)');
-    if (perProjection || only) for (const projection of rebuildableProjections().filter((p) => !only || only.includes(p.name))) await time(projection.name, [projection]);
+    if (perProjection || only) for (const projection of allProjections().filter((p) => !only || only.includes(p.name))) await time(projection.name, [projection]);
     return { events: seeded.events, seedSeconds, runs };
   } finally {
     await store.close();

@@ -8,14 +8,10 @@ import type { EventStore } from '../application/ports/event-store.js';
 import { derbelUpcasters } from '../application/upcasting/derbel-upcasters.js';
 import { withUpcasting } from '../application/upcasting/upcasting-event-store.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/shared/clock.js';
-import { accountsProjection } from '../projections/accounts/accounts.projection.js';
+import { allProjections } from '../projections/all-projections.js';
+import type { FeedEntry } from '../projections/feed/feed-wire.js';
+import { PROJECTIONS } from '../projections/names.js';
 import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
-import { contactListProjection } from '../projections/contact-list/contact-list.projection.js';
-import { feedProjection } from '../projections/feed/feed.projection.js';
-import { messagesProjection } from '../projections/messages/messages.projection.js';
-import { activeMeetingsProjection } from '../projections/active-meetings/active-meetings.projection.js';
-import { callLogProjection } from '../projections/call-log/call-log.projection.js';
-import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
@@ -91,14 +87,7 @@ export async function createServer(
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   let draining = false;
   let gateway!: SocketGateway;
-  const projections: Projection<any>[] = [
-    accountsProjection,
-    contactListProjection,
-    messagesProjection,
-    feedProjection((entries) => gateway.push(entries)),
-    activeMeetingsProjection,
-    callLogProjection,
-  ];
+  const projections = allProjections();
   // One leader, one read of the log and one transaction per batch for all read models (see ProjectionRunner).
   const runners = [
     new ProjectionRunner(projections, {
@@ -139,6 +128,9 @@ export async function createServer(
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes] });
   gateway = new SocketGateway(app.server, ctx, logger, redis);
   ctx.realtime = gateway;
+  for (const runner of runners) {
+    runner.subscribe<FeedEntry>({ name: 'socket push', projection: PROJECTIONS.feed, deliver: (entries) => gateway.push(entries) });
+  }
   if (redis) resyncWhenRedisReturns(redis.sub, () => gateway.io);
   const seats = new PostgresMeetingSeats(pool, config.nodeId);
   const stopSeatRenewal = registerMeetingSocketEvents(gateway, { meetings, seats, clock, ids, log: logger });

@@ -6,10 +6,7 @@ import { feedProjection } from './feed/feed.projection.js';
 import { messagesProjection } from './messages/messages.projection.js';
 import type { Projection } from './projection.js';
 
-/**
- * The read models `derbel projections rebuild` knows, as the server runs them (the feed without its socket
- * push: a rebuild replays history, it does not re-deliver it). Add new projections here too.
- */
-export function rebuildableProjections(): Projection<any>[] {
-  return [accountsProjection, contactListProjection, messagesProjection, feedProjection(), activeMeetingsProjection, callLogProjection];
+/** Every read model, as the server runs them and `derbel projections rebuild` knows them. Add new ones here. */
+export function allProjections(): Projection<any>[] {
+  return [accountsProjection, contactListProjection, messagesProjection, feedProjection, activeMeetingsProjection, callLogProjection];
 }

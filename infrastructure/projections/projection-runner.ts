@@ -1,13 +1,17 @@
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../../application/ports/event-store.js';
+import type { LeaderMemory, Projection } from '../../projections/projection.js';
+import { asDerbelEvents, type RecordedDerbelEvent } from '../../projections/recorded-event.js';
 import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
 import { StatementPipeline } from '../database/statement-pipeline.js';
-import { applyEach } from '../../projections/batch-support.js';
+import { isEventFault } from './apply-errors.js';
+import { applyOrPark } from './apply-or-park.js';
 import { batches } from './batches.js';
-import type { LeaderMemory, Projection } from '../../projections/projection.js';
 
 export type RunnerState = 'stopped' | 'standby' | 'running';
+
+type Log = { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 
 export interface RunnerOptions {
   store: EventStore;
@@ -16,15 +20,36 @@ export interface RunnerOptions {
   batchSize?: number;
   /** How often a standby node tries to take over. */
   standbyRetryMs?: number;
-  log?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  log?: Log;
   /** Called each time this node becomes the leader, before it applies anything. */
   onLeading?: () => void;
+}
+
+/** Someone who acts on what a projection wrote, once it is committed (e.g. the socket push of feed entries). */
+export interface RunnerSubscriber<Output = unknown> {
+  /** Named in logs when it fails. */
+  name: string;
+  projection: string;
+  deliver(outputs: Output[]): void | Promise<void>;
 }
 
 const LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 
 /** Contacts each projection may remember while leading (a few tens of MB at most); others are read again. */
 const MEMORY_ENTRIES = 20_000;
+
+/** The checkpoints moved under this leader (another node, a rebuild, a retried parked event): start over. */
+class FenceError extends Error {
+  constructor(projection: string) {
+    super(`projection ${projection} was moved by another node, a rebuild or a retried parked event`);
+    this.name = 'FenceError';
+  }
+}
+
+interface Fence {
+  position: number;
+  generation: number;
+}
 
 /**
  * Runs a group of projections on at most one node. The leader holds every projection's advisory lock,
@@ -33,14 +58,19 @@ const MEMORY_ENTRIES = 20_000;
  * holder's connection dies. The transaction runs on the locks' own connection and re-reads the checkpoints
  * `FOR UPDATE`, so a leader that lost its locks (or whose projection a rebuild moved) cannot commit.
  *
+ * No event can stop it: a batch that fails because of an event is applied again with that event parked
+ * for the projection that refused it (`applyOrPark`); other failures end the leadership and are retried.
+ *
  * Sharing the read and the transaction is what keeps a busy log cheap: round trips to PostgreSQL cost more
- * than most statements' work, so a batch takes as few as it can (see `applyBatch` and BENCHMARKS.md).
+ * than most statements' work, so a batch takes as few as it can (see BENCHMARKS.md).
  */
 export class ProjectionRunner {
   state: RunnerState = 'stopped';
   readonly projections: readonly Projection<unknown>[];
   /** Each projection's checkpoint as this leader last committed it. */
   readonly positions = new Map<string, number>();
+  private readonly generations = new Map<string, number>();
+  private readonly subscribers: RunnerSubscriber[] = [];
   private stopped = true;
   private client: pg.Client | null = null;
   private subscription: Subscription | null = null;
@@ -58,6 +88,11 @@ export class ProjectionRunner {
   /** The lowest checkpoint of the group: everything up to it is applied by every projection. */
   get position(): number {
     return Math.min(...this.projections.map((p) => this.positions.get(p.name) ?? 0));
+  }
+
+  subscribe<Output>(subscriber: RunnerSubscriber<Output>): void {
+    if (!this.projections.some((p) => p.name === subscriber.projection)) throw new Error(`no projection ${subscriber.projection} in this runner`);
+    this.subscribers.push(subscriber as RunnerSubscriber);
   }
 
   start(): void {
@@ -117,26 +152,29 @@ export class ProjectionRunner {
       'INSERT INTO projection_checkpoints (name, position) SELECT name, 0 FROM unnest($1::text[]) AS name ON CONFLICT DO NOTHING',
       [names],
     );
-    const { rows } = await client.query<{ name: string; position: string }>(
-      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
+    const { rows } = await client.query<{ name: string; position: string; generation: string }>(
+      'SELECT name, position, generation FROM projection_checkpoints WHERE name = ANY($1)',
       [names],
     );
     this.positions.clear();
-    for (const row of rows) this.positions.set(row.name, Number(row.position));
+    for (const row of rows) {
+      this.positions.set(row.name, Number(row.position));
+      this.generations.set(row.name, Number(row.generation));
+    }
     this.state = 'running';
     this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
     this.options.onLeading?.();
     const batchSize = this.options.batchSize ?? 500;
     // Statements prepared on this leadership's connection.
     const prepared = new Set<string>();
-    // New for each leadership; a failed batch ends the leadership, and the memory with it.
+    // New for each leadership; cleared whenever a batch fails.
     const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, {}>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
     const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
     this.subscription = subscription;
     try {
       for await (const batch of batches(subscription, batchSize)) {
         if (this.stopped) break;
-        await this.applyBatch(client, prepared, batch, memories);
+        await this.applyBatch(client, prepared, asDerbelEvents(batch), memories);
       }
     } finally {
       this.subscription = null;
@@ -144,62 +182,121 @@ export class ProjectionRunner {
     }
   }
 
+  private async applyBatch(client: pg.Client, prepared: Set<string>, batch: readonly RecordedDerbelEvent[], memories: Map<Projection<unknown>, LeaderMemory>) {
+    let outputs: Array<unknown[]>;
+    try {
+      outputs = await this.applyPipelined(client, prepared, batch, memories);
+    } catch (error) {
+      for (const memory of memories.values()) memory.clear();
+      if (!isEventFault(error)) throw error;
+      // After a failed pipeline it is unknown which of its statements were prepared.
+      await client.query('DEALLOCATE ALL');
+      prepared.clear();
+      outputs = await this.applyParkingFaults(client, batch);
+    }
+    const last = batch[batch.length - 1].position;
+    for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
+    await this.deliver(outputs);
+  }
+
   /**
-   * One transaction in as few round trips as possible: the projections run side by side (each owns its
+   * The usual path, in as few round trips as possible: the projections run side by side (each owns its
    * tables) on a statement pipeline, so begin, the fence and every statement they issue together travel
    * in one round trip; a projection that must read before it writes adds one more. Checkpoints and commit
    * go in the last.
    */
-  private async applyBatch(client: pg.Client, prepared: Set<string>, batch: RecordedEvent[], memories: Map<Projection<unknown>, LeaderMemory>): Promise<void> {
-    const last = batch[batch.length - 1].position;
-    const names = this.names();
+  private async applyPipelined(client: pg.Client, prepared: Set<string>, batch: readonly RecordedDerbelEvent[], memories: Map<Projection<unknown>, LeaderMemory>) {
     const sql = new StatementPipeline(client, prepared);
     // Read models are derived data: losing the last few commits in a database crash only rolls the
     // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
-    const begun = Promise.all([
-      sql.query('BEGIN'),
-      sql.query('SET LOCAL synchronous_commit = off'),
-      sql.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE', [names]),
-    ]);
-    const applied = Promise.all(this.projections.map((projection) => this.applyTo(projection, sql, batch, memories.get(projection))));
+    const begun = Promise.all([sql.query('BEGIN'), sql.query('SET LOCAL synchronous_commit = off'), this.fence(sql)]);
+    const applied = Promise.all(
+      this.projections.map(async (projection) => {
+        const events = this.unapplied(projection, batch);
+        return events.length === 0 ? [] : ((await projection.apply(sql, events, { memory: memories.get(projection) })) ?? []);
+      }),
+    );
     // Its failure is handled below, possibly only after the fence's round trip.
     applied.catch(() => {});
-    let outputs: Array<unknown[] | void>;
     try {
       const [, , fence] = await begun;
-      for (const row of fence.rows) {
-        if (Number(row.position) !== this.positions.get(row.name)) throw new Error(`projection ${row.name} was moved by another node or a rebuild`);
-      }
-      outputs = await applied;
-      // A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint.
-      await Promise.all([
-        sql.query('UPDATE projection_checkpoints SET position = greatest(position, $1::bigint), updated_at = now(), node_id = $2 WHERE name = ANY($3::text[])', [
-          last,
-          this.options.nodeId,
-          names,
-        ]),
-        sql.query('COMMIT'),
-      ]);
+      this.checkFence(fence.rows);
+      const outputs = await applied;
+      await Promise.all([this.moveCheckpoints(sql, batch), sql.query('COMMIT')]);
+      return outputs;
     } catch (error) {
       sql.abort(error);
       await applied.catch(() => {});
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
-    for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
-    for (const [i, projection] of this.projections.entries()) {
-      const out = outputs[i];
-      if (out && out.length > 0) await Promise.resolve(projection.afterCommit?.(out)).catch(() => {});
+  }
+
+  /** The batch again, after it failed because of an event: each projection parks what it cannot apply. */
+  private async applyParkingFaults(client: pg.Client, batch: readonly RecordedDerbelEvent[]) {
+    await client.query('BEGIN');
+    try {
+      this.checkFence((await this.fence(client)).rows);
+      const outputs: Array<unknown[]> = [];
+      for (const projection of this.projections) {
+        const events = this.unapplied(projection, batch);
+        const { outputs: out, parked } = events.length === 0 ? { outputs: [], parked: [] } : await applyOrPark(client, projection, events);
+        for (const { event, error } of parked) {
+          this.options.log?.error(
+            { err: error, projection: projection.name, position: event.position, eventType: event.type, eventId: event.id, stream: event.streamId },
+            'projection parked an event it cannot apply',
+          );
+        }
+        outputs.push(out);
+      }
+      await this.moveCheckpoints(client, batch);
+      await client.query('COMMIT');
+      return outputs;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
     }
   }
 
-  /** The batch's events this projection has not applied yet, in a few multi-row statements where it can. */
-  private async applyTo(projection: Projection<unknown>, sql: StatementPipeline, batch: RecordedEvent[], memory: LeaderMemory | undefined) {
+  private fence(sql: { query: pg.ClientBase['query'] } | StatementPipeline) {
+    return (sql as StatementPipeline).query<{ name: string; position: string; generation: string }>(
+      'SELECT name, position, generation FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE',
+      [this.names()],
+    );
+  }
+
+  private checkFence(rows: Array<{ name: string; position: string; generation: string }>) {
+    for (const row of rows) {
+      const expected: Fence = { position: this.positions.get(row.name) ?? 0, generation: this.generations.get(row.name) ?? 0 };
+      if (Number(row.position) !== expected.position || Number(row.generation) !== expected.generation) throw new FenceError(row.name);
+    }
+  }
+
+  /** A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint. */
+  private moveCheckpoints(sql: { query: StatementPipeline['query'] }, batch: readonly RecordedEvent[]) {
+    return sql.query(
+      'UPDATE projection_checkpoints SET position = greatest(position, $1::bigint), updated_at = now(), node_id = $2 WHERE name = ANY($3::text[])',
+      [batch[batch.length - 1].position, this.options.nodeId, this.names()],
+    );
+  }
+
+  /** The batch's events this projection has not applied yet. */
+  private unapplied(projection: Projection<unknown>, batch: readonly RecordedDerbelEvent[]) {
     const from = this.positions.get(projection.name) ?? 0;
-    const events = from < batch[0].position ? batch : batch.filter((event) => event.position > from);
-    if (events.length === 0) return;
-    // The batch path is proven equal to the per-event one by the rebuild tests.
-    return projection.applyBatch ? projection.applyBatch(sql, events, { memory }) : applyEach(projection, sql, events);
+    return from < batch[0].position ? batch : batch.filter((event) => event.position > from);
+  }
+
+  private async deliver(outputs: Array<unknown[]>) {
+    for (const [i, projection] of this.projections.entries()) {
+      const out = outputs[i];
+      if (!out || out.length === 0) continue;
+      for (const subscriber of this.subscribers) {
+        if (subscriber.projection !== projection.name) continue;
+        await Promise.resolve()
+          .then(() => subscriber.deliver(out))
+          .catch((err) => this.options.log?.error({ err, subscriber: subscriber.name, projection: projection.name }, 'projection subscriber failed'));
+      }
+    }
   }
 
   private pause(ms: number): Promise<void> {

@@ -4,6 +4,8 @@ import type { Projection } from '../../projections/projection.js';
 export const SHADOW_SCHEMA = 'derbel_rebuild';
 export const RETIRED_SCHEMA = 'derbel_retired';
 const PROGRESS_TABLE = `${SHADOW_SCHEMA}.rebuild_progress`;
+/** Events a rebuild parks go to a shadow copy of the parked-events table, swapped in with the projection. */
+export const SHADOW_PARKED_TABLE = `${SHADOW_SCHEMA}.projection_parked_events`;
 
 /** Creates the shadow schema and its progress table; safe to call concurrently. */
 export async function ensureShadowSchema(client: pg.ClientBase): Promise<void> {
@@ -17,6 +19,7 @@ export async function ensureShadowSchema(client: pg.ClientBase): Promise<void> {
        updated_at timestamptz NOT NULL DEFAULT now()
      )`,
   ).catch(ignoreDuplicate);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${SHADOW_PARKED_TABLE} (LIKE public.projection_parked_events INCLUDING ALL)`).catch(ignoreDuplicate);
 }
 
 /**
@@ -34,6 +37,7 @@ export async function prepareShadow(client: pg.ClientBase, projection: Projectio
       await client.query(`DROP TABLE IF EXISTS ${SHADOW_SCHEMA}.${ident(table)}`);
       await cloneTable(client, table);
     }
+    await client.query(`DELETE FROM ${SHADOW_PARKED_TABLE} WHERE projection = $1`, [projection.name]);
     await client.query(
       `INSERT INTO ${PROGRESS_TABLE} (name, position) VALUES ($1, 0)
        ON CONFLICT (name) DO UPDATE SET position = 0, started_at = now(), updated_at = now()`,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
 import type { Projection } from '../../projections/projection.js';
-import { forgetShadowProgress, ident, RETIRED_SCHEMA, SHADOW_SCHEMA } from './rebuild-shadow.js';
+import { forgetShadowProgress, ident, RETIRED_SCHEMA, SHADOW_PARKED_TABLE, SHADOW_SCHEMA } from './rebuild-shadow.js';
 
 export interface SwapResult {
   /** The projection's checkpoint after the swap. */
@@ -44,6 +44,10 @@ export async function swapInShadow(
     for (const table of projection.tables) await client.query(`ALTER TABLE IF EXISTS public.${ident(table)} SET SCHEMA ${RETIRED_SCHEMA}`);
     for (const table of projection.tables) await client.query(`ALTER TABLE ${SHADOW_SCHEMA}.${ident(table)} SET SCHEMA public`);
     for (const table of projection.tables) await client.query(`DROP TABLE IF EXISTS ${RETIRED_SCHEMA}.${ident(table)}`);
+    // What the rebuild parked replaces what the live projection had parked.
+    await client.query('DELETE FROM public.projection_parked_events WHERE projection = $1', [name]);
+    await client.query(`INSERT INTO public.projection_parked_events SELECT * FROM ${SHADOW_PARKED_TABLE} WHERE projection = $1`, [name]);
+    await client.query(`DELETE FROM ${SHADOW_PARKED_TABLE} WHERE projection = $1`, [name]);
     await client.query('UPDATE public.projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [name, position]);
     await forgetShadowProgress(client, name);
     await client.query('COMMIT');

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
-import { applyEach } from '../../projections/batch-support.js';
+import { asDerbelEvents } from '../../projections/recorded-event.js';
+import { applyOrPark } from './apply-or-park.js';
 import type { Projection } from '../../projections/projection.js';
 import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
@@ -19,7 +20,7 @@ export interface RebuildOptions {
   batchSize?: number;
   /** Aborting stops after the batch in progress; the saved progress lets the next run resume. */
   signal?: AbortSignal;
-  /** Use each projection's per-event `apply` even where it has a batch path. */
+  /** Apply each event as a batch of one (slow; proves a batched fold equals its per-event form). */
   perEvent?: boolean;
   /** How long the swap waits for the live tables' locks before giving up (and retrying). */
   lockTimeoutMs?: number;
@@ -219,11 +220,10 @@ async function applyInTransaction(shadow: Shadow, mine: RecordedEvent[], perEven
   }
 }
 
+/** Events the projection cannot apply are parked, in the shadow's own parked table (moved in at the swap). */
 async function applyEvents(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
   if (events.length === 0) return;
-  const { projection, client } = shadow;
-  if (projection.applyBatch && !perEvent) await projection.applyBatch(client, events, { outputs: false });
-  else await applyEach(projection, client, events);
+  await applyOrPark(shadow.client, shadow.projection, asDerbelEvents(events), { outputs: false }, perEvent);
 }
 
 /**

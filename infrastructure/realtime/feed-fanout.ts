@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import type { FeedEntry } from '../../projections/feed/feed.projection.js';
 import { userRoom } from './rooms.js';
+
+/** What it carries of a feed entry (`FeedEntry` in projections/feed/feed-wire.ts); the payload is opaque here. */
+export interface FanoutEntry {
+  userId: string;
+  type: string;
+  position: number;
+  data: object;
+}
 
 /** One event and the users it goes to: every recipient gets the same payload. */
 interface Delivery {
   userIds: string[];
-  event: { type: string; position: number; data: Record<string, unknown> };
+  event: { type: string; position: number; data: object };
 }
 
 const CHANNEL = 'derbel-feed';
@@ -34,8 +41,8 @@ export class FeedFanout {
     });
   }
 
-  /** Called by the feed projection after each commit, with the entries in position order. */
-  publish(entries: FeedEntry[]) {
+  /** Called after each commit of the feed projection, with the entries in position order. */
+  publish(entries: readonly FanoutEntry[]) {
     const deliveries: Delivery[] = [];
     const byPosition = new Map<number, Delivery>();
     for (const entry of entries) {

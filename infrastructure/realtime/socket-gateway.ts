@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { SessionClaims } from '../../application/ports/auth.js';
-import type { FeedEntry } from '../../projections/feed/feed.projection.js';
+import type { FeedEntry } from '../../projections/feed/feed-wire.js';
 import type { AppContext, RealtimeControl } from '../app-context.js';
 import { tokenFrom } from '../http/authenticate.js';
 import { Uuid } from '../http/schemas.js';

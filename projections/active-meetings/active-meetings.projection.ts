@@ -1,52 +1,66 @@
-import type { MeetingEnded, MeetingStarted, ParticipantJoined, ParticipantLeft } from '../../domain/meetings/events.js';
-import type { Projection } from '../projection.js';
+import { dataOf, text, timestamp, uuid, uuids } from '../event-fields.js';
+import { PROJECTIONS } from '../names.js';
+import type { Projection, Sql } from '../projection.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 /**
  * Meetings that ring or go on, with who is seated under which peer id. The sweeper reads `ring_until` here
  * to end unanswered meetings; `GET /api/meetings` lists a user's rows.
  */
 export const activeMeetingsProjection: Projection = {
-  name: 'active_meetings',
+  name: PROJECTIONS.activeMeetings,
   tables: ['active_meetings'],
-  async apply(sql, event) {
-    switch (event.type) {
-      case 'MeetingStarted': {
-        const d = event.data as MeetingStarted['data'];
-        await sql.query(
-          `INSERT INTO active_meetings (meeting_id, contact_id, state, started_by, members, invitees, ring_until, started_at)
-           VALUES ($1, $2, 'ringing', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [d.meetingId, d.contactId, d.startedBy, d.members, d.invitees, d.ringUntil, d.startedAt],
-        );
-        return;
-      }
-      case 'ParticipantJoined': {
-        const d = event.data as ParticipantJoined['data'];
-        // One seat per user: a rejoin under a new peer id replaces the old entry.
-        await sql.query(
-          `UPDATE active_meetings SET
-             participants = coalesce((SELECT jsonb_agg(p) FROM jsonb_array_elements(participants) p WHERE p->>'userId' <> $2::text), '[]'::jsonb)
-                            || jsonb_build_array(jsonb_build_object('userId', $2::text, 'peerId', $3::text)),
-             state = CASE WHEN $2::uuid = ANY(invitees) THEN 'active' ELSE state END
-           WHERE meeting_id = $1`,
-          [d.meetingId, d.userId, d.peerId],
-        );
-        return;
-      }
-      case 'ParticipantLeft': {
-        const d = event.data as ParticipantLeft['data'];
-        await sql.query(
-          `UPDATE active_meetings SET
-             participants = coalesce((SELECT jsonb_agg(p) FROM jsonb_array_elements(participants) p WHERE p->>'peerId' <> $2::text), '[]'::jsonb)
-           WHERE meeting_id = $1`,
-          [d.meetingId, d.peerId],
-        );
-        return;
-      }
-      case 'MeetingEnded': {
-        const d = event.data as MeetingEnded['data'];
-        await sql.query('DELETE FROM active_meetings WHERE meeting_id = $1', [d.meetingId]);
-        return;
-      }
-    }
+  async apply(sql, events) {
+    for (const event of events) await applyOne(sql, event);
   },
 };
+
+/** SQL per event: this read model has no fold (see the README's read side). */
+async function applyOne(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
+  switch (event.type) {
+    case 'MeetingStarted': {
+      const d = dataOf(event);
+      await sql.query(
+        `INSERT INTO active_meetings (meeting_id, contact_id, state, started_by, members, invitees, ring_until, started_at)
+         VALUES ($1, $2, 'ringing', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [
+          uuid(event, d.meetingId, 'meetingId'),
+          uuid(event, d.contactId, 'contactId'),
+          uuid(event, d.startedBy, 'startedBy'),
+          uuids(event, d.members, 'members'),
+          uuids(event, d.invitees, 'invitees'),
+          timestamp(event, d.ringUntil, 'ringUntil'),
+          timestamp(event, d.startedAt, 'startedAt'),
+        ],
+      );
+      return;
+    }
+    case 'ParticipantJoined': {
+      const d = dataOf(event);
+      // One seat per user: a rejoin under a new peer id replaces the old entry.
+      await sql.query(
+        `UPDATE active_meetings SET
+           participants = coalesce((SELECT jsonb_agg(p) FROM jsonb_array_elements(participants) p WHERE p->>'userId' <> $2::text), '[]'::jsonb)
+                          || jsonb_build_array(jsonb_build_object('userId', $2::text, 'peerId', $3::text)),
+           state = CASE WHEN $2::uuid = ANY(invitees) THEN 'active' ELSE state END
+         WHERE meeting_id = $1`,
+        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), text(event, d.peerId, 'peerId')],
+      );
+      return;
+    }
+    case 'ParticipantLeft': {
+      const d = dataOf(event);
+      await sql.query(
+        `UPDATE active_meetings SET
+           participants = coalesce((SELECT jsonb_agg(p) FROM jsonb_array_elements(participants) p WHERE p->>'peerId' <> $2::text), '[]'::jsonb)
+         WHERE meeting_id = $1`,
+        [uuid(event, d.meetingId, 'meetingId'), text(event, d.peerId, 'peerId')],
+      );
+      return;
+    }
+    case 'MeetingEnded': {
+      await sql.query('DELETE FROM active_meetings WHERE meeting_id = $1', [uuid(event, dataOf(event).meetingId, 'meetingId')]);
+      return;
+    }
+  }
+}

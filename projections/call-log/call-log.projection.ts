@@ -1,5 +1,7 @@
-import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
-import type { Projection } from '../projection.js';
+import { dataOf, timestamp, uuid, uuids } from '../event-fields.js';
+import { PROJECTIONS } from '../names.js';
+import type { Projection, Sql } from '../projection.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 /**
  * Per user, each ended meeting: who the peer was, who called whom, and whether it was missed, declined
@@ -7,46 +9,52 @@ import type { Projection } from '../projection.js';
  * remembers what that needs while the meeting runs.
  */
 export const callLogProjection: Projection = {
-  name: 'call_log',
+  name: PROJECTIONS.callLog,
   tables: ['call_log', 'call_log_meetings'],
-  async apply(sql, event) {
-    switch (event.type) {
-      case 'MeetingStarted': {
-        const d = event.data as MeetingStarted['data'];
-        await sql.query(
-          `INSERT INTO call_log_meetings (meeting_id, started_by, members, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-          [d.meetingId, d.startedBy, d.members, d.startedAt],
-        );
-        return;
-      }
-      case 'ParticipantJoined': {
-        const d = event.data as ParticipantJoined['data'];
-        await sql.query(
-          `UPDATE call_log_meetings SET answered_at = $3 WHERE meeting_id = $1 AND answered_at IS NULL AND started_by <> $2`,
-          [d.meetingId, d.userId, d.joinedAt],
-        );
-        return;
-      }
-      case 'MeetingEnded': {
-        const d = event.data as MeetingEnded['data'];
-        const { rows } = await sql.query(`DELETE FROM call_log_meetings WHERE meeting_id = $1 RETURNING *`, [d.meetingId]);
-        const meeting = rows[0];
-        if (!meeting) return;
-        const outcome = d.reason === 'declined' ? 'declined' : meeting.answered_at ? 'finished' : 'missed';
-        const duration = meeting.answered_at ? Math.max(0, Math.round((Date.parse(d.endedAt) - meeting.answered_at.getTime()) / 1000)) : 0;
-        const members: string[] = meeting.members;
-        const starter: string = meeting.started_by;
-        for (const userId of members) {
-          const outgoing = userId === starter;
-          const peerId = outgoing ? members.find((m) => m !== starter)! : starter;
-          await sql.query(
-            `INSERT INTO call_log (user_id, meeting_id, contact_id, peer_id, direction, outcome, started_at, ended_at, duration_seconds)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-            [userId, d.meetingId, d.contactId, peerId, outgoing ? 'outgoing' : 'incoming', outcome, meeting.started_at, d.endedAt, duration],
-          );
-        }
-        return;
-      }
-    }
+  async apply(sql, events) {
+    for (const event of events) await applyOne(sql, event);
   },
 };
+
+/** SQL per event: this read model has no fold (see the README's read side). */
+async function applyOne(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
+  switch (event.type) {
+    case 'MeetingStarted': {
+      const d = dataOf(event);
+      await sql.query(
+        `INSERT INTO call_log_meetings (meeting_id, started_by, members, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.startedBy, 'startedBy'), uuids(event, d.members, 'members', 2), timestamp(event, d.startedAt, 'startedAt')],
+      );
+      return;
+    }
+    case 'ParticipantJoined': {
+      const d = dataOf(event);
+      await sql.query(
+        `UPDATE call_log_meetings SET answered_at = $3 WHERE meeting_id = $1 AND answered_at IS NULL AND started_by <> $2`,
+        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), timestamp(event, d.joinedAt, 'joinedAt')],
+      );
+      return;
+    }
+    case 'MeetingEnded': {
+      const d = dataOf(event);
+      const [meetingId, contactId, endedAt] = [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.contactId, 'contactId'), timestamp(event, d.endedAt, 'endedAt')];
+      const { rows } = await sql.query(`DELETE FROM call_log_meetings WHERE meeting_id = $1 RETURNING *`, [meetingId]);
+      const meeting = rows[0];
+      if (!meeting) return;
+      const outcome = d.reason === 'declined' ? 'declined' : meeting.answered_at ? 'finished' : 'missed';
+      const duration = meeting.answered_at ? Math.max(0, Math.round((Date.parse(endedAt) - meeting.answered_at.getTime()) / 1000)) : 0;
+      const members: string[] = meeting.members;
+      const starter: string = meeting.started_by;
+      for (const userId of members) {
+        const outgoing = userId === starter;
+        const peerId = outgoing ? members.find((m) => m !== starter)! : starter;
+        await sql.query(
+          `INSERT INTO call_log (user_id, meeting_id, contact_id, peer_id, direction, outcome, started_at, ended_at, duration_seconds)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+          [userId, meetingId, contactId, peerId, outgoing ? 'outgoing' : 'incoming', outcome, meeting.started_at, endedAt, duration],
+        );
+      }
+      return;
+    }
+  }
+}

@@ -1,98 +1,78 @@
-import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
-import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
-import { applyContactListBatch } from './contact-list.batch.js';
-import type { Projection } from '../projection.js';
+import { foldBatch } from '../fold.js';
+import { PROJECTIONS } from '../names.js';
+import type { Projection, Sql } from '../projection.js';
+import { contactListFold, type ContactEntries, type ContactListRow } from './contact-list.fold.js';
+
+const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_message jsonb, last_activity_at timestamptz,
+  last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb)`;
+const COLUMNS = 'user_id, contact_id, peer_id, last_message, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting';
+
+const toRecord = (row: ContactListRow) => ({
+  user_id: row.userId,
+  contact_id: row.contactId,
+  peer_id: row.peerId,
+  last_message: row.lastMessage,
+  last_activity_at: row.lastActivityAt,
+  last_read_message_id: row.lastReadMessageId,
+  peer_last_read_message_id: row.peerLastReadMessageId,
+  active_meeting: row.activeMeeting,
+});
 
 /**
- * Per user: each contact with its peer, last message, read markers, active meeting and last activity.
- * The unread count is derived at query time from `messages` and `last_read_message_id`.
+ * `contactListFold` over the contacts a batch touches: their entries are read once (or taken from the
+ * leader's memory), folded, and the entries that changed are written back with one upsert.
  */
 export const contactListProjection: Projection = {
-  name: 'contact_list',
+  name: PROJECTIONS.contactList,
   tables: ['contact_list'],
-  async apply(sql, event) {
-    const at = event.metadata.timestamp;
-    switch (event.type) {
-      case 'ContactAdded': {
-        const { contactId, members } = event.data as ContactAdded['data'];
-        const [a, b] = members;
-        await sql.query(
-          `INSERT INTO contact_list (user_id, contact_id, peer_id, last_activity_at)
-           VALUES ($1, $3, $2, $4), ($2, $3, $1, $4) ON CONFLICT DO NOTHING`,
-          [a, b, contactId, at],
-        );
-        return;
-      }
-      case 'MessageSent': {
-        const d = event.data as MessageSent['data'];
-        const lastMessage = { id: d.messageId, senderId: d.senderId, text: d.text, sentAt: at, editedAt: null, deleted: false };
-        await sql.query(`UPDATE contact_list SET last_message = $2, last_activity_at = $3 WHERE contact_id = $1`, [
-          d.contactId,
-          lastMessage,
-          at,
-        ]);
-        return;
-      }
-      case 'MessageEdited': {
-        const d = event.data as MessageEdited['data'];
-        await sql.query(
-          `UPDATE contact_list SET last_message = last_message || jsonb_build_object('text', $3::text, 'editedAt', $4::text)
-           WHERE contact_id = $1 AND last_message->>'id' = $2`,
-          [d.contactId, d.messageId, d.text, at],
-        );
-        return;
-      }
-      case 'MessageDeleted': {
-        const d = event.data as MessageDeleted['data'];
-        await sql.query(
-          `UPDATE contact_list SET last_message = last_message || '{"text": null, "deleted": true}'::jsonb
-           WHERE contact_id = $1 AND last_message->>'id' = $2`,
-          [d.contactId, d.messageId],
-        );
-        return;
-      }
-      case 'ConversationRead': {
-        const d = event.data as ConversationRead['data'];
-        await sql.query(`UPDATE contact_list SET last_read_message_id = $3 WHERE contact_id = $1 AND user_id = $2`, [
-          d.contactId,
-          d.userId,
-          d.messageId,
-        ]);
-        await sql.query(`UPDATE contact_list SET peer_last_read_message_id = $3 WHERE contact_id = $1 AND peer_id = $2`, [
-          d.contactId,
-          d.userId,
-          d.messageId,
-        ]);
-        return;
-      }
-      case 'MeetingStarted': {
-        const d = event.data as MeetingStarted['data'];
-        await sql.query(
-          `UPDATE contact_list SET active_meeting = $2, last_activity_at = $3 WHERE contact_id = $1`,
-          [d.contactId, { id: d.meetingId, state: 'ringing', startedBy: d.startedBy }, at],
-        );
-        return;
-      }
-      case 'ParticipantJoined': {
-        const d = event.data as ParticipantJoined['data'];
-        await sql.query(
-          `UPDATE contact_list SET active_meeting = active_meeting || '{"state": "active"}'::jsonb
-           WHERE contact_id = $1 AND active_meeting->>'id' = $2 AND $3 <> active_meeting->>'startedBy'`,
-          [d.contactId, d.meetingId, d.userId],
-        );
-        return;
-      }
-      case 'MeetingEnded': {
-        const d = event.data as MeetingEnded['data'];
-        await sql.query(`UPDATE contact_list SET active_meeting = NULL WHERE contact_id = $1 AND active_meeting->>'id' = $2`, [
-          d.contactId,
-          d.meetingId,
-        ]);
-        return;
-      }
+  async apply(sql, events, options) {
+    const { created, createdIfAbsent, changed } = await foldBatch(contactListFold, events, (keys) => load(sql, keys), { memory: options?.memory });
+    const upserts = [
+      ...created.flatMap((doc) => doc.rows),
+      ...changed.flatMap(({ before, after }) => after.rows.filter((row, i) => row !== before.rows[i])),
+    ];
+    if (upserts.length > 0) {
+      await sql.query(
+        `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD}
+         ON CONFLICT (user_id, contact_id) DO UPDATE SET
+           peer_id = EXCLUDED.peer_id, last_message = EXCLUDED.last_message, last_activity_at = EXCLUDED.last_activity_at,
+           last_read_message_id = EXCLUDED.last_read_message_id, peer_last_read_message_id = EXCLUDED.peer_last_read_message_id,
+           active_meeting = EXCLUDED.active_meeting`,
+        [JSON.stringify(upserts.map(toRecord))],
+      );
+    }
+    if (createdIfAbsent.length > 0) {
+      await sql.query(`INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD} ON CONFLICT DO NOTHING`, [
+        JSON.stringify(createdIfAbsent.flatMap((doc) => doc.rows).map(toRecord)),
+      ]);
     }
   },
-  applyBatch: (sql, events, options) => applyContactListBatch(sql, events, contactListProjection, options?.memory),
-  // Each batch rewrites every row of every contact it touches: bigger batches, fewer rewrites.
+  // Each batch rewrites every entry of every contact it touches: bigger batches, fewer rewrites.
   rebuildBatchSize: 50_000,
 };
+
+async function load(sql: Sql, contactIds: string[]): Promise<Map<string, ContactEntries>> {
+  const { rows } = await sql.query(
+    `SELECT user_id::text, contact_id::text, peer_id::text, last_message, last_activity_at::text, last_read_message_id::text,
+            peer_last_read_message_id::text, active_meeting
+     FROM contact_list WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, user_id`,
+    [contactIds],
+  );
+  const docs = new Map<string, ContactEntries>();
+  for (const r of rows) {
+    const row: ContactListRow = {
+      userId: r.user_id,
+      contactId: r.contact_id,
+      peerId: r.peer_id,
+      lastMessage: r.last_message,
+      // PostgreSQL's own text: written back unchanged, to the microsecond.
+      lastActivityAt: r.last_activity_at,
+      lastReadMessageId: r.last_read_message_id,
+      peerLastReadMessageId: r.peer_last_read_message_id,
+      activeMeeting: r.active_meeting,
+    };
+    const doc = docs.get(row.contactId);
+    docs.set(row.contactId, { contactId: row.contactId, rows: [...(doc?.rows ?? []), row] });
+  }
+  return docs;
+}

@@ -1,60 +1,82 @@
-import type { RecordedEvent } from '../../application/ports/event-store.js';
-import type { ContactAdded } from '../../domain/contacts/events.js';
-import { applyFeedBatch } from './feed.batch.js';
-import type { LeaderMemory, Projection, Sql } from '../projection.js';
+import { foldBatch } from '../fold.js';
+import { PROJECTIONS } from '../names.js';
+import type { ApplyOptions, Projection, Sql } from '../projection.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
+import { toFeedData } from './feed-entry.js';
+import { feedMembersFold, type ContactMembers } from './feed.fold.js';
+import type { FeedEntry } from './feed-wire.js';
 
-export interface FeedEntry {
-  userId: string;
-  type: string;
-  position: number;
-  data: Record<string, unknown>;
-}
+export type { FeedEntry } from './feed-wire.js';
 
-/** The moment an event happened, under the name clients expect for its type. */
-const TIMESTAMP_FIELD: Record<string, string> = {
-  ContactAdded: 'addedAt',
-  MessageSent: 'sentAt',
-  MessageEdited: 'editedAt',
-  MessageDeleted: 'deletedAt',
-  ConversationRead: 'readAt',
+/** Feed rows carry each event's data: past this many events a statement gets slower per row, not faster. */
+const CHUNK = 10_000;
+
+/**
+ * What each user may see, in global order: each event of a contact goes to the feeds of the contact's
+ * members (`feedMembersFold`) as `toFeedData` shapes it. Returns the rows it inserted, for the socket push.
+ */
+export const feedProjection: Projection<FeedEntry> = {
+  name: PROJECTIONS.feed,
+  tables: ['feed', 'feed_contact_members'],
+  async apply(sql, events, options) {
+    const entries: FeedEntry[] = [];
+    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyChunk(sql, events.slice(i, i + CHUNK), options)));
+    return entries;
+  },
 };
 
-/** Events about a contact or a meeting in it; account events concern nobody else's feed. */
-function contactIdOf(event: RecordedEvent): string | null {
-  const data = event.data as { contactId?: unknown };
-  return typeof data?.contactId === 'string' ? data.contactId : null;
+async function applyChunk(sql: Sql, events: readonly RecordedDerbelEvent[], options: ApplyOptions = {}): Promise<FeedEntry[]> {
+  const feedEvents: Array<{ position: number; type: string; data: object }> = [];
+  const recipients: Array<{ user_id: string; position: number }> = [];
+  const { created, changed } = await foldBatch(feedMembersFold, events, (keys) => load(sql, keys), {
+    memory: options.memory,
+    onEvent(event, doc) {
+      if (!doc) return;
+      feedEvents.push({ position: event.position, type: event.type, data: toFeedData(event) });
+      for (const userId of doc.members) recipients.push({ user_id: userId, position: event.position });
+    },
+  });
+  const newMembers = [
+    ...created.flatMap((doc) => doc.members.map((user_id) => ({ contact_id: doc.contactId, user_id }))),
+    ...changed.flatMap(({ before, after }) =>
+      after.members.filter((userId) => !before.members.includes(userId)).map((user_id) => ({ contact_id: after.contactId, user_id })),
+    ),
+  ];
+  if (newMembers.length > 0) {
+    await sql.query(
+      `INSERT INTO feed_contact_members (contact_id, user_id)
+       SELECT contact_id, user_id FROM json_to_recordset($1::json) AS r(contact_id uuid, user_id uuid)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(newMembers)],
+    );
+  }
+  if (recipients.length === 0) return [];
+  // Each event's data travels once and is joined to its recipients in SQL. Rows can only clash within one
+  // user, where position order is kept: grouping by user only makes the index inserts land together.
+  const outputs = options.outputs ?? true;
+  const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
+    `INSERT INTO feed (user_id, position, type, data)
+     SELECT r.user_id, r.position, e.type, e.data
+     FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
+     JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
+     ORDER BY r.user_id, r.position
+     ON CONFLICT DO NOTHING ${outputs ? 'RETURNING user_id, position' : ''}`,
+    [JSON.stringify(feedEvents), JSON.stringify(recipients)],
+  );
+  const byPosition = new Map(feedEvents.map((e) => [e.position, e]));
+  return inserted
+    .map(({ user_id, position }) => {
+      const { type, data } = byPosition.get(Number(position))!;
+      return { userId: user_id, type, position: Number(position), data } as FeedEntry;
+    })
+    .sort((a, b) => a.position - b.position);
 }
 
-/** What each user may see, in global order; `afterCommit` pushes the new entries to their sockets. */
-export function feedProjection(push: (entries: FeedEntry[]) => void | Promise<void> = () => {}): Projection<FeedEntry> {
-  return {
-    name: 'feed',
-    tables: ['feed', 'feed_contact_members'],
-    async apply(sql: Sql, event: RecordedEvent) {
-      const contactId = contactIdOf(event);
-      if (!contactId) return;
-      if (event.type === 'ContactAdded') {
-        const { members } = event.data as ContactAdded['data'];
-        for (const userId of members) {
-          await sql.query('INSERT INTO feed_contact_members (contact_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-            contactId,
-            userId,
-          ]);
-        }
-      }
-      const timestampField = TIMESTAMP_FIELD[event.type] ?? 'at';
-      const data = { ...(event.data as Record<string, unknown>), [timestampField]: event.metadata.timestamp };
-      const { rows } = await sql.query<{ user_id: string }>(
-        `INSERT INTO feed (user_id, position, type, data)
-         SELECT user_id, $2, $3, $4 FROM feed_contact_members WHERE contact_id = $1
-         ON CONFLICT DO NOTHING RETURNING user_id`,
-        [contactId, event.position, event.type, data],
-      );
-      return rows.map((r) => ({ userId: r.user_id, type: event.type, position: event.position, data }));
-    },
-    applyBatch(sql: Sql, events: RecordedEvent[], options?: { outputs?: boolean; memory?: LeaderMemory }) {
-      return applyFeedBatch(sql, events, this, (type) => TIMESTAMP_FIELD[type] ?? 'at', options?.outputs ?? true, options?.memory);
-    },
-    afterCommit: push,
-  };
+async function load(sql: Sql, contactIds: string[]): Promise<Map<string, ContactMembers>> {
+  const { rows } = await sql.query<{ contact_id: string; members: string[] }>(
+    `SELECT contact_id::text, array_agg(user_id::text ORDER BY user_id) AS members
+     FROM feed_contact_members WHERE contact_id = ANY($1::uuid[]) GROUP BY contact_id`,
+    [contactIds],
+  );
+  return new Map(rows.map((r) => [r.contact_id, { contactId: r.contact_id, members: r.members }]));
 }

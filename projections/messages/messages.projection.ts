@@ -1,42 +1,75 @@
-import type { MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
-import { applyMessagesBatch } from './messages.batch.js';
-import type { Projection } from '../projection.js';
+import { foldBatch } from '../fold.js';
+import { PROJECTIONS } from '../names.js';
+import type { Projection, Sql } from '../projection.js';
+import { messagesFold, type MessageRow } from './messages.fold.js';
 
-/** Message history per contact, in the order the contact stream accepted the messages. */
+const COLUMNS = 'contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz, edited_at timestamptz, deleted boolean';
+const toRecord = (m: MessageRow) => ({
+  contact_id: m.contactId,
+  seq: m.seq,
+  id: m.id,
+  sender_id: m.senderId,
+  text: m.text,
+  sent_at: m.sentAt,
+  edited_at: m.editedAt,
+  deleted: m.deleted,
+});
+
+/** Message history per contact: `messagesFold` over the rows a batch touches. Sends alone are never read. */
 export const messagesProjection: Projection = {
-  name: 'messages',
+  name: PROJECTIONS.messages,
   tables: ['messages'],
-  async apply(sql, event) {
-    const at = event.metadata.timestamp;
-    switch (event.type) {
-      case 'MessageSent': {
-        const d = event.data as MessageSent['data'];
-        await sql.query(
-          `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT DO NOTHING`,
-          [d.contactId, event.revision, d.messageId, d.senderId, d.text, at],
-        );
-        return;
-      }
-      case 'MessageEdited': {
-        const d = event.data as MessageEdited['data'];
-        await sql.query(`UPDATE messages SET text = $3, edited_at = $4 WHERE contact_id = $1 AND id = $2`, [
-          d.contactId,
-          d.messageId,
-          d.text,
-          at,
-        ]);
-        return;
-      }
-      case 'MessageDeleted': {
-        const d = event.data as MessageDeleted['data'];
-        await sql.query(`UPDATE messages SET text = NULL, deleted = true WHERE contact_id = $1 AND id = $2`, [
-          d.contactId,
-          d.messageId,
-        ]);
-        return;
-      }
+  async apply(sql, events) {
+    const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys));
+    const inserts = [...created, ...createdIfAbsent];
+    if (inserts.length > 0) {
+      // Rows can only clash within one contact, where the original order is kept: grouping by contact only
+      // makes the index inserts land together.
+      await sql.query(
+        `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted)
+         SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted
+         FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
+           WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, n)
+         ORDER BY contact_id, n
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(inserts.map(toRecord))],
+      );
+    }
+    if (changed.length > 0) {
+      await sql.query(
+        `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted
+         FROM json_to_recordset($1::json) AS c(${COLUMNS})
+         WHERE m.contact_id = c.contact_id AND m.id = c.id`,
+        [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
+      );
     }
   },
-  applyBatch: (sql, events) => applyMessagesBatch(sql, events, messagesProjection),
 };
+
+async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> {
+  const pairs = keys.map((key) => {
+    const [contact_id, id] = key.split('/');
+    return { contact_id, id };
+  });
+  const { rows } = await sql.query(
+    `SELECT m.contact_id::text, m.seq, m.id::text, m.sender_id::text, m.text, m.sent_at::text, m.edited_at::text, m.deleted
+     FROM json_to_recordset($1::json) AS k(contact_id uuid, id uuid) JOIN messages m USING (contact_id, id)`,
+    [JSON.stringify(pairs)],
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.contact_id}/${r.id}`,
+      {
+        contactId: r.contact_id,
+        id: r.id,
+        seq: Number(r.seq),
+        senderId: r.sender_id,
+        text: r.text,
+        // PostgreSQL's own text: written back unchanged, to the microsecond.
+        sentAt: r.sent_at,
+        editedAt: r.edited_at,
+        deleted: r.deleted,
+      },
+    ]),
+  );
+}

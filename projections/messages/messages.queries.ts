@@ -1,14 +1,7 @@
 import type pg from 'pg';
+import type { MessageView } from './message-view.js';
 
-export interface MessageView {
-  id: string;
-  contactId: string;
-  senderId: string;
-  text: string | null;
-  sentAt: string;
-  editedAt: string | null;
-  deleted: boolean;
-}
+export type { MessageView } from './message-view.js';
 
 const COLUMNS = 'id, contact_id, sender_id, text, sent_at, edited_at, deleted, seq';
 const toMessage = (r: any): MessageView => ({

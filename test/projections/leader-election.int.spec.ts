@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import type { Projection } from '../../projections/projection.js';
 import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
@@ -14,8 +13,8 @@ import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from 
 const counting: Projection = {
   name: 'counting',
   tables: ['applied'],
-  async apply(sql, event: RecordedEvent) {
-    await sql.query('INSERT INTO applied (position, event_id) VALUES ($1, $2)', [event.position, event.id]);
+  async apply(sql, events) {
+    for (const event of events) await sql.query('INSERT INTO applied (position, event_id) VALUES ($1, $2)', [event.position, event.id]);
   },
 };
 
@@ -71,8 +70,8 @@ describe('projection runners across nodes', () => {
     const second: Projection = {
       name: 'second',
       tables: ['applied_b'],
-      async apply(sql, event: RecordedEvent) {
-        await sql.query('INSERT INTO applied_b (position) VALUES ($1)', [event.position]);
+      async apply(sql, events) {
+        for (const event of events) await sql.query('INSERT INTO applied_b (position) VALUES ($1)', [event.position]);
       },
     };
     const group = [{ ...counting, name: 'counting_group' }, second];

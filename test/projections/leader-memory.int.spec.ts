@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { contactListProjection } from '../../projections/contact-list/contact-list.projection.js';
 import { feedProjection } from '../../projections/feed/feed.projection.js';
@@ -35,14 +34,14 @@ describe("a projection leader's memory", () => {
     const failOnce: Projection = {
       name: 'fail_once',
       tables: [],
-      async apply(_sql, e: RecordedEvent) {
-        if (e.type === 'ContactAdded' && failures === 0) {
+      async apply(_sql, events) {
+        if (events.some((e) => e.type === 'ContactAdded') && failures === 0) {
           failures++;
           throw new Error('injected failure');
         }
       },
     };
-    const runner = new ProjectionRunner([feedProjection(), contactListProjection, failOnce], {
+    const runner = new ProjectionRunner([feedProjection, contactListProjection, failOnce], {
       store,
       connectionString: db.url,
       nodeId: 'memory-test',

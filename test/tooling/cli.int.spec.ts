@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildableProjections } from '../../projections/all-projections.js';
+import { allProjections } from '../../projections/all-projections.js';
 import { checkpoints, derbel, dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
 const ana = { id: '0a0a0a0a-0000-4000-8000-000000000001', username: 'ana' };
@@ -35,7 +35,7 @@ async function writeKnownLog(t: ToolingDatabase) {
 
 describe('the derbel CLI on a small known log', () => {
   let t: ToolingDatabase;
-  const projections = rebuildableProjections();
+  const projections = allProjections();
   const tmp = os.tmpdir();
 
   beforeAll(async () => {

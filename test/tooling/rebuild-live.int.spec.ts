@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
 import { migrate } from '../../infrastructure/database/migrate.js';
-import { rebuildableProjections } from '../../projections/all-projections.js';
+import { allProjections } from '../../projections/all-projections.js';
 import { rebuildProjections } from '../../infrastructure/projections/rebuild.js';
 import { ApiClient, eventually } from '../support/api-client.js';
 import { createTestDatabase } from '../support/database.js';
@@ -10,7 +10,7 @@ import { dumpTables } from './tooling-support.js';
 
 describe('rebuilding while the api keeps serving', () => {
   let t: TestServer;
-  const projections = rebuildableProjections();
+  const projections = allProjections();
 
   beforeAll(async () => {
     const db = await createTestDatabase();

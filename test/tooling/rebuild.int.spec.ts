@@ -2,7 +2,7 @@ import pg from 'pg';
 import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
-import { rebuildableProjections } from '../../projections/all-projections.js';
+import { allProjections } from '../../projections/all-projections.js';
 import { rebuildProjections, type RebuildProgress } from '../../infrastructure/projections/rebuild.js';
 import { pendingRebuilds } from '../../infrastructure/projections/rebuild-shadow.js';
 import { dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
@@ -16,7 +16,7 @@ const newEvent = (type: string, data: object, userId: string) => ({
 
 describe('rebuilding projections from the log', () => {
   let t: ToolingDatabase;
-  const projections = rebuildableProjections();
+  const projections = allProjections();
   let contact: { id: string; a: string; b: string; messages: string[] };
 
   beforeAll(async () => {

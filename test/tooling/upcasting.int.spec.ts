@@ -4,7 +4,7 @@ import { CommandHandler } from '../../application/shared/command-handler.js';
 import { UpcasterRegistry } from '../../application/upcasting/upcaster-registry.js';
 import { UpcastingEventStore } from '../../application/upcasting/upcasting-event-store.js';
 import { contactDecider } from '../../domain/contacts/contact.js';
-import { rebuildableProjections } from '../../projections/all-projections.js';
+import { allProjections } from '../../projections/all-projections.js';
 import { rebuildProjections } from '../../infrastructure/projections/rebuild.js';
 import { dumpTables, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
@@ -47,7 +47,7 @@ function conversation(version: 1 | 2): Array<[string, NewEvent]> {
 describe('events stored in an older shape', () => {
   let old: ToolingDatabase;
   let current: ToolingDatabase;
-  const projections = rebuildableProjections();
+  const projections = allProjections();
 
   beforeAll(async () => {
     [old, current] = await Promise.all([toolingDatabase(), toolingDatabase()]);

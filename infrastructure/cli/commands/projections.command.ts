@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { rebuildableProjections } from '../../../projections/all-projections.js';
+import { allProjections } from '../../../projections/all-projections.js';
 import { DEFAULT_BATCH_SIZE, rebuildProjections, RebuildBusyError, type RebuildProgress } from '../../projections/rebuild.js';
 import { pendingRebuilds } from '../../projections/rebuild-shadow.js';
 import { ADVISORY_LOCKS } from '../../database/advisory-locks.js';
@@ -28,7 +28,7 @@ export function parseProjectionsCommand(args: string[]) {
       strict: true,
       allowPositionals: true,
     });
-    const known = rebuildableProjections().map((p) => p.name);
+    const known = allProjections().map((p) => p.name);
     if (values.all && positionals.length > 0) throw new UsageError('Name projections or pass --all, not both');
     if (!values.all && positionals.length === 0) throw new UsageError(`Which projection? Name one or more of ${known.join(', ')}, or pass --all`);
     const unknown = positionals.filter((name) => !known.includes(name));
@@ -62,7 +62,7 @@ async function status(db: CliDatabase, io: CliIo, json: boolean): Promise<number
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
   const rebuilds = new Map((await pendingRebuilds(db.pool)).map((r) => [r.name, r]));
-  const names = [...new Set([...rebuildableProjections().map((p) => p.name), ...byName.keys()])];
+  const names = [...new Set([...allProjections().map((p) => p.name), ...byName.keys()])];
   const statuses: ProjectionStatus[] = [];
   for (const name of names) {
     const row = byName.get(name);
@@ -121,7 +121,7 @@ async function lagAfter(db: CliDatabase, checkpoint: number, head: number): Prom
 }
 
 async function rebuild(db: CliDatabase, io: CliIo, names: string[], batchSize: number, perEvent: boolean): Promise<number> {
-  const projections = rebuildableProjections().filter((p) => names.includes(p.name));
+  const projections = allProjections().filter((p) => names.includes(p.name));
   const progress = progressReporter(io, names);
   try {
     const result = await rebuildProjections({

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getMessage, listMessages } from '../../../projections/messages/messages.queries.js';
-import { ConversationAudit } from '../../../application/audit/conversation-audit.js';
+import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';

@@ -1,5 +1,5 @@
 import { streams } from '../../domain/events.js';
-import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
 import { conversationAsOf, conversationChanges, type HistoricMessage, type MessageChange } from './conversation-history.js';
 
 /** Who may look: `membersFor` throws (CONTACT_NOT_FOUND) for anyone who is not a member. */

@@ -1,0 +1,40 @@
+import { MalformedEventError } from './malformed-event.js';
+import type { RecordedDerbelEvent } from './recorded-event.js';
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isCanonicalUuid = (value: unknown): value is string => typeof value === 'string' && CANONICAL_UUID.test(value);
+
+/**
+ * The checks folds run on the fields they use. Read models compare ids as strings in memory and PostgreSQL
+ * compares them as uuids: the two agree only for canonical lower-case uuids, so any other spelling is refused.
+ */
+export function uuid(event: RecordedDerbelEvent, value: unknown, field: string): string {
+  if (isCanonicalUuid(value)) return value;
+  throw new MalformedEventError(event, `${field} is not a canonical uuid: ${JSON.stringify(value)?.slice(0, 80)}`);
+}
+
+export function uuids(event: RecordedDerbelEvent, value: unknown, field: string, min = 0): string[] {
+  if (!Array.isArray(value) || value.length < min) throw new MalformedEventError(event, `${field} is not a list of at least ${min} ids`);
+  return value.map((v, i) => uuid(event, v, `${field}[${i}]`));
+}
+
+export function text(event: RecordedDerbelEvent, value: unknown, field: string): string {
+  if (typeof value === 'string' && !value.includes('\u0000')) return value;
+  throw new MalformedEventError(event, `${field} is not text`);
+}
+
+/** An ISO timestamp PostgreSQL will read back as the same instant. */
+export function timestamp(event: RecordedDerbelEvent, value: unknown, field: string): string {
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new MalformedEventError(event, `${field} is not an ISO timestamp`);
+}
+
+/** When the event happened, as the command handler stamped it. */
+export const occurredAt = (event: RecordedDerbelEvent) => timestamp(event, event.metadata?.timestamp, 'metadata.timestamp');
+
+/** Event data must be an object before any field is read. */
+export function dataOf<E extends RecordedDerbelEvent>(event: E): E['data'] {
+  if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) throw new MalformedEventError(event, 'data is not an object');
+  return event.data;
+}

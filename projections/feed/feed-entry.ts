@@ -1,0 +1,88 @@
+import { dataOf, occurredAt, text, uuid, uuids } from '../event-fields.js';
+import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
+import type { ContactEvent } from '../../domain/contacts/events.js';
+import type { MeetingEvent } from '../../domain/meetings/events.js';
+import type { FeedEventData } from './feed-wire.js';
+
+/** The events that go into feeds: those of a contact, and of a meeting in one. */
+export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
+
+const TYPES = new Set<string>([
+  'ContactAdded',
+  'MessageSent',
+  'MessageEdited',
+  'MessageDeleted',
+  'ConversationRead',
+  'MeetingStarted',
+  'ParticipantJoined',
+  'ParticipantLeft',
+  'InvitationDeclined',
+  'MeetingEnded',
+]);
+
+export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
+
+/**
+ * What the members of the event's contact see of it: exactly these fields, checked, with the moment it
+ * happened under the name clients expect. Nothing else of the stored event reaches a client.
+ */
+export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEvent['type']] {
+  const at = occurredAt(event);
+  const d = dataOf(event);
+  const contactId = uuid(event, d.contactId, 'contactId');
+  const id = (field: string) => uuid(event, (d as Record<string, unknown>)[field], field);
+  switch (event.type) {
+    case 'ContactAdded':
+      return { contactId, kind: 'direct', members: uuids(event, event.data.members, 'members', 2), addedBy: id('addedBy'), addedAt: at };
+    case 'MessageSent':
+      return { contactId, messageId: id('messageId'), senderId: id('senderId'), text: text(event, event.data.text, 'text'), sentAt: at };
+    case 'MessageEdited':
+      return { contactId, messageId: id('messageId'), editorId: id('editorId'), text: text(event, event.data.text, 'text'), editedAt: at };
+    case 'MessageDeleted':
+      return { contactId, messageId: id('messageId'), deletedBy: id('deletedBy'), deletedAt: at };
+    case 'ConversationRead':
+      return { contactId, userId: id('userId'), messageId: id('messageId'), readAt: at };
+    case 'MeetingStarted': {
+      const m = event.data;
+      return {
+        meetingId: id('meetingId'),
+        contactId,
+        startedBy: id('startedBy'),
+        members: uuids(event, m.members, 'members'),
+        invitees: uuids(event, m.invitees, 'invitees'),
+        startedAt: text(event, m.startedAt, 'startedAt'),
+        ringUntil: text(event, m.ringUntil, 'ringUntil'),
+        at,
+      };
+    }
+    case 'ParticipantJoined': {
+      const m = event.data;
+      return { meetingId: id('meetingId'), contactId, userId: id('userId'), peerId: text(event, m.peerId, 'peerId'), joinedAt: text(event, m.joinedAt, 'joinedAt'), at };
+    }
+    case 'ParticipantLeft': {
+      const m = event.data;
+      return {
+        meetingId: id('meetingId'),
+        contactId,
+        userId: id('userId'),
+        peerId: text(event, m.peerId, 'peerId'),
+        reason: m.reason,
+        leftAt: text(event, m.leftAt, 'leftAt'),
+        at,
+      };
+    }
+    case 'InvitationDeclined':
+      return { meetingId: id('meetingId'), contactId, userId: id('userId'), declinedAt: text(event, event.data.declinedAt, 'declinedAt'), at };
+    case 'MeetingEnded': {
+      const m = event.data;
+      return {
+        meetingId: id('meetingId'),
+        contactId,
+        reason: m.reason,
+        endedBy: m.endedBy == null ? null : id('endedBy'),
+        endedAt: text(event, m.endedAt, 'endedAt'),
+        at,
+      };
+    }
+  }
+}

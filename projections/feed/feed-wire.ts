@@ -1,0 +1,48 @@
+/**
+ * The feed's wire contract: what a user's socket receives as `event {type, position, data}` and what
+ * `GET /api/events` returns, per event type. Types only, so that the web app can import them too.
+ */
+export type FeedEventData = {
+  ContactAdded: { contactId: string; kind: 'direct'; members: string[]; addedBy: string; addedAt: string };
+  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string };
+  MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
+  MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };
+  ConversationRead: { contactId: string; userId: string; messageId: string; readAt: string };
+  MeetingStarted: {
+    meetingId: string;
+    contactId: string;
+    startedBy: string;
+    members: string[];
+    invitees: string[];
+    startedAt: string;
+    ringUntil: string;
+    at: string;
+  };
+  ParticipantJoined: { meetingId: string; contactId: string; userId: string; peerId: string; joinedAt: string; at: string };
+  ParticipantLeft: {
+    meetingId: string;
+    contactId: string;
+    userId: string;
+    peerId: string;
+    reason: 'left' | 'disconnected';
+    leftAt: string;
+    at: string;
+  };
+  InvitationDeclined: { meetingId: string; contactId: string; userId: string; declinedAt: string; at: string };
+  MeetingEnded: {
+    meetingId: string;
+    contactId: string;
+    reason: 'ended' | 'empty' | 'missed' | 'declined';
+    endedBy: string | null;
+    endedAt: string;
+    at: string;
+  };
+};
+
+export type FeedEventType = keyof FeedEventData;
+
+/** One event as the feed carries it. */
+export type FeedEvent = { [T in FeedEventType]: { type: T; position: number; data: FeedEventData[T] } }[FeedEventType];
+
+/** A feed row: the event, and the user whose feed it is in. */
+export type FeedEntry = FeedEvent & { userId: string };

@@ -1,0 +1,73 @@
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import { MalformedEventError } from '../malformed-event.js';
+import { asDerbelEvents } from '../recorded-event.js';
+import { toMessageView, type MessageView } from './message-view.js';
+import { messagesFold, type MessageEvent, type MessageRow } from './messages.fold.js';
+
+/** A message as it stood at some moment (the same shape the live history serves). */
+export type HistoricMessage = MessageView;
+
+/** One change made to an already sent message. */
+export interface MessageChange {
+  type: 'MessageEdited' | 'MessageDeleted';
+  messageId: string;
+  /** Who made the change. */
+  userId: string;
+  at: string;
+  revision: number;
+  position: number;
+  /** The text before the change (null if it was already deleted). */
+  previousText: string | null;
+  /** The text after an edit; null for a deletion. */
+  text: string | null;
+}
+
+/**
+ * Folds a contact stream with `messagesFold`, the definition the live history is written with, so time travel,
+ * the audit trail and the history cannot disagree. An event the fold refuses is skipped, as the live
+ * projection parks it. `step` sees each applied event with the message before and after it.
+ */
+function fold(events: RecordedEvent[], step: (event: MessageEvent, before: MessageRow | null, after: MessageRow | null) => boolean | void) {
+  const messages = new Map<string, MessageRow>();
+  for (const event of asDerbelEvents(events)) {
+    if (!messagesFold.handles(event)) continue;
+    try {
+      const key = messagesFold.keyOf(event);
+      const before = messages.get(key) ?? null;
+      const after = messagesFold.evolve(before, event);
+      if (step(event, before, after) === false) break;
+      if (after) messages.set(key, after);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+    }
+  }
+  return [...messages.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The conversation as it stood at `asOf`: the contact stream's events up to the last one that had happened
+ * by then (stream order is the truth; a later event never counts, even with a skewed clock). Oldest first.
+ */
+export function conversationAsOf(events: RecordedEvent[], asOf: Date): HistoricMessage[] {
+  const until = asOf.getTime();
+  return fold(events, (event) => Date.parse(event.metadata.timestamp) <= until).map(toMessageView);
+}
+
+/** Every edit and deletion that changed a message, in the order they happened. */
+export function conversationChanges(events: RecordedEvent[]): MessageChange[] {
+  const changes: MessageChange[] = [];
+  fold(events, (event, before, after) => {
+    if (!before || !after || after === before || event.type === 'MessageSent') return;
+    changes.push({
+      type: event.type,
+      messageId: after.id,
+      userId: after.senderId,
+      at: event.metadata.timestamp,
+      revision: event.revision,
+      position: event.position,
+      previousText: before.text,
+      text: after.text,
+    });
+  });
+  return changes;
+}

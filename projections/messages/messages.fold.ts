@@ -1,0 +1,66 @@
+import type { MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import { dataOf, occurredAt, text, uuid } from '../event-fields.js';
+import type { Fold } from '../fold.js';
+import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
+
+/** A message as the history shows it. */
+export interface MessageRow {
+  contactId: string;
+  id: string;
+  /** The revision of its `MessageSent` in the contact stream: the order messages were accepted in. */
+  seq: number;
+  senderId: string;
+  text: string | null;
+  sentAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+}
+
+export type MessageEvent = Recorded<MessageSent | MessageEdited | MessageDeleted>;
+
+const TYPES = new Set(['MessageSent', 'MessageEdited', 'MessageDeleted']);
+
+/**
+ * The messages read model. The decider already refuses what this fold ignores; the fold holds the same line
+ * for any log (an old one, written before ids were canonical): the first send of an id is the message, and
+ * only its sender edits or deletes it, while it is not deleted.
+ */
+export const messagesFold: Fold<MessageRow, MessageEvent> = {
+  handles: (event: RecordedDerbelEvent): event is MessageEvent => TYPES.has(event.type),
+  keyOf(event) {
+    const d = dataOf(event);
+    return `${uuid(event, d.contactId, 'contactId')}/${uuid(event, d.messageId, 'messageId')}`;
+  },
+  createsOnly: (event) => event.type === 'MessageSent',
+  evolve(row, event) {
+    const at = occurredAt(event);
+    switch (event.type) {
+      case 'MessageSent': {
+        const d = event.data;
+        const message: MessageRow = {
+          contactId: d.contactId,
+          id: d.messageId,
+          seq: event.revision,
+          senderId: uuid(event, d.senderId, 'senderId'),
+          text: text(event, d.text, 'text'),
+          sentAt: at,
+          editedAt: null,
+          deleted: false,
+        };
+        return row ?? message;
+      }
+      case 'MessageEdited': {
+        const d = event.data;
+        const editorId = uuid(event, d.editorId, 'editorId');
+        const edited = text(event, d.text, 'text');
+        if (!row || row.deleted || row.senderId !== editorId) return row;
+        return { ...row, text: edited, editedAt: at };
+      }
+      case 'MessageDeleted': {
+        const deletedBy = uuid(event, event.data.deletedBy, 'deletedBy');
+        if (!row || row.deleted || row.senderId !== deletedBy) return row;
+        return { ...row, text: null, deleted: true };
+      }
+    }
+  },
+};
