@@ -100,14 +100,16 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
         }
         return state;
       }
+      // Only the sender's changes count, as in the messages read model: a log written before ids were
+      // canonical may hold another member's edit of a message whose id they spelled differently.
       case 'MessageEdited': {
         const message = state.messages.get(event.data.messageId);
-        if (message) message.textFingerprint = textFingerprint(event.data.text);
+        if (message && message.senderId === event.data.editorId && !message.deleted) message.textFingerprint = textFingerprint(event.data.text);
         return state;
       }
       case 'MessageDeleted': {
         const message = state.messages.get(event.data.messageId);
-        if (message) message.deleted = true;
+        if (message && message.senderId === event.data.deletedBy) message.deleted = true;
         return state;
       }
       case 'ConversationRead': {
