@@ -109,10 +109,7 @@ describe('a log holding non-canonical spellings of ids', () => {
     expect(body.messages.map((m: { text: string }) => m.text)).toEqual(['see you at 8', 'or at 9', 'deal']);
   });
 
-  // Known, left to domain/contacts/contact.ts: the contact decider's `evolve` applies ben's stored edit and
-  // deletion to ana's message, so it answers MESSAGE_DELETED. Drop `.fails` once evolve applies them only from
-  // the message's sender, as the messages fold does (see application/upcasting/legacy-ids-contact-decider.unit.spec.ts).
-  it.fails('leaves ana her message to edit and delete', async () => {
+  it('leaves ana her message to edit and delete', async () => {
     const client = ana;
     const edited = await client.request('PATCH', `/api/contacts/${log.contactId}/messages/${log.x}`, { text: 'see you at 9' });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
