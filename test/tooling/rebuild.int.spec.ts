@@ -76,16 +76,25 @@ describe('rebuilding projections from the log', () => {
     }
   });
 
-  it('falls back to the per-event path for a batch it cannot fold (an id spelled in upper case)', async () => {
+  it('parks an event no fold can apply, the same whatever the batch boundaries, and rebuilds the rest', async () => {
     const { a } = contact;
     await t.store.appendToStream(`contact-${contact.id}`, [
-      newEvent('MessageSent', { contactId: contact.id.toUpperCase(), messageId: crypto.randomUUID(), senderId: a, text: 'shouting ids' }, a),
+      newEvent('MessageSent', { contactId: 'not-a-uuid', messageId: crypto.randomUUID(), senderId: a, text: 'poisoned' }, a),
+      newEvent('MessageSent', { contactId: contact.id, messageId: crypto.randomUUID(), senderId: a, text: 'after the poison' }, a),
     ]);
+    const parked = async () =>
+      (await t.pool.query('SELECT projection, event_type, error_code FROM projection_parked_events ORDER BY projection')).rows;
     await rebuild({ perEvent: true });
     const expected = await dumpTables(t.pool, projections);
-    expect(expected.messages.some((row) => row.includes('shouting ids'))).toBe(true);
+    expect(expected.messages.some((row) => row.includes('after the poison'))).toBe(true);
+    expect(expected.messages.some((row) => row.includes('poisoned'))).toBe(false);
+    const parkedOneByOne = await parked();
+    expect(parkedOneByOne).toEqual(
+      ['contact_list', 'feed', 'messages'].map((projection) => ({ projection, event_type: 'MessageSent', error_code: 'MALFORMED_EVENT' })),
+    );
     await rebuild({ batchSize: 50 });
     expect(await dumpTables(t.pool, projections)).toEqual(expected);
+    expect(await parked()).toEqual(parkedOneByOne);
   });
 
   it('swaps the rebuilt tables in and sets every checkpoint to the end of the log', async () => {
