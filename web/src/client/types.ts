@@ -52,19 +52,12 @@ export type CallRecord = {
   durationSeconds: number;
 };
 
-/** Events of the user's feed: they carry a global position and can be fetched again. */
-export type FeedEventData = {
-  ContactAdded: { contactId: string; members: string[]; addedBy: string };
-  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string };
-  MessageEdited: { contactId: string; messageId: string; text: string; editedAt: string };
-  MessageDeleted: { contactId: string; messageId: string };
-  ConversationRead: { contactId: string; userId: string; messageId: string };
-  MeetingStarted: { meetingId: string; contactId: string; startedBy: string; invitees: string[]; ringUntil: string };
-  ParticipantJoined: { meetingId: string; contactId?: string; userId: string; peerId: string };
-  ParticipantLeft: { meetingId: string; contactId?: string; userId: string; peerId: string; reason: 'left' | 'disconnected' };
-  InvitationDeclined: { meetingId: string; contactId?: string; userId: string };
-  MeetingEnded: { meetingId: string; contactId: string; reason: MeetingEndReason };
-};
+/**
+ * Events of the user's feed: they carry a global position and can be fetched again. The server's wire
+ * contract, shared as types (the server builds each entry with `toFeedData`).
+ */
+export type { FeedEventData } from '../../../projections/feed/feed-wire.js';
+import type { FeedEventData } from '../../../projections/feed/feed-wire.js';
 
 /** Events pushed live only: no position, never replayed. */
 export type EphemeralEventData = {
