@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { ProjectionName } from '../../projections/names.js';
 import type { AppContext } from '../app-context.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Projections a GET reads; `?minPosition=` waits (up to 2 s) until they reached it. */
-    readModels?: string[];
+    readModels?: ProjectionName[];
   }
 }
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listContacts } from '../../../projections/contact-list/contact-list.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, User, Username, Uuid } from '../schemas.js';
+import { PROJECTIONS } from '../../../projections/names.js';
 
 const Contact = Type.Object({
   id: Uuid,
@@ -42,7 +43,7 @@ export const contactRoutes =
       '/api/contacts',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['contact_list', 'messages', 'accounts'] },
+        config: { readModels: [PROJECTIONS.contactList, PROJECTIONS.messages, PROJECTIONS.accounts] },
         schema: {
           tags: ['contacts'],
           querystring: Type.Object(MinPositionQuery),

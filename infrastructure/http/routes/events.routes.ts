@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { feedAfter } from '../../../projections/feed/feed.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, Position } from '../schemas.js';
+import { PROJECTIONS } from '../../../projections/names.js';
 
 export const eventRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
@@ -11,7 +12,7 @@ export const eventRoutes =
       '/api/events',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['feed'] },
+        config: { readModels: [PROJECTIONS.feed] },
         schema: {
           tags: ['events'],
           description: "The caller's feed after a position: what a reconnecting client missed.",

@@ -6,6 +6,7 @@ import { listCalls } from '../../../projections/call-log/call-log.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { errors, MinPositionQuery, User, Uuid } from '../schemas.js';
+import { PROJECTIONS } from '../../../projections/names.js';
 
 const Participant = Type.Object({ userId: Uuid, peerId: Uuid });
 const EndReason = Type.Union([Type.Literal('ended'), Type.Literal('empty'), Type.Literal('missed'), Type.Literal('declined')]);
@@ -68,7 +69,7 @@ export const meetingRoutes =
       '/api/meetings',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['active_meetings'] },
+        config: { readModels: [PROJECTIONS.activeMeetings] },
         schema: {
           tags: ['meetings'],
           description: "The ringing and ongoing meetings of the caller's contacts.",
@@ -115,7 +116,7 @@ export const meetingRoutes =
       '/api/calls',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['call_log', 'accounts'] },
+        config: { readModels: [PROJECTIONS.callLog, PROJECTIONS.accounts] },
         schema: {
           tags: ['meetings'],
           description: "The caller's call log, newest first; `before` is the meetingId of the previous page's last call.",

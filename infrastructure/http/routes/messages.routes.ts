@@ -5,6 +5,7 @@ import { ConversationAudit } from '../../../projections/messages/conversation-au
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
+import { PROJECTIONS } from '../../../projections/names.js';
 
 const ContactParams = Type.Object({ contactId: Uuid });
 const MessageParams = Type.Object({ contactId: Uuid, messageId: Uuid });
@@ -68,7 +69,7 @@ export const messageRoutes =
       '/api/contacts/:contactId/messages',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['messages'] },
+        config: { readModels: [PROJECTIONS.messages] },
         schema: {
           tags: ['messages'],
           params: ContactParams,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { searchUsers } from '../../../projections/accounts/accounts.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, User } from '../schemas.js';
+import { PROJECTIONS } from '../../../projections/names.js';
 
 export const userRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
@@ -11,7 +12,7 @@ export const userRoutes =
       '/api/users',
       {
         preHandler: app.authenticate,
-        config: { readModels: ['accounts'] },
+        config: { readModels: [PROJECTIONS.accounts] },
         schema: {
           tags: ['users'],
           querystring: Type.Object({ query: Type.String({ maxLength: 64, default: '' }), ...MinPositionQuery }),
