@@ -100,7 +100,7 @@ async function eventsCausedBy(db: CliDatabase, userId: string): Promise<Recorded
       );
       for (const r of rows) {
         found.push(
-          db.store.upcasters.upcast({ id: r.event_id, type: r.type, data: r.data, metadata: r.metadata, streamId: r.stream_id, revision: Number(r.revision), position: Number(r.position) }),
+          db.store.upcast({ id: r.event_id, type: r.type, data: r.data, metadata: r.metadata, streamId: r.stream_id, revision: Number(r.revision), position: Number(r.position) }),
         );
       }
       if (rows.length < PAGE) return found;
