@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import readline from 'node:readline';
 import type { EventMetadata } from '../../../application/ports/event-store.js';
+import { withCanonicalIds } from './canonical-event-ids.js';
 import { CliError } from './cli-io.js';
 
 /** One line of an export: an event as stored, with its place in the log. */
@@ -15,12 +16,12 @@ export interface ExportedEvent {
   metadata: EventMetadata;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_REPORTED = 5;
 
 /**
  * Reads and checks a whole export before anything is written: every line an event object, ids unique,
- * each stream's revisions 0, 1, 2… in file order, positions (when present) strictly increasing.
+ * each stream's revisions 0, 1, 2… in file order, positions (when present) strictly increasing, and every
+ * id (the event's, its data's, its user's) a uuid, lower-cased when spelled in upper case.
  */
 export async function readEventFile(file: string): Promise<ExportedEvent[]> {
   try {
@@ -48,18 +49,20 @@ export async function readEventFile(file: string): Promise<ExportedEvent[]> {
       continue;
     }
     const issue = shapeProblem(value);
-    if (issue) {
-      problem(issue);
+    const checked = issue ? { problem: issue } : withCanonicalIds(value);
+    if ('problem' in checked) {
+      problem(checked.problem);
     } else {
-      const expected = nextRevision.get(value.streamId) ?? 0;
-      if (value.revision !== expected) problem(`stream ${value.streamId} expects revision ${expected} next, found ${value.revision}`);
-      else if (ids.has(value.id.toLowerCase())) problem(`event id ${value.id} appears twice`);
-      else if (value.position !== undefined && value.position <= lastPosition) problem(`position ${value.position} is not after ${lastPosition}`);
+      const event = checked.event;
+      const expected = nextRevision.get(event.streamId) ?? 0;
+      if (event.revision !== expected) problem(`stream ${event.streamId} expects revision ${expected} next, found ${event.revision}`);
+      else if (ids.has(event.id)) problem(`event id ${event.id} appears twice`);
+      else if (event.position !== undefined && event.position <= lastPosition) problem(`position ${event.position} is not after ${lastPosition}`);
       else {
-        nextRevision.set(value.streamId, expected + 1);
-        ids.add(value.id.toLowerCase());
-        if (value.position !== undefined) lastPosition = value.position;
-        events.push(value);
+        nextRevision.set(event.streamId, expected + 1);
+        ids.add(event.id);
+        if (event.position !== undefined) lastPosition = event.position;
+        events.push(event);
       }
     }
     if (problems.length >= MAX_REPORTED) break;
@@ -79,7 +82,6 @@ function shapeProblem(value: any): string | null {
   if (typeof value.streamId !== 'string' || value.streamId === '') return 'streamId must be a non-empty string';
   if (!Number.isSafeInteger(value.revision) || value.revision < 0) return 'revision must be a whole number ≥ 0';
   if (value.position !== undefined && (!Number.isSafeInteger(value.position) || value.position < 1)) return 'position must be a whole number ≥ 1';
-  if (typeof value.id !== 'string' || !UUID.test(value.id)) return 'id must be a UUID';
   if (typeof value.type !== 'string' || value.type === '') return 'type must be a non-empty string';
   if (!('data' in value)) return 'data is missing';
   const m = value.metadata;

@@ -1,0 +1,63 @@
+import { CANONICAL_UUID_DESCRIPTION, canonicalUuid } from '../../canonical-id.js';
+import type { ExportedEvent } from './event-file.js';
+
+/**
+ * The data fields that hold ids, per product event type (the `events.ts` of each domain folder); `name[]` is an
+ * array of ids.
+ * `peerId` is not one: it names a socket's seat and the read side keeps it as text.
+ */
+const ID_FIELDS: Record<string, string[]> = {
+  UsernameClaimed: ['userId'],
+  AccountRegistered: ['userId'],
+  ContactAdded: ['contactId', 'members[]', 'addedBy'],
+  MessageSent: ['contactId', 'messageId', 'senderId'],
+  MessageEdited: ['contactId', 'messageId', 'editorId'],
+  MessageDeleted: ['contactId', 'messageId', 'deletedBy'],
+  ConversationRead: ['contactId', 'userId', 'messageId'],
+  MeetingStarted: ['meetingId', 'contactId', 'startedBy', 'members[]', 'invitees[]'],
+  ParticipantJoined: ['meetingId', 'contactId', 'userId'],
+  ParticipantLeft: ['meetingId', 'contactId', 'userId'],
+  InvitationDeclined: ['meetingId', 'contactId', 'userId'],
+  MeetingEnded: ['meetingId', 'contactId', 'endedBy'],
+  MeetingSlotClaimed: ['meetingId'],
+  MeetingSlotReleased: ['meetingId'],
+};
+
+class NotAnId extends Error {}
+
+function canonical(value: unknown, field: string): string {
+  const id = canonicalUuid(value);
+  if (id === null) throw new NotAnId(`${field} must be ${CANONICAL_UUID_DESCRIPTION}, not ${JSON.stringify(value)}`);
+  return id;
+}
+
+/**
+ * The event with its id, the ids in its data and `metadata.userId` spelled canonically (upper case
+ * lower-cased), or what is wrong. Absent and null fields are left as they are (an older shape, `endedBy: null`).
+ */
+export function withCanonicalIds(event: ExportedEvent): { event: ExportedEvent } | { problem: string } {
+  try {
+    const id = canonical(event.id, 'id');
+    const userId = event.metadata.userId;
+    const metadata = userId == null ? event.metadata : { ...event.metadata, userId: canonical(userId, 'metadata.userId') };
+    return { event: { ...event, id, data: canonicalData(event.type, event.data), metadata } };
+  } catch (error) {
+    if (error instanceof NotAnId) return { problem: error.message };
+    throw error;
+  }
+}
+
+function canonicalData(type: string, data: unknown): unknown {
+  const fields = ID_FIELDS[type];
+  if (!fields || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const copy: Record<string, unknown> = { ...data };
+  for (const spec of fields) {
+    const name = spec.replace('[]', '');
+    const value = copy[name];
+    if (value == null) continue;
+    if (!spec.endsWith('[]')) copy[name] = canonical(value, `data.${name}`);
+    else if (!Array.isArray(value)) throw new NotAnId(`data.${name} must be an array of ids, not ${JSON.stringify(value)}`);
+    else copy[name] = value.map((item, i) => canonical(item, `data.${name}[${i}]`));
+  }
+  return copy;
+}
