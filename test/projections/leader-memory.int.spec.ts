@@ -69,6 +69,8 @@ describe("a projection leader's memory", () => {
       );
       const list = await pool.query("SELECT user_id::text, last_message->>'text' AS text FROM contact_list ORDER BY 1");
       expect(list.rows).toEqual([ana, ben].sort().map((user_id) => ({ user_id, text: 'after the retry' })));
+      // A failure that is not the event's own is retried, never parked.
+      expect((await pool.query('SELECT * FROM projection_parked_events')).rows).toEqual([]);
     } finally {
       await runner.stop();
     }
