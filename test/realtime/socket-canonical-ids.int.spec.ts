@@ -71,7 +71,7 @@ describe('canonical ids in socket event payloads', () => {
   it('lower-cases an upper-case contact id in typing', async () => {
     const benSees = recordEvents(benSocket);
     expect(await anaSocket.timeout(5_000).emitWithAck('typing', { contactId: contactId.toUpperCase() })).toEqual({ ok: true });
-    const typing = await eventually(() => benSees.find((e) => e.type === 'Typing'));
+    const typing = (await eventually(() => benSees.find((e) => e.type === 'Typing')))!;
     expect(typing.data).toEqual({ contactId, userId: ana.user!.id });
   });
 
@@ -88,7 +88,7 @@ describe('canonical ids in socket event payloads', () => {
 
     const benSees = recordEvents(benSocket);
     expect(await anaSocket.timeout(5_000).emitWithAck('meeting:media', { meetingId: upper, audio: false, video: true })).toEqual({ ok: true });
-    const media = await eventually(() => benSees.find((e) => e.type === 'ParticipantMediaChanged'));
+    const media = (await eventually(() => benSees.find((e) => e.type === 'ParticipantMediaChanged')))!;
     expect(media.data).toMatchObject({ meetingId, userId: ana.user!.id });
 
     const signals: any[] = [];
