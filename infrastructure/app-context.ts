@@ -6,6 +6,7 @@ import type { SessionRepository, TokenService } from '../application/ports/auth.
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
 import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
+import type { Readiness } from './projections/projection-health.js';
 import type { Config } from './config/config.js';
 
 /** Everything the HTTP routes and the socket gateway need, wired once by the server. */
@@ -23,7 +24,7 @@ export interface AppContext {
   checkpoints: CheckpointWaiter;
   /** Set once Socket.io is attached. */
   realtime: RealtimeControl;
-  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  readiness(): Promise<Readiness>;
 }
 
 export interface RealtimeControl {

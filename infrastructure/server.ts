@@ -12,6 +12,7 @@ import { allProjections } from '../projections/all-projections.js';
 import type { FeedEntry } from '../projections/feed/feed-wire.js';
 import { PROJECTIONS } from '../projections/names.js';
 import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
+import { ProjectionHealth } from './projections/projection-health.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
@@ -100,6 +101,8 @@ export async function createServer(
     }),
   ];
 
+  const health = new ProjectionHealth({ pool, store, projections: projections.map((p) => p.name) });
+
   const ctx: AppContext = {
     config,
     pool,
@@ -113,7 +116,7 @@ export async function createServer(
     sessions,
     checkpoints,
     realtime: null as any,
-    async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    async readiness() {
       if (draining) return { ready: false, checks: { draining: true } };
       const database = await pool.query('SELECT 1').then(() => true, () => false);
       const leaders = database
@@ -122,7 +125,7 @@ export async function createServer(
                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [ADVISORY_LOCKS.projectionRunner])
             .then((r) => r.rows[0].n >= projections.length, () => false)
         : false;
-      return { ready: database && leaders, checks: { database, projections: leaders } };
+      return health.readiness({ database, projections: leaders });
     },
   };
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes] });

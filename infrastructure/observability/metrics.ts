@@ -54,6 +54,11 @@ export class Metrics {
     );
     projectionGauge('derbel_projection_checkpoint', 'Position the projection has applied up to', (_, p) => p.checkpoint);
     projectionGauge('derbel_projection_leader', '1 when this node runs the projection, 0 when it stands by', (_, p) => (p.leading ? 1 : 0));
+    projectionGauge(
+      'derbel_projection_parked_events',
+      'Events the projection skipped because it cannot apply them (listed by `derbel projections parked`)',
+      (_, p) => p.parked,
+    );
     new Gauge({
       name: 'derbel_event_log_head_position',
       help: 'Position of the newest event in the log',
@@ -95,6 +100,8 @@ export interface ProjectedState {
   name: string;
   checkpoint: number;
   leading: boolean;
+  /** Events parked for it (the same on every node). */
+  parked: number;
 }
 
 export interface ProjectionsSnapshot {

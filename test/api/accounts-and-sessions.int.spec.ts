@@ -151,7 +151,7 @@ describe('accounts and sessions', () => {
     expect((await api.get('/healthz')).status).toBe(200);
     const ready = await api.get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ database: true, projections: true });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: true, projections: true, projectionsProgressing: true } });
     const docs = await api.get('/api/docs/json');
     expect(docs.body.openapi).toMatch(/^3\./);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/contacts/{contactId}/messages', '/api/events']));
