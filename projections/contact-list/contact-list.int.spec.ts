@@ -1,0 +1,328 @@
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'vitest';
+import type { MessageSent } from '../../domain/contacts/events.js';
+import type { MeetingStarted } from '../../domain/meetings/events.js';
+import { expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
+import { contactStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
+import { contactListProjection } from './contact-list.projection.js';
+
+/**
+ * The contact list on real PostgreSQL: per user, each contact with its peer, last message, read markers,
+ * active meeting and last activity (`contactListFold` over both members' entries of the contacts a batch
+ * touches). Each `when` runs as one batch and as batches of one (projection-specification.ts).
+ */
+describe('contact list read model', () => {
+  const db = useProjectionDatabase();
+  const spec = () => projectionSpec(contactListProjection, db);
+  const [ana, ben, eve] = [randomUUID(), randomUUID(), randomUUID()];
+
+  type Changes = Record<string, unknown>;
+
+  /** Both members' entries of the contact `added` created, with `changes` (for both) and `mine` (per user) on top. */
+  const entries = (added: RecordedDerbelEvent, changes: Changes = {}, mine: Record<string, Changes> = {}) => {
+    const { contactId, members } = added.data as { contactId: string; members: [string, string] };
+    const entry = (userId: string, peerId: string) => ({
+      user_id: userId,
+      contact_id: contactId,
+      peer_id: peerId,
+      last_message: null,
+      last_activity_at: added.metadata.timestamp,
+      last_read_message_id: null,
+      peer_last_read_message_id: null,
+      active_meeting: null,
+      ...changes,
+      ...mine[userId],
+    });
+    return [entry(members[0], members[1]), entry(members[1], members[0])];
+  };
+
+  /** The last message as a `MessageSent` makes it. */
+  const lastMessage = (sent: RecordedDerbelEvent, changes: Changes = {}) => {
+    const d = sent.data as MessageSent['data'];
+    return { id: d.messageId, senderId: d.senderId, text: d.text, sentAt: sent.metadata.timestamp, editedAt: null, deleted: false, ...changes };
+  };
+  const idOf = (sent: RecordedDerbelEvent) => (sent.data as MessageSent['data']).messageId;
+
+  describe('contacts', () => {
+    it('a contact added is an entry for each member, its peer the other, active since it was added', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      await spec().given().when(added).then(expectRows('contact_list', entries(added)));
+    });
+
+    it('a second ContactAdded of the same contact (a legacy log) changes nothing', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      await spec().given(added).when(c.added(ben, ana)).then(expectRows('contact_list', entries(added)));
+      await spec().given().when(added, c.added(ben, ana)).then(expectRows('contact_list', entries(added)));
+    });
+
+    it('events of a contact that was never added create nothing', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const sent = c.sent(ana, 'anyone?');
+      await spec()
+        .given()
+        .when(sent, c.read(ben, idOf(sent)), meetingStream(log, c.contactId).started(ana, ben))
+        .then(expectRows('contact_list', []));
+    });
+  });
+
+  describe('last message and activity', () => {
+    it('each message becomes both members’ last message and moves their activity', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const first = c.sent(ana, 'hi');
+      const second = c.sent(ben, 'hello ana');
+      await spec()
+        .given(added)
+        .when(first, second)
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(second), last_activity_at: second.metadata.timestamp })));
+    });
+
+    it('the sender’s edit of the last message changes its text and editedAt, not the activity', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const sent = c.sent(ana, 'helo');
+      const edit = c.edited(ana, idOf(sent), 'hello');
+      await spec()
+        .given(added, sent)
+        .when(edit)
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, { last_message: lastMessage(sent, { text: 'hello', editedAt: edit.metadata.timestamp }), last_activity_at: sent.metadata.timestamp }),
+          ),
+        );
+    });
+
+    it('the sender’s delete of the last message leaves a tombstone', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const sent = c.sent(ana, 'oops');
+      await spec()
+        .given(added)
+        .when(sent, c.deleted(ana, idOf(sent)))
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent, { text: null, deleted: true }), last_activity_at: sent.metadata.timestamp })));
+    });
+
+    it('edits and deletes of an earlier message leave the last message alone', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const older = c.sent(ana, 'older');
+      const last = c.sent(ben, 'last');
+      await spec()
+        .given(added, older, last)
+        .when(c.edited(ana, idOf(older), 'older!'), c.deleted(ana, idOf(older)))
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(last), last_activity_at: last.metadata.timestamp })));
+    });
+
+    it('edits and deletes of the last message by the other member (a legacy log) change nothing; nor an edit after the delete', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const sent = c.sent(ana, 'mine');
+      const del = c.deleted(ana, idOf(sent));
+      await spec()
+        .given(added, sent)
+        .when(c.edited(ben, idOf(sent), 'yours'), c.deleted(ben, idOf(sent)))
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent), last_activity_at: sent.metadata.timestamp })));
+      await spec()
+        .given(added, sent)
+        .when(del, c.edited(ana, idOf(sent), 'back'))
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent, { text: null, deleted: true }), last_activity_at: sent.metadata.timestamp })));
+    });
+
+    // Bug (reported, not fixed here): the messages read model keeps the first send of an id, but this fold makes
+    // any later send of the same id the last message. After a rebuild of a legacy log (issue 12: ben sent with
+    // ana's id upper-cased; the upcaster canonicalises it) the list previews a message the history does not
+    // have, with ben's later edits of that id. Keeping "first send wins" needs the ids sent so far, which this
+    // fold's document (the last message only) does not hold.
+    it.fails('a send that reuses the id of the last message (a legacy log) does not replace it', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const anas = c.sent(ana, 'see you at 6');
+      const bens = c.sent(ben, 'I owe you nothing', idOf(anas));
+      const bensEdit = c.edited(ben, idOf(anas), 'I will pay you 10000 EUR');
+      await spec()
+        .given(added, anas)
+        .when(bens, bensEdit)
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(anas), last_activity_at: anas.metadata.timestamp })));
+    });
+
+    it.fails('a send that reuses the id of an earlier message (a legacy log) does not become the last message', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const earlier = c.sent(ana, 'see you at 6');
+      const last = c.sent(ana, 'bring the keys');
+      const retried = c.sent(ana, 'see you at 6', idOf(earlier));
+      await spec()
+        .given(added, earlier, last)
+        .when(retried)
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(last), last_activity_at: last.metadata.timestamp })));
+    });
+  });
+
+  describe('read markers', () => {
+    it('a member’s read is their own marker and their peer’s peer marker; activity does not move', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const m1 = c.sent(ana, 'one');
+      const m2 = c.sent(ben, 'two');
+      const benRead = c.read(ben, idOf(m1));
+      const anaRead = c.read(ana, idOf(m2));
+      const changes = { last_message: lastMessage(m2), last_activity_at: m2.metadata.timestamp };
+      await spec()
+        .given(added, m1, m2)
+        .when(benRead)
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, changes, { [ben]: { last_read_message_id: idOf(m1) }, [ana]: { peer_last_read_message_id: idOf(m1) } }),
+          ),
+        );
+      await spec()
+        .given(added, m1, m2)
+        .when(benRead, anaRead)
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, changes, {
+              [ben]: { last_read_message_id: idOf(m1), peer_last_read_message_id: idOf(m2) },
+              [ana]: { last_read_message_id: idOf(m2), peer_last_read_message_id: idOf(m1) },
+            }),
+          ),
+        );
+    });
+
+    it('a read by someone who is not a member changes nothing', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const m1 = c.sent(ana, 'one');
+      await spec()
+        .given(added, m1)
+        .when(c.read(eve, idOf(m1)))
+        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(m1), last_activity_at: m1.metadata.timestamp })));
+    });
+  });
+
+  describe('meetings', () => {
+    const summary = (started: RecordedDerbelEvent, state: 'ringing' | 'active') => {
+      const d = started.data as MeetingStarted['data'];
+      return { id: d.meetingId, state, startedBy: d.startedBy };
+    };
+
+    it('a meeting started rings on both entries and moves the activity; the caller joining does not answer it', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const m = meetingStream(log, c.contactId);
+      const started = m.started(ana, ben);
+      await spec()
+        .given(added)
+        .when(started, m.joined(ana, 'peer-ana'))
+        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp })));
+    });
+
+    it('answered when the callee joins; joins, leaves and rejoins after that change nothing', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const m = meetingStream(log, c.contactId);
+      const started = m.started(ana, ben);
+      await spec()
+        .given(added, started, m.joined(ana, 'peer-ana'))
+        .when(m.joined(ben, 'peer-ben'), m.left(ben, 'peer-ben', 'disconnected'), m.joined(ben, 'peer-ben-2'))
+        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'active'), last_activity_at: started.metadata.timestamp })));
+    });
+
+    it('ended: no active meeting, the activity stays at its start', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const m = meetingStream(log, c.contactId);
+      const started = m.started(ana, ben);
+      await spec()
+        .given(added, started)
+        .when(m.joined(ben, 'peer-ben'), m.ended('ended', ben))
+        .then(expectRows('contact_list', entries(added, { last_activity_at: started.metadata.timestamp })));
+    });
+
+    it('the end or join of another meeting leaves the active one alone', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const old = meetingStream(log, c.contactId);
+      const m = meetingStream(log, c.contactId);
+      const oldStarted = old.started(ben, ana);
+      const started = m.started(ana, ben);
+      await spec()
+        .given(added, oldStarted, started)
+        .when(old.joined(ana, 'peer-ana'), old.ended('missed', null))
+        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp })));
+    });
+  });
+
+  it('unrelated contacts are untouched', async () => {
+    const log = new TestLog();
+    const [c1, c2] = [contactStream(log), contactStream(log)];
+    const added1 = c1.added(ana, ben);
+    const added2 = c2.added(ana, eve);
+    const toEve = c2.sent(ana, 'eve?');
+    const sent = c1.sent(ben, 'ana!');
+    const read = c1.read(ana, idOf(sent));
+    const m = meetingStream(log, c1.contactId);
+    const started = m.started(ben, ana);
+    await spec()
+      .given(added1, added2, toEve)
+      .when(sent, read, started)
+      .then(
+        expectRows('contact_list', [
+          ...entries(added1, { last_message: lastMessage(sent), last_activity_at: started.metadata.timestamp, active_meeting: { id: m.meetingId, state: 'ringing', startedBy: ben } }, {
+            [ana]: { last_read_message_id: idOf(sent) },
+            [ben]: { peer_last_read_message_id: idOf(sent) },
+          }),
+          ...entries(added2, { last_message: lastMessage(toEve), last_activity_at: toEve.metadata.timestamp }),
+        ]),
+      );
+  });
+
+  describe('events it cannot apply are parked, the rest of the batch lands', () => {
+    it('a contact of one member, ids that are not canonical, missing data, a text with NUL', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const lonely = contactStream(log);
+      const oneMember = lonely.raw('ContactAdded', { contactId: lonely.contactId, kind: 'direct', members: [ana], addedBy: ana }, { userId: ana });
+      const added = c.added(ana, ben);
+      const upper = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'hey' }, { userId: ben });
+      const nul = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ben, text: '\u0000' }, { userId: ben });
+      const noData = c.raw('ConversationRead', 'read', { userId: ben });
+      const badMeeting = meetingStream(log, c.contactId).raw('MeetingStarted', { meetingId: 'm-1', contactId: c.contactId, startedBy: ana }, { userId: ana });
+      const sent = c.sent(ana, 'still here');
+      await spec()
+        .given()
+        .when(oneMember, added, upper, nul, noData, badMeeting, sent)
+        .then(
+          expectRows('contact_list', entries(added, { last_message: lastMessage(sent), last_activity_at: sent.metadata.timestamp })),
+          expectParked(
+            { event: oneMember, error: /members is not a list of at least 2 ids/ },
+            { event: upper, error: /messageId is not a canonical uuid/ },
+            { event: nul, error: /text is not text/ },
+            { event: noData, error: /data is not an object/ },
+            { event: badMeeting, error: /meetingId is not a canonical uuid/ },
+          ),
+        );
+    });
+  });
+});
