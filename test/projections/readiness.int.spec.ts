@@ -100,10 +100,10 @@ describe('/readyz when a projection cannot make progress', () => {
       metadata: { userId: alice.user!.id, correlationId: randomUUID(), causationId: randomUUID(), timestamp: ago(60), schemaVersion: 1 },
     };
     const stuck = await t.server.ctx.store.appendToStream(`contact-${contactId}`, [sent]);
-    const stalled = await eventually(async () => {
+    const stalled = (await eventually(async () => {
       const answer = await readyz();
       return answer.status === 503 ? answer : null;
-    });
+    }))!;
     expect(stalled.body).toMatchObject({ status: 'not ready', checks: { database: true, projections: true, projectionsProgressing: false } });
     const names = t.server.runners.flatMap((r) => r.projections.map((p) => p.name));
     expect(stalled.body.stalled.map((s: { projection: string }) => s.projection).sort()).toEqual([...names].sort());

@@ -7,12 +7,14 @@ import { ADVISORY_LOCKS } from '../../database/advisory-locks.js';
 import type { CliDatabase } from './cli-database.js';
 import { CliError, EXIT_INTERRUPTED, integerOption, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { formatCount, formatDuration, formatTable } from './format-table.js';
+import { PARKED_USAGE, parseParkedCommand } from './projections-parked.js';
 
 const RUNNER_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 
 export const PROJECTIONS_USAGE = [
   'derbel projections status [--json]',
   'derbel projections rebuild <name>... | --all [--batch-size N] [--per-event]',
+  ...PARKED_USAGE,
 ];
 
 export function parseProjectionsCommand(args: string[]) {
@@ -37,6 +39,7 @@ export function parseProjectionsCommand(args: string[]) {
     const batchSize = integerOption('batch-size', values['batch-size'], { min: 1, max: 100_000 }) ?? DEFAULT_BATCH_SIZE;
     return { run: (db: CliDatabase, io: CliIo) => rebuild(db, io, names, batchSize, values['per-event'] ?? false) };
   }
+  if (sub === 'parked') return parseParkedCommand(rest);
   throw new UsageError(sub ? `Unknown projections command '${sub}'` : 'Missing projections command');
 }
 
