@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'vitest';
+import type { MessageSent } from '../../domain/contacts/events.js';
+import { streams } from '../../domain/events.js';
+import { expectOutputs, expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
+import { contactStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
+import type { FeedEntry } from './feed-wire.js';
+import { feedProjection } from './feed.projection.js';
+
+/**
+ * The feed on real PostgreSQL: each event of a contact goes to its members' feeds, shaped by the wire
+ * contract (`feed-wire.ts`), and the rows inserted are returned for the socket push. Each `when` runs as one
+ * batch and as batches of one (projection-specification.ts).
+ */
+describe('feed read model', () => {
+  const db = useProjectionDatabase();
+  const spec = () => projectionSpec(feedProjection, db);
+  const [ana, ben, eve] = [randomUUID(), randomUUID(), randomUUID()];
+  const at = (event: RecordedDerbelEvent) => event.metadata.timestamp;
+  const idOf = (sent: RecordedDerbelEvent) => (sent.data as MessageSent['data']).messageId;
+
+  /** What `users` receive of `event`: one feed row each, and the same as outputs. */
+  const delivered = (event: RecordedDerbelEvent, data: object, users: string[]) =>
+    users.map((userId): FeedEntry => ({ userId, type: event.type, position: event.position, data }) as FeedEntry);
+  const rowsOf = (entries: FeedEntry[]) => entries.map((e) => ({ user_id: e.userId, position: e.position, type: e.type, data: e.data }));
+  /** The feed holds exactly `entries` and the when returned exactly `outputs`. */
+  const feedIs = (entries: FeedEntry[], outputs: FeedEntry[] = entries) => [expectRows('feed', rowsOf(entries)), expectOutputs(outputs)];
+  /** What ana and ben receive of ana adding ben. */
+  const contactAddedRows = (added: RecordedDerbelEvent, contactId: string) =>
+    delivered(added, { contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]);
+
+  describe('who receives what', () => {
+    it('a contact added goes to both members, who become its audience', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const entries = delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]);
+      await spec()
+        .given()
+        .when(added)
+        .then(...feedIs(entries), expectRows('feed_contact_members', [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id }))));
+    });
+
+    it('every event of a contact goes to both members and to nobody else; outputs are what was inserted, in log order', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const other = contactStream(log);
+      const added = c.added(ana, ben);
+      const otherAdded = other.added(ana, eve);
+      const sent = c.sent(ben, 'hi');
+      const toEve = other.sent(ana, 'hi eve');
+      const read = c.read(ana, idOf(sent));
+      const given = [
+        ...delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]),
+        ...delivered(otherAdded, { contactId: other.contactId, kind: 'direct', members: [ana, eve], addedBy: ana, addedAt: at(otherAdded) }, [ana, eve]),
+      ];
+      const when = [
+        ...delivered(sent, { contactId: c.contactId, messageId: idOf(sent), senderId: ben, text: 'hi', sentAt: at(sent) }, [ana, ben]),
+        ...delivered(toEve, { contactId: other.contactId, messageId: idOf(toEve), senderId: ana, text: 'hi eve', sentAt: at(toEve) }, [ana, eve]),
+        ...delivered(read, { contactId: c.contactId, userId: ana, messageId: idOf(sent), readAt: at(read) }, [ana, ben]),
+      ];
+      await spec()
+        .given(added, otherAdded)
+        .when(sent, toEve, read)
+        .then(...feedIs([...given, ...when], when));
+    });
+
+    it('events of a contact nobody added reach nobody', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const m = meetingStream(log, c.contactId);
+      await spec()
+        .given()
+        .when(c.sent(ana, 'anyone?'), m.started(ana, ben))
+        .then(...feedIs([]), expectRows('feed_contact_members', []));
+    });
+
+    it('accounts, username claims and meeting slots are not in any feed', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const { claimed, registered } = signUp(log, 'eve', 'Eve', eve);
+      const slot = log.record(streams.meetingSlot(c.contactId), 'MeetingSlotClaimed', { meetingId: randomUUID(), claimedAt: log.nextAt() });
+      await spec()
+        .given(added)
+        .when(claimed, registered, slot)
+        .then(
+          expectRows('feed', rowsOf(delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]))),
+          expectOutputs([]),
+        );
+    });
+
+    // Found while writing this spec (reported, not fixed here): the contact list keeps the first ContactAdded of a
+    // contact, but the feed's members fold grows the audience with every ContactAdded. A direct contact has two
+    // members by construction (its id is derived from them), so only a corrupt log can do this, but then eve
+    // reads every later message of ana and ben.
+    it.fails('a later ContactAdded naming someone else (a corrupt log) does not let them read the contact', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const corrupt = c.raw('ContactAdded', { contactId: c.contactId, kind: 'direct', members: [ana, eve], addedBy: eve }, { userId: eve });
+      const sent = c.sent(ana, 'for ben only');
+      await spec()
+        .given(added)
+        .when(corrupt, sent)
+        .then(expectRows('feed_contact_members', [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id }))));
+    });
+  });
+
+  describe('the wire contract: exactly these fields per type, nothing else of the stored event', () => {
+    /** A contact of ana and ben, already in the feed, and an event in it with extra stored fields. */
+    const setUp = () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const m = meetingStream(log, c.contactId);
+      const added = c.added(ana, ben);
+      const leak = { secret: 'not for clients', schemaVersion: 7, userAgent: 'curl' };
+      return { log, c, m, added, leak };
+    };
+
+    const cases: Array<[string, (s: ReturnType<typeof setUp>) => { event: RecordedDerbelEvent; wire: (event: RecordedDerbelEvent) => object }]> = [
+      [
+        'MessageSent',
+        ({ c, leak }) => {
+          const messageId = randomUUID();
+          return {
+            event: c.raw('MessageSent', { contactId: c.contactId, messageId, senderId: ana, text: 'hi', ...leak }, { userId: ana }),
+            wire: (e) => ({ contactId: c.contactId, messageId, senderId: ana, text: 'hi', sentAt: at(e) }),
+          };
+        },
+      ],
+      [
+        'MessageEdited',
+        ({ c, leak }) => {
+          const messageId = randomUUID();
+          return {
+            event: c.raw('MessageEdited', { contactId: c.contactId, messageId, editorId: ana, text: 'hi!', ...leak }, { userId: ana }),
+            wire: (e) => ({ contactId: c.contactId, messageId, editorId: ana, text: 'hi!', editedAt: at(e) }),
+          };
+        },
+      ],
+      [
+        'MessageDeleted',
+        ({ c, leak }) => {
+          const messageId = randomUUID();
+          return {
+            event: c.raw('MessageDeleted', { contactId: c.contactId, messageId, deletedBy: ana, text: 'the deleted text', ...leak }, { userId: ana }),
+            wire: (e) => ({ contactId: c.contactId, messageId, deletedBy: ana, deletedAt: at(e) }),
+          };
+        },
+      ],
+      [
+        'ConversationRead',
+        ({ c, leak }) => {
+          const messageId = randomUUID();
+          return {
+            event: c.raw('ConversationRead', { contactId: c.contactId, userId: ben, messageId, ...leak }, { userId: ben }),
+            wire: (e) => ({ contactId: c.contactId, userId: ben, messageId, readAt: at(e) }),
+          };
+        },
+      ],
+      [
+        'MeetingStarted',
+        ({ log, c, m, leak }) => {
+          const [startedAt, ringUntil] = [log.nextAt(), '2025-03-03T09:30:00.000Z'];
+          const d = { meetingId: m.meetingId, contactId: c.contactId, startedBy: ana, members: [ana, ben], invitees: [ben], startedAt, ringUntil };
+          return { event: m.raw('MeetingStarted', { ...d, ...leak }, { userId: ana, at: startedAt }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+      [
+        'ParticipantJoined',
+        ({ log, c, m, leak }) => {
+          const d = { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 'peer-ben', joinedAt: log.nextAt() };
+          return { event: m.raw('ParticipantJoined', { ...d, ...leak }, { userId: ben }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+      [
+        'ParticipantLeft',
+        ({ log, c, m, leak }) => {
+          const d = { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 'peer-ben', reason: 'disconnected', leftAt: log.nextAt() };
+          return { event: m.raw('ParticipantLeft', { ...d, ...leak }, { userId: null }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+      [
+        'InvitationDeclined',
+        ({ log, c, m, leak }) => {
+          const d = { meetingId: m.meetingId, contactId: c.contactId, userId: ben, declinedAt: log.nextAt() };
+          return { event: m.raw('InvitationDeclined', { ...d, ...leak }, { userId: ben }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+      [
+        'MeetingEnded',
+        ({ log, c, m, leak }) => {
+          const d = { meetingId: m.meetingId, contactId: c.contactId, reason: 'declined', endedBy: ben, endedAt: log.nextAt() };
+          return { event: m.raw('MeetingEnded', { ...d, ...leak }, { userId: ben }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+      [
+        'MeetingEnded by the sweeper',
+        ({ log, c, m, leak }) => {
+          const d = { meetingId: m.meetingId, contactId: c.contactId, reason: 'missed', endedBy: null, endedAt: log.nextAt() };
+          return { event: m.raw('MeetingEnded', { ...d, ...leak }, { userId: null }), wire: (e) => ({ ...d, at: at(e) }) };
+        },
+      ],
+    ];
+
+    it.each(cases)('%s', async (_name, make) => {
+      const setup = setUp();
+      const { event, wire } = make(setup);
+      const when = delivered(event, wire(event), [ana, ben]);
+      await spec()
+        .given(setup.added)
+        .when(event)
+        .then(...feedIs([...contactAddedRows(setup.added, setup.c.contactId), ...when], when));
+    });
+
+    it('ContactAdded', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.raw('ContactAdded', { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, secret: 'x', schemaVersion: 9 }, { userId: ana });
+      await spec().given().when(added).then(...feedIs(contactAddedRows(added, c.contactId)));
+    });
+
+    // Found while writing this spec (reported, not fixed here): `reason` of ParticipantLeft and MeetingEnded is
+    // copied to clients unchecked, so a value outside the contract's union (here an object) reaches every member's
+    // socket, where every other field is checked and such an event is parked.
+    it.fails('a reason outside the contract is parked, not sent', async () => {
+      const { c, m, added } = setUp();
+      const ended = m.raw('MeetingEnded', { meetingId: m.meetingId, contactId: c.contactId, reason: { html: '<img src=x onerror=alert(1)>' }, endedBy: null, endedAt: '2025-03-03T09:10:00.000Z' });
+      await spec()
+        .given(added)
+        .when(ended)
+        .then(...feedIs(contactAddedRows(added, c.contactId), []), expectParked({ event: ended, error: /reason/ }));
+    });
+  });
+
+  describe('events it cannot apply are parked, the rest of the batch lands and is pushed', () => {
+    it('malformed ids, a NUL in a text, missing data, a bad timestamp', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const m = meetingStream(log, c.contactId);
+      const added = c.added(ana, ben);
+      const before = c.sent(ana, 'before');
+      const upper = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'x' }, { userId: ben });
+      const nul = c.raw('MessageEdited', { contactId: c.contactId, messageId: randomUUID(), editorId: ben, text: 'x\u0000' }, { userId: ben });
+      const noData = c.raw('MessageDeleted', undefined, { userId: ben });
+      const badContact = c.raw('MessageSent', { contactId: c.contactId.toUpperCase(), messageId: randomUUID(), senderId: ben, text: 'x' }, { userId: ben });
+      const badTime = c.sent(ben, 'when?', randomUUID(), { at: '3 March 2025' });
+      const badJoin = m.raw('ParticipantJoined', { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 7, joinedAt: log.nextAt() }, { userId: ben });
+      const after = c.sent(ben, 'after');
+      const pushed = [
+        ...delivered(before, { contactId: c.contactId, messageId: idOf(before), senderId: ana, text: 'before', sentAt: at(before) }, [ana, ben]),
+        ...delivered(after, { contactId: c.contactId, messageId: idOf(after), senderId: ben, text: 'after', sentAt: at(after) }, [ana, ben]),
+      ];
+      await spec()
+        .given(added)
+        .when(before, upper, nul, noData, badContact, badTime, badJoin, after)
+        .then(
+          ...feedIs([...contactAddedRows(added, c.contactId), ...pushed], pushed),
+          expectParked(
+            { event: upper, error: /messageId is not a canonical uuid/ },
+            { event: nul, error: /text is not text/ },
+            { event: noData, error: /data is not an object/ },
+            { event: badContact, error: /contactId is not a canonical uuid/ },
+            { event: badTime, error: /metadata.timestamp/ },
+            { event: badJoin, error: /peerId is not text/ },
+          ),
+        );
+    });
+  });
+});
