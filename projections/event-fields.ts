@@ -1,9 +1,6 @@
+import { isCanonicalUuid } from '../domain/ids.js';
 import { MalformedEventError } from './malformed-event.js';
 import type { RecordedDerbelEvent } from './recorded-event.js';
-
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export const isCanonicalUuid = (value: unknown): value is string => typeof value === 'string' && CANONICAL_UUID.test(value);
 
 /**
  * The checks folds run on the fields they use. Read models compare ids as strings in memory and PostgreSQL

@@ -1,29 +1,6 @@
-import type { DerbelEvent, DerbelEventType } from '../../domain/events.js';
-import { canonicalUuid, isCanonicalUuid } from './canonical-uuid.js';
-
-type DataOf<T extends DerbelEventType> = Extract<DerbelEvent, { type: T }>['data'];
-type KeysOf<D, V> = { [K in keyof D]-?: D[K] extends V ? K : never }[keyof D] & string;
-type IdFields<D> = { ids: readonly KeysOf<D, string | null>[]; lists?: readonly KeysOf<D, string[]>[] };
-
-/** The fields of each type's data that hold our ids. Not `peerId`: a string the client picks, no id of ours. */
-const ID_FIELDS: { [T in DerbelEventType]: IdFields<DataOf<T>> } = {
-  UsernameClaimed: { ids: ['userId'] },
-  AccountRegistered: { ids: ['userId'] },
-  ContactAdded: { ids: ['contactId', 'addedBy'], lists: ['members'] },
-  MessageSent: { ids: ['contactId', 'messageId', 'senderId'] },
-  MessageEdited: { ids: ['contactId', 'messageId', 'editorId'] },
-  MessageDeleted: { ids: ['contactId', 'messageId', 'deletedBy'] },
-  ConversationRead: { ids: ['contactId', 'userId', 'messageId'] },
-  MeetingStarted: { ids: ['meetingId', 'contactId', 'startedBy'], lists: ['members', 'invitees'] },
-  ParticipantJoined: { ids: ['meetingId', 'contactId', 'userId'] },
-  ParticipantLeft: { ids: ['meetingId', 'contactId', 'userId'] },
-  InvitationDeclined: { ids: ['meetingId', 'contactId', 'userId'] },
-  MeetingEnded: { ids: ['meetingId', 'contactId', 'endedBy'] },
-  MeetingSlotClaimed: { ids: ['meetingId'] },
-  MeetingSlotReleased: { ids: ['meetingId'] },
-};
-
-const fieldsByType = new Map<string, { ids: readonly string[]; lists?: readonly string[] }>(Object.entries(ID_FIELDS));
+import { idFieldsOf } from '../../domain/event-id-fields.js';
+import { isCanonicalUuid } from '../../domain/ids.js';
+import { uuidFromAnySpelling } from './canonical-uuid.js';
 
 /**
  * The event with every id of its data in the canonical spelling (the API once accepted `urn:uuid:…` and upper
@@ -31,7 +8,7 @@ const fieldsByType = new Map<string, { ids: readonly string[]; lists?: readonly 
  * change is handed back as the same object, and nothing is allocated for it.
  */
 export function withCanonicalIds<E extends { type: string; data: unknown }>(event: E): E {
-  const fields = fieldsByType.get(event.type);
+  const fields = idFieldsOf(event.type);
   const data = event.data;
   if (!fields || data === null || typeof data !== 'object' || Array.isArray(data)) return event;
   const record = data as Record<string, unknown>;
@@ -51,5 +28,5 @@ export function withCanonicalIds<E extends { type: string; data: unknown }>(even
 /** The canonical spelling when `value` is a uuid spelled otherwise; undefined when there is nothing to change. */
 function canonicalised(value: unknown): string | undefined {
   if (typeof value !== 'string' || isCanonicalUuid(value)) return undefined;
-  return canonicalUuid(value) ?? undefined;
+  return uuidFromAnySpelling(value) ?? undefined;
 }

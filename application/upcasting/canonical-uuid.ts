@@ -1,4 +1,4 @@
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isCanonicalUuid } from '../../domain/ids.js';
 
 /**
  * What PostgreSQL's `uuid` input reads as a uuid (any case, optional `{braces}`, a hyphen allowed after any
@@ -8,11 +8,12 @@ const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const SPELLED = /^(?:urn:uuid:([0-9a-f-]+)|\{([0-9a-f-]+)\}|([0-9a-f-]+))$/i;
 const HEX_IN_GROUPS_OF_FOUR = /^[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}$/i;
 
-export const isCanonicalUuid = (value: string): boolean => value.length === 36 && CANONICAL.test(value);
-
-/** The 36-character lower-case hyphenated spelling of `value`, or null when `value` is no uuid at all. */
-export function canonicalUuid(value: string): string | null {
-  if (isCanonicalUuid(value)) return value;
+/**
+ * The canonical spelling of a uuid written any way the API once let through (reading old logs only: the edge
+ * now takes upper case and nothing else), or null when `value` is no uuid at all.
+ */
+export function uuidFromAnySpelling(value: string): string | null {
+  if (isCanonicalUuid(value as unknown)) return value;
   if (value.length > 48) return null; // `urn:uuid:` and 32 digits with all 7 optional hyphens
   const spelled = SPELLED.exec(value);
   const digits = spelled && (spelled[1] ?? spelled[2] ?? spelled[3]);

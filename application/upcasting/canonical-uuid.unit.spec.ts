@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUuid, isCanonicalUuid } from './canonical-uuid.js';
+import { isCanonicalUuid } from '../../domain/ids.js';
+import { uuidFromAnySpelling as canonicalUuid } from './canonical-uuid.js';
 
 const id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 

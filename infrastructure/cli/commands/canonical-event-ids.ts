@@ -1,27 +1,6 @@
 import { CANONICAL_UUID_DESCRIPTION, canonicalUuid } from '../../canonical-id.js';
+import { idFieldsOf } from '../../../domain/event-id-fields.js';
 import type { ExportedEvent } from './event-file.js';
-
-/**
- * The data fields that hold ids, per product event type (the `events.ts` of each domain folder); `name[]` is an
- * array of ids.
- * `peerId` is not one: it names a socket's seat and the read side keeps it as text.
- */
-const ID_FIELDS: Record<string, string[]> = {
-  UsernameClaimed: ['userId'],
-  AccountRegistered: ['userId'],
-  ContactAdded: ['contactId', 'members[]', 'addedBy'],
-  MessageSent: ['contactId', 'messageId', 'senderId'],
-  MessageEdited: ['contactId', 'messageId', 'editorId'],
-  MessageDeleted: ['contactId', 'messageId', 'deletedBy'],
-  ConversationRead: ['contactId', 'userId', 'messageId'],
-  MeetingStarted: ['meetingId', 'contactId', 'startedBy', 'members[]', 'invitees[]'],
-  ParticipantJoined: ['meetingId', 'contactId', 'userId'],
-  ParticipantLeft: ['meetingId', 'contactId', 'userId'],
-  InvitationDeclined: ['meetingId', 'contactId', 'userId'],
-  MeetingEnded: ['meetingId', 'contactId', 'endedBy'],
-  MeetingSlotClaimed: ['meetingId'],
-  MeetingSlotReleased: ['meetingId'],
-};
 
 class NotAnId extends Error {}
 
@@ -48,16 +27,15 @@ export function withCanonicalIds(event: ExportedEvent): { event: ExportedEvent }
 }
 
 function canonicalData(type: string, data: unknown): unknown {
-  const fields = ID_FIELDS[type];
+  const fields = idFieldsOf(type);
   if (!fields || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   const copy: Record<string, unknown> = { ...data };
-  for (const spec of fields) {
-    const name = spec.replace('[]', '');
+  for (const name of fields.ids) if (copy[name] != null) copy[name] = canonical(copy[name], `data.${name}`);
+  for (const name of fields.lists ?? []) {
     const value = copy[name];
     if (value == null) continue;
-    if (!spec.endsWith('[]')) copy[name] = canonical(value, `data.${name}`);
-    else if (!Array.isArray(value)) throw new NotAnId(`data.${name} must be an array of ids, not ${JSON.stringify(value)}`);
-    else copy[name] = value.map((item, i) => canonical(item, `data.${name}[${i}]`));
+    if (!Array.isArray(value)) throw new NotAnId(`data.${name} must be an array of ids, not ${JSON.stringify(value)}`);
+    copy[name] = value.map((item, i) => canonical(item, `data.${name}[${i}]`));
   }
   return copy;
 }
