@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
-import type { MessageSent } from '../../domain/contacts/events.js';
+import type { ContactAdded, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingStarted } from '../../domain/meetings/events.js';
 import { expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
 import { contactStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
@@ -21,7 +21,7 @@ describe('contact list read model', () => {
 
   /** Both members' entries of the contact `added` created, with `changes` (for both) and `mine` (per user) on top. */
   const entries = (added: RecordedDerbelEvent, changes: Changes = {}, mine: Record<string, Changes> = {}) => {
-    const { contactId, members } = added.data as { contactId: string; members: [string, string] };
+    const { contactId, members } = added.data as ContactAdded['data'];
     const entry = (userId: string, peerId: string) => ({
       user_id: userId,
       contact_id: contactId,
