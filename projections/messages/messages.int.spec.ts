@@ -194,7 +194,8 @@ describe('messages read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const notIso = c.sent(ana, 'when?', randomUUID(), { at: 'yesterday' });
-      // JavaScript reads 30 February as 2 March; PostgreSQL refuses it (22008 datetime field overflow).
+      // JavaScript reads 30 February as 2 March; PostgreSQL refuses it (22008 datetime field overflow). Today
+      // the fold lets it through and the INSERT fails (see messages.fold.unit.spec.ts: time travel shows it).
       const overflow = c.sent(ana, 'leap', randomUUID(), { at: '2025-02-30T10:00:00.000Z' });
       const fine = c.sent(ana, 'now');
       await spec()
@@ -202,7 +203,7 @@ describe('messages read model', () => {
         .when(notIso, overflow, fine)
         .then(
           expectRows('messages', [row(fine)]),
-          expectParked({ event: notIso, error: /metadata.timestamp is not an ISO timestamp/ }, { event: overflow, code: '22008' }),
+          expectParked({ event: notIso, error: /metadata.timestamp is not an ISO timestamp/ }, { event: overflow, code: /^(22008|MALFORMED_EVENT)$/ }),
         );
     });
   });

@@ -241,8 +241,8 @@ export function expectQuery(text: string, values: unknown[], rows: readonly Reco
 
 export interface ExpectedParking {
   event: RecordedDerbelEvent;
-  /** `MALFORMED_EVENT`, a SQLSTATE (e.g. `23505`) or an error name; default `MALFORMED_EVENT`. */
-  code?: string;
+  /** `MALFORMED_EVENT`, a SQLSTATE (e.g. `23505`) or an error name, or a pattern of them; default `MALFORMED_EVENT`. */
+  code?: string | RegExp;
   /** What the recorded error says. */
   error?: string | RegExp;
 }
@@ -267,7 +267,7 @@ export function expectParked(...parked: ExpectedParking[]): Expectation<any> {
           eventId: event.id,
           streamId: event.streamId,
           eventType: event.type,
-          errorCode: code ?? 'MALFORMED_EVENT',
+          errorCode: code instanceof RegExp ? expect.stringMatching(code) : (code ?? 'MALFORMED_EVENT'),
         })),
       );
       expected.forEach(({ error }, i) => {
