@@ -1,22 +1,16 @@
 import { dataOf, text, timestamp, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
+import { sqlPerEvent } from '../sql-per-event.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 /**
  * Meetings that ring or go on, with who is seated under which peer id. The sweeper reads `ring_until` here
  * to end unanswered meetings; `GET /api/meetings` lists a user's rows.
  */
-export const activeMeetingsProjection: Projection = {
-  name: PROJECTIONS.activeMeetings,
-  tables: ['active_meetings'],
-  async apply(sql, events) {
-    for (const event of events) await applyOne(sql, event);
-  },
-};
+export const activeMeetingsProjection: Projection = sqlPerEvent(PROJECTIONS.activeMeetings, ['active_meetings'], applyEvent);
 
-/** SQL per event: this read model has no fold (see the README's read side). */
-async function applyOne(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
+async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
   switch (event.type) {
     case 'MeetingStarted': {
       const d = dataOf(event);

@@ -1,6 +1,7 @@
 import { dataOf, timestamp, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
+import { sqlPerEvent } from '../sql-per-event.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 /**
@@ -8,16 +9,9 @@ import type { RecordedDerbelEvent } from '../recorded-event.js';
  * or finished (answered: then its duration counts from the first answer to the end). `call_log_meetings`
  * remembers what that needs while the meeting runs.
  */
-export const callLogProjection: Projection = {
-  name: PROJECTIONS.callLog,
-  tables: ['call_log', 'call_log_meetings'],
-  async apply(sql, events) {
-    for (const event of events) await applyOne(sql, event);
-  },
-};
+export const callLogProjection: Projection = sqlPerEvent(PROJECTIONS.callLog, ['call_log', 'call_log_meetings'], applyEvent);
 
-/** SQL per event: this read model has no fold (see the README's read side). */
-async function applyOne(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
+async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
   switch (event.type) {
     case 'MeetingStarted': {
       const d = dataOf(event);

@@ -1,24 +1,16 @@
 import { dataOf, occurredAt, text, uuid, uuids } from '../event-fields.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
+import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
 import type { MeetingEvent } from '../../domain/meetings/events.js';
 import type { FeedEventData } from './feed-wire.js';
 
 /** The events that go into feeds: those of a contact, and of a meeting in one. */
 export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
 
-const TYPES = new Set<string>([
-  'ContactAdded',
-  'MessageSent',
-  'MessageEdited',
-  'MessageDeleted',
-  'ConversationRead',
-  'MeetingStarted',
-  'ParticipantJoined',
-  'ParticipantLeft',
-  'InvitationDeclined',
-  'MeetingEnded',
-]);
+/** Account and meeting-slot events concern no contact, so no feed. */
+const NOT_IN_FEEDS = new Set<DerbelEventType>(['UsernameClaimed', 'AccountRegistered', 'MeetingSlotClaimed', 'MeetingSlotReleased']);
+const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_IN_FEEDS.has(type)));
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
 
