@@ -21,10 +21,22 @@ export function text(event: RecordedDerbelEvent, value: unknown, field: string):
   throw new MalformedEventError(event, `${field} is not text`);
 }
 
-/** An ISO timestamp PostgreSQL will read back as the same instant. */
+/**
+ * An ISO timestamp in UTC, as the handlers stamp them, that names a real moment: JavaScript reads
+ * `2025-02-30` as 2 March where PostgreSQL refuses it, so the date must survive a round trip unchanged.
+ */
 export function timestamp(event: RecordedDerbelEvent, value: unknown, field: string): string {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
-  throw new MalformedEventError(event, `${field} is not an ISO timestamp`);
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/.test(value) && value >= '0001') {
+    const parsed = new Date(value);
+    if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === value.slice(0, 19)) return value;
+  }
+  throw new MalformedEventError(event, `${field} is not an ISO timestamp in UTC`);
+}
+
+/** One of the values a field may take. */
+export function oneOf<T extends string>(event: RecordedDerbelEvent, value: unknown, allowed: readonly T[], field: string): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new MalformedEventError(event, `${field} is not one of ${allowed.join(', ')}`);
 }
 
 /** When the event happened, as the command handler stamped it. */

@@ -1,4 +1,4 @@
-import { dataOf, occurredAt, text, uuid, uuids } from '../event-fields.js';
+import { dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
@@ -42,14 +42,14 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
         startedBy: id('startedBy'),
         members: uuids(event, m.members, 'members'),
         invitees: uuids(event, m.invitees, 'invitees'),
-        startedAt: text(event, m.startedAt, 'startedAt'),
-        ringUntil: text(event, m.ringUntil, 'ringUntil'),
+        startedAt: timestamp(event, m.startedAt, 'startedAt'),
+        ringUntil: timestamp(event, m.ringUntil, 'ringUntil'),
         at,
       };
     }
     case 'ParticipantJoined': {
       const m = event.data;
-      return { meetingId: id('meetingId'), contactId, userId: id('userId'), peerId: text(event, m.peerId, 'peerId'), joinedAt: text(event, m.joinedAt, 'joinedAt'), at };
+      return { meetingId: id('meetingId'), contactId, userId: id('userId'), peerId: text(event, m.peerId, 'peerId'), joinedAt: timestamp(event, m.joinedAt, 'joinedAt'), at };
     }
     case 'ParticipantLeft': {
       const m = event.data;
@@ -58,21 +58,21 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
         contactId,
         userId: id('userId'),
         peerId: text(event, m.peerId, 'peerId'),
-        reason: m.reason,
-        leftAt: text(event, m.leftAt, 'leftAt'),
+        reason: oneOf(event, m.reason, ['left', 'disconnected'], 'reason'),
+        leftAt: timestamp(event, m.leftAt, 'leftAt'),
         at,
       };
     }
     case 'InvitationDeclined':
-      return { meetingId: id('meetingId'), contactId, userId: id('userId'), declinedAt: text(event, event.data.declinedAt, 'declinedAt'), at };
+      return { meetingId: id('meetingId'), contactId, userId: id('userId'), declinedAt: timestamp(event, event.data.declinedAt, 'declinedAt'), at };
     case 'MeetingEnded': {
       const m = event.data;
       return {
         meetingId: id('meetingId'),
         contactId,
-        reason: m.reason,
+        reason: oneOf(event, m.reason, ['ended', 'empty', 'missed', 'declined'], 'reason'),
         endedBy: m.endedBy == null ? null : id('endedBy'),
-        endedAt: text(event, m.endedAt, 'endedAt'),
+        endedAt: timestamp(event, m.endedAt, 'endedAt'),
         at,
       };
     }

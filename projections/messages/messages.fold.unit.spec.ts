@@ -88,10 +88,9 @@ describe('messages fold', () => {
     expect(() => messagesFold.keyOf(upperKey as MessageEvent)).toThrow(MalformedEventError);
   });
 
-  // Bug (reported, not fixed here): `timestamp()` (event-fields.ts) takes any date JavaScript parses, and V8 reads
-  // 30 February as 2 March, where PostgreSQL refuses it (22008). So the live history parks the send, but time
-  // travel and the audit trail, which run this fold in memory, show it: `?asOf=` and the history disagree.
-  it.fails('refuses a timestamp PostgreSQL cannot store, so time travel and the history agree', () => {
+  // V8 reads 30 February as 2 March where PostgreSQL refuses it (22008): time travel and the audit trail run this
+  // fold in memory, so the fold itself must refuse it, or `?asOf=` and the history would disagree.
+  it('refuses a timestamp PostgreSQL cannot store, so time travel and the history agree', () => {
     const log = new TestLog();
     const c = contactStream(log);
     for (const at of ['2025-02-30T10:00:00.000Z', '0000-01-01T00:00:00.000Z']) {
