@@ -1,17 +1,8 @@
-import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import type { ContactAdded, ConversationRead, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
-import { dataOf, occurredAt, text, uuid, uuids } from '../event-fields.js';
+import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
 import type { Fold } from '../fold.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
-
-export interface LastMessage {
-  id: string;
-  senderId: string;
-  text: string | null;
-  sentAt: string;
-  editedAt: string | null;
-  deleted: boolean;
-}
 
 export interface ActiveMeetingSummary {
   id: string;
@@ -24,7 +15,6 @@ export interface ContactListRow {
   userId: string;
   contactId: string;
   peerId: string;
-  lastMessage: LastMessage | null;
   lastActivityAt: string;
   lastReadMessageId: string | null;
   peerLastReadMessageId: string | null;
@@ -38,10 +28,9 @@ export interface ContactEntries {
 }
 
 export type ContactListEvent = Recorded<
-  ContactAdded | MessageSent | MessageEdited | MessageDeleted | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded
->;
+ContactAdded | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded>;
 
-const TYPES = new Set(['ContactAdded', 'MessageSent', 'MessageEdited', 'MessageDeleted', 'ConversationRead', 'MeetingStarted', 'ParticipantJoined', 'MeetingEnded']);
+const TYPES = new Set(['ContactAdded', 'MessageSent', 'ConversationRead', 'MeetingStarted', 'ParticipantJoined', 'MeetingEnded']);
 
 /** Each entry `change` returns something new for; the document itself is new only if one of them is. */
 function update(doc: ContactEntries | null, change: (row: ContactListRow) => ContactListRow): ContactEntries | null {
@@ -51,9 +40,9 @@ function update(doc: ContactEntries | null, change: (row: ContactListRow) => Con
 }
 
 /**
- * Per user: each contact with its peer, last message, read markers, active meeting and last activity. The
- * unread count is derived at query time from `messages` and the read marker. Like the messages fold, only
- * the sender's edits and deletions change the last message.
+ * Per user: each contact with its peer, read markers, active meeting and last activity. The last message and
+ * the unread count are read from `messages` at query time (`contact-list.queries.ts`), so they always agree
+ * with the history.
  */
 export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
   handles: (event: RecordedDerbelEvent): event is ContactListEvent => TYPES.has(event.type),
@@ -69,7 +58,6 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
           userId,
           contactId: event.data.contactId,
           peerId,
-          lastMessage: null,
           lastActivityAt: at,
           lastReadMessageId: null,
           peerLastReadMessageId: null,
@@ -77,32 +65,10 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
         });
         return { contactId: event.data.contactId, rows: [entry(a, b), entry(b, a)] };
       }
-      case 'MessageSent': {
-        const d = event.data;
-        const lastMessage: LastMessage = {
-          id: uuid(event, d.messageId, 'messageId'),
-          senderId: uuid(event, d.senderId, 'senderId'),
-          text: text(event, d.text, 'text'),
-          sentAt: at,
-          editedAt: null,
-          deleted: false,
-        };
-        return update(doc, (row) => ({ ...row, lastMessage, lastActivityAt: at }));
-      }
-      case 'MessageEdited': {
-        const d = event.data;
-        const [messageId, editorId, edited] = [uuid(event, d.messageId, 'messageId'), uuid(event, d.editorId, 'editorId'), text(event, d.text, 'text')];
-        return update(doc, (row) =>
-          isLive(row.lastMessage, messageId, editorId) ? { ...row, lastMessage: { ...row.lastMessage!, text: edited, editedAt: at } } : row,
-        );
-      }
-      case 'MessageDeleted': {
-        const d = event.data;
-        const [messageId, deletedBy] = [uuid(event, d.messageId, 'messageId'), uuid(event, d.deletedBy, 'deletedBy')];
-        return update(doc, (row) =>
-          isLive(row.lastMessage, messageId, deletedBy) ? { ...row, lastMessage: { ...row.lastMessage!, text: null, deleted: true } } : row,
-        );
-      }
+      case 'MessageSent':
+        uuid(event, event.data.messageId, 'messageId');
+        uuid(event, event.data.senderId, 'senderId');
+        return update(doc, (row) => (row.lastActivityAt === at ? row : { ...row, lastActivityAt: at }));
       case 'ConversationRead': {
         const d = event.data;
         const [userId, messageId] = [uuid(event, d.userId, 'userId'), uuid(event, d.messageId, 'messageId')];
@@ -133,7 +99,3 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
     }
   },
 };
-
-/** The last message is this one, still there, and `userId` sent it. */
-const isLive = (message: LastMessage | null, messageId: string, userId: string) =>
-  message !== null && message.id === messageId && message.senderId === userId && !message.deleted;

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ContactAdded, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingStarted } from '../../domain/meetings/events.js';
-import { expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
+import { expectParked, expectRows, projectionSpec, useProjectionDatabase, type Expectation } from '../../test/support/projection-specification.js';
 import { contactStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
+import { messagesProjection } from '../messages/messages.projection.js';
+import type { Projection } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
+import { listContacts } from './contact-list.queries.js';
 import { contactListProjection } from './contact-list.projection.js';
 
 /**
- * The contact list on real PostgreSQL: per user, each contact with its peer, last message, read markers,
- * active meeting and last activity (`contactListFold` over both members' entries of the contacts a batch
+ * The contact list on real PostgreSQL: per user, each contact with its peer, read markers, active meeting
+ * and last activity; the last message is read from the history (`contactListFold` over both members' entries of the contacts a batch
  * touches). Each `when` runs as one batch and as batches of one (projection-specification.ts).
  */
 describe('contact list read model', () => {
@@ -26,7 +29,6 @@ describe('contact list read model', () => {
       user_id: userId,
       contact_id: contactId,
       peer_id: peerId,
-      last_message: null,
       last_activity_at: added.metadata.timestamp,
       last_read_message_id: null,
       peer_last_read_message_id: null,
@@ -72,16 +74,37 @@ describe('contact list read model', () => {
   });
 
   describe('last message and activity', () => {
+    /** The list as the API reads it: the last message is the newest row of the history (`listContacts`). */
+    const withHistory: Projection = {
+      name: 'contact_list_with_history',
+      tables: [...contactListProjection.tables, ...messagesProjection.tables],
+      async apply(sql, events, options) {
+        await messagesProjection.apply(sql, events);
+        await contactListProjection.apply(sql, events, options);
+      },
+    };
+    const listSpec = () => projectionSpec(withHistory, db);
+    /** What both members see as the last message of the contact `added` created. */
+    const lastMessageIs = (added: RecordedDerbelEvent, expected: Record<string, unknown> | null): Expectation<any> => ({
+      async check({ pool }) {
+        const { contactId, members } = added.data as ContactAdded['data'];
+        for (const userId of members) {
+          const item = (await listContacts(pool, userId)).find((contact) => contact.id === contactId);
+          expect(item?.lastMessage, `${userId}'s last message`).toEqual(expected);
+        }
+      },
+    });
+
     it('each message becomes both members’ last message and moves their activity', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
       const first = c.sent(ana, 'hi');
       const second = c.sent(ben, 'hello ana');
-      await spec()
+      await listSpec()
         .given(added)
         .when(first, second)
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(second), last_activity_at: second.metadata.timestamp })));
+        .then(expectRows('contact_list', entries(added, { last_activity_at: second.metadata.timestamp })), lastMessageIs(added, lastMessage(second)));
     });
 
     it('the sender’s edit of the last message changes its text and editedAt, not the activity', async () => {
@@ -90,14 +113,12 @@ describe('contact list read model', () => {
       const added = c.added(ana, ben);
       const sent = c.sent(ana, 'helo');
       const edit = c.edited(ana, idOf(sent), 'hello');
-      await spec()
+      await listSpec()
         .given(added, sent)
         .when(edit)
         .then(
-          expectRows(
-            'contact_list',
-            entries(added, { last_message: lastMessage(sent, { text: 'hello', editedAt: edit.metadata.timestamp }), last_activity_at: sent.metadata.timestamp }),
-          ),
+          expectRows('contact_list', entries(added, { last_activity_at: sent.metadata.timestamp })),
+          lastMessageIs(added, lastMessage(sent, { text: 'hello', editedAt: edit.metadata.timestamp })),
         );
     });
 
@@ -106,10 +127,10 @@ describe('contact list read model', () => {
       const c = contactStream(log);
       const added = c.added(ana, ben);
       const sent = c.sent(ana, 'oops');
-      await spec()
+      await listSpec()
         .given(added)
         .when(sent, c.deleted(ana, idOf(sent)))
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent, { text: null, deleted: true }), last_activity_at: sent.metadata.timestamp })));
+        .then(lastMessageIs(added, lastMessage(sent, { text: null, deleted: true })));
     });
 
     it('edits and deletes of an earlier message leave the last message alone', async () => {
@@ -118,10 +139,10 @@ describe('contact list read model', () => {
       const added = c.added(ana, ben);
       const older = c.sent(ana, 'older');
       const last = c.sent(ben, 'last');
-      await spec()
+      await listSpec()
         .given(added, older, last)
         .when(c.edited(ana, idOf(older), 'older!'), c.deleted(ana, idOf(older)))
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(last), last_activity_at: last.metadata.timestamp })));
+        .then(expectRows('contact_list', entries(added, { last_activity_at: last.metadata.timestamp })), lastMessageIs(added, lastMessage(last)));
     });
 
     it('edits and deletes of the last message by the other member (a legacy log) change nothing; nor an edit after the delete', async () => {
@@ -130,45 +151,36 @@ describe('contact list read model', () => {
       const added = c.added(ana, ben);
       const sent = c.sent(ana, 'mine');
       const del = c.deleted(ana, idOf(sent));
-      await spec()
+      await listSpec()
         .given(added, sent)
         .when(c.edited(ben, idOf(sent), 'yours'), c.deleted(ben, idOf(sent)))
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent), last_activity_at: sent.metadata.timestamp })));
-      await spec()
+        .then(lastMessageIs(added, lastMessage(sent)));
+      await listSpec()
         .given(added, sent)
         .when(del, c.edited(ana, idOf(sent), 'back'))
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(sent, { text: null, deleted: true }), last_activity_at: sent.metadata.timestamp })));
+        .then(lastMessageIs(added, lastMessage(sent, { text: null, deleted: true })));
     });
 
-    // Bug (reported, not fixed here): the messages read model keeps the first send of an id, but this fold makes
-    // any later send of the same id the last message. After a rebuild of a legacy log (issue 12: ben sent with
-    // ana's id upper-cased; the upcaster canonicalises it) the list previews a message the history does not
-    // have, with ben's later edits of that id. Keeping "first send wins" needs the ids sent so far, which this
-    // fold's document (the last message only) does not hold.
-    it.fails('a send that reuses the id of the last message (a legacy log) does not replace it', async () => {
+    // A legacy log (issue 12: ben sent with ana's id upper-cased, which the upcaster now reads as ana's id): the
+    // list shows what the history shows, the first send of the id, never ben's text or his edits of it.
+    it('a send that reuses the id of the last message (a legacy log) does not replace it', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
       const anas = c.sent(ana, 'see you at 6');
       const bens = c.sent(ben, 'I owe you nothing', idOf(anas));
       const bensEdit = c.edited(ben, idOf(anas), 'I will pay you 10000 EUR');
-      await spec()
-        .given(added, anas)
-        .when(bens, bensEdit)
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(anas), last_activity_at: anas.metadata.timestamp })));
+      await listSpec().given(added, anas).when(bens, bensEdit).then(lastMessageIs(added, lastMessage(anas)));
     });
 
-    it.fails('a send that reuses the id of an earlier message (a legacy log) does not become the last message', async () => {
+    it('a send that reuses the id of an earlier message (a legacy log) does not become the last message', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
       const earlier = c.sent(ana, 'see you at 6');
       const last = c.sent(ana, 'bring the keys');
       const retried = c.sent(ana, 'see you at 6', idOf(earlier));
-      await spec()
-        .given(added, earlier, last)
-        .when(retried)
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(last), last_activity_at: last.metadata.timestamp })));
+      await listSpec().given(added, earlier, last).when(retried).then(lastMessageIs(added, lastMessage(last)));
     });
   });
 
@@ -181,7 +193,7 @@ describe('contact list read model', () => {
       const m2 = c.sent(ben, 'two');
       const benRead = c.read(ben, idOf(m1));
       const anaRead = c.read(ana, idOf(m2));
-      const changes = { last_message: lastMessage(m2), last_activity_at: m2.metadata.timestamp };
+      const changes = { last_activity_at: m2.metadata.timestamp };
       await spec()
         .given(added, m1, m2)
         .when(benRead)
@@ -213,7 +225,7 @@ describe('contact list read model', () => {
       await spec()
         .given(added, m1)
         .when(c.read(eve, idOf(m1)))
-        .then(expectRows('contact_list', entries(added, { last_message: lastMessage(m1), last_activity_at: m1.metadata.timestamp })));
+        .then(expectRows('contact_list', entries(added, { last_activity_at: m1.metadata.timestamp })));
     });
   });
 
@@ -289,17 +301,17 @@ describe('contact list read model', () => {
       .when(sent, read, started)
       .then(
         expectRows('contact_list', [
-          ...entries(added1, { last_message: lastMessage(sent), last_activity_at: started.metadata.timestamp, active_meeting: { id: m.meetingId, state: 'ringing', startedBy: ben } }, {
+          ...entries(added1, { last_activity_at: started.metadata.timestamp, active_meeting: { id: m.meetingId, state: 'ringing', startedBy: ben } }, {
             [ana]: { last_read_message_id: idOf(sent) },
             [ben]: { peer_last_read_message_id: idOf(sent) },
           }),
-          ...entries(added2, { last_message: lastMessage(toEve), last_activity_at: toEve.metadata.timestamp }),
+          ...entries(added2, { last_activity_at: toEve.metadata.timestamp }),
         ]),
       );
   });
 
   describe('events it cannot apply are parked, the rest of the batch lands', () => {
-    it('a contact of one member, ids that are not canonical, missing data, a text with NUL', async () => {
+    it('a contact of one member, ids that are not canonical, missing data (the text is not its business)', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const lonely = contactStream(log);
@@ -314,11 +326,10 @@ describe('contact list read model', () => {
         .given()
         .when(oneMember, added, upper, nul, noData, badMeeting, sent)
         .then(
-          expectRows('contact_list', entries(added, { last_message: lastMessage(sent), last_activity_at: sent.metadata.timestamp })),
+          expectRows('contact_list', entries(added, { last_activity_at: sent.metadata.timestamp })),
           expectParked(
             { event: oneMember, error: /members is not a list of at least 2 ids/ },
             { event: upper, error: /messageId is not a canonical uuid/ },
-            { event: nul, error: /text is not text/ },
             { event: noData, error: /data is not an object/ },
             { event: badMeeting, error: /meetingId is not a canonical uuid/ },
           ),

@@ -3,15 +3,14 @@ import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
 import { contactListFold, type ContactEntries, type ContactListRow } from './contact-list.fold.js';
 
-const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_message jsonb, last_activity_at timestamptz,
+const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_activity_at timestamptz,
   last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb)`;
-const COLUMNS = 'user_id, contact_id, peer_id, last_message, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting';
+const COLUMNS = 'user_id, contact_id, peer_id, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting';
 
 const toRecord = (row: ContactListRow) => ({
   user_id: row.userId,
   contact_id: row.contactId,
   peer_id: row.peerId,
-  last_message: row.lastMessage,
   last_activity_at: row.lastActivityAt,
   last_read_message_id: row.lastReadMessageId,
   peer_last_read_message_id: row.peerLastReadMessageId,
@@ -35,7 +34,7 @@ export const contactListProjection: Projection = {
       await sql.query(
         `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD}
          ON CONFLICT (user_id, contact_id) DO UPDATE SET
-           peer_id = EXCLUDED.peer_id, last_message = EXCLUDED.last_message, last_activity_at = EXCLUDED.last_activity_at,
+           peer_id = EXCLUDED.peer_id, last_activity_at = EXCLUDED.last_activity_at,
            last_read_message_id = EXCLUDED.last_read_message_id, peer_last_read_message_id = EXCLUDED.peer_last_read_message_id,
            active_meeting = EXCLUDED.active_meeting`,
         [JSON.stringify(upserts.map(toRecord))],
@@ -53,7 +52,7 @@ export const contactListProjection: Projection = {
 
 async function load(sql: Sql, contactIds: string[]): Promise<Map<string, ContactEntries>> {
   const { rows } = await sql.query(
-    `SELECT user_id::text, contact_id::text, peer_id::text, last_message, last_activity_at::text, last_read_message_id::text,
+    `SELECT user_id::text, contact_id::text, peer_id::text, last_activity_at::text, last_read_message_id::text,
             peer_last_read_message_id::text, active_meeting
      FROM contact_list WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, user_id`,
     [contactIds],
@@ -64,7 +63,6 @@ async function load(sql: Sql, contactIds: string[]): Promise<Map<string, Contact
       userId: r.user_id,
       contactId: r.contact_id,
       peerId: r.peer_id,
-      lastMessage: r.last_message,
       // PostgreSQL's own text: written back unchanged, to the microsecond.
       lastActivityAt: r.last_activity_at,
       lastReadMessageId: r.last_read_message_id,

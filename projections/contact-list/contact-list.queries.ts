@@ -11,11 +11,18 @@ export interface ContactListItem {
   activeMeeting: { id: string; state: string; startedBy: string } | null;
 }
 
-/** The user's contacts, newest activity first; unread = the peer's live messages after the user's read marker. */
+/**
+ * The user's contacts, newest activity first. The last message is the newest row of the history and unread
+ * counts the peer's live messages after the user's read marker, so neither can disagree with the history.
+ */
 export async function listContacts(pool: pg.Pool, userId: string): Promise<ContactListItem[]> {
   const { rows } = await pool.query(
-    `SELECT c.contact_id, c.peer_id, a.username, a.display_name, c.last_message, c.last_activity_at,
+    `SELECT c.contact_id, c.peer_id, a.username, a.display_name, c.last_activity_at,
             c.last_read_message_id, c.peer_last_read_message_id, c.active_meeting,
+            (SELECT jsonb_build_object('id', l.id, 'senderId', l.sender_id, 'text', CASE WHEN l.deleted THEN NULL ELSE l.text END,
+                      'sentAt', to_char(l.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                      'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'deleted', l.deleted)
+              FROM messages l WHERE l.contact_id = c.contact_id ORDER BY l.seq DESC LIMIT 1) AS last_message,
             (SELECT count(*) FROM messages m
               WHERE m.contact_id = c.contact_id AND m.sender_id = c.peer_id AND NOT m.deleted
                 AND m.seq > coalesce((SELECT r.seq FROM messages r WHERE r.contact_id = c.contact_id AND r.id = c.last_read_message_id), -1)

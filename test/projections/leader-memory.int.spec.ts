@@ -53,9 +53,8 @@ describe("a projection leader's memory", () => {
       const stream = `contact-${contactId}`;
       await store.appendToStream(stream, [newEvent('ContactAdded', { contactId, members: [ana, ben], addedBy: ana })]);
       await eventually(() => failures === 1 && runner.position > 0, { timeoutMs: 10_000 });
-      const { position } = await store.appendToStream(stream, [
-        newEvent('MessageSent', { contactId, messageId: randomUUID(), senderId: ana, text: 'after the retry' }),
-      ]);
+      const sent = newEvent('MessageSent', { contactId, messageId: randomUUID(), senderId: ana, text: 'after the retry' });
+      const { position } = await store.appendToStream(stream, [sent]);
       await eventually(() => runner.position >= position, { timeoutMs: 10_000 });
 
       const members = await pool.query('SELECT user_id::text FROM feed_contact_members WHERE contact_id = $1 ORDER BY 1', [contactId]);
@@ -67,8 +66,9 @@ describe("a projection leader's memory", () => {
           .map((user_id) => ({ user_id, type: 'ContactAdded' }))
           .concat([ana, ben].sort().map((user_id) => ({ user_id, type: 'MessageSent' }))),
       );
-      const list = await pool.query("SELECT user_id::text, last_message->>'text' AS text FROM contact_list ORDER BY 1");
-      expect(list.rows).toEqual([ana, ben].sort().map((user_id) => ({ user_id, text: 'after the retry' })));
+      // The message moved both entries' activity: the retried batch wrote the entries the failed one only remembered.
+      const list = await pool.query('SELECT user_id::text, last_activity_at = $1::timestamptz AS moved FROM contact_list ORDER BY 1', [sent.metadata.timestamp]);
+      expect(list.rows).toEqual([ana, ben].sort().map((user_id) => ({ user_id, moved: true })));
       // A failure that is not the event's own is retried, never parked.
       expect((await pool.query('SELECT * FROM projection_parked_events')).rows).toEqual([]);
     } finally {

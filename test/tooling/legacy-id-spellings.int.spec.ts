@@ -65,6 +65,10 @@ describe('a log holding non-canonical spellings of ids', () => {
         ],
         hasMore: false,
       });
+      const contacts = await client.get(`/api/contacts?minPosition=${log.head}`);
+      const preview = contacts.body.contacts.find((c: { id: string }) => c.id === log.contactId).lastMessage;
+      const { contactId: _, ...newest } = body.messages[body.messages.length - 1];
+      expect(preview).toEqual(newest);
     }
   });
 
