@@ -1,4 +1,4 @@
-const ANY_CASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isCanonicalUuid } from '../domain/ids.js';
 
 /**
  * The one spelling of an id the product takes in: 36 characters, hexadecimal digits hyphenated 8-4-4-4-12,
@@ -7,7 +7,8 @@ const ANY_CASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
  * side (comparing strings) and PostgreSQL (comparing uuids) can never disagree about which id is meant.
  */
 export function canonicalUuid(value: unknown): string | null {
-  return typeof value === 'string' && ANY_CASE_UUID.test(value) ? value.toLowerCase() : null;
+  const lower = typeof value === 'string' ? value.toLowerCase() : null;
+  return isCanonicalUuid(lower) ? lower : null;
 }
 
 export const CANONICAL_UUID_DESCRIPTION = 'a uuid: 36 characters, hexadecimal digits hyphenated 8-4-4-4-12 (upper case is lower-cased)';
