@@ -21,14 +21,21 @@ export function text(event: RecordedDerbelEvent, value: unknown, field: string):
   throw new MalformedEventError(event, `${field} is not text`);
 }
 
+const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,6})?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /**
  * An ISO timestamp in UTC, as the handlers stamp them, that names a real moment: JavaScript reads
- * `2025-02-30` as 2 March where PostgreSQL refuses it, so the date must survive a round trip unchanged.
+ * `2025-02-30` as 2 March where PostgreSQL refuses it. Checked field by field (this runs for every event
+ * in every fold: no Date is built).
  */
 export function timestamp(event: RecordedDerbelEvent, value: unknown, field: string): string {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/.test(value) && value >= '0001') {
-    const parsed = new Date(value);
-    if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === value.slice(0, 19)) return value;
+  const parts = typeof value === 'string' ? ISO_UTC.exec(value) : null;
+  if (parts) {
+    const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+    if (year >= 1 && days !== undefined && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 59) return value as string;
   }
   throw new MalformedEventError(event, `${field} is not an ISO timestamp in UTC`);
 }
@@ -39,8 +46,14 @@ export function oneOf<T extends string>(event: RecordedDerbelEvent, value: unkno
   throw new MalformedEventError(event, `${field} is not one of ${allowed.join(', ')}`);
 }
 
-/** When the event happened, as the command handler stamped it. */
-export const occurredAt = (event: RecordedDerbelEvent) => timestamp(event, event.metadata?.timestamp, 'metadata.timestamp');
+const checkedTimes = new WeakMap<RecordedDerbelEvent, string>();
+
+/** When the event happened, as the command handler stamped it (checked once per event, whichever folds ask). */
+export function occurredAt(event: RecordedDerbelEvent): string {
+  let at = checkedTimes.get(event);
+  if (at === undefined) checkedTimes.set(event, (at = timestamp(event, event.metadata?.timestamp, 'metadata.timestamp')));
+  return at;
+}
 
 /** Event data must be an object before any field is read. */
 export function dataOf<E extends RecordedDerbelEvent>(event: E): E['data'] {
