@@ -268,6 +268,21 @@ describe('meetings over the API and sockets', () => {
     expect((await start(ada, contactId)).status).toBe(201);
   });
 
+  it("keeps a seat with the connection that took it: another tab of the same user cannot leave it", async () => {
+    const { bob, meetingId, adaSocket, bobSocket, adaSees } = await ringing();
+    const [adaJoin, bobJoin] = [await joinMeeting(adaSocket, meetingId), await joinMeeting(bobSocket, meetingId)];
+    if (!adaJoin.ok || !bobJoin.ok) throw new Error('join refused');
+    const bobOtherTab = await connect(bob);
+
+    expect(await bobOtherTab.timeout(5_000).emitWithAck('meeting:leave', { meetingId })).toMatchObject({ ok: false, code: 'NOT_A_PARTICIPANT' });
+
+    // Bob's seat still belongs to his first tab: it signals, and no one left.
+    expect(await bobSocket.timeout(5_000).emitWithAck('signal', { meetingId, to: adaJoin.peerId, data: { sdp: 'offer' } })).toEqual({ ok: true });
+    await eventually(() => adaSees.signals.find((s) => s.from === bobJoin.peerId));
+    expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual(['MeetingStarted', 'ParticipantJoined', 'ParticipantJoined']);
+    expect((await bob.get(`/api/meetings/${meetingId}`)).body.meeting.participants).toHaveLength(2);
+  });
+
   it('hides a meeting from strangers and refuses their join and signal', async () => {
     const { contactId, meetingId, adaSocket, bobSees } = await ringing();
     const adaJoin = await joinMeeting(adaSocket, meetingId);
