@@ -41,19 +41,19 @@ export async function foldBatch<Doc, E extends RecordedDerbelEvent>(
 ): Promise<FoldedBatch<Doc>> {
   const { memory, onEvent } = options;
   const mine: Array<{ event: E; key: string }> = [];
-  const blind = new Map<string, boolean>();
+  const onlyCreated = new Map<string, boolean>();
   for (const event of events) {
     if (!fold.handles(event)) continue;
     const key = fold.keyOf(event);
     mine.push({ event, key });
-    blind.set(key, (blind.get(key) ?? true) && (fold.createsOnly?.(event) ?? false));
+    onlyCreated.set(key, (onlyCreated.get(key) ?? true) && (fold.createsOnly?.(event) ?? false));
   }
   const before = new Map<string, Doc | null>();
   const toRead: string[] = [];
-  for (const [key, onlyCreated] of blind) {
+  for (const [key, created] of onlyCreated) {
     const remembered = memory?.get(key) as Doc | undefined;
     if (remembered !== undefined) before.set(key, remembered);
-    else if (!onlyCreated) toRead.push(key);
+    else if (!created) toRead.push(key);
   }
   if (toRead.length > 0) {
     const stored = await load(toRead);
