@@ -2,7 +2,6 @@ import type { Server as HttpServer } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { fastifyCookie } from '@fastify/cookie';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { SessionClaims } from '../../application/ports/auth.js';
@@ -11,7 +10,9 @@ import type { AppContext, RealtimeControl } from '../app-context.js';
 import { tokenFrom } from '../http/authenticate.js';
 import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
+import type { RedisConnections } from '../redis/redis-connections.js';
 import { FeedFanout } from './feed-fanout.js';
+import { allowPageOrigins } from './handshake-origin.js';
 import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
 import { userRoom } from './rooms.js';
 import { validated } from './socket-payload.js';
@@ -41,17 +42,18 @@ export class SocketGateway implements RealtimeControl {
     httpServer: HttpServer,
     private readonly ctx: AppContext,
     private readonly log: Logger,
-    redis?: { pub: Redis; sub: Redis; client: Redis },
+    redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names'>,
   ) {
     this.io = new Server(httpServer, {
       cors: { origin: ctx.config.corsOrigins, credentials: true },
+      allowRequest: allowPageOrigins(ctx.config.corsOrigins),
       maxHttpBufferSize: 128 * 1024,
       // A tab that died without closing its socket is dropped (and shown offline) within their sum.
       pingInterval: ctx.config.socketPingIntervalMs,
       pingTimeout: ctx.config.socketPingTimeoutMs,
     });
-    if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: 'derbel-socket.io' }));
-    this.presence = redis ? new RedisPresence(redis.client) : new MemoryPresence();
+    if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
+    this.presence = redis ? new RedisPresence(redis.client, redis.names.presence) : new MemoryPresence();
     this.feed = new FeedFanout(this.io, redis);
     this.io.use((socket, next) => {
       this.authenticate(socket)
@@ -94,13 +96,18 @@ export class SocketGateway implements RealtimeControl {
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
+  /**
+   * A bearer token in `auth.token`, or the session cookie together with the session's CSRF token in
+   * `auth.csrfToken`: a foreign page can make the browser send the cookie, but cannot read the token.
+   */
   private async authenticate(socket: Socket): Promise<SessionClaims> {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
-    const found =
-      typeof auth?.token === 'string' && auth.token ? { token: auth.token } : tokenFrom({}, { [SESSION_COOKIE]: cookies[SESSION_COOKIE] });
-    if (!found) throw new Error('no token');
-    const claims = this.ctx.tokens.verify(found.token);
+    const auth = socket.handshake.auth as { token?: unknown; csrfToken?: unknown } | undefined;
+    const bearer = typeof auth?.token === 'string' && auth.token ? auth.token : null;
+    const cookie = fastifyCookie.parse(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+    const token = bearer ?? tokenFrom({}, { [SESSION_COOKIE]: cookie })?.token;
+    if (!token) throw new Error('no token');
+    const claims = this.ctx.tokens.verify(token);
+    if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
     if (!(await this.ctx.sessions.isActive(claims.sessionId))) throw new Error('session ended');
     return claims;
   }

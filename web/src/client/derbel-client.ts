@@ -5,6 +5,7 @@ import {
   applyToContacts,
   emptyContacts,
   markReadLocally,
+  newContactRow,
   setPresence,
   sortByActivity,
   withContact,
@@ -19,9 +20,9 @@ import { Outbox, type OutboxEntry } from './outbox.js';
 import { OfflineRealtime, type ConnectionState, type Realtime } from './realtime.js';
 import { RestClient } from './rest-client.js';
 import { signedInUser, type SessionState } from './session-state.js';
-import { SocketConnection } from './socket-connection.js';
+import { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 import { Typing } from './typing.js';
-import type { EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+import type { Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
 
 export type DerbelClientOptions = {
   /** Api server origin (`https://derbel.example`); empty or absent for the page's own origin. */
@@ -32,7 +33,7 @@ export type DerbelClientOptions = {
   /** Per-tab storage for the CSRF token and the call to rejoin (sessionStorage in the browser). */
   tab?: KeyValueStore;
   /** Builds the live connection; Socket.io by default. */
-  realtime?: (options: { server: string; token: () => string | null }) => Realtime;
+  realtime?: (options: SocketConnectionOptions) => Realtime;
   /** A bearer token the host page already holds; the session cookie is used otherwise. */
   token?: string | null;
   now?: () => Date;
@@ -55,6 +56,8 @@ export class DerbelClient {
   readonly typing: Observable<Record<string, number>>;
   private readonly typingState: Typing;
   readonly outboxEntries = new Observable<readonly OutboxEntry[]>([]);
+  /** A non-blocking message for the user (the state had to be reloaded); null when there is none. */
+  readonly notice = new Observable<string | null>(null);
   readonly conversations: Conversations;
   readonly callsLog: CallsLog;
   /**
@@ -77,6 +80,7 @@ export class DerbelClient {
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
   private snapshotRetry: ReturnType<typeof setTimeout> | null = null;
   private refusedSockets = 0;
+  private recovery: Promise<void> | null = null;
 
   constructor(private readonly options: DerbelClientOptions = {}) {
     this.server = (options.server ?? '').replace(/\/+$/, '');
@@ -142,10 +146,14 @@ export class DerbelClient {
     return this.api.searchUsers(query).then((body) => body.users);
   }
 
-  async addContact(username: string) {
-    const { contact } = await this.api.addContact(username);
-    this.contacts.update((state) => withContact(state, contact));
-    return contact;
+  /** Adds a contact; the row shown is the server's (activity, presence), read once it includes the new contact. */
+  async addContact(username: string): Promise<Contact> {
+    const { contact: added, position } = await this.api.addContact(username);
+    const loaded = await this.loadContact(added.id, position).catch(() => null);
+    if (loaded) return loaded;
+    const row = newContactRow(added, this.now(), this.contacts.value.presence[added.peer.id] ?? false);
+    this.contacts.update((state) => withContact(state, row));
+    return row;
   }
 
   contact(contactId: string) {
@@ -220,7 +228,11 @@ export class DerbelClient {
     this.outboxEntries.set(this.outbox.all);
     this.detach.push(this.outbox.subscribe((entries) => this.outboxEntries.set(entries)));
 
-    const realtime = (this.options.realtime ?? ((o) => new SocketConnection(o)))({ server: this.server, token: () => this.token });
+    const realtime = (this.options.realtime ?? ((o) => new SocketConnection(o)))({
+      server: this.server,
+      token: () => this.token,
+      csrfToken: () => this.api.csrfToken,
+    });
     this.realtime = realtime;
     this.detach.push(
       realtime.state.subscribe((state) => this.connection.set(state)),
@@ -312,6 +324,7 @@ export class DerbelClient {
     this.typingState.clear();
     this.conversations.clear();
     this.callsLog.clear();
+    this.notice.set(null);
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     if (this.snapshotRetry) clearTimeout(this.snapshotRetry);
     if (next) {
@@ -327,7 +340,35 @@ export class DerbelClient {
     else this.applyEphemeral(event as EphemeralEvent);
   }
 
+  /**
+   * A reducer (or a subscriber) that throws must not leave the tab deaf: the error is logged, the
+   * state is reloaded from the server and the user is told, and the next events apply as usual.
+   */
   private applyFeed(event: FeedEvent) {
+    this.reduceFeed(event);
+    try {
+      this.events.emit('feed', event);
+    } catch (error) {
+      this.recover(event, error);
+    }
+  }
+
+  private recover(event: FeedEvent, error: unknown) {
+    console.error(`Could not apply ${event.type} at ${event.position}; reloading from the server.`, error);
+    this.notice.set('Something went wrong while updating. Your conversations were reloaded.');
+    this.recovery ??= (async () => {
+      try {
+        await this.loadSnapshot();
+        await this.conversations.resync();
+      } catch {
+        this.retrySnapshot();
+      } finally {
+        this.recovery = null;
+      }
+    })();
+  }
+
+  private reduceFeed(event: FeedEvent) {
     const me = this.me;
     if (!me) return;
     this.contacts.update((state) => applyToContacts(state, event, { me, openContactId: this.openContactId }));
@@ -339,7 +380,6 @@ export class DerbelClient {
     }
     if (event.type === 'ContactAdded' && !this.contact(event.data.contactId)) void this.loadContact(event.data.contactId, event.position);
     if (event.type === 'MeetingEnded') this.callsLog.refresh(event.position);
-    this.events.emit('feed', event);
   }
 
   private applyEphemeral(event: EphemeralEvent) {
@@ -357,5 +397,6 @@ export class DerbelClient {
     const { contacts } = await this.api.listContacts(position);
     const contact = contacts.find((candidate) => candidate.id === contactId);
     if (contact) this.contacts.update((state) => withContact(state, contact));
+    return contact ?? null;
   }
 }

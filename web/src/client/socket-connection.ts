@@ -8,6 +8,8 @@ export type SocketConnectionOptions = {
   server: string;
   /** Bearer token when known (sign-in answer, or given by the host page); the cookie otherwise. */
   token?: () => string | null;
+  /** With the cookie, the session's CSRF token: the server refuses a cookie alone (a foreign page could send it). */
+  csrfToken?: () => string | null;
 };
 
 /** The Socket.io connection: reconnects on its own and reports each (re)connection. */
@@ -28,7 +30,8 @@ export class SocketConnection implements Realtime {
     if (this.socket) return;
     const auth = (cb: (data: object) => void) => {
       const token = this.options.token?.();
-      cb(token ? { token } : {});
+      const csrfToken = this.options.csrfToken?.();
+      cb(token ? { token } : csrfToken ? { csrfToken } : {});
     };
     const socket = this.options.server
       ? io(this.options.server, { withCredentials: true, auth })
