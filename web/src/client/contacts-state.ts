@@ -17,6 +17,20 @@ export function withContact(state: ContactsState, contact: Contact): ContactsSta
   return { ...state, contacts: sortByActivity([...others, contact]) };
 }
 
+/** A row for a contact just added, before the server's list has it: no messages yet, active now. */
+export function newContactRow(added: { id: string; peer: User }, at: Date, peerOnline: boolean): Contact {
+  return {
+    id: added.id,
+    peer: added.peer,
+    lastMessage: null,
+    unreadCount: 0,
+    lastActivityAt: at.toISOString(),
+    peerLastReadMessageId: null,
+    activeMeeting: null,
+    peerOnline,
+  };
+}
+
 export function isOnline(state: ContactsState, contact: Contact) {
   return state.presence[contact.peer.id] ?? contact.peerOnline;
 }

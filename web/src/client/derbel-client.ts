@@ -345,7 +345,11 @@ export class DerbelClient {
    * state is reloaded from the server and the user is told, and the next events apply as usual.
    */
   private applyFeed(event: FeedEvent) {
-    this.reduceFeed(event);
+    try {
+      this.reduceFeed(event);
+    } catch (error) {
+      this.recover(event, error);
+    }
     try {
       this.events.emit('feed', event);
     } catch (error) {

@@ -114,7 +114,8 @@ export class RestClient {
     return this.request<{ users: User[] }>('GET', '/api/users', undefined, { query });
   }
   addContact(username: string) {
-    return this.request<{ contact: Contact; position: number }>('POST', '/api/contacts', { username });
+    // Only the new contact's id and peer: the full row comes from `listContacts(position)`.
+    return this.request<{ contact: { id: string; peer: User }; position: number }>('POST', '/api/contacts', { username });
   }
   /** `minPosition`: wait until the list reflects that event (read-your-writes). */
   listContacts(minPosition?: number) {

@@ -10,6 +10,7 @@ import './derbel-call-log.js';
 import './derbel-call-overlay.js';
 import './derbel-connection-banner.js';
 import './derbel-contact-list.js';
+import './derbel-notice.js';
 import './derbel-conversation.js';
 import './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
@@ -105,6 +106,7 @@ export class DerbelApp extends LitElement {
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
       </header>
       <derbel-connection-banner></derbel-connection-banner>
+      <derbel-notice></derbel-notice>
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-add-contact></derbel-add-contact>

@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { launchBrowser, openPage } from './browser.js';
+import { buildWebDist } from './web-build.js';
+
+export type Person = { page: Page & { errors: string[] }; context: BrowserContext; name: string; displayName: string };
+
+/**
+ * The production build against a real api node on PostgreSQL, with people signing up in their own
+ * browser contexts. Call `start` in `beforeAll`, `stop` in `afterAll`, `closeContexts` in `afterEach`.
+ */
+export class E2eApp {
+  server!: TestServer;
+  browser!: Browser;
+  private contexts: BrowserContext[] = [];
+  private n = 0;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  async start() {
+    await buildWebDist();
+    [this.server, this.browser] = await Promise.all([startTestServer({ env: this.env }), launchBrowser()]);
+    await mkdir('test-results/web', { recursive: true });
+  }
+
+  async stop() {
+    await this.browser?.close();
+    await this.server?.close();
+  }
+
+  async closeContexts() {
+    for (const context of this.contexts.splice(0)) await context.close();
+  }
+
+  async newContext(options: Parameters<Browser['newContext']>[0] = {}) {
+    const context = await this.browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
+    this.contexts.push(context);
+    return context;
+  }
+
+  /** A new person, signed up through the UI; names are unique across the file. */
+  async signUp(base: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<Person> {
+    const name = `${this.prefix}${base}${++this.n}`;
+    const displayName = base[0].toUpperCase() + base.slice(1);
+    const context = await this.newContext(options);
+    const page = await openPage(context, this.server.url);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Display name').fill(displayName);
+    await page.getByLabel('Password').fill('password123');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    return { page, context, name, displayName };
+  }
+
+  /** `person` adds `other` through the add-contact box and waits for the row on both sides. */
+  async addContact(person: Person, other: Person) {
+    await person.page.getByTestId('add-contact-input').fill(other.name);
+    await person.page.getByTestId('add-contact-input').press('Enter');
+    await contactItem(person.page, other.displayName).waitFor();
+    await contactItem(other.page, person.displayName).waitFor();
+  }
+}
+
+export const contactItem = (page: Page, displayName: string) => page.getByTestId('contact-item').filter({ hasText: displayName });
+
+export const texts = (page: Page) => page.getByTestId('message-text').allTextContents();
