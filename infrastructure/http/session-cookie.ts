@@ -3,11 +3,16 @@ import type { Config } from '../config/config.js';
 
 export const SESSION_COOKIE = 'derbel_session';
 
+/**
+ * `Lax` keeps a foreign site's requests from carrying the session. Only when embed origins are configured
+ * does the cookie need `None` (they are other sites), which browsers accept only on a `Secure` cookie.
+ */
+const sameSiteFor = (config: Config) => (config.cookieSecure && config.corsOrigins.length > 0 ? 'none' : 'lax');
+
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expiresAt: Date) {
   reply.setCookie(SESSION_COOKIE, token, {
     httpOnly: true,
-    // Cross-origin embeds need SameSite=None, which browsers only accept on Secure cookies.
-    sameSite: config.cookieSecure ? 'none' : 'lax',
+    sameSite: sameSiteFor(config),
     secure: config.cookieSecure,
     path: '/',
     expires: expiresAt,
@@ -15,5 +20,5 @@ export function setSessionCookie(reply: FastifyReply, config: Config, token: str
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config) {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: config.cookieSecure ? 'none' : 'lax' });
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: sameSiteFor(config) });
 }
