@@ -1,10 +1,11 @@
 import { DomainError } from '../decider.js';
+import { assertPlainName } from '../plain-text.js';
 
 /** Counted in characters (code points), as JSON Schema's maxLength counts them, after trimming. */
 export const DISPLAY_NAME_MIN_LENGTH = 1;
 export const DISPLAY_NAME_MAX_LENGTH = 64;
 
-/** The trimmed display name; throws `INVALID_DISPLAY_NAME` when it is empty or too long. */
+/** The trimmed display name; throws `INVALID_DISPLAY_NAME` when it is empty or too long, `INVALID_TEXT` when it is not a plain visible name. */
 export function trimmedDisplayName(displayName: string): string {
   const trimmed = displayName.trim();
   const length = characterCount(trimmed);
@@ -14,6 +15,7 @@ export function trimmedDisplayName(displayName: string): string {
       `A display name is ${DISPLAY_NAME_MIN_LENGTH}–${DISPLAY_NAME_MAX_LENGTH} characters`,
     );
   }
+  assertPlainName(trimmed, 'displayName');
   return trimmed;
 }
 

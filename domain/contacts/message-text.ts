@@ -1,11 +1,16 @@
 import { DomainError } from '../decider.js';
+import { assertPlainText } from '../plain-text.js';
 
 /** Counted in characters (code points), as JSON Schema's maxLength counts them. */
 export const MESSAGE_TEXT_MIN_LENGTH = 1;
 export const MESSAGE_TEXT_MAX_LENGTH = 4000;
 
-/** Throws `INVALID_MESSAGE_TEXT` for empty or whitespace-only text, or text over the limit. Valid text is kept as sent. */
+/**
+ * Throws `INVALID_TEXT` for characters a message may not hold (see plain-text.ts), `INVALID_MESSAGE_TEXT` for
+ * empty or whitespace-only text, or text over the limit. Valid text is kept as sent.
+ */
 export function assertValidMessageText(text: string): void {
+  assertPlainText(text, 'text');
   if (text.trim().length === 0 || isTooLong(text)) {
     throw new DomainError(
       'INVALID_MESSAGE_TEXT',

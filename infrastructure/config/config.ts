@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { EnvReader, type Environment } from './env-reader.js';
+import { readRateLimits, type RateLimits } from './rate-limits.js';
 
 export { describeConfig, type ConfigDescription } from './describe-config.js';
 
@@ -57,6 +58,8 @@ export interface Config {
   /** Whether this node competes for the leadership that runs the projections. */
   projectionsEnabled: boolean;
   nodeId: string;
+  /** Per-client limits (rate-limits.ts). */
+  rateLimits: RateLimits;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +135,7 @@ export function loadConfig(env: Environment = process.env): Config {
     turnTtlSeconds: read.integer('TURN_TTL_SECONDS', { min: 60, max: 30 * 86_400, description: 'a number of seconds 60-2592000' }, 86_400),
     projectionsEnabled: read.onOff('PROJECTIONS', true),
     nodeId: read.matching('NODE_ID', NODE_ID, 'at most 128 letters, digits or . _ : @ -') ?? `${os.hostname()}-${process.pid}`,
+    rateLimits: readRateLimits(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);

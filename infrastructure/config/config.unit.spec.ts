@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       turnTtlSeconds: 86_400,
       projectionsEnabled: true,
       nodeId: `${os.hostname()}-${process.pid}`,
+      rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 }, maxSocketsPerUser: 20 }),
     });
   });
 
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
       turnTtlSeconds: 3600,
       projectionsEnabled: false,
       nodeId: 'api-2',
+      rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 } }),
     });
   });
 

@@ -106,4 +106,20 @@ describe('batched appends (PostgreSQL)', () => {
     expect((await store.readStream(contested)).map((e) => e.revision)).toEqual([0, 1]);
     expect((await store.readStream(bystander)).length).toBe(1);
   });
+  it.each([
+    ['NUL', { text: 'nul \u0000' }],
+    ['a lone surrogate', { text: 'lone \ud800' }],
+  ])('fails only the append whose content cannot be stored (%s); the rest of its batch is appended', async (_, data) => {
+    const innocent = Array.from({ length: 6 }, () => `batch-${randomUUID()}`);
+    const poisoned = `batch-${randomUUID()}`;
+    const outcomes = await Promise.allSettled([
+      ...innocent.slice(0, 3).map((s) => store.appendToStream(s, [event()])),
+      store.appendToStream(poisoned, [newEvent('Raw', data)]),
+      ...innocent.slice(3).map((s) => store.appendToStream(s, [event()])),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(String((outcomes[3] as PromiseRejectedResult).reason)).toMatch(/Unicode|surrogate|invalid input syntax/i);
+    for (const s of innocent) expect((await store.readStream(s)).length).toBe(1);
+    expect(await store.readStream(poisoned)).toEqual([]);
+  });
 });

@@ -48,6 +48,15 @@ const SET_HORIZON = `SELECT set_config('derbel.read_horizon', least(
        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
   )::text, true)`;
 
+/**
+ * A batch failure that may be one append's fault: a lost race (DB408), or data PostgreSQL refuses (SQLSTATE
+ * class 22, e.g. NUL or a lone surrogate in jsonb; class 54, a value over a size limit).
+ */
+function isAboutOneAppend(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code === 'DB408' || code.startsWith('22') || code.startsWith('54'));
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -123,8 +132,9 @@ export class PostgresEventStore implements EventStore {
         [JSON.stringify(batch.map((a) => ({ stream: a.stream, expected: String(a.expectedRevision), events: a.events })))],
       ));
     } catch (error) {
-      // Another transaction won a race for one of the revisions or event ids: each append on its own.
-      if ((error as { code?: string }).code === 'DB408') return void (await Promise.all(batch.map((a) => this.appendOne(a))));
+      // Another transaction won a race for one of the revisions or event ids, or one append's content cannot
+      // be stored: each append on its own, so only the append at fault fails.
+      if (isAboutOneAppend(error)) return void (await Promise.all(batch.map((a) => this.appendOne(a))));
       for (const append of batch) append.reject(error);
       return;
     }

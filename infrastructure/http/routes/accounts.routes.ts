@@ -10,7 +10,7 @@ export const accountRoutes =
     app.post(
       '/api/accounts',
       {
-        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        config: { rateLimit: { max: ctx.config.rateLimits.signUp.points, timeWindow: ctx.config.rateLimits.signUp.seconds * 1000 } },
         schema: {
           tags: ['accounts'],
           body: Type.Object({ username: Username, displayName: DisplayName, password: Password }, { additionalProperties: false }),
