@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccountService } from '../application/accounts/account-service.js';
 import { ContactService } from '../application/contacts/contact-service.js';
@@ -35,6 +34,8 @@ import { buildHttpApp } from './http/build-http-app.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
+import { derivedRedisPrefix } from './redis/deployment-prefix.js';
+import { connectRedis } from './redis/redis-connections.js';
 
 export interface DerbelServer {
   app: FastifyInstance;
@@ -85,7 +86,8 @@ export async function createServer(
   const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
   const checkpoints = new CheckpointWaiter(pool);
 
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? (await derivedRedisPrefix(pool)), logger) : undefined;
+  if (redis) logger.info({ redisPrefix: redis.names.prefix }, 'redis keys and channels carry this prefix');
   let draining = false;
   let gateway!: SocketGateway;
   const projections = allProjections();
@@ -172,7 +174,7 @@ export async function createServer(
       await hasher.close();
       await store.close();
       await pool.end();
-      if (redis) for (const client of [redis.pub, redis.sub, redis.client, redis.limiter]) client.disconnect();
+      redis?.close();
     },
     async drain(graceMs = 7_000) {
       draining = true;
@@ -184,16 +186,4 @@ export async function createServer(
     },
   };
   return server;
-}
-
-function connectRedis(url: string, logger: Logger) {
-  const pub = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-  const sub = pub.duplicate();
-  const client = pub.duplicate();
-  // Rate limiting must fail fast while Redis is away (the limiter then lets requests through), not queue.
-  const limiter = pub.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  for (const [name, c] of Object.entries({ pub, sub, client, limiter })) {
-    c.on('error', (err) => logger.warn({ err: err.message, redis: name }, 'redis connection problem'));
-  }
-  return { pub, sub, client, limiter };
 }

@@ -29,6 +29,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Absent: Socket.io uses its in-memory adapter (a single node). */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel; absent: derived from the database's identity (redis/deployment-prefix.ts). */
+  redisPrefix: string | undefined;
   /** Absent: events are stored in PostgreSQL. */
   eventStoreUrl: string | undefined;
   /** Absolute path of the folder the app owns (embedded PostgreSQL data, generated JWT secret). */
@@ -73,6 +75,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 const HTTP_ORIGIN_DESCRIPTION = 'an http(s) origin like https://app.example.com (no path, no trailing slash)';
 const HOST = /^[^\s/]+$/;
 const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const REDIS_PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
 const STUN_URL = /^stuns?:(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 const TURN_URL = /^turns?:(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i;
 
@@ -117,6 +120,7 @@ export function loadConfig(env: Environment = process.env): Config {
     host: read.matching('HOST', HOST, 'a host name or IP address') ?? '0.0.0.0',
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
+    redisPrefix: read.matching('REDIS_PREFIX', REDIS_PREFIX, 'at most 64 letters, digits or . _ -'),
     eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover']),
     dataDir: path.resolve(read.raw('DATA_DIR') ?? '.derbel-data'),
     jwtSecret,

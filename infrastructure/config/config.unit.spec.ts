@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       databaseUrl: undefined,
       redisUrl: undefined,
+      redisPrefix: undefined,
       eventStoreUrl: undefined,
       dataDir: path.join(process.cwd(), '.derbel-data'),
       jwtSecret: undefined,
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
       TURN_TTL_SECONDS: '3600',
       PROJECTIONS: 'off',
       NODE_ID: 'api-2',
+      REDIS_PREFIX: 'derbel-staging',
     });
     expect(config).toEqual<Config>({
       nodeEnv: 'production',
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: 'postgres://derbel:pw@db:5432/derbel',
       redisUrl: 'redis://redis:6379',
+      redisPrefix: 'derbel-staging',
       eventStoreUrl: 'kurrentdb://kurrent:2113?tls=false',
       dataDir: path.resolve('var/data'),
       jwtSecret: SECRET,
@@ -195,6 +198,7 @@ describe('loadConfig', () => {
     ['TURN_TTL_SECONDS', { TURN_TTL_SECONDS: 'day' }, 'TURN_TTL_SECONDS must be a number of seconds 60-2592000, got "day"'],
     ['PROJECTIONS', { PROJECTIONS: 'yes' }, 'PROJECTIONS must be on or off, got "yes"'],
     ['NODE_ID', { NODE_ID: 'api node 1' }, 'NODE_ID must be at most 128 letters, digits or . _ : @ -, got "api node 1"'],
+    ['REDIS_PREFIX', { REDIS_PREFIX: 'derbel:prod' }, 'REDIS_PREFIX must be at most 64 letters, digits or . _ -, got "derbel:prod"'],
   ])('rejects a bad %s with a clear message', (_, env, message) => {
     expect(problemsOf(env)).toEqual([message]);
   });

@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../../test/support/test-env.js';
+import { redisNames } from '../redis/redis-names.js';
 import { FeedFanout } from './feed-fanout.js';
 import { userRoom } from './rooms.js';
 
@@ -18,13 +19,16 @@ interface Node {
   url: string;
 }
 
+/** This file's own channel: other test files share the Redis server. */
+const names = redisNames(`feed-fanout-spec-${randomUUID()}`);
+
 async function startNode(): Promise<Node> {
   const http = createServer();
   const io = new Server(http);
   io.on('connection', (socket) => void socket.join(userRoom(String(socket.handshake.auth.userId))));
   const pub = new Redis(TEST_REDIS_URL);
   const sub = pub.duplicate();
-  const fanout = new FeedFanout(io, { pub, sub });
+  const fanout = new FeedFanout(io, { pub, sub, names });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return { http, io, pub, sub, fanout, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }

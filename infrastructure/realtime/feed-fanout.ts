@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RedisNames } from '../redis/redis-names.js';
 import type { Server } from 'socket.io';
 import { userRoom } from './rooms.js';
 
@@ -17,8 +18,6 @@ interface Delivery {
   event: { type: string; position: number; data: object };
 }
 
-const CHANNEL = 'derbel-feed';
-
 /**
  * Delivers committed feed entries to their users' sockets on every node. The projection leader's node emits
  * to its own sockets at once and sends the whole batch to the other nodes as one Redis message; each node
@@ -30,14 +29,15 @@ export class FeedFanout {
 
   constructor(
     private readonly io: Server,
-    private readonly redis?: { pub: Redis; sub: Redis },
+    private readonly redis?: { pub: Redis; sub: Redis; names: Pick<RedisNames, 'feedChannel'> },
   ) {
     if (!redis) return;
+    const channel = redis.names.feedChannel;
     // Resubscribed by ioredis after a reconnect; what was published meanwhile is lost, and clients are
     // told to catch up then (lifecycle/feed-resync.ts).
-    redis.sub.subscribe(CHANNEL).catch(() => {});
-    redis.sub.on('message', (channel: string, message: string) => {
-      if (channel === CHANNEL) this.receive(message);
+    redis.sub.subscribe(channel).catch(() => {});
+    redis.sub.on('message', (from: string, message: string) => {
+      if (from === channel) this.receive(message);
     });
   }
 
@@ -56,7 +56,7 @@ export class FeedFanout {
     }
     if (deliveries.length === 0) return;
     this.deliverHere(deliveries);
-    this.redis?.pub.publish(CHANNEL, JSON.stringify({ origin: this.origin, deliveries })).catch(() => {});
+    this.redis?.pub.publish(this.redis.names.feedChannel, JSON.stringify({ origin: this.origin, deliveries })).catch(() => {});
   }
 
   private receive(message: string) {

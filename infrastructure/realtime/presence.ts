@@ -33,7 +33,6 @@ export class MemoryPresence implements PresenceRegistry {
 }
 
 const TTL_MS = 60_000;
-const key = (userId: string) => `derbel:presence:${userId}`;
 
 /**
  * Several nodes: each user's live sockets are a Redis sorted set scored by expiry. Every node refreshes
@@ -43,7 +42,10 @@ export class RedisPresence implements PresenceRegistry {
   private readonly local = new Map<string, string>(); // socketId → userId
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: (userId: string) => string,
+  ) {
     this.timer = setInterval(() => void this.refresh().catch(() => {}), TTL_MS / 3);
     this.timer.unref();
   }
@@ -53,10 +55,10 @@ export class RedisPresence implements PresenceRegistry {
     const now = Date.now();
     const [, , [, count]] = (await this.redis
       .multi()
-      .zremrangebyscore(key(userId), '-inf', now)
-      .zadd(key(userId), now + TTL_MS, socketId)
-      .zcard(key(userId))
-      .pexpire(key(userId), TTL_MS)
+      .zremrangebyscore(this.key(userId), '-inf', now)
+      .zadd(this.key(userId), now + TTL_MS, socketId)
+      .zcard(this.key(userId))
+      .pexpire(this.key(userId), TTL_MS)
       .exec()) as [unknown, unknown, [unknown, number], unknown];
     return count === 1;
   }
@@ -65,9 +67,9 @@ export class RedisPresence implements PresenceRegistry {
     this.local.delete(socketId);
     const [[, removed], , [, count]] = (await this.redis
       .multi()
-      .zrem(key(userId), socketId)
-      .zremrangebyscore(key(userId), '-inf', Date.now())
-      .zcard(key(userId))
+      .zrem(this.key(userId), socketId)
+      .zremrangebyscore(this.key(userId), '-inf', Date.now())
+      .zcard(this.key(userId))
       .exec()) as [[unknown, number], unknown, [unknown, number]];
     return removed === 1 && count === 0;
   }
@@ -76,7 +78,7 @@ export class RedisPresence implements PresenceRegistry {
     if (userIds.length === 0) return new Set<string>();
     const now = Date.now();
     const pipeline = this.redis.pipeline();
-    for (const id of userIds) pipeline.zcount(key(id), now, '+inf');
+    for (const id of userIds) pipeline.zcount(this.key(id), now, '+inf');
     const results = (await pipeline.exec()) ?? [];
     return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
   }
@@ -86,7 +88,7 @@ export class RedisPresence implements PresenceRegistry {
     const expiry = Date.now() + TTL_MS;
     const pipeline = this.redis.pipeline();
     for (const [socketId, userId] of this.local) {
-      pipeline.zadd(key(userId), expiry, socketId).pexpire(key(userId), TTL_MS);
+      pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS);
     }
     await pipeline.exec();
   }

@@ -1,0 +1,25 @@
+/**
+ * Every Redis key and channel of one deployment, under its prefix. Pub/sub ignores the database number,
+ * so two deployments sharing a Redis server are kept apart by names alone.
+ */
+export interface RedisNames {
+  prefix: string;
+  /** The feed fan-out: one message per committed batch (realtime/feed-fanout.ts). */
+  feedChannel: string;
+  /** `@socket.io/redis-adapter`'s channel prefix. */
+  adapterKey: string;
+  /** Prepended by ioredis to every key of the rate limiter's connection. */
+  rateLimitKeyPrefix: string;
+  /** A user's live sockets (realtime/presence.ts). */
+  presence(userId: string): string;
+}
+
+export function redisNames(prefix: string): RedisNames {
+  return {
+    prefix,
+    feedChannel: `${prefix}:feed`,
+    adapterKey: `${prefix}:socket.io`,
+    rateLimitKeyPrefix: `${prefix}:`,
+    presence: (userId) => `${prefix}:presence:${userId}`,
+  };
+}
