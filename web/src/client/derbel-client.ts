@@ -12,6 +12,7 @@ import {
   type ContactsState,
 } from './contacts-state.js';
 import { Conversations } from './conversations.js';
+import { Drafts } from './drafts.js';
 import { FeedSync } from './feed-sync.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
 import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './meetings-state.js';
@@ -60,6 +61,8 @@ export class DerbelClient {
   readonly notice = new Observable<string | null>(null);
   readonly conversations: Conversations;
   readonly callsLog: CallsLog;
+  /** Unsent text per conversation (local storage). */
+  readonly drafts: Drafts;
   /**
    * Every server event after it changed the state above; signals for the call in progress; `online`
    * on each (re)connection, once what was missed is caught up.
@@ -97,6 +100,7 @@ export class DerbelClient {
     );
     this.conversations = new Conversations(this);
     this.callsLog = new CallsLog(this.api);
+    this.drafts = new Drafts(this.local, () => (this.me ? `derbel.draft:${this.server || 'self'}:${this.me.id}` : null));
     this.call = new CallController(this);
   }
 
@@ -165,6 +169,7 @@ export class DerbelClient {
   send(contactId: string, text: string) {
     if (!this.outbox) throw new Error('Not signed in');
     this.typingState.sent(contactId);
+    this.drafts.clear(contactId);
     return this.outbox.enqueue(contactId, text);
   }
 

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { define } from './define.js';
 import { buttons, tokens } from './styles.js';
 
@@ -9,6 +9,7 @@ const MAX = 4000;
  *
  * @event derbel-send - Send this text. `detail: { text }`.
  * @event derbel-typing - The user is typing (fired on input; throttling is the client's job).
+ * @event derbel-draft - The text changed (to keep it as a draft). `detail: { text }`.
  * @csspart input - The text area.
  * @csspart send - The send button.
  * @cssproperty --derbel-accent - Colour of the send button.
@@ -18,17 +19,29 @@ const MAX = 4000;
 export class DerbelComposer extends LitElement {
   static properties = {
     label: { type: String },
+    value: { type: String },
     length: { state: true },
   };
 
   /** Accessible label of the text area, e.g. "Message Bob". */
   declare label: string;
+  /** The text in the composer; follows typing, and setting it replaces the text (e.g. a saved draft). */
+  declare value: string;
   declare length: number;
 
   constructor() {
     super();
     this.label = 'Message';
+    this.value = '';
     this.length = 0;
+  }
+
+  protected updated(changed: PropertyValues<this>) {
+    const textarea = this.textarea;
+    if (changed.has('value') && textarea.value !== this.value) {
+      textarea.value = this.value;
+      this.measure();
+    }
   }
 
   render() {
@@ -66,11 +79,17 @@ export class DerbelComposer extends LitElement {
   }
 
   private input() {
+    this.value = this.textarea.value;
+    this.measure();
+    this.dispatchEvent(new CustomEvent('derbel-draft', { detail: { text: this.value }, bubbles: true, composed: true }));
+    if (this.length > 0) this.dispatchEvent(new CustomEvent('derbel-typing', { bubbles: true, composed: true }));
+  }
+
+  private measure() {
     const textarea = this.textarea;
     this.length = textarea.value.trim().length;
     textarea.style.height = 'auto';
     textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`;
-    if (this.length > 0) this.dispatchEvent(new CustomEvent('derbel-typing', { bubbles: true, composed: true }));
   }
 
   private keys(event: KeyboardEvent) {

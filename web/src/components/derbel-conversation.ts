@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isOnline } from '../client/contacts-state.js';
 import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
@@ -181,6 +182,8 @@ export class DerbelConversation extends LitElement {
       <derbel-composer
         part="composer"
         label="Message ${contact.peer.displayName}"
+        .value=${live(client.drafts.get(contact.id))}
+        @derbel-draft=${(event: CustomEvent<{ text: string }>) => client.drafts.set(contact.id, event.detail.text)}
         @derbel-send=${(event: CustomEvent<{ text: string }>) => client.send(contact.id, event.detail.text)}
         @derbel-typing=${() => client.notifyTyping(contact.id)}
       ></derbel-composer>
