@@ -10,6 +10,7 @@ type IdFields<D> = { ids: readonly KeysOf<D, string | null>[]; lists?: readonly 
  */
 export const EVENT_ID_FIELDS: { [T in DerbelEventType]: IdFields<DataOf<T>> } = {
   UsernameClaimed: { ids: ['userId'] },
+  UsernameReleased: { ids: ['userId'] },
   AccountRegistered: { ids: ['userId'] },
   ContactAdded: { ids: ['contactId', 'addedBy'], lists: ['members'] },
   MessageSent: { ids: ['contactId', 'messageId', 'senderId'] },

@@ -8,6 +8,7 @@ export type DerbelEventType = DerbelEvent['type'];
 /** Every event type this product writes; subscriptions (e.g. KurrentDB `$all`) filter on these. */
 export const DERBEL_EVENT_TYPES: readonly DerbelEventType[] = [
   'UsernameClaimed',
+  'UsernameReleased',
   'AccountRegistered',
   'ContactAdded',
   'MessageSent',

@@ -59,12 +59,25 @@ export class AccountService {
       await this.deps.credentials.delete(userId);
       throw error;
     }
-    const result = await this.accounts.handle(
-      streams.account(userId),
-      { type: 'RegisterAccount', data: { userId, username, displayName } },
-      { ...context, userId },
-    );
+    let result;
+    try {
+      result = await this.accounts.handle(
+        streams.account(userId),
+        { type: 'RegisterAccount', data: { userId, username, displayName } },
+        { ...context, userId },
+      );
+    } catch (error) {
+      // All or nothing: a claim without its account would keep the name from everyone for good.
+      await this.releaseUsername(username, userId, context);
+      await this.deps.credentials.delete(userId);
+      throw error;
+    }
     return { user: { id: userId, username, displayName }, position: result.position! };
+  }
+
+  /** Gives up `userId`'s claim on `username` (nothing when someone else holds it); the name may be claimed again. */
+  async releaseUsername(username: string, userId: string, context: CommandContext): Promise<void> {
+    await this.claims.handle(streams.username(username), { type: 'ReleaseUsername', data: { username, userId } }, context);
   }
 
   async signIn(input: { username: string; password: string }): Promise<{ token: string; expiresAt: Date; user: PublicUser; csrfToken: string }> {

@@ -4,9 +4,16 @@ export type UsernameClaimed = {
   data: { username: string; userId: string };
 };
 
+/** A claim given up: its sign-up failed before the account was registered. The name may be claimed again. */
+export type UsernameReleased = {
+  type: 'UsernameReleased';
+  data: { username: string; userId: string };
+};
+
 export type AccountRegistered = {
   type: 'AccountRegistered';
   data: { userId: string; username: string; displayName: string };
 };
 
-export type AccountEvent = UsernameClaimed | AccountRegistered;
+export type UsernameClaimEvent = UsernameClaimed | UsernameReleased;
+export type AccountEvent = UsernameClaimEvent | AccountRegistered;

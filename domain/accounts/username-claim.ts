@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '../decider.js';
-import type { UsernameClaimed } from './events.js';
+import type { UsernameClaimEvent } from './events.js';
 import { canonicalUsername } from './username.js';
 
 /** The `username-<lowercase name>` stream: whoever claims a name first owns it. */
@@ -8,20 +8,33 @@ export type ClaimUsername = {
   data: { username: string; userId: string };
 };
 
+/** Undoes a claim whose account was never registered (a failed sign-up); only the claimant's claim is released. */
+export type ReleaseUsername = {
+  type: 'ReleaseUsername';
+  data: { username: string; userId: string };
+};
+
+export type UsernameClaimCommand = ClaimUsername | ReleaseUsername;
+
 export type UsernameClaimState =
   | { status: 'unclaimed' }
   | { status: 'claimed'; username: string; userId: string };
 
-export const usernameClaimDecider: Decider<UsernameClaimState, ClaimUsername, UsernameClaimed> = {
+export const usernameClaimDecider: Decider<UsernameClaimState, UsernameClaimCommand, UsernameClaimEvent> = {
   initialState: () => ({ status: 'unclaimed' }),
 
-  decide({ data }, state) {
-    const username = canonicalUsername(data.username);
+  decide(command, state) {
+    const username = canonicalUsername(command.data.username);
+    if (command.type === 'ReleaseUsername') {
+      if (state.status !== 'claimed' || state.userId !== command.data.userId) return [];
+      return [{ type: 'UsernameReleased', data: { username, userId: command.data.userId } }];
+    }
     if (state.status === 'claimed') throw new DomainError('USERNAME_TAKEN', `Username ${username} is taken`);
-    return [{ type: 'UsernameClaimed', data: { username, userId: data.userId } }];
+    return [{ type: 'UsernameClaimed', data: { username, userId: command.data.userId } }];
   },
 
-  evolve(_state, { data }) {
-    return { status: 'claimed', username: data.username, userId: data.userId };
+  evolve(_state, event) {
+    if (event.type === 'UsernameReleased') return { status: 'unclaimed' };
+    return { status: 'claimed', username: event.data.username, userId: event.data.userId };
   },
 };

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { DeciderSpecification } from '../../test/support/decider-specification.js';
-import type { UsernameClaimed } from './events.js';
-import { usernameClaimDecider, type ClaimUsername } from './username-claim.js';
+import type { UsernameClaimed, UsernameReleased } from './events.js';
+import { usernameClaimDecider, type ClaimUsername, type ReleaseUsername } from './username-claim.js';
 
 const spec = DeciderSpecification.for(usernameClaimDecider);
 
@@ -41,5 +41,21 @@ describe('claiming a username', () => {
     ['a trailing newline', 'ada\n'],
   ])('refuses a username with %s', (_case, username) => {
     spec.given([]).when(claim(username)).thenThrows('INVALID_USERNAME');
+  });
+});
+
+describe('releasing a username', () => {
+  const release = (username: string, userId = 'user-1'): ReleaseUsername => ({ type: 'ReleaseUsername', data: { username, userId } });
+  const released = (username: string, userId = 'user-1'): UsernameReleased => ({ type: 'UsernameReleased', data: { username, userId } });
+
+  it("releases its claimant's claim, after which anyone may claim it", () => {
+    spec.given([claimed('ada', 'user-1')]).when(release('ada', 'user-1')).then([released('ada', 'user-1')]);
+    spec.given([claimed('ada', 'user-1'), released('ada', 'user-1')]).when(claim('ada', 'user-2')).then([claimed('ada', 'user-2')]);
+  });
+
+  it("never releases someone else's claim, nor an unclaimed name", () => {
+    spec.given([claimed('ada', 'user-1')]).when(release('ada', 'user-2')).then([]);
+    spec.given([]).when(release('ada')).then([]);
+    spec.given([claimed('ada', 'user-1'), released('ada', 'user-1')]).when(release('ada', 'user-1')).then([]);
   });
 });

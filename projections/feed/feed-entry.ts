@@ -9,7 +9,7 @@ import type { FeedEventData } from './feed-wire.js';
 export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
 
 /** Account and meeting-slot events concern no contact, so no feed. */
-const NOT_IN_FEEDS = new Set<DerbelEventType>(['UsernameClaimed', 'AccountRegistered', 'MeetingSlotClaimed', 'MeetingSlotReleased']);
+const NOT_IN_FEEDS = new Set<DerbelEventType>(['UsernameClaimed', 'UsernameReleased', 'AccountRegistered', 'MeetingSlotClaimed', 'MeetingSlotReleased']);
 const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_IN_FEEDS.has(type)));
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);

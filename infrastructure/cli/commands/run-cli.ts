@@ -1,3 +1,4 @@
+import { ACCOUNTS_USAGE, parseAccountsCommand } from './accounts.command.js';
 import { AUDIT_USAGE, parseAuditCommand } from './audit.command.js';
 import { openCliDatabase, type CliDatabase } from './cli-database.js';
 import { CliError, UsageError, writeLine, type CliIo } from './cli-io.js';
@@ -6,7 +7,7 @@ import { parseProjectionsCommand, PROJECTIONS_USAGE } from './projections.comman
 
 export const USAGE = [
   'Usage:',
-  ...[...PROJECTIONS_USAGE, ...AUDIT_USAGE, ...EVENTS_USAGE].map((line) => `  ${line}`),
+  ...[...PROJECTIONS_USAGE, ...AUDIT_USAGE, ...EVENTS_USAGE, ...ACCOUNTS_USAGE].map((line) => `  ${line}`),
   '',
   'Configuration comes from the same environment as the server: DATABASE_URL (or the embedded',
   'PostgreSQL in DATA_DIR), EVENTSTORE_URL for a KurrentDB log.',
@@ -67,6 +68,8 @@ function parse(argv: string[]): ParsedCommand {
       return parseAuditCommand(rest);
     case 'events':
       return parseEventsCommand(rest);
+    case 'accounts':
+      return parseAccountsCommand(rest);
     default:
       throw new UsageError(`Unknown command '${group}'`);
   }
