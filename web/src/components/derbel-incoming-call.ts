@@ -4,6 +4,8 @@ import { buttons, tokens } from './styles.js';
 
 /**
  * The panel of a call ringing for the user: who calls, accept, decline, and a pulsing ring.
+ * It never takes keyboard focus (someone typing would answer with Enter): answering is a click on
+ * Accept, or Tab to it.
  *
  * @event derbel-call-accept - Accept. `detail: { meetingId }`.
  * @event derbel-call-decline - Decline. `detail: { meetingId }`.
@@ -45,10 +47,6 @@ export class DerbelIncomingCall extends LitElement {
         </button>
       </div>
     </div>`;
-  }
-
-  protected firstUpdated() {
-    this.renderRoot.querySelector<HTMLButtonElement>('.accept')?.focus();
   }
 
   private fire(type: string) {
