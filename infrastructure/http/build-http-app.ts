@@ -15,6 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerReadYourWrites } from './read-your-writes.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerValidatorCompiler } from './validator-compiler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
@@ -60,6 +61,7 @@ export async function buildHttpApp(
   });
   app.addSchema(ErrorResponse);
   await app.register(cookie);
+  await registerSecurityHeaders(app, ctx.config);
   await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true });
   await app.register(rateLimit, {
     global: false,
