@@ -8,6 +8,7 @@ const when = '2026-01-01T10:00:00.000Z';
 /** One event of every type, ids canonical; `peerId` looks like a uuid on purpose: it is not ours to change. */
 const samples: DerbelEvent[] = [
   { type: 'UsernameClaimed', data: { username: 'ana', userId: ana } },
+  { type: 'UsernameReleased', data: { username: 'ana', userId: ana } },
   { type: 'AccountRegistered', data: { userId: ana, username: 'ana', displayName: 'Ana' } },
   { type: 'ContactAdded', data: { contactId: contact, kind: 'direct', members: [ana, ben], addedBy: ana } },
   { type: 'MessageSent', data: { contactId: contact, messageId: message, senderId: ana, text: 'hi' } },
