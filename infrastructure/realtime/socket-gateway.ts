@@ -11,6 +11,7 @@ import { tokenFrom } from '../http/authenticate.js';
 import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
+import { setLongTimeout } from '../lifecycle/long-timeout.js';
 import { FeedFanout } from './feed-fanout.js';
 import { allowPageOrigins } from './handshake-origin.js';
 import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
@@ -117,10 +118,10 @@ export class SocketGateway implements RealtimeControl {
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
 
     // A socket does not outlive its session.
-    const expiry = setTimeout(() => {
+    const expiry = setLongTimeout(() => {
       socket.emit('session:expired', { reason: 'SESSION_EXPIRED' });
       socket.disconnect(true);
-    }, Math.max(0, expiresAt * 1000 - Date.now()));
+    }, expiresAt * 1000 - Date.now());
 
     void this.presence
       .connect(userId, socket.id)
@@ -144,7 +145,7 @@ export class SocketGateway implements RealtimeControl {
     );
 
     socket.on('disconnect', () => {
-      clearTimeout(expiry);
+      expiry.clear();
       void this.presence
         .disconnect(userId, socket.id)
         .then(async (last) => last && this.announcePresence(userId, false))
