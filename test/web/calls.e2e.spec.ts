@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { videoFlows } from './support/call-page.js';
 import { contactItem, E2eApp, type Person, texts } from './support/e2e-app.js';
 
 const app = new E2eApp('cl');
@@ -49,5 +50,45 @@ describe('Calls against a real server', () => {
     await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
     await boris.page.getByTestId('call-view').waitFor();
     expect(boris.page.errors).toEqual([]);
+  });
+
+  it('mute and camera-off survive a reload mid-call and carry over to the next call on this device', { timeout: 120_000 }, async () => {
+    const { anna, boris } = await pair();
+    await ring(anna, boris);
+    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+    await Promise.all([videoFlows(anna.page), videoFlows(boris.page)]);
+    const remoteTile = anna.page.locator('derbel-video-tile:not([self])');
+    const pressed = (page: Page, id: string) => page.getByTestId(id).getAttribute('aria-pressed');
+
+    const audioOn = await pressed(boris.page, 'toggle-audio');
+    const videoOn = await pressed(boris.page, 'toggle-video');
+    await boris.page.getByTestId('toggle-audio').click();
+    await boris.page.getByTestId('toggle-video').click();
+    await expect.poll(() => pressed(boris.page, 'toggle-audio')).not.toBe(audioOn);
+    await expect.poll(() => pressed(boris.page, 'toggle-video')).not.toBe(videoOn);
+    await remoteTile.getByTestId('muted-marker').waitFor();
+    const mutedState = { audio: await pressed(boris.page, 'toggle-audio'), video: await pressed(boris.page, 'toggle-video') };
+
+    await boris.page.reload({ waitUntil: 'domcontentloaded' });
+    await boris.page.getByTestId('call-view').waitFor({ timeout: 20_000 });
+    await expect.poll(() => pressed(boris.page, 'toggle-audio')).toBe(mutedState.audio);
+    await expect.poll(() => pressed(boris.page, 'toggle-video')).toBe(mutedState.video);
+    await remoteTile.getByTestId('muted-marker').waitFor();
+    expect(await boris.page.evaluate(() => {
+      const app = document.querySelector('derbel-app') as unknown as { client: { call: { media: { stream: MediaStream } | null } } };
+      const stream = app.client.call.media?.stream;
+      return { audio: stream?.getAudioTracks().some((t) => t.enabled) ?? null, video: stream?.getVideoTracks().length ?? null };
+    })).toEqual({ audio: false, video: 0 });
+
+    await anna.page.getByTestId('end-call').click();
+    await boris.page.getByTestId('call-ended').waitFor();
+    await boris.page.getByRole('button', { name: 'Close' }).click();
+    await boris.page.getByTestId('call-button').click();
+    await boris.page.getByTestId('start-call').click();
+    await anna.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+    await boris.page.getByTestId('call-view').waitFor();
+    await expect.poll(() => pressed(boris.page, 'toggle-audio')).toBe(mutedState.audio);
+    await expect.poll(() => pressed(boris.page, 'toggle-video')).toBe(mutedState.video);
+    await remoteTile.getByTestId('muted-marker').waitFor();
   });
 });

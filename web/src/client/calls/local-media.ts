@@ -12,7 +12,8 @@ export type LocalMediaState = {
   error: string | null;
 };
 
-type Preferences = { audioDeviceId?: string | null; videoDeviceId?: string | null };
+/** Kept per device (local storage): the chosen devices, and whether the user muted or turned the camera off. */
+type Preferences = { audioDeviceId?: string | null; videoDeviceId?: string | null; audio?: boolean; video?: boolean };
 
 const PREFERENCES = 'derbel.devices';
 
@@ -43,7 +44,12 @@ export class LocalMedia {
     private readonly media: MediaDevices = navigator.mediaDevices,
   ) {
     const saved = this.preferences();
-    this.patch({ audioDeviceId: saved.audioDeviceId ?? null, videoDeviceId: saved.videoDeviceId ?? null });
+    this.patch({
+      audioDeviceId: saved.audioDeviceId ?? null,
+      videoDeviceId: saved.videoDeviceId ?? null,
+      audio: saved.audio ?? true,
+      video: saved.video ?? true,
+    });
   }
 
   /** The tracks to send right now. */
@@ -71,10 +77,12 @@ export class LocalMedia {
   toggleAudio(on = !this.state.value.audio) {
     if (this.microphone) this.microphone.enabled = on;
     this.patch({ audio: on && this.microphone !== null });
+    this.savePreferences({ audio: on });
   }
 
   /** Camera off releases the camera (its light goes off); on opens it again. */
   async toggleVideo(on = !this.state.value.video) {
+    this.savePreferences({ video: on });
     if (!on) {
       this.setCamera(null);
       this.patch({ video: false });
@@ -199,7 +207,11 @@ export class LocalMedia {
   }
 
   private savePreferences(change: Preferences) {
-    this.storage.setItem(PREFERENCES, JSON.stringify({ ...this.preferences(), ...change }));
+    try {
+      this.storage.setItem(PREFERENCES, JSON.stringify({ ...this.preferences(), ...change }));
+    } catch {
+      // Storage refused: the choice holds for this call only.
+    }
   }
 }
 
