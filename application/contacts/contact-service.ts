@@ -1,4 +1,5 @@
 import { contactDecider, type ContactCommand, type ContactState } from '../../domain/contacts/contact.js';
+import { contactNotFound } from '../../domain/contacts/contact-not-found.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
 import { DomainError } from '../../domain/decider.js';
 import { streams } from '../../domain/events.js';
@@ -12,9 +13,7 @@ import { directContactId } from './contact-id.js';
 
 /** A non-member learns nothing about a contact, not even that it exists. */
 const hideFromNonMembers = (error: unknown): never => {
-  if (error instanceof DomainError && error.code === 'NOT_A_MEMBER') {
-    throw new DomainError('CONTACT_NOT_FOUND', 'No such contact');
-  }
+  if (error instanceof DomainError && error.code === 'NOT_A_MEMBER') throw contactNotFound();
   throw error;
 };
 
@@ -75,7 +74,7 @@ export class ContactService {
   /** Members of a contact the user belongs to; CONTACT_NOT_FOUND otherwise (also for a stranger). */
   async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
     const { state } = await this.handler.load(streams.contact(contactId));
-    if (state.status !== 'added' || !state.members.includes(userId)) throw new DomainError('CONTACT_NOT_FOUND', 'No such contact');
+    if (state.status !== 'added' || !state.members.includes(userId)) throw contactNotFound();
     return state.members;
   }
 }

@@ -1,4 +1,5 @@
 import { DomainError, type Decider } from '../decider.js';
+import { contactNotFound } from './contact-not-found.js';
 import type {
   ContactAdded,
   ContactEvent,
@@ -173,7 +174,7 @@ function markConversationRead({ data }: MarkConversationRead, contact: ExistingC
 
 /** The contact, if `userId` is one of its members. Non-members learn nothing more than "not a member". */
 function existingContact(state: ContactState, userId: string): ExistingContact {
-  if (state.status === 'none') throw new DomainError('CONTACT_NOT_FOUND', 'Contact not found');
+  if (state.status === 'none') throw contactNotFound();
   if (!state.members.includes(userId)) throw notAMember();
   return state;
 }
