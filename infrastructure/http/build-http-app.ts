@@ -15,6 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerReadYourWrites } from './read-your-writes.js';
+import { requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerValidatorCompiler } from './validator-compiler.js';
 import { accountRoutes } from './routes/accounts.routes.js';
@@ -38,10 +39,7 @@ export async function buildHttpApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
-    },
+    genReqId: requestIdOf,
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from local and private-network proxies (Traefik, the cluster proxy).
@@ -87,7 +85,13 @@ export async function buildHttpApp(
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      // Source maps would publish the front end's source and comments; they are for development.
+      allowedPath: (pathName) => ctx.config.nodeEnv !== 'production' || !pathName.endsWith('.map'),
+    });
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
       if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io/')) {
         return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'No such route' });
