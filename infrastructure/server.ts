@@ -127,11 +127,13 @@ export async function createServer(
                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [ADVISORY_LOCKS.projectionRunner])
             .then((r) => r.rows[0].n >= projections.length, () => false)
         : false;
-      return health.readiness({ database, projections: leaders });
+      const readiness = await health.readiness({ database, projections: leaders });
+      const redisTrouble = redis?.health.trouble();
+      return redisTrouble ? { ...readiness, degraded: true, redis: redisTrouble } : readiness;
     },
   };
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes] });
-  gateway = new SocketGateway(app.server, ctx, logger, redis);
+  gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) });
   ctx.realtime = gateway;
   for (const runner of runners) {
     runner.subscribe<FeedEntry>({ name: 'socket push', projection: PROJECTIONS.feed, deliver: (entries) => gateway.push(entries) });
@@ -151,6 +153,7 @@ export async function createServer(
     log: logger,
   });
   metrics.watchSockets(() => gateway.io.of('/').sockets.size);
+  if (redis) metrics.watchRedis(() => redis.health.up);
   metrics.watchProjections(() => projectionsSnapshot(store, pool, runners));
 
   const server: DerbelServer = {

@@ -22,6 +22,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly redisFallbacks = new Counter({
+    name: 'derbel_redis_fallbacks_total',
+    help: 'Redis calls on a request path that did not answer in time, so the request went on without them (presence shown offline)',
+    labelNames: ['call'] as const,
+    registers: [this.registry],
+  });
+
   private socketCount: () => number = () => 0;
   private projectionState: () => Promise<ProjectionsSnapshot> = async () => ({ head: 0, projections: [] });
   private inFlight: Promise<ProjectionsSnapshot | null> | null = null;
@@ -73,6 +80,18 @@ export class Metrics {
 
   watchSockets(count: () => number) {
     this.socketCount = count;
+  }
+
+  /** Only with Redis: a node without it has no such gauge. */
+  watchRedis(up: () => boolean) {
+    new Gauge({
+      name: 'derbel_redis_up',
+      help: '1 while Redis answers this node in time, 0 while it does not',
+      registers: [this.registry],
+      collect() {
+        this.set(up() ? 1 : 0);
+      },
+    });
   }
 
   watchProjections(read: () => Promise<ProjectionsSnapshot>) {

@@ -25,6 +25,8 @@ export interface Readiness {
   checks: Record<string, boolean>;
   parked?: ProjectionHealthReport['parked'];
   stalled?: StalledProjection[];
+  /** Present while Redis does not answer (infrastructure/redis/redis-health.ts): degraded, still ready. */
+  redis?: { reachable: false; since: string };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { bounded } from '../redis/bounded.js';
 
 /** Which users have at least one live socket, across all nodes. */
 export interface PresenceRegistry {
@@ -45,6 +46,7 @@ export class RedisPresence implements PresenceRegistry {
   constructor(
     private readonly redis: Redis,
     private readonly key: (userId: string) => string,
+    private readonly onFallback: (call: string) => void = () => {},
   ) {
     this.timer = setInterval(() => void this.refresh().catch(() => {}), TTL_MS / 3);
     this.timer.unref();
@@ -79,7 +81,8 @@ export class RedisPresence implements PresenceRegistry {
     const now = Date.now();
     const pipeline = this.redis.pipeline();
     for (const id of userIds) pipeline.zcount(this.key(id), now, '+inf');
-    const results = (await pipeline.exec()) ?? [];
+    // Asked while answering a request (the contact list): a Redis that does not answer shows everyone offline.
+    const results = (await bounded(pipeline.exec(), null, { onTimeout: () => this.onFallback('presence') })) ?? [];
     return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
   }
 

@@ -43,7 +43,7 @@ export class SocketGateway implements RealtimeControl {
     httpServer: HttpServer,
     private readonly ctx: AppContext,
     private readonly log: Logger,
-    redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names'>,
+    redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names'> & { onFallback?: (call: string) => void },
   ) {
     this.io = new Server(httpServer, {
       cors: { origin: ctx.config.corsOrigins, credentials: true },
@@ -54,7 +54,7 @@ export class SocketGateway implements RealtimeControl {
       pingTimeout: ctx.config.socketPingTimeoutMs,
     });
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
-    this.presence = redis ? new RedisPresence(redis.client, redis.names.presence) : new MemoryPresence();
+    this.presence = redis ? new RedisPresence(redis.client, redis.names.presence, redis.onFallback) : new MemoryPresence();
     this.feed = new FeedFanout(this.io, redis);
     this.io.use((socket, next) => {
       this.authenticate(socket)

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { REDIS_REQUEST_TIMEOUT_MS } from './bounded.js';
+import { RedisHealth } from './redis-health.js';
 import { redisNames, type RedisNames } from './redis-names.js';
 
 export interface RedisConnections {
@@ -10,8 +12,13 @@ export interface RedisConnections {
   sub: Redis;
   /** Presence. */
   client: Redis;
-  /** Rate limits: fails fast instead of queueing while Redis is away (the limiter then lets requests through). */
+  /**
+   * Rate limits: fails fast instead of queueing while Redis is away, and gives up on a Redis that does not
+   * answer (the limiter then lets requests through): sign-in never waits for Redis.
+   */
   limiter: Redis;
+  /** Whether Redis answers in time (pinged on `client`). */
+  health: RedisHealth;
   close(): void;
 }
 
@@ -20,10 +27,24 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
   const pub = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const sub = pub.duplicate();
   const client = pub.duplicate();
-  const limiter = pub.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0, keyPrefix: names.rateLimitKeyPrefix });
+  const limiter = pub.duplicate({
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: REDIS_REQUEST_TIMEOUT_MS,
+    keyPrefix: names.rateLimitKeyPrefix,
+  });
   const all = { pub, sub, client, limiter };
   for (const [name, c] of Object.entries(all)) {
     c.on('error', (err) => logger.warn({ err: err.message, redis: name }, 'redis connection problem'));
   }
-  return { names, ...all, close: () => Object.values(all).forEach((c) => c.disconnect()) };
+  const health = new RedisHealth(client);
+  return {
+    names,
+    ...all,
+    health,
+    close() {
+      health.close();
+      for (const c of Object.values(all)) c.disconnect();
+    },
+  };
 }

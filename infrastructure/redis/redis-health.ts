@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import { bounded } from './bounded.js';
+
+export interface RedisTrouble {
+  reachable: false;
+  /** Since when Redis has not answered a ping in time. */
+  since: string;
+}
+
+/**
+ * Whether this node's Redis answers, from a ping every second (each given half a second). Read by
+ * `/readyz` (reported, yet still ready: without Redis a node serves everything but cross-node pushes and
+ * presence) and by the `derbel_redis_up` gauge, without making either wait for Redis.
+ */
+export class RedisHealth {
+  private failingSince: Date | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(redis: Redis, intervalMs = 1_000) {
+    const ping = async () => {
+      const answered = await bounded(redis.ping().then(() => true, () => false), false, { ms: Math.min(500, intervalMs) });
+      if (answered) this.failingSince = null;
+      else this.failingSince ??= new Date();
+    };
+    void ping();
+    this.timer = setInterval(() => void ping(), intervalMs);
+    this.timer.unref();
+  }
+
+  get up(): boolean {
+    return this.failingSince === null;
+  }
+
+  trouble(): RedisTrouble | undefined {
+    return this.failingSince ? { reachable: false, since: this.failingSince.toISOString() } : undefined;
+  }
+
+  close() {
+    clearInterval(this.timer);
+  }
+}
