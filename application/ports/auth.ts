@@ -13,8 +13,11 @@ export interface CredentialsRepository {
 
 export interface SessionRepository {
   create(session: { id: string; userId: string; expiresAt: Date }): Promise<void>;
-  isActive(sessionId: string): Promise<boolean>;
+  /** `fresh`: ask the store itself, never a cache (a socket handshake must not outlive a sign-out). */
+  isActive(sessionId: string, options?: { fresh?: boolean }): Promise<boolean>;
   revoke(sessionId: string): Promise<void>;
+  /** Drops what this process remembers of the session (another node ended it). */
+  forget(sessionId: string): void;
 }
 
 export interface SessionClaims {

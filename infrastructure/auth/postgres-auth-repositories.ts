@@ -20,8 +20,8 @@ export class PostgresCredentials implements CredentialsRepository {
 
 /**
  * Sessions are checked on every request; a positive answer is remembered for a second so the hot path
- * costs no query. A sign-out on another node is therefore honoured within a second on this one (its
- * sockets are disconnected at once through the Socket.io adapter).
+ * costs no query. A sign-out on another node makes every node forget the session at once (the socket
+ * gateway relays it); socket handshakes always ask the database.
  */
 export class PostgresSessions implements SessionRepository {
   private readonly active = new LRUCache<string, true>({ max: 50_000, ttl: 1_000 });
@@ -35,8 +35,8 @@ export class PostgresSessions implements SessionRepository {
       session.expiresAt,
     ]);
   }
-  async isActive(sessionId: string) {
-    if (this.active.get(sessionId)) return true;
+  async isActive(sessionId: string, options: { fresh?: boolean } = {}) {
+    if (!options.fresh && this.active.get(sessionId)) return true;
     const { rows } = await queryPrepared(
       this.pool,
       'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
@@ -44,6 +44,9 @@ export class PostgresSessions implements SessionRepository {
     );
     if (rows.length > 0) this.active.set(sessionId, true);
     return rows.length > 0;
+  }
+  forget(sessionId: string) {
+    this.active.delete(sessionId);
   }
   async revoke(sessionId: string) {
     this.active.delete(sessionId);

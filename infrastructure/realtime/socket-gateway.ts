@@ -27,6 +27,8 @@ export type DerbelSocket = Socket<any, any, any, SocketData>;
 export type ConnectionHandler = (socket: DerbelSocket) => void;
 
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** Between nodes (Socket.io's server-side emit): a session was ended. */
+const SESSION_ENDED = 'derbel:session-ended';
 const TYPING_MIN_INTERVAL_MS = 1_000;
 
 /**
@@ -65,6 +67,8 @@ export class SocketGateway implements RealtimeControl {
         .catch(() => next(new Error('UNAUTHORIZED')));
     });
     this.io.on('connection', (socket) => this.handleConnection(socket));
+    // Another node ended a session: forget that it was active, so no request is let through by a cache.
+    this.io.on(SESSION_ENDED, (sessionId: unknown) => typeof sessionId === 'string' && ctx.sessions.forget(sessionId));
   }
 
   /** Lets other slices (meetings) add their socket events. */
@@ -84,6 +88,8 @@ export class SocketGateway implements RealtimeControl {
   }
 
   async endSession(sessionId: string) {
+    this.ctx.sessions.forget(sessionId);
+    this.io.serverSideEmit(SESSION_ENDED, sessionId);
     this.io.to(sessionRoom(sessionId)).emit('session:expired', { reason: 'SESSION_EXPIRED' });
     this.io.in(sessionRoom(sessionId)).disconnectSockets(true);
   }
@@ -109,13 +115,19 @@ export class SocketGateway implements RealtimeControl {
     if (!token) throw new Error('no token');
     const claims = this.ctx.tokens.verify(token);
     if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
-    if (!(await this.ctx.sessions.isActive(claims.sessionId))) throw new Error('session ended');
+    if (!(await this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))) throw new Error('session ended');
     return claims;
   }
 
   private handleConnection(socket: DerbelSocket) {
     const { userId, sessionId, expiresAt } = socket.data;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+    // A sign-out between the handshake's check and the join above was announced to a room this socket was
+    // not in yet: look once more, now that any later announcement reaches it.
+    void this.ctx.sessions.isActive(sessionId, { fresh: true }).then(
+      (active) => active || (socket.emit('session:expired', { reason: 'SESSION_EXPIRED' }), socket.disconnect(true)),
+      (err) => this.log.warn({ err }, 'session check after the handshake failed'),
+    );
 
     // A socket does not outlive its session.
     const expiry = setLongTimeout(() => {
