@@ -1,8 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
+import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import { define } from './define.js';
 import { buttons, tokens } from './styles.js';
-
-const MAX = 4000;
 
 /**
  * Where a message is written. Enter sends, Shift+Enter starts a new line.
@@ -87,7 +86,7 @@ export class DerbelComposer extends LitElement {
 
   private measure() {
     const textarea = this.textarea;
-    this.length = textarea.value.trim().length;
+    this.length = characterCount(textarea.value.trim());
     textarea.style.height = 'auto';
     textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`;
   }
@@ -107,7 +106,7 @@ export class DerbelComposer extends LitElement {
   private send() {
     const textarea = this.textarea;
     const text = textarea.value.trim();
-    if (!text || text.length > MAX) return;
+    if (!text || characterCount(text) > MAX) return;
     this.dispatchEvent(new CustomEvent('derbel-send', { detail: { text }, bubbles: true, composed: true }));
     textarea.value = '';
     this.input();

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { ShownMessage } from '../client/conversation-state.js';
 import { timeOfDay } from '../client/message-days.js';
 import { splitLinks } from '../client/text-links.js';
+import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import { define } from './define.js';
 import { buttons, tokens } from './styles.js';
 
@@ -27,6 +28,7 @@ export class DerbelMessage extends LitElement {
     seen: { type: Boolean },
     editing: { state: true },
     confirming: { state: true },
+    editLength: { state: true },
   };
 
   declare message: ShownMessage | null;
@@ -35,6 +37,7 @@ export class DerbelMessage extends LitElement {
   declare seen: boolean;
   declare editing: boolean;
   declare confirming: boolean;
+  declare editLength: number;
 
   constructor() {
     super();
@@ -43,6 +46,7 @@ export class DerbelMessage extends LitElement {
     this.seen = false;
     this.editing = false;
     this.confirming = false;
+    this.editLength = 0;
   }
 
   render() {
@@ -106,15 +110,29 @@ export class DerbelMessage extends LitElement {
   private editor(message: ShownMessage) {
     return html`<form class="editor" @submit=${this.saveEdit}>
       <label class="visually-hidden" for="edit">Edit message</label>
-      <textarea id="edit" rows="2" maxlength="4000" .value=${message.text} @keydown=${this.editKeys} data-testid="edit-input"></textarea>
+      <textarea
+        id="edit"
+        rows="2"
+        aria-describedby="edit-count"
+        .value=${message.text}
+        @input=${this.editInput}
+        @keydown=${this.editKeys}
+        data-testid="edit-input"
+      ></textarea>
+      <p id="edit-count" class="count error" aria-live="polite">${this.editLength > MAX ? `${this.editLength} / ${MAX} characters` : ''}</p>
       <div class="editor-actions">
         <button class="button" type="button" @click=${() => (this.editing = false)}>Cancel</button>
-        <button class="button primary" type="submit" data-testid="save-edit">Save</button>
+        <button class="button primary" type="submit" ?disabled=${this.editLength > MAX} data-testid="save-edit">Save</button>
       </div>
     </form>`;
   }
 
+  private editInput(event: InputEvent) {
+    this.editLength = characterCount((event.target as HTMLTextAreaElement).value.trim());
+  }
+
   private async startEdit() {
+    this.editLength = characterCount(this.message?.text ?? '');
     this.editing = true;
     await this.updateComplete;
     const input = this.renderRoot.querySelector('textarea');
@@ -135,6 +153,7 @@ export class DerbelMessage extends LitElement {
   private saveEdit(event: SubmitEvent) {
     event.preventDefault();
     const text = (this.renderRoot.querySelector('textarea')?.value ?? '').trim();
+    if (characterCount(text) > MAX) return;
     this.editing = false;
     if (text && text !== this.message?.text) this.fire('derbel-message-edit', { text });
   }
@@ -234,6 +253,14 @@ export class DerbelMessage extends LitElement {
       }
       .editor textarea {
         resize: vertical;
+      }
+      .count {
+        margin: 0;
+        font-size: 0.8rem;
+        color: var(--_danger);
+      }
+      .count:empty {
+        display: none;
       }
       .editor-actions {
         display: flex;
