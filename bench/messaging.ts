@@ -9,7 +9,10 @@ import { createPairs, startTwoNodes, summarize } from './support.js';
  */
 export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000], stepSeconds = 8, ladder = 1, projectionsOnWriteNode = 0 } = {}) {
   // By default node 2 (the sockets' node) leads the projections and pushes, and node 1 only takes the writes.
-  const cluster = await startTwoNodes({}, projectionsOnWriteNode ? {} : { PROJECTIONS: 'off' });
+  // Each sender sends ~25 messages/s at the top step, over a person's limit (RATE_LIMIT_MESSAGES, 30/6s): raised,
+  // not switched off, so every send still pays for its limit check.
+  const limits = { RATE_LIMIT_MESSAGES: '1000/1s' };
+  const cluster = await startTwoNodes(limits, projectionsOnWriteNode ? {} : { PROJECTIONS: 'off' });
   try {
     const [node1, node2] = cluster.nodes;
     const cpuParts = { node1: node1.child.pid!, node2: node2.child.pid! };

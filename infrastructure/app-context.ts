@@ -8,6 +8,7 @@ import type { Clock, IdGenerator } from '../application/shared/clock.js';
 import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import type { Readiness } from './projections/projection-health.js';
 import type { Config } from './config/config.js';
+import type { Limiters } from './rate-limits/limiters.js';
 
 /** Everything the HTTP routes and the socket gateway need, wired once by the server. */
 export interface AppContext {
@@ -22,6 +23,8 @@ export interface AppContext {
   tokens: TokenService;
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;
+  /** Per-client rate limits (shared through Redis when configured). */
+  limits: Limiters;
   /** Set once Socket.io is attached. */
   realtime: RealtimeControl;
   readiness(): Promise<Readiness>;

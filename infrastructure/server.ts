@@ -36,6 +36,7 @@ import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
 import { connectRedis } from './redis/redis-connections.js';
+import { Limiters } from './rate-limits/limiters.js';
 
 export interface DerbelServer {
   app: FastifyInstance;
@@ -117,6 +118,7 @@ export async function createServer(
     tokens,
     sessions,
     checkpoints,
+    limits: new Limiters(config.rateLimits, redis?.limiter),
     realtime: null as any,
     async readiness() {
       if (draining) return { ready: false, checks: { draining: true } };

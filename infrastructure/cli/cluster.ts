@@ -24,7 +24,8 @@ async function main() {
   await ensureDatabase(databaseUrl);
   // One secret for every node, kept in the data folder like `npm start` does.
   const jwtSecret = await resolveJwtSecret(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }));
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  // The nodes sit behind this machine's round-robin proxy, whose X-Forwarded-For names the client.
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' };
 
   let stopping = false;
   const nodes = new Map<string, ClusterNode>();

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { EnvReader, type Environment } from './env-reader.js';
+import { isProxyAddress, PROXY_ADDRESS_DESCRIPTION } from './proxy-addresses.js';
 import { readRateLimits, type RateLimits } from './rate-limits.js';
 
 export { describeConfig, type ConfigDescription } from './describe-config.js';
@@ -60,6 +61,11 @@ export interface Config {
   /** Whether this node competes for the leadership that runs the projections. */
   projectionsEnabled: boolean;
   nodeId: string;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (addresses, CIDRs). Empty: the client is the peer of the
+   * connection, and no header can change who a request counts as.
+   */
+  trustProxy: string[];
   /** Per-client limits (rate-limits.ts). */
   rateLimits: RateLimits;
 }
@@ -139,6 +145,7 @@ export function loadConfig(env: Environment = process.env): Config {
     turnTtlSeconds: read.integer('TURN_TTL_SECONDS', { min: 60, max: 30 * 86_400, description: 'a number of seconds 60-2592000' }, 86_400),
     projectionsEnabled: read.onOff('PROJECTIONS', true),
     nodeId: read.matching('NODE_ID', NODE_ID, 'at most 128 letters, digits or . _ : @ -') ?? `${os.hostname()}-${process.pid}`,
+    trustProxy: read.list('TRUST_PROXY', { isValid: isProxyAddress, description: PROXY_ADDRESS_DESCRIPTION }, []),
     rateLimits: readRateLimits(read),
   };
 

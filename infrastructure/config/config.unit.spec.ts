@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       turnTtlSeconds: 86_400,
       projectionsEnabled: true,
       nodeId: `${os.hostname()}-${process.pid}`,
+      trustProxy: [],
       rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 }, maxSocketsPerUser: 20 }),
     });
   });
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
       TURN_TTL_SECONDS: '3600',
       PROJECTIONS: 'off',
       NODE_ID: 'api-2',
+      TRUST_PROXY: '172.30.240.2, 10.0.0.0/8,loopback',
       REDIS_PREFIX: 'derbel-staging',
     });
     expect(config).toEqual<Config>({
@@ -98,6 +100,7 @@ describe('loadConfig', () => {
       turnTtlSeconds: 3600,
       projectionsEnabled: false,
       nodeId: 'api-2',
+      trustProxy: ['172.30.240.2', '10.0.0.0/8', 'loopback'],
       rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 } }),
     });
   });
@@ -198,6 +201,7 @@ describe('loadConfig', () => {
     ['TURN_TTL_SECONDS', { TURN_TTL_SECONDS: 'day' }, 'TURN_TTL_SECONDS must be a number of seconds 60-2592000, got "day"'],
     ['PROJECTIONS', { PROJECTIONS: 'yes' }, 'PROJECTIONS must be on or off, got "yes"'],
     ['NODE_ID', { NODE_ID: 'api node 1' }, 'NODE_ID must be at most 128 letters, digits or . _ : @ -, got "api node 1"'],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY entries must each be an IP address, a CIDR such as 172.30.0.0/24, or loopback, linklocal, uniquelocal, got "10.0.0.0/33"'],
     ['REDIS_PREFIX', { REDIS_PREFIX: 'derbel:prod' }, 'REDIS_PREFIX must be at most 64 letters, digits or . _ -, got "derbel:prod"'],
   ])('rejects a bad %s with a clear message', (_, env, message) => {
     expect(problemsOf(env)).toEqual([message]);

@@ -21,6 +21,6 @@ describe('rate limit configuration', () => {
 
   it('reports a bad value by name', () => {
     expect(() => loadConfig({ RATE_LIMIT_RINGS: 'lots' })).toThrow(ConfigError);
-    expect(() => loadConfig({ RATE_LIMIT_RINGS: 'lots' })).toThrow(/RATE_LIMIT_RINGS must be <count>\/<window>/);
+    expect(() => loadConfig({ RATE_LIMIT_RINGS: 'lots' })).toThrow(/RATE_LIMIT_RINGS must be <count>\/<window> like 30\/6s/);
   });
 });

@@ -42,8 +42,9 @@ export async function buildHttpApp(
     genReqId: requestIdOf,
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
-    // X-Forwarded-For is believed only from local and private-network proxies (Traefik, the cluster proxy).
-    trustProxy: ['loopback', 'uniquelocal'],
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (Traefik, the cluster proxy):
+    // otherwise anyone could rotate it to reset the per-address limits.
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerValidatorCompiler(app);
   app.addHook('onSend', async (request, reply) => {

@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { DomainError } from '../../domain/decider.js';
+import { RateLimitedError } from '../rate-limits/rate-limited-error.js';
 import { HttpError, STATUS_BY_CODE } from './error-codes.js';
 import { describeValidationError } from './validation-error.js';
 
@@ -27,6 +28,7 @@ export function registerErrorHandler(app: FastifyInstance) {
       return reply.status(statusCode).send({ statusCode, code, message, ...extra });
     };
 
+    if (error instanceof RateLimitedError) reply.header('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
     if (error instanceof HttpError) return send(error.statusCode, error.code, error.message, error.extra);
     if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
     if (error instanceof WrongExpectedRevisionError) return send(409, 'CONFLICT', 'Too many concurrent changes; try again');

@@ -23,7 +23,9 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics) {
 
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
     // request.ip is the real client behind a trusted proxy, so the public never reads the metrics.
-    if (!isInternalAddress(request.ip)) throw new HttpError(404, 'NOT_FOUND', 'No route GET /metrics');
+    // A forwarded request whose proxy is not trusted came through some proxy from who knows where.
+    const forwardedUntrusted = request.headers['x-forwarded-for'] !== undefined && request.ip === request.socket.remoteAddress;
+    if (!isInternalAddress(request.ip) || forwardedUntrusted) throw new HttpError(404, 'NOT_FOUND', 'No route GET /metrics');
     const { contentType, body } = await metrics.scrape();
     return reply.type(contentType).send(body);
   });

@@ -24,6 +24,8 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
       HOST: '127.0.0.1',
       PASSWORD_ROUNDS: '4',
       JWT_SECRET: TEST_JWT_SECRET,
+      // Tests stand for many clients by sending X-Forwarded-For from this machine, as a proxy would.
+      TRUST_PROXY: 'loopback',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

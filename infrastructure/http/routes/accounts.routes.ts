@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../../domain/decider.js';
 import type { AppContext } from '../../app-context.js';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 import { DisplayName, errors, Password, User, Username } from '../schemas.js';
@@ -27,10 +28,11 @@ export const accountRoutes =
       '/api/sessions',
       {
         // Per address and username: guessing one account's password is slow; others are unaffected.
+        // Failed sign-ins are also counted per address across usernames (password spraying), below.
         config: {
           rateLimit: {
-            max: 10,
-            timeWindow: '1 minute',
+            max: ctx.config.rateLimits.signInPerAccount.points,
+            timeWindow: ctx.config.rateLimits.signInPerAccount.seconds * 1000,
             keyGenerator: (request) => `${request.ip}:${String((request.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
           },
         },
@@ -41,7 +43,11 @@ export const accountRoutes =
         },
       },
       async (request, reply) => {
-        const { token, expiresAt, user, csrfToken } = await ctx.accounts.signIn(request.body);
+        await ctx.limits.assertNotExhausted('signInPerAddress', request.ip);
+        const { token, expiresAt, user, csrfToken } = await ctx.accounts.signIn(request.body).catch(async (error) => {
+          if (error instanceof DomainError && error.code === 'INVALID_CREDENTIALS') await ctx.limits.penalize('signInPerAddress', request.ip);
+          throw error;
+        });
         setSessionCookie(reply, ctx.config, token, expiresAt);
         return { token, user, csrfToken, expiresAt: expiresAt.toISOString() };
       },
