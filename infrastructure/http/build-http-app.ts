@@ -61,7 +61,8 @@ export async function buildHttpApp(
   app.addSchema(ErrorResponse);
   await app.register(cookie);
   await registerSecurityHeaders(app, ctx.config);
-  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true });
+  // The plugin allows only GET, HEAD and POST unless told: embeds edit (PATCH) and delete too.
+  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'] });
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',

@@ -21,9 +21,10 @@ export class E2eApp {
     private readonly env: Record<string, string> = {},
   ) {}
 
-  async start() {
+  /** `env`: more settings for the api node, e.g. `CORS_ORIGINS` once a host page's origin is known. */
+  async start(env: Record<string, string> = {}) {
     await buildWebDist();
-    [this.server, this.browser] = await Promise.all([startTestServer({ env: this.env }), launchBrowser()]);
+    [this.server, this.browser] = await Promise.all([startTestServer({ env: { ...this.env, ...env } }), launchBrowser()]);
     await mkdir('test-results/web', { recursive: true });
   }
 

@@ -105,9 +105,13 @@ export class Conversations {
     );
   }
 
+  /**
+   * Forgets every conversation (sign-out, a new session). The observables stay: elements still
+   * subscribed to them see the next session's messages.
+   */
   clear() {
     for (const state of this.states.values()) state.set(emptyConversation(state.value.contactId));
-    this.states.clear();
+    this.loading.clear();
   }
 
   private once(key: string, run: () => Promise<void>) {

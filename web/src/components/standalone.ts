@@ -13,9 +13,14 @@ export function standaloneClient(server: string): DerbelClient {
     client = new DerbelClient({ server: key });
     clients.set(key, client);
     void client.restore();
-    const overlay = document.createElement('derbel-call-overlay') as HTMLElement & { client?: DerbelClient };
-    overlay.client = client;
-    document.body.append(overlay);
+    const added = client;
+    // Created only once defined: when embed.js comes after the elements, they upgrade (and get here)
+    // before the overlay is defined, and an overlay upgraded later would not keep this client.
+    void customElements.whenDefined('derbel-call-overlay').then(() => {
+      const overlay = document.createElement('derbel-call-overlay') as HTMLElement & { client?: DerbelClient };
+      overlay.client = added;
+      document.body.append(overlay);
+    });
   }
   return client;
 }
