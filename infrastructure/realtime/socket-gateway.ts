@@ -14,7 +14,8 @@ import type { RedisConnections } from '../redis/redis-connections.js';
 import { setLongTimeout } from '../lifecycle/long-timeout.js';
 import { FeedFanout } from './feed-fanout.js';
 import { allowPageOrigins } from './handshake-origin.js';
-import { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence.js';
+import { MemoryPresence, type PresenceRegistry } from './presence.js';
+import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { validated } from './socket-payload.js';
 
@@ -56,7 +57,17 @@ export class SocketGateway implements RealtimeControl {
       pingTimeout: ctx.config.socketPingTimeoutMs,
     });
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
-    this.presence = redis ? new RedisPresence(redis.client, redis.names.presence, redis.onFallback) : new MemoryPresence();
+    this.presence = redis
+      ? new RedisPresence(redis.client, {
+          names: redis.names,
+          nodeId: ctx.config.nodeId,
+          onTransition: (userIds, online) => {
+            for (const userId of userIds) this.announcePresence(userId, online).catch((err) => log.warn({ err }, 'presence update failed'));
+          },
+          onFallback: redis.onFallback,
+          log,
+        })
+      : new MemoryPresence();
     this.feed = new FeedFanout(this.io, redis);
     this.io.use((socket, next) => {
       this.authenticate(socket)

@@ -12,6 +12,12 @@ export interface RedisNames {
   rateLimitKeyPrefix: string;
   /** A user's live sockets (realtime/presence.ts). */
   presence(userId: string): string;
+  /** The node instances that registered (realtime/node-liveness.ts). */
+  nodes: string;
+  /** Exists while the node instance beats. */
+  nodeHeartbeat(instanceId: string): string;
+  /** Socket id → user id of the sockets a node instance holds. */
+  nodeSockets(instanceId: string): string;
 }
 
 export function redisNames(prefix: string): RedisNames {
@@ -21,5 +27,8 @@ export function redisNames(prefix: string): RedisNames {
     adapterKey: `${prefix}:socket.io`,
     rateLimitKeyPrefix: `${prefix}:`,
     presence: (userId) => `${prefix}:presence:${userId}`,
+    nodes: `${prefix}:nodes`,
+    nodeHeartbeat: (instanceId) => `${prefix}:node:${instanceId}:heartbeat`,
+    nodeSockets: (instanceId) => `${prefix}:node:${instanceId}:sockets`,
   };
 }

@@ -49,10 +49,13 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const [ann, ben] = await Promise.all([new ApiClient(nodes[0].url).signUp('ann'), new ApiClient(nodes[0].url).signUp('ben')]);
     const contactId = await ann.addContact(ben);
     const annSocket = await connected(ann.connect({ url: nodes[0].url }));
+    const annSees = recordEvents(annSocket);
     const benSocket = await connected(ben.connect({ url: nodes[1].url }));
     const benSees = recordEvents(benSocket);
     await waitUntil(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, 5_000, 'ann online before the hang');
+    await waitUntil(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), 5_000, 'ben online before the hang');
 
+    const seenBeforeHang = annSees.length;
     proxy.hang();
     const hangStarted = performance.now();
     const lists: Array<{ ms: number; status: number }> = [];
@@ -111,6 +114,10 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const pushesBackMs = performance.now() - resumedAt;
     const pushed = benSees.filter((e) => e.type === 'MessageSent').map((e) => e.position);
     expect(new Set(pushed).size).toBe(pushed.length);
+    // Nobody was taken for gone: both nodes missed beats together, and neither reaped the other.
+    await sleep(3_000);
+    expect(annSees.slice(seenBeforeHang).filter((e) => e.type === 'PresenceChanged').map((e) => e.data)).toEqual([]);
+    expect((await ann.get('/api/contacts')).body.contacts[0].peerOnline).toBe(true);
     await waitUntil(async () => (await fetch(`${nodes[0].url}/readyz`)).status === 200 && (await (await fetch(`${nodes[0].url}/readyz`)).json()).redis === undefined, 10_000, 'readyz: redis back');
 
     record('redis hangs 10 s (2 nodes)', {

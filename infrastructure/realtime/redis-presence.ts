@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { bounded } from '../redis/bounded.js';
+import type { RedisNames } from '../redis/redis-names.js';
+import { NodeLiveness } from './node-liveness.js';
+import type { PresenceRegistry } from './presence.js';
+
+/** The backstop: a socket entry nobody refreshes (its node and every other node gone) expires after this. */
+const TTL_MS = 60_000;
+
+export interface RedisPresenceOptions {
+  names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
+  nodeId: string;
+  /**
+   * Users whose last socket was on a node that died (offline), or whose sockets on this node had been
+   * taken for a dead node's and are back (online): announced by the caller.
+   */
+  onTransition(userIds: string[], online: boolean): void;
+  /** A request-path call that Redis did not answer in time. */
+  onFallback?(call: string): void;
+  log: Logger;
+}
+
+/**
+ * Several nodes: each user's live sockets are a Redis sorted set scored by expiry, and each node instance
+ * lists the sockets it holds under its own key. A node that stops beating (node-liveness.ts) is reaped by
+ * another: its sockets leave their users' sets, and users left with none are announced offline.
+ */
+export class RedisPresence implements PresenceRegistry {
+  private readonly local = new Map<string, string>(); // socketId → userId
+  private readonly timer: NodeJS.Timeout;
+  private readonly instanceId: string;
+  private readonly liveness: NodeLiveness;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisPresenceOptions,
+  ) {
+    this.instanceId = `${options.nodeId}:${randomBytes(4).toString('hex')}`;
+    this.timer = setInterval(() => void this.refresh().catch(() => {}), TTL_MS / 3);
+    this.timer.unref();
+    this.liveness = new NodeLiveness({
+      redis,
+      names: options.names,
+      instanceId: this.instanceId,
+      reap: (dead) => this.reap(dead),
+      reRegister: () => this.reRegister(),
+      log: options.log,
+    });
+    this.liveness.start();
+  }
+
+  private key(userId: string) {
+    return this.options.names.presence(userId);
+  }
+
+  async connect(userId: string, socketId: string) {
+    this.local.set(socketId, userId);
+    const now = Date.now();
+    const mine = this.options.names.nodeSockets(this.instanceId);
+    const [, , [, count]] = (await this.redis
+      .multi()
+      .zremrangebyscore(this.key(userId), '-inf', now)
+      .zadd(this.key(userId), now + TTL_MS, socketId)
+      .zcard(this.key(userId))
+      .pexpire(this.key(userId), TTL_MS)
+      .hset(mine, socketId, userId)
+      .pexpire(mine, TTL_MS)
+      .exec()) as [unknown, unknown, [unknown, number], ...unknown[]];
+    return count === 1;
+  }
+
+  async disconnect(userId: string, socketId: string) {
+    this.local.delete(socketId);
+    const [[, removed], , [, count]] = (await this.redis
+      .multi()
+      .zrem(this.key(userId), socketId)
+      .zremrangebyscore(this.key(userId), '-inf', Date.now())
+      .zcard(this.key(userId))
+      .hdel(this.options.names.nodeSockets(this.instanceId), socketId)
+      .exec()) as [[unknown, number], unknown, [unknown, number], unknown];
+    return removed === 1 && count === 0;
+  }
+
+  async onlineAmong(userIds: string[]) {
+    if (userIds.length === 0) return new Set<string>();
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.zcount(this.key(id), now, '+inf');
+    // Asked while answering a request (the contact list): a Redis that does not answer shows everyone offline.
+    const results = (await bounded(pipeline.exec(), null, { onTimeout: () => this.options.onFallback?.('presence') })) ?? [];
+    return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
+  }
+
+  /** Removes a dead instance's sockets; each user left without a socket is announced offline once. */
+  private async reap(deadInstanceId: string) {
+    const theirs = this.options.names.nodeSockets(deadInstanceId);
+    const sockets = await this.redis.hgetall(theirs);
+    const wentOffline: string[] = [];
+    for (const [socketId, userId] of Object.entries(sockets)) {
+      // One transaction per socket: a disconnect of the user's last live socket on another node either
+      // sees this entry gone (and announces) or left (and this announces).
+      const [[, removed], , [, count]] = (await this.redis
+        .multi()
+        .zrem(this.key(userId), socketId)
+        .zremrangebyscore(this.key(userId), '-inf', Date.now())
+        .zcard(this.key(userId))
+        .exec()) as [[unknown, number], unknown, [unknown, number]];
+      if (removed === 1 && count === 0) wentOffline.push(userId);
+    }
+    await this.redis.del(theirs);
+    if (wentOffline.length > 0) this.options.onTransition(wentOffline, false);
+  }
+
+  /** After this node was reaped (cut off from Redis for longer than the heartbeat): its sockets come back. */
+  private async reRegister() {
+    const back = new Set<string>();
+    for (const [socketId, userId] of [...this.local]) if (await this.connect(userId, socketId)) back.add(userId);
+    if (back.size > 0) this.options.onTransition([...back], true);
+  }
+
+  private async refresh() {
+    if (this.local.size === 0) return;
+    const expiry = Date.now() + TTL_MS;
+    const mine = this.options.names.nodeSockets(this.instanceId);
+    const pipeline = this.redis.pipeline();
+    for (const [socketId, userId] of this.local) {
+      pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS).hset(mine, socketId, userId);
+    }
+    await pipeline.pexpire(mine, TTL_MS).exec();
+  }
+
+  close() {
+    clearInterval(this.timer);
+    this.liveness.stop();
+  }
+}

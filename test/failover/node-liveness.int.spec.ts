@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, connected, recordEvents } from '../support/api-client.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+import { record, waitUntil } from './support/measurements.js';
+
+/** How soon after a crash its users must show offline (the issue's window). */
+const WINDOW_MS = 15_000;
+
+/**
+ * A node killed with SIGKILL runs no disconnect handler: its sockets' presence entries stay in Redis. The
+ * other nodes notice it stopped beating, remove them, and announce who went offline.
+ */
+describe('failover: the users of a SIGKILLed node go offline within the heartbeat window', () => {
+  let db: TestDatabase;
+  let nodes: NodeProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
+    nodes = await Promise.all([startNodeProcess({ ...env, NODE_ID: 'live-1' }), startNodeProcess({ ...env, NODE_ID: 'live-2' })]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await db?.drop();
+  });
+
+  it('pushes PresenceChanged offline and lists them offline, whether or not they reconnected elsewhere first', async () => {
+    const [ann, bob, cid] = await Promise.all(['ann', 'bob', 'cid'].map((name) => new ApiClient(nodes[0].url).signUp(name)));
+    await ann.addContact(bob);
+    await ann.addContact(cid);
+    const annSocket = await connected(ann.connect({ url: nodes[0].url }));
+    const annSees = recordEvents(annSocket);
+    // Bob's and Cid's only sockets are on node 2, without reconnection (a killed node's clients come back on their own terms).
+    const onNode2 = await Promise.all([bob, cid].map((user) => connected(user.connect({ url: nodes[1].url }))));
+    for (const socket of onNode2) socket.io.opts.reconnection = false;
+    const peerOnline = async (user: ApiClient) =>
+      (await ann.get('/api/contacts')).body.contacts.find((c: any) => c.peer.id === user.user!.id)?.peerOnline;
+    await waitUntil(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, 5_000, 'both online');
+    const wentOffline = (user: ApiClient) => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === user.user!.id && e.data.online === false);
+
+    await nodes[1].kill();
+    const killedAt = performance.now();
+    // Bob opens the app again (node 1) and closes it: his disconnect is not his last socket while the dead one counts.
+    const bobAgain = await connected(bob.connect({ url: nodes[0].url }));
+    bobAgain.disconnect();
+
+    await waitUntil(() => wentOffline(bob) && wentOffline(cid), WINDOW_MS + 5_000, 'offline pushed');
+    const pushedAfterMs = performance.now() - killedAt;
+    expect(pushedAfterMs).toBeLessThan(WINDOW_MS);
+    expect(await peerOnline(bob)).toBe(false);
+    expect(await peerOnline(cid)).toBe(false);
+    // Announced once each.
+    const offline = annSees.filter((e) => e.type === 'PresenceChanged' && e.data.online === false).map((e) => e.data.userId);
+    expect(offline.sort()).toEqual([bob.user!.id, cid.user!.id].sort());
+
+    record('SIGKILL of a node: its users offline (2 nodes)', { offlinePushedAfterMs: Math.round(pushedAfterMs), windowMs: WINDOW_MS });
+    annSocket.disconnect();
+  }, 90_000);
+});
