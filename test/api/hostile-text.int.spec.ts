@@ -12,7 +12,8 @@ describe('hostile text', () => {
   let contactId: string;
 
   beforeAll(async () => {
-    t = await startTestServer({ env: { RATE_LIMIT_SIGN_UP: '1000/1m' } });
+    // Limits raised: this is about what reaches the store, not about how often one may send.
+    t = await startTestServer({ env: { RATE_LIMIT_SIGN_UP: '1000/1m', RATE_LIMIT_MESSAGES: '1000/1m' } });
     [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => new ApiClient(t.url).signUp(n)));
     contactId = await alice.addContact(bob);
   });

@@ -54,7 +54,7 @@ describe('sign-in limits', () => {
     let t: TestServer;
 
     beforeAll(async () => {
-      t = await startTestServer({ env: { RATE_LIMIT_SIGN_UP: '3/1m' } });
+      t = await startTestServer({ env: { TRUST_PROXY: '', RATE_LIMIT_SIGN_UP: '3/1m' } });
     });
     afterAll(() => t.close());
 

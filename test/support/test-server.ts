@@ -25,6 +25,8 @@ export async function startTestServer(
     PASSWORD_ROUNDS: '4',
     JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
+    // As behind a proxy on this machine: tests stand for many clients with X-Forwarded-For.
+    TRUST_PROXY: 'loopback',
     ...options.env,
   });
   const server = await createServer(

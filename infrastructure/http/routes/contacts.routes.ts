@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listContacts } from '../../../projections/contact-list/contact-list.queries.js';
 import type { AppContext } from '../../app-context.js';
+import { perUserLimit } from '../per-user-limit.js';
 import { errors, MinPositionQuery, User, Username, Uuid } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 
@@ -23,7 +24,7 @@ export const contactRoutes =
     app.post(
       '/api/contacts',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'contactAdds')],
         schema: {
           tags: ['contacts'],
           body: Type.Object({ username: Username }, { additionalProperties: false }),

@@ -4,6 +4,7 @@ import { MeetingInProgressError } from '../../../domain/meetings/meeting-slot.js
 import { listActiveMeetings } from '../../../projections/active-meetings/active-meetings.queries.js';
 import { listCalls } from '../../../projections/call-log/call-log.queries.js';
 import type { AppContext } from '../../app-context.js';
+import { perUserLimit } from '../per-user-limit.js';
 import { HttpError } from '../error-codes.js';
 import { errors, MinPositionQuery, User, Uuid } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
@@ -44,7 +45,7 @@ export const meetingRoutes =
     app.post(
       '/api/contacts/:contactId/meetings',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'rings', (r) => (r.params as { contactId: string }).contactId)],
         schema: {
           tags: ['meetings'],
           description: 'Starts a meeting in a contact and rings its other members. 409 MEETING_IN_PROGRESS carries the running meeting\'s `meetingId`.',

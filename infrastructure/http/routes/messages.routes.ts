@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getMessage, listMessages } from '../../../projections/messages/messages.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
+import { perUserLimit } from '../per-user-limit.js';
 import { HttpError } from '../error-codes.js';
 import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
@@ -33,7 +34,7 @@ export const messageRoutes =
     app.post(
       '/api/contacts/:contactId/messages',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'messages')],
         schema: {
           tags: ['messages'],
           params: ContactParams,
@@ -104,7 +105,7 @@ export const messageRoutes =
     app.patch(
       '/api/contacts/:contactId/messages/:messageId',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
         schema: {
           tags: ['messages'],
           params: MessageParams,
@@ -122,7 +123,7 @@ export const messageRoutes =
     app.delete(
       '/api/contacts/:contactId/messages/:messageId',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
         schema: { tags: ['messages'], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404) } },
       },
       async (request) => {

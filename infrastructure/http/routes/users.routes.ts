@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { searchUsers } from '../../../projections/accounts/accounts.queries.js';
 import type { AppContext } from '../../app-context.js';
+import { perUserLimit } from '../per-user-limit.js';
 import { errors, MinPositionQuery, User } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 
@@ -11,7 +12,7 @@ export const userRoutes =
     app.get(
       '/api/users',
       {
-        preHandler: app.authenticate,
+        preHandler: [app.authenticate, perUserLimit(ctx, 'searches')],
         config: { readModels: [PROJECTIONS.accounts] },
         schema: {
           tags: ['users'],
