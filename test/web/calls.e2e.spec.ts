@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { videoFlows } from './support/call-page.js';
 import { contactItem, E2eApp, type Person, texts } from './support/e2e-app.js';
 
-const app = new E2eApp('cl');
+const app = new E2eApp('cl', { MEETING_RING_TIMEOUT_MS: '12000' });
 
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
@@ -25,6 +25,13 @@ const focused = (page: Page) =>
     let element = document.activeElement;
     while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
     return element?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? null;
+  });
+
+/** The generated ringtone as the page plays it: whether it is on, and whether sound comes out now. */
+const ringtone = (page: Page) =>
+  page.evaluate(() => {
+    const app = document.querySelector('derbel-app') as unknown as { client: { ringtone: { playing: { value: boolean }; level(): number } } };
+    return { playing: app.client.ringtone.playing.value, sounding: app.client.ringtone.level() > 0.01 };
   });
 
 async function ring(caller: Person, callee: Person) {
@@ -90,5 +97,31 @@ describe('Calls against a real server', () => {
     await expect.poll(() => pressed(boris.page, 'toggle-audio')).toBe(mutedState.audio);
     await expect.poll(() => pressed(boris.page, 'toggle-video')).toBe(mutedState.video);
     await remoteTile.getByTestId('muted-marker').waitFor();
+  });
+
+  it('a generated ringtone sounds while a call rings, and stops on decline, on answer and on timeout', { timeout: 120_000 }, async () => {
+    const { anna, boris } = await pair();
+    const silent = { playing: false, sounding: false };
+    expect(await ringtone(boris.page)).toEqual(silent);
+
+    await ring(anna, boris);
+    await expect.poll(() => ringtone(boris.page), { timeout: 10_000 }).toEqual({ playing: true, sounding: true });
+    expect((await ringtone(anna.page)).playing).toBe(false);
+    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Decline' }).click();
+    await expect.poll(() => ringtone(boris.page)).toEqual(silent);
+    await anna.page.getByRole('button', { name: 'Close' }).click();
+
+    await ring(anna, boris);
+    await expect.poll(() => ringtone(boris.page), { timeout: 10_000 }).toEqual({ playing: true, sounding: true });
+    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => ringtone(boris.page)).toEqual(silent);
+    await anna.page.getByTestId('end-call').click();
+    await boris.page.getByTestId('call-ended').waitFor();
+    await boris.page.getByRole('button', { name: 'Close' }).click();
+
+    await ring(anna, boris);
+    await expect.poll(() => ringtone(boris.page), { timeout: 10_000 }).toEqual({ playing: true, sounding: true });
+    await expect.poll(() => boris.page.getByRole('alertdialog').count(), { timeout: 40_000 }).toBe(0);
+    await expect.poll(() => ringtone(boris.page)).toEqual(silent);
   });
 });

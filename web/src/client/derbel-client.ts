@@ -1,5 +1,7 @@
 import { ApiError } from './api-error.js';
 import { CallController } from './calls/call-controller.js';
+import { ringWhileRinging } from './calls/ring-while-ringing.js';
+import { Ringtone } from './calls/ringtone.js';
 import { CallsLog } from './calls-log.js';
 import {
   applyToContacts,
@@ -75,6 +77,8 @@ export class DerbelClient {
 
   readonly local: KeyValueStore;
   readonly call: CallController;
+  /** Sounds while a call rings for the user. */
+  readonly ringtone = new Ringtone();
   private token: string | null;
   private outbox: Outbox | null = null;
   private readonly feed: FeedSync;
@@ -93,7 +97,17 @@ export class DerbelClient {
     this.now = options.now ?? (() => new Date());
     this.typingState = new Typing(this.now);
     this.typing = this.typingState.state;
-    this.api = new RestClient({ server: this.server, session: this.tab, fetch: options.fetch, token: () => this.token });
+    this.api = new RestClient({
+      server: this.server,
+      session: this.tab,
+      fetch: options.fetch,
+      token: () => this.token,
+      onRenewed: ({ token }) => {
+        // A bearer-token client moves to the new token; a cookie client got a new cookie. The socket needs it either way.
+        if (this.token) this.token = token;
+        this.realtime.renew?.(token);
+      },
+    });
     this.feed = new FeedSync(
       (after) => this.api.events(after),
       (event) => this.applyFeed(event),
@@ -102,6 +116,7 @@ export class DerbelClient {
     this.callsLog = new CallsLog(this.api);
     this.drafts = new Drafts(this.local, () => (this.me ? `derbel.draft:${this.server || 'self'}:${this.me.id}` : null));
     this.call = new CallController(this);
+    ringWhileRinging(this, this.ringtone);
   }
 
   get me(): User | null {
