@@ -119,7 +119,10 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
         async ({ meetingId, to, data }) => {
           // Counted on arrival, before any work: a refused signal costs no database read and is not relayed.
           if (!signals.take()) {
-            throw new DomainError('RATE_LIMITED', `Too many signals from this connection: at most ${SIGNAL_BURST} at once, then ${SIGNALS_PER_SECOND} a second`);
+            throw Object.assign(
+              new DomainError('RATE_LIMITED', `Too many signals from this connection: at most ${SIGNAL_BURST} at once, then ${SIGNALS_PER_SECOND} a second`),
+              { retryAfterMs: Math.ceil(1000 / SIGNALS_PER_SECOND) },
+            );
           }
           if (Buffer.byteLength(JSON.stringify(data)) > MAX_SIGNAL_BYTES) {
             throw new DomainError('PAYLOAD_TOO_LARGE', `A signal carries at most ${MAX_SIGNAL_BYTES} bytes`);

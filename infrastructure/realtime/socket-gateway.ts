@@ -17,6 +17,7 @@ import { allowPageOrigins } from './handshake-origin.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
+import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -133,6 +134,8 @@ export class SocketGateway implements RealtimeControl {
   private handleConnection(socket: DerbelSocket) {
     const { userId, sessionId, expiresAt } = socket.data;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+    limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
+    dropOldestSockets(this.io, userId, this.ctx.config.rateLimits.maxSocketsPerUser).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
     // A sign-out between the handshake's check and the join above was announced to a room this socket was
     // not in yet: look once more, now that any later announcement reaches it.
     void this.ctx.sessions.isActive(sessionId, { fresh: true }).then(

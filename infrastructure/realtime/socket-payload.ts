@@ -3,7 +3,7 @@ import type { ErrorObject } from 'ajv';
 import { describeValidationError } from '../http/validation-error.js';
 import { compileJsonValidator } from '../http/validator-compiler.js';
 
-export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string }) => void;
+export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; retryAfterMs?: number }) => void;
 
 /**
  * Wraps a socket event handler: validates the payload against its schema and answers through the ack
@@ -27,7 +27,9 @@ export function validated<S extends TSchema>(
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
-        return reply({ ok: false, code, message: (error as Error).message });
+        // A refusal for going too fast says when to come back.
+        const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+        return reply({ ok: false, code, message: (error as Error).message, ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) });
       }
       onUnexpected(error);
       reply({ ok: false, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' });
