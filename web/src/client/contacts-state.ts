@@ -17,6 +17,15 @@ export function withContact(state: ContactsState, contact: Contact): ContactsSta
   return { ...state, contacts: sortByActivity([...others, contact]) };
 }
 
+/** The list as shown: a conversation with an unseen missed call sorts as if active when the call ended. */
+export function withMissedCallsOnTop(contacts: Contact[], missedAt: Record<string, string>): Contact[] {
+  const activity = (contact: Contact) => {
+    const missed = missedAt[contact.id];
+    return missed && missed > contact.lastActivityAt ? missed : contact.lastActivityAt;
+  };
+  return [...contacts].sort((a, b) => activity(b).localeCompare(activity(a)));
+}
+
 /** A row for a contact just added, before the server's list has it: no messages yet, active now. */
 export function newContactRow(added: { id: string; peer: User }, at: Date, peerOnline: boolean): Contact {
   return {

@@ -16,6 +16,7 @@ import {
 import { Conversations } from './conversations.js';
 import { Drafts } from './drafts.js';
 import { FeedSync } from './feed-sync.js';
+import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
 import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './meetings-state.js';
 import { Emitter, Observable } from './observable.js';
@@ -63,6 +64,9 @@ export class DerbelClient {
   readonly notice = new Observable<string | null>(null);
   readonly conversations: Conversations;
   readonly callsLog: CallsLog;
+  /** Which missed calls the user has seen (local storage), and those they have not. */
+  readonly seenCalls: SeenCalls;
+  readonly missedCalls = new Observable<MissedCalls>(noMissedCalls);
   /** Unsent text per conversation (local storage). */
   readonly drafts: Drafts;
   /**
@@ -114,6 +118,13 @@ export class DerbelClient {
     );
     this.conversations = new Conversations(this);
     this.callsLog = new CallsLog(this.api);
+    this.seenCalls = new SeenCalls(this.local, () => (this.me ? `derbel.seen-calls:${this.server || 'self'}:${this.me.id}` : null), this.now);
+    const deriveMissed = () => {
+      const seen = this.seenCalls.state.value;
+      this.missedCalls.set(seen ? missedCalls(this.callsLog.state.value.calls, seen) : noMissedCalls);
+    };
+    this.callsLog.state.subscribe(deriveMissed);
+    this.seenCalls.state.subscribe(deriveMissed);
     this.drafts = new Drafts(this.local, () => (this.me ? `derbel.draft:${this.server || 'self'}:${this.me.id}` : null));
     this.call = new CallController(this);
     ringWhileRinging(this, this.ringtone);
@@ -238,6 +249,7 @@ export class DerbelClient {
   private async begin(user: User, feedPosition?: number) {
     this.end(null);
     this.session.set({ status: 'signed-in', user });
+    this.seenCalls.load();
     this.outbox = new Outbox({
       storage: this.local,
       key: `derbel.outbox:${this.server || 'self'}:${user.id}`,
@@ -269,6 +281,8 @@ export class DerbelClient {
     this.feed.hold();
     realtime.connect();
     await this.loadSnapshot(feedPosition).catch(() => this.retrySnapshot());
+    // Missed calls show on the contact list and the Calls link from the start.
+    if (!this.callsLog.state.value.loaded && !this.callsLog.state.value.loading) void this.callsLog.load().catch(() => undefined);
     void this.outbox.flush();
     // A reload in the middle of a call joins it again.
     if (typeof RTCPeerConnection !== 'undefined') void this.call.rejoinAfterReload().catch(() => undefined);
@@ -344,6 +358,7 @@ export class DerbelClient {
     this.typingState.clear();
     this.conversations.clear();
     this.callsLog.clear();
+    this.seenCalls.clear();
     this.notice.set(null);
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     if (this.snapshotRetry) clearTimeout(this.snapshotRetry);

@@ -3,6 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { DerbelClient } from '../client/derbel-client.js';
 import type { SessionState } from '../client/session-state.js';
 import { avatar } from './avatar.js';
+import { showAttentionOnPage } from './page-badge.js';
 import { clientContext, sessionContext } from './context.js';
 import { define } from './define.js';
 import './derbel-add-contact.js';
@@ -73,6 +74,8 @@ export class DerbelApp extends LitElement {
         this.session = session;
         this.sessionProvider.setValue(session);
       }),
+      this.client.missedCalls.subscribe(() => this.requestUpdate()),
+      showAttentionOnPage(this.client),
     );
     if (this.client.session.value.status === 'restoring') void this.client.restore();
   }
@@ -96,11 +99,16 @@ export class DerbelApp extends LitElement {
     }
     const route = this.route;
     const detail = route.page !== 'home';
+    const missedCount = this.client.missedCalls.value.inLog;
     return html`
       <header part="header">
         <slot name="brand"><a class="brand" href="#/">Derbel</a></slot>
         <nav aria-label="Main">
-          <a href="#/calls" aria-current=${route.page === 'calls' ? 'page' : 'false'} data-testid="calls-link">Calls</a>
+          <a href="#/calls" aria-current=${route.page === 'calls' ? 'page' : 'false'} data-testid="calls-link"
+            >Calls${missedCount
+              ? html` <span class="badge" data-testid="calls-badge">${missedCount}</span><span class="visually-hidden"> missed</span>`
+              : nothing}</a
+          >
         </nav>
         <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
@@ -160,6 +168,17 @@ export class DerbelApp extends LitElement {
       }
       nav a[aria-current='page'] {
         font-weight: 700;
+      }
+      .badge {
+        display: inline-block;
+        min-width: 1.3em;
+        padding: 0 0.35em;
+        border-radius: 999px;
+        background: var(--_danger);
+        color: #fff;
+        font-size: 0.8rem;
+        font-weight: 700;
+        text-align: center;
       }
       .me {
         display: inline-flex;

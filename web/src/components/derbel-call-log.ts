@@ -44,7 +44,25 @@ export class DerbelCallLog extends LitElement {
   connectedCallback() {
     super.connectedCallback();
     if (this.controller.client) this.load(this.controller.client);
+    document.addEventListener('visibilitychange', this.markSeen);
   }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.markSeen);
+  }
+
+  protected updated() {
+    this.markSeen();
+  }
+
+  /** Missed calls shown on a visible page are seen: the Calls badge goes. */
+  private markSeen = () => {
+    const client = this.controller.client;
+    if (!client || !this.isConnected || document.visibilityState !== 'visible') return;
+    const newest = client.callsLog.state.value.calls.find((call) => call.outcome === 'missed' && call.direction === 'incoming');
+    if (newest) client.seenCalls.markLog(newest.endedAt);
+  };
 
   render() {
     const client = this.controller.client;

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { isOnline } from '../client/contacts-state.js';
+import { isOnline, withMissedCallsOnTop } from '../client/contacts-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import type { Contact } from '../client/types.js';
 import { avatar } from './avatar.js';
@@ -38,7 +38,7 @@ export class DerbelContactList extends LitElement {
   /** Link pattern for a contact; `{id}` is replaced. */
   declare href: string;
 
-  private readonly controller = new ClientController(this, (client) => [client.contacts, client.contactsLoaded, client.typing]);
+  private readonly controller = new ClientController(this, (client) => [client.contacts, client.contactsLoaded, client.typing, client.missedCalls]);
 
   constructor() {
     super();
@@ -57,24 +57,26 @@ export class DerbelContactList extends LitElement {
     }
     const me = client.me;
     const typing = client.typing.value;
+    const missed = client.missedCalls.value.byContact;
     return html`
       <ul part="list" aria-label="Contacts" data-testid="contact-list">
         ${repeat(
-          state.contacts,
+          withMissedCallsOnTop(state.contacts, missed),
           (contact) => contact.id,
-          (contact) => this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? ''),
+          (contact) => this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
         )}
       </ul>
     `;
   }
 
-  private item(contact: Contact, online: boolean, typing: boolean, myId: string) {
+  private item(contact: Contact, online: boolean, typing: boolean, myId: string, missedCall: boolean) {
     const current = contact.id === this.selected;
     const unread = contact.unreadCount;
-    const preview = typing ? 'typing…' : lastMessagePreview(contact, myId);
+    const preview = typing ? 'typing…' : missedCall ? html`<span class="missed" data-testid="missed-call">Missed call</span>` : lastMessagePreview(contact, myId);
     const label = [
       contact.peer.displayName,
       online ? 'online' : null,
+      missedCall ? 'missed call' : null,
       contact.activeMeeting ? 'in a call' : null,
       unread ? `${unread} unread` : null,
     ].filter(Boolean).join(', ');
@@ -174,6 +176,10 @@ export class DerbelContactList extends LitElement {
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
+      }
+      .missed {
+        color: var(--_danger);
+        font-weight: 600;
       }
       .preview.typing {
         color: var(--_accent);

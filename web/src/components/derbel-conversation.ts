@@ -62,6 +62,7 @@ export class DerbelConversation extends LitElement {
       client.typing,
       client.outboxEntries,
       client.callsLog.state,
+      client.missedCalls,
       ...(this.contactId ? [client.conversations.of(this.contactId)] : []),
     ],
     () => this.open(),
@@ -255,6 +256,8 @@ export class DerbelConversation extends LitElement {
   private markRead() {
     const client = this.controller.client;
     if (!client || !this.contactId || !this.isConnected || document.visibilityState !== 'visible') return;
+    const missedAt = client.missedCalls.value.byContact[this.contactId];
+    if (missedAt) client.seenCalls.markContact(this.contactId, missedAt);
     const state = client.conversations.of(this.contactId).value;
     const newest = state.messages[state.messages.length - 1];
     const contact = client.contact(this.contactId);
