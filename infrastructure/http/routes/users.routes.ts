@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { searchUsers } from '../../../projections/accounts/accounts.queries.js';
+import { assertPlainText } from '../../../domain/plain-text.js';
 import type { AppContext } from '../../app-context.js';
 import { perUserLimit } from '../per-user-limit.js';
 import { errors, MinPositionQuery, User } from '../schemas.js';
@@ -20,6 +21,10 @@ export const userRoutes =
           response: { 200: Type.Object({ users: Type.Array(User) }), ...errors(400, 401) },
         },
       },
-      async (request) => ({ users: await searchUsers(ctx.pool, request.query.query, request.session.userId, 20) }),
+      async (request) => {
+        // PostgreSQL refuses NUL in text: a 400 here, not a failed query.
+        assertPlainText(request.query.query, 'query');
+        return { users: await searchUsers(ctx.pool, request.query.query, request.session.userId, 20) };
+      },
     );
   };

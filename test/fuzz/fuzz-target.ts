@@ -1,0 +1,60 @@
+import pg from 'pg';
+import { expect } from 'vitest';
+import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** Limits raised: the fuzzer is one user sending as fast as it can, and must reach every handler, not a 429. */
+const UNLIMITED = Object.fromEntries(
+  ['SIGN_UP', 'SIGN_IN', 'FAILED_SIGN_INS_PER_ADDRESS', 'MESSAGES', 'EDITS', 'CONTACT_ADDS', 'RINGS', 'SEARCHES', 'SOCKET_EVENTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000/1s']),
+);
+
+export interface FuzzTarget {
+  t: TestServer;
+  ana: ApiClient;
+  ben: ApiClient;
+  contactId: string;
+  messageId: string;
+  meetingId: string;
+  close(): Promise<void>;
+}
+
+/** A server with two contacts, a message and a meeting to aim at. */
+export async function startFuzzTarget(): Promise<FuzzTarget> {
+  const t = await startTestServer({ env: UNLIMITED });
+  const [ana, ben] = await Promise.all(['ana', 'ben'].map((n) => new ApiClient(t.url).signUp(n)));
+  const contactId = await ana.addContact(ben);
+  const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text: 'a message to aim at' });
+  const meeting = await ana.post(`/api/contacts/${contactId}/meetings`, {});
+  return { t, ana, ben, contactId, messageId: sent.body.message.id, meetingId: meeting.body.meeting.id, close: () => t.close() };
+}
+
+/**
+ * After the fuzzing: the process is alive and ready, no event was parked, and a normal message still
+ * reaches the history and the peer's socket (the projections kept up).
+ */
+export async function expectStillServing(target: FuzzTarget) {
+  const { t, ana, ben, contactId } = target;
+  expect((await ana.get('/healthz')).status).toBe(200);
+  const benSocket = await connected(ben.connect());
+  try {
+    const pushed = recordEvents(benSocket);
+    const text = `after the fuzzing ${Date.now()}`;
+    const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text });
+    expect(sent.status).toBe(201);
+    const history = await ben.get(`/api/contacts/${contactId}/messages?limit=50&minPosition=${sent.body.position}`);
+    expect(history.status).toBe(200);
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toContain(text);
+    await eventually(() => pushed.some((e) => e.type === 'MessageSent' && e.data.text === text));
+  } finally {
+    benSocket.disconnect();
+  }
+  const db = new pg.Client({ connectionString: t.db.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query('SELECT projection, event_type, error_code, error FROM projection_parked_events');
+    expect(rows).toEqual([]);
+  } finally {
+    await db.end();
+  }
+  expect((await ana.get('/readyz')).body.status).toBe('ready');
+}
