@@ -5,6 +5,7 @@ import type { MeetingService } from '../application/meetings/meeting-service.js'
 import type { SessionRepository, TokenService } from '../application/ports/auth.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
+import type { SessionRenewal } from '../application/accounts/session-renewal.js';
 import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import type { Readiness } from './projections/projection-health.js';
 import type { Config } from './config/config.js';
@@ -23,6 +24,7 @@ export interface AppContext {
   tokens: TokenService;
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;
+  renewal: SessionRenewal;
   /** Per-client rate limits (shared through Redis when configured). */
   limits: Limiters;
   /** Set once Socket.io is attached. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccountService } from '../application/accounts/account-service.js';
+import { SessionRenewal } from '../application/accounts/session-renewal.js';
 import { ContactService } from '../application/contacts/contact-service.js';
 import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -16,6 +17,7 @@ import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentials, PostgresSessions } from './auth/postgres-auth-repositories.js';
+import { PostgresRefreshTokens } from './auth/postgres-refresh-tokens.js';
 import { WorkerPasswordHasher } from './auth/worker-password-hasher.js';
 import type { Config } from './config/config.js';
 import { ADVISORY_LOCKS } from './database/advisory-locks.js';
@@ -32,6 +34,7 @@ import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
+import { sessionRenewalRoutes } from './http/routes/session-renewal.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
@@ -81,6 +84,12 @@ export async function createServer(
   const ids = overrides.ids ?? randomIds;
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtExpiresInSeconds);
   const sessions = new PostgresSessions(pool);
+  const renewal = new SessionRenewal({
+    refreshTokens: new PostgresRefreshTokens(pool),
+    sessions,
+    tokens,
+    policy: { maxAgeSeconds: config.sessionMaxAgeSeconds, idleSeconds: config.sessionIdleTimeoutSeconds },
+  });
   const hasher = new WorkerPasswordHasher(config.passwordRounds);
   const accounts = new AccountService({ store, hasher, credentials: new PostgresCredentials(pool), sessions, tokens, clock, ids });
   const contacts = new ContactService(store, accounts, { clock, ids });
@@ -118,6 +127,7 @@ export async function createServer(
     tokens,
     sessions,
     checkpoints,
+    renewal,
     limits: new Limiters(config.rateLimits, redis?.limiter),
     realtime: null as any,
     async readiness() {
@@ -134,7 +144,7 @@ export async function createServer(
       return redisTrouble ? { ...readiness, degraded: true, redis: redisTrouble } : readiness;
     },
   };
-  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes] });
+  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRenewalRoutes] });
   gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) });
   ctx.realtime = gateway;
   for (const runner of runners) {

@@ -20,6 +20,27 @@ export interface SessionRepository {
   forget(sessionId: string): void;
 }
 
+/** What using a refresh token came to (see `RefreshTokenRepository.rotate`). */
+export type RefreshOutcome =
+  | { status: 'renewed'; sessionId: string; userId: string; refreshToken: string; sessionEndsAt: Date }
+  /** No such token, or its session was revoked, reached its absolute end or stayed idle too long. */
+  | { status: 'ended' }
+  /** The token was used before (past the grace): it was stolen or replayed; the session is now revoked. */
+  | { status: 'reused'; sessionId: string };
+
+/** Rotating refresh tokens of sessions that slide. Only hashes are stored. */
+export interface RefreshTokenRepository {
+  /** Lets the session live up to `maxAgeSeconds` from now, renewed while used; returns its first refresh token. */
+  begin(sessionId: string, maxAgeSeconds: number): Promise<{ refreshToken: string; sessionEndsAt: Date }>;
+  /**
+   * Uses `refreshToken` once and returns its successor. A token used again within `reuseGraceSeconds` (two tabs
+   * renewing at once) gets a successor too; later, the session is revoked.
+   */
+  rotate(refreshToken: string, policy: { idleSeconds: number; reuseGraceSeconds: number }): Promise<RefreshOutcome>;
+  /** The user's sessions that are still active. */
+  activeSessionsOf(userId: string): Promise<string[]>;
+}
+
 export interface SessionClaims {
   userId: string;
   sessionId: string;

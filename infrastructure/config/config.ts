@@ -38,7 +38,12 @@ export interface Config {
   dataDir: string;
   /** Absent outside production: `resolveJwtSecret` generates one and keeps it in `dataDir`. */
   jwtSecret: string | undefined;
+  /** Lifetime of an access token (the JWT); the app renews it while it is open. */
   jwtExpiresInSeconds: number;
+  /** A session ends when not renewed for this long. */
+  sessionIdleTimeoutSeconds: number;
+  /** A session ends this long after sign-in, however active. */
+  sessionMaxAgeSeconds: number;
   /** bcrypt cost factor. */
   passwordRounds: number;
   corsOrigins: string[];
@@ -119,6 +124,17 @@ export function loadConfig(env: Environment = process.env): Config {
     );
   }
 
+  const problemsBeforeSessions = read.problems.length;
+  const jwtExpiresInSeconds = read.durationSeconds('JWT_EXPIRES_IN', 15 * 60);
+  const sessionIdleTimeoutSeconds = read.durationSeconds('SESSION_IDLE_TIMEOUT', 14 * 86_400);
+  const sessionMaxAgeSeconds = read.durationSeconds('SESSION_MAX_AGE', 30 * 86_400);
+  if (read.problems.length === problemsBeforeSessions && !(jwtExpiresInSeconds <= sessionIdleTimeoutSeconds && sessionIdleTimeoutSeconds <= sessionMaxAgeSeconds)) {
+    read.problem(
+      `JWT_EXPIRES_IN (${jwtExpiresInSeconds} s) ≤ SESSION_IDLE_TIMEOUT (${sessionIdleTimeoutSeconds} s) ≤ SESSION_MAX_AGE (${sessionMaxAgeSeconds} s) must hold: ` +
+        'an access token cannot outlive the idle timeout, nor the idle timeout the session',
+    );
+  }
+
   const config: Config = {
     nodeEnv,
     // 0 asks the OS for a free port (tests, local clusters).
@@ -130,7 +146,9 @@ export function loadConfig(env: Environment = process.env): Config {
     eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover']),
     dataDir: path.resolve(read.raw('DATA_DIR') ?? '.derbel-data'),
     jwtSecret,
-    jwtExpiresInSeconds: read.durationSeconds('JWT_EXPIRES_IN', 3600),
+    jwtExpiresInSeconds,
+    sessionIdleTimeoutSeconds,
+    sessionMaxAgeSeconds,
     passwordRounds: read.integer('PASSWORD_ROUNDS', { min: 4, max: 15 }, 10),
     corsOrigins: read.list('CORS_ORIGINS', { isValid: isHttpOrigin, description: HTTP_ORIGIN_DESCRIPTION }, []),
     cookieSecure: read.boolean('COOKIE_SECURE', nodeEnv === 'production'),

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
       eventStoreUrl: undefined,
       dataDir: path.join(process.cwd(), '.derbel-data'),
       jwtSecret: undefined,
-      jwtExpiresInSeconds: 3600,
+      jwtExpiresInSeconds: 900,
+      sessionIdleTimeoutSeconds: 14 * 86_400,
+      sessionMaxAgeSeconds: 30 * 86_400,
       passwordRounds: 10,
       corsOrigins: [],
       cookieSecure: false,
@@ -58,6 +60,8 @@ describe('loadConfig', () => {
       DATA_DIR: 'var/data',
       JWT_SECRET: SECRET,
       JWT_EXPIRES_IN: '15m',
+      SESSION_IDLE_TIMEOUT: '2d',
+      SESSION_MAX_AGE: '60d',
       PASSWORD_ROUNDS: '12',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       COOKIE_SECURE: 'false',
@@ -86,6 +90,8 @@ describe('loadConfig', () => {
       dataDir: path.resolve('var/data'),
       jwtSecret: SECRET,
       jwtExpiresInSeconds: 900,
+      sessionIdleTimeoutSeconds: 2 * 86_400,
+      sessionMaxAgeSeconds: 60 * 86_400,
       passwordRounds: 12,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       cookieSecure: false,
@@ -127,6 +133,12 @@ describe('loadConfig', () => {
     ['7d', 604_800],
   ])('reads JWT_EXPIRES_IN=%s as %i seconds', (value, seconds) => {
     expect(loadConfig({ JWT_EXPIRES_IN: value }).jwtExpiresInSeconds).toBe(seconds);
+  });
+
+  it('refuses sessions whose parts cannot fit: access token ≤ idle timeout ≤ lifetime', () => {
+    expect(() => loadConfig({ JWT_EXPIRES_IN: '30d' })).toThrow(/SESSION_IDLE_TIMEOUT/);
+    expect(() => loadConfig({ SESSION_IDLE_TIMEOUT: '40d' })).toThrow(/SESSION_MAX_AGE/);
+    expect(loadConfig({ JWT_EXPIRES_IN: '30d', SESSION_IDLE_TIMEOUT: '60d', SESSION_MAX_AGE: '90d' }).sessionMaxAgeSeconds).toBe(90 * 86_400);
   });
 
   it('accepts EventStoreDB and KurrentDB URLs, including gossip seed lists', () => {

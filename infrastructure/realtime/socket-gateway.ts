@@ -11,9 +11,9 @@ import { tokenFrom } from '../http/authenticate.js';
 import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
-import { setLongTimeout } from '../lifecycle/long-timeout.js';
 import { FeedFanout } from './feed-fanout.js';
 import { allowPageOrigins } from './handshake-origin.js';
+import { watchSessionExpiry } from './session-expiry.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
@@ -132,7 +132,7 @@ export class SocketGateway implements RealtimeControl {
   }
 
   private handleConnection(socket: DerbelSocket) {
-    const { userId, sessionId, expiresAt } = socket.data;
+    const { userId, sessionId } = socket.data;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
     dropOldestSockets(this.io, userId, this.ctx.config.rateLimits.maxSocketsPerUser).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
@@ -143,11 +143,7 @@ export class SocketGateway implements RealtimeControl {
       (err) => this.log.warn({ err }, 'session check after the handshake failed'),
     );
 
-    // A socket does not outlive its session.
-    const expiry = setLongTimeout(() => {
-      socket.emit('session:expired', { reason: 'SESSION_EXPIRED' });
-      socket.disconnect(true);
-    }, expiresAt * 1000 - Date.now());
+    const expiry = watchSessionExpiry(socket, this.ctx);
 
     void this.presence
       .connect(userId, socket.id)

@@ -11,7 +11,7 @@ describe('a 30-day session', () => {
   let t: TestServer;
   let socket: Socket;
   beforeAll(async () => {
-    t = await startTestServer({ env: { JWT_EXPIRES_IN: '30d' } });
+    t = await startTestServer({ env: { JWT_EXPIRES_IN: '30d', SESSION_IDLE_TIMEOUT: '60d', SESSION_MAX_AGE: '90d' } });
   });
   afterAll(async () => {
     socket?.disconnect();

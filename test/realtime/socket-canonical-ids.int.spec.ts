@@ -23,6 +23,8 @@ const EVENTS: Record<string, { payload: () => Record<string, unknown>; ids: stri
   'meeting:leave': { payload: () => ({ meetingId: u() }), ids: ['meetingId'] },
   signal: { payload: () => ({ meetingId: u(), to: u(), data: {} }), ids: ['meetingId', 'to'] },
   'meeting:media': { payload: () => ({ meetingId: u(), audio: true, video: false }), ids: ['meetingId'] },
+  // Carries a session token, no id.
+  'session:renew': { payload: () => ({ token: 'not-a-token' }), ids: [] },
 };
 
 describe('canonical ids in socket event payloads', () => {

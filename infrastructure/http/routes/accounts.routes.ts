@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../../domain/decider.js';
 import type { AppContext } from '../../app-context.js';
-import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
+import { clearSessionCookie, setRefreshCookie, setSessionCookie } from '../session-cookie.js';
 import { DisplayName, errors, Password, User, Username } from '../schemas.js';
 
 export const accountRoutes =
@@ -39,7 +39,10 @@ export const accountRoutes =
         schema: {
           tags: ['sessions'],
           body: Type.Object({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ token: Type.String(), user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(400, 401, 429) },
+          response: {
+            200: Type.Object({ token: Type.String(), user: User, csrfToken: Type.String(), expiresAt: Type.String(), refreshToken: Type.String() }),
+            ...errors(400, 401, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -49,7 +52,10 @@ export const accountRoutes =
           throw error;
         });
         setSessionCookie(reply, ctx.config, token, expiresAt);
-        return { token, user, csrfToken, expiresAt: expiresAt.toISOString() };
+        // The app renews the short-lived token with this before it runs out (see session-renewal.routes.ts).
+        const { refreshToken, sessionEndsAt } = await ctx.renewal.begin(ctx.tokens.verify(token).sessionId);
+        setRefreshCookie(reply, ctx.config, refreshToken, sessionEndsAt);
+        return { token, user, csrfToken, expiresAt: expiresAt.toISOString(), refreshToken };
       },
     );
 

@@ -26,6 +26,8 @@ export interface Realtime {
   request<T>(type: string, data: unknown, timeoutMs?: number): Promise<T>;
   connect(): void;
   close(): void;
+  /** The session's access token was renewed: the open connection carries on with it. */
+  renew?(token: string): void;
 }
 
 /** A Realtime that does nothing: before sign-in, and for tests of the REST side alone. */

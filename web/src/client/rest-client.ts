@@ -1,5 +1,6 @@
 import { ApiError, networkError } from './api-error.js';
 import type { KeyValueStore } from './key-value-store.js';
+import { SessionRenewer, type RenewedSession } from './session-renewer.js';
 import type {
   CallRecord,
   Contact,
@@ -18,20 +19,33 @@ export type RestClientOptions = {
   fetch?: typeof fetch;
   /** A bearer token, when the host page authenticates that way instead of the cookie. */
   token?: () => string | null;
+  /** The session was renewed: a new access token (the cookie is renewed by the server too). */
+  onRenewed?: (renewed: RenewedSession) => void;
 };
+
+/** Answers about the session itself: a 401 there is the answer, not a reason to renew. */
+const SESSION_PATHS = new Set(['/api/sessions', '/api/sessions/refresh', '/api/accounts']);
 
 type Query = Record<string, string | number | undefined | null>;
 
-/** Typed calls to the Derbel HTTP API. Holds no state but the CSRF token. */
+/** Typed calls to the Derbel HTTP API. Holds no state but the CSRF token and the session's renewal. */
 export class RestClient {
   readonly server: string;
   private readonly fetchImpl: typeof fetch;
   private readonly csrfKey: string;
+  private readonly renewer: SessionRenewer;
 
   constructor(private readonly options: RestClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.csrfKey = `derbel.csrf:${this.server || 'self'}`;
+    this.renewer = new SessionRenewer(
+      () => this.send<RenewedSession>('POST', '/api/sessions/refresh', {}),
+      (renewed) => {
+        this.rememberCsrf(renewed);
+        this.options.onRenewed?.(renewed);
+      },
+    );
   }
 
   get csrfToken(): string | null {
@@ -47,7 +61,17 @@ export class RestClient {
     this.options.session.removeItem(this.csrfKey);
   }
 
+  /** One call; a 401 outside the session routes renews the session once and tries again. */
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    try {
+      return await this.send<T>(method, path, body, query);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.statusCode === 401) || SESSION_PATHS.has(path) || !(await this.renewer.renew())) throw error;
+      return this.send<T>(method, path, body, query);
+    }
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     const url = new URL(this.server + path, this.server ? undefined : globalThis.location?.href);
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
@@ -92,20 +116,23 @@ export class RestClient {
     return this.request<{ user: User }>('POST', '/api/accounts', input);
   }
   async signIn(input: { username: string; password: string }) {
-    const body = await this.request<{ token: string; user: User; csrfToken?: string }>('POST', '/api/sessions', input);
+    const body = await this.request<{ token: string; user: User; csrfToken?: string; expiresAt?: string }>('POST', '/api/sessions', input);
     this.rememberCsrf(body);
+    this.renewer.schedule(body.expiresAt);
     return body;
   }
   async signOut() {
     try {
       await this.request<unknown>('DELETE', '/api/sessions');
     } finally {
+      this.renewer.stop();
       this.forgetCsrf();
     }
   }
   async me() {
-    const body = await this.request<{ user: User; csrfToken?: string; feedPosition?: number }>('GET', '/api/me');
+    const body = await this.request<{ user: User; csrfToken?: string; feedPosition?: number; expiresAt?: string }>('GET', '/api/me');
     this.rememberCsrf(body);
+    this.renewer.schedule(body.expiresAt);
     return body;
   }
 

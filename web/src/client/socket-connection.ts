@@ -26,6 +26,11 @@ export class SocketConnection implements Realtime {
     return this.emitter.on(type, listener);
   }
 
+  /** Moves the open socket to the renewed token (`session:renew`); the server keeps it open past the old one. */
+  renew(token: string) {
+    this.socket?.emit('session:renew', { token });
+  }
+
   connect() {
     if (this.socket) return;
     const auth = (cb: (data: object) => void) => {
