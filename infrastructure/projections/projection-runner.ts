@@ -21,8 +21,8 @@ export interface RunnerOptions {
   /** How often a standby node tries to take over. */
   standbyRetryMs?: number;
   log?: Log;
-  /** Called each time this node becomes the leader, before it applies anything. */
-  onLeading?: () => void;
+  /** Called (and awaited) each time this node becomes the leader, before it applies anything. */
+  onLeading?: () => void | Promise<void>;
 }
 
 /** Someone who acts on what a projection wrote, once it is committed (e.g. the socket push of feed entries). */
@@ -163,7 +163,7 @@ export class ProjectionRunner {
     }
     this.state = 'running';
     this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
-    this.options.onLeading?.();
+    await this.options.onLeading?.();
     const batchSize = this.options.batchSize ?? 500;
     // Statements prepared on this leadership's connection.
     const prepared = new Set<string>();

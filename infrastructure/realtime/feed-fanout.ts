@@ -24,12 +24,17 @@ interface Delivery {
  * emits only to the rooms it holds. (One Socket.io broadcast per event had every node decode every event,
  * whether or not it held any recipient: see BENCHMARKS.md.) Redis keeps one publisher's messages in order.
  */
+/** Raises the pushed-position marker, never lowers it (a deposed leader may still be finishing a push). */
+const RAISE = `local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end`;
+
 export class FeedFanout {
   private readonly origin = randomUUID();
+  private pushedHere: number | null = null;
 
   constructor(
     private readonly io: Server,
-    private readonly redis?: { pub: Redis; sub: Redis; names: Pick<RedisNames, 'feedChannel'> },
+    private readonly redis?: { pub: Redis; sub: Redis; names: Pick<RedisNames, 'feedChannel' | 'feedPushed'> },
   ) {
     if (!redis) return;
     const channel = redis.names.feedChannel;
@@ -57,6 +62,24 @@ export class FeedFanout {
     if (deliveries.length === 0) return;
     this.deliverHere(deliveries);
     this.redis?.pub.publish(this.redis.names.feedChannel, JSON.stringify({ origin: this.origin, deliveries })).catch(() => {});
+    // After the publish on the same connection: once Redis holds the marker, it has sent the batch.
+    this.markPushed(deliveries[deliveries.length - 1].event.position);
+  }
+
+  /** Everything up to `position` reached its users, or they were told to catch up (lifecycle/feed-resync.ts). */
+  markPushed(position: number) {
+    this.pushedHere = Math.max(this.pushedHere ?? position, position);
+    this.redis?.pub.eval(RAISE, 1, this.redis.names.feedPushed, position).catch(() => {});
+  }
+
+  /**
+   * The highest feed position pushed to every node (with Redis, by whichever node led; without, by this
+   * process), or null when unknown: Redis lost it, or nothing was pushed yet.
+   */
+  async lastPushed(): Promise<number | null> {
+    if (!this.redis) return this.pushedHere;
+    const stored = await this.redis.pub.get(this.redis.names.feedPushed);
+    return stored === null ? null : Number(stored);
   }
 
   private receive(message: string) {

@@ -6,6 +6,8 @@ export interface RedisNames {
   prefix: string;
   /** The feed fan-out: one message per committed batch (realtime/feed-fanout.ts). */
   feedChannel: string;
+  /** The highest feed position the projection leader has published (lifecycle/feed-resync.ts). */
+  feedPushed: string;
   /** `@socket.io/redis-adapter`'s channel prefix. */
   adapterKey: string;
   /** Prepended by ioredis to every key of the rate limiter's connection. */
@@ -24,6 +26,7 @@ export function redisNames(prefix: string): RedisNames {
   return {
     prefix,
     feedChannel: `${prefix}:feed`,
+    feedPushed: `${prefix}:feed:pushed`,
     adapterKey: `${prefix}:socket.io`,
     rateLimitKeyPrefix: `${prefix}:`,
     presence: (userId) => `${prefix}:presence:${userId}`,
