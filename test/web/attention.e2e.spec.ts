@@ -9,6 +9,46 @@ afterEach(() => app.closeContexts());
 
 const favicon = (page: import('playwright-core').Page) => page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '');
 
+/**
+ * The operating system's side of notifications, which headless Chromium does not show: a recording
+ * stand-in for `Notification` (permission granted once asked), and a switch for whether the tab is hidden.
+ */
+const fakeDesktop = () => {
+  const w = window as unknown as { shown: Array<{ title: string; body?: string }>; asked: number; hidden: boolean };
+  w.shown = [];
+  w.asked = 0;
+  w.hidden = false;
+  class FakeNotification extends EventTarget {
+    static permission: NotificationPermission = 'default';
+    static async requestPermission() {
+      w.asked++;
+      FakeNotification.permission = 'granted';
+      return FakeNotification.permission;
+    }
+    onclick: ((event: Event) => void) | null = null;
+    constructor(title: string, options: NotificationOptions = {}) {
+      super();
+      w.shown.push({ title, body: options.body });
+    }
+    close() {}
+  }
+  Object.defineProperty(window, 'Notification', { value: FakeNotification, configurable: true });
+  Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (w.hidden ? 'hidden' : 'visible'), configurable: true });
+  Object.defineProperty(Document.prototype, 'hidden', { get: () => w.hidden, configurable: true });
+};
+
+const desktop = (page: import('playwright-core').Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { shown: Array<{ title: string; body?: string }>; asked: number };
+    return { shown: w.shown, asked: w.asked };
+  });
+
+const setHidden = (page: import('playwright-core').Page, hidden: boolean) =>
+  page.evaluate((value) => {
+    (window as unknown as { hidden: boolean }).hidden = value;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+
 describe('What draws attention to a background tab, against a real server', () => {
   it('shows the unread total in the title and the favicon', { timeout: 90_000 }, async () => {
     const anna = await app.signUp('anna');
@@ -71,5 +111,56 @@ describe('What draws attention to a background tab, against a real server', () =
     await contactItem(boris.page, 'Anna').waitFor();
     expect(await missed.count()).toBe(0);
     expect(await boris.page.getByTestId('calls-badge').count()).toBe(0);
+  });
+
+  it('desktop notifications for messages and calls while the tab is hidden, once turned on by the user, and a setting to turn them off', { timeout: 120_000 }, async () => {
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris');
+    await boris.context.addInitScript(fakeDesktop);
+    await boris.page.reload({ waitUntil: 'domcontentloaded' });
+    await app.addContact(anna, boris);
+    await contactItem(anna.page, 'Boris').click();
+    const say = async (text: string) => {
+      await anna.page.getByTestId('composer-input').fill(text);
+      await anna.page.getByTestId('composer-input').press('Enter');
+    };
+    const unread = () => contactItem(boris.page, 'Anna').getByTestId('unread-badge').textContent();
+    const toggle = boris.page.getByTestId('notifications-toggle');
+
+    await toggle.waitFor();
+    expect(await desktop(boris.page)).toEqual({ shown: [], asked: 0 });
+    await setHidden(boris.page, true);
+    await say('before turning them on');
+    await expect.poll(unread).toBe('1');
+    expect((await desktop(boris.page)).shown).toEqual([]);
+
+    await setHidden(boris.page, false);
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('true');
+    expect((await desktop(boris.page)).asked).toBe(1);
+
+    await setHidden(boris.page, true);
+    await say('ping');
+    await expect.poll(async () => (await desktop(boris.page)).shown).toEqual([{ title: 'Anna', body: 'ping' }]);
+    await setHidden(boris.page, false);
+    await say('while looking');
+    await expect.poll(unread).toBe('3');
+    expect((await desktop(boris.page)).shown).toHaveLength(1);
+
+    await setHidden(boris.page, true);
+    await anna.page.getByTestId('call-button').click();
+    await anna.page.getByTestId('start-call').click();
+    await expect.poll(async () => (await desktop(boris.page)).shown.map((n) => n.title)).toEqual(['Anna', 'Anna is calling you']);
+    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Decline' }).click();
+
+    await setHidden(boris.page, false);
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
+    await boris.page.reload({ waitUntil: 'domcontentloaded' });
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
+    await setHidden(boris.page, true);
+    await say('after turning them off');
+    await expect.poll(unread).toBe('4');
+    expect((await desktop(boris.page)).shown).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { DerbelClient } from '../client/derbel-client.js';
+import { DesktopNotifications } from '../client/desktop-notifications.js';
+import { browserStore } from '../client/key-value-store.js';
 import type { SessionState } from '../client/session-state.js';
 import { avatar } from './avatar.js';
 import { showAttentionOnPage } from './page-badge.js';
@@ -51,6 +53,7 @@ export class DerbelApp extends LitElement {
   declare session: SessionState;
 
   readonly client: DerbelClient;
+  readonly notifications = new DesktopNotifications(browserStore('localStorage'));
   private readonly clientProvider = new ContextProvider(this, { context: clientContext });
   private readonly sessionProvider = new ContextProvider(this, { context: sessionContext });
   private undo: Array<() => void> = [];
@@ -75,6 +78,8 @@ export class DerbelApp extends LitElement {
         this.sessionProvider.setValue(session);
       }),
       this.client.missedCalls.subscribe(() => this.requestUpdate()),
+      this.notifications.enabled.subscribe(() => this.requestUpdate()),
+      this.notifications.watch(this.client),
       showAttentionOnPage(this.client),
     );
     if (this.client.session.value.status === 'restoring') void this.client.restore();
@@ -110,6 +115,18 @@ export class DerbelApp extends LitElement {
               : nothing}</a
           >
         </nav>
+        ${DesktopNotifications.supported()
+          ? html`<button
+              class="button"
+              type="button"
+              aria-pressed=${String(this.notifications.enabled.value)}
+              title="Desktop notifications while Derbel is in the background"
+              @click=${this.toggleNotifications}
+              data-testid="notifications-toggle"
+            >
+              Notifications
+            </button>`
+          : nothing}
         <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
       </header>
@@ -130,6 +147,11 @@ export class DerbelApp extends LitElement {
       </div>
       <derbel-call-overlay></derbel-call-overlay>
     `;
+  }
+
+  private async toggleNotifications() {
+    if (this.notifications.enabled.value) return this.notifications.disable();
+    if (!(await this.notifications.enable())) this.client.notice.set('Notifications are blocked for this site in your browser settings.');
   }
 
   private home() {
