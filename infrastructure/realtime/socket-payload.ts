@@ -16,8 +16,11 @@ export function validated<S extends TSchema>(
   onUnexpected: (error: unknown) => void = () => {},
 ) {
   const check = compileJsonValidator(schema);
-  return async (payload: unknown, ack?: unknown) => {
-    const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
+  // The ack is the last argument, whatever came before it: a client that sends none, or several, is answered too.
+  return async (...args: unknown[]) => {
+    const reply: Ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : () => {};
+    const [payload] = args;
+    if (args.length !== 1) return reply({ ok: false, code: 'VALIDATION_ERROR', message: `payload must be one object, got ${args.length} arguments` });
     if (!check(payload)) {
       return reply({ ok: false, ...describeValidationError(check.errors?.[0] as ErrorObject | undefined, 'payload') });
     }
