@@ -6,6 +6,7 @@ import type { SessionRepository, TokenService } from '../application/ports/auth.
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
 import type { SessionRenewal } from '../application/accounts/session-renewal.js';
+import type { SessionJournal } from './auth/session-journal.js';
 import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import type { Readiness } from './projections/projection-health.js';
 import type { Config } from './config/config.js';
@@ -25,6 +26,7 @@ export interface AppContext {
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;
   renewal: SessionRenewal;
+  sessionJournal: SessionJournal;
   /** Per-client rate limits (shared through Redis when configured). */
   limits: Limiters;
   /** Set once Socket.io is attached. */

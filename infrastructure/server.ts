@@ -18,6 +18,7 @@ import type { AppContext } from './app-context.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentials, PostgresSessions } from './auth/postgres-auth-repositories.js';
 import { PostgresRefreshTokens } from './auth/postgres-refresh-tokens.js';
+import { SessionJournal } from './auth/session-journal.js';
 import { WorkerPasswordHasher } from './auth/worker-password-hasher.js';
 import type { Config } from './config/config.js';
 import { ADVISORY_LOCKS } from './database/advisory-locks.js';
@@ -34,7 +35,7 @@ import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
-import { sessionRenewalRoutes } from './http/routes/session-renewal.routes.js';
+import { sessionRoutes } from './http/routes/sessions.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
@@ -128,6 +129,7 @@ export async function createServer(
     sessions,
     checkpoints,
     renewal,
+    sessionJournal: new SessionJournal(pool),
     limits: new Limiters(config.rateLimits, redis?.limiter),
     realtime: null as any,
     async readiness() {
@@ -144,7 +146,7 @@ export async function createServer(
       return redisTrouble ? { ...readiness, degraded: true, redis: redisTrouble } : readiness;
     },
   };
-  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRenewalRoutes] });
+  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRoutes] });
   gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) });
   ctx.realtime = gateway;
   for (const runner of runners) {

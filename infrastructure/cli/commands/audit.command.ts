@@ -2,10 +2,15 @@ import { parseArgs } from 'node:util';
 import type { RecordedEvent } from '../../../application/ports/event-store.js';
 import { streams } from '../../../domain/events.js';
 import type { CliDatabase } from './cli-database.js';
-import { CliError, timeOption, UsageError, writeLine, type CliIo } from './cli-io.js';
+import { auditSessions } from './audit-sessions.js';
+import { CliError, integerOption, timeOption, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { formatTable } from './format-table.js';
 
-export const AUDIT_USAGE = ['derbel audit stream <streamId> [--json]', 'derbel audit user <username> [--since <ISO time>] [--until <ISO time>] [--json]'];
+export const AUDIT_USAGE = [
+  'derbel audit stream <streamId> [--json]',
+  'derbel audit user <username> [--since <ISO time>] [--until <ISO time>] [--json]',
+  'derbel audit sessions <username> [--limit N] [--json]',
+];
 
 const PAGE = 1_000;
 
@@ -28,6 +33,15 @@ export function parseAuditCommand(args: string[]) {
     const until = timeOption('until', values.until);
     if (since && until && since > until) throw new UsageError('--since is after --until');
     return { run: (db: CliDatabase, io: CliIo) => auditUser(db, io, positionals[0], { since, until }, values.json ?? false) };
+  }
+  if (sub === 'sessions') {
+    const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string' } }, strict: true, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError('audit sessions takes exactly one username');
+    const limit = integerOption('limit', values.limit, { min: 1, max: 100_000 }) ?? 200;
+    return {
+      run: async (db: CliDatabase, io: CliIo) =>
+        auditSessions(db, io, positionals[0], await userIdOf(db, positionals[0]), { limit, json: values.json ?? false }),
+    };
   }
   throw new UsageError(sub ? `Unknown audit command '${sub}'` : 'Missing audit command');
 }

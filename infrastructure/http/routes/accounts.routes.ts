@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../../domain/decider.js';
 import type { AppContext } from '../../app-context.js';
 import { clearSessionCookie, setRefreshCookie, setSessionCookie } from '../session-cookie.js';
+import { deviceOf } from './sessions.routes.js';
 import { DisplayName, errors, Password, User, Username } from '../schemas.js';
 
 export const accountRoutes =
@@ -48,12 +49,18 @@ export const accountRoutes =
       async (request, reply) => {
         await ctx.limits.assertNotExhausted('signInPerAddress', request.ip);
         const { token, expiresAt, user, csrfToken } = await ctx.accounts.signIn(request.body).catch(async (error) => {
-          if (error instanceof DomainError && error.code === 'INVALID_CREDENTIALS') await ctx.limits.penalize('signInPerAddress', request.ip);
+          if (error instanceof DomainError && error.code === 'INVALID_CREDENTIALS') {
+            await ctx.limits.penalize('signInPerAddress', request.ip);
+            await ctx.sessionJournal.record({ kind: 'sign-in-failed', username: request.body.username, ...deviceOf(request) });
+          }
           throw error;
         });
         setSessionCookie(reply, ctx.config, token, expiresAt);
-        // The app renews the short-lived token with this before it runs out (see session-renewal.routes.ts).
-        const { refreshToken, sessionEndsAt } = await ctx.renewal.begin(ctx.tokens.verify(token).sessionId);
+        // The app renews the short-lived token with this before it runs out (see sessions.routes.ts).
+        const { sessionId } = ctx.tokens.verify(token);
+        const { refreshToken, sessionEndsAt } = await ctx.renewal.begin(sessionId);
+        await ctx.sessionJournal.openedOn(sessionId, deviceOf(request));
+        await ctx.sessionJournal.record({ kind: 'signed-in', userId: user.id, sessionId, ...deviceOf(request) });
         setRefreshCookie(reply, ctx.config, refreshToken, sessionEndsAt);
         return { token, user, csrfToken, expiresAt: expiresAt.toISOString(), refreshToken };
       },
@@ -65,6 +72,7 @@ export const accountRoutes =
       async (request, reply) => {
         await ctx.accounts.signOut(request.session.sessionId);
         await ctx.realtime.endSession(request.session.sessionId);
+        await ctx.sessionJournal.record({ kind: 'signed-out', userId: request.session.userId, sessionId: request.session.sessionId, ...deviceOf(request) });
         clearSessionCookie(reply, ctx.config);
         return reply.status(204).send(null);
       },
