@@ -1,8 +1,9 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { DerbelClient } from '../client/derbel-client.js';
 import { DesktopNotifications } from '../client/desktop-notifications.js';
-import { browserStore } from '../client/key-value-store.js';
+import { browserStore, type KeyValueStore } from '../client/key-value-store.js';
 import type { SessionState } from '../client/session-state.js';
 import { avatar } from './avatar.js';
 import { showAttentionOnPage } from './page-badge.js';
@@ -16,7 +17,14 @@ import './derbel-contact-list.js';
 import './derbel-notice.js';
 import './derbel-conversation.js';
 import './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, palette, tokens } from './styles.js';
+
+type Theme = 'system' | 'light' | 'dark';
+const THEME_KEY = 'derbel.theme';
+const savedTheme = (local: KeyValueStore): Theme => {
+  const saved = local.getItem(THEME_KEY);
+  return saved === 'light' || saved === 'dark' ? saved : 'system';
+};
 
 type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' };
 
@@ -39,21 +47,26 @@ function parseRoute(hash: string): Route {
  * @csspart main - The conversation or call log.
  * @cssproperty --derbel-accent - Main colour of the whole app.
  * @cssproperty --derbel-background - Page background.
+ * @attr theme - `light` or `dark` overrides the system's colour scheme; the user's choice in the header sets it.
  */
 export class DerbelApp extends LitElement {
   static properties = {
     server: { type: String },
     route: { state: true },
     session: { state: true },
+    theme: { type: String, reflect: true },
   };
 
   /** Api server origin; the page's own when empty. */
   declare server: string | null;
   declare route: Route;
   declare session: SessionState;
+  /** `system` follows `prefers-color-scheme`; `light` or `dark` override it. Kept per device. */
+  declare theme: Theme;
 
   readonly client: DerbelClient;
-  readonly notifications = new DesktopNotifications(browserStore('localStorage'));
+  private readonly local = browserStore('localStorage');
+  readonly notifications = new DesktopNotifications(this.local);
   private readonly clientProvider = new ContextProvider(this, { context: clientContext });
   private readonly sessionProvider = new ContextProvider(this, { context: sessionContext });
   private undo: Array<() => void> = [];
@@ -65,6 +78,7 @@ export class DerbelApp extends LitElement {
     this.route = parseRoute(location.hash);
     this.client = new DerbelClient({ server: this.server ?? '' });
     this.session = this.client.session.value;
+    this.theme = (this.getAttribute('theme') as Theme | null) ?? savedTheme(this.local);
     this.clientProvider.setValue(this.client);
     this.sessionProvider.setValue(this.session);
   }
@@ -127,6 +141,14 @@ export class DerbelApp extends LitElement {
               Notifications
             </button>`
           : nothing}
+        <label class="theme"
+          ><span class="visually-hidden">Theme</span>
+          <select data-testid="theme" .value=${live(this.theme)} @change=${this.chooseTheme}>
+            <option value="system">System theme</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select></label
+        >
         <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
       </header>
@@ -149,6 +171,15 @@ export class DerbelApp extends LitElement {
     `;
   }
 
+  private chooseTheme(event: Event) {
+    this.theme = (event.target as HTMLSelectElement).value as Theme;
+    try {
+      this.local.setItem(THEME_KEY, this.theme);
+    } catch {
+      /* kept for this page only */
+    }
+  }
+
   private async toggleNotifications() {
     if (this.notifications.enabled.value) return this.notifications.disable();
     if (!(await this.notifications.enable())) this.client.notice.set('Notifications are blocked for this site in your browser settings.');
@@ -161,6 +192,14 @@ export class DerbelApp extends LitElement {
   static styles = [
     tokens,
     buttons,
+    css`
+      :host([theme='light']) {
+        ${palette('light')}
+      }
+      :host([theme='dark']) {
+        ${palette('dark')}
+      }
+    `,
     css`
       :host {
         display: flex;

@@ -1,23 +1,44 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+
+/** The colours, light and dark: [internal name, public custom property, light default, dark default]. */
+const PALETTE: ReadonlyArray<readonly [string, string, string, string]> = [
+  ['--_accent', '--derbel-accent', '#4f46e5', '#8b85ff'],
+  ['--_accent-text', '--derbel-accent-text', '#ffffff', '#0f0f16'],
+  ['--_bg', '--derbel-background', '#ffffff', '#15151c'],
+  ['--_surface', '--derbel-surface', '#f4f4f7', '#23232d'],
+  ['--_text', '--derbel-text', '#1c1c24', '#ececf2'],
+  ['--_muted', '--derbel-muted', '#5f6170', '#a9abb9'],
+  ['--_border', '--derbel-border', '#d9d9e3', '#3c3c4a'],
+  ['--_danger', '--derbel-danger', '#c62828', '#ff7b72'],
+  ['--_success', '--derbel-success', '#1b873f', '#3ccf6e'],
+];
+
+const defaults = (scheme: 'light' | 'dark') =>
+  unsafeCSS(PALETTE.map(([internal, exposed, light, dark]) => `${internal}: var(${exposed}, ${scheme === 'light' ? light : dark});`).join('\n'));
+
+/** Every public colour property set to one scheme: how `<derbel-app theme="…">` overrides the system's. */
+export const palette = (scheme: 'light' | 'dark') =>
+  unsafeCSS(`${PALETTE.map(([, exposed, light, dark]) => `${exposed}: ${scheme === 'light' ? light : dark};`).join('\n')} --derbel-color-scheme: ${scheme};`);
 
 /**
  * Shared look. Every value comes from a CSS custom property with a default, so a host page themes
- * all elements at once, e.g. `derbel-app { --derbel-accent: teal; }`.
+ * all elements at once, e.g. `derbel-app { --derbel-accent: teal; }`. The defaults follow the
+ * system's light or dark preference.
  */
 export const tokens = css`
   :host {
-    --_accent: var(--derbel-accent, #4f46e5);
-    --_accent-text: var(--derbel-accent-text, #ffffff);
-    --_bg: var(--derbel-background, #ffffff);
-    --_surface: var(--derbel-surface, #f4f4f7);
-    --_text: var(--derbel-text, #1c1c24);
-    --_muted: var(--derbel-muted, #5f6170);
-    --_border: var(--derbel-border, #d9d9e3);
-    --_danger: var(--derbel-danger, #c62828);
-    --_success: var(--derbel-success, #1b873f);
+    ${defaults('light')}
     --_radius: var(--derbel-radius, 10px);
     --_font: var(--derbel-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     --_focus: var(--derbel-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_accent) 45%, transparent));
+    color-scheme: var(--derbel-color-scheme, light dark);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      ${defaults('dark')}
+    }
+  }
+  :host {
     font-family: var(--_font);
     color: var(--_text);
     box-sizing: border-box;
