@@ -163,6 +163,12 @@ export class DerbelClient {
     this.end({ status: 'signed-out', reason: 'signed-out' });
   }
 
+  /** Ends every session of the user, on every device. */
+  async signOutEverywhere(): Promise<void> {
+    await this.api.signOutEverywhere().catch(() => undefined);
+    this.end({ status: 'signed-out', reason: 'signed-out' });
+  }
+
   /** Uses a token the host page obtained (embedding with bearer auth). */
   async useToken(token: string | null) {
     this.token = token;

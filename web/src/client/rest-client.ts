@@ -28,6 +28,9 @@ const SESSION_PATHS = new Set(['/api/sessions', '/api/sessions/refresh', '/api/a
 
 type Query = Record<string, string | number | undefined | null>;
 
+/** One of the user's active sessions (`GET /api/sessions`). */
+export type ActiveSession = { id: string; current: boolean; createdAt: string; lastActiveAt: string; address: string | null; userAgent: string | null };
+
 /** Typed calls to the Derbel HTTP API. Holds no state but the CSRF token and the session's renewal. */
 export class RestClient {
   readonly server: string;
@@ -134,6 +137,22 @@ export class RestClient {
     this.rememberCsrf(body);
     this.renewer.schedule(body.expiresAt);
     return body;
+  }
+
+  // the user's sessions
+  listSessions() {
+    return this.request<{ sessions: ActiveSession[] }>('GET', '/api/sessions');
+  }
+  endSession(sessionId: string) {
+    return this.request<null>('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`);
+  }
+  async signOutEverywhere() {
+    try {
+      await this.request<null>('DELETE', '/api/sessions/everywhere');
+    } finally {
+      this.renewer.stop();
+      this.forgetCsrf();
+    }
   }
 
   // people and contacts

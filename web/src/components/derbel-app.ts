@@ -16,6 +16,7 @@ import './derbel-connection-banner.js';
 import './derbel-contact-list.js';
 import './derbel-notice.js';
 import './derbel-conversation.js';
+import './derbel-sessions.js';
 import './derbel-sign-in.js';
 import { buttons, palette, tokens } from './styles.js';
 
@@ -26,12 +27,13 @@ const savedTheme = (local: KeyValueStore): Theme => {
   return saved === 'light' || saved === 'dark' ? saved : 'system';
 };
 
-type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' };
+type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' } | { page: 'sessions' };
 
 function parseRoute(hash: string): Route {
   const contact = hash.match(/^#\/contacts\/([^/]+)$/);
   if (contact) return { page: 'contact', contactId: decodeURIComponent(contact[1]) };
   if (hash === '#/calls') return { page: 'calls' };
+  if (hash === '#/sessions') return { page: 'sessions' };
   return { page: 'home' };
 }
 
@@ -128,6 +130,7 @@ export class DerbelApp extends LitElement {
               ? html` <span class="badge" data-testid="calls-badge">${missedCount}</span><span class="visually-hidden"> missed</span>`
               : nothing}</a
           >
+          <a href="#/sessions" aria-current=${route.page === 'sessions' ? 'page' : 'false'} data-testid="sessions-link">Sessions</a>
         </nav>
         ${DesktopNotifications.supported()
           ? html`<button
@@ -164,6 +167,8 @@ export class DerbelApp extends LitElement {
             ? html`<derbel-conversation contact-id=${route.contactId} back-button @derbel-back=${this.home}></derbel-conversation>`
             : route.page === 'calls'
               ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
+              : route.page === 'sessions'
+                ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-sessions></derbel-sessions>`
               : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`}
         </main>
       </div>
