@@ -40,6 +40,11 @@ if (!process.env.TEST_REDIS_URL && !(await isOpen(6379))) {
 }
 console.log('[ensure-services] PostgreSQL and Redis are up');
 
+// ---- multi-node tests: Debian's HAProxy in front of the nodes (infrastructure/cli/haproxy/) ----
+if (!fs.existsSync('/usr/sbin/haproxy')) {
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy');
+}
+
 // ---- web: headless Chromium for the browser tests (test/web/*.browser.spec.ts) ----
 // Debian's own chromium; playwright-core never downloads a browser.
 if (!process.env.CHROMIUM_PATH && !fs.existsSync('/usr/bin/chromium')) {

@@ -3,11 +3,12 @@ import { loadConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
 import { maskUrlCredentials as maskUrl } from '../config/mask-url.js';
 import { launchNode, type ClusterNode } from './cluster-node.js';
-import { startRoundRobinProxy } from './round-robin-proxy.js';
+import { startHaproxy } from './haproxy/start-haproxy.js';
 
 /**
- * `npm run cluster [-- N]`: N api nodes (ports 3001…) on one PostgreSQL and one Redis, behind a small
- * round-robin proxy (PORT, default 3000). Kill a node (`kill -9 <pid>`) to watch failover; it is
+ * `npm run cluster [-- N]`: N api nodes (ports 3001…) on one PostgreSQL and one Redis, behind HAProxy
+ * (PORT, default 3000; Debian's haproxy, installed with apt-get when missing), configured as Traefik is in
+ * the Docker deployment (haproxy/haproxy-config.ts). Kill a node (`kill -9 <pid>`) to watch failover; it is
  * started again after a few seconds. Nodes log at LOG_LEVEL (default warn: the proxy's health checks
  * would otherwise fill the screen).
  */
@@ -24,7 +25,7 @@ async function main() {
   await ensureDatabase(databaseUrl);
   // One secret for every node, kept in the data folder like `npm start` does.
   const jwtSecret = await resolveJwtSecret(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }));
-  // The nodes sit behind this machine's round-robin proxy, whose X-Forwarded-For names the client.
+  // The nodes sit behind HAProxy on this machine, whose X-Forwarded-For names the client.
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' };
 
   let stopping = false;
@@ -42,7 +43,7 @@ async function main() {
   const upstreams = Array.from({ length: count }, (_, i) => ({ id: `node-${i + 1}`, port: proxyPort + 1 + i }));
   await Promise.all(upstreams.map(({ id, port }) => start(id, port).ready));
 
-  const proxy = await startRoundRobinProxy({
+  const proxy = await startHaproxy({
     upstreams: upstreams.map(({ id, port }) => ({ id, url: `http://127.0.0.1:${port}` })),
     port: proxyPort,
     host: process.env.HOST ?? '127.0.0.1',

@@ -10,8 +10,8 @@ import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 /**
- * Three api processes on a PostgreSQL and a Redis of their own, behind the round-robin proxy; clients talk
- * to the proxy, as browsers talk to Traefik. Each test starts from three running nodes and measures what a
+ * Three api processes on a PostgreSQL and a Redis of their own, behind HAProxy; clients talk to it, as
+ * browsers talk to Traefik. Each test starts from three running nodes and measures what a
  * user would notice. (Not the machine's PostgreSQL: the event store's gap-safe reads wait for the oldest
  * running write transaction of the whole PostgreSQL server, so other tests' bulk loads would stall these
  * projections and skew the timings.)
@@ -63,7 +63,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     await Promise.all(cluster.ids.map((id) => cluster.restart(id)));
     const projections = await waitUntil(async () => (await cluster.projections()).size, 10_000, 'nodes report their projections');
     await waitUntil(async () => (await cluster.leaders()).size === projections, 10_000, 'every projection has a leader');
-    await waitUntil(() => cluster.proxy.inRotation().length === cluster.ids.length, 5_000, 'every node is in the rotation');
+    await waitUntil(async () => (await cluster.proxy.inRotation()).length === cluster.ids.length, 5_000, 'every node is in the rotation');
   }
 
   async function projectionsCaughtUp() {
@@ -299,6 +299,6 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     expect(slow.status, 'the request in flight was answered, not cut').toBe(200);
     expect(receiver.notices.map((n) => n.type)).toContain('disconnect:transport close');
     expect(await nodeOfTheSocket()).not.toBe(victim);
-    expect(cluster.proxy.inRotation()).not.toContain(victim);
+    expect(await cluster.proxy.inRotation()).not.toContain(victim);
   }, 60_000);
 });

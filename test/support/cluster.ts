@@ -1,16 +1,16 @@
 import net from 'node:net';
 import { launchNode, type ClusterNode } from '../../infrastructure/cli/cluster-node.js';
-import { startRoundRobinProxy, type RoundRobinProxy } from '../../infrastructure/cli/round-robin-proxy.js';
+import { startHaproxy, type LoadBalancer } from '../../infrastructure/cli/haproxy/start-haproxy.js';
 import { TEST_JWT_SECRET } from './test-server.js';
 
 /**
  * Several real api processes (`infrastructure/cli/start.ts`) on one PostgreSQL and one Redis, behind the
- * round-robin proxy of `npm run cluster`: the multi-node topology of the deployment, in a test.
+ * HAProxy of `npm run cluster`: the multi-node topology of the deployment, in a test.
  */
 export interface TestCluster {
   /** The balancer's URL: what a browser would talk to. */
   url: string;
-  proxy: RoundRobinProxy;
+  proxy: LoadBalancer;
   ids: string[];
   node(id: string): ClusterNode;
   /** Nodes whose process is running. */
@@ -63,7 +63,7 @@ export async function startTestCluster(options: {
     return node.ready;
   };
   await Promise.all(ids.map(launch));
-  const proxy = await startRoundRobinProxy({
+  const proxy = await startHaproxy({
     upstreams: ids.map((id) => ({ id, url: `http://127.0.0.1:${ports.get(id)}` })),
     healthIntervalMs: 250,
   });

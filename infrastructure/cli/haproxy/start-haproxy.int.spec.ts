@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startRoundRobinProxy, STICKY_COOKIE, type RoundRobinProxy } from './round-robin-proxy.js';
+import { eventually } from '../../../test/support/api-client.js';
+import { STICKY_COOKIE } from './haproxy-config.js';
+import { startHaproxy, type LoadBalancer } from './start-haproxy.js';
 
 /** A stand-in api node: answers /readyz like Derbel does and echoes who it is. */
 async function fakeNode(id: string, state: { draining?: boolean } = {}) {
@@ -34,8 +36,8 @@ async function fakeNode(id: string, state: { draining?: boolean } = {}) {
   };
 }
 
-describe('round-robin proxy', () => {
-  let proxy: RoundRobinProxy | undefined;
+describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', () => {
+  let proxy: LoadBalancer | undefined;
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     await proxy?.close();
@@ -53,7 +55,7 @@ describe('round-robin proxy', () => {
 
   it('spreads requests over the nodes in turn and pins a client with its cookie', async () => {
     const [a, b, c] = await nodes('a', 'b', 'c');
-    proxy = await startRoundRobinProxy({ upstreams: [a, b, c] });
+    proxy = await startHaproxy({ upstreams: [a, b, c] });
     const seen = [];
     for (let i = 0; i < 6; i++) seen.push((await get('/x')).body.node);
     expect(new Set(seen)).toEqual(new Set(['a', 'b', 'c']));
@@ -72,30 +74,41 @@ describe('round-robin proxy', () => {
 
   it('replays a request a dead node refused on the next node, body included, and drops the dead node', async () => {
     const [a, b] = await nodes('a', 'b');
-    proxy = await startRoundRobinProxy({ upstreams: [a, b], healthIntervalMs: 60_000 });
+    proxy = await startHaproxy({ upstreams: [a, b], healthIntervalMs: 60_000 });
     await a.close();
     for (let i = 0; i < 3; i++) {
       const response = await fetch(proxy.url + '/send', { method: 'POST', body: `payload ${i}`, headers: { cookie: `${STICKY_COOKIE}=a` } });
       expect(await response.json()).toMatchObject({ node: 'b', body: `payload ${i}` });
     }
-    expect(proxy.inRotation()).toEqual(['b']);
+    expect(await proxy.inRotation()).toEqual(['b']);
   });
 
-  it('takes a draining node out of rotation and answers 503 with Retry-After when no node is left', async () => {
+  it('takes a draining node out of rotation, sends to live nodes when none is ready, and answers 503 with Retry-After when none is left', async () => {
     const [a, b] = await nodes('a', 'b');
     b.state.draining = true;
-    proxy = await startRoundRobinProxy({ upstreams: [a, b], healthIntervalMs: 50 });
+    proxy = await startHaproxy({ upstreams: [a, b], healthIntervalMs: 50 });
+    await eventually(async () => (await proxy!.inRotation()).join() === 'a');
     for (let i = 0; i < 4; i++) expect((await get('/x')).body.node).toBe('a');
+    expect((await get('/x', `${STICKY_COOKIE}=b`)).body.node).toBe('a');
+
+    // Not ready anywhere (the database is down for all): the nodes still alive answer for themselves.
+    a.state.draining = true;
+    await eventually(async () => (await proxy!.inRotation()).length === 0);
+    const answeredBy = new Set<string>();
+    for (let i = 0; i < 4; i++) answeredBy.add((await get('/x')).body.node);
+    expect(answeredBy).toEqual(new Set(['a', 'b']));
+
     await a.close();
     await b.close();
     const response = await fetch(proxy.url + '/x');
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   });
 
   it('proxies WebSocket upgrades', async () => {
     const [a] = await nodes('a');
-    proxy = await startRoundRobinProxy({ upstreams: [a] });
+    proxy = await startHaproxy({ upstreams: [a] });
     const ws = new WebSocket(proxy.url.replace('http', 'ws') + '/socket');
     const message = await new Promise<string>((resolve, reject) => {
       ws.once('message', (data) => resolve(String(data)));
