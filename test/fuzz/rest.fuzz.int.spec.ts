@@ -99,7 +99,7 @@ describe('REST fuzzing: odd input is a 4xx, never a 5xx', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 30_000 + RUNS * 20);
 
   it('answers raw bodies no serializer would write (deep nesting, prototype keys, NUL escapes, huge) below 500 on every route that takes one', async () => {
     for (const route of ROUTES.filter((r) => r.body)) {

@@ -71,7 +71,7 @@ describe('socket fuzzing: odd payloads are refused in the ack, never INTERNAL_ER
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 30_000 + RUNS * 20);
 
   it('survives non-JSON arguments: several, none, binary, a function only', async () => {
     for (const event of Object.keys(EVENTS)) {
