@@ -78,7 +78,7 @@ describe('the app’s main screens', () => {
     await entry.waitFor();
     expect(await entry.getAttribute('data-outcome')).toBe('missed');
     expect(await entry.textContent()).toContain('Missed call');
-    await entry.getByRole('button', { name: 'Call Walt Mora back' }).click();
+    await entry.getByRole('button', { name: 'Call back Walt Mora' }).click();
     await page.getByTestId('call-lobby').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('call-lobby').count()).toBe(0);

@@ -42,7 +42,7 @@ export class DerbelCallButton extends LitElement {
     const inCall = client?.call.view.value.phase === 'call';
     const running = contact?.activeMeeting;
     const name = contact?.peer.displayName ?? 'contact';
-    const label = running ? `Join the call with ${name}` : `Video call ${name}`;
+    const label = running ? `Join call with ${name}` : `Video call ${name}`;
     return html`<button
       part="button"
       class="button ${running ? 'primary' : ''}"

@@ -99,7 +99,7 @@ export class DerbelCallLog extends LitElement {
         <span class="outcome"><span aria-hidden="true">${call.direction === 'incoming' ? '↙' : '↗'}</span> ${outcome}</span>
       </span>
       <time datetime=${call.startedAt}>${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time>
-      <button class="button" type="button" aria-label="Call ${call.peer.displayName} back" @click=${() => this.callBack(call.contactId)}>Call back</button>
+      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>Call back</button>
     </li>`;
   }
 

@@ -73,8 +73,8 @@ export class DerbelContactList extends LitElement {
     const current = contact.id === this.selected;
     const unread = contact.unreadCount;
     const preview = typing ? 'typing…' : missedCall ? html`<span class="missed" data-testid="missed-call">Missed call</span>` : lastMessagePreview(contact, myId);
-    const label = [
-      contact.peer.displayName,
+    // Said after the visible text (name, preview), so the link's name starts with what is seen.
+    const status = [
       online ? 'online' : null,
       missedCall ? 'missed call' : null,
       contact.activeMeeting ? 'in a call' : null,
@@ -87,7 +87,6 @@ export class DerbelContactList extends LitElement {
           class=${current ? 'current' : ''}
           href=${this.href.replace('{id}', encodeURIComponent(contact.id))}
           aria-current=${current ? 'page' : 'false'}
-          aria-label=${label}
           data-testid="contact-item"
           data-contact-id=${contact.id}
           data-username=${contact.peer.username}
@@ -101,7 +100,8 @@ export class DerbelContactList extends LitElement {
             <span class="name">${contact.peer.displayName}</span>
             <span class="preview ${typing ? 'typing' : ''}">${preview}</span>
           </span>
-          <span class="meta">
+          ${status ? html`<span class="visually-hidden">, ${status}</span>` : null}
+          <span class="meta" aria-hidden="true">
             ${contact.activeMeeting
               ? html`<span class="in-call" data-testid="in-call">${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span>`
               : null}
@@ -202,7 +202,7 @@ export class DerbelContactList extends LitElement {
       }
       .in-call {
         font-size: 0.75rem;
-        color: var(--_success);
+        color: var(--_success-text);
         font-weight: 600;
       }
       .empty {

@@ -90,7 +90,7 @@ export class DerbelIncomingCall extends LitElement {
       .accept {
         background: var(--_success);
         border-color: var(--_success);
-        color: #fff;
+        color: var(--_on-success);
       }
       .ring {
         position: relative;

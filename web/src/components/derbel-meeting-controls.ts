@@ -73,7 +73,7 @@ export class DerbelMeetingControls extends LitElement {
       .button.off {
         background: var(--_danger);
         border-color: var(--_danger);
-        color: #fff;
+        color: var(--_on-danger);
       }
       .button.on {
         background: var(--_accent);

@@ -11,6 +11,10 @@ const PALETTE: ReadonlyArray<readonly [string, string, string, string]> = [
   ['--_border', '--derbel-border', '#d9d9e3', '#3c3c4a'],
   ['--_danger', '--derbel-danger', '#c62828', '#ff7b72'],
   ['--_success', '--derbel-success', '#1b873f', '#3ccf6e'],
+  // Text on a danger or success background, and success-coloured text on the page.
+  ['--_on-danger', '--derbel-on-danger', '#ffffff', '#15151c'],
+  ['--_on-success', '--derbel-on-success', '#ffffff', '#0f0f16'],
+  ['--_success-text', '--derbel-success-text', '#17743a', '#3ccf6e'],
 ];
 
 const defaults = (scheme: 'light' | 'dark') =>
@@ -90,7 +94,7 @@ export const buttons = css`
   .button.danger {
     background: var(--_danger);
     border-color: var(--_danger);
-    color: #fff;
+    color: var(--_on-danger);
   }
   .button.link {
     border: none;

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPage } from './support/browser.js';
+import { videoFlows } from './support/call-page.js';
+import { contactItem, E2eApp } from './support/e2e-app.js';
+
+const app = new E2eApp('ax');
+// Evaluated through the driver: the app's CSP (rightly) refuses an injected script tag.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+beforeAll(() => app.start(), 120_000);
+afterAll(() => app.stop());
+afterEach(() => app.closeContexts());
+
+type Violation = { id: string; impact: string; help: string; nodes: Array<{ target: unknown[] }> };
+
+/** axe-core over the whole page (open shadow roots included): the serious and critical violations. */
+async function serious(page: Page, screen: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${screen}: ${violation.id} (${violation.help}) at ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
+}
+
+describe('Accessibility of the main screens (axe-core)', () => {
+  it('has no serious or critical violations: sign-in, conversation (light, dark, phone), call log, incoming call, call', { timeout: 180_000 }, async () => {
+    const found: string[] = [];
+    const visitor = await openPage(await app.newContext(), app.server.url);
+    await visitor.getByRole('button', { name: 'Sign in' }).waitFor();
+    found.push(...(await serious(visitor, 'sign-in')));
+
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris', { colorScheme: 'dark' });
+    await app.addContact(anna, boris);
+    await contactItem(anna.page, 'Boris').click();
+    await anna.page.getByTestId('composer-input').fill('Hello, see https://example.com');
+    await anna.page.getByTestId('composer-input').press('Enter');
+    await contactItem(boris.page, 'Anna').click();
+    await boris.page.getByTestId('message-text').getByText('Hello, see').waitFor();
+    await anna.page.getByTestId('seen').waitFor();
+    found.push(...(await serious(anna.page, 'conversation')));
+    found.push(...(await serious(boris.page, 'conversation, dark')));
+
+    await anna.page.setViewportSize({ width: 390, height: 844 });
+    found.push(...(await serious(anna.page, 'conversation, phone')));
+    await anna.page.setViewportSize({ width: 1100, height: 760 });
+
+    await anna.page.getByTestId('call-button').click();
+    await anna.page.getByTestId('call-lobby').waitFor();
+    found.push(...(await serious(anna.page, 'call lobby')));
+    await anna.page.getByTestId('start-call').click();
+    await boris.page.getByRole('alertdialog').waitFor();
+    found.push(...(await serious(boris.page, 'incoming call')));
+    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+    await Promise.all([videoFlows(anna.page), videoFlows(boris.page)]);
+    found.push(...(await serious(anna.page, 'in call')));
+    await anna.page.getByTestId('end-call').click();
+    await boris.page.getByTestId('call-ended').waitFor();
+    found.push(...(await serious(boris.page, 'call ended')));
+    await boris.page.getByRole('button', { name: 'Close' }).click();
+
+    await anna.page.getByTestId('calls-link').click();
+    await anna.page.getByTestId('call-log-entry').first().waitFor();
+    found.push(...(await serious(anna.page, 'call log')));
+    expect(found).toEqual([]);
+  });
+
+  it('every control of the conversation screen is reached with Tab, with a visible focus indicator', { timeout: 90_000 }, async () => {
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris');
+    await app.addContact(anna, boris);
+    await contactItem(anna.page, 'Boris').click();
+    await anna.page.getByTestId('composer-input').fill('draft');
+    await anna.page.locator('body').click({ position: { x: 1, y: 1 } });
+
+    const stops: Array<{ id: string; visible: boolean }> = [];
+    for (let i = 0; i < 25; i++) {
+      await anna.page.keyboard.press('Tab');
+      stops.push(
+        await anna.page.evaluate(() => {
+          let element = document.activeElement;
+          while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+          if (!element || element === document.body) return { id: 'body', visible: true };
+          const style = getComputedStyle(element);
+          const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+          return { id: element.getAttribute('data-testid') ?? element.getAttribute('aria-label') ?? element.tagName.toLowerCase(), visible };
+        }),
+      );
+    }
+    const reached = new Set(stops.map((stop) => stop.id));
+    for (const control of ['notifications-toggle', 'theme', 'sign-out', 'add-contact-input', 'contact-item', 'call-button', 'composer-input', 'send']) {
+      expect(reached, control).toContain(control);
+    }
+    expect(stops.filter((stop) => !stop.visible).map((stop) => stop.id)).toEqual([]);
+  });
+});
