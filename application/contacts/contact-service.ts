@@ -22,7 +22,7 @@ export class ContactService {
   readonly handler: CommandHandler<ContactState, ContactCommand, ContactEvent>;
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     private readonly accounts: AccountService,
     private readonly deps: { clock: Clock; ids: IdGenerator },
   ) {
@@ -43,6 +43,7 @@ export class ContactService {
   }
 
   async sendMessage(userId: string, contactId: string, input: { id?: string; text: string }, context: CommandContext) {
+    await this.assertMayBeMember(userId, contactId);
     const messageId = input.id ?? this.deps.ids.newId();
     const result = await this.handler
       .handle(streams.contact(contactId), { type: 'SendMessage', data: { contactId, messageId, senderId: userId, text: input.text } }, context)
@@ -51,6 +52,7 @@ export class ContactService {
   }
 
   async editMessage(userId: string, contactId: string, messageId: string, text: string, context: CommandContext) {
+    await this.assertMayBeMember(userId, contactId);
     const result = await this.handler
       .handle(streams.contact(contactId), { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } }, context)
       .catch(hideFromNonMembers);
@@ -58,6 +60,7 @@ export class ContactService {
   }
 
   async deleteMessage(userId: string, contactId: string, messageId: string, context: CommandContext) {
+    await this.assertMayBeMember(userId, contactId);
     const result = await this.handler
       .handle(streams.contact(contactId), { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } }, context)
       .catch(hideFromNonMembers);
@@ -65,14 +68,29 @@ export class ContactService {
   }
 
   async markRead(userId: string, contactId: string, messageId: string, context: CommandContext) {
+    await this.assertMayBeMember(userId, contactId);
     const result = await this.handler
       .handle(streams.contact(contactId), { type: 'MarkConversationRead', data: { contactId, userId, messageId } }, context)
       .catch(hideFromNonMembers);
     return { position: result.position };
   }
 
+  /**
+   * A stream not in this node's cache is only loaded for one of its members: its first event names them.
+   * So a stranger's probe reads one event, whether the contact exists or not and however long it is (the
+   * answer takes the same time), and cannot make the node load and cache long conversations.
+   */
+  private async assertMayBeMember(userId: string, contactId: string): Promise<void> {
+    const stream = streams.contact(contactId);
+    if (this.handler.isCached(stream)) return;
+    const [added] = await this.store.readStream(stream, { limit: 1 });
+    const members = (added?.data as { members?: unknown } | undefined)?.members;
+    if (!added || !Array.isArray(members) || !members.includes(userId)) throw contactNotFound();
+  }
+
   /** Members of a contact the user belongs to; CONTACT_NOT_FOUND otherwise (also for a stranger). */
   async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
+    await this.assertMayBeMember(userId, contactId);
     const { state } = await this.handler.load(streams.contact(contactId));
     if (state.status !== 'added' || !state.members.includes(userId)) throw contactNotFound();
     return state.members;

@@ -49,6 +49,11 @@ export class CommandHandler<State, Command, Event extends DomainEvent> {
     return this.mutex.run(stream, () => this.handleSerialized(stream, command, context));
   }
 
+  /** Whether this handler holds some state of `stream` (it may be behind: `load` catches up). */
+  isCached(stream: string): boolean {
+    return this.cache.has(stream);
+  }
+
   /** The current state of a stream (through the same cache). */
   load(stream: string): Promise<CachedState<State>> {
     return this.mutex.run(stream, () => this.catchUp(stream));

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directContactId } from '../../application/contacts/contact-id.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { createPool } from '../../infrastructure/database/pool.js';
+import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -51,6 +54,40 @@ describe('a stranger learns nothing about who talks to whom', () => {
       expect(await ack(existing)).toEqual(await ack(absent));
     } finally {
       socket.disconnect();
+    }
+  });
+
+  it("costs a stranger's probe the same whether the contact exists, and whatever its length: at most one event read", async () => {
+    // A second node on the same database, whose caches have never seen the contact, counting what it reads.
+    let eventsRead = 0;
+    const cold = await startTestServer({
+      db: t.db,
+      overrides: {
+        async createEventStore(config) {
+          const store: EventStore = new PostgresEventStore(createPool(config.databaseUrl!), config.databaseUrl!);
+          const read = store.readStream.bind(store);
+          store.readStream = async (stream, options) => {
+            const events = await read(stream, options);
+            if (stream.startsWith('contact-')) eventsRead += events.length;
+            return events;
+          };
+          return store;
+        },
+      },
+    });
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bob.post(`/api/contacts/${existing}/messages`, { text: `filler ${i}` })));
+      const strangerThere = Object.assign(new ApiClient(cold.url), { token: eve.token, user: eve.user });
+      for (const [what, probe] of [
+        ['send', (c: string) => strangerThere.post(`/api/contacts/${c}/messages`, { text: 'hello?' })],
+        ['history', (c: string) => strangerThere.get(`/api/contacts/${c}/messages`)],
+      ] as const) {
+        eventsRead = 0;
+        expect((await probe(existing)).status, what).toBe(404);
+        expect(eventsRead, what).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await cold.server.close();
     }
   });
 });
