@@ -28,6 +28,13 @@ describe('hostile text', () => {
     expect(history.body.messages.map((m: any) => m.text)).not.toContain(text);
   });
 
+  it('refuses a directory search for text PostgreSQL cannot hold with 400 INVALID_TEXT (it was a 500)', async () => {
+    const res = await alice.get('/api/users?query=%00');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_TEXT');
+    expect((await alice.get(`/api/users?query=${encodeURIComponent(bob.user!.username.slice(0, 5))}`)).status).toBe(200);
+  });
+
   it('keeps newlines, tabs, emoji and scripts in messages', async () => {
     const text = 'line one\n\tindented 👩‍👩‍👧 עברית مرحبا 😀';
     const res = await alice.post(`/api/contacts/${contactId}/messages`, { text });
