@@ -28,7 +28,7 @@ export const contactRoutes =
         schema: {
           tags: ['contacts'],
           body: Type.Object({ username: Username }, { additionalProperties: false }),
-          response: { 201: Type.Object({ contact: Type.Object({ id: Uuid, peer: User }), position: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+          response: { 201: Type.Object({ contact: Type.Object({ id: Uuid, peer: User }), position: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {

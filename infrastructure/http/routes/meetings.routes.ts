@@ -50,7 +50,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           description: 'Starts a meeting in a contact and rings its other members. 409 MEETING_IN_PROGRESS carries the running meeting\'s `meetingId`.',
           params: Type.Object({ contactId: Uuid }),
-          response: { 201: Type.Object({ meeting: Meeting, position: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+          response: { 201: Type.Object({ meeting: Meeting, position: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {

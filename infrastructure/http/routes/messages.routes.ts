@@ -42,7 +42,7 @@ export const messageRoutes =
           response: {
             200: Type.Object({ message: Message, position: Type.Union([Type.Integer(), Type.Null()]) }),
             201: Type.Object({ message: Message, position: Type.Integer() }),
-            ...errors(400, 401, 403, 404, 409),
+            ...errors(400, 401, 403, 404, 409, 429),
           },
         },
       },
@@ -110,7 +110,7 @@ export const messageRoutes =
           tags: ['messages'],
           params: MessageParams,
           body: Type.Object({ text: MessageText }, { additionalProperties: false }),
-          response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) },
+          response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request) => {
@@ -124,7 +124,7 @@ export const messageRoutes =
       '/api/contacts/:contactId/messages/:messageId',
       {
         preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
-        schema: { tags: ['messages'], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404) } },
+        schema: { tags: ['messages'], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 429) } },
       },
       async (request) => {
         const { contactId, messageId } = request.params;

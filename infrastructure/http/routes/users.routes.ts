@@ -18,7 +18,7 @@ export const userRoutes =
         schema: {
           tags: ['users'],
           querystring: Type.Object({ query: Type.String({ maxLength: 64, default: '' }), ...MinPositionQuery }),
-          response: { 200: Type.Object({ users: Type.Array(User) }), ...errors(400, 401) },
+          response: { 200: Type.Object({ users: Type.Array(User) }), ...errors(400, 401, 429) },
         },
       },
       async (request) => {
