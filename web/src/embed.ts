@@ -15,6 +15,7 @@ import './components/derbel-call-overlay.js';
 import './components/derbel-connection-banner.js';
 import './components/derbel-contact-list.js';
 import './components/derbel-conversation.js';
+import './components/derbel-notice.js';
 import './components/derbel-sign-in.js';
 
 export { DerbelClient } from './client/derbel-client.js';
