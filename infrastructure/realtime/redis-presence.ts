@@ -19,6 +19,8 @@ export interface RedisPresenceOptions {
   onTransition(userIds: string[], online: boolean): void;
   /** A request-path call that Redis did not answer in time. */
   onFallback?(call: string): void;
+  /** False while Redis is known not to answer (redis-health.ts): request-path calls do not even wait. */
+  redisUp?(): boolean;
   log: Logger;
 }
 
@@ -85,6 +87,10 @@ export class RedisPresence implements PresenceRegistry {
 
   async onlineAmong(userIds: string[]) {
     if (userIds.length === 0) return new Set<string>();
+    if (this.options.redisUp?.() === false) {
+      this.options.onFallback?.('presence');
+      return new Set<string>();
+    }
     const now = Date.now();
     const pipeline = this.redis.pipeline();
     for (const id of userIds) pipeline.zcount(this.key(id), now, '+inf');

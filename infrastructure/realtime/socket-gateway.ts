@@ -47,7 +47,7 @@ export class SocketGateway implements RealtimeControl {
     httpServer: HttpServer,
     private readonly ctx: AppContext,
     private readonly log: Logger,
-    redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names'> & { onFallback?: (call: string) => void },
+    redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names' | 'health'> & { onFallback?: (call: string) => void },
   ) {
     this.io = new Server(httpServer, {
       cors: { origin: ctx.config.corsOrigins, credentials: true },
@@ -66,6 +66,7 @@ export class SocketGateway implements RealtimeControl {
             for (const userId of userIds) this.announcePresence(userId, online).catch((err) => log.warn({ err }, 'presence update failed'));
           },
           onFallback: redis.onFallback,
+          redisUp: () => redis.health.up,
           log,
         })
       : new MemoryPresence();

@@ -37,7 +37,9 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
   for (const [name, c] of Object.entries(all)) {
     c.on('error', (err) => logger.warn({ err: err.message, redis: name }, 'redis connection problem'));
   }
-  const health = new RedisHealth(client);
+  // A Redis that hangs keeps the limiter's connection "ready", so each call would wait its full timeout: a
+  // new connection is not ready until Redis answers, and refuses calls at once meanwhile (no offline queue).
+  const health = new RedisHealth(client, { onDown: () => limiter.disconnect(true) });
   return {
     names,
     ...all,

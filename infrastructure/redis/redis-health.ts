@@ -16,11 +16,16 @@ export class RedisHealth {
   private failingSince: Date | null = null;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(redis: Redis, intervalMs = 1_000) {
+  /** `onDown` runs when Redis stops answering in time (not again until it has answered since). */
+  constructor(redis: Redis, options: { intervalMs?: number; onDown?: () => void } = {}) {
+    const intervalMs = options.intervalMs ?? 1_000;
     const ping = async () => {
       const answered = await bounded(redis.ping().then(() => true, () => false), false, { ms: Math.min(500, intervalMs) });
       if (answered) this.failingSince = null;
-      else this.failingSince ??= new Date();
+      else if (!this.failingSince) {
+        this.failingSince = new Date();
+        options.onDown?.();
+      }
     };
     void ping();
     this.timer = setInterval(() => void ping(), intervalMs);
