@@ -52,8 +52,8 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const annSees = recordEvents(annSocket);
     const benSocket = await connected(ben.connect({ url: nodes[1].url }));
     const benSees = recordEvents(benSocket);
-    await waitUntil(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, 5_000, 'ann online before the hang');
-    await waitUntil(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), 5_000, 'ben online before the hang');
+    await waitUntil(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, 10_000, 'ann online before the hang');
+    await waitUntil(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), 10_000, 'ben online before the hang');
 
     const seenBeforeHang = annSees.length;
     proxy.hang();
