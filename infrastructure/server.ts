@@ -29,7 +29,7 @@ import { PostgresMeetingSeats } from './meetings/postgres-meeting-seats.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
 import { KurrentDbEventStore } from './event-store/kurrentdb-event-store.js';
 import { sendSocketsElsewhere, stopAccepting } from './lifecycle/drain.js';
-import { announceResync, resyncWhenRedisReturns } from './lifecycle/feed-resync.js';
+import { resyncWhenRedisReturns, resyncWhoMissedPushes } from './lifecycle/feed-resync.js';
 import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
@@ -38,6 +38,7 @@ import { auditRoutes } from './http/routes/audit.routes.js';
 import { sessionRoutes } from './http/routes/sessions.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
+import { bounded } from './redis/bounded.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
 import { connectRedis } from './redis/redis-connections.js';
 import { Limiters } from './rate-limits/limiters.js';
@@ -109,8 +110,18 @@ export async function createServer(
       connectionString: config.databaseUrl,
       nodeId: config.nodeId,
       log: logger,
-      // A new feed leader cannot know which pushes its predecessor sent before it died: clients catch up.
-      onLeading: () => announceResync(gateway.io, 'all-nodes', 'feed-leader-changed'),
+      // Before its first push, a new feed leader tells whoever its predecessor left without a push to catch up.
+      onLeading: () =>
+        bounded(
+          resyncWhoMissedPushes({ io: gateway.io, pool, lastPushed: () => gateway.lastPushed(), markPushed: (position) => gateway.markPushed(position), unknownMeansAll: redis !== undefined }).then(
+            (users) => {
+              if (users !== 0) logger.info({ users }, 'feed leader: told who missed pushes to catch up');
+            },
+            (err) => logger.warn({ err }, 'feed leader: could not work out who missed pushes'),
+          ),
+          undefined,
+          { ms: 2_000, onTimeout: () => logger.warn('feed leader: who missed pushes took over 2 s; leading without waiting') },
+        ),
     }),
   ];
 

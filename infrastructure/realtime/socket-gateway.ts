@@ -94,6 +94,15 @@ export class SocketGateway implements RealtimeControl {
     this.feed.publish(entries);
   }
 
+  /** The highest feed position pushed to every node, null when unknown (lifecycle/feed-resync.ts). */
+  lastPushed() {
+    return this.feed.lastPushed();
+  }
+
+  markPushed(position: number) {
+    this.feed.markPushed(position);
+  }
+
   /** An ephemeral event (typing, presence): pushed, never stored, no position. */
   emitEphemeral(userIds: readonly string[], type: string, data: Record<string, unknown>) {
     if (userIds.length === 0) return;
