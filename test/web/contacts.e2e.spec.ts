@@ -31,32 +31,26 @@ describe('Contacts against a real server', () => {
     const boris = await app.signUp('boris');
     await app.addContact(anna, boris);
 
-    // A corrupt row: sorting the list on the next event throws, whichever side of a comparison it is on.
+    // Boris's row, corrupted so that a reducer rebuilding it throws (the view only reads its fields).
     await anna.page.evaluate(() => {
       const client = (document.querySelector('derbel-app') as unknown as { client: { contacts: { update(f: (s: unknown) => unknown): void } } }).client;
-      const poison = () => {
-        throw new Error('corrupt row');
-      };
-      const ghost = {
-        id: '00000000-0000-4000-8000-000000000000',
-        peer: { id: '00000000-0000-4000-8000-000000000001', username: 'ghost', displayName: 'Ghost' },
-        lastMessage: null,
-        unreadCount: 0,
-        lastActivityAt: { localeCompare: poison, toString: poison },
-      };
       client.contacts.update((state) => {
-        const s = state as { contacts: unknown[] };
-        return { ...s, contacts: [...s.contacts, ghost] };
+        const s = state as { contacts: object[] };
+        const corrupt = (row: object) =>
+          new Proxy(row, {
+            ownKeys() {
+              throw new Error('corrupt row');
+            },
+          });
+        return { ...s, contacts: s.contacts.map(corrupt) };
       });
     });
-    await contactItem(anna.page, 'Ghost').waitFor();
 
     await contactItem(boris.page, 'Anna').click();
     await boris.page.getByTestId('composer-input').fill('first');
     await boris.page.getByTestId('composer-input').press('Enter');
     await anna.page.getByTestId('state-notice').waitFor({ timeout: 10_000 });
     await expect.poll(() => contactItem(anna.page, 'Boris').getByTestId('unread-badge').textContent(), { timeout: 10_000 }).toBe('1');
-    await expect.poll(() => contactItem(anna.page, 'Ghost').count()).toBe(0);
 
     await boris.page.getByTestId('composer-input').fill('second');
     await boris.page.getByTestId('composer-input').press('Enter');
