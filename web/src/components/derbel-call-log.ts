@@ -5,6 +5,7 @@ import type { CallRecord } from '../client/types.js';
 import { avatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
+import { itemList } from './item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
 
@@ -111,36 +112,8 @@ export class DerbelCallLog extends LitElement {
   static styles = [
     tokens,
     buttons,
+    itemList,
     css`
-      :host {
-        display: block;
-        padding: 1rem;
-      }
-      h2 {
-        margin: 0 0 0.8rem;
-        font-size: 1.15rem;
-      }
-      ul {
-        list-style: none;
-        margin: 0 0 1rem;
-        padding: 0;
-        display: grid;
-        gap: 0.4rem;
-      }
-      li {
-        display: flex;
-        align-items: center;
-        gap: 0.7rem;
-        padding: 0.5rem;
-        border-radius: var(--_radius);
-        background: var(--_surface);
-        flex-wrap: wrap;
-      }
-      .text {
-        display: grid;
-        flex: 1;
-        min-width: 8rem;
-      }
       .name {
         font-weight: 600;
       }

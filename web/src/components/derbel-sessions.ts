@@ -3,6 +3,7 @@ import type { DerbelClient } from '../client/derbel-client.js';
 import type { ActiveSession } from '../client/rest-client.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
+import { itemList } from './item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
 
@@ -95,34 +96,8 @@ export class DerbelSessions extends LitElement {
   static styles = [
     tokens,
     buttons,
+    itemList,
     css`
-      :host {
-        display: block;
-        padding: 1rem;
-      }
-      h2 {
-        margin: 0 0 0.8rem;
-        font-size: 1.15rem;
-      }
-      ul {
-        list-style: none;
-        margin: 0 0 1rem;
-        padding: 0;
-        display: grid;
-        gap: 0.4rem;
-      }
-      li {
-        display: flex;
-        align-items: center;
-        gap: 0.7rem;
-        padding: 0.6rem;
-        border-radius: var(--_radius);
-        background: var(--_surface);
-      }
-      .text {
-        display: grid;
-        flex: 1;
-      }
       .device {
         font-weight: 600;
       }
