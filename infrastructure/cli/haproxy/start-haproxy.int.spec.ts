@@ -1,4 +1,6 @@
+import { fork } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -116,5 +118,22 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
     });
     ws.close();
     expect(message).toBe('hello from a');
+  });
+
+  it('stops when the process that started it dies, even by SIGKILL', async () => {
+    const [a] = await nodes('a');
+    const script = `import('./infrastructure/cli/haproxy/start-haproxy.ts').then(async ({ startHaproxy }) => {
+      const lb = await startHaproxy({ upstreams: [{ id: 'a', url: ${JSON.stringify(a.url)} }] });
+      process.send(lb.url);
+    });`;
+    const owner = fork('-e', [script], { execArgv: ['--import', 'tsx', '--input-type=module'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] } as never);
+    const url = await new Promise<string>((resolve) => owner.once('message', (m) => resolve(String(m))));
+    const port = Number(new URL(url).port);
+    expect((await fetch(`${url}/x`).then((r) => r.json())).node).toBe('a');
+
+    owner.kill('SIGKILL');
+    const listening = () =>
+      new Promise<boolean>((resolve) => net.connect({ host: '127.0.0.1', port }).once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
+    await eventually(async () => !(await listening()), { timeoutMs: 5_000 });
   });
 });

@@ -39,7 +39,11 @@ export async function startHaproxy(options: { upstreams: Upstream[]; port?: numb
       upstreams: options.upstreams.map(({ id, url }) => ({ id, host: new URL(url).hostname, port: Number(new URL(url).port) })),
     }),
   );
-  const child = spawn(binary, ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Through a shell that holds our end of a pipe: when this process dies, however it dies, the pipe closes
+  // and the shell stops HAProxy, so no balancer outlives its cluster or test.
+  const child = spawn('/bin/sh', ['-c', '"$0" -db -f "$1" </dev/null & hp=$!; read _; kill $hp; wait $hp', binary, configFile], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -58,7 +62,7 @@ export async function startHaproxy(options: { upstreams: Upstream[]; port?: numb
         .map(([, server]) => server);
     },
     async close() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      child.stdin.end();
       await exited;
       await rm(dir, { recursive: true, force: true });
     },
