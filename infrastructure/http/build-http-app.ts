@@ -87,13 +87,14 @@ export async function buildHttpApp(
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, {
-      root: WEB_DIST,
-      prefix: '/',
-      wildcard: false,
+    if (ctx.config.nodeEnv === 'production') {
       // Source maps would publish the front end's source and comments; they are for development.
-      allowedPath: (pathName) => ctx.config.nodeEnv !== 'production' || !pathName.endsWith('.map'),
-    });
+      app.addHook('onRequest', async (request, reply) => {
+        const path = request.url.split('?')[0];
+        if (path.endsWith('.map')) return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${path}` });
+      });
+    }
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
       if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io/')) {
         return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'No such route' });

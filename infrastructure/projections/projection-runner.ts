@@ -171,6 +171,8 @@ export class ProjectionRunner {
     const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, {}>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
     const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
     this.subscription = subscription;
+    // Asked to stop before the subscription existed (e.g. during onLeading): stop() could not close it.
+    if (this.stopped) await subscription.close();
     try {
       for await (const batch of batches(subscription, batchSize)) {
         if (this.stopped) break;

@@ -65,6 +65,20 @@ describe('projection runners across nodes', () => {
     await b.stop();
   });
 
+  it('stops when asked while it is becoming the leader (a node closed right after it started)', async () => {
+    let leading!: () => void;
+    const inOnLeading = new Promise<void>((resolve) => (leading = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const runner = new ProjectionRunner(counting, { store, connectionString: db.url, nodeId: 'quick', standbyRetryMs: 100, onLeading: () => (leading(), released) });
+    runner.start();
+    await inOnLeading;
+    const stopped = runner.stop();
+    release();
+    const outcome = await Promise.race([stopped.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still running after 3 s'), 3_000))]);
+    expect(outcome).toBe('stopped');
+  });
+
   it('leads a group only with all of its locks, applies each projection from its own checkpoint in one transaction, and never moves a checkpoint back', async () => {
     await pool.query('CREATE TABLE applied_b (position bigint PRIMARY KEY)');
     const second: Projection = {
