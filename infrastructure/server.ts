@@ -113,7 +113,7 @@ export async function createServer(
       // Before its first push, a new feed leader tells whoever its predecessor left without a push to catch up.
       onLeading: () =>
         bounded(
-          resyncWhoMissedPushes({ io: gateway.io, pool, lastPushed: () => gateway.lastPushed(), markPushed: (position) => gateway.markPushed(position), unknownMeansAll: redis !== undefined }).then(
+          resyncWhoMissedPushes({ io: gateway.io, pool, store, lastPushed: () => gateway.lastPushed(), markPushed: (position) => gateway.markPushed(position), unknownMeansAll: redis !== undefined }).then(
             (users) => {
               if (users !== 0) logger.info({ users }, 'feed leader: told who missed pushes to catch up');
             },

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { isCanonicalUuid } from '../../domain/ids.js';
 import type { Server } from 'socket.io';
 import { PROJECTIONS } from '../../projections/names.js';
 import { userRoom } from '../realtime/rooms.js';
@@ -18,6 +20,8 @@ export function announceResync(io: Server, scope: 'all-nodes' | 'this-node', rea
 export interface MissedPushes {
   io: Server;
   pool: pg.Pool;
+  /** The log, to find the contacts of the events never pushed. */
+  store: Pick<EventStore, 'readAll'>;
   /** The highest feed position pushed (FeedFanout.lastPushed), null when unknown. */
   lastPushed(): Promise<number | null>;
   /** Records that everyone up to a position has their pushes or was told to catch up (FeedFanout.markPushed). */
@@ -44,15 +48,44 @@ export async function resyncWhoMissedPushes(deps: MissedPushes, reason = 'feed-l
     return 'all';
   }
   if (committed <= pushed) return 0;
-  const missed = await deps.pool.query<{ user_id: string }>('SELECT DISTINCT user_id::text FROM feed WHERE position > $1 AND position <= $2', [
-    pushed,
-    committed,
-  ]);
+  const contactIds = await contactsBetween(deps.store, pushed, committed);
+  if (contactIds === null) {
+    announceResync(deps.io, 'all-nodes', reason);
+    deps.markPushed(committed);
+    return 'all';
+  }
+  // Their members are exactly the feeds those events went to (the feed table has no index by position alone).
+  const missed = await deps.pool.query<{ user_id: string }>(
+    'SELECT DISTINCT user_id::text FROM feed_contact_members WHERE contact_id = ANY($1::uuid[])',
+    [[...contactIds]],
+  );
   // Never an empty room list: `io.to([])` would reach everyone.
   if (missed.rows.length > 0) deps.io.to(missed.rows.map((r) => userRoom(r.user_id))).emit('event', { type: FEED_RESYNC, data: { reason } });
   // Told once: the next leader change must not tell them again.
   deps.markPushed(committed);
   return missed.rows.length;
+}
+
+/** More missed events than this and everyone is told: cheaper than working out who. */
+const MAX_MISSED_EVENTS = 10_000;
+
+/** The contacts of the events in (after, upTo]; null when there are too many to look at. */
+async function contactsBetween(store: Pick<EventStore, 'readAll'>, after: number, upTo: number): Promise<Set<string> | null> {
+  const contactIds = new Set<string>();
+  let read = 0;
+  for (let position = after; position < upTo; ) {
+    const page = await store.readAll({ after: position, limit: 1_000 });
+    if (page.length === 0) break;
+    for (const event of page) {
+      if (event.position > upTo) return contactIds;
+      const contactId = (event.data as { contactId?: unknown } | null)?.contactId;
+      if (isCanonicalUuid(contactId)) contactIds.add(contactId);
+    }
+    read += page.length;
+    if (read > MAX_MISSED_EVENTS) return null;
+    position = page[page.length - 1].position;
+  }
+  return contactIds;
 }
 
 /**
