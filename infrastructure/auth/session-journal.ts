@@ -30,6 +30,14 @@ export interface ActiveSession {
   userAgent: string | null;
 }
 
+/**
+ * A username as someone typed it, kept for the audit: PostgreSQL text cannot hold NUL, and the other control
+ * characters are no help to a reader, so each shows as U+FFFD.
+ */
+function journaled(username: string | null | undefined): string | null {
+  return username == null ? null : username.slice(0, 64).replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 /** The `session_events` journal and the device each session was opened on (migration 011). */
 export class SessionJournal {
   constructor(private readonly pool: pg.Pool) {}
@@ -37,7 +45,7 @@ export class SessionJournal {
   async record(event: SessionEvent): Promise<void> {
     await this.pool.query(
       'INSERT INTO session_events (kind, user_id, session_id, username, address, user_agent) VALUES ($1, $2, $3, $4, $5, $6)',
-      [event.kind, event.userId ?? null, event.sessionId ?? null, event.username?.slice(0, 64) ?? null, event.address ?? null, clip(event.userAgent)],
+      [event.kind, event.userId ?? null, event.sessionId ?? null, journaled(event.username), event.address ?? null, clip(event.userAgent)],
     );
   }
 

@@ -35,6 +35,12 @@ describe('hostile text', () => {
     expect((await alice.get(`/api/users?query=${encodeURIComponent(bob.user!.username.slice(0, 5))}`)).status).toBe(200);
   });
 
+  it.each(['\u0000', 'eve\u0000', 'x\ud800'])('answers a sign-in as %j 401 INVALID_CREDENTIALS (its journal line was a 500)', async (username) => {
+    const res = await new ApiClient(t.url).post('/api/sessions', { username, password: 'whatever it is' });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
   it('keeps newlines, tabs, emoji and scripts in messages', async () => {
     const text = 'line one\n\tindented 👩‍👩‍👧 עברית مرحبا 😀';
     const res = await alice.post(`/api/contacts/${contactId}/messages`, { text });
