@@ -15,7 +15,7 @@ interface Route {
   anonymous?: boolean;
 }
 
-/** Every route (sign-out excepted: it would end the fuzzer's own session). */
+/** Every route (signing out excepted: it would end the fuzzer's own session). */
 const ROUTES: Route[] = [
   { method: 'POST', path: () => '/api/accounts', body: ['username', 'displayName', 'password'], anonymous: true },
   { method: 'POST', path: () => '/api/sessions', body: ['username', 'password'], anonymous: true },
@@ -37,6 +37,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i, o) => `/api/meetings/${o(i.meetingId)}/end` },
   { method: 'GET', path: () => '/api/calls', query: ['before', 'limit', 'minPosition'] },
   { method: 'GET', path: () => '/api/ice-servers' },
+  { method: 'POST', path: () => '/api/sessions/refresh', body: ['refreshToken'], anonymous: true },
+  { method: 'GET', path: () => '/api/sessions' },
+  // Someone else's session id (ending the fuzzer's own, or all of them, would end the run).
+  { method: 'DELETE', path: (_, o) => `/api/sessions/${o('5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f')}` },
 ];
 
 /** A path segment: mostly the real id, else an odd one, percent-encoded or (some of the time) raw. */

@@ -7,13 +7,14 @@ import { fuzzRuns, oddBody, oddJson, oddString } from './odd-values.js';
 
 const RUNS = fuzzRuns('FUZZ_SOCKET_RUNS', 300);
 
-/** The events the server listens to, and their fields (the meetings README and the gateway). */
+/** The events the server listens to, and their fields (the README, the meetings README and the gateway). */
 const EVENTS: Record<string, string[]> = {
   typing: ['contactId'],
   'meeting:join': ['meetingId'],
   'meeting:leave': ['meetingId'],
   'meeting:media': ['meetingId', 'audio', 'video', 'screen'],
   signal: ['meetingId', 'to', 'data'],
+  'session:renew': ['token'],
 };
 
 const payload = (event: string) =>
