@@ -57,4 +57,18 @@ describe('Light and dark', () => {
     await boris.page.getByTestId('theme').selectOption('system');
     await expect.poll(() => look(boris.page)).toBe('light');
   });
+
+  it('on a phone, every header control fits in the screen', { timeout: 60_000 }, async () => {
+    const anna = await app.signUp('anna', { viewport: { width: 390, height: 844 } });
+    const outside = await anna.page.evaluate(() => {
+      const header = document.querySelector('derbel-app')!.shadowRoot!.querySelector('header')!;
+      return [...header.querySelectorAll('a, button, select')]
+        .filter((control) => {
+          const box = control.getBoundingClientRect();
+          return box.left < 0 || box.right > window.innerWidth;
+        })
+        .map((control) => control.getAttribute('data-testid') ?? control.textContent?.trim());
+    });
+    expect(outside).toEqual([]);
+  });
 });

@@ -215,8 +215,9 @@ export class DerbelApp extends LitElement {
       }
       header {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 1rem;
+        gap: 0.5rem 1rem;
         padding: 0.5rem 1rem;
         border-bottom: 1px solid var(--_border);
       }
