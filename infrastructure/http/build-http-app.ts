@@ -73,6 +73,7 @@ export async function buildHttpApp(
       statusCode: 429,
       code: 'RATE_LIMITED',
       message: `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`,
+      retryAfterMs: context.ttl,
     }),
   });
 

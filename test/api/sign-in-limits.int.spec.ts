@@ -63,6 +63,10 @@ describe('sign-in limits', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await wrong(new ApiClient(t.url), username, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status);
       expect(statuses).toEqual([...Array(10).fill(401), 429]);
+      const refused = await wrong(new ApiClient(t.url), username);
+      expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+      expect(refused.body.retryAfterMs).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     });
 
     it('nor the sign-up limit', async () => {
