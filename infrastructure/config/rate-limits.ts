@@ -42,7 +42,7 @@ export function readRateLimits(read: EnvReader): RateLimits {
     edits: limit(read.matching('RATE_LIMIT_EDITS', LIMIT, LIMIT_DESCRIPTION), '30/10s'),
     contactAdds: limit(read.matching('RATE_LIMIT_CONTACT_ADDS', LIMIT, LIMIT_DESCRIPTION), '20/1m'),
     rings: limit(read.matching('RATE_LIMIT_RINGS', LIMIT, LIMIT_DESCRIPTION), '3/30s'),
-    searches: limit(read.matching('RATE_LIMIT_SEARCHES', LIMIT, LIMIT_DESCRIPTION), '30/10s'),
+    searches: limit(read.matching('RATE_LIMIT_SEARCHES', LIMIT, LIMIT_DESCRIPTION), '60/10s'),
     socketEvents: limit(read.matching('RATE_LIMIT_SOCKET_EVENTS', LIMIT, LIMIT_DESCRIPTION), '100/5s'),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', { min: 1, max: 10_000 }, 20),
   };
