@@ -67,9 +67,11 @@ export class AccountService {
         { ...context, userId },
       );
     } catch (error) {
-      // All or nothing: a claim without its account would keep the name from everyone for good.
-      await this.releaseUsername(username, userId, context);
-      await this.deps.credentials.delete(userId);
+      // All or nothing: a claim without its account would keep the name from everyone for good. Should the
+      // release fail too (the store is down), `derbel accounts release-username` frees it later; the caller
+      // is told what failed first.
+      await this.releaseUsername(username, userId, context).catch(() => {});
+      await this.deps.credentials.delete(userId).catch(() => {});
       throw error;
     }
     return { user: { id: userId, username, displayName }, position: result.position! };
