@@ -1,7 +1,7 @@
 /** Which users have at least one live socket, across all nodes. */
 export interface PresenceRegistry {
-  /** Returns true when this is the user's first live socket. */
-  connect(userId: string, socketId: string): Promise<boolean>;
+  /** Returns how many live sockets the user has now, this one included (1: the user just came online). */
+  connect(userId: string, socketId: string): Promise<number>;
   /** Returns true when that was the user's last live socket. */
   disconnect(userId: string, socketId: string): Promise<boolean>;
   onlineAmong(userIds: string[]): Promise<Set<string>>;
@@ -16,7 +16,7 @@ export class MemoryPresence implements PresenceRegistry {
     const set = this.sockets.get(userId) ?? new Set();
     this.sockets.set(userId, set);
     set.add(socketId);
-    return set.size === 1;
+    return set.size;
   }
   async disconnect(userId: string, socketId: string) {
     const set = this.sockets.get(userId);

@@ -70,7 +70,7 @@ export class RedisPresence implements PresenceRegistry {
       .hset(mine, socketId, userId)
       .pexpire(mine, TTL_MS)
       .exec()) as [unknown, unknown, [unknown, number], ...unknown[]];
-    return count === 1;
+    return count;
   }
 
   async disconnect(userId: string, socketId: string) {
@@ -122,7 +122,7 @@ export class RedisPresence implements PresenceRegistry {
   /** After this node was reaped (cut off from Redis for longer than the heartbeat): its sockets come back. */
   private async reRegister() {
     const back = new Set<string>();
-    for (const [socketId, userId] of [...this.local]) if (await this.connect(userId, socketId)) back.add(userId);
+    for (const [socketId, userId] of [...this.local]) if ((await this.connect(userId, socketId)) === 1) back.add(userId);
     if (back.size > 0) this.options.onTransition([...back], true);
   }
 

@@ -145,7 +145,6 @@ export class SocketGateway implements RealtimeControl {
     const { userId, sessionId } = socket.data;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
-    dropOldestSockets(this.io, userId, this.ctx.config.rateLimits.maxSocketsPerUser).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
     // A sign-out between the handshake's check and the join above was announced to a room this socket was
     // not in yet: look once more, now that any later announcement reaches it.
     void this.ctx.sessions.isActive(sessionId, { fresh: true }).then(
@@ -155,9 +154,14 @@ export class SocketGateway implements RealtimeControl {
 
     const expiry = watchSessionExpiry(socket, this.ctx);
 
+    const maxSockets = this.ctx.config.rateLimits.maxSocketsPerUser;
     void this.presence
       .connect(userId, socket.id)
-      .then(async (first) => first && this.announcePresence(userId, true))
+      .then(async (sockets) => {
+        if (sockets === 1) await this.announcePresence(userId, true);
+        // Only a user over the cap costs a question to every node (the count may still hold a crashed node's sockets).
+        if (sockets > maxSockets) await dropOldestSockets(this.io, userId, maxSockets).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
+      })
       .catch((err) => this.log.warn({ err }, 'presence update failed'));
 
     const lastTyping = new Map<string, number>();
