@@ -33,6 +33,11 @@ export type CallSessionState = {
 export class CallSession {
   readonly state: Observable<CallSessionState>;
   private links = new Map<string, { link: PeerLink; userId: string; audio: boolean; video: boolean }>();
+  /**
+   * The last microphone and camera state each person announced. Kept apart from the connections: an
+   * announcement can arrive before the connection to someone who just (re)joined exists.
+   */
+  private mediaOf = new Map<string, { audio: boolean; video: boolean }>();
   private detach: Array<() => void> = [];
   private iceServers: RTCIceServer[] = [];
 
@@ -73,6 +78,7 @@ export class CallSession {
       }),
       this.client.events.on('ephemeral', (event) => {
         if (event.type !== 'ParticipantMediaChanged' || event.data.meetingId !== this.meetingId) return;
+        this.mediaOf.set(event.data.userId, { audio: event.data.audio, video: event.data.video });
         for (const entry of this.links.values()) {
           if (entry.userId === event.data.userId) Object.assign(entry, { audio: event.data.audio, video: event.data.video });
         }
@@ -156,7 +162,7 @@ export class CallSession {
       stream: this.media.stream,
       send: (data) => this.client.realtime.emit('signal', { meetingId: this.meetingId, to: peerId, data }),
     });
-    const entry = { link, userId, audio: true, video: true };
+    const entry = { link, userId, audio: true, video: true, ...this.mediaOf.get(userId) };
     this.links.set(peerId, entry);
     link.state.subscribe(() => this.publish());
     link.remoteStream.addEventListener('addtrack', () => this.publish());
