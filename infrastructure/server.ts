@@ -202,7 +202,7 @@ export async function createServer(
       await hasher.close();
       await store.close();
       await pool.end();
-      redis?.close();
+      await redis?.close();
     },
     async drain(graceMs = 7_000) {
       draining = true;

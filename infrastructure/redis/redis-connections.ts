@@ -44,9 +44,14 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
     names,
     ...all,
     health,
-    close() {
+    /** Lets commands already sent get their replies (a cut connection would reject them, unhandled), then closes. */
+    async close() {
       health.close();
-      for (const c of Object.values(all)) c.disconnect();
+      await Promise.all(
+        Object.values(all).map((c) =>
+          Promise.race([c.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500).unref())]).finally(() => c.disconnect()),
+        ),
+      );
     },
   };
 }
