@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient, connected, recordEvents } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
-import { TEST_REDIS_URL } from '../support/test-env.js';
+import { useTwoNodes } from '../support/two-nodes.js';
 
 /**
  * Issue 14: a sign-out on one node is honoured at once on every node. A socket opened with the signed-out
@@ -10,31 +8,20 @@ import { TEST_REDIS_URL } from '../support/test-env.js';
  * refused or dropped with `session:expired`, and never receives a push; nor does a request succeed there.
  */
 describe('signing out on one node while a socket opens on another', () => {
-  let db: TestDatabase;
-  let nodes: NodeProcess[];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
-    nodes = [await startNodeProcess({ ...env, NODE_ID: 'node-1' }), await startNodeProcess({ ...env, NODE_ID: 'node-2' })];
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await db.drop();
-  });
+  const two = useTwoNodes();
 
   it('never lets such a socket receive a push', async () => {
-    const alice = await new ApiClient(nodes[0].url).signUp('alice');
-    const bob = await new ApiClient(nodes[0].url).signUp('bob');
+    const alice = await new ApiClient(two.nodes[0].url).signUp('alice');
+    const bob = await new ApiClient(two.nodes[0].url).signUp('bob');
     const contactId = await alice.addContact(bob);
     const password = 'correct horse battery';
     for (const delayMs of [0, 100, 300, 600, 1_000]) {
       const session = (await bob.post('/api/sessions', { username: bob.user!.username, password })).body;
-      const onNode1 = new ApiClient(nodes[0].url);
+      const onNode1 = new ApiClient(two.nodes[0].url);
       onNode1.token = session.token;
       // Node 1 has just seen the session active (and may remember it).
       expect((await onNode1.get('/api/me')).status).toBe(200);
-      const onNode2 = new ApiClient(nodes[1].url);
+      const onNode2 = new ApiClient(two.nodes[1].url);
       onNode2.token = session.token;
       expect((await onNode2.request('DELETE', '/api/sessions')).status).toBe(204);
       await new Promise((r) => setTimeout(r, delayMs));

@@ -1,37 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADVISORY_LOCKS } from '../../infrastructure/database/advisory-locks.js';
 import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
-import { TEST_REDIS_URL } from '../support/test-env.js';
+import { useTwoNodes } from '../support/two-nodes.js';
 
 /** Two api processes on one PostgreSQL and one Redis behave as one. */
 describe('two api nodes on one PostgreSQL and one Redis', () => {
-  let db: TestDatabase;
-  let nodes: NodeProcess[];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
-    nodes = [await startNodeProcess({ ...env, NODE_ID: 'node-1' }), await startNodeProcess({ ...env, NODE_ID: 'node-2' })];
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await db.drop();
-  });
+  const two = useTwoNodes();
 
   it('delivers a message sent through node 1 exactly once to a receiver connected to node 2', async () => {
-    const alice = await new ApiClient(nodes[0].url).signUp('alice');
+    const alice = await new ApiClient(two.nodes[0].url).signUp('alice');
     // Bob signs in on the other node: sessions and accounts are shared state, not process memory.
-    const bob = new ApiClient(nodes[1].url);
-    const bobOnNode1 = await new ApiClient(nodes[0].url).signUp('bob');
+    const bob = new ApiClient(two.nodes[1].url);
+    const bobOnNode1 = await new ApiClient(two.nodes[0].url).signUp('bob');
     bob.token = bobOnNode1.token;
     bob.user = bobOnNode1.user;
 
     const bobSocket = await connected(bob.connect());
     const received = recordEvents(bobSocket);
     const contactId = await alice.addContact(bob);
-    const texts = Array.from({ length: 25 }, (_, i) => `across nodes ${i}`);
+    const texts = Array.from({ length: 25 }, (_, i) => `across two.nodes ${i}`);
     for (const text of texts) expect((await alice.post(`/api/contacts/${contactId}/messages`, { text })).status).toBe(201);
 
     await eventually(() => received.filter((e) => e.type === 'MessageSent').length >= texts.length, { timeoutMs: 10_000 });
@@ -40,7 +27,7 @@ describe('two api nodes on one PostgreSQL and one Redis', () => {
     expect(messages.map((e) => e.data.text)).toEqual(texts);
     expect(new Set(messages.map((e) => e.position)).size).toBe(texts.length);
 
-    // Typing and presence cross nodes too.
+    // Typing and presence cross two.nodes too.
     const aliceSocket = await connected(alice.connect());
     await eventually(() => received.find((e) => e.type === 'PresenceChanged' && e.data.userId === alice.user!.id && e.data.online));
     expect(await aliceSocket.emitWithAck('typing', { contactId })).toEqual({ ok: true });
@@ -55,7 +42,7 @@ describe('two api nodes on one PostgreSQL and one Redis', () => {
 
   it('runs each projection on exactly one node', async () => {
     const pg = await import('pg');
-    const client = new pg.default.Client({ connectionString: db.url });
+    const client = new pg.default.Client({ connectionString: two.db.url });
     await client.connect();
     try {
       const { rows } = await client.query(

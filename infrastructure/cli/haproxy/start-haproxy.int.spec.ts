@@ -103,7 +103,8 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
     await a.close();
     await b.close();
     // A keep-alive connection the proxy closed as its last backend went may be picked first: ask on a new one then.
-    const response = await fetch(proxy.url + '/x').catch(() => fetch(proxy.url + '/x'));
+    const url = proxy.url + '/x';
+    const response = await fetch(url).catch(() => fetch(url));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
