@@ -27,7 +27,7 @@ describe('your sessions, in Chromium against the real server', () => {
   it('lists this device and the others, and signs one out', async () => {
     const ana = await e2e.signUp('ana');
     const phone = await signInElsewhere(ana.name, 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36');
-    await ana.page.getByTestId('sessions-link').click();
+    await ana.page.getByTestId('settings-link').click();
     const sessions = ana.page.getByTestId('session');
     await expect.poll(() => sessions.count()).toBe(2);
     await ana.page.locator('[data-testid="session"][data-current="true"]').getByText('This device').waitFor();
@@ -42,7 +42,7 @@ describe('your sessions, in Chromium against the real server', () => {
   it('signs out everywhere', async () => {
     const ben = await e2e.signUp('ben');
     const laptop = await signInElsewhere(ben.name, 'Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/131.0');
-    await ben.page.getByTestId('sessions-link').click();
+    await ben.page.getByTestId('settings-link').click();
     await ben.page.getByTestId('sign-out-everywhere').click();
     await signedOut(ben.page);
     await signedOut(laptop);

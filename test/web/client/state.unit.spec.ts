@@ -16,6 +16,7 @@ import { alice, bob, contact, message, messageSent } from './fixtures.js';
 describe('contact list state', () => {
   const state = (contacts = [contact(), contact({ id: 'c2', lastActivityAt: '2024-05-01T09:30:00.000Z' })]): ContactsState => ({
     contacts,
+    requests: [],
     presence: {},
   });
 

@@ -1,21 +1,89 @@
-import type { Contact, FeedEvent, Message, User } from './types.js';
+import type { Contact, ContactRequest, FeedEvent, FeedEventType, Message, User } from './types.js';
 
 /** The contact list as the user sees it, kept current by feed events. Pure functions only. */
 export type ContactsState = {
+  /** Accepted contacts, newest activity first. */
   contacts: Contact[];
+  /** Pending requests, incoming and outgoing, newest first. */
+  requests: ContactRequest[];
   /** userId → online, from `PresenceChanged` (overrides the snapshot's `peerOnline`). */
   presence: Record<string, boolean>;
 };
 
-export const emptyContacts: ContactsState = { contacts: [], presence: {} };
+export const emptyContacts: ContactsState = { contacts: [], requests: [], presence: {} };
+
+/** Feed events that change who is a contact or a request: the list is read again from the server after each. */
+export const MEMBERSHIP_EVENTS: ReadonlySet<FeedEventType> = new Set<FeedEventType>([
+  'ContactRequested',
+  'ContactRequestDeclined',
+  'ContactRequestCancelled',
+  'ContactAdded',
+  'ContactRemoved',
+  'UserBlocked',
+  'UserUnblocked',
+]);
+
+export const isMembershipEvent = (event: FeedEvent) => MEMBERSHIP_EVENTS.has(event.type);
+
+export type ServerContactList = { contacts: Contact[]; requests?: ContactRequest[] };
+
+/**
+ * The server's list decides who is a contact and which requests are pending. Rows the client already
+ * shows stay as they are: live events have kept them current, possibly past the list's position.
+ */
+export function withServerList(state: ContactsState, list: ServerContactList): ContactsState {
+  const shown = new Map(state.contacts.map((contact) => [contact.id, contact]));
+  const contacts = list.contacts.map((contact) => shown.get(contact.id) ?? contact);
+  const requests = [...(list.requests ?? [])].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  return { ...state, contacts: sortByActivity(contacts), requests };
+}
+
+/** The whole list replaced by the server's (a fresh snapshot). */
+export function withSnapshot(state: ContactsState, list: ServerContactList): ContactsState {
+  return withServerList({ ...state, contacts: [] }, list);
+}
+
+export const incomingRequests = (state: ContactsState) => state.requests.filter((request) => request.direction === 'incoming');
+
+function without(state: ContactsState, keep: (row: { id: string; peer: { id: string } }) => boolean): ContactsState {
+  const contacts = state.contacts.filter(keep);
+  const requests = state.requests.filter(keep);
+  return contacts.length === state.contacts.length && requests.length === state.requests.length ? state : { ...state, contacts, requests };
+}
+
+/** Without the contact or request of that id. */
+export const withoutContact = (state: ContactsState, contactId: string) => without(state, (row) => row.id !== contactId);
+
+/** Without anything shared with that user (they were blocked). */
+export const withoutPeer = (state: ContactsState, userId: string) => without(state, (row) => row.peer.id !== userId);
+
+/** The accepted contacts an event ends: removed, or its peer blocked. */
+export function contactsEndedBy(state: ContactsState, event: FeedEvent): Contact[] {
+  if (event.type === 'ContactRemoved') return state.contacts.filter((contact) => contact.id === event.data.contactId);
+  if (event.type === 'UserBlocked') return state.contacts.filter((contact) => contact.peer.id === event.data.userId);
+  return [];
+}
+
+/** What a membership event changes before the server's list arrives: what ends, ends at once. */
+function applyMembership(state: ContactsState, event: FeedEvent): ContactsState {
+  switch (event.type) {
+    case 'ContactRemoved':
+    case 'ContactRequestDeclined':
+    case 'ContactRequestCancelled':
+      return withoutContact(state, event.data.contactId);
+    case 'ContactAdded': {
+      const requests = state.requests.filter((request) => request.id !== event.data.contactId);
+      return requests.length === state.requests.length ? state : { ...state, requests };
+    }
+    case 'UserBlocked':
+      return withoutPeer(state, event.data.userId);
+    default:
+      return state;
+  }
+}
 
 export const sortByActivity = (contacts: Contact[]) =>
   [...contacts].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
-
-export function withContact(state: ContactsState, contact: Contact): ContactsState {
-  const others = state.contacts.filter((existing) => existing.id !== contact.id);
-  return { ...state, contacts: sortByActivity([...others, contact]) };
-}
 
 /** The list as shown: a conversation with an unseen missed call sorts as if active when the call ended. */
 export function withMissedCallsOnTop(contacts: Contact[], missedAt: Record<string, string>): Contact[] {
@@ -24,20 +92,6 @@ export function withMissedCallsOnTop(contacts: Contact[], missedAt: Record<strin
     return missed && missed > contact.lastActivityAt ? missed : contact.lastActivityAt;
   };
   return [...contacts].sort((a, b) => activity(b).localeCompare(activity(a)));
-}
-
-/** A row for a contact just added, before the server's list has it: no messages yet, active now. */
-export function newContactRow(added: { id: string; peer: User }, at: Date, peerOnline: boolean): Contact {
-  return {
-    id: added.id,
-    peer: added.peer,
-    lastMessage: null,
-    unreadCount: 0,
-    lastActivityAt: at.toISOString(),
-    peerLastReadMessageId: null,
-    activeMeeting: null,
-    peerOnline,
-  };
 }
 
 export function isOnline(state: ContactsState, contact: Contact) {
@@ -60,8 +114,9 @@ function patch(state: ContactsState, contactId: string, change: (contact: Contac
   return touched ? { ...state, contacts: sortByActivity(contacts) } : state;
 }
 
-/** How one feed event changes the contact list. `ContactAdded` needs the peer, loaded separately. */
+/** How one feed event changes the contact list. New contacts and requests need their peer: the client reads the list again. */
 export function applyToContacts(state: ContactsState, event: FeedEvent, context: Context): ContactsState {
+  if (isMembershipEvent(event)) return applyMembership(state, event);
   switch (event.type) {
     case 'MessageSent': {
       const { contactId, messageId, senderId, text, sentAt } = event.data;

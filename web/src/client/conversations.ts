@@ -105,6 +105,11 @@ export class Conversations {
     );
   }
 
+  /** Forgets one conversation (the contact ended): if it comes back, its history is read again. */
+  forget(contactId: string) {
+    this.states.get(contactId)?.set(emptyConversation(contactId));
+  }
+
   /**
    * Forgets every conversation (sign-out, a new session). The observables stay: elements still
    * subscribed to them see the next session's messages.

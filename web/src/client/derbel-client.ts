@@ -3,14 +3,18 @@ import { CallController } from './calls/call-controller.js';
 import { ringWhileRinging } from './calls/ring-while-ringing.js';
 import { Ringtone } from './calls/ringtone.js';
 import { CallsLog } from './calls-log.js';
+import { ContactListSync } from './contact-list-sync.js';
 import {
   applyToContacts,
+  contactsEndedBy,
   emptyContacts,
+  isMembershipEvent,
   markReadLocally,
-  newContactRow,
   setPresence,
-  sortByActivity,
-  withContact,
+  withoutContact,
+  withoutPeer,
+  withServerList,
+  withSnapshot,
   type ContactsState,
 } from './contacts-state.js';
 import { Conversations } from './conversations.js';
@@ -26,7 +30,12 @@ import { RestClient } from './rest-client.js';
 import { signedInUser, type SessionState } from './session-state.js';
 import { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 import { Typing } from './typing.js';
-import type { Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+import type { BlockedUser, Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+
+export type BlocksState = { loaded: boolean; blocks: BlockedUser[] };
+
+/** A contact that ended while the client ran: removed (by either side) or blocked. */
+export type ContactEnded = { contact: Contact; byMe: boolean };
 
 export type DerbelClientOptions = {
   /** Api server origin (`https://derbel.example`); empty or absent for the page's own origin. */
@@ -55,6 +64,8 @@ export class DerbelClient {
   readonly connection = new Observable<ConnectionState>('closed');
   readonly contacts = new Observable<ContactsState>(emptyContacts);
   readonly contactsLoaded = new Observable(false);
+  /** The users this user blocked; loaded when first asked for (`loadBlocks`). */
+  readonly blocks = new Observable<BlocksState>({ loaded: false, blocks: [] });
   readonly meetings = new Observable<MeetingsState>(emptyMeetings);
   /** contactId → until when (epoch ms) the peer shows as typing. */
   readonly typing: Observable<Record<string, number>>;
@@ -71,9 +82,10 @@ export class DerbelClient {
   readonly drafts: Drafts;
   /**
    * Every server event after it changed the state above; signals for the call in progress; `online`
-   * on each (re)connection, once what was missed is caught up.
+   * on each (re)connection, once what was missed is caught up; `contact-ended` when a contact left the
+   * list (removed or blocked, by either side): its conversation should close.
    */
-  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; online: void }>();
+  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; online: void; 'contact-ended': ContactEnded }>();
   readonly tab: KeyValueStore;
   realtime: Realtime = new OfflineRealtime();
   /** The conversation on screen: its incoming messages are read, not unread. */
@@ -86,6 +98,10 @@ export class DerbelClient {
   private token: string | null;
   private outbox: Outbox | null = null;
   private readonly feed: FeedSync;
+  private readonly contactList: ContactListSync;
+  /** Contacts this tab is removing or blocking: their end is the user's own doing. */
+  private readonly ending = new Set<string>();
+  private contactListRetry: ReturnType<typeof setTimeout> | null = null;
   private readonly now: () => Date;
   private detach: Array<() => void> = [];
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
@@ -115,6 +131,10 @@ export class DerbelClient {
     this.feed = new FeedSync(
       (after) => this.api.events(after),
       (event) => this.applyFeed(event),
+    );
+    this.contactList = new ContactListSync(
+      (minPosition) => this.api.listContacts(minPosition),
+      (list) => this.contacts.update((state) => withServerList(state, list)),
     );
     this.conversations = new Conversations(this);
     this.callsLog = new CallsLog(this.api);
@@ -182,14 +202,94 @@ export class DerbelClient {
     return this.api.searchUsers(query).then((body) => body.users);
   }
 
-  /** Adds a contact; the row shown is the server's (activity, presence), read once it includes the new contact. */
-  async addContact(username: string): Promise<Contact> {
-    const { contact: added, position } = await this.api.addContact(username);
-    const loaded = await this.loadContact(added.id, position).catch(() => null);
-    if (loaded) return loaded;
-    const row = newContactRow(added, this.now(), this.contacts.value.presence[added.peer.id] ?? false);
-    this.contacts.update((state) => withContact(state, row));
-    return row;
+  /**
+   * Asks someone to become a contact, with an optional first message. `accepted` when they had asked
+   * first (crossing requests); the list shows the request or the contact once this resolves.
+   */
+  async requestContact(username: string, message?: string) {
+    const { contact, position } = await this.api.requestContact(username, message?.trim() || undefined);
+    await this.refreshContacts(position);
+    return contact;
+  }
+
+  async acceptRequest(contactId: string) {
+    const { contact, position } = await this.api.acceptRequest(contactId);
+    await this.refreshContacts(position);
+    return contact;
+  }
+
+  async declineRequest(contactId: string) {
+    const { position } = await this.api.declineRequest(contactId);
+    this.contacts.update((state) => withoutContact(state, contactId));
+    await this.refreshContacts(position);
+  }
+
+  /** Withdraws the user's own pending request. */
+  cancelRequest(contactId: string) {
+    return this.removeContact(contactId);
+  }
+
+  /** Removes an accepted contact (or cancels an outgoing request): it leaves the list, its conversation closes. */
+  async removeContact(contactId: string) {
+    this.ending.add(contactId);
+    try {
+      const { position } = await this.api.removeContact(contactId);
+      this.endContacts(this.contacts.value.contacts.filter((contact) => contact.id === contactId));
+      this.contacts.update((state) => withoutContact(state, contactId));
+      await this.refreshContacts(position);
+    } finally {
+      this.ending.delete(contactId);
+    }
+  }
+
+  /** Blocks a user: contact and requests with them end at once; they are not told. */
+  async block(userId: string) {
+    const shared = this.contacts.value.contacts.filter((contact) => contact.peer.id === userId);
+    for (const contact of shared) this.ending.add(contact.id);
+    try {
+      const { position } = await this.api.block(userId);
+      this.endContacts(this.contacts.value.contacts.filter((contact) => contact.peer.id === userId));
+      this.contacts.update((state) => withoutPeer(state, userId));
+      await Promise.all([this.refreshContacts(position), this.blocks.value.loaded ? this.loadBlocks(position) : null]);
+    } finally {
+      for (const contact of shared) this.ending.delete(contact.id);
+    }
+  }
+
+  /** Lifts a block; the contact does not come back by itself. */
+  async unblock(userId: string) {
+    const { position } = await this.api.unblock(userId);
+    this.blocks.update((state) => ({ ...state, blocks: state.blocks.filter((block) => block.user.id !== userId) }));
+    await this.loadBlocks(position);
+  }
+
+  async loadBlocks(minPosition?: number) {
+    const { blocks } = await this.api.listBlocks(minPosition);
+    this.blocks.set({ loaded: true, blocks });
+  }
+
+  /** The list read again once it reflects `position`; a failed read is retried in the background. */
+  private refreshContacts(position: number): Promise<void> {
+    return this.contactList.refresh(position).catch(() => this.retryContactList());
+  }
+
+  private retryContactList() {
+    if (this.contactListRetry) return;
+    const session = this.session.value;
+    this.contactListRetry = setTimeout(() => {
+      this.contactListRetry = null;
+      if (this.session.value === session) void this.refreshContacts(0);
+    }, 3_000);
+  }
+
+  /** What closes with a contact: its call, its cached conversation, its unsent messages. */
+  private endContacts(contacts: Contact[]) {
+    for (const contact of contacts) {
+      this.call.contactGone(contact.id);
+      this.conversations.forget(contact.id);
+      for (const entry of this.outbox?.entriesFor(contact.id) ?? []) this.outbox?.discard(entry.id);
+      this.events.emit('contact-ended', { contact, byMe: this.ending.has(contact.id) });
+    }
   }
 
   contact(contactId: string) {
@@ -298,11 +398,11 @@ export class DerbelClient {
   private async loadSnapshot(feedPosition?: number) {
     this.feed.hold();
     try {
-      const [{ contacts, feedPosition: contactsPosition }, { meetings }] = await Promise.all([
+      const [{ contacts, requests, feedPosition: contactsPosition }, { meetings }] = await Promise.all([
         this.api.listContacts(),
         this.api.listMeetings().catch(() => ({ meetings: [] })),
       ]);
-      this.contacts.update((state) => ({ ...state, contacts: sortByActivity(contacts) }));
+      this.contacts.update((state) => withSnapshot(state, { contacts, requests }));
       this.meetings.update((state) => withMeetings(state, meetings));
       this.contactsLoaded.set(true);
       this.feed.release(feedPosition ?? contactsPosition ?? null);
@@ -360,6 +460,10 @@ export class DerbelClient {
     this.feed.reset();
     this.contacts.set(emptyContacts);
     this.contactsLoaded.set(false);
+    this.contactList.reset();
+    this.blocks.set({ loaded: false, blocks: [] });
+    if (this.contactListRetry) clearTimeout(this.contactListRetry);
+    this.contactListRetry = null;
     this.meetings.set(emptyMeetings);
     this.typingState.clear();
     this.conversations.clear();
@@ -416,14 +520,17 @@ export class DerbelClient {
   private reduceFeed(event: FeedEvent) {
     const me = this.me;
     if (!me) return;
+    const ended = contactsEndedBy(this.contacts.value, event);
     this.contacts.update((state) => applyToContacts(state, event, { me, openContactId: this.openContactId }));
+    this.endContacts(ended);
     this.conversations.apply(event);
     this.meetings.update((state) => applyToMeetings(state, event));
     if (event.type === 'MessageSent') {
       this.outbox?.confirm(event.data.messageId);
       this.typingState.stopped(event.data.contactId);
     }
-    if (event.type === 'ContactAdded' && !this.contact(event.data.contactId)) void this.loadContact(event.data.contactId, event.position);
+    if (isMembershipEvent(event)) void this.refreshContacts(event.position);
+    if ((event.type === 'UserBlocked' || event.type === 'UserUnblocked') && this.blocks.value.loaded) void this.loadBlocks(event.position).catch(() => undefined);
     if (event.type === 'MeetingEnded') this.callsLog.refresh(event.position);
   }
 
@@ -436,12 +543,5 @@ export class DerbelClient {
       this.typingState.started(event.data.contactId);
     }
     this.events.emit('ephemeral', event);
-  }
-
-  private async loadContact(contactId: string, position: number) {
-    const { contacts } = await this.api.listContacts(position);
-    const contact = contacts.find((candidate) => candidate.id === contactId);
-    if (contact) this.contacts.update((state) => withContact(state, contact));
-    return contact ?? null;
   }
 }

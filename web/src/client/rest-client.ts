@@ -2,8 +2,10 @@ import { ApiError, networkError } from './api-error.js';
 import type { KeyValueStore } from './key-value-store.js';
 import { SessionRenewer, type RenewedSession } from './session-renewer.js';
 import type {
+  BlockedUser,
   CallRecord,
   Contact,
+  ContactRequest,
   FeedEvent,
   IceServersResponse,
   Meeting,
@@ -159,13 +161,35 @@ export class RestClient {
   searchUsers(query: string) {
     return this.request<{ users: User[] }>('GET', '/api/users', undefined, { query });
   }
-  addContact(username: string) {
-    // Only the new contact's id and peer: the full row comes from `listContacts(position)`.
-    return this.request<{ contact: { id: string; peer: User }; position: number }>('POST', '/api/contacts', { username });
+  /** Sends a contact request (with an optional first message); `accepted` when the other side had asked first. */
+  requestContact(username: string, message?: string) {
+    const body = message ? { username, message } : { username };
+    return this.request<{ contact: { id: string; peer: User; status: 'pending' | 'accepted' }; position: number }>('POST', '/api/contacts', body);
   }
   /** `minPosition`: wait until the list reflects that event (read-your-writes). */
   listContacts(minPosition?: number) {
-    return this.request<{ contacts: Contact[]; feedPosition?: number }>('GET', '/api/contacts', undefined, { minPosition });
+    return this.request<{ contacts: Contact[]; requests?: ContactRequest[]; feedPosition?: number }>('GET', '/api/contacts', undefined, { minPosition });
+  }
+  acceptRequest(contactId: string) {
+    return this.request<{ contact: { id: string; peer: User; status: 'accepted' }; position: number }>('POST', `/api/contacts/${enc(contactId)}/accept`, {});
+  }
+  declineRequest(contactId: string) {
+    return this.request<{ position: number }>('POST', `/api/contacts/${enc(contactId)}/decline`, {});
+  }
+  /** Removes an accepted contact, or cancels the user's own pending request. */
+  removeContact(contactId: string) {
+    return this.request<{ position: number }>('DELETE', `/api/contacts/${enc(contactId)}`);
+  }
+
+  // blocks
+  block(userId: string) {
+    return this.request<{ block: BlockedUser; position: number }>('POST', '/api/blocks', { userId });
+  }
+  unblock(userId: string) {
+    return this.request<{ position: number }>('DELETE', `/api/blocks/${enc(userId)}`);
+  }
+  listBlocks(minPosition?: number) {
+    return this.request<{ blocks: BlockedUser[] }>('GET', '/api/blocks', undefined, { minPosition });
   }
 
   // messages

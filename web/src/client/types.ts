@@ -27,6 +27,18 @@ export type Contact = {
   peerOnline: boolean;
 };
 
+/** A pending request (`GET /api/contacts` → `requests`); a declined one still shows as outgoing to its requester. */
+export type ContactRequest = {
+  id: string;
+  peer: { id: string; username: string; displayName?: string };
+  direction: 'incoming' | 'outgoing';
+  message: string | null;
+  requestedAt: string;
+};
+
+/** Someone the user blocked (`GET /api/blocks`). */
+export type BlockedUser = { user: { id: string; username: string; displayName?: string }; blockedAt: string };
+
 export type Participant = { userId: string; peerId: string };
 
 export type Meeting = {
@@ -56,8 +68,22 @@ export type CallRecord = {
  * Events of the user's feed: they carry a global position and can be fetched again. The server's wire
  * contract, shared as types (the server builds each entry with `toFeedData`).
  */
-export type { FeedEventData } from '../../../projections/feed/feed-wire.js';
-import type { FeedEventData } from '../../../projections/feed/feed-wire.js';
+import type { FeedEventData as ServerFeedEventData } from '../../../projections/feed/feed-wire.js';
+
+/**
+ * The consent events as docs/contacts-consent.md defines them. Intersected with the server's types, so
+ * they agree with feed-wire.ts once it carries them (a mismatch would make a field `never`).
+ */
+type ConsentFeedEventData = {
+  ContactRequested: { contactId: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string };
+  ContactRequestDeclined: { contactId: string; declinedAt: string };
+  ContactRequestCancelled: { contactId: string; cancelledAt: string };
+  ContactRemoved: { contactId: string; removedAt: string };
+  UserBlocked: { userId: string; blockedAt: string };
+  UserUnblocked: { userId: string; unblockedAt: string };
+};
+
+export type FeedEventData = ServerFeedEventData & ConsentFeedEventData;
 
 /** Events pushed live only: no position, never replayed. */
 export type EphemeralEventData = {

@@ -6,11 +6,17 @@ import { ClientController } from './client-controller.js';
 import { define } from './define.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
+import { characterCount } from '../client/text-length.js';
+
+/** The longest first message a request may carry, in characters (code points). */
+export const REQUEST_MESSAGE_MAX_CHARACTERS = 500;
 
 /**
- * Finds people by username and adds them as contacts.
+ * Finds people by username and asks them to become contacts, with an optional first message. The
+ * request waits for their answer ("Request sent"); when they had asked first, they are contacts at once.
  *
- * @event derbel-contact-added - A contact was added. `detail: { contact }`.
+ * @event derbel-contact-requested - A request was sent. `detail: { contact: { id, peer, status: 'pending' } }`.
+ * @event derbel-contact-added - They had asked first: now contacts. `detail: { contact: { id, peer, status: 'accepted' } }`.
  * @csspart form - The search form.
  * @csspart results - The list of people found.
  * @csspart error - The error message.
@@ -23,6 +29,7 @@ export class DerbelAddContact extends LitElement {
     server: { type: String },
     client: { attribute: false },
     query: { state: true },
+    message: { state: true },
     results: { state: true },
     error: { state: true },
     busy: { state: true },
@@ -32,9 +39,11 @@ export class DerbelAddContact extends LitElement {
   declare server: string | null;
   declare client: DerbelClient | null;
   declare query: string;
+  declare message: string;
   declare results: User[];
   declare error: string | null;
   declare busy: boolean;
+  /** What the last request did, said in the status line. */
   declare added: string | null;
 
   private readonly controller = new ClientController(this, (client) => [client.contacts]);
@@ -46,6 +55,7 @@ export class DerbelAddContact extends LitElement {
     this.server = null;
     this.client = null;
     this.query = '';
+    this.message = '';
     this.results = [];
     this.error = null;
     this.busy = false;
@@ -53,9 +63,11 @@ export class DerbelAddContact extends LitElement {
   }
 
   render() {
-    const contacts = this.controller.client?.contacts.value.contacts ?? [];
-    const known = new Set(contacts.map((contact) => contact.peer.id));
+    const state = this.controller.client?.contacts.value;
+    const known = new Set((state?.contacts ?? []).map((contact) => contact.peer.id));
+    const requests = new Map((state?.requests ?? []).map((request) => [request.peer.id, request.direction]));
     const me = this.controller.client?.me;
+    const tooLong = characterCount(this.message) > REQUEST_MESSAGE_MAX_CHARACTERS;
     return html`
       <form part="form" role="search" @submit=${this.submit}>
         <label class="visually-hidden" for="query">Find people by username</label>
@@ -68,12 +80,32 @@ export class DerbelAddContact extends LitElement {
           @input=${this.onInput}
           data-testid="add-contact-input"
         />
-        <button class="button primary" type="submit" ?disabled=${this.busy || !this.query.trim()} data-testid="add-contact-submit">
+        <button class="button primary" type="submit" ?disabled=${this.busy || !this.query.trim() || tooLong} data-testid="add-contact-submit">
           Add
         </button>
+        ${this.query.trim()
+          ? html`<label class="visually-hidden" for="message">First message (optional)</label>
+              <input
+                id="message"
+                class="message"
+                type="text"
+                placeholder="Say hello (optional)"
+                autocomplete="off"
+                aria-invalid=${String(tooLong)}
+                aria-describedby="message-hint"
+                .value=${this.message}
+                @input=${(event: InputEvent) => (this.message = (event.target as HTMLInputElement).value)}
+                data-testid="add-contact-message"
+              />
+              <span id="message-hint" class="hint ${tooLong ? 'error' : ''}"
+                >Sent with your request, the only message they see until they accept${tooLong
+                  ? ` — at most ${REQUEST_MESSAGE_MAX_CHARACTERS} characters`
+                  : ''}.</span
+              >`
+          : null}
       </form>
       <p part="error" class="error" role="alert" data-testid="add-contact-error">${this.error ?? ''}</p>
-      <p class="status" role="status">${this.added ? `${this.added} was added to your contacts.` : ''}</p>
+      <p class="status" role="status" data-testid="add-contact-status">${this.added ?? ''}</p>
       ${this.results.length
         ? html`<ul part="results" aria-label="People found" data-testid="user-results">
             ${this.results
@@ -84,15 +116,19 @@ export class DerbelAddContact extends LitElement {
                   <span class="text"><span class="name">${user.displayName}</span> <span class="username">@${user.username}</span></span>
                   ${known.has(user.id)
                     ? html`<span class="known">In your contacts</span>`
-                    : html`<button
+                    : requests.get(user.id) === 'outgoing'
+                      ? html`<span class="known">Request sent</span>`
+                      : requests.get(user.id) === 'incoming'
+                        ? html`<span class="known">Asked to be your contact</span>`
+                        : html`<button
                         class="button"
                         type="button"
-                        ?disabled=${this.busy}
-                        aria-label="Add ${user.displayName} (@${user.username})"
-                        @click=${() => this.add(user.username)}
-                      >
-                        Add
-                      </button>`}
+                          ?disabled=${this.busy || tooLong}
+                          aria-label="Add ${user.displayName} (@${user.username})"
+                          @click=${() => this.add(user.username)}
+                        >
+                          Add
+                        </button>`}
                 </li>`,
               )}
           </ul>`
@@ -135,11 +171,14 @@ export class DerbelAddContact extends LitElement {
     this.busy = true;
     this.error = null;
     try {
-      const contact = await client.addContact(username);
-      this.added = contact.peer.displayName;
+      const contact = await client.requestContact(username, this.message);
+      const accepted = contact.status === 'accepted';
+      this.added = accepted ? `${contact.peer.displayName} is now in your contacts.` : `Request sent to ${contact.peer.displayName}.`;
       this.query = '';
+      this.message = '';
       this.results = [];
-      this.dispatchEvent(new CustomEvent('derbel-contact-added', { detail: { contact }, bubbles: true, composed: true }));
+      const type = accepted ? 'derbel-contact-added' : 'derbel-contact-requested';
+      this.dispatchEvent(new CustomEvent(type, { detail: { contact }, bubbles: true, composed: true }));
     } catch (error) {
       this.error = addError(error, username);
     } finally {
@@ -156,6 +195,7 @@ export class DerbelAddContact extends LitElement {
       }
       form {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.5rem;
       }
       input {
@@ -165,6 +205,18 @@ export class DerbelAddContact extends LitElement {
         padding: 0.45rem 0.65rem;
         border: 1px solid var(--_border);
         border-radius: var(--_radius);
+      }
+      input.message {
+        flex-basis: 100%;
+      }
+      .hint {
+        flex-basis: 100%;
+        margin-top: -0.3rem;
+        font-size: 0.8rem;
+        color: var(--_muted);
+      }
+      .hint.error {
+        color: var(--_danger);
       }
       .error,
       .status {

@@ -10,6 +10,7 @@ import { showAttentionOnPage } from './page-badge.js';
 import { clientContext, sessionContext } from './context.js';
 import { define } from './define.js';
 import './derbel-add-contact.js';
+import './derbel-blocked-users.js';
 import './derbel-call-log.js';
 import './derbel-call-overlay.js';
 import './derbel-connection-banner.js';
@@ -27,20 +28,22 @@ const savedTheme = (local: KeyValueStore): Theme => {
   return saved === 'light' || saved === 'dark' ? saved : 'system';
 };
 
-type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' } | { page: 'sessions' };
+type Route = { page: 'home' } | { page: 'contact'; contactId: string } | { page: 'calls' } | { page: 'settings' };
 
 function parseRoute(hash: string): Route {
   const contact = hash.match(/^#\/contacts\/([^/]+)$/);
   if (contact) return { page: 'contact', contactId: decodeURIComponent(contact[1]) };
   if (hash === '#/calls') return { page: 'calls' };
-  if (hash === '#/sessions') return { page: 'sessions' };
+  // `#/sessions` was the sessions page before it became part of Settings.
+  if (hash === '#/settings' || hash === '#/sessions') return { page: 'settings' };
   return { page: 'home' };
 }
 
 /**
  * The whole product: sign-in, then contacts beside the open conversation (or the call log), the
  * connection banner, and calls above everything. Provides the client and the session to every
- * element inside it through `@lit/context`. Routes by the URL hash (`#/contacts/<id>`, `#/calls`).
+ * element inside it through `@lit/context`. Routes by the URL hash (`#/contacts/<id>`, `#/calls`,
+ * `#/settings`: sessions and blocked users). A conversation whose contact ends closes.
  *
  * @slot brand - Replaces the product name in the header.
  * @csspart header - The top bar.
@@ -130,7 +133,7 @@ export class DerbelApp extends LitElement {
               ? html` <span class="badge" data-testid="calls-badge">${missedCount}</span><span class="visually-hidden"> missed</span>`
               : nothing}</a
           >
-          <a href="#/sessions" aria-current=${route.page === 'sessions' ? 'page' : 'false'} data-testid="sessions-link">Sessions</a>
+          <a href="#/settings" aria-current=${route.page === 'settings' ? 'page' : 'false'} data-testid="settings-link">Settings</a>
         </nav>
         ${DesktopNotifications.supported()
           ? html`<button
@@ -160,15 +163,23 @@ export class DerbelApp extends LitElement {
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-add-contact></derbel-add-contact>
-          <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''}></derbel-contact-list>
+          <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''} @derbel-contact-added=${this.openAccepted}></derbel-contact-list>
         </aside>
         <main part="main">
           ${route.page === 'contact'
-            ? html`<derbel-conversation contact-id=${route.contactId} back-button @derbel-back=${this.home}></derbel-conversation>`
+            ? html`<derbel-conversation
+                contact-id=${route.contactId}
+                back-button
+                @derbel-back=${this.home}
+                @derbel-contact-ended=${this.contactEnded}
+              ></derbel-conversation>`
             : route.page === 'calls'
               ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
-              : route.page === 'sessions'
-                ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-sessions></derbel-sessions>`
+              : route.page === 'settings'
+                ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button>
+                    <h1 class="visually-hidden">Settings</h1>
+                    <derbel-sessions></derbel-sessions>
+                    <derbel-blocked-users></derbel-blocked-users>`
               : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`}
         </main>
       </div>
@@ -192,6 +203,18 @@ export class DerbelApp extends LitElement {
 
   private home() {
     location.hash = '#/';
+  }
+
+  /** An accepted request opens its conversation. */
+  private openAccepted(event: CustomEvent<{ contact: { id: string } }>) {
+    location.hash = `#/contacts/${encodeURIComponent(event.detail.contact.id)}`;
+  }
+
+  /** The open conversation's contact was removed or blocked: back to the list, saying why unless it was the user's doing. */
+  private contactEnded(event: CustomEvent<{ contactId: string; byMe: boolean }>) {
+    const peer = (event.target as HTMLElement & { ended?: string | null }).ended;
+    if (!event.detail.byMe && peer) this.client.notice.set(`${peer} is no longer in your contacts.`);
+    this.home();
   }
 
   static styles = [

@@ -1,18 +1,25 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { isOnline, withMissedCallsOnTop } from '../client/contacts-state.js';
+import { incomingRequests, isOnline, withMissedCallsOnTop } from '../client/contacts-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import type { Contact } from '../client/types.js';
+import type { Contact, ContactRequest } from '../client/types.js';
 import { avatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
-import { tokens } from './styles.js';
+import './derbel-confirm.js';
+import type { DerbelConfirm } from './derbel-confirm.js';
+import { explain } from './derbel-sign-in.js';
+import { buttons, tokens } from './styles.js';
 
 /**
- * The user's contacts, newest activity first: last message, unread badge, online dot, in-call marker.
- * Live: follows the client's state.
+ * The user's contacts, newest activity first: last message, unread badge, online dot, in-call marker;
+ * above them the pending requests (incoming with their first message, Accept, Decline and Block, and a
+ * count badge; outgoing as "Request sent" with Cancel). Live: follows the client's state.
  *
  * @event derbel-contact-select - A contact was chosen. `detail: { contactId }`. Cancel it to stop the link navigating.
+ * @event derbel-contact-added - An incoming request was accepted. `detail: { contact: { id, peer, status } }`.
+ * @csspart requests - The requests section.
+ * @csspart request - Each request.
  * @slot empty - Shown when there are no contacts yet.
  * @csspart list - The list.
  * @attr selected - Id of the contact shown as current.
@@ -29,6 +36,8 @@ export class DerbelContactList extends LitElement {
     client: { attribute: false },
     selected: { type: String },
     href: { type: String },
+    busy: { state: true },
+    error: { state: true },
   };
 
   declare server: string | null;
@@ -37,6 +46,9 @@ export class DerbelContactList extends LitElement {
   declare selected: string | null;
   /** Link pattern for a contact; `{id}` is replaced. */
   declare href: string;
+  /** The request being answered. */
+  declare busy: string | null;
+  declare error: string | null;
 
   private readonly controller = new ClientController(this, (client) => [client.contacts, client.contactsLoaded, client.typing, client.missedCalls]);
 
@@ -46,27 +58,104 @@ export class DerbelContactList extends LitElement {
     this.client = null;
     this.selected = null;
     this.href = '#/contacts/{id}';
+    this.busy = null;
+    this.error = null;
   }
 
   render() {
     const client = this.controller.client;
     if (!client?.contactsLoaded.value) return html`<p class="empty" role="status">Loading contacts…</p>`;
     const state = client.contacts.value;
-    if (state.contacts.length === 0) {
-      return html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`;
-    }
     const me = client.me;
     const typing = client.typing.value;
     const missed = client.missedCalls.value.byContact;
     return html`
-      <ul part="list" aria-label="Contacts" data-testid="contact-list">
-        ${repeat(
-          withMissedCallsOnTop(state.contacts, missed),
-          (contact) => contact.id,
-          (contact) => this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
-        )}
-      </ul>
+      ${this.requestsSection(state.requests, incomingRequests(state).length)}
+      ${state.contacts.length === 0
+        ? html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`
+        : html`<ul part="list" aria-label="Contacts" data-testid="contact-list">
+            ${repeat(
+              withMissedCallsOnTop(state.contacts, missed),
+              (contact) => contact.id,
+              (contact) => this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
+            )}
+          </ul>`}
+      <derbel-confirm></derbel-confirm>
     `;
+  }
+
+  private requestsSection(requests: ContactRequest[], incoming: number) {
+    if (requests.length === 0) return null;
+    return html`<section part="requests" class="requests" aria-labelledby="requests-title" data-testid="contact-requests">
+      <h2 id="requests-title">
+        Requests${incoming
+          ? html` <span class="badge" data-testid="requests-badge">${incoming}</span><span class="visually-hidden"> waiting for your answer</span>`
+          : null}
+      </h2>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
+      <ul aria-labelledby="requests-title">
+        ${repeat(requests, (request) => request.id, (request) => this.request(request))}
+      </ul>
+    </section>`;
+  }
+
+  private request(request: ContactRequest) {
+    const name = request.peer.displayName ?? request.peer.username;
+    const busy = this.busy === request.id;
+    return html`<li part="request" class="request" data-testid="contact-request" data-direction=${request.direction} data-username=${request.peer.username}>
+      <div class="request-who">
+        ${avatar({ id: request.peer.id, displayName: name })}
+        <span class="text">
+          <span class="name">${name}</span>
+          <span class="preview">${request.direction === 'incoming' ? `@${request.peer.username} wants to be your contact` : 'Request sent'}</span>
+        </span>
+      </div>
+      ${request.message ? html`<p class="first-message" data-testid="request-message">${request.message}</p>` : null}
+      <div class="actions">
+        ${request.direction === 'incoming'
+          ? html`<button class="button primary" type="button" ?disabled=${busy} aria-label="Accept ${name}" @click=${() => this.answer(request, 'accept')}>
+                Accept
+              </button>
+              <button class="button" type="button" ?disabled=${busy} aria-label="Decline ${name}" @click=${() => this.answer(request, 'decline')}>
+                Decline
+              </button>
+              <button class="button" type="button" ?disabled=${busy} aria-label="Block ${name}" @click=${() => this.answer(request, 'block')}>
+                Block
+              </button>`
+          : html`<button class="button" type="button" ?disabled=${busy} aria-label="Cancel request to ${name}" @click=${() => this.answer(request, 'cancel')}>
+              Cancel
+            </button>`}
+      </div>
+    </li>`;
+  }
+
+  private async answer(request: ContactRequest, action: 'accept' | 'decline' | 'block' | 'cancel') {
+    const client = this.controller.client;
+    if (!client || this.busy) return;
+    const name = request.peer.displayName ?? request.peer.username;
+    if (action === 'block') {
+      const confirm = this.renderRoot.querySelector<DerbelConfirm>('derbel-confirm');
+      const sure = await confirm?.ask({
+        title: `Block ${name}?`,
+        message: `${name} will not be able to ask you again, message or call you. They are not told. You can unblock them in Settings.`,
+        confirmLabel: 'Block',
+      });
+      if (!sure) return;
+    }
+    this.busy = request.id;
+    this.error = null;
+    try {
+      if (action === 'accept') {
+        const contact = await client.acceptRequest(request.id);
+        this.dispatchEvent(new CustomEvent('derbel-contact-added', { detail: { contact }, bubbles: true, composed: true }));
+      } else if (action === 'decline') await client.declineRequest(request.id);
+      else if (action === 'cancel') await client.cancelRequest(request.id);
+      else await client.block(request.peer.id);
+    } catch (error) {
+      this.error = explain(error);
+    } finally {
+      this.busy = null;
+    }
   }
 
   private item(contact: Contact, online: boolean, typing: boolean, myId: string, missedCall: boolean) {
@@ -121,9 +210,65 @@ export class DerbelContactList extends LitElement {
 
   static styles = [
     tokens,
+    buttons,
     css`
       :host {
         display: block;
+      }
+      .requests {
+        margin-bottom: 0.75rem;
+        padding-bottom: 0.5rem;
+        border-bottom: 1px solid var(--_border);
+      }
+      .requests h2 {
+        display: flex;
+        align-items: center;
+        gap: 0.4rem;
+        margin: 0 0 0.4rem;
+        padding: 0 0.75rem;
+        font-size: 0.85rem;
+        font-weight: 700;
+        text-transform: uppercase;
+        letter-spacing: 0.03em;
+        color: var(--_muted);
+      }
+      .requests ul {
+        display: grid;
+        gap: 0.4rem;
+      }
+      .request {
+        display: grid;
+        gap: 0.4rem;
+        padding: 0.6rem 0.75rem;
+        border-radius: var(--_radius);
+        background: var(--_surface);
+      }
+      .request-who {
+        display: flex;
+        align-items: center;
+        gap: 0.7rem;
+      }
+      .first-message {
+        margin: 0;
+        padding: 0.35rem 0.6rem;
+        border-left: 3px solid var(--_accent);
+        background: var(--_bg);
+        border-radius: 0 var(--_radius) var(--_radius) 0;
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+      }
+      .actions .button {
+        min-height: 2.2rem;
+        padding: 0.3rem 0.75rem;
+      }
+      .requests .error {
+        margin: 0 0.75rem 0.4rem;
+        font-size: 0.9rem;
       }
       ul {
         list-style: none;

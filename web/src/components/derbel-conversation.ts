@@ -3,7 +3,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isOnline } from '../client/contacts-state.js';
 import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
-import type { DerbelClient } from '../client/derbel-client.js';
+import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
 import { timeline } from '../client/timeline.js';
 import type { CallRecord, Contact } from '../client/types.js';
@@ -13,6 +13,8 @@ import { define } from './define.js';
 import { phoneIcon, phoneMissedIcon } from './icons.js';
 import './derbel-call-button.js';
 import './derbel-composer.js';
+import './derbel-confirm.js';
+import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
@@ -20,12 +22,15 @@ import { buttons, tokens } from './styles.js';
 
 /**
  * A conversation with one contact: history (older pages load on scrolling up), day separators,
- * calls, typing indicator, read receipt, and the composer. Embeddable:
- * `<derbel-conversation server="https://derbel.example" contact-id="…">`.
+ * calls, typing indicator, read receipt, and the composer; the header's menu removes or blocks the
+ * contact (each confirmed first). When the contact ends (either side), the conversation closes.
+ * Embeddable: `<derbel-conversation server="https://derbel.example" contact-id="…">`.
  *
+ * @event derbel-contact-ended - The contact was removed or blocked (by either side). `detail: { contactId, byMe }`.
  * @event derbel-back - The back button (shown with `back-button`) was pressed.
  * @slot header-actions - Extra controls in the header, after the call button.
  * @csspart header - The header with the peer's name.
+ * @csspart menu - The header's menu (Remove contact, Block).
  * @csspart back - The back button.
  * @csspart messages - The scrolling message log.
  * @csspart composer - The composer.
@@ -44,6 +49,8 @@ export class DerbelConversation extends LitElement {
     backButton: { type: Boolean, attribute: 'back-button' },
     error: { state: true },
     loadingOlder: { state: true },
+    menuOpen: { state: true },
+    ended: { state: true },
   };
 
   declare server: string | null;
@@ -53,6 +60,9 @@ export class DerbelConversation extends LitElement {
   declare backButton: boolean;
   declare error: string | null;
   declare loadingOlder: boolean;
+  declare menuOpen: boolean;
+  /** Who this conversation was with, once the contact ended while it was shown. */
+  declare ended: string | null;
 
   private readonly controller = new ClientController(
     this,
@@ -65,8 +75,13 @@ export class DerbelConversation extends LitElement {
       client.missedCalls,
       ...(this.contactId ? [client.conversations.of(this.contactId)] : []),
     ],
-    () => this.open(),
+    (client) => {
+      this.stopWatchingEnds?.();
+      this.stopWatchingEnds = client.events.on('contact-ended', (ended) => this.contactEnded(ended));
+      this.open();
+    },
   );
+  private stopWatchingEnds: (() => void) | null = null;
   private scrollMemory: { height: number; top: number; atBottom: boolean; lastId: string | undefined } | null = null;
   private lastMarked: string | null = null;
   private sessionStatus: string | undefined;
@@ -80,16 +95,22 @@ export class DerbelConversation extends LitElement {
     this.backButton = false;
     this.error = null;
     this.loadingOlder = false;
+    this.menuOpen = false;
+    this.ended = null;
   }
 
   connectedCallback() {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.onVisibility);
+    const client = this.controller.client;
+    if (client && !this.stopWatchingEnds) this.stopWatchingEnds = client.events.on('contact-ended', (ended) => this.contactEnded(ended));
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.stopWatchingEnds?.();
+    this.stopWatchingEnds = null;
     const client = this.controller.client;
     if (client && client.openContactId === this.contactId) client.openContactId = null;
   }
@@ -101,6 +122,8 @@ export class DerbelConversation extends LitElement {
       if (status === 'signed-in') this.open();
     }
     if (changed.has('contactId')) {
+      this.ended = null;
+      this.menuOpen = false;
       this.controller.refresh();
       this.lastMarked = null;
       this.scrollMemory = null;
@@ -142,7 +165,8 @@ export class DerbelConversation extends LitElement {
     if (!this.contactId) return html`<p class="status">Choose a contact to start talking.</p>`;
     const contact = client.contact(this.contactId);
     if (!contact) {
-      return html`<p class="status" role="status">${client.contactsLoaded.value ? 'This conversation is not available.' : 'Loading…'}</p>`;
+      const why = this.ended ? `${this.ended} is no longer in your contacts.` : client.contactsLoaded.value ? 'This conversation is not available.' : 'Loading…';
+      return html`<p class="status" role="status" data-testid="conversation-unavailable">${why}</p>`;
     }
     const state = client.conversations.of(this.contactId).value;
     const messages = shownMessages(state, client.outboxEntries.value);
@@ -203,7 +227,107 @@ export class DerbelConversation extends LitElement {
       </div>
       <derbel-call-button .client=${this.controller.client} contact-id=${contact.id}></derbel-call-button>
       <slot name="header-actions"></slot>
+      ${this.menu(contact)}
     </header>`;
+  }
+
+  private menu(contact: Contact) {
+    const name = contact.peer.displayName;
+    return html`<div class="menu-anchor" @keydown=${this.menuKeys} @focusout=${this.menuFocusOut}>
+      <button
+        class="button menu-toggle"
+        type="button"
+        aria-label="More for ${name}"
+        aria-haspopup="menu"
+        aria-expanded=${String(this.menuOpen)}
+        aria-controls="contact-menu"
+        @click=${() => this.toggleMenu()}
+        data-testid="conversation-menu"
+      >
+        ⋮
+      </button>
+      ${this.menuOpen
+        ? html`<div part="menu" class="menu" id="contact-menu" role="menu" aria-label="${name}">
+            <button role="menuitem" type="button" tabindex="-1" @click=${() => this.removeContact(contact)} data-testid="remove-contact">Remove contact</button>
+            <button role="menuitem" type="button" tabindex="-1" class="danger" @click=${() => this.blockContact(contact)} data-testid="block-contact">Block</button>
+          </div>`
+        : nothing}
+      <derbel-confirm></derbel-confirm>
+    </div>`;
+  }
+
+  private async toggleMenu(open = !this.menuOpen) {
+    this.menuOpen = open;
+    await this.updateComplete;
+    if (open) this.menuItems()[0]?.focus();
+  }
+
+  private menuItems() {
+    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
+  }
+
+  private closeMenu(focusToggle: boolean) {
+    this.menuOpen = false;
+    if (focusToggle) this.renderRoot.querySelector<HTMLButtonElement>('.menu-toggle')?.focus();
+  }
+
+  /** Arrow keys move between the items, Escape closes the menu and goes back to its button. */
+  private menuKeys(event: KeyboardEvent) {
+    if (!this.menuOpen) return;
+    const items = this.menuItems();
+    const at = items.indexOf(this.renderRoot.querySelector(':focus') as HTMLButtonElement);
+    const move = (to: number) => {
+      event.preventDefault();
+      items[(to + items.length) % items.length]?.focus();
+    };
+    if (event.key === 'ArrowDown') move(at + 1);
+    else if (event.key === 'ArrowUp') move(at - 1);
+    else if (event.key === 'Home') move(0);
+    else if (event.key === 'End') move(items.length - 1);
+    else if (event.key === 'Escape') {
+      event.preventDefault();
+      this.closeMenu(true);
+    } else if (event.key === 'Tab') this.closeMenu(false);
+  }
+
+  private menuFocusOut(event: FocusEvent) {
+    const anchor = event.currentTarget as HTMLElement;
+    if (!anchor.contains(event.relatedTarget as Node | null)) this.menuOpen = false;
+  }
+
+  private async removeContact(contact: Contact) {
+    const name = contact.peer.displayName;
+    this.closeMenu(false);
+    const sure = await this.confirm().ask({
+      title: `Remove ${name}?`,
+      message: `You will no longer be able to message or call each other. Your history is kept and comes back if you become contacts again.`,
+      confirmLabel: 'Remove contact',
+    });
+    if (sure) this.attempt(this.controller.client?.removeContact(contact.id));
+    else this.renderRoot.querySelector<HTMLButtonElement>('.menu-toggle')?.focus();
+  }
+
+  private async blockContact(contact: Contact) {
+    const name = contact.peer.displayName;
+    this.closeMenu(false);
+    const sure = await this.confirm().ask({
+      title: `Block ${name}?`,
+      message: `${name} leaves your contacts and can no longer message you, call you or ask to be your contact. They are not told. You can unblock them in Settings.`,
+      confirmLabel: 'Block',
+    });
+    if (sure) this.attempt(this.controller.client?.block(contact.peer.id));
+    else this.renderRoot.querySelector<HTMLButtonElement>('.menu-toggle')?.focus();
+  }
+
+  private confirm() {
+    return this.renderRoot.querySelector<DerbelConfirm>('derbel-confirm')!;
+  }
+
+  private contactEnded({ contact, byMe }: ContactEnded) {
+    if (contact.id !== this.contactId) return;
+    this.ended = contact.peer.displayName;
+    this.menuOpen = false;
+    this.dispatchEvent(new CustomEvent('derbel-contact-ended', { detail: { contactId: contact.id, byMe }, bubbles: true, composed: true }));
   }
 
   private messageItem(message: ShownMessage, myId: string, seenId: string | null) {
@@ -307,6 +431,7 @@ export class DerbelConversation extends LitElement {
         background: var(--_bg);
       }
       header {
+        position: relative;
         display: flex;
         align-items: center;
         gap: 0.7rem;
@@ -323,6 +448,43 @@ export class DerbelConversation extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
+      }
+      .menu-anchor {
+        position: relative;
+      }
+      .menu-toggle {
+        min-width: 2.5rem;
+        padding: 0.45rem 0.5rem;
+        font-size: 1.2rem;
+        line-height: 1;
+      }
+      .menu {
+        position: absolute;
+        right: 0;
+        top: calc(100% + 0.3rem);
+        z-index: 5;
+        display: grid;
+        min-width: 11rem;
+        padding: 0.3rem;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_bg);
+        box-shadow: 0 6px 20px rgb(0 0 0 / 0.18);
+      }
+      .menu [role='menuitem'] {
+        padding: 0.55rem 0.7rem;
+        border: none;
+        border-radius: calc(var(--_radius) - 4px);
+        background: none;
+        text-align: left;
+        cursor: pointer;
+      }
+      .menu [role='menuitem']:hover,
+      .menu [role='menuitem']:focus-visible {
+        background: var(--_surface);
+      }
+      .menu .danger {
+        color: var(--_danger);
       }
       .presence {
         font-size: 0.8rem;

@@ -107,8 +107,17 @@ export async function startFakeApi(
     }
     if (method === 'GET' && path === '/api/me') return send(res, 200, { user: store.public(userId), csrfToken: store.csrf.get(token), ...feedPosition });
     if (method === 'GET' && path === '/api/users') return send(res, 200, { users: store.search(query.query ?? '') });
-    if (method === 'POST' && path === '/api/contacts') return send(res, 201, store.addContact(userId, String(input.username ?? '')));
-    if (method === 'GET' && path === '/api/contacts') return send(res, 200, { contacts: store.contactsOf(userId) });
+    if (method === 'POST' && path === '/api/contacts') {
+      return send(res, 201, store.requestContact(userId, String(input.username ?? ''), typeof input.message === 'string' ? input.message : null));
+    }
+    if (method === 'GET' && path === '/api/contacts') return send(res, 200, { contacts: store.contactsOf(userId), requests: store.requestsOf(userId) });
+    if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/(accept|decline)$/))) {
+      return send(res, 200, match[2] === 'accept' ? store.accept(userId, match[1]) : store.declineRequest(userId, match[1]));
+    }
+    if (method === 'DELETE' && (match = path.match(/^\/api\/contacts\/([^/]+)$/))) return send(res, 200, store.removeContact(userId, match[1]));
+    if (method === 'POST' && path === '/api/blocks') return send(res, 201, store.block(userId, String(input.userId ?? '')));
+    if (method === 'GET' && path === '/api/blocks') return send(res, 200, { blocks: store.blocksOf(userId) });
+    if (method === 'DELETE' && (match = path.match(/^\/api\/blocks\/([^/]+)$/))) return send(res, 200, store.unblock(userId, match[1]));
     if ((match = path.match(/^\/api\/contacts\/([^/]+)\/messages$/))) {
       if (method === 'GET') return send(res, 200, store.page(userId, match[1], query));
       const sent = store.send(userId, match[1], String(input.text ?? ''), typeof input.id === 'string' ? input.id : undefined);

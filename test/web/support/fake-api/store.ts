@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallRecord, Contact, Meeting, Message, User } from '../../../../web/src/client/types.js';
+import type { BlockedUser, CallRecord, Contact, ContactRequest, Meeting, Message, User } from '../../../../web/src/client/types.js';
 
 /** Thrown by the fake to answer `{ statusCode, code, message }`. */
 export class Refusal extends Error {
@@ -26,6 +26,11 @@ export type FeedEntry = { type: string; position: number; data: Record<string, u
 
 export type FakeOptions = { ringMs: number; graceMs: number; feedPosition: boolean };
 
+type StoredRequest = { id: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string; silenced: boolean; declinedAt: string | null };
+
+/** How long a declined request silences new ones from the same requester (the server's default). */
+const COOLDOWN_MS = 24 * 60 * 60 * 1000;
+
 /**
  * The in-memory state of the fake API used by the component tests: accounts, contacts, messages,
  * the per-user feed, meetings. Only the behaviour the web client relies on, per the API contract.
@@ -35,6 +40,10 @@ export class FakeStore {
   tokens = new Map<string, string>();
   csrf = new Map<string, string>();
   contacts = new Map<string, { id: string; members: [string, string]; lastActivityAt: string }>();
+  /** Pending (and declined) requests by contact id. */
+  requests = new Map<string, StoredRequest>();
+  /** blockerId → blockedId → blockedAt. */
+  blocks = new Map<string, Map<string, string>>();
   messages = new Map<string, Message[]>();
   reads = new Map<string, string>();
   feed: FeedEntry[] = [];
@@ -93,16 +102,144 @@ export class FakeStore {
   }
 
   // contacts
+  /** The one id a pair of users has, whoever asks (the server derives it from the members too). */
+  pairId(a: string, b: string) {
+    const key = [a, b].sort().join(':');
+    this.pairIds.set(key, this.pairIds.get(key) ?? randomUUID());
+    return this.pairIds.get(key)!;
+  }
+  private pairIds = new Map<string, string>();
+
+  /** Seeds an accepted contact, as if one asked and the other accepted. */
   addContact(userId: string, username: string) {
+    const peer = this.peerFor(userId, username);
+    return { contact: this.contactFor(userId, this.connect(userId, peer.id)), position: this.feed.length };
+  }
+
+  private peerFor(userId: string, username: string) {
     const peer = this.byUsername(username);
     if (!peer) throw new Refusal(404, 'USER_NOT_FOUND', 'No such user');
     if (peer.id === userId) throw new Refusal(400, 'CANNOT_ADD_SELF', 'That is you');
-    if ([...this.contacts.values()].some((c) => c.members.includes(userId) && c.members.includes(peer.id))) throw new Refusal(409, 'ALREADY_CONTACTS', 'Already contacts');
-    const contact = { id: randomUUID(), members: [userId, peer.id] as [string, string], lastActivityAt: this.now() };
-    this.contacts.set(contact.id, contact);
-    this.messages.set(contact.id, []);
-    const position = this.publish('ContactAdded', { contactId: contact.id, members: contact.members, addedBy: userId }, contact.members);
-    return { contact: this.contactFor(userId, contact.id), position };
+    if (this.contacts.has(this.pairId(userId, peer.id))) throw new Refusal(409, 'ALREADY_CONTACTS', 'Already contacts');
+    return peer;
+  }
+
+  private connect(userId: string, peerId: string) {
+    const id = this.pairId(userId, peerId);
+    const contact = { id, members: [userId, peerId] as [string, string], lastActivityAt: this.now() };
+    this.requests.delete(id);
+    this.contacts.set(id, contact);
+    if (!this.messages.has(id)) this.messages.set(id, []);
+    this.publish('ContactAdded', { contactId: id, kind: 'direct', members: contact.members, addedBy: userId, addedAt: contact.lastActivityAt }, contact.members);
+    return id;
+  }
+
+  private blocked(blockerId: string, blockedId: string) {
+    return this.blocks.get(blockerId)?.has(blockedId) ?? false;
+  }
+
+  /** `POST /api/contacts`: a request, or the contact itself when the other side had asked first. */
+  requestContact(userId: string, username: string, message: string | null) {
+    const peer = this.peerFor(userId, username);
+    const id = this.pairId(userId, peer.id);
+    const pending = this.requests.get(id);
+    if (pending && pending.requestedBy === peer.id && !pending.declinedAt && !pending.silenced) {
+      this.connect(userId, peer.id);
+      return { contact: { id, peer: this.public(peer.id), status: 'accepted' }, position: this.feed.length };
+    }
+    if (pending?.requestedBy === userId && !pending.declinedAt) return { contact: { id, peer: this.public(peer.id), status: 'pending' }, position: this.feed.length };
+    const coolingOff = pending?.declinedAt && Date.now() - Date.parse(pending.declinedAt) < COOLDOWN_MS;
+    const request: StoredRequest = {
+      id, requestedBy: userId, recipientId: peer.id, message, requestedAt: this.now(),
+      silenced: this.blocked(peer.id, userId) || Boolean(coolingOff), declinedAt: null,
+    };
+    this.requests.set(id, request);
+    const data = { contactId: id, requestedBy: userId, recipientId: peer.id, message, requestedAt: request.requestedAt };
+    const position = this.publish('ContactRequested', data, request.silenced ? [userId] : [userId, peer.id]);
+    return { contact: { id, peer: this.public(peer.id), status: 'pending' }, position };
+  }
+
+  private incoming(userId: string, contactId: string) {
+    const request = this.requests.get(contactId);
+    if (!request || request.recipientId !== userId || request.silenced || request.declinedAt) throw new Refusal(404, 'CONTACT_NOT_FOUND', 'No such request');
+    return request;
+  }
+
+  accept(userId: string, contactId: string) {
+    const request = this.incoming(userId, contactId);
+    this.connect(userId, request.requestedBy);
+    return { contact: { id: contactId, peer: this.public(request.requestedBy), status: 'accepted' }, position: this.feed.length };
+  }
+
+  declineRequest(userId: string, contactId: string) {
+    const request = this.incoming(userId, contactId);
+    request.declinedAt = this.now();
+    return { position: this.publish('ContactRequestDeclined', { contactId, declinedAt: request.declinedAt }, [userId]) };
+  }
+
+  /** `DELETE /api/contacts/:id`: ends an accepted contact, or cancels the user's own request. */
+  removeContact(userId: string, contactId: string) {
+    const request = this.requests.get(contactId);
+    if (request?.requestedBy === userId) return { position: this.cancel(request) };
+    this.member(userId, contactId);
+    return { position: this.endContact(contactId) };
+  }
+
+  private cancel(request: StoredRequest) {
+    this.requests.delete(request.id);
+    const told = request.silenced || request.declinedAt ? [request.requestedBy] : [request.requestedBy, request.recipientId];
+    return this.publish('ContactRequestCancelled', { contactId: request.id, cancelledAt: this.now() }, told);
+  }
+
+  private endContact(contactId: string) {
+    for (const meeting of [...this.meetings.values()]) if (meeting.contactId === contactId) this.endMeeting(meeting.id, 'ended');
+    const contact = this.contacts.get(contactId)!;
+    const position = this.publish('ContactRemoved', { contactId, removedAt: this.now() }, contact.members);
+    this.contacts.delete(contactId);
+    return position;
+  }
+
+  block(userId: string, blockedId: string) {
+    if (blockedId === userId) throw new Refusal(400, 'CANNOT_BLOCK_SELF', 'That is you');
+    if (!this.users.has(blockedId)) throw new Refusal(404, 'USER_NOT_FOUND', 'No such user');
+    const mine = this.blocks.get(userId) ?? new Map<string, string>();
+    this.blocks.set(userId, mine);
+    const id = this.pairId(userId, blockedId);
+    if (!mine.has(blockedId)) {
+      mine.set(blockedId, this.now());
+      if (this.contacts.has(id)) this.endContact(id);
+      const request = this.requests.get(id);
+      if (request) this.cancel(request);
+    }
+    const position = this.publish('UserBlocked', { userId: blockedId, blockedAt: mine.get(blockedId) }, [userId]);
+    return { block: this.blockView(blockedId, mine.get(blockedId)!), position };
+  }
+
+  unblock(userId: string, blockedId: string) {
+    if (!this.blocks.get(userId)?.delete(blockedId)) return { position: this.feed.length };
+    return { position: this.publish('UserUnblocked', { userId: blockedId, unblockedAt: this.now() }, [userId]) };
+  }
+
+  private blockView(userId: string, blockedAt: string): BlockedUser {
+    const { id, username, displayName } = this.public(userId);
+    return { user: { id, username, displayName }, blockedAt };
+  }
+
+  blocksOf(userId: string): BlockedUser[] {
+    return [...(this.blocks.get(userId) ?? new Map<string, string>()).entries()]
+      .map(([blockedId, at]) => this.blockView(blockedId, at))
+      .sort((a, b) => b.blockedAt.localeCompare(a.blockedAt));
+  }
+
+  requestsOf(userId: string): ContactRequest[] {
+    return [...this.requests.values()]
+      .filter((r) => r.requestedBy === userId || (r.recipientId === userId && !r.silenced && !r.declinedAt))
+      .map((r) => {
+        const peerId = r.requestedBy === userId ? r.recipientId : r.requestedBy;
+        const { id, username, displayName } = this.public(peerId);
+        return { id: r.id, peer: { id, username, displayName }, direction: r.requestedBy === userId ? 'outgoing' : 'incoming', message: r.message, requestedAt: r.requestedAt } as const;
+      })
+      .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
   }
 
   member(userId: string, contactId: string) {

@@ -97,6 +97,18 @@ export class CallController {
     this.view.set({ phase: 'idle' });
   }
 
+  /** The contact was removed or blocked: its lobby closes, its call ends. */
+  contactGone(contactId: string) {
+    const view = this.view.value;
+    if (view.phase === 'idle' || view.contactId !== contactId) return;
+    if (view.phase === 'call') {
+      view.session.leave();
+      this.client.tab.removeItem(REJOIN_KEY);
+      this.stopMedia();
+      this.view.set({ phase: 'ended', contactId, message: endMessage('ended') });
+    } else this.dismiss();
+  }
+
   /** After a reload: if this tab was in a call that is still going, join it again. */
   async rejoinAfterReload() {
     const meetingId = this.client.tab.getItem(REJOIN_KEY);
