@@ -172,7 +172,7 @@ export class DerbelAddContact extends LitElement {
     this.error = null;
     try {
       const contact = await client.requestContact(username, this.message);
-      const accepted = contact.status === 'accepted';
+      const accepted = contact.status !== 'pending';
       this.added = accepted ? `${contact.peer.displayName} is now in your contacts.` : `Request sent to ${contact.peer.displayName}.`;
       this.query = '';
       this.message = '';
