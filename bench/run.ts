@@ -1,10 +1,12 @@
 import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
+import { benchHandshake } from './handshake.js';
+import { benchHistory } from './history.js';
 import { benchMessaging } from './messaging.js';
 import { runRebuildBenchmark } from './rebuild.js';
 
 /**
- * `npm run bench [messaging|command-cost|rebuild]… [--pairs=N --rate=N --seconds=N]`: runs the benchmarks and
+ * `npm run bench [messaging|handshake|history|command-cost|rebuild]… [--pairs=N --rate=N --seconds=N --users=N --concurrency=N]`: runs the benchmarks and
  * prints one JSON summary.
  */
 const flags = Object.fromEntries(
@@ -17,6 +19,8 @@ const flags = Object.fromEntries(
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
   messaging: () => benchMessaging(flags),
+  handshake: () => benchHandshake(flags),
+  history: () => benchHistory(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
 };
 
