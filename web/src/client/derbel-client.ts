@@ -18,6 +18,7 @@ import {
   type ContactsState,
 } from './contacts-state.js';
 import { Conversations } from './conversations.js';
+import { Backoff, backoffDelay } from './backoff.js';
 import { Drafts } from './drafts.js';
 import { FeedSync } from './feed-sync.js';
 import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
@@ -105,6 +106,7 @@ export class DerbelClient {
   private readonly now: () => Date;
   private detach: Array<() => void> = [];
   private catchUpRetry: ReturnType<typeof setTimeout> | null = null;
+  private readonly catchUpBackoff = new Backoff();
   private snapshotRetry: ReturnType<typeof setTimeout> | null = null;
   private refusedSockets = 0;
   private recovery: Promise<void> | null = null;
@@ -418,7 +420,7 @@ export class DerbelClient {
     this.snapshotRetry = setTimeout(() => {
       if (this.session.value !== session) return;
       this.loadSnapshot().catch(() => this.retrySnapshot(attempt + 1));
-    }, Math.min(30_000, 1_000 * 2 ** attempt));
+    }, backoffDelay(attempt));
   }
 
   /** After a reconnect: fetch what the feed missed, or reload everything if we have no position. */
@@ -431,9 +433,11 @@ export class DerbelClient {
         await this.loadSnapshot();
         await this.conversations.resync();
       }
+      this.catchUpBackoff.reset();
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) return this.checkSession();
-      this.catchUpRetry = setTimeout(() => void this.catchUp(), 3_000);
+      // Jittered: after a node crash, every client's catch-up may fail at the same moment (a 503, a 429).
+      this.catchUpRetry = setTimeout(() => void this.catchUp(), this.catchUpBackoff.next());
     }
   }
 
@@ -443,7 +447,7 @@ export class DerbelClient {
       // Still signed in, yet the socket was refused: try again, more slowly each time.
       this.refusedSockets++;
       const realtime = this.realtime;
-      setTimeout(() => realtime === this.realtime && (realtime as Partial<SocketConnection>).reconnect?.(), Math.min(30_000, 500 * 2 ** this.refusedSockets));
+      setTimeout(() => realtime === this.realtime && (realtime as Partial<SocketConnection>).reconnect?.(), backoffDelay(this.refusedSockets));
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) this.end({ status: 'signed-out', reason: 'expired' });
     }

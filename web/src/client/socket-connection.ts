@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { Backoff } from './backoff.js';
 import { Emitter, Observable } from './observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
 import type { IncomingSignal, ServerEvent } from './types.js';
@@ -12,13 +13,20 @@ export type SocketConnectionOptions = {
   csrfToken?: () => string | null;
 };
 
-/** The Socket.io connection: reconnects on its own and reports each (re)connection. */
+/**
+ * The Socket.io connection: reconnects on its own and reports each (re)connection.
+ *
+ * It schedules its reconnections itself, with full-jitter back-off (`backoff.ts`), instead of Socket.io's:
+ * when a node dies, thousands of clients lose it at the same instant, and Socket.io's capped back-off
+ * would bring them back in step.
+ */
 export class SocketConnection implements Realtime {
   readonly state = new Observable<ConnectionState>('closed');
   private readonly emitter = new Emitter<RealtimeEvents>();
   private socket: Socket | null = null;
   private everConnected = false;
-  private refusals = 0;
+  private readonly backoff = new Backoff();
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: SocketConnectionOptions) {}
 
@@ -38,14 +46,13 @@ export class SocketConnection implements Realtime {
       const csrfToken = this.options.csrfToken?.();
       cb(token ? { token } : csrfToken ? { csrfToken } : {});
     };
-    const socket = this.options.server
-      ? io(this.options.server, { withCredentials: true, auth })
-      : io({ withCredentials: true, auth });
+    const options = { withCredentials: true, auth, reconnection: false };
+    const socket = this.options.server ? io(this.options.server, options) : io(options);
     this.socket = socket;
     this.state.set('connecting');
 
     socket.on('connect', () => {
-      this.refusals = 0;
+      this.backoff.reset();
       const reconnect = this.everConnected;
       this.everConnected = true;
       this.state.set('online');
@@ -53,27 +60,35 @@ export class SocketConnection implements Realtime {
     });
     socket.on('disconnect', (reason) => {
       if (this.state.value === 'closed') return;
+      if (reason === 'io client disconnect') return;
       this.state.set('reconnecting');
-      // The server hung up on purpose (not a session end, which says so first): try again.
-      if (reason === 'io server disconnect') setTimeout(() => this.socket === socket && socket.connect(), 1_000);
+      // A lost transport, a node that died or drained, or a server that hung up on purpose (not a session
+      // end, which says so first): try again.
+      this.scheduleReconnect(socket);
     });
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHORIZED') {
         this.emitter.emit('unauthorized', { reason: 'UNAUTHORIZED' });
         return;
       }
-      if (this.state.value !== 'closed') this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
-      // Socket.io retries transport errors by itself, but not a refusal by the server's middleware.
-      if (!socket.active) {
-        this.refusals++;
-        setTimeout(() => this.socket === socket && socket.connect(), Math.min(30_000, 1_000 * 2 ** this.refusals));
-      }
+      if (this.state.value === 'closed') return;
+      this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
+      // A transport error, a timeout, or a refusal by the server's middleware (an overloaded node).
+      this.scheduleReconnect(socket);
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
     });
     socket.on('event', (event: ServerEvent) => this.emitter.emit('event', event));
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
+  }
+
+  private scheduleReconnect(socket: Socket) {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.socket === socket && !socket.connected) socket.connect();
+    }, this.backoff.next());
   }
 
   emit(type: string, data: unknown) {
@@ -93,6 +108,9 @@ export class SocketConnection implements Realtime {
 
   close() {
     this.state.set('closed');
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.backoff.reset();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
