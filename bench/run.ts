@@ -1,30 +1,35 @@
 import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
-import { benchHandshake } from './handshake.js';
-import { benchHistory } from './history.js';
+import { benchConnections } from './connections.js';
 import { benchMessaging } from './messaging.js';
 import { runRebuildBenchmark } from './rebuild.js';
 
 /**
- * `npm run bench [messaging|handshake|history|command-cost|rebuild]… [--pairs=N --rate=N --seconds=N --users=N --concurrency=N]`: runs the benchmarks and
- * prints one JSON summary.
+ * `npm run bench [messaging|command-cost|rebuild|connections]… [--pairs=N --rate=N --seconds=N] [--users 2000 --storm]`:
+ * runs the benchmarks and prints one JSON summary. Flags are numbers (`--name=N` or `--name N`); a bare
+ * `--name` is 1.
  */
-const flags = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .filter((a) => a.startsWith('--'))
-    .map((a) => a.slice(2).split('='))
-    .map(([k, v]) => [k, Number(v)]),
-);
+const args = process.argv.slice(2);
+const flags: Record<string, number> = {};
+const wanted: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i];
+  if (!arg.startsWith('--')) {
+    wanted.push(arg);
+    continue;
+  }
+  const [name, value] = arg.slice(2).split('=');
+  if (value !== undefined) flags[name] = Number(value);
+  else if (args[i + 1] !== undefined && /^-?\d+(\.\d+)?$/.test(args[i + 1])) flags[name] = Number(args[++i]);
+  else flags[name] = 1;
+}
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
   messaging: () => benchMessaging(flags),
-  handshake: () => benchHandshake(flags),
-  history: () => benchHistory(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
+  connections: () => benchConnections(flags),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(available);
 const unknown = names.filter((n) => !available[n]);
 if (unknown.length > 0) {

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { migrate } from '../infrastructure/database/migrate.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { startNodeProcess, type NodeProcess } from '../test/support/node-process.js';
+import { TEST_REDIS_URL } from '../test/support/test-env.js';
+import { ClientFleet } from './connections/client-fleet.js';
+import { PairSenders, type ActivePair } from './connections/pair-senders.js';
+import { projectionsReached, seedPopulation } from '../test/support/seeded-population.js';
+import { epochNow, type WorkerStatus } from './connections/worker-protocol.js';
+import { cpuMillisecondsBetween, cpuSnapshot, processCpuSeconds } from './cpu-usage.js';
+import { summarize } from './support.js';
+
+export interface ConnectionsOptions {
+  users?: number;
+  contacts?: number;
+  pairs?: number;
+  rate?: number;
+  seconds?: number;
+  idleSeconds?: number;
+  /** Handshakes in flight at once while everyone connects. */
+  concurrency?: number;
+  storm?: number;
+  stormSeconds?: number;
+}
+
+const log = (line: string) => console.error(`[connections] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rssMiB = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
+const openFilesLimit = () => /Max open files\s+(\d+)\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.slice(1).map(Number) ?? [];
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * Many connected people (issue 21): seeds `users` people with `contacts` contacts each, connects them all over
+ * WebSocket to two api nodes (half each), measures connect rate and latency, server memory per socket and idle
+ * CPU, then the latency of `pairs` active pairs sending `rate` messages/s while everyone is connected. With
+ * `--storm`, SIGKILLs node 2 while the pairs keep sending, and measures how its clients come back on node 1
+ * and catch up. See BENCHMARKS.md.
+ */
+export async function benchConnections(options: ConnectionsOptions = {}) {
+  const { users = 2_000, contacts = 20, pairs = 200, rate = 500, seconds = 20, idleSeconds = 15, concurrency = 200, storm = 0, stormSeconds = 30 } = options;
+  const [softLimit, hardLimit] = openFilesLimit();
+  // The machine is shared: a load average above its core count says the figures are a busy box's.
+  const loadAtStart = os.loadavg()[0];
+  log(`${users} users × ${contacts} contacts, ${pairs} active pairs at ${rate}/s; open files limit ${softLimit} (hard ${hardLimit}) per process`);
+  const db = await createTestDatabase('derbel_bench');
+  const nodes: NodeProcess[] = [];
+  let fleet: ClientFleet | null = null;
+  let senders: PairSenders | null = null;
+  try {
+    await migrate(db.url);
+    const population = await seedPopulation(db.url, { users, contactsPerUser: contacts, pairs });
+    log(`seeded in ${population.seconds.toFixed(1)} s (head ${population.head})`);
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
+    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }));
+    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }));
+    const urls = nodes.map((n) => n.url);
+    const projectionStarted = performance.now();
+    await projectionsReached(db.url, population.head);
+    const projectionSeconds = (performance.now() - projectionStarted) / 1000;
+    log(`read models built by the projections in ${projectionSeconds.toFixed(1)} s`);
+
+    // Users 2i and 2i + 1 share a node, alternating by pair, so half the active pairs live on each node.
+    const nodeOf = (i: number) => (i >> 1) & 1;
+    const receivers = new Set(population.pairs.map((p) => population.users[p.receiver].userId));
+    const activePairs: ActivePair[] = population.pairs.map((p) => ({
+      contactId: p.contactId,
+      senderToken: population.users[p.sender].token,
+      receiverId: population.users[p.receiver].userId,
+      node: nodeOf(p.receiver),
+    }));
+    senders = new PairSenders(urls, activePairs);
+    const rssBefore = nodes.map((n) => rssMiB(n.child.pid!));
+
+    // 1. Everyone connects.
+    const connectStarted = performance.now();
+    fleet = await ClientFleet.start(
+      population.users.map((u, i) => ({ userId: u.userId, token: u.token, node: nodeOf(i), watched: receivers.has(u.userId) })),
+      { urls, baseline: population.head, concurrency, onApplied: (item) => senders!.record(item) },
+    );
+    let status = await fleet.status();
+    const connectDeadline = Date.now() + 60_000 + users * 20;
+    while (status.everConnected < users && Date.now() < connectDeadline) {
+      await sleep(250);
+      status = await fleet.status();
+    }
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    log(`${status.everConnected}/${users} connected in ${connectSeconds.toFixed(1)} s; on nodes ${status.onNode.join(' / ')}`);
+    const connect = {
+      connected: status.everConnected,
+      seconds: round(connectSeconds),
+      perSecond: Math.round(status.everConnected / connectSeconds),
+      concurrency,
+      latencyMs: summarize(status.connectLatencies),
+      errors: status.connectErrors,
+    };
+
+    // 2. Idle: memory per socket and the heartbeats' CPU.
+    await sleep(3_000);
+    const rssAfter = nodes.map((n) => rssMiB(n.child.pid!));
+    const cpuParts = { node1: nodes[0].child.pid!, node2: nodes[1].child.pid! };
+    const idleBefore = cpuSnapshot(cpuParts);
+    const loadGenBefore = fleet.pids.reduce((s, pid) => s + processCpuSeconds(pid), 0);
+    log(`idle for ${idleSeconds} s…`);
+    await sleep(idleSeconds * 1000);
+    const idleCpu = cpuMillisecondsBetween(idleBefore, cpuSnapshot(cpuParts));
+    const loadGenIdleMs = Math.round((fleet.pids.reduce((s, pid) => s + processCpuSeconds(pid), 0) - loadGenBefore) * 1000);
+    status = await fleet.status();
+    const idle = {
+      seconds: idleSeconds,
+      socketsPerNode: status.onNode,
+      rssMiB: nodes.map((_, i) => ({ before: round(rssBefore[i]), after: round(rssAfter[i]) })),
+      rssKiBPerSocket: nodes.map((_, i) => round(((rssAfter[i] - rssBefore[i]) * 1024) / Math.max(1, status.onNode[i] ?? 0))),
+      cpuPercentOfOneCore: Object.fromEntries(
+        [...Object.entries(idleCpu).filter(([k]) => k !== 'loadGenerator'), ['clientProcesses', loadGenIdleMs] as const].map(([k, ms]) => [k, round(ms / (idleSeconds * 10))]),
+      ),
+    };
+    log(`idle: ${JSON.stringify(idle)}`);
+
+    // 3. Active pairs while everyone is connected.
+    log(`${pairs} pairs at ${rate}/s for ${seconds} s…`);
+    const activeEnd = performance.now() + seconds * 1000;
+    const activeIds = await senders.run(rate, () => performance.now() > activeEnd);
+    await senders.settle(activeIds, 10_000);
+    const active = { rate, seconds, ...senders.report(activeIds), sendStatuses: { ...senders.statuses } };
+    log(`active: ${JSON.stringify(active)}`);
+
+    const result: Record<string, unknown> = { loadAverageAtStart: round(loadAtStart, 2), users, contactsPerUser: contacts, pairs, seeding: { seconds: round(population.seconds), projectionSeconds: round(projectionSeconds) }, connect, idle, active };
+    if (storm) result.storm = await reconnectStorm(fleet, senders, nodes, { users, rate, stormSeconds, receivers: activePairs });
+    result.loadAverageAtEnd = round(os.loadavg()[0], 2);
+    return result;
+  } finally {
+    await fleet?.close().catch(() => {});
+    await senders?.close().catch(() => {});
+    await Promise.all(nodes.map((n) => n.stop()));
+    await db.drop();
+  }
+}
+
+/**
+ * SIGKILL of node 2 while the pairs keep sending. Its clients reconnect (to node 1: the balancer's redispatch)
+ * with the web client's jittered back-off and catch up with `GET /api/events?after=`.
+ */
+async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: NodeProcess[], options: { users: number; rate: number; stormSeconds: number; receivers: ActivePair[] }) {
+  const before = await fleet.resetCounters();
+  const victims = before.onNode[1] ?? 0;
+  const survivorsBefore = before.onNode[0] ?? 0;
+  const receiverNode = new Map(options.receivers.map((p) => [p.receiverId, p.node]));
+  const statusesBefore = { ...senders.statuses };
+  const cpuParts = { survivor: nodes[0].child.pid! };
+  log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on node 1); SIGKILL in 3 s`);
+
+  let stopSending = false;
+  const sending = (async () => {
+    await sleep(3_000);
+    return senders.run(options.rate, () => stopSending);
+  })();
+  await sleep(3_000 + 2_000);
+  const cpuBefore = cpuSnapshot(cpuParts);
+  const killedAt = epochNow();
+  const rssBefore = rssMiB(nodes[0].child.pid!);
+  await nodes[1].kill();
+  log('node 2 killed');
+
+  let status: WorkerStatus = before;
+  const timeline: Array<{ s: number; online: number; caughtUp: number }> = [];
+  const deadline = Date.now() + Math.max(options.stormSeconds, 120) * 1000;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    status = await fleet.status();
+    timeline.push({ s: round((epochNow() - killedAt) / 1000), online: status.online, caughtUp: status.caughtUp });
+    if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
+  }
+  const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
+  const stormWallSeconds = (epochNow() - killedAt) / 1000;
+  stopSending = true;
+  const ids = await sending;
+  await senders.settle(ids, 30_000);
+  status = await fleet.status();
+
+  const quantileAfterKill = (times: number[], fraction: number) => {
+    const needed = Math.ceil(victims * fraction);
+    const sorted = [...times].sort((a, b) => a - b);
+    return sorted.length >= needed && needed > 0 ? round((sorted[needed - 1] - killedAt) / 1000, 2) : null;
+  };
+  const perSecond = Object.entries(status.catchUpsPerSecond)
+    .map(([second, count]) => ({ second: Number(second) - Math.floor(killedAt / 1000), count }))
+    .sort((a, b) => a.second - b.second);
+  const attemptsBySecond = new Map<number, number>();
+  for (const at of status.attemptsAt) attemptsBySecond.set(Math.floor((at - killedAt) / 1000), (attemptsBySecond.get(Math.floor((at - killedAt) / 1000)) ?? 0) + 1);
+  const statusDelta = Object.fromEntries(Object.entries(senders.statuses).map(([k, v]) => [k, v - (statusesBefore[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  const result = {
+    victims,
+    survivorsBefore,
+    backOnline: status.online - survivorsBefore,
+    caughtUp: status.caughtUp,
+    secondsUntil: {
+      reconnected99: quantileAfterKill(status.reconnectedAt, 0.99),
+      reconnected100: quantileAfterKill(status.reconnectedAt, 1),
+      caughtUp99: quantileAfterKill(status.caughtUpAt, 0.99),
+      caughtUp100: quantileAfterKill(status.caughtUpAt, 1),
+    },
+    handshakeErrors: status.connectErrors,
+    catchUpStatuses: status.catchUpStatuses,
+    catchUpsPerSecond: { peak: Math.max(0, ...perSecond.map((p) => p.count)), seconds: perSecond },
+    handshakeAttemptsPerSecond: [...attemptsBySecond].sort((a, b) => a[0] - b[0]).map(([second, count]) => ({ second, count })),
+    survivorCpuPercentOfOneCore: round(cpuMs.survivor / (stormWallSeconds * 10)),
+    survivorRssMiB: { before: round(rssBefore), after: round(rssMiB(nodes[0].child.pid!)) },
+    sendStatuses: statusDelta,
+    activePairs: {
+      onSurvivor: senders.report(ids, (r) => receiverNode.get(r) === 0),
+      onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1),
+    },
+    presencePushesReceived: status.eventsByType.PresenceChanged ?? 0,
+    timeline,
+  };
+  log(`storm: ${JSON.stringify({ ...result, timeline: undefined, catchUpsPerSecond: { peak: result.catchUpsPerSecond.peak } })}`);
+  return result;
+}

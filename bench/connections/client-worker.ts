@@ -1,0 +1,166 @@
+import { Pool } from 'undici';
+import { Backoff } from '../../web/src/client/backoff.js';
+import { FeedSync, type FeedPage } from '../../web/src/client/feed-sync.js';
+import type { FeedEvent } from '../../web/src/client/types.js';
+import { RawSocketClient } from './raw-socket-client.js';
+import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type WorkerStatus } from './worker-protocol.js';
+
+/**
+ * One load-generating process of the connections bench (a process, not a thread: the file-descriptor limit
+ * is per process). It holds its share of the clients, each a raw socket plus the web client's own FeedSync,
+ * catching up with `GET /api/events?after=` after every reconnect and retrying a failed catch-up with the
+ * web client's jittered back-off.
+ */
+const send = (message: FromWorker) => process.send!(message);
+
+let clients: Array<{ spec: WorkerClient; socket: RawSocketClient; feed: FeedSync; caughtUpSinceReset: boolean; reconnectedSinceReset: boolean }> = [];
+/** First handshakes under way (the start's concurrency bound). */
+let firstInFlight = 0;
+let launch = () => {};
+let pools: Pool[] = [];
+let counters = freshCounters();
+let pendingApplied: Extract<FromWorker, { type: 'applied' }>['items'] = [];
+
+function freshCounters() {
+  return {
+    connectLatencies: [] as number[],
+    reconnectedAt: [] as number[],
+    caughtUpAt: [] as number[],
+    attemptsAt: [] as number[],
+    connectErrors: {} as Record<string, number>,
+    catchUpStatuses: {} as Record<string, number>,
+    catchUpsPerSecond: {} as Record<string, number>,
+    eventsByType: {} as Record<string, number>,
+  };
+}
+const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+
+async function fetchPage(node: number, token: string, after: number): Promise<FeedPage> {
+  let status: string;
+  try {
+    const response = await pools[node].request({ method: 'GET', path: `/api/events?after=${after}&limit=200`, headers: { authorization: `Bearer ${token}` } });
+    status = String(response.statusCode);
+    bump(counters.catchUpStatuses, status);
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`catch-up answered ${status}`);
+    }
+    bump(counters.catchUpsPerSecond, String(Math.floor(epochNow() / 1000)));
+    return (await response.body.json()) as FeedPage;
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('catch-up answered'))) bump(counters.catchUpStatuses, 'network');
+    throw error;
+  }
+}
+
+function start(message: Extract<ToWorker, { type: 'start' }>) {
+  pools = message.urls.map((url) => new Pool(url, { connections: 128, pipelining: 1, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+  clients = message.clients.map((spec) => {
+    const fromCatchUp = new Set<string>();
+    const entry = {
+      spec,
+      caughtUpSinceReset: false,
+      reconnectedSinceReset: false,
+      feed: new FeedSync(
+        async (after) => {
+          const page = await fetchPage(entry.socket.node, spec.token, after);
+          if (spec.watched) for (const event of page.events) if (event.type === 'MessageSent') fromCatchUp.add(event.data.messageId as string);
+          return page;
+        },
+        (event: FeedEvent) => {
+          if (!spec.watched || event.type !== 'MessageSent') return;
+          const messageId = event.data.messageId as string;
+          pendingApplied.push({ messageId, receiverId: spec.userId, at: epochNow(), via: fromCatchUp.delete(messageId) ? 'catch-up' : 'push' });
+        },
+      ),
+      socket: null as unknown as RawSocketClient,
+    };
+    entry.feed.setBaseline(message.baseline);
+    let firstPending = true;
+    const firstDone = () => {
+      if (!firstPending) return;
+      firstPending = false;
+      firstInFlight--;
+      launch();
+    };
+    const retry = new Backoff();
+    const catchUp = (afterReconnect: boolean): void => {
+      entry.feed.catchUp().then(
+        () => {
+          retry.reset();
+          if (!afterReconnect || entry.caughtUpSinceReset) return;
+          entry.caughtUpSinceReset = true;
+          counters.caughtUpAt.push(epochNow());
+        },
+        () => void setTimeout(() => catchUp(afterReconnect), retry.next()),
+      );
+    };
+    entry.socket = new RawSocketClient(message.urls, spec.node, spec.token, {
+      onEvent: (event) => {
+        bump(counters.eventsByType, event.type);
+        if (typeof event.position === 'number') entry.feed.receive(event as FeedEvent);
+        else if (event.type === 'FeedResync') catchUp(false);
+      },
+      onConnected: ({ reconnect, latencyMs }) => {
+        counters.connectLatencies.push(latencyMs);
+        if (!reconnect) return firstDone();
+        if (!entry.reconnectedSinceReset) counters.reconnectedAt.push(epochNow());
+        entry.reconnectedSinceReset = true;
+        catchUp(true);
+      },
+      onAttempt: () => entry.socket.everConnected && counters.attemptsAt.push(epochNow()),
+      onConnectError: (reason) => {
+        bump(counters.connectErrors, reason);
+        if (!entry.socket.everConnected) firstDone();
+      },
+      onDisconnected: () => {},
+    });
+    return entry;
+  });
+  // At most `concurrency` handshakes in flight, as a crowd arriving at a steady pace rather than one SYN flood.
+  let next = 0;
+  launch = () => {
+    while (next < clients.length && firstInFlight < message.concurrency) {
+      firstInFlight++;
+      clients[next++].socket.connect();
+    }
+  };
+  launch();
+}
+
+function status(): WorkerStatus {
+  const onNode: number[] = [];
+  let online = 0;
+  let everConnected = 0;
+  let caughtUp = 0;
+  for (const { socket, caughtUpSinceReset } of clients) {
+    if (socket.state === 'online') {
+      online++;
+      onNode[socket.node] = (onNode[socket.node] ?? 0) + 1;
+    }
+    if (socket.everConnected) everConnected++;
+    if (caughtUpSinceReset) caughtUp++;
+  }
+  return { clients: clients.length, online, everConnected, caughtUp, onNode: Array.from(onNode, (n) => n ?? 0), ...counters };
+}
+
+setInterval(() => {
+  if (pendingApplied.length === 0) return;
+  send({ type: 'applied', items: pendingApplied });
+  pendingApplied = [];
+}, 50);
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'start') start(message);
+  else if (message.type === 'status') send({ type: 'status', status: status() });
+  else if (message.type === 'reset-counters') {
+    counters = freshCounters();
+    for (const client of clients) client.caughtUpSinceReset = client.reconnectedSinceReset = false;
+    send({ type: 'status', status: status() });
+  } else if (message.type === 'close') {
+    for (const { socket } of clients) socket.close();
+    void Promise.all(pools.map((p) => p.close())).finally(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

@@ -1,0 +1,126 @@
+import WebSocket from 'ws';
+import { Backoff } from '../../web/src/client/backoff.js';
+
+/** What a client saw of the server, for the bench to count. */
+export interface RawClientHooks {
+  /** A server `event` push (feed entries with a position, ephemeral ones without). */
+  onEvent(event: { type: string; position?: number; data: any }): void;
+  /** Connected (the Socket.IO CONNECT was acknowledged); `reconnect` after the first time. */
+  onConnected(info: { reconnect: boolean; url: string; latencyMs: number }): void;
+  /** A handshake that failed: refused by the middleware (`message`), a transport error, or a closed connection. */
+  onConnectError(reason: string): void;
+  onDisconnected(): void;
+  /** A connection attempt begins (a redirect to the next node is part of the same attempt). */
+  onAttempt(): void;
+}
+
+let nextSocketId = 0;
+
+/**
+ * A Socket.IO v5 client over Engine.IO v4 on a raw WebSocket (`ws`), a few kilobytes each, so one
+ * load-generator process can hold thousands: the open packet, the CONNECT with `{ token }` as the web client
+ * sends it, pings answered, `event` pushes parsed. Its reconnection is the web client's (`backoff.ts`:
+ * full-jitter exponential back-off); a refused connection goes to the next node at once, as the balancer
+ * redispatches one (HAProxy `option redispatch`).
+ */
+export class RawSocketClient {
+  readonly id = nextSocketId++;
+  state: 'idle' | 'connecting' | 'online' | 'waiting' | 'closed' = 'idle';
+  /** Index into `urls` of the node this client is (or was last) connected to. */
+  node: number;
+  everConnected = false;
+  private ws: WebSocket | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly backoff = new Backoff();
+
+  constructor(
+    private readonly urls: readonly string[],
+    preferredNode: number,
+    private readonly token: string,
+    private readonly hooks: RawClientHooks,
+  ) {
+    this.node = preferredNode;
+  }
+
+  connect() {
+    if (this.state === 'closed' || this.state === 'connecting' || this.state === 'online') return;
+    this.open(0);
+  }
+
+  close() {
+    this.state = 'closed';
+    if (this.timer) clearTimeout(this.timer);
+    this.ws?.terminate();
+    this.ws = null;
+  }
+
+  private open(redirects: number) {
+    this.state = 'connecting';
+    if (redirects === 0) this.hooks.onAttempt();
+    const url = this.urls[this.node];
+    const started = performance.now();
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, handshakeTimeout: 20_000 });
+    this.ws = ws;
+    let opened = false;
+    let connected = false;
+    ws.on('open', () => (opened = true));
+    ws.on('message', (raw) => {
+      const text = raw.toString();
+      const kind = text[0];
+      if (kind === '2') return ws.send('3'); // ping → pong
+      if (kind === '0') return ws.send(`40${JSON.stringify({ token: this.token })}`); // Engine.IO open → Socket.IO CONNECT
+      if (kind !== '4') return;
+      const packet = text[1];
+      if (packet === '2') {
+        const [name, data] = JSON.parse(text.slice(text.indexOf('[')));
+        if (name === 'event') this.hooks.onEvent(data);
+      } else if (packet === '0') {
+        connected = true;
+        this.state = 'online';
+        this.backoff.reset();
+        const reconnect = this.everConnected;
+        this.everConnected = true;
+        this.hooks.onConnected({ reconnect, url, latencyMs: performance.now() - started });
+      } else if (packet === '4') {
+        this.hooks.onConnectError(safeMessage(text.slice(2)));
+        ws.terminate();
+      } else if (packet === '1') {
+        ws.terminate(); // the server hung up on this socket
+      }
+    });
+    ws.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.ws !== ws) return;
+      // Nobody listens there (the node died): the balancer would send the connection to another node at once.
+      if (!opened && error.code === 'ECONNREFUSED' && redirects < this.urls.length - 1) {
+        this.ws = null;
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        this.node = (this.node + 1) % this.urls.length;
+        return this.open(redirects + 1);
+      }
+      if (!connected) this.hooks.onConnectError(error.code ?? error.message);
+    });
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (connected) this.hooks.onDisconnected();
+      else if (!opened) {
+        // error already reported
+      } else this.hooks.onConnectError('closed during the handshake');
+      if (this.state === 'closed') return;
+      this.state = 'waiting';
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.state === 'waiting') this.open(0);
+      }, this.backoff.next());
+    });
+  }
+}
+
+function safeMessage(json: string): string {
+  try {
+    return String(JSON.parse(json)?.message ?? 'refused');
+  } catch {
+    return 'refused';
+  }
+}

@@ -1,0 +1,46 @@
+/** Messages between the connections bench (parent) and its load-generating processes (client-worker.ts). */
+
+export interface WorkerClient {
+  userId: string;
+  token: string;
+  /** The node it first connects to (index into `urls`). */
+  node: number;
+  /** Receives an active pair's messages: report when each is applied. */
+  watched: boolean;
+}
+
+export type ToWorker =
+  | { type: 'start'; urls: string[]; baseline: number; clients: WorkerClient[]; concurrency: number }
+  | { type: 'status' }
+  | { type: 'reset-counters' }
+  | { type: 'close' };
+
+export interface WorkerStatus {
+  clients: number;
+  online: number;
+  /** Connected at least once. */
+  everConnected: number;
+  /** Connected since the last counter reset and caught up (`GET /api/events?after=` done). */
+  caughtUp: number;
+  onNode: number[];
+  connectLatencies: number[];
+  /** Epoch ms (performance.timeOrigin based) of each client's first reconnect and first catch-up after it, since the reset. */
+  reconnectedAt: number[];
+  caughtUpAt: number[];
+  /** Epoch ms of every handshake attempt after the first connection (to see the herd's shape). */
+  attemptsAt: number[];
+  connectErrors: Record<string, number>;
+  catchUpStatuses: Record<string, number>;
+  /** Completed catch-up requests per second (epoch second → count). */
+  catchUpsPerSecond: Record<string, number>;
+  eventsByType: Record<string, number>;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'status'; status: WorkerStatus }
+  /** An active pair's message applied by its receiver (pushed or caught up), epoch ms. */
+  | { type: 'applied'; items: Array<{ messageId: string; receiverId: string; at: number; via: 'push' | 'catch-up' }> };
+
+/** Milliseconds since the epoch, with sub-millisecond precision, comparable across processes of one machine. */
+export const epochNow = () => performance.timeOrigin + performance.now();
