@@ -158,9 +158,7 @@ export async function createServer(
     },
   };
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRoutes] });
-  gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) }, {
-    onHandshakeStep: (step, seconds) => metrics.socketHandshakeSteps.observe({ step }, seconds),
-  });
+  gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) });
   ctx.realtime = gateway;
   for (const runner of runners) {
     runner.subscribe<FeedEntry>({ name: 'socket push', projection: PROJECTIONS.feed, deliver: (entries) => gateway.push(entries) });

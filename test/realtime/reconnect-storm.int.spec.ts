@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backoff } from '../../web/src/client/backoff.js';
+import { FeedSync } from '../../web/src/client/feed-sync.js';
+import { SocketConnection } from '../../web/src/client/socket-connection.js';
+import type { FeedEvent } from '../../web/src/client/types.js';
+import { migrate } from '../../infrastructure/database/migrate.js';
+import { MessageSender } from '../failover/support/message-sender.js';
+import { duplicates, waitUntil } from '../failover/support/measurements.js';
+import { ApiClient } from '../support/api-client.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+
+const USERS = 160;
+const PAIRS = 10;
+
+/**
+ * A person's tab, as the web app builds it: the web client's own SocketConnection (its reconnection policy)
+ * through the balancer, and its FeedSync, catching up with `GET /api/events?after=` after every reconnect
+ * and retrying a failed catch-up with the same jittered back-off.
+ */
+class Tab {
+  readonly applied: FeedEvent[] = [];
+  readonly connection: SocketConnection;
+  readonly feed: FeedSync;
+  lostAt: number | null = null;
+  backAt: number | null = null;
+  caughtUpAt: number | null = null;
+  online = false;
+
+  constructor(
+    readonly userId: string,
+    private readonly token: string,
+    private readonly url: string,
+    baseline: number,
+  ) {
+    this.feed = new FeedSync(
+      async (after) => {
+        const response = await fetch(`${url}/api/events?after=${after}&limit=200`, { headers: { authorization: `Bearer ${token}` } });
+        if (response.status !== 200) throw new Error(`catch-up answered ${response.status}`);
+        return response.json();
+      },
+      (event) => this.applied.push(event),
+    );
+    this.feed.setBaseline(baseline);
+    this.connection = new SocketConnection({ server: url, token: () => token });
+    this.connection.on('event', (event) => typeof event.position === 'number' && this.feed.receive(event as FeedEvent));
+    this.connection.on('connected', ({ reconnect }) => {
+      this.online = true;
+      if (!reconnect) return;
+      this.backAt ??= performance.now();
+      const retry = new Backoff();
+      const catchUp = () =>
+        this.feed.catchUp().then(
+          () => void (this.caughtUpAt ??= performance.now()),
+          () => void setTimeout(catchUp, retry.next()),
+        );
+      void catchUp();
+    });
+    this.connection.state.subscribe((state) => {
+      if (state !== 'reconnecting') return;
+      this.online = false;
+      this.lostAt ??= performance.now();
+    });
+  }
+
+  messageIds() {
+    return this.applied.filter((e) => e.type === 'MessageSent').map((e) => (e.data as { messageId: string }).messageId);
+  }
+}
+
+/**
+ * Issue 21: a node holding half the sockets dies (SIGKILL). Its clients come back on the other node at
+ * jittered moments, catch up, and miss or double nothing; presence settles to who is really connected.
+ */
+describe('reconnect storm: SIGKILL of the node holding half the sockets', () => {
+  let db: TestDatabase;
+  let cluster: TestCluster;
+  let population: Population;
+  let tabs: Tab[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await migrate(db.url);
+    population = await seedPopulation(db.url, { users: USERS, contactsPerUser: 6, pairs: PAIRS });
+    cluster = await startTestCluster({ size: 2, databaseUrl: db.url, redisUrl: TEST_REDIS_URL });
+    await projectionsReached(db.url, population.head, 30_000);
+  }, 60_000);
+  afterAll(async () => {
+    for (const tab of tabs) tab.connection.close();
+    await cluster?.stop();
+    await db?.drop();
+  });
+
+  it('everyone who stays is back and caught up, at spread-out moments, with every message once; those who left are offline', async () => {
+    tabs = population.users.map((u) => new Tab(u.userId, u.token, cluster.url, population.head));
+    for (const tab of tabs) tab.connection.connect();
+    await waitUntil(() => tabs.every((t) => t.online), 20_000, 'all tabs connected');
+    const perNode = await cluster.sockets();
+    expect([...perNode.values()].reduce((a, b) => a + b, 0)).toBe(USERS);
+    expect(Math.min(...perNode.values())).toBeGreaterThan(0);
+
+    const senders = population.pairs.map((pair, i) => {
+      const api = new ApiClient(cluster.url);
+      api.token = population.users[pair.sender].token;
+      return new MessageSender(api, pair.contactId, `pair ${i}`);
+    });
+    for (const sender of senders) sender.start(40);
+    await waitUntil(() => senders.every((s) => s.acknowledged.length >= 3), 10_000, 'messages flowing');
+
+    // Every third tab that loses its node is closed at once instead (its person went away): it must end up offline.
+    const leavers = new Set<Tab>();
+    let lost = 0;
+    for (const tab of tabs) {
+      tab.connection.state.subscribe((state) => {
+        if (state !== 'reconnecting' || leavers.has(tab) || tab.backAt !== null) return;
+        if (lost++ % 3 === 0) {
+          leavers.add(tab);
+          queueMicrotask(() => tab.connection.close());
+        }
+      });
+    }
+    const killedAt = performance.now();
+    await cluster.node('node-2').kill();
+
+    const stayers = () => tabs.filter((t) => t.lostAt !== null && !leavers.has(t));
+    const onKilledNode = perNode.get('node-2')!;
+    await waitUntil(
+      () => tabs.filter((t) => t.lostAt !== null).length === onKilledNode && stayers().every((t) => t.caughtUpAt !== null),
+      20_000,
+      'the killed node’s tabs back and caught up',
+    );
+    for (const sender of senders) await sender.stop();
+
+    // Half of them, give or take the balancer's round robin, lost their node; none of the others did.
+    const victims = tabs.filter((t) => t.lostAt !== null);
+    expect(victims.length).toBe(onKilledNode);
+    expect(stayers().length).toBeGreaterThan(victims.length / 2);
+
+    // Jittered: the moments they came back are spread out, not one burst (the back-off's first window is 0–1 s).
+    const backAfter = stayers().map((t) => t.backAt! - killedAt);
+    const busiestTenth = Math.max(...backAfter.map((at) => backAfter.filter((other) => other >= at && other < at + 100).length));
+    expect(busiestTenth).toBeLessThan(stayers().length / 3);
+    expect(Math.max(...backAfter) - Math.min(...backAfter)).toBeGreaterThan(400);
+
+    // Every acknowledged message reached its receiver exactly once, pushed or caught up.
+    const tabOf = new Map(tabs.map((t) => [t.userId, t]));
+    for (const [i, pair] of population.pairs.entries()) {
+      const receiver = tabOf.get(population.users[pair.receiver].userId)!;
+      if (leavers.has(receiver)) continue;
+      const expected = senders[i].acknowledged.map((a) => a.id);
+      await waitUntil(() => expected.every((id) => receiver.messageIds().includes(id)), 10_000, `pair ${i}: everything received`);
+      expect(duplicates(receiver.messageIds())).toEqual([]);
+      expect(receiver.messageIds().filter((id) => !expected.includes(id))).toEqual([]);
+    }
+
+    // Presence settles to the truth: online exactly those with an open tab, once the dead node's entries expire.
+    const connected = new Set(tabs.filter((t) => !leavers.has(t)).map((t) => t.userId));
+    const observers = tabs.filter((t) => !leavers.has(t)).slice(0, 40);
+    let leaversWatched = 0;
+    const mismatches = async () => {
+      const wrong: string[] = [];
+      leaversWatched = 0;
+      for (const observer of observers) {
+        const response = await fetch(`${cluster.url}/api/contacts`, { headers: { authorization: `Bearer ${population.users.find((u) => u.userId === observer.userId)!.token}` } });
+        for (const contact of (await response.json()).contacts as Array<{ peer: { id: string }; peerOnline: boolean }>) {
+          if (contact.peerOnline !== connected.has(contact.peer.id)) wrong.push(`${contact.peer.id}:${contact.peerOnline}`);
+          if (!connected.has(contact.peer.id)) leaversWatched++;
+        }
+      }
+      return wrong;
+    };
+    await waitUntil(async () => (await mismatches()).length === 0, 25_000, 'presence equals who is connected');
+    expect(leaversWatched).toBeGreaterThan(0);
+  }, 120_000);
+});
