@@ -1,3 +1,5 @@
+import type { DomainErrorCode } from './error-codes.js';
+
 /**
  * A decider (Emmett / Jérémie Chassaing style): pure functions, no I/O, no clock, no id generation.
  * Time and ids arrive inside commands; the handler supplies them.
@@ -11,7 +13,7 @@ export interface Decider<State, Command, Event> {
 /** A business rule was violated. `code` is machine-readable and mapped to HTTP/socket errors at the edge. */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DomainErrorCode,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,27 @@
-/** HTTP status for each domain error code; anything unknown from a client's mistake is a 400. */
-export const STATUS_BY_CODE: Record<string, number> = {
+import type { DomainErrorCode } from '../../domain/error-codes.js';
+
+/** Codes only the edge raises: malformed requests, authentication, transport limits, the service itself. */
+export type EdgeErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'INVALID_ID'
+  | 'INVALID_POSITION'
+  | 'UNKNOWN_CURSOR'
+  | 'CSRF_TOKEN_INVALID'
+  | 'NOT_FOUND'
+  | 'SESSION_NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
+
+export type ErrorCode = DomainErrorCode | EdgeErrorCode;
+
+/**
+ * HTTP status for each error code. `satisfies` makes a code added to the union without a status a compile
+ * error. Codes that say "not yours" answer 404 like "does not exist", so a stranger learns nothing.
+ */
+export const STATUS_BY_CODE = {
   VALIDATION_ERROR: 400,
   INVALID_ID: 400,
   INVALID_POSITION: 400,
@@ -9,6 +31,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   INVALID_MESSAGE_TEXT: 400,
   INVALID_TEXT: 400,
   INVALID_MEMBERS: 400,
+  INVALID_RING_TIMEOUT: 400,
   CANNOT_ADD_SELF: 400,
   UNKNOWN_CURSOR: 400,
   UNAUTHORIZED: 401,
@@ -20,6 +43,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   NOT_A_PARTICIPANT: 403,
   NOT_INVITED: 403,
   NOT_FOUND: 404,
+  NOT_A_MEMBER: 404,
   USER_NOT_FOUND: 404,
   CONTACT_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
@@ -34,17 +58,19 @@ export const STATUS_BY_CODE: Record<string, number> = {
   MEETING_ENDED: 409,
   MEETING_ALREADY_STARTED: 409,
   ALREADY_JOINED: 409,
+  // The peer left the meeting (or never was in it) by the time the signal arrived.
+  PEER_NOT_IN_MEETING: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
-};
+} as const satisfies Record<ErrorCode, number>;
 
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {

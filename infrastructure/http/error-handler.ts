@@ -30,7 +30,7 @@ export function registerErrorHandler(app: FastifyInstance) {
 
     if (error instanceof RateLimitedError) reply.header('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
     if (error instanceof HttpError) return send(error.statusCode, error.code, error.message, error.extra);
-    if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
+    if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code], error.code, error.message);
     if (error instanceof WrongExpectedRevisionError) return send(409, 'CONFLICT', 'Too many concurrent changes; try again');
     if (error.validation) {
       const { code, message } = describeValidationError(error.validation[0] as ErrorObject | undefined, error.validationContext ?? 'request');

@@ -4,6 +4,8 @@ import type { MeetingService } from '../../application/meetings/meeting-service.
 import type { Clock, IdGenerator } from '../../application/shared/clock.js';
 import { DomainError } from '../../domain/decider.js';
 import { Uuid } from '../http/schemas.js';
+import { PayloadTooLargeError } from '../http/transport-limit-error.js';
+import { RateLimitedError } from '../rate-limits/rate-limited-error.js';
 import { participantOf } from '../../domain/meetings/meeting.js';
 import type { PostgresMeetingSeats } from '../meetings/postgres-meeting-seats.js';
 import type { DerbelSocket, SocketGateway } from './socket-gateway.js';
@@ -119,13 +121,13 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
         async ({ meetingId, to, data }) => {
           // Counted on arrival, before any work: a refused signal costs no database read and is not relayed.
           if (!signals.take()) {
-            throw Object.assign(
-              new DomainError('RATE_LIMITED', `Too many signals from this connection: at most ${SIGNAL_BURST} at once, then ${SIGNALS_PER_SECOND} a second`),
-              { retryAfterMs: Math.ceil(1000 / SIGNALS_PER_SECOND) },
+            throw new RateLimitedError(
+              Math.ceil(1000 / SIGNALS_PER_SECOND),
+              `Too many signals from this connection: at most ${SIGNAL_BURST} at once, then ${SIGNALS_PER_SECOND} a second`,
             );
           }
           if (Buffer.byteLength(JSON.stringify(data)) > MAX_SIGNAL_BYTES) {
-            throw new DomainError('PAYLOAD_TOO_LARGE', `A signal carries at most ${MAX_SIGNAL_BYTES} bytes`);
+            throw new PayloadTooLargeError(`A signal carries at most ${MAX_SIGNAL_BYTES} bytes`);
           }
           const { peerId: from, state } = await seatOf(meetingId);
           if (!state.participants.some((p) => p.peerId === to && p.peerId !== from)) {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { DomainError, type Decider } from '../../domain/decider.js';
+import type { DomainErrorCode } from '../../domain/error-codes.js';
 
 /**
  * Given/when/then for any decider (after Emmett's `DeciderSpecification`):
@@ -31,7 +32,7 @@ export const DeciderSpecification = {
                 expect(state, 'decide must not change the state').toEqual(before);
               },
 
-              thenThrows(code: string): void {
+              thenThrows(code: DomainErrorCode): void {
                 const { state, before, outcome } = decideOn();
                 let decided: Event[];
                 try {

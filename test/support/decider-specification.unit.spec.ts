@@ -9,7 +9,7 @@ type Event = { type: 'Incremented'; by: number };
 const counter: Decider<Counter, Command, Event> = {
   initialState: () => ({ count: 0 }),
   decide: ({ by }, state) => {
-    if (by <= 0) throw new DomainError('NOT_POSITIVE', 'by must be positive');
+    if (by <= 0) throw new DomainError('INVALID_MEMBERS', 'by must be positive');
     if (state.count + by > 3) throw new Error('plain error');
     return [{ type: 'Incremented', by }];
   },
@@ -33,10 +33,10 @@ describe('DeciderSpecification', () => {
   });
 
   it('passes thenThrows only for a DomainError with that code', () => {
-    spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('NOT_POSITIVE');
-    expect(() => spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('OTHER')).toThrow();
-    expect(() => spec.given([incremented(3)]).when({ type: 'Increment', by: 1 }).thenThrows('NOT_POSITIVE')).toThrow();
-    expect(() => spec.given([]).when({ type: 'Increment', by: 1 }).thenThrows('NOT_POSITIVE')).toThrow(/decide returned/);
+    spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('INVALID_MEMBERS');
+    expect(() => spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('ALREADY_JOINED')).toThrow();
+    expect(() => spec.given([incremented(3)]).when({ type: 'Increment', by: 1 }).thenThrows('INVALID_MEMBERS')).toThrow();
+    expect(() => spec.given([]).when({ type: 'Increment', by: 1 }).thenThrows('INVALID_MEMBERS')).toThrow(/decide returned/);
   });
 
   it('fails when decide changes the state it was given', () => {
