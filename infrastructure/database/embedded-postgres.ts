@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { ensureDataDir } from '../config/data-dir.js';
 import { isAlive } from '../process/is-alive.js';
+import { SQLSTATE } from './sqlstate.js';
 
 export const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
 export const EMBEDDED_DATABASE_NAME = 'derbel';
@@ -219,7 +220,7 @@ async function ensureDatabase({ port, password }: { port: number; password: stri
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE_NAME]);
     if (rowCount === 0) {
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(EMBEDDED_DATABASE_NAME)}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by someone else
+        if (error.code !== SQLSTATE.duplicateDatabase) throw error; // created meanwhile by someone else
       });
     }
   } finally {

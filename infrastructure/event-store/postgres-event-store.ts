@@ -10,6 +10,7 @@ import type {
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { queryPrepared } from '../database/prepared-statements.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
+import { SQLSTATE, SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
 
 interface EventRow {
   position: string;
@@ -53,8 +54,10 @@ const SET_HORIZON = `SELECT set_config('derbel.read_horizon', least(
  * class 22, e.g. NUL or a lone surrogate in jsonb; class 54, a value over a size limit).
  */
 function isAboutOneAppend(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && (code === 'DB408' || code.startsWith('22') || code.startsWith('54'));
+  const code = sqlState(error);
+  if (code === undefined) return false;
+  const codeClass = code.slice(0, 2);
+  return code === SQLSTATE.revisionTakenConcurrently || codeClass === SQLSTATE_CLASS.dataException || codeClass === SQLSTATE_CLASS.programLimitExceeded;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -162,13 +165,13 @@ export class PostgresEventStore implements EventStore {
         return append.resolve({ nextRevision: Number(last.next_revision), position: Number(last.last_position) });
       } catch (error) {
         const e = error as { code?: string; detail?: string; constraint?: string };
-        if (e.code === 'DB409') {
+        if (e.code === SQLSTATE.wrongExpectedRevision) {
           const actual = e.detail === 'no_stream' || e.detail === undefined ? 'no_stream' : Number(e.detail);
           return append.reject(new WrongExpectedRevisionError(stream, expectedRevision, actual));
         }
-        if (e.code === 'DB408' && attempt < 50) continue;
+        if (e.code === SQLSTATE.revisionTakenConcurrently && attempt < 50) continue;
         // Two appends of the same event id raced: the loser retries and is answered with the stored event.
-        if (e.code === '23505' && e.constraint === 'events_event_id_key' && attempt < 2) continue;
+        if (e.code === SQLSTATE.uniqueViolation && e.constraint === 'events_event_id_key' && attempt < 2) continue;
         return append.reject(error);
       }
     }

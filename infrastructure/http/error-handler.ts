@@ -5,8 +5,18 @@ import { DomainError } from '../../domain/decider.js';
 import { RateLimitedError } from '../rate-limits/rate-limited-error.js';
 import { HttpError, STATUS_BY_CODE } from './error-codes.js';
 import { describeValidationError } from './validation-error.js';
+import { SQLSTATE } from '../database/sqlstate.js';
 
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const DATABASE_DOWN_CODES = new Set<string>([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  SQLSTATE.adminShutdown,
+  SQLSTATE.crashShutdown,
+  SQLSTATE.cannotConnectNow,
+  SQLSTATE.connectionFailure,
+  SQLSTATE.unableToConnect,
+  SQLSTATE.connectionDoesNotExist,
+]);
 
 function isDatabaseDown(error: any): boolean {
   return (

@@ -1,7 +1,8 @@
 import { MalformedEventError } from '../../projections/malformed-event.js';
+import { SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
 
 /** SQLSTATE classes caused by the data a statement wrote: retrying the same event will fail the same way. */
-const DATA_CLASSES = new Set(['22', '23']);
+const DATA_CLASSES = new Set<string>([SQLSTATE_CLASS.dataException, SQLSTATE_CLASS.integrityConstraintViolation]);
 
 /**
  * Whether an error applying an event is the event's own fault, so the projection parks the event and goes on:
@@ -11,16 +12,16 @@ const DATA_CLASSES = new Set(['22', '23']);
  */
 export function isEventFault(error: unknown): boolean {
   if (error instanceof MalformedEventError) return true;
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return DATA_CLASSES.has(code.slice(0, 2));
+  const code = sqlState(error);
+  if (code !== undefined) return DATA_CLASSES.has(code.slice(0, 2));
   return error instanceof TypeError || error instanceof RangeError;
 }
 
 /** What the parked-events table records of an error: a short code and its message. */
 export function describeFault(error: unknown): { code: string; message: string } {
   if (error instanceof MalformedEventError) return { code: 'MALFORMED_EVENT', message: error.message };
-  const code = (error as { code?: unknown })?.code;
+  const code = sqlState(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, message };
+  if (code !== undefined) return { code, message };
   return { code: error instanceof Error ? error.name : 'Error', message };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Projection } from '../../projections/projection.js';
+import { SQLSTATE } from '../database/sqlstate.js';
 
 export const SHADOW_SCHEMA = 'derbel_rebuild';
 export const RETIRED_SCHEMA = 'derbel_retired';
@@ -139,5 +140,5 @@ export function ident(name: string): string {
 
 /** Two sessions creating the same schema at once: one of them sees a unique violation. */
 function ignoreDuplicate(error: { code?: string }) {
-  if (error.code !== '23505' && error.code !== '42P06') throw error;
+  if (error.code !== SQLSTATE.uniqueViolation && error.code !== SQLSTATE.duplicateSchema) throw error;
 }

@@ -6,6 +6,7 @@ import { applyOrPark } from './apply-or-park.js';
 import type { Projection } from '../../projections/projection.js';
 import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
+import { SQLSTATE, sqlState } from '../database/sqlstate.js';
 
 const RUNNER_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 const REBUILD_LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRebuild;
@@ -247,7 +248,7 @@ async function withLockRetries<T>(attempt: () => Promise<T>, tries = 5): Promise
       return await attempt();
     } catch (error) {
       // 55P03: lock_timeout (a long query on the live tables); the shadow is intact, so just try again.
-      if ((error as { code?: string }).code !== '55P03' || i >= tries) throw error;
+      if (sqlState(error) !== SQLSTATE.lockNotAvailable || i >= tries) throw error;
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }

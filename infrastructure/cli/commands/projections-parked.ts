@@ -5,6 +5,7 @@ import { retryParkedEvent, type RetryOutcome } from '../../projections/retry-par
 import type { CliDatabase } from './cli-database.js';
 import { CliError, integerOption, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { formatTable } from './format-table.js';
+import { SQLSTATE, sqlState } from '../../database/sqlstate.js';
 
 export const PARKED_USAGE = [
   'derbel projections parked [--projection <name>] [--json]',
@@ -56,7 +57,7 @@ async function retryParked(db: CliDatabase, io: CliIo, position: number, project
   try {
     outcomes = await retryParkedEvent(db.pool, db.store, position, projections);
   } catch (error) {
-    if ((error as { code?: string }).code === '55P03') {
+    if (sqlState(error) === SQLSTATE.lockNotAvailable) {
       throw new CliError(`a projection batch or a rebuild held the checkpoint for too long; try again (${(error as Error).message})`);
     }
     throw error;
