@@ -80,7 +80,7 @@ export async function createServer(
       ? KurrentDbEventStore.connect(config.eventStoreUrl, {
           onSubscriptionDropped: (err) => logger.warn({ err }, 'KurrentDB subscription dropped; resubscribing'),
         })
-      : new PostgresEventStore(pool, config.databaseUrl);
+      : new PostgresEventStore(pool, config.databaseUrl, { log: logger });
   const store = new MeteredEventStore(withUpcasting(baseStore, derbelUpcasters()), metrics);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;

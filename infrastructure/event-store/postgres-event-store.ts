@@ -9,6 +9,7 @@ import type {
 } from '../../application/ports/event-store.js';
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { queryPrepared } from '../database/prepared-statements.js';
+import type { Log } from '../observability/log.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
 import { SQLSTATE, SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
 
@@ -32,6 +33,9 @@ interface PendingAppend {
 
 /** How long a subscriber waits for the commit notice of rows it can see are written but not yet readable. */
 const PENDING_COMMIT_TIMEOUT_MS = 50;
+
+const READ_RETRY_MS = 500;
+const READ_RETRIES_PER_LOG = 60_000 / READ_RETRY_MS;
 
 /** Bounds one batch's statement (and the wait of the appends queued behind it). */
 const MAX_APPENDS_PER_BATCH = 200;
@@ -84,6 +88,7 @@ export class PostgresEventStore implements EventStore {
   constructor(
     private readonly pool: pg.Pool,
     connectionString: string,
+    private readonly options: { log?: Log } = {},
   ) {
     this.notifier = new PostgresEventNotifier(connectionString);
   }
@@ -217,10 +222,12 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll({ after, batchSize = 500 }: { after: number; batchSize?: number }): Subscription {
     const store = this;
+    const log = this.options.log;
     let closed = false;
     const wake = new AbortController();
     const iterator = async function* (): AsyncGenerator<RecordedEvent> {
       let position = after;
+      let failedReads = 0;
       while (!closed) {
         const waitForNotice = store.notifier.nextNotice();
         let batch: RecordedEvent[];
@@ -229,9 +236,17 @@ export class PostgresEventStore implements EventStore {
           ({ events: batch, writtenHead } = await store.readPage(position, batchSize));
         } catch (error) {
           if (closed) return;
-          // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end.
-          await sleep(500, wake.signal);
+          // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end. Said
+          // at the first failure and then once a minute, so a subscription that never recovers is noticed.
+          if (failedReads++ % READ_RETRIES_PER_LOG === 0) {
+            log?.warn({ err: error, after: position, failedReads }, 'event subscription cannot read $all; retrying every 0.5 s');
+          }
+          await sleep(READ_RETRY_MS, wake.signal);
           continue;
+        }
+        if (failedReads > 0) {
+          log?.info({ after: position, failedReads }, 'event subscription reads $all again');
+          failedReads = 0;
         }
         for (const event of batch) {
           if (closed) return;

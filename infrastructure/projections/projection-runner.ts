@@ -4,14 +4,13 @@ import type { EventStore, RecordedEvent, Subscription } from '../../application/
 import type { LeaderMemory, Projection } from '../../projections/projection.js';
 import { asDerbelEvents, type RecordedDerbelEvent } from '../../projections/recorded-event.js';
 import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
+import type { Log } from '../observability/log.js';
 import { StatementPipeline } from '../database/statement-pipeline.js';
 import { isEventFault } from './apply-errors.js';
 import { applyOrPark } from './apply-or-park.js';
 import { batches } from './batches.js';
 
 export type RunnerState = 'stopped' | 'standby' | 'running';
-
-type Log = { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 
 export interface RunnerOptions {
   store: EventStore;
@@ -20,7 +19,8 @@ export interface RunnerOptions {
   batchSize?: number;
   /** How often a standby node tries to take over. */
   standbyRetryMs?: number;
-  log?: Log;
+  /** Where failures go: a failed batch, a parked event, a subscriber's lost delivery. */
+  log: Log;
   /** Called (and awaited) each time this node becomes the leader, before it applies anything. */
   onLeading?: () => void | Promise<void>;
 }
@@ -116,7 +116,7 @@ export class ProjectionRunner {
       try {
         if (await this.acquireLeadership()) await this.lead();
       } catch (error) {
-        if (!this.stopped) this.options.log?.error({ err: error, projections: this.names() }, 'projection runner failed; retrying');
+        if (!this.stopped) this.options.log.error({ err: error, projections: this.names() }, 'projection runner failed; retrying');
       } finally {
         this.state = this.stopped ? 'stopped' : 'standby';
         const client = this.client;
@@ -162,7 +162,7 @@ export class ProjectionRunner {
       this.generations.set(row.name, Number(row.generation));
     }
     this.state = 'running';
-    this.options.log?.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
+    this.options.log.info({ projections: names, position: this.position, node: this.options.nodeId }, 'projection leader');
     await this.options.onLeading?.();
     const batchSize = this.options.batchSize ?? 500;
     // Statements prepared on this leadership's connection.
@@ -198,7 +198,7 @@ export class ProjectionRunner {
     }
     const last = batch[batch.length - 1].position;
     for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
-    await this.deliver(outputs);
+    await this.deliver(outputs, { from: batch[0].position, to: last });
   }
 
   /**
@@ -244,7 +244,7 @@ export class ProjectionRunner {
         const events = this.unapplied(projection, batch);
         const { outputs: out, parked } = events.length === 0 ? { outputs: [], parked: [] } : await applyOrPark(client, projection, events);
         for (const { event, error } of parked) {
-          this.options.log?.error(
+          this.options.log.error(
             { err: error, projection: projection.name, position: event.position, eventType: event.type, eventId: event.id, stream: event.streamId },
             'projection parked an event it cannot apply',
           );
@@ -288,7 +288,8 @@ export class ProjectionRunner {
     return from < batch[0].position ? batch : batch.filter((event) => event.position > from);
   }
 
-  private async deliver(outputs: Array<unknown[]>) {
+  /** A subscriber that fails loses these outputs (e.g. a socket push): logged with the positions they came from. */
+  private async deliver(outputs: Array<unknown[]>, positions: { from: number; to: number }) {
     for (const [i, projection] of this.projections.entries()) {
       const out = outputs[i];
       if (!out || out.length === 0) continue;
@@ -296,7 +297,12 @@ export class ProjectionRunner {
         if (subscriber.projection !== projection.name) continue;
         await Promise.resolve()
           .then(() => subscriber.deliver(out))
-          .catch((err) => this.options.log?.error({ err, subscriber: subscriber.name, projection: projection.name }, 'projection subscriber failed'));
+          .catch((err) =>
+            this.options.log.error(
+              { err, subscriber: subscriber.name, projection: projection.name, outputs: out.length, ...positions },
+              'projection subscriber failed; what it was handed is lost',
+            ),
+          );
       }
     }
   }

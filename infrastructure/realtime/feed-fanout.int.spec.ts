@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/api-client.js';
+import { recordingLog } from '../../test/support/recording-log.js';
 import { TEST_REDIS_URL } from '../../test/support/test-env.js';
 import { redisNames } from '../redis/redis-names.js';
 import { FeedFanout } from './feed-fanout.js';
@@ -16,6 +18,7 @@ interface Node {
   pub: Redis;
   sub: Redis;
   fanout: FeedFanout;
+  log: ReturnType<typeof recordingLog>;
   url: string;
 }
 
@@ -28,9 +31,10 @@ async function startNode(): Promise<Node> {
   io.on('connection', (socket) => void socket.join(userRoom(String(socket.handshake.auth.userId))));
   const pub = new Redis(TEST_REDIS_URL);
   const sub = pub.duplicate();
-  const fanout = new FeedFanout(io, { pub, sub, names });
+  const log = recordingLog();
+  const fanout = new FeedFanout(io, log, { pub, sub, names });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { http, io, pub, sub, fanout, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
+  return { http, io, pub, sub, fanout, log, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
 async function connectAs(node: Node, userId: string) {
@@ -104,5 +108,30 @@ describe('feed fan-out across nodes', () => {
     nodes[0].fanout.publish([{ userId: dave, type: 'MessageSent', position: 7, data: {} }]);
     await settle();
     expect(daveThere.received.map((e) => e.position)).toEqual([7]);
+  });
+
+  it('logs a batch it could not publish to the other nodes, and still delivers it on its own node', async () => {
+    const node = await startNode();
+    try {
+      const erin = randomUUID();
+      const erinHere = await connectAs(node, erin);
+      sockets.push(erinHere.socket);
+      node.pub.disconnect();
+      node.fanout.publish([
+        { userId: erin, type: 'MessageSent', position: 8, data: {} },
+        { userId: erin, type: 'MessageSent', position: 9, data: {} },
+      ]);
+      await eventually(() => node.log.entries.length >= 2);
+      expect(node.log.entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^feed fan-out: publishing to the other nodes failed/), fields: expect.objectContaining({ from: 8, to: 9 }) }),
+          expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^feed fan-out: could not record the pushed position/), fields: expect.objectContaining({ position: 9 }) }),
+        ]),
+      );
+      await eventually(() => erinHere.received.length === 2);
+    } finally {
+      node.io.close();
+      node.sub.disconnect();
+    }
   });
 });

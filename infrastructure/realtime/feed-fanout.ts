@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Log } from '../observability/log.js';
 import type { RedisNames } from '../redis/redis-names.js';
 import type { Server } from 'socket.io';
 import { userRoom } from './rooms.js';
@@ -34,13 +35,14 @@ export class FeedFanout {
 
   constructor(
     private readonly io: Server,
+    private readonly log: Log,
     private readonly redis?: { pub: Redis; sub: Redis; names: Pick<RedisNames, 'feedChannel' | 'feedPushed'> },
   ) {
     if (!redis) return;
     const channel = redis.names.feedChannel;
     // Resubscribed by ioredis after a reconnect; what was published meanwhile is lost, and clients are
     // told to catch up then (lifecycle/feed-resync.ts).
-    redis.sub.subscribe(channel).catch(() => {});
+    redis.sub.subscribe(channel).catch((err) => log.warn({ err, channel }, 'feed fan-out: could not subscribe; this node receives no pushes from the others'));
     redis.sub.on('message', (from: string, message: string) => {
       if (from === channel) this.receive(message);
     });
@@ -61,7 +63,10 @@ export class FeedFanout {
     }
     if (deliveries.length === 0) return;
     this.deliverHere(deliveries);
-    this.redis?.pub.publish(this.redis.names.feedChannel, JSON.stringify({ origin: this.origin, deliveries })).catch(() => {});
+    const [from, to] = [deliveries[0].event.position, deliveries[deliveries.length - 1].event.position];
+    this.redis?.pub
+      .publish(this.redis.names.feedChannel, JSON.stringify({ origin: this.origin, deliveries }))
+      .catch((err) => this.log.warn({ err, from, to }, 'feed fan-out: publishing to the other nodes failed; their users get these entries when they catch up'));
     // After the publish on the same connection: once Redis holds the marker, it has sent the batch.
     this.markPushed(deliveries[deliveries.length - 1].event.position);
   }
@@ -69,7 +74,9 @@ export class FeedFanout {
   /** Everything up to `position` reached its users, or they were told to catch up (lifecycle/feed-resync.ts). */
   markPushed(position: number) {
     this.pushedHere = Math.max(this.pushedHere ?? position, position);
-    this.redis?.pub.eval(RAISE, 1, this.redis.names.feedPushed, position).catch(() => {});
+    this.redis?.pub
+      .eval(RAISE, 1, this.redis.names.feedPushed, position)
+      .catch((err) => this.log.warn({ err, position }, 'feed fan-out: could not record the pushed position; the next leader tells more users to catch up'));
   }
 
   /**

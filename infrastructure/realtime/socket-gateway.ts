@@ -70,7 +70,7 @@ export class SocketGateway implements RealtimeControl {
           log,
         })
       : new MemoryPresence();
-    this.feed = new FeedFanout(this.io, redis);
+    this.feed = new FeedFanout(this.io, log, redis);
     this.io.use((socket, next) => {
       this.authenticate(socket)
         .then((claims) => {

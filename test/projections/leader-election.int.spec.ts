@@ -8,6 +8,7 @@ import { ProjectionRunner } from '../../infrastructure/projections/projection-ru
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
+import { recordingLog } from '../support/recording-log.js';
 
 /** A projection that records every event it applies, to count applications. */
 const counting: Projection = {
@@ -41,7 +42,7 @@ describe('projection runners across nodes', () => {
     );
 
   it('runs on one node, fails over to a standby when the leader dies, and applies every event exactly once', async () => {
-    const options = { store, connectionString: db.url, standbyRetryMs: 100 };
+    const options = { store, connectionString: db.url, standbyRetryMs: 100, log: recordingLog() };
     const a = new ProjectionRunner(counting, { ...options, nodeId: 'a' });
     const b = new ProjectionRunner(counting, { ...options, nodeId: 'b' });
     a.start();
@@ -65,12 +66,44 @@ describe('projection runners across nodes', () => {
     await b.stop();
   });
 
+  it('logs a push a subscriber lost, with the positions it came from, and hands it the next batches', async () => {
+    // Outputs without tables of its own: each event it is handed comes back as an output for the subscriber.
+    const pushing: Projection<number> = { name: 'pushing', tables: [], apply: async (_, events) => events.map((e) => e.position) };
+    const log = recordingLog();
+    const runner = new ProjectionRunner(pushing, { store, log, connectionString: db.url, nodeId: 'push', standbyRetryMs: 100 });
+    const delivered: number[] = [];
+    let failures = 1;
+    runner.subscribe<number>({
+      name: 'socket push',
+      projection: 'pushing',
+      deliver: (positions) => {
+        if (failures-- > 0) throw new Error('Redis went away');
+        delivered.push(...positions);
+      },
+    });
+    const head = await store.headPosition();
+    await pool.query("INSERT INTO projection_checkpoints (name, position) VALUES ('pushing', $1)", [head]);
+    runner.start();
+    await eventually(() => runner.state === 'running');
+    await append(1);
+    const lost = await store.headPosition();
+    await eventually(() => log.entries.some((e) => e.level === 'error'));
+    expect(log.entries.find((e) => e.level === 'error')).toMatchObject({
+      msg: 'projection subscriber failed; what it was handed is lost',
+      fields: { subscriber: 'socket push', projection: 'pushing', outputs: 1, from: lost, to: lost, err: expect.objectContaining({ message: 'Redis went away' }) },
+    });
+    await append(1);
+    await eventually(() => delivered.length === 1);
+    expect(delivered[0]).toBeGreaterThan(lost);
+    await runner.stop();
+  });
+
   it('stops when asked while it is becoming the leader (a node closed right after it started)', async () => {
     let leading!: () => void;
     const inOnLeading = new Promise<void>((resolve) => (leading = resolve));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const runner = new ProjectionRunner(counting, { store, connectionString: db.url, nodeId: 'quick', standbyRetryMs: 100, onLeading: () => (leading(), released) });
+    const runner = new ProjectionRunner(counting, { store, log: recordingLog(), connectionString: db.url, nodeId: 'quick', standbyRetryMs: 100, onLeading: () => (leading(), released) });
     runner.start();
     await inOnLeading;
     const stopped = runner.stop();
@@ -99,7 +132,7 @@ describe('projection runners across nodes', () => {
     // Another node holds one of the group's locks: no one may lead the group.
     const blocker = await pool.connect();
     await blocker.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.projectionRunner}, hashtext('second'))`);
-    const runner = new ProjectionRunner(group, { store, connectionString: db.url, nodeId: 'g', standbyRetryMs: 100, batchSize: 5 });
+    const runner = new ProjectionRunner(group, { store, log: recordingLog(), connectionString: db.url, nodeId: 'g', standbyRetryMs: 100, batchSize: 5 });
     runner.start();
     await new Promise((r) => setTimeout(r, 400));
     expect(runner.state).toBe('standby');

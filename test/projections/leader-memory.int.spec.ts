@@ -10,6 +10,7 @@ import { newEvent } from '../contract/event-store.contract.js';
 import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
+import { recordingLog } from '../support/recording-log.js';
 
 
 /**
@@ -43,6 +44,7 @@ describe("a projection leader's memory", () => {
     };
     const runner = new ProjectionRunner([feedProjection, contactListProjection, failOnce], {
       store,
+      log: recordingLog(),
       connectionString: db.url,
       nodeId: 'memory-test',
       standbyRetryMs: 50,

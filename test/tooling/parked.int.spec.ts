@@ -3,6 +3,7 @@ import { allProjections } from '../../projections/all-projections.js';
 import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
 import { eventually } from '../support/api-client.js';
 import { derbel, toolingDatabase, type ToolingDatabase } from './tooling-support.js';
+import { recordingLog } from '../support/recording-log.js';
 
 const ana = '0a0a0a0a-0000-4000-8000-000000000001';
 const ben = '0b0b0b0b-0000-4000-8000-000000000002';
@@ -42,7 +43,7 @@ describe('derbel projections parked', () => {
     await t.store.appendToStream(stream, [sent('11111111-0000-4000-8000-000000000001', 'fine')]);
     ({ position: malformed } = await t.store.appendToStream(stream, [sent('not-a-uuid', 'unreadable')]));
     ({ position: refused } = await t.store.appendToStream(stream, [sent(forbiddenId, 'forbidden')]));
-    runner = new ProjectionRunner(allProjections(), { store: t.store, connectionString: t.db.url, nodeId: 'parked-test', standbyRetryMs: 50 });
+    runner = new ProjectionRunner(allProjections(), { store: t.store, log: recordingLog(), connectionString: t.db.url, nodeId: 'parked-test', standbyRetryMs: 50 });
     runner.start();
     await runUntilHead();
   });
