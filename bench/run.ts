@@ -1,13 +1,15 @@
 import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
 import { benchConnections } from './connections.js';
+import { benchHandshake } from './handshake.js';
+import { benchHistory } from './history.js';
 import { benchMessaging } from './messaging.js';
 import { runRebuildBenchmark } from './rebuild.js';
 
 /**
- * `npm run bench [messaging|command-cost|rebuild|connections]… [--pairs=N --rate=N --seconds=N] [--users 2000 --storm]`:
- * runs the benchmarks and prints one JSON summary. Flags are numbers (`--name=N` or `--name N`); a bare
- * `--name` is 1.
+ * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history]… [--pairs=N --rate=N --seconds=N]
+ * [--users 2000 --storm] [--concurrency=N]`: runs the benchmarks and prints one JSON summary. Flags are numbers
+ * (`--name=N` or `--name N`); a bare `--name` is 1.
  */
 const args = process.argv.slice(2);
 const flags: Record<string, number> = {};
@@ -26,6 +28,8 @@ for (let i = 0; i < args.length; i++) {
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
   messaging: () => benchMessaging(flags),
+  handshake: () => benchHandshake(flags),
+  history: () => benchHistory(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
   connections: () => benchConnections(flags),
 };

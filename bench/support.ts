@@ -59,3 +59,56 @@ export async function createPairs(count: number, senderUrl: string, receiverUrl:
   }
   return pairs;
 }
+
+/** Limits raised so a bench can sign up and connect many people from one machine (every check still runs). */
+export const BENCH_LIMITS = { RATE_LIMIT_MESSAGES: '1000/1s', RATE_LIMIT_CONTACT_ADDS: '1000/1s' };
+
+/** A client standing for person `n` behind the local proxy address (per-address sign-up limits don't apply). */
+export function personClient(url: string, n: number) {
+  const client = new ApiClient(url);
+  client.defaultHeaders = { 'x-forwarded-for': `10.${2 + Math.floor(n / 62_500)}.${Math.floor(n / 250) % 250}.${n % 250}` };
+  return client;
+}
+
+/** Runs `work` for each index with at most `concurrency` at once. */
+export async function inParallel<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await work(i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** `users` people, each in a ring with `contacts` others (person i adds i+1 … i+contacts/2). */
+export async function seedPeople(url: string, users: number, contacts: number) {
+  const people = await inParallel(users, 20, (n) => personClient(url, n).signUp('p'));
+  const half = Math.min(Math.floor(contacts / 2), Math.floor((users - 1) / 2));
+  const contactIds: string[][] = people.map(() => []);
+  await inParallel(users, 10, async (i) => {
+    for (let k = 1; k <= half; k++) {
+      const j = (i + k) % users;
+      const id = await people[i].addContact(people[j]);
+      contactIds[i].push(id);
+      contactIds[j].push(id);
+    }
+  });
+  return { people, contactIds };
+}
+
+/** The node's Prometheus exposition, parsed into `name{labels}` → value. */
+export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    values.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return values;
+}

@@ -158,7 +158,9 @@ export async function createServer(
     },
   };
   const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRoutes] });
-  gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) });
+  gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) }, {
+    onHandshakeStep: (step, seconds) => metrics.socketHandshakeSteps.observe({ step }, seconds),
+  });
   ctx.realtime = gateway;
   for (const runner of runners) {
     runner.subscribe<FeedEntry>({ name: 'socket push', projection: PROJECTIONS.feed, deliver: (entries) => gateway.push(entries) });

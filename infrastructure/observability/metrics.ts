@@ -29,6 +29,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly socketHandshakeSteps = new Histogram({
+    name: 'derbel_socket_handshake_step_seconds',
+    help: 'Time each step of a socket connect took on this node (token, session, presence, announce…)',
+    labelNames: ['step'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
   private socketCount: () => number = () => 0;
   private projectionState: () => Promise<ProjectionsSnapshot> = async () => ({ head: 0, projections: [] });
   private inFlight: Promise<ProjectionsSnapshot | null> | null = null;

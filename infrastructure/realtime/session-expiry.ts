@@ -10,6 +10,8 @@ import { validated } from './socket-payload.js';
  * up. The app renews the token before then (`POST /api/sessions/refresh`) and hands the new one to its open
  * socket with `session:renew {token}`, which moves the expiry without a reconnect.
  */
+const Renewal = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4_096 }) }, { additionalProperties: false });
+
 export function watchSessionExpiry(socket: DerbelSocket, ctx: Pick<AppContext, 'tokens' | 'sessions'>): { clear(): void } {
   const expire = () => {
     socket.emit('session:expired', { reason: 'SESSION_EXPIRED' });
@@ -18,7 +20,7 @@ export function watchSessionExpiry(socket: DerbelSocket, ctx: Pick<AppContext, '
   let timer = setLongTimeout(expire, socket.data.expiresAt * 1000 - Date.now());
   socket.on(
     'session:renew',
-    validated(Type.Object({ token: Type.String({ minLength: 1, maxLength: 4_096 }) }, { additionalProperties: false }), async ({ token }) => {
+    validated(Renewal, async ({ token }) => {
       let claims;
       try {
         claims = ctx.tokens.verify(token);

@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from '../http/session-cookie.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import { FeedFanout } from './feed-fanout.js';
 import { allowPageOrigins } from './handshake-origin.js';
+import { timedStep, type HandshakeStepObserver } from './handshake-steps.js';
 import { watchSessionExpiry } from './session-expiry.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { RedisPresence } from './redis-presence.js';
@@ -32,6 +33,7 @@ const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Between nodes (Socket.io's server-side emit): a session was ended. */
 const SESSION_ENDED = 'derbel:session-ended';
 const TYPING_MIN_INTERVAL_MS = 1_000;
+const Typing = Type.Object({ contactId: Uuid });
 
 /**
  * Socket.io on this node. With Redis, `@socket.io/redis-adapter` joins every node's sockets, so an emit to
@@ -48,6 +50,7 @@ export class SocketGateway implements RealtimeControl {
     private readonly ctx: AppContext,
     private readonly log: Logger,
     redis?: Pick<RedisConnections, 'pub' | 'sub' | 'client' | 'names' | 'health'> & { onFallback?: (call: string) => void },
+    private readonly options: { onHandshakeStep?: HandshakeStepObserver } = {},
   ) {
     this.io = new Server(httpServer, {
       cors: { origin: ctx.config.corsOrigins, credentials: true },
@@ -135,9 +138,13 @@ export class SocketGateway implements RealtimeControl {
     const cookie = fastifyCookie.parse(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
     const token = bearer ?? tokenFrom({}, { [SESSION_COOKIE]: cookie })?.token;
     if (!token) throw new Error('no token');
-    const claims = this.ctx.tokens.verify(token);
-    if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
-    if (!(await this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))) throw new Error('session ended');
+    const step = this.options.onHandshakeStep;
+    const claims = await timedStep(step, 'token', () => {
+      const claims = this.ctx.tokens.verify(token);
+      if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
+      return claims;
+    });
+    if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true })))) throw new Error('session ended');
     return claims;
   }
 
@@ -147,7 +154,8 @@ export class SocketGateway implements RealtimeControl {
     limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
     // A sign-out between the handshake's check and the join above was announced to a room this socket was
     // not in yet: look once more, now that any later announcement reaches it.
-    void this.ctx.sessions.isActive(sessionId, { fresh: true }).then(
+    const step = this.options.onHandshakeStep;
+    void timedStep(step, 'session-recheck', () => this.ctx.sessions.isActive(sessionId, { fresh: true })).then(
       (active) => active || (socket.emit('session:expired', { reason: 'SESSION_EXPIRED' }), socket.disconnect(true)),
       (err) => this.log.warn({ err }, 'session check after the handshake failed'),
     );
@@ -155,10 +163,9 @@ export class SocketGateway implements RealtimeControl {
     const expiry = watchSessionExpiry(socket, this.ctx);
 
     const maxSockets = this.ctx.config.rateLimits.maxSocketsPerUser;
-    void this.presence
-      .connect(userId, socket.id)
+    void timedStep(step, 'presence', () => this.presence.connect(userId, socket.id))
       .then(async (sockets) => {
-        if (sockets === 1) await this.announcePresence(userId, true);
+        if (sockets === 1) await timedStep(step, 'announce', () => this.announcePresence(userId, true));
         // Only a user over the cap costs a question to every node (the count may still hold a crashed node's sockets).
         if (sockets > maxSockets) await dropOldestSockets(this.io, userId, maxSockets).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
       })
@@ -167,7 +174,7 @@ export class SocketGateway implements RealtimeControl {
     const lastTyping = new Map<string, number>();
     socket.on(
       'typing',
-      validated(Type.Object({ contactId: Uuid }), async ({ contactId }) => {
+      validated(Typing, async ({ contactId }) => {
         const now = Date.now();
         if (now - (lastTyping.get(contactId) ?? 0) < TYPING_MIN_INTERVAL_MS) return;
         lastTyping.set(contactId, now);

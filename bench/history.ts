@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { cpuMillisecondsBetween, cpuSnapshot } from './cpu-usage.js';
+import { BENCH_LIMITS, inParallel, personClient, startTwoNodes, summarize } from './support.js';
+
+/**
+ * History pages under load: `readers` people each read the newest page (`limit` messages) of a conversation
+ * holding `messages` messages, back to back for `seconds`, while `rate` messages a second are sent into those
+ * same conversations. Writes go to node 1, reads to node 2 (which also runs the projections).
+ */
+export async function benchHistory({ readers = 20, messages = 300, limit = 100, rate = 200, seconds = 15 } = {}) {
+  const cluster = await startTwoNodes(BENCH_LIMITS, { PROJECTIONS: 'off' });
+  try {
+    const [node1, node2] = cluster.nodes;
+    const pairs = await inParallel(readers, 10, async (i) => {
+      const reader = await personClient(node1.url, 2 * i).signUp('reader');
+      const writer = await personClient(node1.url, 2 * i + 1).signUp('writer');
+      return { reader, writer, contactId: await writer.addContact(reader) };
+    });
+    const writes = new Pool(node1.url, { connections: readers });
+    const send = async (pair: (typeof pairs)[number], text: string) => {
+      const res = await writes.request({
+        method: 'POST',
+        path: `/api/contacts/${pair.contactId}/messages`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${pair.writer.token}` },
+        body: JSON.stringify({ id: randomUUID(), text }),
+      });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    // Seeded messages of a typical length.
+    await inParallel(readers * messages, readers, (n) => send(pairs[n % readers], `seeded message ${n}: ${'lorem ipsum '.repeat(4)}`));
+
+    const reads = new Pool(node2.url, { connections: readers });
+    const cpuParts = { node1: node1.child.pid!, node2: node2.child.pid! };
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    let bytes = 0;
+    let stop = false;
+    let sent = 0;
+    let sendFailures = 0;
+    const cpuBefore = cpuSnapshot(cpuParts);
+    const start = performance.now();
+    const writing = (async () => {
+      const inflight: Promise<void>[] = [];
+      for (let i = 0; !stop; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        if (stop) break;
+        sent++;
+        inflight.push(send(pairs[i % readers], `live message ${i}`).then((status) => void (status !== 201 && sendFailures++), () => void sendFailures++));
+      }
+      await Promise.all(inflight);
+    })();
+    await Promise.all(
+      pairs.map(async (pair) => {
+        while (performance.now() - start < seconds * 1000) {
+          const t0 = performance.now();
+          const res = await reads.request({
+            method: 'GET',
+            path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
+            headers: { authorization: `Bearer ${pair.reader.token}` },
+          });
+          const body = await res.body.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+          bytes += body.byteLength;
+        }
+      }),
+    );
+    stop = true;
+    await writing;
+    const elapsed = (performance.now() - start) / 1000;
+    const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
+    await Promise.all([reads.close(), writes.close()]);
+    return {
+      readers,
+      limit,
+      messagesPerConversation: messages,
+      sendRate: Math.round(sent / elapsed),
+      sendFailures,
+      pages: latencies.length,
+      pagesPerSecond: Math.round(latencies.length / elapsed),
+      statuses,
+      pageMs: summarize(latencies),
+      bytesPerPage: Math.round(bytes / Math.max(1, latencies.length)),
+      cpuMillisecondsPerSecond: Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round(ms / elapsed)])),
+    };
+  } finally {
+    await cluster.close();
+  }
+}
