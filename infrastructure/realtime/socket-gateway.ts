@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { fastifyCookie } from '@fastify/cookie';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { SessionClaims } from '../../application/ports/auth.js';
@@ -44,6 +45,11 @@ export class SocketGateway implements RealtimeControl {
   private readonly presence: PresenceRegistry;
   private readonly connectionHandlers: ConnectionHandler[] = [];
   private readonly feed: FeedFanout;
+  /**
+   * Sessions ended lately (here or announced by another node): a handshake whose database check passed just
+   * before the sign-out committed is dropped when it joins its rooms, without asking the database again.
+   */
+  private readonly endedSessions = new LRUCache<string, true>({ max: 100_000, ttl: 60_000 });
 
   constructor(
     httpServer: HttpServer,
@@ -84,7 +90,7 @@ export class SocketGateway implements RealtimeControl {
     });
     this.io.on('connection', (socket) => this.handleConnection(socket));
     // Another node ended a session: forget that it was active, so no request is let through by a cache.
-    this.io.on(SESSION_ENDED, (sessionId: unknown) => typeof sessionId === 'string' && ctx.sessions.forget(sessionId));
+    this.io.on(SESSION_ENDED, (sessionId: unknown) => typeof sessionId === 'string' && this.sessionEnded(sessionId));
   }
 
   /** Lets other slices (meetings) add their socket events. */
@@ -113,10 +119,15 @@ export class SocketGateway implements RealtimeControl {
   }
 
   async endSession(sessionId: string) {
-    this.ctx.sessions.forget(sessionId);
+    this.sessionEnded(sessionId);
     this.io.serverSideEmit(SESSION_ENDED, sessionId);
     this.io.to(sessionRoom(sessionId)).emit('session:expired', { reason: 'SESSION_EXPIRED' });
     this.io.in(sessionRoom(sessionId)).disconnectSockets(true);
+  }
+
+  private sessionEnded(sessionId: string) {
+    this.ctx.sessions.forget(sessionId);
+    this.endedSessions.set(sessionId, true);
   }
 
   isOnline(userIds: string[]) {
@@ -152,13 +163,13 @@ export class SocketGateway implements RealtimeControl {
     const { userId, sessionId } = socket.data;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
-    // A sign-out between the handshake's check and the join above was announced to a room this socket was
-    // not in yet: look once more, now that any later announcement reaches it.
+    // A sign-out committed after the handshake's check was announced to a room this socket was not in yet.
+    if (this.endedSessions.has(sessionId)) {
+      socket.emit('session:expired', { reason: 'SESSION_EXPIRED' });
+      socket.disconnect(true);
+      return;
+    }
     const step = this.options.onHandshakeStep;
-    void timedStep(step, 'session-recheck', () => this.ctx.sessions.isActive(sessionId, { fresh: true })).then(
-      (active) => active || (socket.emit('session:expired', { reason: 'SESSION_EXPIRED' }), socket.disconnect(true)),
-      (err) => this.log.warn({ err }, 'session check after the handshake failed'),
-    );
 
     const expiry = watchSessionExpiry(socket, this.ctx);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonValidatorsCompiled } from '../../infrastructure/http/validator-compiler.js';
-import { ApiClient, connected } from '../support/api-client.js';
+import { ApiClient, connected, eventually } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -24,5 +24,36 @@ describe('the cost of a socket connect', () => {
     const more = await Promise.all([1, 2, 3].map(() => connected(ana.connect())));
     for (const socket of more) socket.disconnect();
     expect(jsonValidatorsCompiled()).toBe(before);
+  });
+
+  it('asks the database about the session once per connect, and still drops a socket whose session ends meanwhile', async () => {
+    const ben = await new ApiClient(node.url).signUp('ben');
+    const sessions = node.server.ctx.sessions;
+    const isActive = sessions.isActive.bind(sessions);
+    let asked = 0;
+    let endDuringHandshake = false;
+    sessions.isActive = async (sessionId, options) => {
+      asked++;
+      const active = await isActive(sessionId, options);
+      // A sign-out on another node, committed just after this check and announced before the socket joins its rooms.
+      if (endDuringHandshake) await node.server.gateway.endSession(sessionId);
+      return active;
+    };
+    try {
+      const kept = await connected(ben.connect());
+      expect(asked).toBe(1);
+      kept.disconnect();
+
+      endDuringHandshake = true;
+      const dropped = ben.connect();
+      dropped.io.opts.reconnection = false;
+      const expired = new Promise((resolve) => dropped.once('session:expired', resolve));
+      await connected(dropped).catch(() => null);
+      await expired;
+      await eventually(() => dropped.connected === false || undefined);
+      expect(asked).toBe(2);
+    } finally {
+      sessions.isActive = isActive;
+    }
   });
 });
