@@ -138,4 +138,20 @@ describe('calls between two browsers', () => {
     await pageB.getByTestId('calls-link').click();
     await pageB.getByTestId('call-log-entry').filter({ hasText: 'Missed call' }).waitFor();
   });
+
+  it('a contact removed during a call ends the call on both sides and closes the conversation', async () => {
+    const { a, contactId, pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('alertdialog', { name: 'Quinn' }).getByRole('button', { name: 'Accept' }).click();
+    await pageB.getByTestId('call-view').waitFor();
+    harness.api.store.removeContact(a.user.id, contactId);
+    await pageA.getByTestId('call-ended').getByText('The call has ended.').waitFor();
+    await pageB.getByTestId('call-ended').getByText('The call has ended.').waitFor();
+    await expect.poll(() => pageA.evaluate(() => location.hash)).toBe('#/');
+    await expect.poll(() => pageB.getByTestId('contact-item').count()).toBe(0);
+    // Neither tab goes back into the call after a reload.
+    await pageA.reload();
+    await pageA.getByText('No contacts yet').waitFor();
+    expect(await pageA.getByTestId('call-view').count()).toBe(0);
+  });
 });

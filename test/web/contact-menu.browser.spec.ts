@@ -92,7 +92,7 @@ describe('the conversation menu: remove and block', () => {
     await page.getByTestId('settings-link').click();
     const blocked = page.getByTestId('blocked-user');
     await expect.poll(() => blocked.getAttribute('data-username')).toBe(peer.user.username);
-    await page.getByRole('button', { name: 'Unblock Ugo' }).click();
+    await page.getByRole('button', { name: `Unblock ${peer.user.username}`, exact: true }).click();
     await page.getByTestId('no-blocked-users').waitFor();
     expect(harness.api.store.blocksOf(me.user.id)).toEqual([]);
     // Unblocking does not bring the contact back.

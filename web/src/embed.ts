@@ -9,6 +9,7 @@
  * with the Derbel session cookie (or shows the sign-in form), and one call overlay on the page.
  */
 import './components/derbel-add-contact.js';
+import './components/derbel-blocked-users.js';
 import './components/derbel-call-button.js';
 import './components/derbel-call-log.js';
 import './components/derbel-call-overlay.js';

@@ -107,7 +107,13 @@ export class DerbelContactList extends LitElement {
         ${avatar({ id: request.peer.id, displayName: name })}
         <span class="text">
           <span class="name">${name}</span>
-          <span class="preview">${request.direction === 'incoming' ? `@${request.peer.username} wants to be your contact` : 'Request sent'}</span>
+          <span class="preview"
+            >${request.direction === 'outgoing'
+              ? 'Request sent'
+              : request.peer.displayName
+                ? `@${request.peer.username} wants to be your contact`
+                : 'wants to be your contact'}</span
+          >
         </span>
       </div>
       ${request.message ? html`<p class="first-message" data-testid="request-message">${request.message}</p>` : null}

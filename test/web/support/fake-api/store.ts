@@ -191,10 +191,11 @@ export class FakeStore {
     return this.publish('ContactRequestCancelled', { contactId: request.id, cancelledAt: this.now() }, told);
   }
 
+  /** The contact ends, then its call: the client closes the call UI on `ContactRemoved` alone. */
   private endContact(contactId: string) {
-    for (const meeting of [...this.meetings.values()]) if (meeting.contactId === contactId) this.endMeeting(meeting.id, 'ended');
     const contact = this.contacts.get(contactId)!;
     const position = this.publish('ContactRemoved', { contactId, removedAt: this.now() }, contact.members);
+    for (const meeting of [...this.meetings.values()]) if (meeting.contactId === contactId) this.endMeeting(meeting.id, 'ended');
     this.contacts.delete(contactId);
     return position;
   }
@@ -220,9 +221,10 @@ export class FakeStore {
     return { position: this.publish('UserUnblocked', { userId: blockedId, unblockedAt: this.now() }, [userId]) };
   }
 
+  /** Blocks and requests name the other user by id and username only, as the contract says. */
   private blockView(userId: string, blockedAt: string): BlockedUser {
-    const { id, username, displayName } = this.public(userId);
-    return { user: { id, username, displayName }, blockedAt };
+    const { id, username } = this.public(userId);
+    return { user: { id, username }, blockedAt };
   }
 
   blocksOf(userId: string): BlockedUser[] {
@@ -236,8 +238,8 @@ export class FakeStore {
       .filter((r) => r.requestedBy === userId || (r.recipientId === userId && !r.silenced && !r.declinedAt))
       .map((r) => {
         const peerId = r.requestedBy === userId ? r.recipientId : r.requestedBy;
-        const { id, username, displayName } = this.public(peerId);
-        return { id: r.id, peer: { id, username, displayName }, direction: r.requestedBy === userId ? 'outgoing' : 'incoming', message: r.message, requestedAt: r.requestedAt } as const;
+        const { id, username } = this.public(peerId);
+        return { id: r.id, peer: { id, username }, direction: r.requestedBy === userId ? 'outgoing' : 'incoming', message: r.message, requestedAt: r.requestedAt } as const;
       })
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
   }
