@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AccountService } from '../application/accounts/account-service.js';
+import type { AttachmentService } from '../application/attachments/attachment-service.js';
 import type { ContactService } from '../application/contacts/contact-service.js';
 import type { MeetingService } from '../application/meetings/meeting-service.js';
 import type { SessionRepository, TokenService } from '../application/ports/auth.js';
@@ -22,6 +23,8 @@ export interface AppContext {
   accounts: AccountService;
   contacts: ContactService;
   meetings: MeetingService;
+  /** Uploads, downloads and removal of files sent in messages. */
+  attachments: AttachmentService;
   tokens: TokenService;
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccountService } from '../application/accounts/account-service.js';
 import { SessionRenewal } from '../application/accounts/session-renewal.js';
+import { AttachmentService } from '../application/attachments/attachment-service.js';
 import { ContactService } from '../application/contacts/contact-service.js';
 import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -11,6 +12,7 @@ import { randomIds, systemClock, type Clock, type IdGenerator } from '../applica
 import { allProjections } from '../projections/all-projections.js';
 import type { FeedEntry } from '../projections/feed/feed-wire.js';
 import { PROJECTIONS } from '../projections/names.js';
+import { getMessage } from '../projections/messages/messages.queries.js';
 import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import { ProjectionHealth } from './projections/projection-health.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
@@ -34,6 +36,9 @@ import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { attachmentStorageFromConfig } from './attachments/attachment-storage-from-config.js';
+import { PostgresAttachmentRecords } from './attachments/postgres-attachment-records.js';
+import { SharpImageInspector } from './attachments/sharp-image-inspector.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { sessionRoutes } from './http/routes/sessions.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
@@ -97,6 +102,19 @@ export async function createServer(
   const contacts = new ContactService(store, accounts, { clock, ids });
   const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
   const checkpoints = new CheckpointWaiter(pool);
+  const attachmentStorage = attachmentStorageFromConfig(config);
+  const attachments = new AttachmentService({
+    storage: attachmentStorage,
+    records: new PostgresAttachmentRecords(pool),
+    images: new SharpImageInspector(),
+    ids,
+    limits: config.attachments,
+    access: {
+      isMember: (userId, contactId) => contacts.membersFor(userId, contactId).then(() => true, () => false),
+      messageIsVisible: (contactId, messageId) => getMessage(pool, contactId, messageId).then((message) => message !== null && !message.deleted),
+    },
+    log: logger,
+  });
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? (await derivedRedisPrefix(pool)), logger) : undefined;
   if (redis) logger.info({ redisPrefix: redis.names.prefix }, 'redis keys and channels carry this prefix');
@@ -136,6 +154,7 @@ export async function createServer(
     accounts,
     contacts,
     meetings,
+    attachments,
     tokens,
     sessions,
     checkpoints,
@@ -203,6 +222,7 @@ export async function createServer(
       await app.close();
       await hasher.close();
       await store.close();
+      await attachmentStorage.close?.();
       await pool.end();
       await redis?.close();
     },

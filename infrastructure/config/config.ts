@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EnvReader, type Environment } from './env-reader.js';
 import { isProxyAddress, PROXY_ADDRESS_DESCRIPTION } from './proxy-addresses.js';
 import { readRateLimits, type RateLimits } from './rate-limits.js';
+import { readAttachmentsConfig, type AttachmentsConfig } from './attachments-config.js';
 
 export { describeConfig, type ConfigDescription } from './describe-config.js';
 
@@ -73,6 +74,8 @@ export interface Config {
   trustProxy: string[];
   /** Per-client limits (rate-limits.ts). */
   rateLimits: RateLimits;
+  /** Upload limits and where files are stored (attachments-config.ts). */
+  attachments: AttachmentsConfig;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +168,7 @@ export function loadConfig(env: Environment = process.env): Config {
     nodeId: read.matching('NODE_ID', NODE_ID, 'at most 128 letters, digits or . _ : @ -') ?? `${os.hostname()}-${process.pid}`,
     trustProxy: read.list('TRUST_PROXY', { isValid: isProxyAddress, description: PROXY_ADDRESS_DESCRIPTION }, []),
     rateLimits: readRateLimits(read),
+    attachments: readAttachmentsConfig(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);

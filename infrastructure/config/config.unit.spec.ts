@@ -45,7 +45,8 @@ describe('loadConfig', () => {
       projectionsEnabled: true,
       nodeId: `${os.hostname()}-${process.pid}`,
       trustProxy: [],
-      rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 }, maxSocketsPerUser: 20 }),
+      rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 }, uploads: { points: 60, seconds: 60 }, maxSocketsPerUser: 20 }),
+      attachments: { maxBytes: 25 * 1024 * 1024, quotaBytes: 1024 * 1024 * 1024, s3: undefined },
     });
   });
 
@@ -78,6 +79,13 @@ describe('loadConfig', () => {
       NODE_ID: 'api-2',
       TRUST_PROXY: '172.30.240.2, 10.0.0.0/8,loopback',
       REDIS_PREFIX: 'derbel-staging',
+      ATTACHMENT_MAX_BYTES: '1048576',
+      ATTACHMENT_QUOTA_BYTES: '10485760',
+      S3_BUCKET: 'derbel-files',
+      S3_URL: 'http://minio:9000',
+      S3_ACCESS_KEY_ID: 'minio',
+      S3_SECRET_ACCESS_KEY: 'minio-secret',
+      S3_PREFIX: 'staging/',
     });
     expect(config).toEqual<Config>({
       nodeEnv: 'production',
@@ -108,6 +116,19 @@ describe('loadConfig', () => {
       nodeId: 'api-2',
       trustProxy: ['172.30.240.2', '10.0.0.0/8', 'loopback'],
       rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 } }),
+      attachments: {
+        maxBytes: 1_048_576,
+        quotaBytes: 10_485_760,
+        s3: {
+          bucket: 'derbel-files',
+          endpoint: 'http://minio:9000',
+          region: 'us-east-1',
+          accessKeyId: 'minio',
+          secretAccessKey: 'minio-secret',
+          forcePathStyle: true,
+          prefix: 'staging/',
+        },
+      },
     });
   });
 
@@ -235,6 +256,15 @@ describe('loadConfig', () => {
         '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       ].join('\n'),
     );
+  });
+
+  it('needs a bucket for S3 storage, and both S3 keys or neither', () => {
+    expect(problemsOf({ S3_URL: 'http://minio:9000' })).toEqual(['S3_URL is set but S3_BUCKET is not: S3 storage needs a bucket']);
+    expect(problemsOf({ S3_BUCKET: 'files', S3_ACCESS_KEY_ID: 'key' })).toEqual([
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither (then the AWS default credential chain is used)',
+    ]);
+    expect(problemsOf({ ATTACHMENT_MAX_BYTES: '0' })).toEqual(['ATTACHMENT_MAX_BYTES must be a positive number of bytes, got "0"']);
+    expect(loadConfig({ S3_BUCKET: 'files' }).attachments.s3).toMatchObject({ bucket: 'files', endpoint: undefined, forcePathStyle: false });
   });
 
   it('never echoes a secret in its messages', () => {

@@ -18,5 +18,12 @@ export function describeConfig(config: Config): ConfigDescription {
     eventStoreUrl: masked(config.eventStoreUrl),
     jwtSecret: config.jwtSecret === undefined ? undefined : REDACTED,
     turnSecret: config.turnSecret === undefined ? undefined : REDACTED,
+    attachments: {
+      ...config.attachments,
+      s3: config.attachments.s3 && {
+        ...config.attachments.s3,
+        secretAccessKey: config.attachments.s3.secretAccessKey === undefined ? undefined : REDACTED,
+      },
+    },
   };
 }

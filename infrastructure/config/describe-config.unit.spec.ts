@@ -10,6 +10,9 @@ describe('describeConfig', () => {
     EVENTSTORE_URL: 'esdb://admin:es-password@a:2113,b:2113?tls=true',
     TURN_URLS: 'turn:turn.example.com',
     TURN_SECRET: 'turn-secret-value',
+    S3_BUCKET: 'derbel-files',
+    S3_ACCESS_KEY_ID: 'access-key',
+    S3_SECRET_ACCESS_KEY: 's3-secret-value',
   });
   const description = describeConfig(config);
   const logged = JSON.stringify(description);
@@ -19,6 +22,8 @@ describe('describeConfig', () => {
     expect(description.turnSecret).toBe('[redacted]');
     expect(logged).not.toContain('j'.repeat(40));
     expect(logged).not.toContain('turn-secret-value');
+    expect(description.attachments.s3?.secretAccessKey).toBe('[redacted]');
+    expect(logged).not.toContain('s3-secret-value');
   });
 
   it('masks passwords in URLs and keeps the rest readable', () => {

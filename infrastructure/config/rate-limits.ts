@@ -22,6 +22,8 @@ export interface RateLimits {
   /** Meetings started, per caller and callee. */
   rings: RateLimit;
   searches: RateLimit;
+  /** Attachments uploaded, per user. */
+  uploads: RateLimit;
   /** Every event a socket sends, per socket. */
   socketEvents: RateLimit;
   maxSocketsPerUser: number;
@@ -43,6 +45,7 @@ export function readRateLimits(read: EnvReader): RateLimits {
     contactAdds: limit(read.matching('RATE_LIMIT_CONTACT_ADDS', LIMIT, LIMIT_DESCRIPTION), '20/1m'),
     rings: limit(read.matching('RATE_LIMIT_RINGS', LIMIT, LIMIT_DESCRIPTION), '3/30s'),
     searches: limit(read.matching('RATE_LIMIT_SEARCHES', LIMIT, LIMIT_DESCRIPTION), '60/10s'),
+    uploads: limit(read.matching('RATE_LIMIT_UPLOADS', LIMIT, LIMIT_DESCRIPTION), '60/1m'),
     socketEvents: limit(read.matching('RATE_LIMIT_SOCKET_EVENTS', LIMIT, LIMIT_DESCRIPTION), '100/5s'),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', { min: 1, max: 10_000 }, 20),
   };

@@ -17,4 +17,6 @@ export const ADVISORY_LOCKS = {
   meetingSweeper: 7355710,
   /** `(7355800, hashtext(name))`: a rebuild of a projection in progress. */
   projectionRebuild: 7355800,
+  /** `(7355900, hashtext(user id))`: one upload of a user at a time checks and takes their quota. */
+  attachmentQuota: 7355900,
 } as const;

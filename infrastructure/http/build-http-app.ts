@@ -18,6 +18,7 @@ import { registerReadYourWrites } from './read-your-writes.js';
 import { requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerValidatorCompiler } from './validator-compiler.js';
+import { attachmentRoutes } from './routes/attachments.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
@@ -82,7 +83,7 @@ export async function buildHttpApp(
   registerAuthentication(app, ctx);
   registerReadYourWrites(app, ctx);
 
-  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, attachmentRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
     await app.register(routes(ctx));
   }
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());

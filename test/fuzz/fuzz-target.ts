@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { expect } from 'vitest';
 import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { png, temporaryDataDir, upload } from '../support/attachments.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Limits raised: the fuzzer is one user sending as fast as it can, and must reach every handler, not a 429. */
 const UNLIMITED = Object.fromEntries(
-  ['SIGN_UP', 'SIGN_IN', 'FAILED_SIGN_INS_PER_ADDRESS', 'MESSAGES', 'EDITS', 'CONTACT_ADDS', 'RINGS', 'SEARCHES', 'SOCKET_EVENTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000/1s']),
+  ['SIGN_UP', 'SIGN_IN', 'FAILED_SIGN_INS_PER_ADDRESS', 'MESSAGES', 'EDITS', 'CONTACT_ADDS', 'RINGS', 'SEARCHES', 'UPLOADS', 'SOCKET_EVENTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000/1s']),
 );
 
 export interface FuzzTarget {
@@ -15,17 +16,33 @@ export interface FuzzTarget {
   contactId: string;
   messageId: string;
   meetingId: string;
+  attachmentId: string;
   close(): Promise<void>;
 }
 
 /** A server with two contacts, a message and a meeting to aim at. */
 export async function startFuzzTarget(): Promise<FuzzTarget> {
-  const t = await startTestServer({ env: UNLIMITED });
+  // Uploaded files go to a folder of the run's own.
+  const data = await temporaryDataDir();
+  const t = await startTestServer({ env: { ...UNLIMITED, DATA_DIR: data.dir } });
   const [ana, ben] = await Promise.all(['ana', 'ben'].map((n) => new ApiClient(t.url).signUp(n)));
   const contactId = await ana.addContact(ben);
   const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text: 'a message to aim at' });
   const meeting = await ana.post(`/api/contacts/${contactId}/meetings`, {});
-  return { t, ana, ben, contactId, messageId: sent.body.message.id, meetingId: meeting.body.meeting.id, close: () => t.close() };
+  const attachment = await upload(ana, 'aim.png', await png(64, 48), 'image/png');
+  return {
+    t,
+    ana,
+    ben,
+    contactId,
+    messageId: sent.body.message.id,
+    meetingId: meeting.body.meeting.id,
+    attachmentId: attachment.body.attachment.id,
+    async close() {
+      await t.close();
+      await data.remove();
+    },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { fuzzRuns, oddBody, oddString, RAW_BODIES } from './odd-values.js';
 
 const RUNS = fuzzRuns('FUZZ_REST_RUNS', 400);
 
-type Ids = { contactId: string; messageId: string; meetingId: string };
+type Ids = { contactId: string; messageId: string; meetingId: string; attachmentId: string };
 interface Route {
   method: string;
   path: (ids: Ids, odd: (real: string) => string) => string;
@@ -37,6 +37,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i, o) => `/api/meetings/${o(i.meetingId)}/end` },
   { method: 'GET', path: () => '/api/calls', query: ['before', 'limit', 'minPosition'] },
   { method: 'GET', path: () => '/api/ice-servers' },
+  // The body is the file itself: whatever bytes the fuzzer sends are a file (or a 4xx), never a 5xx.
+  { method: 'POST', path: () => '/api/attachments', query: ['name'], body: ['name'] },
+  { method: 'GET', path: (i, o) => `/api/attachments/${o(i.attachmentId)}` },
+  { method: 'GET', path: (i, o) => `/api/attachments/${o(i.attachmentId)}/thumbnail` },
   { method: 'POST', path: () => '/api/sessions/refresh', body: ['refreshToken'], anonymous: true },
   { method: 'GET', path: () => '/api/sessions' },
   // Someone else's session id (ending the fuzzer's own, or all of them, would end the run).
