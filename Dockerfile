@@ -25,7 +25,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Sources stay owned by root: the process can read its code but not rewrite it.
 COPY . .
 COPY --from=web /app/web/dist ./web/dist
-RUN mkdir -p "$DATA_DIR" && chown node:node "$DATA_DIR"
+# attachments/ is where compose mounts the shared volume of uploaded files; a new volume copies its owner.
+RUN mkdir -p "$DATA_DIR/attachments" && chown -R node:node "$DATA_DIR"
 USER node
 EXPOSE 3000
 # No curl in the slim image; Node 20's global fetch does the probe.

@@ -18,6 +18,8 @@ const APP_READS = [
   'STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS', 'PROJECTIONS', 'NODE_ID', 'REDIS_PREFIX',
   'TRUST_PROXY', 'RATE_LIMIT_SIGN_UP', 'RATE_LIMIT_SIGN_IN', 'RATE_LIMIT_FAILED_SIGN_INS_PER_ADDRESS', 'RATE_LIMIT_MESSAGES',
   'RATE_LIMIT_EDITS', 'RATE_LIMIT_CONTACT_ADDS', 'RATE_LIMIT_RINGS', 'RATE_LIMIT_SEARCHES', 'RATE_LIMIT_SOCKET_EVENTS', 'MAX_SOCKETS_PER_USER',
+  'RATE_LIMIT_UPLOADS', 'ATTACHMENT_MAX_BYTES', 'ATTACHMENT_QUOTA_BYTES',
+  'S3_BUCKET', 'S3_URL', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX',
 ];
 /** Read by the app yet not set by compose: the replicas share one environment block, and this one must differ per node. */
 const LEFT_TO_EACH_REPLICA = ['NODE_ID'];
@@ -262,10 +264,10 @@ describe('docker-compose.yml', () => {
     expect([api.healthcheck?.test].flat().join(' ')).toContain('/readyz');
   });
 
-  it('keeps the event log and the read models in named volumes', () => {
+  it('keeps the event log, the read models and the uploaded files (shared by the replicas) in named volumes', () => {
     const namedVolumeAt = (service: Service, target: string) =>
       (service.volumes ?? []).map((volume) => volume.split(':')).find(([, mountedAt]) => mountedAt === target)?.[0];
-    for (const [service, target] of [['postgres', '/var/lib/postgresql/data'], ['kurrentdb', '/var/lib/kurrentdb']]) {
+    for (const [service, target] of [['postgres', '/var/lib/postgresql/data'], ['kurrentdb', '/var/lib/kurrentdb'], ['api', '/var/lib/derbel/attachments']]) {
       const volume = namedVolumeAt(compose.services[service], target);
       expect(volume, `${service} volume at ${target}`).toBeDefined();
       expect(Object.keys(compose.volumes ?? {})).toContain(volume);
