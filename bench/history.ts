@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
+import pg from 'pg';
+import { historyPageQuery } from '../projections/messages/messages.queries.js';
 import { cpuMillisecondsBetween, cpuSnapshot } from './cpu-usage.js';
 import { BENCH_LIMITS, inParallel, personClient, startTwoNodes, summarize } from './support.js';
 
@@ -72,6 +74,8 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
     await writing;
     const elapsed = (performance.now() - start) / 1000;
     const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
+    const plan = await explainPage(cluster.db.url, pairs[0].contactId, limit);
+    console.error(plan.join('\n'));
     await Promise.all([reads.close(), writes.close()]);
     return {
       readers,
@@ -83,10 +87,26 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
       pagesPerSecond: Math.round(latencies.length / elapsed),
       statuses,
       pageMs: summarize(latencies),
+      plan: plan.filter((line) => /Index|Execution Time|Buffers: shared/.test(line)).slice(0, 6).map((line) => line.trim()),
       bytesPerPage: Math.round(bytes / Math.max(1, latencies.length)),
       cpuMillisecondsPerSecond: Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round(ms / elapsed)])),
+      readNodeCpuMicrosecondsPerPage: Math.round((cpuMs.node2 * 1000) / Math.max(1, latencies.length)),
     };
   } finally {
     await cluster.close();
+  }
+}
+
+/** The page statement's plan on the seeded database (`EXPLAIN (ANALYZE, BUFFERS)`, after the reads: hint bits set). */
+async function explainPage(url: string, contactId: string, limit: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('ANALYZE messages'); // as autovacuum would have by now on a live table
+    const query = historyPageQuery(contactId, { limit });
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
+    return rows.map((r) => r['QUERY PLAN']);
+  } finally {
+    await client.end();
   }
 }

@@ -32,6 +32,9 @@ export const Message = Type.Object({
   deleted: Type.Boolean(),
 });
 
+/** A message in a history page: the conversation's id is the page's (in its URL), not repeated per message. */
+export const HistoryMessage = Type.Omit(Message, ['contactId']);
+
 /** The usual error responses of an authenticated route, for the OpenAPI document. */
 export function errors(...codes: number[]): Record<number, TSchema> {
   return Object.fromEntries(codes.map((c) => [c, Type.Ref(ErrorResponse)]));

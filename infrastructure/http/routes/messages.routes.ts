@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getMessage, listMessages } from '../../../projections/messages/messages.queries.js';
+import { getMessage, listMessagesJson } from '../../../projections/messages/messages.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
 import { perUserLimit } from '../per-user-limit.js';
 import { HttpError } from '../error-codes.js';
-import { errors, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
+import { errors, HistoryMessage, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 
 const ContactParams = Type.Object({ contactId: Uuid });
@@ -21,13 +21,16 @@ export const messageRoutes =
       correlationId: request.id,
     });
 
-    /** The stored message, once the messages projection has it (a retried send answers with the original). */
+    /**
+     * The stored message of a retried send, once the messages projection has it: the original was committed
+     * before the retry found it, so it lies at or below the log's head.
+     */
     async function storedMessage(contactId: string, messageId: string) {
-      for (let waited = 0; waited <= 2_000; waited += 20) {
-        const message = await getMessage(ctx.pool, contactId, messageId);
-        if (message) return message;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const stored = await getMessage(ctx.pool, contactId, messageId);
+      if (stored) return stored;
+      await ctx.checkpoints.waitFor([PROJECTIONS.messages], await ctx.store.headPosition(), 2_000);
+      const message = await getMessage(ctx.pool, contactId, messageId);
+      if (message) return message;
       throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The message is stored but not readable yet; retry');
     }
 
@@ -82,10 +85,10 @@ export const messageRoutes =
             asOf: Type.Optional(Type.String({ format: 'date-time' })),
             ...MinPositionQuery,
           }),
-          response: { 200: Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() }), ...errors(400, 401, 404) },
+          response: { 200: Type.Object({ messages: Type.Array(HistoryMessage), hasMore: Type.Boolean() }), ...errors(400, 401, 404) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { contactId } = request.params;
         const { before, after, limit } = request.query;
         if (before && after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
@@ -96,9 +99,10 @@ export const messageRoutes =
           return past;
         }
         await ctx.contacts.membersFor(request.session.userId, contactId);
-        const page = await listMessages(ctx.pool, contactId, { before, after, limit });
-        if (!page) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
-        return page;
+        const page = await listMessagesJson(ctx.pool, contactId, { before, after, limit });
+        if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
+        // Written by PostgreSQL in the response's schema: sent as it is.
+        return reply.type('application/json; charset=utf-8').send(page as never);
       },
     );
 

@@ -196,13 +196,15 @@ export class RestClient {
   sendMessage(contactId: string, input: { id?: string; text: string }) {
     return this.request<{ message: Message; position: number }>('POST', `/api/contacts/${enc(contactId)}/messages`, input);
   }
-  listMessages(contactId: string, page: { before?: string; after?: string; limit?: number } = {}) {
-    return this.request<{ messages: Message[]; hasMore: boolean }>(
+  /** A history page: its messages do not repeat the conversation's id (it is in the URL); the client puts it back. */
+  async listMessages(contactId: string, page: { before?: string; after?: string; limit?: number } = {}) {
+    const { messages, hasMore } = await this.request<{ messages: Omit<Message, 'contactId'>[]; hasMore: boolean }>(
       'GET',
       `/api/contacts/${enc(contactId)}/messages`,
       undefined,
       page,
     );
+    return { messages: messages.map((message): Message => ({ ...message, contactId })), hasMore };
   }
   editMessage(contactId: string, messageId: string, text: string) {
     return this.request<{ message?: Message; position?: number }>(
