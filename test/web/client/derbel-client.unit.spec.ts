@@ -35,7 +35,7 @@ function fakeServer() {
   const feed: FeedEvent[] = [];
   const stored: Message[] = [message('m1', 'u-bob', 'hi')];
   const posts: string[] = [];
-  const state = { online: true, authorized: true, feedPosition: 1 as number | undefined };
+  const state = { online: true, authorized: true, feedPosition: 1 as number | undefined, removed: false, listReads: [] as Array<string | null> };
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     if (!state.online) throw new TypeError('Failed to fetch');
@@ -46,7 +46,11 @@ function fakeServer() {
       case 'GET /api/me':
         return json({ user: alice, csrfToken: 'csrf-1', feedPosition: state.feedPosition });
       case 'GET /api/contacts':
-        return json({ contacts: [contact({ lastMessage: stored[0], unreadCount: 1 })] });
+        state.listReads.push(url.searchParams.get('minPosition'));
+        return json({ contacts: state.removed ? [] : [contact({ lastMessage: stored[0], unreadCount: 1 })], requests: [] });
+      case 'DELETE /api/contacts/c1':
+        state.removed = true;
+        return json({ position: 2 });
       case 'GET /api/meetings':
         return json({ meetings: [] });
       case 'GET /api/contacts/c1/messages':
@@ -174,6 +178,37 @@ describe('DerbelClient', () => {
     await settle();
     expect(client.session.value).toEqual({ status: 'signed-out', reason: 'expired' });
     expect(realtime.state.value).toBe('closed');
+    expect(client.contacts.value.contacts).toEqual([]);
+  });
+
+  it('a contact the peer removed leaves the list at once, closes with its unsent messages, and the list is read again', async () => {
+    const { client, realtime, server } = await signedIn();
+    await client.conversations.load('c1');
+    const ended: Array<{ contactId: string; byMe: boolean }> = [];
+    client.events.on('contact-ended', ({ contact: gone, byMe }) => ended.push({ contactId: gone.id, byMe }));
+    server.state.online = false;
+    client.send('c1', 'never delivered');
+    await settle();
+    server.state.online = true;
+    server.state.removed = true;
+
+    realtime.push('event', { type: 'ContactRemoved', position: 2, data: { contactId: 'c1', removedAt: '2024-05-01T11:00:00.000Z' } });
+    expect(client.contacts.value.contacts).toEqual([]);
+    expect(ended).toEqual([{ contactId: 'c1', byMe: false }]);
+    expect(client.outboxEntries.value).toEqual([]);
+    expect(client.conversations.of('c1').value.loaded).toBe(false);
+    await settle();
+    expect(server.state.listReads.at(-1)).toBe('2');
+  });
+
+  it('removing a contact oneself says so to whoever closes its conversation', async () => {
+    const { client, realtime } = await signedIn();
+    const ended: boolean[] = [];
+    client.events.on('contact-ended', ({ byMe }) => ended.push(byMe));
+    await client.removeContact('c1');
+    // The server's push of the same removal changes nothing more.
+    realtime.push('event', { type: 'ContactRemoved', position: 2, data: { contactId: 'c1', removedAt: '2024-05-01T11:00:00.000Z' } });
+    expect(ended).toEqual([true]);
     expect(client.contacts.value.contacts).toEqual([]);
   });
 });
