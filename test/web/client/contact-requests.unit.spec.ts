@@ -33,14 +33,18 @@ describe('contact list with requests', () => {
     presence: {},
   });
 
-  it('takes who is a contact and which requests are pending from the server, newest request first', () => {
+  it('takes who is a contact and which requests are pending from the server: those to answer first, newest first', () => {
     const next = withServerList(emptyContacts, {
       contacts: [contact()],
-      requests: [request({ id: 'old', requestedAt: '2024-05-01T09:00:00.000Z' }), request({ id: 'new' })],
+      requests: [
+        request({ id: 'sent', direction: 'outgoing', requestedAt: '2024-05-01T12:00:00.000Z' }),
+        request({ id: 'old', requestedAt: '2024-05-01T09:00:00.000Z' }),
+        request({ id: 'new' }),
+      ],
     });
     expect(next.contacts.map((c) => c.id)).toEqual(['c1']);
-    expect(next.requests.map((r) => r.id)).toEqual(['new', 'old']);
-    expect(incomingRequests(next)).toHaveLength(2);
+    expect(next.requests.map((r) => r.id)).toEqual(['new', 'old', 'sent']);
+    expect(incomingRequests(next).map((r) => r.id)).toEqual(['new', 'old']);
   });
 
   it('keeps the rows it shows (kept current by live events) and drops those the server no longer lists', () => {

@@ -4,7 +4,7 @@ import type { Contact, ContactRequest, FeedEvent, FeedEventType, Message, User }
 export type ContactsState = {
   /** Accepted contacts, newest activity first. */
   contacts: Contact[];
-  /** Pending requests, incoming and outgoing, newest first. */
+  /** Pending requests: incoming, then outgoing, newest first in each. */
   requests: ContactRequest[];
   /** userId → online, from `PresenceChanged` (overrides the snapshot's `peerOnline`). */
   presence: Record<string, boolean>;
@@ -34,7 +34,10 @@ export type ServerContactList = { contacts: Contact[]; requests?: ContactRequest
 export function withServerList(state: ContactsState, list: ServerContactList): ContactsState {
   const shown = new Map(state.contacts.map((contact) => [contact.id, contact]));
   const contacts = list.contacts.map((contact) => shown.get(contact.id) ?? contact);
-  const requests = [...(list.requests ?? [])].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  // Those waiting for the user's answer first, then those the user sent; newest first in each.
+  const requests = [...(list.requests ?? [])].sort(
+    (a, b) => Number(b.direction === 'incoming') - Number(a.direction === 'incoming') || b.requestedAt.localeCompare(a.requestedAt),
+  );
   return { ...state, contacts: sortByActivity(contacts), requests };
 }
 
