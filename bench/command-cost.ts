@@ -38,7 +38,7 @@ export async function benchCommandCost({ existing = 100_000, sends = 500 } = {})
       [streams.contact(big), big, a, JSON.stringify(meta), existing],
     );
 
-    const service = new ContactService(store, null as never, { clock: systemClock, ids: randomIds });
+    const service = new ContactService(store, null as never, null as never, { clock: systemClock, ids: randomIds, requestCooldownMs: 0 });
     const context = { userId: a, correlationId: 'bench' };
     const timeSends = async (contactId: string) => {
       const latencies: number[] = [];

@@ -12,7 +12,11 @@ export const EVENT_ID_FIELDS: { [T in DerbelEventType]: IdFields<DataOf<T>> } = 
   UsernameClaimed: { ids: ['userId'] },
   UsernameReleased: { ids: ['userId'] },
   AccountRegistered: { ids: ['userId'] },
+  ContactRequested: { ids: ['contactId', 'requestedBy', 'recipientId'], lists: ['members'] },
+  ContactRequestDeclined: { ids: ['contactId', 'declinedBy'] },
+  ContactRequestCancelled: { ids: ['contactId', 'cancelledBy'] },
   ContactAdded: { ids: ['contactId', 'addedBy'], lists: ['members'] },
+  ContactRemoved: { ids: ['contactId', 'removedBy'] },
   MessageSent: { ids: ['contactId', 'messageId', 'senderId'] },
   MessageEdited: { ids: ['contactId', 'messageId', 'editorId'] },
   MessageDeleted: { ids: ['contactId', 'messageId', 'deletedBy'] },
@@ -24,6 +28,8 @@ export const EVENT_ID_FIELDS: { [T in DerbelEventType]: IdFields<DataOf<T>> } = 
   MeetingEnded: { ids: ['meetingId', 'contactId', 'endedBy'] },
   MeetingSlotClaimed: { ids: ['meetingId'] },
   MeetingSlotReleased: { ids: ['meetingId'] },
+  UserBlocked: { ids: ['blockerId', 'blockedId'] },
+  UserUnblocked: { ids: ['blockerId', 'blockedId'] },
 };
 
 const byType = new Map<string, { ids: readonly string[]; lists?: readonly string[] }>(Object.entries(EVENT_ID_FIELDS));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AccountService } from '../application/accounts/account-service.js';
 import { SessionRenewal } from '../application/accounts/session-renewal.js';
 import { AttachmentService } from '../application/attachments/attachment-service.js';
+import { BlockList } from '../application/contacts/block-list.js';
 import { ContactService } from '../application/contacts/contact-service.js';
 import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -99,8 +100,10 @@ export async function createServer(
   });
   const hasher = new WorkerPasswordHasher(config.passwordRounds);
   const accounts = new AccountService({ store, hasher, credentials: new PostgresCredentials(pool), sessions, tokens, clock, ids });
-  const contacts = new ContactService(store, accounts, { clock, ids });
+  const blocks = new BlockList(store, { clock, ids });
+  const contacts = new ContactService(store, accounts, blocks, { clock, ids, requestCooldownMs: config.contactRequestCooldownSeconds * 1000 });
   const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
+  contacts.endsCallsThrough(meetings);
   const checkpoints = new CheckpointWaiter(pool);
   const attachmentStorage = attachmentStorageFromConfig(config);
   const attachments = new AttachmentService({

@@ -6,6 +6,8 @@ export const PROJECTIONS = {
   feed: 'feed',
   activeMeetings: 'active_meetings',
   callLog: 'call_log',
+  contactRequests: 'contact_requests',
+  blocks: 'blocks',
 } as const;
 
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

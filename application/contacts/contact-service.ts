@@ -8,7 +8,8 @@ import type { PublicUser } from '../accounts/user.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import type { CommandContext } from '../shared/command-context.js';
-import { CommandHandler } from '../shared/command-handler.js';
+import { CommandHandler, type CommandResult } from '../shared/command-handler.js';
+import type { BlockList } from './block-list.js';
 import { directContactId } from './contact-id.js';
 
 /** A non-member learns nothing about a contact, not even that it exists. */
@@ -17,62 +18,166 @@ const hideFromNonMembers = (error: unknown): never => {
   throw error;
 };
 
-/** Contacts and the messages in them: every command goes through the `contact-<id>` stream's decider. */
+export type ContactStatus = 'pending' | 'accepted';
+
+/** Ends whatever call is open in a contact (the meetings slice; set once both services exist). */
+export interface OpenCalls {
+  endOpenCall(contactId: string, endedBy: string, context: CommandContext): Promise<number | null>;
+}
+
+export interface ContactDeps {
+  clock: Clock;
+  ids: IdGenerator;
+  /** After a decline, the requester's new requests are silenced this long. */
+  requestCooldownMs: number;
+}
+
+const latest = (...positions: Array<number | null | undefined>) => Math.max(0, ...positions.map((p) => p ?? 0));
+
+/**
+ * Contacts and the messages in them: every command goes through the `contact-<id>` stream's decider. Only an
+ * accepted contact may talk; a request, a removal or a block answers everything else as "no such contact".
+ */
 export class ContactService {
   readonly handler: CommandHandler<ContactState, ContactCommand, ContactEvent>;
+  private calls: OpenCalls | null = null;
 
   constructor(
     private readonly store: EventStore,
     private readonly accounts: AccountService,
-    private readonly deps: { clock: Clock; ids: IdGenerator },
+    private readonly blocks: BlockList,
+    private readonly deps: ContactDeps,
   ) {
     this.handler = new CommandHandler(store, contactDecider, deps);
   }
 
-  async addContact(userId: string, peerUsername: string, context: CommandContext): Promise<{ contact: { id: string; peer: PublicUser }; position: number }> {
-    const peerId = await this.accounts.findUserId(peerUsername).catch(() => null);
-    const peer = peerId ? await this.accounts.findUser(peerId) : null;
-    if (!peer) throw new DomainError('USER_NOT_FOUND', `No user named ${peerUsername}`);
+  /** The meetings slice depends on this one; it hands back what ends calls once it exists. */
+  endsCallsThrough(calls: OpenCalls) {
+    this.calls = calls;
+  }
+
+  /**
+   * `POST /api/contacts`: a request, or the contact itself when the other side had asked already. A requester
+   * the recipient blocked, or one inside the cooling-off after a decline, gets the very same answer.
+   */
+  async requestContact(userId: string, peerUsername: string, message: string | null, context: CommandContext) {
+    const peer = await this.peerNamed(peerUsername);
     const contactId = directContactId(userId, peer.id);
-    const result = await this.handler.handle(
-      streams.contact(contactId),
-      { type: 'AddContact', data: { contactId, members: [userId, peer.id], addedBy: userId } },
-      context,
-    );
-    return { contact: { id: contactId, peer }, position: result.position! };
+    const blockedByRecipient = await this.blocks.hasBlocked(peer.id, userId);
+    const command: ContactCommand = {
+      type: 'RequestContact',
+      data: {
+        contactId,
+        members: [userId, peer.id],
+        requestedBy: userId,
+        message,
+        at: this.now(),
+        cooldownMs: this.deps.requestCooldownMs,
+        blockedByRecipient,
+      },
+    };
+    const result = await this.handler.handle(streams.contact(contactId), command, context).catch(hideFromNonMembers);
+    let position = result.position;
+    // A block made while this request was being decided found nothing to end: end it now.
+    const visible = result.events.some((e) => e.type === 'ContactRequested' && !e.data.silenced);
+    if (visible && (await this.blocks.hasBlocked(peer.id, userId))) position = latest(position, await this.endForBlock(peer.id, contactId, context));
+    const status: ContactStatus = result.events.some((e) => e.type === 'ContactAdded') ? 'accepted' : 'pending';
+    return { contact: { id: contactId, peer, status }, position: latest(position) };
+  }
+
+  async acceptRequest(userId: string, contactId: string, context: CommandContext) {
+    const result = await this.command(userId, contactId, { type: 'AcceptContactRequest', data: { contactId, userId } }, context);
+    const peer = await this.peerIn(result.state, userId);
+    return { contact: { id: contactId, peer, status: 'accepted' as ContactStatus }, position: latest(result.position) };
+  }
+
+  async declineRequest(userId: string, contactId: string, context: CommandContext) {
+    const result = await this.command(userId, contactId, { type: 'DeclineContactRequest', data: { contactId, userId, at: this.now() } }, context);
+    return { position: latest(result.position) };
+  }
+
+  /** `DELETE /api/contacts/:id`: cancels the caller's outgoing request, or removes the contact and ends its call. */
+  async removeContact(userId: string, contactId: string, context: CommandContext) {
+    const result = await this.command(userId, contactId, { type: 'EndContact', data: { contactId, userId } }, context);
+    const ended = result.events.some((e) => e.type === 'ContactRemoved') ? await this.endOpenCall(contactId, userId, context) : null;
+    return { position: latest(result.position, ended) };
+  }
+
+  /**
+   * Blocks `blockedId` for `userId`: whatever is between them ends at once (the contact, a request either way,
+   * a ring or call), and their later requests are silenced. Nothing of it reaches the blocked user as a block.
+   */
+  async block(userId: string, blockedId: string, context: CommandContext) {
+    if (userId === blockedId) throw new DomainError('CANNOT_BLOCK_SELF', 'You cannot block yourself');
+    const user = await this.accounts.findUser(blockedId).catch(() => null);
+    if (!user) throw new DomainError('USER_NOT_FOUND', 'No such user');
+    const blocked = await this.blocks.block(userId, blockedId, context);
+    const ended = await this.endForBlock(userId, directContactId(userId, blockedId), context);
+    return { block: { user: { id: user.id, username: user.username }, blockedAt: blocked.blockedAt }, position: latest(blocked.position, ended) };
+  }
+
+  /** Idempotent; the contact does not come back (a new request is needed). */
+  async unblock(userId: string, blockedId: string, context: CommandContext) {
+    const { position } = await this.blocks.unblock(userId, blockedId, context);
+    return { position: latest(position) };
   }
 
   async sendMessage(userId: string, contactId: string, input: { id?: string; text: string }, context: CommandContext) {
-    await this.assertMayBeMember(userId, contactId);
     const messageId = input.id ?? this.deps.ids.newId();
-    const result = await this.handler
-      .handle(streams.contact(contactId), { type: 'SendMessage', data: { contactId, messageId, senderId: userId, text: input.text } }, context)
-      .catch(hideFromNonMembers);
+    const result = await this.command(userId, contactId, { type: 'SendMessage', data: { contactId, messageId, senderId: userId, text: input.text } }, context);
     return { messageId, duplicate: result.events.length === 0, position: result.position, sentAt: result.timestamp };
   }
 
   async editMessage(userId: string, contactId: string, messageId: string, text: string, context: CommandContext) {
-    await this.assertMayBeMember(userId, contactId);
-    const result = await this.handler
-      .handle(streams.contact(contactId), { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } }, context)
-      .catch(hideFromNonMembers);
+    const result = await this.command(userId, contactId, { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } }, context);
     return { position: result.position, editedAt: result.timestamp };
   }
 
   async deleteMessage(userId: string, contactId: string, messageId: string, context: CommandContext) {
-    await this.assertMayBeMember(userId, contactId);
-    const result = await this.handler
-      .handle(streams.contact(contactId), { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } }, context)
-      .catch(hideFromNonMembers);
+    const result = await this.command(userId, contactId, { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } }, context);
     return { position: result.position };
   }
 
   async markRead(userId: string, contactId: string, messageId: string, context: CommandContext) {
-    await this.assertMayBeMember(userId, contactId);
-    const result = await this.handler
-      .handle(streams.contact(contactId), { type: 'MarkConversationRead', data: { contactId, userId, messageId } }, context)
-      .catch(hideFromNonMembers);
+    const result = await this.command(userId, contactId, { type: 'MarkConversationRead', data: { contactId, userId, messageId } }, context);
     return { position: result.position };
+  }
+
+  /** Members of an accepted contact the user belongs to; CONTACT_NOT_FOUND otherwise (a stranger, a request, a removed or blocked pair). */
+  async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
+    await this.assertMayBeMember(userId, contactId);
+    const { state } = await this.handler.load(streams.contact(contactId));
+    if (state.status !== 'added' || !state.members.includes(userId)) throw contactNotFound();
+    return state.members;
+  }
+
+  private async command(userId: string, contactId: string, command: ContactCommand, context: CommandContext): Promise<CommandResult<ContactState, ContactEvent>> {
+    await this.assertMayBeMember(userId, contactId);
+    return this.handler.handle(streams.contact(contactId), command, context).catch(hideFromNonMembers);
+  }
+
+  private async endForBlock(blockerId: string, contactId: string, context: CommandContext): Promise<number | null> {
+    const result = await this.handler.handle(streams.contact(contactId), { type: 'EndContactForBlock', data: { contactId, userId: blockerId, at: this.now() } }, context);
+    // Rings and calls end even if the contact had ended already (a call is ended with it, this is a retry).
+    const ended = await this.endOpenCall(contactId, blockerId, context);
+    return latest(result.position, ended) || null;
+  }
+
+  private endOpenCall(contactId: string, endedBy: string, context: CommandContext): Promise<number | null> {
+    return this.calls ? this.calls.endOpenCall(contactId, endedBy, context) : Promise.resolve(null);
+  }
+
+  private async peerNamed(username: string): Promise<PublicUser> {
+    const peerId = await this.accounts.findUserId(username).catch(() => null);
+    const peer = peerId ? await this.accounts.findUser(peerId) : null;
+    if (!peer) throw new DomainError('USER_NOT_FOUND', `No user named ${username}`);
+    return peer;
+  }
+
+  private async peerIn(state: ContactState, userId: string): Promise<PublicUser> {
+    const peerId = state.status === 'none' ? undefined : state.members.find((m) => m !== userId);
+    const peer = peerId ? await this.accounts.findUser(peerId) : null;
+    return peer ?? { id: peerId ?? '', username: '', displayName: '' };
   }
 
   /**
@@ -83,16 +188,12 @@ export class ContactService {
   private async assertMayBeMember(userId: string, contactId: string): Promise<void> {
     const stream = streams.contact(contactId);
     if (this.handler.isCached(stream)) return;
-    const [added] = await this.store.readStream(stream, { limit: 1 });
-    const members = (added?.data as { members?: unknown } | undefined)?.members;
-    if (!added || !Array.isArray(members) || !members.includes(userId)) throw contactNotFound();
+    const [first] = await this.store.readStream(stream, { limit: 1 });
+    const members = (first?.data as { members?: unknown } | undefined)?.members;
+    if (!first || !Array.isArray(members) || !members.includes(userId)) throw contactNotFound();
   }
 
-  /** Members of a contact the user belongs to; CONTACT_NOT_FOUND otherwise (also for a stranger). */
-  async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
-    await this.assertMayBeMember(userId, contactId);
-    const { state } = await this.handler.load(streams.contact(contactId));
-    if (state.status !== 'added' || !state.members.includes(userId)) throw contactNotFound();
-    return state.members;
+  private now() {
+    return this.deps.clock.now().toISOString();
   }
 }

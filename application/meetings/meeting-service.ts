@@ -3,7 +3,7 @@ import { streams } from '../../domain/events.js';
 import type { MeetingEvent, MeetingSlotEvent, ParticipantLeftReason } from '../../domain/meetings/events.js';
 import { meetingDecider, MeetingNotFoundError, type MeetingCommand, type MeetingState, type StartedMeeting } from '../../domain/meetings/meeting.js';
 import { meetingSlotDecider, type MeetingSlotCommand, type MeetingSlotState } from '../../domain/meetings/meeting-slot.js';
-import type { ContactService } from '../contacts/contact-service.js';
+import type { ContactService, OpenCalls } from '../contacts/contact-service.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import type { CommandContext } from '../shared/command-context.js';
@@ -26,7 +26,7 @@ const hideFromNonMembers = (error: unknown): never => {
  * Meetings: every command goes through the `meeting-<id>` stream's decider; starting one first claims the
  * contact's `meeting-slot-<contactId>` stream, and whatever ends a meeting releases it (see README.md).
  */
-export class MeetingService {
+export class MeetingService implements OpenCalls {
   readonly meetings: CommandHandler<MeetingState, MeetingCommand, MeetingEvent>;
   private readonly slots: CommandHandler<MeetingSlotState, MeetingSlotCommand, MeetingSlotEvent>;
 
@@ -60,6 +60,7 @@ export class MeetingService {
 
   /** Takes (or keeps) a seat under `peerId`; answers with everyone seated now. */
   async join(userId: string, meetingId: string, peerId: string, context: CommandContext) {
+    await this.stateFor(userId, meetingId);
     const result = await this.command(meetingId, { type: 'JoinMeeting', data: { meetingId, userId, peerId, at: this.now() } }, context);
     const state = result.state as StartedMeeting;
     return { peerId, participants: state.participants.map((p) => ({ ...p })), position: result.position };
@@ -72,11 +73,13 @@ export class MeetingService {
   }
 
   async decline(userId: string, meetingId: string, context: CommandContext) {
+    await this.stateFor(userId, meetingId);
     const result = await this.command(meetingId, { type: 'DeclineMeeting', data: { meetingId, userId, at: this.now() } }, context);
     return { position: result.position };
   }
 
   async end(userId: string, meetingId: string, context: CommandContext) {
+    await this.stateFor(userId, meetingId);
     const result = await this.command(meetingId, { type: 'EndMeeting', data: { meetingId, userId, at: this.now() } }, context);
     return { position: result.position };
   }
@@ -93,11 +96,28 @@ export class MeetingService {
     return toMeetingView(state);
   }
 
-  /** The meeting's current state for a member; MEETING_NOT_FOUND for anyone else. */
+  /**
+   * The meeting's current state for a member of an accepted contact; MEETING_NOT_FOUND for anyone else, also
+   * for its members once the contact was removed or blocked (they learn nothing about the other any more).
+   */
   async stateFor(userId: string, meetingId: string): Promise<StartedMeeting> {
     const { state } = await this.meetings.load(streams.meeting(meetingId));
     if (state.status === 'none' || !state.members.includes(userId)) throw new MeetingNotFoundError();
+    await this.contacts.membersFor(userId, state.contactId).catch(() => {
+      throw new MeetingNotFoundError();
+    });
     return state;
+  }
+
+  /** The contact ended (removed, blocked): its ringing or running meeting ends now, by `endedBy`. */
+  async endOpenCall(contactId: string, endedBy: string, context: CommandContext): Promise<number | null> {
+    const { state } = await this.slots.load(streams.meetingSlot(contactId));
+    if (!state.holder) return null;
+    const { meetingId } = state.holder;
+    const held = (await this.meetings.load(streams.meeting(meetingId))).state;
+    if (held.status === 'none' || held.status === 'ended') return null;
+    const result = await this.command(meetingId, { type: 'CloseMeeting', data: { meetingId, userId: endedBy, at: this.now() } }, context);
+    return result.position;
   }
 
   private async command(meetingId: string, command: MeetingCommand, context: CommandContext): Promise<CommandResult<MeetingState, MeetingEvent>> {

@@ -36,7 +36,13 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
   async function newContact() {
     const contactId = randomUUID();
     const handler = new CommandHandler(store, contactDecider, { clock, ids: randomIds });
-    await handler.handle(streams.contact(contactId), { type: 'AddContact', data: { contactId, members: [alice, bob], addedBy: alice } }, context);
+    const at = clock.now().toISOString();
+    await handler.handle(
+      streams.contact(contactId),
+      { type: 'RequestContact', data: { contactId, members: [alice, bob], requestedBy: alice, message: null, at, cooldownMs: 0, blockedByRecipient: false } },
+      context,
+    );
+    await handler.handle(streams.contact(contactId), { type: 'AcceptContactRequest', data: { contactId, userId: bob } }, { ...context, userId: bob });
     return contactId;
   }
   const send = (contactId: string, messageId = randomUUID(), senderId = alice) =>
@@ -61,9 +67,9 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
     await nodeA.handle(streams.contact(contactId), send(contactId), context);
     await nodeB.handle(streams.contact(contactId), send(contactId), context); // B had nothing cached
     const result = await nodeA.handle(streams.contact(contactId), send(contactId), context); // A's cache is stale
-    expect(result.revision).toBe(3);
+    expect(result.revision).toBe(4);
     const revisions = (await store.readStream(streams.contact(contactId))).map((e) => e.revision);
-    expect(revisions).toEqual([0, 1, 2, 3]);
+    expect(revisions).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('does not trust a refusal decided on stale cached state', async () => {
@@ -99,7 +105,7 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
     const { store: counted, counter } = countingReads(store);
     const handler = new CommandHandler(counted, contactDecider, { clock, ids: randomIds });
     for (let i = 0; i < 30; i++) await handler.handle(streams.contact(contactId), send(contactId), context);
-    expect(counter.eventsRead).toBe(1); // the ContactAdded, once
+    expect(counter.eventsRead).toBe(2); // the ContactRequested and ContactAdded, once
     const before = counter.eventsRead;
     await handler.handle(streams.contact(contactId), send(contactId), context);
     expect(counter.eventsRead).toBe(before);
@@ -109,7 +115,7 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
     const contactId = await newContact();
     const handler = new CommandHandler(store, contactDecider, { clock, ids: randomIds });
     const results = await Promise.all(Array.from({ length: 25 }, () => handler.handle(streams.contact(contactId), send(contactId), context)));
-    expect(results.map((r) => r.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(results.map((r) => r.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
     const seqs = [...(results[0].state as any).messages.values()].map((m: any) => m.seq);
     expect(new Set(seqs).size).toBe(25);
   });

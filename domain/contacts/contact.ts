@@ -3,18 +3,41 @@ import { contactNotFound } from './contact-not-found.js';
 import type {
   ContactAdded,
   ContactEvent,
+  ContactRemoved,
+  ContactRequestCancelled,
+  ContactRequestDeclined,
+  ContactRequested,
   ConversationRead,
   MessageDeleted,
   MessageEdited,
   MessageSent,
 } from './events.js';
-import { assertValidMessageText, textFingerprint } from './message-text.js';
+import { assertValidMessageText, REQUEST_MESSAGE_MAX_LENGTH, textFingerprint } from './message-text.js';
 
-/** The `contact-<contactId>` stream: a direct conversation between two members. Ids come from the edges. */
-export type AddContact = {
-  type: 'AddContact';
-  data: { contactId: string; members: [string, string]; addedBy: string };
+/**
+ * The `contact-<contactId>` stream: a direct conversation between two members, and the consent before it.
+ * Ids, times and what other aggregates know (is the requester blocked?) come in with the commands.
+ */
+export type RequestContact = {
+  type: 'RequestContact';
+  data: {
+    contactId: string;
+    members: [string, string];
+    requestedBy: string;
+    message: string | null;
+    /** The handler's clock, and how long a decline silences its requester's new requests. */
+    at: string;
+    cooldownMs: number;
+    /** Whether the recipient has blocked the requester (their `blocks-<id>` stream). */
+    blockedByRecipient: boolean;
+  };
 };
+export type AcceptContactRequest = { type: 'AcceptContactRequest'; data: { contactId: string; userId: string } };
+export type DeclineContactRequest = { type: 'DeclineContactRequest'; data: { contactId: string; userId: string; at: string } };
+/** `DELETE /api/contacts/:id`: cancels the caller's outgoing request, or removes an accepted contact. */
+export type EndContact = { type: 'EndContact'; data: { contactId: string; userId: string } };
+/** `userId` blocked the other member: whatever is between them ends, silently for the blocked one. */
+export type EndContactForBlock = { type: 'EndContactForBlock'; data: { contactId: string; userId: string; at: string } };
 export type SendMessage = {
   type: 'SendMessage';
   data: { contactId: string; messageId: string; senderId: string; text: string };
@@ -31,7 +54,16 @@ export type MarkConversationRead = {
   type: 'MarkConversationRead';
   data: { contactId: string; userId: string; messageId: string };
 };
-export type ContactCommand = AddContact | SendMessage | EditMessage | DeleteMessage | MarkConversationRead;
+export type ContactCommand =
+  | RequestContact
+  | AcceptContactRequest
+  | DeclineContactRequest
+  | EndContact
+  | EndContactForBlock
+  | SendMessage
+  | EditMessage
+  | DeleteMessage
+  | MarkConversationRead;
 
 /** Only what the invariants need; the text itself lives in the `messages` read model. */
 export type MessageRecord = {
@@ -44,25 +76,45 @@ export type MessageRecord = {
   textFingerprint: number;
 };
 
-export type ExistingContact = {
-  status: 'added';
+export type ContactRequest = { requestedBy: string; recipientId: string; silenced: boolean };
+
+/**
+ * A pair that has ever had something between them. `added` = an accepted contact (only then may they talk);
+ * `pending`/`declined` = an open request (a declined one still looks pending to its requester); `ended` =
+ * removed or cancelled. Messages and read markers survive an end: they come back with a new acceptance.
+ */
+export type Conversation = {
+  status: 'pending' | 'declined' | 'added' | 'ended';
   contactId: string;
   kind: 'direct';
   members: readonly string[];
+  request: ContactRequest | null;
+  /** The last decline: its requester's new requests are silenced until the cooling-off has passed. */
+  lastDecline: { requestedBy: string; at: string } | null;
   messages: Map<string, MessageRecord>;
   /** Per member: seq of the latest message they have read. Absent = read nothing. */
   lastReadSeq: Map<string, number>;
 };
 
-export type ContactState = { status: 'none' } | ExistingContact;
+export type ExistingContact = Conversation & { status: 'added' };
+
+export type ContactState = { status: 'none' } | Conversation;
 
 export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent> = {
   initialState: () => ({ status: 'none' }),
 
   decide(command, state) {
     switch (command.type) {
-      case 'AddContact':
-        return addContact(command, state);
+      case 'RequestContact':
+        return requestContact(command, state);
+      case 'AcceptContactRequest':
+        return acceptRequest(command, incomingRequest(state, command.data.userId));
+      case 'DeclineContactRequest':
+        return declineRequest(command, incomingRequest(state, command.data.userId));
+      case 'EndContact':
+        return endContact(command, conversationOf(state, command.data.userId));
+      case 'EndContactForBlock':
+        return endForBlock(command, state);
       case 'SendMessage':
         return sendMessage(command, existingContact(state, command.data.senderId));
       case 'EditMessage':
@@ -77,18 +129,34 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   // Mutates in place: a 100,000-message conversation cannot be copied per event, and the
   // command handler evolves its cached state only after a successful append (decide never mutates).
   evolve(state, event) {
-    if (event.type === 'ContactAdded') {
-      return {
-        status: 'added',
-        contactId: event.data.contactId,
-        kind: event.data.kind,
-        members: [...event.data.members],
-        messages: new Map(),
-        lastReadSeq: new Map(),
-      };
+    switch (event.type) {
+      case 'ContactRequested': {
+        const { requestedBy, recipientId, silenced } = event.data;
+        const conversation = state.status === 'none' ? newConversation(event.data) : state;
+        conversation.status = 'pending';
+        conversation.request = { requestedBy, recipientId, silenced };
+        return conversation;
+      }
+      case 'ContactAdded': {
+        // Alone (a log from before requests), it both starts the conversation and accepts it.
+        const conversation = state.status === 'none' ? newConversation(event.data) : state;
+        conversation.status = 'added';
+        conversation.request = null;
+        conversation.lastDecline = null;
+        return conversation;
+      }
     }
     if (state.status === 'none') return state;
     switch (event.type) {
+      case 'ContactRequestDeclined':
+        if (state.request) state.lastDecline = { requestedBy: state.request.requestedBy, at: event.data.declinedAt };
+        state.status = 'declined';
+        return state;
+      case 'ContactRequestCancelled':
+      case 'ContactRemoved':
+        state.status = 'ended';
+        state.request = null;
+        return state;
       case 'MessageSent': {
         const { messageId, senderId, text } = event.data;
         if (!state.messages.has(messageId)) {
@@ -123,18 +191,108 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   },
 };
 
-function addContact({ data }: AddContact, state: ContactState): ContactAdded[] {
-  const { contactId, members, addedBy } = data;
+function newConversation(data: { contactId: string; kind: 'direct'; members: string[] }): Conversation {
+  return {
+    status: 'pending',
+    contactId: data.contactId,
+    kind: data.kind,
+    members: [...data.members],
+    request: null,
+    lastDecline: null,
+    messages: new Map(),
+    lastReadSeq: new Map(),
+  };
+}
+
+function requestContact({ data }: RequestContact, state: ContactState): Array<ContactRequested | ContactAdded> {
+  const { contactId, members, requestedBy, message } = data;
   if (members.length !== 2 || members.some((member) => member.length === 0)) {
     throw new DomainError('INVALID_MEMBERS', 'A direct contact has exactly two members');
   }
   if (members[0] === members[1]) throw new DomainError('CANNOT_ADD_SELF', 'You cannot add yourself as a contact');
-  if (!members.includes(addedBy)) throw notAMember();
-  if (state.status === 'added') {
-    if (!state.members.includes(addedBy)) throw notAMember();
-    throw new DomainError('ALREADY_CONTACTS', 'You are already contacts');
-  }
-  return [{ type: 'ContactAdded', data: { contactId, kind: 'direct', members: [members[0], members[1]], addedBy } }];
+  if (!members.includes(requestedBy)) throw notAMember();
+  if (message !== null) assertValidMessageText(message, REQUEST_MESSAGE_MAX_LENGTH);
+  if (state.status !== 'none' && !state.members.includes(requestedBy)) throw notAMember();
+  const recipientId = members[0] === requestedBy ? members[1] : members[0];
+  const requested = (): ContactRequested[] => [
+    {
+      type: 'ContactRequested',
+      data: { contactId, kind: 'direct', members: [members[0], members[1]], requestedBy, recipientId, message, silenced: isSilenced(data, state) },
+    },
+  ];
+  if (state.status === 'none' || state.status === 'ended') return requested();
+  if (state.status === 'added') throw new DomainError('ALREADY_CONTACTS', 'You are already contacts');
+  const request = state.request!;
+  // The other side asked first (even if declined since: its requester still sees it as sent): both want it.
+  if (request.requestedBy !== requestedBy) return [accepted(state, requestedBy)];
+  // A repeat of a pending request; after a decline, a new one once the cooling-off is over.
+  if (state.status === 'pending' || inCoolingOff(data, state)) return [];
+  return requested();
+}
+
+function isSilenced(data: RequestContact['data'], state: ContactState): boolean {
+  return data.blockedByRecipient || (state.status !== 'none' && inCoolingOff(data, state));
+}
+
+function inCoolingOff({ requestedBy, at, cooldownMs }: RequestContact['data'], state: Conversation): boolean {
+  const decline = state.lastDecline;
+  return decline !== null && decline.requestedBy === requestedBy && Date.parse(at) - Date.parse(decline.at) < cooldownMs;
+}
+
+function accepted(state: Conversation, addedBy: string): ContactAdded {
+  return { type: 'ContactAdded', data: { contactId: state.contactId, kind: state.kind, members: [...state.members], addedBy } };
+}
+
+function acceptRequest({ data }: AcceptContactRequest, state: Conversation): ContactAdded[] {
+  return [accepted(state, data.userId)];
+}
+
+function declineRequest({ data }: DeclineContactRequest, state: Conversation): ContactRequestDeclined[] {
+  return [{ type: 'ContactRequestDeclined', data: { contactId: state.contactId, declinedBy: data.userId, declinedAt: data.at } }];
+}
+
+function endContact({ data }: EndContact, state: Conversation): Array<ContactRequestCancelled | ContactRemoved> {
+  if (state.status === 'added') return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'removed' } }];
+  if (isOutgoing(state, data.userId)) return [cancelled(state, data.userId)];
+  throw contactNotFound();
+}
+
+function endForBlock({ data }: EndContactForBlock, state: ContactState): ContactEvent[] {
+  if (state.status === 'none') return [];
+  if (!state.members.includes(data.userId)) throw notAMember();
+  if (state.status === 'added') return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'blocked' } }];
+  if (isOutgoing(state, data.userId)) return [cancelled(state, data.userId)];
+  // Their request to the blocker: declined, so it leaves the blocker's list and still looks "sent" to them.
+  if (isVisibleIncoming(state, data.userId)) return declineRequest({ type: 'DeclineContactRequest', data }, state);
+  return [];
+}
+
+function cancelled(state: Conversation, userId: string): ContactRequestCancelled {
+  const seenByRecipient = state.status === 'pending' && !state.request!.silenced;
+  return { type: 'ContactRequestCancelled', data: { contactId: state.contactId, cancelledBy: userId, seenByRecipient } };
+}
+
+/** The user's own request, pending or (unknown to them) declined. */
+function isOutgoing(state: Conversation, userId: string): boolean {
+  return (state.status === 'pending' || state.status === 'declined') && state.request?.requestedBy === userId;
+}
+
+/** A request to the user that they can see: pending and not silenced. */
+function isVisibleIncoming(state: Conversation, userId: string): boolean {
+  return state.status === 'pending' && state.request?.recipientId === userId && !state.request.silenced;
+}
+
+/** Accept and decline: only a visible request to the caller; anything else is "no such contact". */
+function incomingRequest(state: ContactState, userId: string): Conversation {
+  const conversation = conversationOf(state, userId);
+  if (!isVisibleIncoming(conversation, userId)) throw contactNotFound();
+  return conversation;
+}
+
+function conversationOf(state: ContactState, userId: string): Conversation {
+  if (state.status === 'none') throw contactNotFound();
+  if (!state.members.includes(userId)) throw notAMember();
+  return state;
 }
 
 function sendMessage({ data }: SendMessage, contact: ExistingContact): MessageSent[] {
@@ -172,11 +330,12 @@ function markConversationRead({ data }: MarkConversationRead, contact: ExistingC
   return [{ type: 'ConversationRead', data: { contactId, userId, messageId } }];
 }
 
-/** The contact, if `userId` is one of its members. Non-members learn nothing more than "not a member". */
+/** The accepted contact, if `userId` is one of its members. Non-members learn nothing more than "not a member". */
 function existingContact(state: ContactState, userId: string): ExistingContact {
-  if (state.status === 'none') throw contactNotFound();
-  if (!state.members.includes(userId)) throw notAMember();
-  return state;
+  const conversation = conversationOf(state, userId);
+  // A request, a removed contact or a block: to its members exactly as if there were no contact.
+  if (conversation.status !== 'added') throw contactNotFound();
+  return conversation as ExistingContact;
 }
 
 function foundMessage(contact: ExistingContact, messageId: string): MessageRecord {

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { DeciderSpecification } from '../../test/support/decider-specification.js';
 import { contactDecider, type ContactCommand } from './contact.js';
-import type { ContactAdded, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from './events.js';
+import type { ContactAdded, ContactEvent, ContactRequested, ConversationRead, MessageDeleted, MessageEdited, MessageSent } from './events.js';
 
 const spec = DeciderSpecification.for(contactDecider);
 
@@ -10,9 +10,9 @@ const ada = 'ada';
 const bob = 'bob';
 const eve = 'eve';
 
-const addContact = (members: [string, string] = [ada, bob], addedBy = ada): ContactCommand => ({
-  type: 'AddContact',
-  data: { contactId, members, addedBy },
+const requestContact = (members: [string, string], requestedBy: string): ContactCommand => ({
+  type: 'RequestContact',
+  data: { contactId, members, requestedBy, message: null, at: '2026-12-01T00:00:00.000Z', cooldownMs: 0, blockedByRecipient: false },
 });
 const sendMessage = (messageId: string, senderId: string, text = 'hello'): ContactCommand => ({
   type: 'SendMessage',
@@ -52,38 +52,22 @@ const conversationRead = (userId: string, messageId: string): ConversationRead =
   data: { contactId, userId, messageId },
 });
 
-describe('adding a contact', () => {
-  it('adds a direct contact between two people', () => {
-    spec.given([]).when(addContact()).then([contactAdded()]);
-  });
-
-  it('may be added by either member', () => {
-    spec.given([]).when(addContact([ada, bob], bob)).then([contactAdded([ada, bob], bob)]);
-  });
-
-  it('refuses to add a contact that already exists, whoever asks', () => {
-    spec.given([contactAdded()]).when(addContact()).thenThrows('ALREADY_CONTACTS');
-    spec.given([contactAdded()]).when(addContact([bob, ada], bob)).thenThrows('ALREADY_CONTACTS');
-  });
-
+describe('requesting a contact: what is refused', () => {
   it('refuses to add yourself', () => {
-    spec.given([]).when(addContact([ada, ada], ada)).thenThrows('CANNOT_ADD_SELF');
+    spec.given([]).when(requestContact([ada, ada], ada)).thenThrows('CANNOT_ADD_SELF');
   });
 
-  it('refuses a contact added by someone who is not one of its members', () => {
-    spec.given([]).when(addContact([ada, bob], eve)).thenThrows('NOT_A_MEMBER');
+  it('refuses a request made by someone who is not one of its members', () => {
+    spec.given([]).when(requestContact([ada, bob], eve)).thenThrows('NOT_A_MEMBER');
   });
 
   it('does not tell an outsider that the contact exists', () => {
-    spec.given([contactAdded()]).when(addContact([ada, eve], eve)).thenThrows('NOT_A_MEMBER');
+    spec.given([contactAdded()]).when(requestContact([ada, eve], eve)).thenThrows('NOT_A_MEMBER');
   });
 
   it('refuses a contact without exactly two named members', () => {
-    spec.given([]).when(addContact([ada, ''], ada)).thenThrows('INVALID_MEMBERS');
-    spec
-      .given([])
-      .when({ type: 'AddContact', data: { contactId, members: [ada, bob, eve] as unknown as [string, string], addedBy: ada } })
-      .thenThrows('INVALID_MEMBERS');
+    spec.given([]).when(requestContact([ada, ''], ada)).thenThrows('INVALID_MEMBERS');
+    spec.given([]).when(requestContact([ada, bob, eve] as unknown as [string, string], ada)).thenThrows('INVALID_MEMBERS');
   });
 });
 
@@ -98,6 +82,23 @@ describe('every command on a conversation', () => {
   it.each(commandsBy(ada))('%s needs the contact to exist', (_name, command) => {
     spec.given([]).when(command).thenThrows('CONTACT_NOT_FOUND');
   });
+
+  const requested: ContactRequested = {
+    type: 'ContactRequested',
+    data: { contactId, kind: 'direct', members: [ada, bob], requestedBy: ada, recipientId: bob, message: 'hi', silenced: false },
+  };
+  const notAccepted: Array<[string, ContactEvent[]]> = [
+    ['pending', [requested]],
+    ['declined', [requested, { type: 'ContactRequestDeclined', data: { contactId, declinedBy: bob, declinedAt: '2026-12-01T00:00:00.000Z' } }]],
+    ['cancelled', [requested, { type: 'ContactRequestCancelled', data: { contactId, cancelledBy: ada, seenByRecipient: true } }]],
+    ['removed', [contactAdded(), messageSent('m1', ada), { type: 'ContactRemoved', data: { contactId, removedBy: bob, reason: 'removed' } }]],
+    ['blocked', [contactAdded(), messageSent('m1', ada), { type: 'ContactRemoved', data: { contactId, removedBy: bob, reason: 'blocked' } }]],
+  ];
+  for (const [status, given] of notAccepted) {
+    it.each([...commandsBy(ada), ...commandsBy(bob)])(`%s: a ${status} pair is answered as if there were no contact`, (_name, command) => {
+      spec.given(given).when(command).thenThrows('CONTACT_NOT_FOUND');
+    });
+  }
 
   it.each(commandsBy(eve))('%s is refused to a non-member', (_name, command) => {
     spec.given([contactAdded(), messageSent('m1', ada)]).when(command).thenThrows('NOT_A_MEMBER');

@@ -1,7 +1,40 @@
-/** Events of a `contact-<contactId>` stream: a conversation between its members. */
+/** Events of a `contact-<contactId>` stream: a conversation between its members, and the consent before it. */
+
+/**
+ * `requestedBy` asks `recipientId` to become a contact. `silenced`: the recipient had blocked the requester
+ * or is inside the cooling-off period after declining them; the requester sees "Request sent", the
+ * recipient never sees it.
+ */
+export type ContactRequested = {
+  type: 'ContactRequested';
+  data: { contactId: string; kind: 'direct'; members: string[]; requestedBy: string; recipientId: string; message: string | null; silenced: boolean };
+};
+
+/** The recipient declined (the requester is not told). `declinedAt` starts the requester's cooling-off. */
+export type ContactRequestDeclined = {
+  type: 'ContactRequestDeclined';
+  data: { contactId: string; declinedBy: string; declinedAt: string };
+};
+
+/** The requester withdrew the request. `seenByRecipient`: it was pending in the recipient's list. */
+export type ContactRequestCancelled = {
+  type: 'ContactRequestCancelled';
+  data: { contactId: string; cancelledBy: string; seenByRecipient: boolean };
+};
+
+/**
+ * The contact exists (accepted): the recipient accepted, or two requests crossed. Logs written before
+ * requests existed hold only this event, which is why it alone means "accepted".
+ */
 export type ContactAdded = {
   type: 'ContactAdded';
   data: { contactId: string; kind: 'direct'; members: string[]; addedBy: string };
+};
+
+/** The accepted contact ended; its history stays and comes back if they become contacts again. */
+export type ContactRemoved = {
+  type: 'ContactRemoved';
+  data: { contactId: string; removedBy: string; reason: 'removed' | 'blocked' };
 };
 
 export type MessageSent = {
@@ -25,4 +58,26 @@ export type ConversationRead = {
   data: { contactId: string; userId: string; messageId: string };
 };
 
-export type ContactEvent = ContactAdded | MessageSent | MessageEdited | MessageDeleted | ConversationRead;
+export type ContactEvent =
+  | ContactRequested
+  | ContactRequestDeclined
+  | ContactRequestCancelled
+  | ContactAdded
+  | ContactRemoved
+  | MessageSent
+  | MessageEdited
+  | MessageDeleted
+  | ConversationRead;
+
+/** Events of a `blocks-<blockerId>` stream: whom one user has blocked. Private to the blocker. */
+export type UserBlocked = {
+  type: 'UserBlocked';
+  data: { blockerId: string; blockedId: string; blockedAt: string };
+};
+
+export type UserUnblocked = {
+  type: 'UserUnblocked';
+  data: { blockerId: string; blockedId: string };
+};
+
+export type BlockListEvent = UserBlocked | UserUnblocked;

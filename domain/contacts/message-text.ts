@@ -4,17 +4,19 @@ import { assertPlainText } from '../plain-text.js';
 /** Counted in characters (code points), as JSON Schema's maxLength counts them. */
 export const MESSAGE_TEXT_MIN_LENGTH = 1;
 export const MESSAGE_TEXT_MAX_LENGTH = 4000;
+/** The first message a contact request may carry. */
+export const REQUEST_MESSAGE_MAX_LENGTH = 500;
 
 /**
  * Throws `INVALID_TEXT` for characters a message may not hold (see plain-text.ts), `INVALID_MESSAGE_TEXT` for
  * empty or whitespace-only text, or text over the limit. Valid text is kept as sent.
  */
-export function assertValidMessageText(text: string): void {
+export function assertValidMessageText(text: string, maxLength = MESSAGE_TEXT_MAX_LENGTH): void {
   assertPlainText(text, 'text');
-  if (text.trim().length === 0 || isTooLong(text)) {
+  if (text.trim().length === 0 || isTooLong(text, maxLength)) {
     throw new DomainError(
       'INVALID_MESSAGE_TEXT',
-      `A message is ${MESSAGE_TEXT_MIN_LENGTH}–${MESSAGE_TEXT_MAX_LENGTH} characters and not only whitespace`,
+      `A message is ${MESSAGE_TEXT_MIN_LENGTH}–${maxLength} characters and not only whitespace`,
     );
   }
 }
@@ -36,10 +38,10 @@ export function textFingerprint(text: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-function isTooLong(text: string): boolean {
+function isTooLong(text: string, maxLength: number): boolean {
   // A string has at most as many characters as UTF-16 units: count them only when it may be too long.
-  if (text.length <= MESSAGE_TEXT_MAX_LENGTH) return false;
+  if (text.length <= maxLength) return false;
   let count = 0;
-  for (const _ of text) if (++count > MESSAGE_TEXT_MAX_LENGTH) return true;
+  for (const _ of text) if (++count > maxLength) return true;
   return false;
 }

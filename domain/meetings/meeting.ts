@@ -40,7 +40,12 @@ export type ExpireRing = {
   type: 'ExpireRing';
   data: { meetingId: string; at: string };
 };
-export type MeetingCommand = StartMeeting | JoinMeeting | LeaveMeeting | DeclineMeeting | EndMeeting | ExpireRing;
+/** The contact between the members ended (removed or blocked): the meeting ends at once, whoever is in it. */
+export type CloseMeeting = {
+  type: 'CloseMeeting';
+  data: { meetingId: string; userId: string; at: string };
+};
+export type MeetingCommand = StartMeeting | JoinMeeting | LeaveMeeting | DeclineMeeting | EndMeeting | ExpireRing | CloseMeeting;
 
 export type Participant = { userId: string; peerId: string };
 
@@ -90,6 +95,8 @@ export const meetingDecider: Decider<MeetingState, MeetingCommand, MeetingEvent>
         return endMeeting(command, state);
       case 'ExpireRing':
         return expireRing(command, state);
+      case 'CloseMeeting':
+        return closeMeeting(command, state);
     }
   },
 
@@ -221,6 +228,12 @@ function endMeeting({ data }: EndMeeting, state: StartedMeeting): MeetingEvent[]
   // The caller may hang up before joining over a socket; anyone else must be in the call.
   const mayEnd = participantOf(state, data.userId) || (data.userId === state.startedBy && state.status === 'ringing');
   if (!mayEnd) throw new DomainError('NOT_A_PARTICIPANT', 'Only a participant can end the meeting');
+  return [ended(state, 'ended', data.userId, data.at)];
+}
+
+function closeMeeting({ data }: CloseMeeting, state: StartedMeeting): MeetingEvent[] {
+  member(state, data.userId);
+  if (state.status === 'ended') return [];
   return [ended(state, 'ended', data.userId, data.at)];
 }
 

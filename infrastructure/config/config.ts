@@ -50,6 +50,8 @@ export interface Config {
   corsOrigins: string[];
   cookieSecure: boolean;
   logLevel: LogLevel;
+  /** After a decline, the requester's new contact requests are silenced this long. */
+  contactRequestCooldownSeconds: number;
   meetingRingTimeoutMs: number;
   meetingReconnectGraceMs: number;
   /**
@@ -156,6 +158,7 @@ export function loadConfig(env: Environment = process.env): Config {
     corsOrigins: read.list('CORS_ORIGINS', { isValid: isHttpOrigin, description: HTTP_ORIGIN_DESCRIPTION }, []),
     cookieSecure: read.boolean('COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
+    contactRequestCooldownSeconds: read.durationSeconds('CONTACT_REQUEST_COOLDOWN', 86_400),
     meetingRingTimeoutMs: read.integer('MEETING_RING_TIMEOUT_MS', { min: 1, max: MAX_TIMER_MS, description: `a number of milliseconds 1-${MAX_TIMER_MS}` }, 45_000),
     meetingReconnectGraceMs: read.integer('MEETING_RECONNECT_GRACE_MS', { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` }, 15_000),
     socketPingIntervalMs,

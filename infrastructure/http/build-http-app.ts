@@ -20,6 +20,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { registerValidatorCompiler } from './validator-compiler.js';
 import { attachmentRoutes } from './routes/attachments.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
+import { blockRoutes } from './routes/blocks.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -83,7 +84,7 @@ export async function buildHttpApp(
   registerAuthentication(app, ctx);
   registerReadYourWrites(app, ctx);
 
-  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, messageRoutes, attachmentRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, blockRoutes, messageRoutes, attachmentRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
     await app.register(routes(ctx));
   }
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());

@@ -210,7 +210,7 @@ export class SocketGateway implements RealtimeControl {
   }
 
   private async announcePresence(userId: string, online: boolean) {
-    const { rows } = await this.ctx.pool.query<{ peer_id: string }>('SELECT peer_id FROM contact_list WHERE user_id = $1', [userId]);
+    const { rows } = await this.ctx.pool.query<{ peer_id: string }>('SELECT peer_id FROM contact_list WHERE user_id = $1 AND NOT removed', [userId]);
     this.emitEphemeral(
       rows.map((r) => r.peer_id),
       'PresenceChanged',

@@ -1,4 +1,4 @@
-import type { ContactAdded, ConversationRead, MessageSent } from '../../domain/contacts/events.js';
+import type { ContactAdded, ContactRemoved, ConversationRead, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
 import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
 import type { Fold } from '../fold.js';
@@ -19,6 +19,8 @@ export interface ContactListRow {
   lastReadMessageId: string | null;
   peerLastReadMessageId: string | null;
   activeMeeting: ActiveMeetingSummary | null;
+  /** The contact was removed or blocked: hidden from both lists until they are contacts again. */
+  removed: boolean;
 }
 
 /** The document this fold keeps per contact: both members' entries. */
@@ -28,9 +30,9 @@ export interface ContactEntries {
 }
 
 export type ContactListEvent = Recorded<
-ContactAdded | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded>;
+ContactAdded | ContactRemoved | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded>;
 
-const TYPES = new Set(['ContactAdded', 'MessageSent', 'ConversationRead', 'MeetingStarted', 'ParticipantJoined', 'MeetingEnded']);
+const TYPES = new Set(['ContactAdded', 'ContactRemoved', 'MessageSent', 'ConversationRead', 'MeetingStarted', 'ParticipantJoined', 'MeetingEnded']);
 
 /** Each entry `change` returns something new for; the document itself is new only if one of them is. */
 function update(doc: ContactEntries | null, change: (row: ContactListRow) => ContactListRow): ContactEntries | null {
@@ -40,20 +42,23 @@ function update(doc: ContactEntries | null, change: (row: ContactListRow) => Con
 }
 
 /**
- * Per user: each contact with its peer, read markers, active meeting and last activity. The last message and
- * the unread count are read from `messages` at query time (`contact-list.queries.ts`), so they always agree
- * with the history.
+ * Per user: each accepted contact with its peer, read markers, active meeting and last activity. The last
+ * message and the unread count are read from `messages` at query time (`contact-list.queries.ts`), so they
+ * always agree with the history. Requests are not here (`contact-requests`): a `ContactAdded` (an acceptance,
+ * or alone in a log from before requests) is what makes the entries. A removal hides them; a new acceptance
+ * shows them again, read markers and all.
  */
 export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
   handles: (event: RecordedDerbelEvent): event is ContactListEvent => TYPES.has(event.type),
   keyOf: (event) => uuid(event, dataOf(event).contactId, 'contactId'),
-  createsOnly: (event) => event.type === 'ContactAdded',
   evolve(doc, event) {
     const at = occurredAt(event);
     switch (event.type) {
       case 'ContactAdded': {
         const [a, b] = uuids(event, event.data.members, 'members', 2);
-        if (doc) return doc;
+        // Accepted again after a removal: back on top of both lists. Otherwise (only a corrupt log adds twice)
+        // the first members stay.
+        if (doc) return update(doc, (row) => (row.removed ? { ...row, removed: false, lastActivityAt: at } : row));
         const entry = (userId: string, peerId: string): ContactListRow => ({
           userId,
           contactId: event.data.contactId,
@@ -62,9 +67,13 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
           lastReadMessageId: null,
           peerLastReadMessageId: null,
           activeMeeting: null,
+          removed: false,
         });
         return { contactId: event.data.contactId, rows: [entry(a, b), entry(b, a)] };
       }
+      case 'ContactRemoved':
+        uuid(event, event.data.removedBy, 'removedBy');
+        return update(doc, (row) => (row.removed ? row : { ...row, removed: true, activeMeeting: null }));
       case 'MessageSent':
         uuid(event, event.data.messageId, 'messageId');
         uuid(event, event.data.senderId, 'senderId');

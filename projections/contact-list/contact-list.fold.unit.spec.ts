@@ -8,7 +8,7 @@ import { contactListFold, type ContactEntries, type ContactListEvent } from './c
 const [ana, ben, eve] = [randomUUID(), randomUUID(), randomUUID()];
 const evolve = (doc: ContactEntries | null, event: RecordedDerbelEvent) => contactListFold.evolve(doc, event as ContactListEvent);
 
-/** A log over two contacts: adds (some repeated), messages, edits, deletes, reads and meetings by anyone. */
+/** A log over two contacts: adds (some repeated), removals, messages, edits, deletes, reads and meetings by anyone. */
 function contactListLog(seed: number, length = 80): RecordedDerbelEvent[] {
   const rnd = random(seed);
   const log = new TestLog();
@@ -23,9 +23,11 @@ function contactListLog(seed: number, length = 80): RecordedDerbelEvent[] {
     const { c, members } = contacts[k];
     const user = rnd.pick([...members, eve]);
     const m = rnd.pick(meetings[k]);
-    switch (rnd.int(8)) {
+    switch (rnd.int(9)) {
       case 0:
         return c.added(members[0], members[1]);
+      case 8:
+        return c.removed(rnd.pick(members), rnd.pick(['removed', 'blocked'] as const));
       case 1:
         return c.sent(rnd.pick(members), `message ${i}`, rnd.pick(ids));
       case 2:
@@ -49,14 +51,23 @@ describe('contact list fold', () => {
     await checkFoldLaws(contactListFold, (doc) => doc.contactId, contactListLog(seed), random(seed));
   });
 
-  it('createsOnly: a second ContactAdded never changes the entries, whoever it names', () => {
+  it('a second ContactAdded of an accepted contact never changes the entries, whoever it names', () => {
     const log = new TestLog();
     const c = contactStream(log);
     const doc = evolve(null, c.added(ana, ben))!;
-    for (const again of [c.added(ben, ana), c.added(ana, eve)]) {
-      expect(contactListFold.createsOnly!(again as ContactListEvent)).toBe(true);
-      expect(evolve(doc, again)).toBe(doc);
-    }
+    for (const again of [c.added(ben, ana), c.added(ana, eve)]) expect(evolve(doc, again)).toBe(doc);
+  });
+
+  it('a removal hides both entries; a new acceptance shows them again with their read markers, on top', () => {
+    const log = new TestLog();
+    const c = contactStream(log);
+    const sent = c.sent(ana, 'hi');
+    const read = evolve(evolve(evolve(null, c.added(ana, ben)), sent), c.read(ben, (sent.data as { messageId: string }).messageId))!;
+    const removed = evolve(read, c.removed(ben))!;
+    expect(removed.rows.map((row) => row.removed)).toEqual([true, true]);
+    const again = c.added(ben, ana);
+    const back = evolve(removed, again)!;
+    expect(back.rows).toEqual(read.rows.map((row) => ({ ...row, lastActivityAt: again.metadata.timestamp })));
   });
 
   it('an event that changes no entry returns the very same document', () => {

@@ -33,6 +33,7 @@ describe('contact list read model', () => {
       last_read_message_id: null,
       peer_last_read_message_id: null,
       active_meeting: null,
+      removed: false,
       ...changes,
       ...mine[userId],
     });
@@ -70,6 +71,82 @@ describe('contact list read model', () => {
         .given()
         .when(sent, c.read(ben, idOf(sent)), meetingStream(log, c.contactId).started(ana, ben))
         .then(expectRows('contact_list', []));
+    });
+  });
+
+  describe('consent (issue 17)', () => {
+    it('a request makes no entry; its acceptance does, active since accepted', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const requested = c.requested(ana, ben, { message: 'hi' });
+      await spec().given().when(requested).then(expectRows('contact_list', []));
+      const accepted = c.added(ben, ana);
+      await spec()
+        .given()
+        .when(requested, accepted)
+        .then(expectRows('contact_list', entries(accepted)));
+    });
+
+    it('a removal (or block) hides both entries, read markers kept; a new acceptance shows them again, on top', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const sent = c.sent(ana, 'hi');
+      const read = c.read(ben, idOf(sent));
+      const markers = { [ben]: { last_read_message_id: idOf(sent) }, [ana]: { peer_last_read_message_id: idOf(sent) } };
+      const atSent = { last_activity_at: sent.metadata.timestamp };
+      for (const reason of ['removed', 'blocked'] as const) {
+        const removed = c.removed(ben, reason);
+        await spec().given(added, sent, read).when(removed).then(expectRows('contact_list', entries(added, { ...atSent, removed: true }, markers)));
+        const [again, accepted] = [c.requested(ana, ben), c.added(ben, ana)];
+        await spec()
+          .given(added, sent, read)
+          .when(removed, again, accepted)
+          .then(expectRows('contact_list', entries(added, { last_activity_at: accepted.metadata.timestamp }, markers)));
+      }
+    });
+
+    it('lists only accepted contacts: removed ones are left out', async () => {
+      const log = new TestLog();
+      const [c1, c2] = [contactStream(log), contactStream(log)];
+      const listed: Expectation<any> = {
+        async check({ pool }) {
+          expect((await listContacts(pool, ana)).map((c) => c.id)).toEqual([c2.contactId]);
+          expect(await listContacts(pool, ben)).toEqual([]);
+        },
+      };
+      await spec().given().when(c1.added(ana, ben), c2.added(ana, eve), c1.removed(ana)).then(listed);
+    });
+
+    it('a log of the old shape (ContactAdded alone) rebuilds to the same lists as one with requests', async () => {
+      const rowsOf = async (events: RecordedDerbelEvent[]) => {
+        let rows: unknown;
+        await spec()
+          .given()
+          .when(...events)
+          .then({
+            async check({ pool }) {
+              rows = (await pool.query('SELECT user_id, contact_id, peer_id, last_read_message_id, peer_last_read_message_id, active_meeting, removed FROM contact_list ORDER BY user_id, contact_id')).rows;
+            },
+          });
+        return rows;
+      };
+      const [contactA, contactB, messageId] = [randomUUID(), randomUUID(), randomUUID()];
+      const build = (withRequests: boolean) => {
+        const log = new TestLog();
+        const [c1, c2] = [contactStream(log, contactA), contactStream(log, contactB)];
+        const events: RecordedDerbelEvent[] = [];
+        if (withRequests) events.push(c1.requested(ben, ana));
+        events.push(c1.added(ana, ben));
+        if (withRequests) events.push(c2.requested(eve, ana));
+        events.push(c2.added(ana, eve));
+        const sent = c1.sent(ben, 'hello', messageId);
+        events.push(sent, c1.read(ana, idOf(sent)));
+        return events;
+      };
+      const oldShape = await rowsOf(build(false));
+      expect(oldShape).toHaveLength(4);
+      expect(oldShape).toEqual(await rowsOf(build(true)));
     });
   });
 

@@ -4,8 +4,8 @@ import type { Projection, Sql } from '../projection.js';
 import { contactListFold, type ContactEntries, type ContactListRow } from './contact-list.fold.js';
 
 const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_activity_at timestamptz,
-  last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb)`;
-const COLUMNS = 'user_id, contact_id, peer_id, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting';
+  last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb, removed boolean)`;
+const COLUMNS = 'user_id, contact_id, peer_id, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting, removed';
 
 const toRecord = (row: ContactListRow) => ({
   user_id: row.userId,
@@ -15,6 +15,7 @@ const toRecord = (row: ContactListRow) => ({
   last_read_message_id: row.lastReadMessageId,
   peer_last_read_message_id: row.peerLastReadMessageId,
   active_meeting: row.activeMeeting,
+  removed: row.removed,
 });
 
 /**
@@ -36,7 +37,7 @@ export const contactListProjection: Projection = {
          ON CONFLICT (user_id, contact_id) DO UPDATE SET
            peer_id = EXCLUDED.peer_id, last_activity_at = EXCLUDED.last_activity_at,
            last_read_message_id = EXCLUDED.last_read_message_id, peer_last_read_message_id = EXCLUDED.peer_last_read_message_id,
-           active_meeting = EXCLUDED.active_meeting`,
+           active_meeting = EXCLUDED.active_meeting, removed = EXCLUDED.removed`,
         [JSON.stringify(upserts.map(toRecord))],
       );
     }
@@ -53,7 +54,7 @@ export const contactListProjection: Projection = {
 async function load(sql: Sql, contactIds: string[]): Promise<Map<string, ContactEntries>> {
   const { rows } = await sql.query(
     `SELECT user_id::text, contact_id::text, peer_id::text, last_activity_at::text, last_read_message_id::text,
-            peer_last_read_message_id::text, active_meeting
+            peer_last_read_message_id::text, active_meeting, removed
      FROM contact_list WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, user_id`,
     [contactIds],
   );
@@ -68,6 +69,7 @@ async function load(sql: Sql, contactIds: string[]): Promise<Map<string, Contact
       lastReadMessageId: r.last_read_message_id,
       peerLastReadMessageId: r.peer_last_read_message_id,
       activeMeeting: r.active_meeting,
+      removed: r.removed,
     };
     const doc = docs.get(row.contactId);
     docs.set(row.contactId, { contactId: row.contactId, rows: [...(doc?.rows ?? []), row] });

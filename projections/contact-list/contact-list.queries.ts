@@ -28,7 +28,7 @@ export async function listContacts(pool: pg.Pool, userId: string): Promise<Conta
                 AND m.seq > coalesce((SELECT r.seq FROM messages r WHERE r.contact_id = c.contact_id AND r.id = c.last_read_message_id), -1)
             )::int AS unread_count
      FROM contact_list c LEFT JOIN accounts a ON a.user_id = c.peer_id
-     WHERE c.user_id = $1
+     WHERE c.user_id = $1 AND NOT c.removed
      ORDER BY c.last_activity_at DESC, c.contact_id`,
     [userId],
   );

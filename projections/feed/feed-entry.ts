@@ -1,18 +1,59 @@
 import { dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
-import type { ContactEvent } from '../../domain/contacts/events.js';
+import type { BlockListEvent, ContactEvent } from '../../domain/contacts/events.js';
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
 import type { MeetingEvent } from '../../domain/meetings/events.js';
 import type { FeedEventData } from './feed-wire.js';
 
-/** The events that go into feeds: those of a contact, and of a meeting in one. */
+/** The events that go into feeds by their contact: those of a contact, and of a meeting in one. */
 export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
+/** Block-list events go to the blocker's feed alone. */
+export type BlockFeedEvent = Recorded<BlockListEvent>;
 
-/** Account and meeting-slot events concern no contact, so no feed. */
-const NOT_IN_FEEDS = new Set<DerbelEventType>(['UsernameClaimed', 'UsernameReleased', 'AccountRegistered', 'MeetingSlotClaimed', 'MeetingSlotReleased']);
-const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_IN_FEEDS.has(type)));
+/** Account and meeting-slot events concern no contact, so no feed; block-list events have their own way in. */
+const NOT_BY_CONTACT = new Set<DerbelEventType>([
+  'UsernameClaimed',
+  'UsernameReleased',
+  'AccountRegistered',
+  'MeetingSlotClaimed',
+  'MeetingSlotReleased',
+  'UserBlocked',
+  'UserUnblocked',
+]);
+const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)));
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
+export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeedEvent => event.type === 'UserBlocked' || event.type === 'UserUnblocked';
+
+/**
+ * Which of a contact's members see this event: the consent events are for one side, or both, as the contract
+ * says (docs/contacts-consent.md); everything else goes to both members.
+ */
+export function feedRecipients(event: FeedSourceEvent, members: readonly string[]): readonly string[] {
+  const d = dataOf(event) as Record<string, unknown>;
+  const id = (field: string) => uuid(event, d[field], field);
+  switch (event.type) {
+    case 'ContactRequested':
+      return d.silenced === true ? [id('requestedBy')] : [id('requestedBy'), id('recipientId')];
+    case 'ContactRequestDeclined':
+      return [id('declinedBy')];
+    case 'ContactRequestCancelled': {
+      const by = id('cancelledBy');
+      return d.seenByRecipient === true ? [by, ...members.filter((m) => m !== by)] : [by];
+    }
+    default:
+      return members;
+  }
+}
+
+/** A block-list event for its blocker's feed, with the wire's data (the blocked user is `userId`). */
+export function toBlockFeedEntry(event: BlockFeedEvent): { userId: string; data: FeedEventData['UserBlocked'] | FeedEventData['UserUnblocked'] } {
+  const d = dataOf(event);
+  const blockerId = uuid(event, d.blockerId, 'blockerId');
+  const userId = uuid(event, d.blockedId, 'blockedId');
+  const at = occurredAt(event);
+  return { userId: blockerId, data: event.type === 'UserBlocked' ? { userId, blockedAt: at } : { userId, unblockedAt: at } };
+}
 
 /**
  * What the members of the event's contact see of it: exactly these fields, checked, with the moment it
@@ -24,6 +65,16 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
   const contactId = uuid(event, d.contactId, 'contactId');
   const id = (field: string) => uuid(event, (d as Record<string, unknown>)[field], field);
   switch (event.type) {
+    case 'ContactRequested': {
+      const message = event.data.message == null ? null : text(event, event.data.message, 'message');
+      return { contactId, requestedBy: id('requestedBy'), recipientId: id('recipientId'), message, requestedAt: at };
+    }
+    case 'ContactRequestDeclined':
+      return { contactId, declinedAt: at };
+    case 'ContactRequestCancelled':
+      return { contactId, cancelledAt: at };
+    case 'ContactRemoved':
+      return { contactId, removedAt: at };
     case 'ContactAdded':
       return { contactId, kind: 'direct', members: uuids(event, event.data.members, 'members', 2), addedBy: id('addedBy'), addedAt: at };
     case 'MessageSent':

@@ -3,7 +3,17 @@
  * `GET /api/events` returns, per event type. Types only, so that the web app can import them too.
  */
 export type FeedEventData = {
+  /** To the requester, and to the recipient unless the request is silenced (see docs/contacts-consent.md). */
+  ContactRequested: { contactId: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string };
+  /** To the decliner only: the requester is not told. */
+  ContactRequestDeclined: { contactId: string; declinedAt: string };
+  ContactRequestCancelled: { contactId: string; cancelledAt: string };
   ContactAdded: { contactId: string; kind: 'direct'; members: string[]; addedBy: string; addedAt: string };
+  /** Never says who removed it, nor whether it was a block. */
+  ContactRemoved: { contactId: string; removedAt: string };
+  /** To the blocker only; `userId` is the blocked user. */
+  UserBlocked: { userId: string; blockedAt: string };
+  UserUnblocked: { userId: string; unblockedAt: string };
   MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string };
   MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
   MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import type { MessageSent } from '../../domain/contacts/events.js';
 import { streams } from '../../domain/events.js';
 import { expectOutputs, expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
-import { contactStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
+import { blockStream, contactStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import type { FeedEntry } from './feed-wire.js';
 import { feedProjection } from './feed.projection.js';
@@ -29,6 +29,90 @@ describe('feed read model', () => {
   /** What ana and ben receive of ana adding ben. */
   const contactAddedRows = (added: RecordedDerbelEvent, contactId: string) =>
     delivered(added, { contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]);
+
+  describe('consent (issue 17, docs/contacts-consent.md)', () => {
+    const requestedData = (e: RecordedDerbelEvent, contactId: string, message: string | null = null) => ({
+      contactId,
+      requestedBy: ana,
+      recipientId: ben,
+      message,
+      requestedAt: at(e),
+    });
+
+    it('a request goes to both; a silenced one only to its requester', async () => {
+      const log = new TestLog();
+      const [c, s] = [contactStream(log), contactStream(log)];
+      const requested = c.requested(ana, ben, { message: 'hello' });
+      const silenced = s.requested(ana, ben, { silenced: true });
+      await spec()
+        .given()
+        .when(requested, silenced)
+        .then(
+          ...feedIs([
+            ...delivered(requested, requestedData(requested, c.contactId, 'hello'), [ana, ben]),
+            ...delivered(silenced, requestedData(silenced, s.contactId), [ana]),
+          ]),
+        );
+    });
+
+    it('a decline goes to the decliner only; the acceptance to both', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const requested = c.requested(ana, ben);
+      const declined = c.declined(ben);
+      const given = delivered(requested, requestedData(requested, c.contactId), [ana, ben]);
+      await spec()
+        .given(requested)
+        .when(declined)
+        .then(...feedIs([...given, ...delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben])], delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben])));
+      const accepted = c.added(ben, ana);
+      const acceptedRows = delivered(accepted, { contactId: c.contactId, kind: 'direct', members: [ben, ana], addedBy: ben, addedAt: at(accepted) }, [ana, ben]);
+      await spec().given(requested).when(accepted).then(...feedIs([...given, ...acceptedRows], acceptedRows));
+    });
+
+    it('a cancel goes to the recipient only if they saw the request', async () => {
+      const log = new TestLog();
+      const [c, s] = [contactStream(log), contactStream(log)];
+      const [seen, unseen] = [c.requested(ana, ben), s.requested(ana, ben, { silenced: true })];
+      const [cancelSeen, cancelUnseen] = [c.cancelled(ana, true), s.cancelled(ana, false)];
+      const when = [
+        ...delivered(cancelSeen, { contactId: c.contactId, cancelledAt: at(cancelSeen) }, [ana, ben]),
+        ...delivered(cancelUnseen, { contactId: s.contactId, cancelledAt: at(cancelUnseen) }, [ana]),
+      ];
+      const given = [...delivered(seen, requestedData(seen, c.contactId), [ana, ben]), ...delivered(unseen, requestedData(unseen, s.contactId), [ana])];
+      await spec()
+        .given(seen, unseen)
+        .when(cancelSeen, cancelUnseen)
+        .then(...feedIs([...given, ...when], when));
+    });
+
+    it('a removal goes to both and never says who removed it, nor that it was a block', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const added = c.added(ana, ben);
+      const removed = c.removed(ben, 'blocked');
+      const when = delivered(removed, { contactId: c.contactId, removedAt: at(removed) }, [ana, ben]);
+      await spec()
+        .given(added)
+        .when(removed)
+        .then(...feedIs([...contactAddedRows(added, c.contactId), ...when], when));
+    });
+
+    it('blocks and unblocks go to the blocker alone, naming the blocked user', async () => {
+      const log = new TestLog();
+      const b = blockStream(log, ben);
+      const [blocked, unblocked] = [b.blocked(ana), b.unblocked(ana)];
+      await spec()
+        .given()
+        .when(blocked, unblocked)
+        .then(
+          ...feedIs([
+            ...delivered(blocked, { userId: ana, blockedAt: at(blocked) }, [ben]),
+            ...delivered(unblocked, { userId: ana, unblockedAt: at(unblocked) }, [ben]),
+          ]),
+        );
+    });
+  });
 
   describe('who receives what', () => {
     it('a contact added goes to both members, who become its audience', async () => {

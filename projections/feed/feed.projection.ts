@@ -2,7 +2,7 @@ import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
 import type { ApplyOptions, Projection, Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
-import { toFeedData } from './feed-entry.js';
+import { feedRecipients, isBlockFeedEvent, toBlockFeedEntry, toFeedData } from './feed-entry.js';
 import { feedMembersFold, type ContactMembers } from './feed.fold.js';
 import type { FeedEntry } from './feed-wire.js';
 
@@ -13,7 +13,8 @@ const CHUNK = 10_000;
 
 /**
  * What each user may see, in global order: each event of a contact goes to the feeds of the contact's
- * members (`feedMembersFold`) as `toFeedData` shapes it. Returns the rows it inserted, for the socket push.
+ * members (`feedMembersFold`) as `toFeedData` shapes it, the consent events only to the side they concern
+ * (`feedRecipients`); block-list events to the blocker. Returns the rows it inserted, for the socket push.
  */
 export const feedProjection: Projection<FeedEntry> = {
   name: PROJECTIONS.feed,
@@ -32,10 +33,17 @@ async function applyChunk(sql: Sql, events: readonly RecordedDerbelEvent[], opti
     memory: options.memory,
     onEvent(event, doc) {
       if (!doc) return;
+      const to = feedRecipients(event, doc.members);
       feedEvents.push({ position: event.position, type: event.type, data: toFeedData(event) });
-      for (const userId of doc.members) recipients.push({ user_id: userId, position: event.position });
+      for (const userId of to) recipients.push({ user_id: userId, position: event.position });
     },
   });
+  for (const event of events) {
+    if (!isBlockFeedEvent(event)) continue;
+    const { userId, data } = toBlockFeedEntry(event);
+    feedEvents.push({ position: event.position, type: event.type, data });
+    recipients.push({ user_id: userId, position: event.position });
+  }
   const newMembers = [
     ...created.flatMap((doc) => doc.members.map((user_id) => ({ contact_id: doc.contactId, user_id }))),
     ...changed.flatMap(({ before, after }) =>

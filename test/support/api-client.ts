@@ -50,9 +50,18 @@ export class ApiClient {
     return this;
   }
 
+  /** An accepted contact with `peer`: this client's request, accepted by `peer` (contacts need consent). */
   async addContact(peer: ApiClient): Promise<string> {
-    const res = await this.post('/api/contacts', { username: peer.user!.username });
-    if (res.status !== 201) throw new Error(`add contact failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const contactId = await this.requestContact(peer);
+    const accepted = await peer.post(`/api/contacts/${contactId}/accept`);
+    if (accepted.status !== 200) throw new Error(`accept contact failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return contactId;
+  }
+
+  /** Only the request (pending until `peer` accepts, unless `peer` had asked already). */
+  async requestContact(peer: ApiClient, message?: string): Promise<string> {
+    const res = await this.post('/api/contacts', { username: peer.user!.username, ...(message === undefined ? {} : { message }) });
+    if (res.status !== 201) throw new Error(`contact request failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.contact.id;
   }
 

@@ -73,8 +73,23 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
   return {
     contactId,
     stream,
+    /** `requestedBy` asks `recipient`; `silenced` as the decider decides it (blocked, or cooling off). */
+    requested: (requestedBy: string, recipient: string, options: RecordOptions & { message?: string | null; silenced?: boolean } = {}) =>
+      record(
+        'ContactRequested',
+        { contactId, kind: 'direct', members: [requestedBy, recipient], requestedBy, recipientId: recipient, message: options.message ?? null, silenced: options.silenced ?? false },
+        requestedBy,
+        options,
+      ),
+    declined: (declinedBy: string, options?: RecordOptions) =>
+      log.record(stream, 'ContactRequestDeclined', (at) => ({ contactId, declinedBy, declinedAt: at }), { userId: declinedBy, ...options }),
+    cancelled: (cancelledBy: string, seenByRecipient: boolean, options?: RecordOptions) =>
+      record('ContactRequestCancelled', { contactId, cancelledBy, seenByRecipient }, cancelledBy, options),
+    /** An acceptance (or, alone, a contact from before requests existed). */
     added: (addedBy: string, peer: string, options?: RecordOptions) =>
       record('ContactAdded', { contactId, kind: 'direct', members: [addedBy, peer], addedBy }, addedBy, options),
+    removed: (removedBy: string, reason: 'removed' | 'blocked' = 'removed', options?: RecordOptions) =>
+      record('ContactRemoved', { contactId, removedBy, reason }, removedBy, options),
     sent: (senderId: string, text: string, messageId: string = randomUUID(), options?: RecordOptions) =>
       record('MessageSent', { contactId, messageId, senderId, text }, senderId, options),
     edited: (editorId: string, messageId: string, text: string, options?: RecordOptions) =>
@@ -113,6 +128,17 @@ export function meetingStream(log: TestLog, contactId: string, meetingId: string
     ended: (reason: MeetingEndReason, endedBy: string | null, options?: RecordOptions) =>
       record('MeetingEnded', (at) => ({ meetingId, contactId, reason, endedBy, endedAt: at }), endedBy, options),
     raw: (type: string, data: unknown, options?: RecordOptions) => log.raw(stream, type, data, options),
+  };
+}
+
+/** The events of one user's `blocks-<id>` stream. */
+export function blockStream(log: TestLog, blockerId: string) {
+  const stream = streams.blocks(blockerId);
+  return {
+    stream,
+    blocked: (blockedId: string, options?: RecordOptions) =>
+      log.record(stream, 'UserBlocked', (at) => ({ blockerId, blockedId, blockedAt: at }), { userId: blockerId, ...options }),
+    unblocked: (blockedId: string, options?: RecordOptions) => log.record(stream, 'UserUnblocked', { blockerId, blockedId }, { userId: blockerId, ...options }),
   };
 }
 

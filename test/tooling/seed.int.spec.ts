@@ -7,8 +7,12 @@ import { derbel, toolingDatabase, type ToolingDatabase } from './tooling-support
 /** The command that, decided on the state before it, should produce exactly this event. */
 function commandFor(event: ContactEvent): ContactCommand {
   switch (event.type) {
+    case 'ContactRequested': {
+      const { contactId, members, requestedBy, message } = event.data;
+      return { type: 'RequestContact', data: { contactId, members: [members[0], members[1]], requestedBy, message, at: new Date().toISOString(), cooldownMs: 0, blockedByRecipient: false } };
+    }
     case 'ContactAdded':
-      return { type: 'AddContact', data: { contactId: event.data.contactId, members: [event.data.members[0], event.data.members[1]], addedBy: event.data.addedBy } };
+      return { type: 'AcceptContactRequest', data: { contactId: event.data.contactId, userId: event.data.addedBy } };
     case 'MessageSent':
       return { type: 'SendMessage', data: event.data };
     case 'MessageEdited':
@@ -17,6 +21,8 @@ function commandFor(event: ContactEvent): ContactCommand {
       return { type: 'DeleteMessage', data: event.data };
     case 'ConversationRead':
       return { type: 'MarkConversationRead', data: event.data };
+    default:
+      throw new Error(`the seed does not write ${event.type}`);
   }
 }
 
@@ -33,7 +39,7 @@ describe('derbel events seed', () => {
     expect(result.stdout).toMatch(/^seeded 3,0\d\d events \(5 users, 7 contacts, 2,\d{3} messages\) at positions 1–3\d{3} in \d+\.\d s\n$/);
     const { rows } = await t.pool.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM events GROUP BY type');
     const counts = Object.fromEntries(rows.map((r) => [r.type, r.n]));
-    expect(counts).toMatchObject({ UsernameClaimed: 5, AccountRegistered: 5, ContactAdded: 7 });
+    expect(counts).toMatchObject({ UsernameClaimed: 5, AccountRegistered: 5, ContactRequested: 7, ContactAdded: 7 });
     for (const type of ['MessageEdited', 'MessageDeleted', 'ConversationRead', 'MeetingStarted', 'MeetingEnded']) expect(counts[type]).toBeGreaterThan(0);
   });
 

@@ -26,7 +26,7 @@ const CHUNK = 100_000;
 
 /**
  * Writes a realistic log straight into the `events` table with set-based SQL (no HTTP, no deciders):
- * accounts with their username claims, direct contacts, messages (skewed towards busy conversations), some
+ * accounts with their username claims, direct contacts (requested, then accepted), messages (skewed towards busy conversations), some
  * edited, some deleted, read receipts and short meetings. Every stream is one the deciders could have
  * written: edits and deletes are the sender's own, reads move forward, one meeting at a time per contact.
  * Sort keys interleave streams the way time would; positions follow them. One transaction.
@@ -39,7 +39,7 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
   const contacts = Math.max(1, Math.min(maxContacts, options.contacts ?? Math.max(1, Math.round(options.events / 100))));
   // Per message: 1 send + 1/17 edits + 1/50 deletes + 1/20 reads + 3/200 meeting events.
   const perMessage = 1 + 1 / 17 + 1 / 50 + 1 / 20 + 3 / 200;
-  const messages = Math.max(0, Math.round((options.events - 2 * users - contacts) / perMessage));
+  const messages = Math.max(0, Math.round((options.events - 2 * users - 2 * contacts) / perMessage));
 
   await client.query('BEGIN');
   try {
@@ -67,11 +67,19 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
                 md5($1 || ':u:' || u)::uuid
          FROM generate_series(0, $2::int - 1) u
          UNION ALL
-         SELECT 2 * $2::bigint + c, 'contact-' || md5($1 || ':c:' || c)::uuid, 'ContactAdded',
+         SELECT 2 * $2::bigint + 2 * c, 'contact-' || md5($1 || ':c:' || c)::uuid, 'ContactRequested',
                 jsonb_build_object('contactId', md5($1 || ':c:' || c)::uuid, 'kind', 'direct',
                   'members', jsonb_build_array(md5($1 || ':u:' || (c % $2))::uuid, md5($1 || ':u:' || ((c % $2 + 1 + c / $2) % $2))::uuid),
-                  'addedBy', md5($1 || ':u:' || (c % $2))::uuid),
+                  'requestedBy', md5($1 || ':u:' || (c % $2))::uuid, 'recipientId', md5($1 || ':u:' || ((c % $2 + 1 + c / $2) % $2))::uuid,
+                  'message', NULL, 'silenced', false),
                 md5($1 || ':u:' || (c % $2))::uuid
+         FROM generate_series(0, $3::int - 1) c
+         UNION ALL
+         SELECT 2 * $2::bigint + 2 * c + 1, 'contact-' || md5($1 || ':c:' || c)::uuid, 'ContactAdded',
+                jsonb_build_object('contactId', md5($1 || ':c:' || c)::uuid, 'kind', 'direct',
+                  'members', jsonb_build_array(md5($1 || ':u:' || (c % $2))::uuid, md5($1 || ':u:' || ((c % $2 + 1 + c / $2) % $2))::uuid),
+                  'addedBy', md5($1 || ':u:' || ((c % $2 + 1 + c / $2) % $2))::uuid),
+                md5($1 || ':u:' || ((c % $2 + 1 + c / $2) % $2))::uuid
          FROM generate_series(0, $3::int - 1) c
          UNION ALL
          SELECT $4::bigint + m * 10, 'contact-' || contact_id, 'MessageSent',
@@ -117,7 +125,7 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
                 'timestamp', to_char((${base} + k * interval '10 milliseconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                 'schemaVersion', 1, 'seeded', true) AS metadata
        FROM raw`,
-      [salt, users, contacts, 2 * users + contacts, 2 * users + contacts + messages * 10 + 100],
+      [salt, users, contacts, 2 * users + 2 * contacts, 2 * users + 2 * contacts + messages * 10 + 100],
     );
     await client.query('CREATE INDEX ON seed_events (n)');
     const append = await beginBulkAppend(client);

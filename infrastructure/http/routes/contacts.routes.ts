@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { REQUEST_MESSAGE_MAX_LENGTH } from '../../../domain/contacts/message-text.js';
 import { listContacts } from '../../../projections/contact-list/contact-list.queries.js';
+import { listRequests } from '../../../projections/contact-requests/contact-requests.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { perUserLimit } from '../per-user-limit.js';
 import { errors, MinPositionQuery, User, Username, Uuid } from '../schemas.js';
@@ -18,24 +20,42 @@ const Contact = Type.Object({
   peerOnline: Type.Boolean(),
 });
 
+const ContactRequest = Type.Object({
+  id: Uuid,
+  peer: Type.Object({ id: Uuid, username: Type.String() }),
+  direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')]),
+  message: Type.Union([Type.String(), Type.Null()]),
+  requestedAt: Type.String(),
+});
+
+const ContactWithStatus = Type.Object({ id: Uuid, peer: User, status: Type.Union([Type.Literal('pending'), Type.Literal('accepted')]) });
+const ContactParams = Type.Object({ contactId: Uuid });
+const PositionOnly = Type.Object({ position: Type.Integer() });
+
+/** Contacts with consent (docs/contacts-consent.md): request, accept, decline, cancel or remove, and the list. */
 export const contactRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const commandContext = (request: { session: { userId: string }; id: string }) => ({ userId: request.session.userId, correlationId: request.id });
+
     app.post(
       '/api/contacts',
       {
         preHandler: [app.authenticate, perUserLimit(ctx, 'contactAdds')],
         schema: {
           tags: ['contacts'],
-          body: Type.Object({ username: Username }, { additionalProperties: false }),
-          response: { 201: Type.Object({ contact: Type.Object({ id: Uuid, peer: User }), position: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 429) },
+          description:
+            'Asks a user to become a contact, with an optional first message. `accepted` when they had asked you already; a repeat is a no-op.',
+          body: Type.Object(
+            { username: Username, message: Type.Optional(Type.String({ minLength: 1, maxLength: REQUEST_MESSAGE_MAX_LENGTH })) },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ contact: ContactWithStatus, position: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {
-        const result = await ctx.contacts.addContact(request.session.userId, request.body.username, {
-          userId: request.session.userId,
-          correlationId: request.id,
-        });
+        const { userId } = request.session;
+        const result = await ctx.contacts.requestContact(userId, request.body.username, request.body.message ?? null, commandContext(request));
         return reply.status(201).send(result);
       },
     );
@@ -44,17 +64,61 @@ export const contactRoutes =
       '/api/contacts',
       {
         preHandler: app.authenticate,
-        config: { readModels: [PROJECTIONS.contactList, PROJECTIONS.messages, PROJECTIONS.accounts] },
+        config: { readModels: [PROJECTIONS.contactList, PROJECTIONS.messages, PROJECTIONS.accounts, PROJECTIONS.contactRequests] },
         schema: {
           tags: ['contacts'],
+          description: 'Your accepted contacts (newest activity first) and your requests, incoming and outgoing (newest first).',
           querystring: Type.Object(MinPositionQuery),
-          response: { 200: Type.Object({ contacts: Type.Array(Contact) }), ...errors(400, 401) },
+          response: { 200: Type.Object({ contacts: Type.Array(Contact), requests: Type.Array(ContactRequest) }), ...errors(400, 401) },
         },
       },
       async (request) => {
-        const contacts = await listContacts(ctx.pool, request.session.userId);
+        const { userId } = request.session;
+        const [contacts, requests] = await Promise.all([listContacts(ctx.pool, userId), listRequests(ctx.pool, userId)]);
         const online = await ctx.realtime.isOnline(contacts.map((c) => c.peer.id));
-        return { contacts: contacts.map((c) => ({ ...c, peerOnline: online.has(c.peer.id) })) };
+        return { contacts: contacts.map((c) => ({ ...c, peerOnline: online.has(c.peer.id) })), requests };
       },
+    );
+
+    app.post(
+      '/api/contacts/:contactId/accept',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['contacts'],
+          description: 'Accepts a request made to you.',
+          params: ContactParams,
+          response: { 200: Type.Object({ contact: ContactWithStatus, position: Type.Integer() }), ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => ctx.contacts.acceptRequest(request.session.userId, request.params.contactId, commandContext(request)),
+    );
+
+    app.post(
+      '/api/contacts/:contactId/decline',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['contacts'],
+          description: 'Declines a request made to you; its requester is not told.',
+          params: ContactParams,
+          response: { 200: PositionOnly, ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => ctx.contacts.declineRequest(request.session.userId, request.params.contactId, commandContext(request)),
+    );
+
+    app.delete(
+      '/api/contacts/:contactId',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['contacts'],
+          description: 'Removes a contact (ending any call with them), or cancels your request.',
+          params: ContactParams,
+          response: { 200: PositionOnly, ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => ctx.contacts.removeContact(request.session.userId, request.params.contactId, commandContext(request)),
     );
   };
