@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'INVALID_MESSAGE_TEXT'
   | 'INVALID_MEMBERS'
   | 'CANNOT_ADD_SELF'
+  | 'CANNOT_BLOCK_SELF'
   | 'NOT_A_MEMBER'
   | 'USER_NOT_FOUND'
   | 'CONTACT_NOT_FOUND'

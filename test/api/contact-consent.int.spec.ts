@@ -25,7 +25,7 @@ describe('contacts with consent', () => {
       expect(asked.status).toBe(201);
       expect(asked.body.contact).toEqual({ id: expect.any(String), peer: ben.user, status: 'pending' });
       const contactId = asked.body.contact.id;
-      const pushed = await eventually(() => benEvents.find((e) => e.type === 'ContactRequested'));
+      const pushed = (await eventually(() => benEvents.find((e) => e.type === 'ContactRequested')))!;
       expect(pushed.data).toEqual({ contactId, requestedBy: ana.user!.id, recipientId: ben.user!.id, message: 'Hi Ben, Ana from the meetup', requestedAt: expect.any(String) });
 
       const bens = await list(ben, asked.body.position);
@@ -103,7 +103,7 @@ describe('contacts with consent', () => {
     try {
       const removed = await ben.request('DELETE', `/api/contacts/${contactId}`);
       expect(removed.status).toBe(200);
-      const pushed = await eventually(() => anaEvents.find((e) => e.type === 'ContactRemoved'));
+      const pushed = (await eventually(() => anaEvents.find((e) => e.type === 'ContactRemoved')))!;
       expect(pushed.data).toEqual({ contactId, removedAt: expect.any(String) });
       for (const side of [ana, ben]) expect((await list(side, removed.body.position)).contacts).toEqual([]);
       expect((await ana.get(`/api/contacts/${contactId}/messages`)).body.code).toBe('CONTACT_NOT_FOUND');
@@ -129,9 +129,9 @@ describe('contacts with consent', () => {
       expect(blocked.status).toBe(201);
       expect(blocked.body.block).toEqual({ user: { id: ana.user!.id, username: ana.user!.username }, blockedAt: expect.any(String) });
       expect((await ben.post('/api/blocks', { userId: ana.user!.id })).body.block).toEqual(blocked.body.block); // idempotent
-      const ended = await eventually(() => anaEvents.find((e) => e.type === 'MeetingEnded'));
+      const ended = (await eventually(() => anaEvents.find((e) => e.type === 'MeetingEnded')))!;
       expect(ended.data).toMatchObject({ meetingId: ring.body.meeting.id, reason: 'ended' });
-      const removed = await eventually(() => anaEvents.find((e) => e.type === 'ContactRemoved'));
+      const removed = (await eventually(() => anaEvents.find((e) => e.type === 'ContactRemoved')))!;
       expect(removed.data).toEqual({ contactId, removedAt: expect.any(String) });
       expect(anaEvents.map((e) => e.type)).not.toContain('UserBlocked');
 
