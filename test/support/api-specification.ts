@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { AccountService } from '../../application/accounts/account-service.js';
+import { BlockList } from '../../application/contacts/block-list.js';
 import { ContactService } from '../../application/contacts/contact-service.js';
 import { MeetingService } from '../../application/meetings/meeting-service.js';
 import type { SessionRepository } from '../../application/ports/auth.js';
@@ -126,8 +127,13 @@ export const ApiSpecification = {
       const clock: Clock = { now: () => START };
       const store = new InMemoryEventStore();
       const accounts = new AccountService({ store, clock, ids, tokens, sessions } as unknown as ConstructorParameters<typeof AccountService>[0]);
-      const contacts = new ContactService(store, accounts, { clock, ids });
+      const contacts = new ContactService(store, accounts, new BlockList(store, { clock, ids }), {
+        clock,
+        ids,
+        requestCooldownMs: config.contactRequestCooldownSeconds * 1000,
+      });
       const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: options.ringTimeoutMs ?? config.meetingRingTimeoutMs });
+      contacts.endsCallsThrough(meetings);
       Object.assign(ctx, { store, clock, ids, accounts, contacts, meetings, limits: new Limiters(config.rateLimits) });
       return { store, given };
     };
