@@ -45,8 +45,6 @@ async function connectAs(node: Node, userId: string) {
   return { socket, received };
 }
 
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
-
 /** Real Socket.io servers on the machine's Redis: the fan-out of the feed across api nodes. */
 describe('feed fan-out across nodes', () => {
   let nodes: Node[];
@@ -55,8 +53,7 @@ describe('feed fan-out across nodes', () => {
   beforeAll(async () => {
     nodes = [await startNode(), await startNode()];
     // The subscription is asynchronous: wait until both nodes listen on the channel.
-    await Promise.all(nodes.map((n) => new Promise<void>((resolve) => (n.sub.status === 'ready' ? resolve() : n.sub.once('ready', () => resolve())))));
-    await settle(100);
+    await eventually(async () => ((await nodes[0].pub.pubsub('NUMSUB', names.feedChannel)) as [string, number])[1] === 2);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -82,7 +79,11 @@ describe('feed fan-out across nodes', () => {
     }
     nodes[0].fanout.publish(entries.slice(0, 60));
     nodes[0].fanout.publish(entries.slice(60));
-    await settle();
+    // Last, to every one of them: once a socket has it, everything published before it for that socket came too.
+    nodes[0].fanout.publish([alice, bob, carol].map((userId) => ({ userId, type: 'Marker', position: 51, data: {} })));
+    const marked = (received: Array<{ position: number }>) => received.some((e) => e.position === 51);
+    await eventually(() => [aliceHere, bobHere, bobThere, carolThere].every(({ received }) => marked(received)));
+    for (const { received } of [aliceHere, bobHere, bobThere, carolThere]) received.pop();
 
     const positions = (received: Array<{ position: number }>) => received.map((e) => e.position);
     const all = Array.from({ length: 50 }, (_, i) => i + 1);
@@ -93,10 +94,11 @@ describe('feed fan-out across nodes', () => {
     expect(carolThere.received).toEqual([]);
 
     // And the other way round: the leader may be any node.
-    nodes[1].fanout.publish([{ userId: alice, type: 'MessageDeleted', position: 51, data: {} }]);
-    await settle();
-    expect(positions(aliceHere.received)).toEqual([...all, 51]);
-    expect(positions(bobThere.received)).toEqual(all);
+    nodes[1].fanout.publish([{ userId: alice, type: 'MessageDeleted', position: 52, data: {} }]);
+    nodes[1].fanout.publish([{ userId: bob, type: 'Marker', position: 53, data: {} }]);
+    await eventually(() => aliceHere.received.length > 50 && bobThere.received.length > 50);
+    expect(positions(aliceHere.received)).toEqual([...all, 52]);
+    expect(positions(bobThere.received)).toEqual([...all, 53]);
   });
 
   it('ignores a malformed message on its channel and keeps delivering', async () => {
@@ -106,7 +108,7 @@ describe('feed fan-out across nodes', () => {
     await nodes[0].pub.publish('derbel-feed', 'not json');
     await nodes[0].pub.publish('derbel-feed', JSON.stringify({ origin: 'elsewhere', deliveries: 'nope' }));
     nodes[0].fanout.publish([{ userId: dave, type: 'MessageSent', position: 7, data: {} }]);
-    await settle();
+    await eventually(() => daveThere.received.length > 0);
     expect(daveThere.received.map((e) => e.position)).toEqual([7]);
   });
 

@@ -3,11 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { FeedClient } from './support/feed-client.js';
-import { duplicates, record, sleep, waitUntil } from './support/measurements.js';
+import { duplicates, record } from './support/measurements.js';
 import { MessageSender } from './support/message-sender.js';
 import { dumpTables, logAndCheckpoints, rebuildFromLog } from './support/read-models.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 /**
  * Three api processes on a PostgreSQL and a Redis of their own, behind HAProxy; clients talk to it, as
@@ -61,17 +62,17 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
   async function allNodesUp() {
     await Promise.all(cluster.ids.map((id) => cluster.restart(id)));
-    const projections = await waitUntil(async () => (await cluster.projections()).size, 10_000, 'nodes report their projections');
-    await waitUntil(async () => (await cluster.leaders()).size === projections, 10_000, 'every projection has a leader');
-    await waitUntil(async () => (await cluster.proxy.inRotation()).length === cluster.ids.length, 5_000, 'every node is in the rotation');
+    const projections = await eventually(async () => (await cluster.projections()).size, { timeoutMs: 10_000, message: 'nodes report their projections' });
+    await eventually(async () => (await cluster.leaders()).size === projections, { timeoutMs: 10_000, message: 'every projection has a leader' });
+    await eventually(async () => (await cluster.proxy.inRotation()).length === cluster.ids.length, { timeoutMs: 5_000, message: 'every node is in the rotation' });
   }
 
   async function projectionsCaughtUp() {
     try {
-      await waitUntil(async () => {
+      await eventually(async () => {
         const { head, slowest } = await logAndCheckpoints(db.url);
         return slowest >= head;
-      }, 20_000, 'projections caught up with the log');
+      }, { timeoutMs: 20_000, message: 'projections caught up with the log' });
     } catch (error) {
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
@@ -100,10 +101,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     for (const [i, { messages, contactId }] of flows.entries()) {
       const receiver = receivers[i];
       const expected = messages.acknowledged.map((a) => a.id);
-      await waitUntil(() => {
+      await eventually(() => {
         const got = new Set(receiver.messageIds());
         return expected.every((id) => got.has(id));
-      }, 15_000, `receiver ${i} got every acknowledged message`).catch(() => {});
+      }, { timeoutMs: 15_000, message: `receiver ${i} got every acknowledged message` }).catch(() => {});
       await sleep(300); // a late duplicate would arrive now
       const ids = receiver.messageIds();
       const pushedPositions = receiver.pushes.map((p) => p.position);
@@ -133,10 +134,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const led = [...leaders].filter(([, node]) => node === victim).map(([projection]) => projection);
     const killedAt = performance.now();
     await cluster.node(victim).kill();
-    const takeover = await waitUntil(async () => {
+    const takeover = await eventually(async () => {
       const now = await cluster.leaders();
       return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
-    }, 10_000, `projections of ${victim} taken over`);
+    }, { timeoutMs: 10_000, message: `projections of ${victim} taken over` });
     const takeoverMs = Math.round(performance.now() - killedAt);
 
     await sleep(2_000);
@@ -170,7 +171,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
   /** The node a single open socket is connected to (from the nodes' /metrics). */
   async function nodeOfTheSocket(): Promise<string> {
-    return (await waitUntil(async () => [...(await cluster.sockets())].find(([, n]) => n > 0)?.[0], 5_000, 'the socket shows up on a node'))!;
+    return (await eventually(async () => [...(await cluster.sockets())].find(([, n]) => n > 0)?.[0], { timeoutMs: 5_000, message: 'the socket shows up on a node' }))!;
   }
 
   it('SIGKILL of the node a client is connected to: the client reconnects to another node and catches up on everything sent meanwhile, once', async () => {
@@ -183,7 +184,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
     const killedAt = performance.now();
     await cluster.node(victim).kill();
-    await waitUntil(() => receiver.connections === 2 && receiver.socket.connected, 10_000, 'the client reconnected');
+    await eventually(() => receiver.connections === 2 && receiver.socket.connected, { timeoutMs: 10_000, message: 'the client reconnected' });
     const reconnectMs = Math.round(receiver.connectedAt[1] - killedAt);
     const now = await nodeOfTheSocket();
     expect(now).not.toBe(victim);
@@ -204,7 +205,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     // Connected to a node that does not run the feed projection: every push has to cross Redis.
     const receiver = await connect(flow.receiver, cluster.node(elsewhere).url);
     flow.messages.start();
-    await waitUntil(() => receiver.pushes.length >= 5, 5_000, 'pushes flow through Redis');
+    await eventually(() => receiver.pushes.length >= 5, { timeoutMs: 5_000, message: 'pushes flow through Redis' });
 
     await redis.stop();
     const downAt = performance.now();
@@ -217,11 +218,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const upAt = performance.now();
 
     const sentAfter = () => new Set(flow.messages.acknowledged.slice(acknowledgedWhileDown + 1).map((a) => a.id));
-    await waitUntil(
-      () => receiver.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)),
-      15_000,
-      'pushes resume after Redis is back',
-    );
+    await eventually(() => receiver.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), { timeoutMs: 15_000, message: 'pushes resume after Redis is back' });
     const pushesResumedMs = Math.round(performance.now() - upAt);
     await sleep(500);
     await flow.messages.stop();
@@ -250,7 +247,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     for (let tries = 0; (await nodeOfTheSocket()) !== victim; tries++) {
       if (tries > 8) throw new Error('could not place a socket on the draining node');
       receiver.close();
-      await waitUntil(async () => [...(await cluster.sockets()).values()].every((n) => n === 0), 5_000, 'socket closed');
+      await eventually(async () => [...(await cluster.sockets()).values()].every((n) => n === 0), { timeoutMs: 5_000, message: 'socket closed' });
       receiver = await connect(flow.receiver);
     }
     flow.messages.start();
@@ -268,12 +265,12 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const [{ code }, exitMs, [takeover, takeoverMs]] = await Promise.all([
       exit,
       exit.then(since),
-      waitUntil(async () => {
+      eventually(async () => {
         const now = await cluster.leaders();
         return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
-      }, 10_000, 'its projections were taken over').then((leadersNow) => [leadersNow!, since()] as const),
+      }, { timeoutMs: 10_000, message: 'its projections were taken over' }).then((leadersNow) => [leadersNow!, since()] as const),
     ]);
-    await waitUntil(() => receiver.connections === 2 && receiver.socket.connected, 10_000, 'the client reconnected elsewhere');
+    await eventually(() => receiver.connections === 2 && receiver.socket.connected, { timeoutMs: 10_000, message: 'the client reconnected elsewhere' });
     const reconnectMs = Math.round(receiver.connectedAt[1] - termAt);
     const drainingNoticeMs = Math.round(receiver.notices.find((n) => n.type === 'server:draining')!.at - termAt);
     const slow = await slowRequest;

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { record, sleep, waitUntil } from './support/measurements.js';
+import { record } from './support/measurements.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 const leadsFeed = async (node: NodeProcess) =>
   /^derbel_projection_leader\{projection="feed"\} 1$/m.test(
@@ -31,7 +32,7 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     const redis = new URL(TEST_REDIS_URL);
     proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
     a = await startNodeProcess(envA());
-    await waitUntil(() => leadsFeed(a!), 10_000, 'A leads');
+    await eventually(() => leadsFeed(a!), { timeoutMs: 10_000, message: 'A leads' });
     [b, c] = await Promise.all([
       startNodeProcess({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, NODE_ID: 'resync-b' }),
       startNodeProcess({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, NODE_ID: 'resync-c', PROJECTIONS: 'off' }),
@@ -71,8 +72,8 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     }
     expect((await receiver.get(`/api/contacts/${contactId}/messages?minPosition=${position}`)).status).toBe(200);
     await a!.kill();
-    await waitUntil(() => leadsFeed(b!), 10_000, 'B takes over');
-    await waitUntil(() => [sender, receiver].every((u) => resyncs(u).every((n) => n >= 1)), 10_000, 'who missed pushes is told to catch up');
+    await eventually(() => leadsFeed(b!), { timeoutMs: 10_000, message: 'B takes over' });
+    await eventually(() => [sender, receiver].every((u) => resyncs(u).every((n) => n >= 1)), { timeoutMs: 10_000, message: 'who missed pushes is told to catch up' });
     await sleep(2_000);
     expect(socketsOf.get(receiver)!.some((events) => events.some((e) => e.type === 'MessageSent' && e.data.text === 'unpushed 0'))).toBe(false);
     const afterKill = users.map(resyncs);
@@ -83,9 +84,9 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     proxy.resume();
     a = await startNodeProcess(envA());
     await b!.stop();
-    await waitUntil(() => leadsFeed(a!), 10_000, 'A leads again');
+    await eventually(() => leadsFeed(a!), { timeoutMs: 10_000, message: 'A leads again' });
     expect((await sender.post(`/api/contacts/${contactId}/messages`, { text: 'after the handover' })).status).toBe(201);
-    await waitUntil(() => pushed(receiver, 'after the handover') && pushed(sender, 'after the handover'), 10_000, 'pushes after the handover');
+    await eventually(() => pushed(receiver, 'after the handover') && pushed(sender, 'after the handover'), { timeoutMs: 10_000, message: 'pushes after the handover' });
     await sleep(1_000);
     expect(users.map(resyncs)).toEqual(afterKill);
 

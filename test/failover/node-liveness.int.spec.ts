@@ -3,7 +3,8 @@ import { ApiClient, connected, recordEvents } from '../support/api-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { record, waitUntil } from './support/measurements.js';
+import { record } from './support/measurements.js';
+import { eventually } from '../support/eventually.js';
 
 /** How soon after a crash its users must show offline (the issue's window). */
 const WINDOW_MS = 15_000;
@@ -37,7 +38,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     for (const socket of onNode2) socket.io.opts.reconnection = false;
     const peerOnline = async (user: ApiClient) =>
       (await ann.get('/api/contacts')).body.contacts.find((c: any) => c.peer.id === user.user!.id)?.peerOnline;
-    await waitUntil(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, 5_000, 'both online');
+    await eventually(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, { timeoutMs: 5_000, message: 'both online' });
     const wentOffline = (user: ApiClient) => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === user.user!.id && e.data.online === false);
 
     await nodes[1].kill();
@@ -46,7 +47,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     const bobAgain = await connected(bob.connect({ url: nodes[0].url }));
     bobAgain.disconnect();
 
-    await waitUntil(() => wentOffline(bob) && wentOffline(cid), WINDOW_MS + 5_000, 'offline pushed');
+    await eventually(() => wentOffline(bob) && wentOffline(cid), { timeoutMs: WINDOW_MS + 5_000, message: 'offline pushed' });
     const pushedAfterMs = performance.now() - killedAt;
     expect(pushedAfterMs).toBeLessThan(WINDOW_MS);
     expect(await peerOnline(bob)).toBe(false);

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { FeedClient } from './support/feed-client.js';
-import { duplicates, record, sleep, waitUntil } from './support/measurements.js';
+import { duplicates, record } from './support/measurements.js';
 import { MessageSender } from './support/message-sender.js';
 import { logAndCheckpoints } from './support/read-models.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 /**
  * Three api processes on a PostgreSQL of their own, which is stopped and started again under traffic:
@@ -40,7 +41,7 @@ describe('failover: PostgreSQL restarts under three api nodes', () => {
     receiver = await new FeedClient(bob, cluster.url).whenConnected();
     messages = new MessageSender(alice, contactId, 'pg');
     messages.start();
-    await waitUntil(() => receiver!.pushes.length >= 5, 10_000, 'messages flow');
+    await eventually(() => receiver!.pushes.length >= 5, { timeoutMs: 10_000, message: 'messages flow' });
 
     await postgres.stop();
     const downAt = performance.now();
@@ -68,23 +69,23 @@ describe('failover: PostgreSQL restarts under three api nodes', () => {
     await postgres.start();
     const upAt = performance.now();
     const acknowledgedBefore = messages.acknowledged.length;
-    await waitUntil(async () => (await probe.post(`/api/contacts/${contactId}/messages`, { text: 'back' })).status === 201, 20_000, 'writes succeed again');
+    await eventually(async () => (await probe.post(`/api/contacts/${contactId}/messages`, { text: 'back' })).status === 201, { timeoutMs: 20_000, message: 'writes succeed again' });
     const writesBackMs = Math.round(performance.now() - upAt);
     const sentAfter = () => new Set(messages!.acknowledged.slice(acknowledgedBefore).map((a) => a.id));
-    await waitUntil(() => receiver!.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), 20_000, 'pushes resume');
+    await eventually(() => receiver!.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), { timeoutMs: 20_000, message: 'pushes resume' });
     const pushesBackMs = Math.round(performance.now() - upAt);
 
     await sleep(500);
     await messages.stop();
-    await waitUntil(async () => {
+    await eventually(async () => {
       const { head, slowest } = await logAndCheckpoints(postgres.url);
       return slowest >= head;
-    }, 20_000, 'projections caught up');
+    }, { timeoutMs: 20_000, message: 'projections caught up' });
     const expected = messages.acknowledged.map((a) => a.id);
-    await waitUntil(() => {
+    await eventually(() => {
       const got = new Set(receiver!.messageIds());
       return expected.every((id) => got.has(id));
-    }, 15_000, 'the receiver got every acknowledged message').catch(() => {});
+    }, { timeoutMs: 15_000, message: 'the receiver got every acknowledged message' }).catch(() => {});
     await sleep(300);
     const ids = receiver.messageIds();
     const pushed = receiver.pushes.map((p) => p.position);

@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { record, sleep, waitUntil } from './support/measurements.js';
+import { record } from './support/measurements.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 const HANG_MS = 10_000;
 
@@ -52,8 +53,8 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const annSees = recordEvents(annSocket);
     const benSocket = await connected(ben.connect({ url: nodes[1].url }));
     const benSees = recordEvents(benSocket);
-    await waitUntil(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, 10_000, 'ann online before the hang');
-    await waitUntil(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), 10_000, 'ben online before the hang');
+    await eventually(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, { timeoutMs: 10_000, message: 'ann online before the hang' });
+    await eventually(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), { timeoutMs: 10_000, message: 'ben online before the hang' });
 
     const seenBeforeHang = annSees.length;
     proxy.hang();
@@ -110,7 +111,7 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
 
     // Every message sent meanwhile reaches Ben's socket on the other node, once.
     const texts = sends.map((s) => s.text);
-    await waitUntil(() => texts.every((t) => benSees.some((e) => e.type === 'MessageSent' && e.data.text === t)), 20_000, 'pushes resume');
+    await eventually(() => texts.every((t) => benSees.some((e) => e.type === 'MessageSent' && e.data.text === t)), { timeoutMs: 20_000, message: 'pushes resume' });
     const pushesBackMs = performance.now() - resumedAt;
     const pushed = benSees.filter((e) => e.type === 'MessageSent').map((e) => e.position);
     expect(new Set(pushed).size).toBe(pushed.length);
@@ -118,7 +119,7 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     await sleep(3_000);
     expect(annSees.slice(seenBeforeHang).filter((e) => e.type === 'PresenceChanged').map((e) => e.data)).toEqual([]);
     expect((await ann.get('/api/contacts')).body.contacts[0].peerOnline).toBe(true);
-    await waitUntil(async () => (await fetch(`${nodes[0].url}/readyz`)).status === 200 && (await (await fetch(`${nodes[0].url}/readyz`)).json()).redis === undefined, 10_000, 'readyz: redis back');
+    await eventually(async () => (await fetch(`${nodes[0].url}/readyz`)).status === 200 && (await (await fetch(`${nodes[0].url}/readyz`)).json()).redis === undefined, { timeoutMs: 10_000, message: 'readyz: redis back' });
 
     record('redis hangs 10 s (2 nodes)', {
       contactListRequests: lists.length,

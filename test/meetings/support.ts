@@ -81,4 +81,4 @@ export async function meetingStream(databaseUrl: string, meetingId: string): Pro
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../support/eventually.js';

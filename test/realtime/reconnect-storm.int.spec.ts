@@ -5,7 +5,8 @@ import { SocketConnection } from '../../web/src/client/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { migrate } from '../../infrastructure/database/migrate.js';
 import { MessageSender } from '../failover/support/message-sender.js';
-import { duplicates, waitUntil } from '../failover/support/measurements.js';
+import { duplicates } from '../failover/support/measurements.js';
+import { eventually } from '../support/eventually.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -96,7 +97,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
   it('everyone who stays is back and caught up, at spread-out moments, with every message once; those who left are offline', async () => {
     tabs = population.users.map((u) => new Tab(u.userId, u.token, cluster.url, population.head));
     for (const tab of tabs) tab.connection.connect();
-    await waitUntil(() => tabs.every((t) => t.online), 20_000, 'all tabs connected');
+    await eventually(() => tabs.every((t) => t.online), { timeoutMs: 20_000, message: 'all tabs connected' });
     const perNode = await cluster.sockets();
     expect([...perNode.values()].reduce((a, b) => a + b, 0)).toBe(USERS);
     expect(Math.min(...perNode.values())).toBeGreaterThan(0);
@@ -107,7 +108,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       return new MessageSender(api, pair.contactId, `pair ${i}`);
     });
     for (const sender of senders) sender.start(40);
-    await waitUntil(() => senders.every((s) => s.acknowledged.length >= 3), 10_000, 'messages flowing');
+    await eventually(() => senders.every((s) => s.acknowledged.length >= 3), { timeoutMs: 10_000, message: 'messages flowing' });
 
     // Every third tab that loses its node is closed at once instead (its person went away): it must end up offline.
     const leavers = new Set<Tab>();
@@ -126,11 +127,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
 
     const stayers = () => tabs.filter((t) => t.lostAt !== null && !leavers.has(t));
     const onKilledNode = perNode.get('node-2')!;
-    await waitUntil(
-      () => tabs.filter((t) => t.lostAt !== null).length === onKilledNode && stayers().every((t) => t.caughtUpAt !== null),
-      20_000,
-      'the killed node’s tabs back and caught up',
-    );
+    await eventually(() => tabs.filter((t) => t.lostAt !== null).length === onKilledNode && stayers().every((t) => t.caughtUpAt !== null), { timeoutMs: 20_000, message: 'the killed node’s tabs back and caught up' });
     for (const sender of senders) await sender.stop();
 
     // Half of them, give or take the balancer's round robin, lost their node; none of the others did.
@@ -150,7 +147,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       const receiver = tabOf.get(population.users[pair.receiver].userId)!;
       if (leavers.has(receiver)) continue;
       const expected = senders[i].acknowledged.map((a) => a.id);
-      await waitUntil(() => expected.every((id) => receiver.messageIds().includes(id)), 10_000, `pair ${i}: everything received`);
+      await eventually(() => expected.every((id) => receiver.messageIds().includes(id)), { timeoutMs: 10_000, message: `pair ${i}: everything received` });
       expect(duplicates(receiver.messageIds())).toEqual([]);
       expect(receiver.messageIds().filter((id) => !expected.includes(id))).toEqual([]);
     }
@@ -171,7 +168,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       }
       return wrong;
     };
-    await waitUntil(async () => (await mismatches()).length === 0, 25_000, 'presence equals who is connected');
+    await eventually(async () => (await mismatches()).length === 0, { timeoutMs: 25_000, message: 'presence equals who is connected' });
     expect(leaversWatched).toBeGreaterThan(0);
   }, 120_000);
 });

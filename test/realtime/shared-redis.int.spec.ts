@@ -7,8 +7,8 @@ import { ApiClient, connected, eventually, recordEvents } from '../support/api-c
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { sleep } from '../support/eventually.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function namesOf(db: TestDatabase) {
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });

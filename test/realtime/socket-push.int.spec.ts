@@ -34,11 +34,13 @@ describe('real-time pushes over Socket.io (one node)', () => {
     const contactId = await alice.addContact(bob);
     const sent = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'live!' });
 
-    await eventually(() => bobEvents.some((e) => e.type === 'MessageSent'));
-    await eventually(() => aliceEvents.some((e) => e.type === 'MessageSent'));
-    await new Promise((r) => setTimeout(r, 200));
+    // A second message behind it, on the same path: once it is in, a repeat of the first would have been too.
+    const marker = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'marker' });
+    const arrived = (events: typeof bobEvents) => events.some((e) => e.position === marker.body.position);
+    await eventually(() => arrived(bobEvents) && arrived(aliceEvents));
     const bobStored = bobEvents.filter((e) => e.position !== undefined);
-    expect(bobStored.map((e) => e.type)).toEqual(['ContactRequested', 'ContactAdded', 'MessageSent']);
+    expect(bobStored.map((e) => e.type)).toEqual(['ContactRequested', 'ContactAdded', 'MessageSent', 'MessageSent']);
+    expect(aliceEvents.filter((e) => e.type === 'MessageSent').map((e) => e.position)).toEqual([sent.body.position, marker.body.position]);
     expect(bobStored[2]).toEqual({
       type: 'MessageSent',
       position: sent.body.position,

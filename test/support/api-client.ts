@@ -91,17 +91,5 @@ export function recordEvents(socket: Socket) {
   return events;
 }
 
-export async function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 5_000, intervalMs = 20 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw lastError ?? new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** Kept here too for the many specs that import it with the client. */
+export { eventually } from './eventually.js';
