@@ -17,15 +17,20 @@ export interface FuzzTarget {
   messageId: string;
   meetingId: string;
   attachmentId: string;
+  /** A request from a third user to ana (accept, decline, cancel, remove aim there, not at ana and ben's contact). */
+  requestId: string;
+  /** That third user: someone to block and unblock. */
+  strangerId: string;
   close(): Promise<void>;
 }
 
-/** A server with two contacts, a message and a meeting to aim at. */
+/** A server with two contacts, a message, a meeting, an attachment and a contact request to aim at. */
 export async function startFuzzTarget(): Promise<FuzzTarget> {
   // Uploaded files go to a folder of the run's own.
   const data = await temporaryDataDir();
   const t = await startTestServer({ env: { ...UNLIMITED, DATA_DIR: data.dir } });
-  const [ana, ben] = await Promise.all(['ana', 'ben'].map((n) => new ApiClient(t.url).signUp(n)));
+  const [ana, ben, cat] = await Promise.all(['ana', 'ben', 'cat'].map((n) => new ApiClient(t.url).signUp(n)));
+  const requestId = await cat.requestContact(ana, 'a request to aim at');
   const contactId = await ana.addContact(ben);
   const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text: 'a message to aim at' });
   const meeting = await ana.post(`/api/contacts/${contactId}/meetings`, {});
@@ -38,6 +43,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     messageId: sent.body.message.id,
     meetingId: meeting.body.meeting.id,
     attachmentId: attachment.body.attachment.id,
+    requestId,
+    strangerId: cat.user!.id,
     async close() {
       await t.close();
       await data.remove();

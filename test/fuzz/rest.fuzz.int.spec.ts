@@ -5,7 +5,7 @@ import { fuzzRuns, oddBody, oddString, RAW_BODIES } from './odd-values.js';
 
 const RUNS = fuzzRuns('FUZZ_REST_RUNS', 400);
 
-type Ids = { contactId: string; messageId: string; meetingId: string; attachmentId: string };
+type Ids = { contactId: string; messageId: string; meetingId: string; attachmentId: string; requestId: string; strangerId: string };
 interface Route {
   method: string;
   path: (ids: Ids, odd: (real: string) => string) => string;
@@ -21,8 +21,14 @@ const ROUTES: Route[] = [
   { method: 'POST', path: () => '/api/sessions', body: ['username', 'password'], anonymous: true },
   { method: 'GET', path: () => '/api/me' },
   { method: 'GET', path: () => '/api/users', query: ['query', 'minPosition'] },
-  { method: 'POST', path: () => '/api/contacts', body: ['username'] },
+  { method: 'POST', path: () => '/api/contacts', body: ['username', 'message'] },
   { method: 'GET', path: () => '/api/contacts', query: ['minPosition'] },
+  { method: 'POST', path: (i, o) => `/api/contacts/${o(i.requestId)}/accept` },
+  { method: 'POST', path: (i, o) => `/api/contacts/${o(i.requestId)}/decline` },
+  { method: 'DELETE', path: (i, o) => `/api/contacts/${o(i.requestId)}` },
+  { method: 'POST', path: () => '/api/blocks', body: ['userId'] },
+  { method: 'DELETE', path: (i, o) => `/api/blocks/${o(i.strangerId)}` },
+  { method: 'GET', path: () => '/api/blocks', query: ['minPosition'] },
   { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages`, body: ['id', 'text'] },
   { method: 'GET', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages`, query: ['before', 'after', 'limit', 'asOf', 'minPosition'] },
   { method: 'PATCH', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages/${o(i.messageId)}`, body: ['text'] },
