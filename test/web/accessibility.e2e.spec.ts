@@ -95,9 +95,31 @@ describe('Accessibility of the main screens (axe-core)', () => {
       );
     }
     const reached = new Set(stops.map((stop) => stop.id));
-    for (const control of ['notifications-toggle', 'theme', 'sign-out', 'add-contact-input', 'contact-item', 'call-button', 'composer-input', 'send']) {
+    for (const control of ['notifications-toggle', 'theme', 'sign-out', 'add-contact-input', 'contact-item', 'call-button', 'conversation-menu', 'composer-input', 'send']) {
       expect(reached, control).toContain(control);
     }
     expect(stops.filter((stop) => !stop.visible).map((stop) => stop.id)).toEqual([]);
+  });
+
+  it('has no serious or critical violations: requests (light, dark), the block confirmation, Settings with blocked users', { timeout: 120_000 }, async () => {
+    const found: string[] = [];
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris', { colorScheme: 'dark' });
+    await anna.page.getByTestId('add-contact-input').fill(boris.name);
+    await anna.page.getByLabel('First message (optional)').fill('Hello Boris');
+    found.push(...(await serious(anna.page, 'add contact with a first message')));
+    await anna.page.getByTestId('add-contact-input').press('Enter');
+    await anna.page.getByTestId('contact-request').waitFor();
+    found.push(...(await serious(anna.page, 'request sent')));
+    await boris.page.getByTestId('requests-badge').waitFor();
+    found.push(...(await serious(boris.page, 'incoming request, dark')));
+    await boris.page.getByRole('button', { name: `Block ${anna.name}`, exact: true }).click();
+    await boris.page.getByRole('dialog').waitFor();
+    found.push(...(await serious(boris.page, 'block confirmation, dark')));
+    await boris.page.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
+    await boris.page.getByTestId('settings-link').click();
+    await boris.page.getByTestId('blocked-user').waitFor();
+    found.push(...(await serious(boris.page, 'settings, dark')));
+    expect(found).toEqual([]);
   });
 });
