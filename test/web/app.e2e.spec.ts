@@ -39,15 +39,18 @@ async function signUp(name: string) {
   return { page, context, name, displayName: name[0].toUpperCase() + name.slice(1, -1) };
 }
 
-/** Two new people who are contacts; A has the conversation open. */
+/** Two new people who are contacts (A asked, B accepted); A has the conversation open. */
 async function contacts() {
   n++;
   const a = await signUp(`anna${n}`);
   const b = await signUp(`boris${n}`);
   await a.page.getByTestId('add-contact-input').fill(b.name);
   await a.page.getByTestId('add-contact-input').press('Enter');
-  await a.page.getByTestId('contact-item').click();
+  // B accepts A's request (which opens the conversation), then goes back to the list.
+  await b.page.getByRole('button', { name: `Accept ${a.name}`, exact: true }).click();
   await b.page.getByTestId('contact-item').waitFor();
+  await b.page.evaluate(() => (location.hash = '#/'));
+  await a.page.getByTestId('contact-item').click();
   return { a, b };
 }
 

@@ -47,6 +47,8 @@ describe('the web app across two api nodes', () => {
     const b = await signUp(nodes[1].url, 'nodeb_user');
     await a.getByTestId('add-contact-input').fill('nodeb_user');
     await a.getByTestId('add-contact-input').press('Enter');
+    // The request reaches node B live; accepting it there makes the contact on both nodes.
+    await b.getByRole('button', { name: 'Accept nodea_user', exact: true }).click();
     await a.getByTestId('contact-item').click();
     await b.getByTestId('contact-item').click();
 
