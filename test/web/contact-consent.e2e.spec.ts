@@ -44,6 +44,8 @@ describe('contacts with consent, in Chromium against the real server', () => {
     // Boris sees it live, with the message and a count.
     await request(boris.page, 'Anna').waitFor();
     await expect.poll(() => boris.page.getByTestId('requests-badge').textContent()).toBe('1');
+    // The tab says something waits, for when it is in the background.
+    await expect.poll(() => boris.page.title()).toBe('(1) Derbel');
     expect(await request(boris.page, 'Anna').getByTestId('request-message').textContent()).toBe('Hi Boris, Anna from the conference');
 
     // Requests name the requester by username.
@@ -52,6 +54,7 @@ describe('contacts with consent, in Chromium against the real server', () => {
     await contactItem(anna.page, 'Boris').waitFor();
     await expect.poll(() => request(anna.page, 'Boris').count()).toBe(0);
     expect(await boris.page.getByTestId('requests-badge').count()).toBe(0);
+    await expect.poll(() => boris.page.title()).toBe('Derbel');
     const contactId = (await contactItem(anna.page, 'Boris').getAttribute('data-contact-id'))!;
 
     await say(boris.page, 'Nice to meet you');

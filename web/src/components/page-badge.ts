@@ -1,3 +1,4 @@
+import { incomingRequests } from '../client/contacts-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 
 const ICON_BACKGROUND = '#4f46e5';
@@ -13,11 +14,11 @@ export function faviconUrl(count: number): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
-/** Unread messages plus conversations with an unseen missed call. */
+/** Unread messages, conversations with an unseen missed call, and contact requests waiting for an answer. */
 export function attentionCount(client: DerbelClient): number {
   if (!client.me) return 0;
   const unread = client.contacts.value.contacts.reduce((sum, contact) => sum + contact.unreadCount, 0);
-  return unread + Object.keys(client.missedCalls.value.byContact).length;
+  return unread + Object.keys(client.missedCalls.value.byContact).length + incomingRequests(client.contacts.value).length;
 }
 
 /**
