@@ -68,22 +68,8 @@ export type CallRecord = {
  * Events of the user's feed: they carry a global position and can be fetched again. The server's wire
  * contract, shared as types (the server builds each entry with `toFeedData`).
  */
-import type { FeedEventData as ServerFeedEventData } from '../../../projections/feed/feed-wire.js';
-
-/**
- * The consent events as docs/contacts-consent.md defines them. Intersected with the server's types, so
- * they agree with feed-wire.ts once it carries them (a mismatch would make a field `never`).
- */
-type ConsentFeedEventData = {
-  ContactRequested: { contactId: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string };
-  ContactRequestDeclined: { contactId: string; declinedAt: string };
-  ContactRequestCancelled: { contactId: string; cancelledAt: string };
-  ContactRemoved: { contactId: string; removedAt: string };
-  UserBlocked: { userId: string; blockedAt: string };
-  UserUnblocked: { userId: string; unblockedAt: string };
-};
-
-export type FeedEventData = ServerFeedEventData & ConsentFeedEventData;
+export type { FeedEventData } from '../../../projections/feed/feed-wire.js';
+import type { FeedEventData } from '../../../projections/feed/feed-wire.js';
 
 /** Events pushed live only: no position, never replayed. */
 export type EphemeralEventData = {
