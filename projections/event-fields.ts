@@ -1,3 +1,4 @@
+import type { MessageAttachment } from '../domain/contacts/message-attachments.js';
 import { isCanonicalUuid } from '../domain/ids.js';
 import { MalformedEventError } from './malformed-event.js';
 import type { RecordedDerbelEvent } from './recorded-event.js';
@@ -19,6 +20,35 @@ export function uuids(event: RecordedDerbelEvent, value: unknown, field: string,
 export function text(event: RecordedDerbelEvent, value: unknown, field: string): string {
   if (typeof value === 'string' && !value.includes('\u0000')) return value;
   throw new MalformedEventError(event, `${field} is not text`);
+}
+
+/**
+ * A MessageSent's files: absent (as in every event before files existed) is none; otherwise a list of
+ * metadata with a canonical id, a name, a whole positive size, a type and, for images, a whole width and height.
+ */
+export function attachments(event: RecordedDerbelEvent, value: unknown): MessageAttachment[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new MalformedEventError(event, 'attachments is not a list');
+  return value.map((item, i) => {
+    const field = `attachments[${i}]`;
+    if (item === null || typeof item !== 'object') throw new MalformedEventError(event, `${field} is not an object`);
+    const size = item.size;
+    if (!Number.isSafeInteger(size) || size <= 0) throw new MalformedEventError(event, `${field}.size is not a positive whole number`);
+    const dimension = (v: unknown, name: string) => {
+      if (v === undefined) return undefined;
+      if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new MalformedEventError(event, `${field}.${name} is not a positive whole number`);
+      return v as number;
+    };
+    const width = dimension(item.width, 'width');
+    const height = dimension(item.height, 'height');
+    return {
+      id: uuid(event, item.id, `${field}.id`),
+      name: text(event, item.name, `${field}.name`),
+      size,
+      contentType: text(event, item.contentType, `${field}.contentType`),
+      ...(width !== undefined && height !== undefined ? { width, height } : {}),
+    };
+  });
 }
 
 const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,6})?Z$/;

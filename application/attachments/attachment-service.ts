@@ -4,7 +4,7 @@ import { AttachmentTooLargeError, type AttachmentStorage, type StoredObject } fr
 import type { AttachmentRecords } from '../ports/attachment-records.js';
 import type { ImageInspector } from '../ports/image-inspector.js';
 import type { IdGenerator } from '../shared/clock.js';
-import { INLINE_IMAGE_TYPES, THUMBNAIL_SUFFIX, type AttachmentMetadata, type AttachmentRecord } from './attachment.js';
+import { INLINE_IMAGE_TYPES, metadataOf, THUMBNAIL_SUFFIX, type AttachmentMetadata, type AttachmentRecord } from './attachment.js';
 import { attachmentName } from './attachment-name.js';
 import { readHead } from './read-head.js';
 
@@ -86,6 +86,22 @@ export class AttachmentService {
     const object = await this.deps.storage.get(variant === 'thumbnail' ? id + THUMBNAIL_SUFFIX : id);
     if (!object) throw notFound();
     return { record, object };
+  }
+
+  /**
+   * Marks the uploader's files as sent in this message, just before the send is appended, and returns their
+   * metadata for the event. Files that are someone else's, unknown, or already sent in another message are
+   * all `ATTACHMENT_NOT_FOUND`. `release` undoes it when the send is refused.
+   */
+  async claimForMessage(userId: string, sentIn: { contactId: string; messageId: string }, ids: readonly string[]): Promise<AttachmentMetadata[]> {
+    if (ids.length === 0) return [];
+    const claimed = await this.deps.records.claim(ids, userId, sentIn);
+    if (!claimed) throw new DomainError('ATTACHMENT_NOT_FOUND', 'No such attachment of yours that is not sent yet');
+    return claimed.map(metadataOf);
+  }
+
+  async release(ids: readonly string[], sentIn: { contactId: string; messageId: string }): Promise<void> {
+    if (ids.length > 0) await this.deps.records.release(ids, sentIn);
   }
 
   /** Deletes the files of a deleted message. Never throws: a failed delete is retried, then logged. */

@@ -1,12 +1,7 @@
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
+
 /** What a client and the MessageSent event know of an uploaded file (never its bytes). */
-export interface AttachmentMetadata {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  width?: number;
-  height?: number;
-}
+export type AttachmentMetadata = MessageAttachment;
 
 /** The stored row: the metadata plus who uploaded it and where it was sent. */
 export interface AttachmentRecord extends AttachmentMetadata {

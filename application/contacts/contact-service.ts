@@ -1,6 +1,7 @@
 import { contactDecider, type ContactCommand, type ContactState } from '../../domain/contacts/contact.js';
 import { contactNotFound } from '../../domain/contacts/contact-not-found.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 import { DomainError } from '../../domain/decider.js';
 import { streams } from '../../domain/events.js';
 import type { AccountService } from '../accounts/account-service.js';
@@ -122,9 +123,10 @@ export class ContactService {
     return { position: latest(position) };
   }
 
-  async sendMessage(userId: string, contactId: string, input: { id?: string; text: string }, context: CommandContext) {
+  async sendMessage(userId: string, contactId: string, input: { id?: string; text: string; attachments?: MessageAttachment[] }, context: CommandContext) {
     const messageId = input.id ?? this.deps.ids.newId();
-    const result = await this.command(userId, contactId, { type: 'SendMessage', data: { contactId, messageId, senderId: userId, text: input.text } }, context);
+    const data = { contactId, messageId, senderId: userId, text: input.text, ...(input.attachments?.length ? { attachments: input.attachments } : {}) };
+    const result = await this.command(userId, contactId, { type: 'SendMessage', data }, context);
     return { messageId, duplicate: result.events.length === 0, position: result.position, sentAt: result.timestamp };
   }
 

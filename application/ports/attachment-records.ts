@@ -15,5 +15,4 @@ export interface AttachmentRecords {
   release(ids: readonly string[], sentIn: { contactId: string; messageId: string }): Promise<void>;
   /** Removes the rows of the attachments sent in this message and returns them. */
   removeForMessage(contactId: string, messageId: string): Promise<AttachmentRecord[]>;
-  remove(id: string): Promise<void>;
 }

@@ -12,7 +12,8 @@ import type {
   MessageEdited,
   MessageSent,
 } from './events.js';
-import { assertValidMessageText, REQUEST_MESSAGE_MAX_LENGTH, textFingerprint } from './message-text.js';
+import { assertValidAttachments, type MessageAttachment } from './message-attachments.js';
+import { assertValidMessageContent, assertValidMessageText, REQUEST_MESSAGE_MAX_LENGTH, textFingerprint } from './message-text.js';
 
 /**
  * The `contact-<contactId>` stream: a direct conversation between two members, and the consent before it.
@@ -40,7 +41,8 @@ export type EndContact = { type: 'EndContact'; data: { contactId: string; userId
 export type EndContactForBlock = { type: 'EndContactForBlock'; data: { contactId: string; userId: string; at: string } };
 export type SendMessage = {
   type: 'SendMessage';
-  data: { contactId: string; messageId: string; senderId: string; text: string };
+  /** `attachments`: the metadata of files its sender uploaded (the application checks they are theirs). */
+  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[] };
 };
 export type EditMessage = {
   type: 'EditMessage';
@@ -296,14 +298,15 @@ function conversationOf(state: ContactState, userId: string): Conversation {
 }
 
 function sendMessage({ data }: SendMessage, contact: ExistingContact): MessageSent[] {
-  const { contactId, messageId, senderId, text } = data;
-  assertValidMessageText(text);
+  const { contactId, messageId, senderId, text, attachments = [] } = data;
+  assertValidAttachments(attachments);
+  assertValidMessageContent(text, attachments.length);
   const existing = contact.messages.get(messageId);
   if (existing) {
     if (existing.senderId === senderId) return []; // a retried send
     throw new DomainError('MESSAGE_ID_CONFLICT', `Message id ${messageId} is already used`);
   }
-  return [{ type: 'MessageSent', data: { contactId, messageId, senderId, text } }];
+  return [{ type: 'MessageSent', data: { contactId, messageId, senderId, text, ...(attachments.length > 0 ? { attachments } : {}) } }];
 }
 
 function editMessage({ data }: EditMessage, contact: ExistingContact): MessageEdited[] {

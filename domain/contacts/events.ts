@@ -1,3 +1,5 @@
+import type { MessageAttachment } from './message-attachments.js';
+
 /** Events of a `contact-<contactId>` stream: a conversation between its members, and the consent before it. */
 
 /**
@@ -39,7 +41,8 @@ export type ContactRemoved = {
 
 export type MessageSent = {
   type: 'MessageSent';
-  data: { contactId: string; messageId: string; senderId: string; text: string };
+  /** `attachments`: absent when none (and in every event written before files existed); `text` may then be empty. */
+  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[] };
 };
 
 export type MessageEdited = {

@@ -38,6 +38,12 @@ export function textFingerprint(text: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** A message's text: as `assertValidMessageText`, except that a message with files may have no text at all. */
+export function assertValidMessageContent(text: string, attachmentCount: number): void {
+  if (attachmentCount > 0 && text === '') return;
+  assertValidMessageText(text);
+}
+
 function isTooLong(text: string, maxLength: number): boolean {
   // A string has at most as many characters as UTF-16 units: count them only when it may be too long.
   if (text.length <= maxLength) return false;

@@ -106,8 +106,4 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
     const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE contact_id = $1 AND message_id = $2 RETURNING ${COLUMNS}`, [contactId, messageId]);
     return rows.map(recordOf);
   }
-
-  async remove(id: string): Promise<void> {
-    await this.pool.query('DELETE FROM attachments WHERE id = $1', [id]);
-  }
 }

@@ -22,6 +22,16 @@ export const ErrorResponse = Type.Object(
 
 export const User = Type.Object({ id: Uuid, username: Type.String(), displayName: Type.String() });
 
+/** A file's metadata, as an upload answers it and as messages carry it. */
+export const Attachment = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  size: Type.Integer(),
+  contentType: Type.String(),
+  width: Type.Optional(Type.Integer()),
+  height: Type.Optional(Type.Integer()),
+});
+
 export const Message = Type.Object({
   id: Uuid,
   contactId: Uuid,
@@ -30,6 +40,7 @@ export const Message = Type.Object({
   sentAt: Type.String(),
   editedAt: Type.Union([Type.String(), Type.Null()]),
   deleted: Type.Boolean(),
+  attachments: Type.Array(Attachment),
 });
 
 /** A message in a history page: the conversation's id is the page's (in its URL), not repeated per message. */

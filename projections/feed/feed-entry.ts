@@ -1,4 +1,4 @@
-import { dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
+import { attachments, dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
 import type { BlockListEvent, ContactEvent } from '../../domain/contacts/events.js';
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
@@ -77,8 +77,10 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
       return { contactId, removedAt: at };
     case 'ContactAdded':
       return { contactId, kind: 'direct', members: uuids(event, event.data.members, 'members', 2), addedBy: id('addedBy'), addedAt: at };
-    case 'MessageSent':
-      return { contactId, messageId: id('messageId'), senderId: id('senderId'), text: text(event, event.data.text, 'text'), sentAt: at };
+    case 'MessageSent': {
+      const files = attachments(event, event.data.attachments);
+      return { contactId, messageId: id('messageId'), senderId: id('senderId'), text: text(event, event.data.text, 'text'), sentAt: at, ...(files.length > 0 ? { attachments: files } : {}) };
+    }
     case 'MessageEdited':
       return { contactId, messageId: id('messageId'), editorId: id('editorId'), text: text(event, event.data.text, 'text'), editedAt: at };
     case 'MessageDeleted':

@@ -2,6 +2,9 @@
  * The feed's wire contract: what a user's socket receives as `event {type, position, data}` and what
  * `GET /api/events` returns, per event type. Types only, so that the web app can import them too.
  */
+/** A file sent with a message: its metadata (the bytes are at `GET /api/attachments/:id`). */
+export type FeedAttachment = { id: string; name: string; size: number; contentType: string; width?: number; height?: number };
+
 export type FeedEventData = {
   /** To the requester, and to the recipient unless the request is silenced (see docs/contacts-consent.md). */
   ContactRequested: { contactId: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string };
@@ -14,7 +17,8 @@ export type FeedEventData = {
   /** To the blocker only; `userId` is the blocked user. */
   UserBlocked: { userId: string; blockedAt: string };
   UserUnblocked: { userId: string; unblockedAt: string };
-  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string };
+  /** `attachments`: only when the message carries files. */
+  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string; attachments?: FeedAttachment[] };
   MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
   MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };
   ConversationRead: { contactId: string; userId: string; messageId: string; readAt: string };

@@ -1,3 +1,4 @@
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 import type { MessageRow } from './messages.fold.js';
 
 /** A message as the API serves it, from the read model or from time travel. */
@@ -9,6 +10,7 @@ export interface MessageView {
   sentAt: string;
   editedAt: string | null;
   deleted: boolean;
+  attachments: MessageAttachment[];
 }
 
 export const toMessageView = (m: MessageRow): MessageView => ({
@@ -19,4 +21,5 @@ export const toMessageView = (m: MessageRow): MessageView => ({
   sentAt: m.sentAt,
   editedAt: m.editedAt,
   deleted: m.deleted,
+  attachments: m.attachments,
 });

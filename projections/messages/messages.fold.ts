@@ -1,5 +1,6 @@
 import type { MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
-import { dataOf, occurredAt, text, uuid } from '../event-fields.js';
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
+import { attachments, dataOf, occurredAt, text, uuid } from '../event-fields.js';
 import type { Fold } from '../fold.js';
 import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
 
@@ -14,6 +15,8 @@ export interface MessageRow {
   sentAt: string;
   editedAt: string | null;
   deleted: boolean;
+  /** The files sent with it (metadata); none once it is deleted, as their files are. */
+  attachments: MessageAttachment[];
 }
 
 export type MessageEvent = Recorded<MessageSent | MessageEdited | MessageDeleted>;
@@ -46,6 +49,7 @@ export const messagesFold: Fold<MessageRow, MessageEvent> = {
           sentAt: at,
           editedAt: null,
           deleted: false,
+          attachments: attachments(event, d.attachments),
         };
         return row ?? message;
       }
@@ -59,7 +63,7 @@ export const messagesFold: Fold<MessageRow, MessageEvent> = {
       case 'MessageDeleted': {
         const deletedBy = uuid(event, event.data.deletedBy, 'deletedBy');
         if (!row || row.deleted || row.senderId !== deletedBy) return row;
-        return { ...row, text: null, deleted: true };
+        return { ...row, text: null, deleted: true, attachments: [] };
       }
     }
   },

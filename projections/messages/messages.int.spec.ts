@@ -27,6 +27,7 @@ describe('messages read model', () => {
       sent_at: sent.metadata.timestamp,
       edited_at: null,
       deleted: false,
+      attachments: d.attachments ?? null,
       ...changes,
     };
   };
@@ -204,6 +205,49 @@ describe('messages read model', () => {
         .then(
           expectRows('messages', [row(fine)]),
           expectParked({ event: notIso, error: /metadata.timestamp is not an ISO timestamp/ }, { event: overflow, code: /^(22008|MALFORMED_EVENT)$/ }),
+        );
+    });
+  });
+
+  describe('files', () => {
+    const photo = { id: randomUUID(), name: 'beach.png', size: 123_456, contentType: 'image/png', width: 1024, height: 768 };
+    const paper = { id: randomUUID(), name: 'notes.pdf', size: 9_000, contentType: 'application/pdf' };
+
+    it('a message keeps the metadata of its files; an edit keeps them; a delete drops them with the text', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const messageId = randomUUID();
+      const sent = c.raw('MessageSent', { contactId: c.contactId, messageId, senderId: ana, text: '', attachments: [photo, paper] }, { userId: ana });
+      const edited = c.edited(ana, messageId, 'our holiday');
+      const deleted = c.deleted(ana, messageId);
+      await spec().given().when(sent).then(expectRows('messages', [row(sent, { attachments: [photo, paper] })]));
+      await spec()
+        .given(sent)
+        .when(edited)
+        .then(expectRows('messages', [row(sent, { attachments: [photo, paper], text: 'our holiday', edited_at: edited.metadata.timestamp })]));
+      await spec().given(sent, edited).when(deleted).then(expectRows('messages', [row(sent, { attachments: null, text: null, edited_at: edited.metadata.timestamp, deleted: true })]));
+    });
+
+    it('files with a bad id, size or name are parked', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const send = (attachments: unknown) => c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ana, text: '', attachments }, { userId: ana });
+      const badId = send([{ ...photo, id: 'x' }]);
+      const badSize = send([{ ...photo, size: -1 }]);
+      const noName = send([{ ...photo, name: undefined }]);
+      const notList = send({ ...photo });
+      const fine = c.sent(ana, 'fine');
+      await spec()
+        .given()
+        .when(badId, badSize, noName, notList, fine)
+        .then(
+          expectRows('messages', [row(fine)]),
+          expectParked(
+            { event: badId, error: /attachments\[0\].id is not a canonical uuid/ },
+            { event: badSize, error: /attachments\[0\].size/ },
+            { event: noName, error: /attachments\[0\].name is not text/ },
+            { event: notList, error: /attachments is not a list/ },
+          ),
         );
     });
   });

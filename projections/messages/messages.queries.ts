@@ -3,7 +3,7 @@ import type { MessageView } from './message-view.js';
 
 export type { MessageView } from './message-view.js';
 
-const COLUMNS = 'id, contact_id, sender_id, text, sent_at, edited_at, deleted, seq';
+const COLUMNS = 'id, contact_id, sender_id, text, sent_at, edited_at, deleted, seq, attachments';
 const toMessage = (r: any): MessageView => ({
   id: r.id,
   contactId: r.contact_id,
@@ -12,6 +12,7 @@ const toMessage = (r: any): MessageView => ({
   sentAt: r.sent_at.toISOString(),
   editedAt: r.edited_at ? r.edited_at.toISOString() : null,
   deleted: r.deleted,
+  attachments: r.attachments ?? [],
 });
 
 export async function getMessage(pool: pg.Pool, contactId: string, messageId: string): Promise<MessageView | null> {
@@ -22,8 +23,9 @@ export async function getMessage(pool: pg.Pool, contactId: string, messageId: st
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 /** One history message as JSON text, written by PostgreSQL (the contact id is the page's, in its URL). */
 const MESSAGE_JSON = `row_to_json((SELECT m FROM (SELECT id, sender_id AS "senderId", CASE WHEN deleted THEN NULL ELSE text END AS text,
-  to_char(sent_at AT TIME ZONE 'UTC', ${ISO}) AS "sentAt", to_char(edited_at AT TIME ZONE 'UTC', ${ISO}) AS "editedAt", deleted) m))::text`;
-const PAGE_COLUMNS = 'seq, id, sender_id, text, sent_at, edited_at, deleted';
+  to_char(sent_at AT TIME ZONE 'UTC', ${ISO}) AS "sentAt", to_char(edited_at AT TIME ZONE 'UTC', ${ISO}) AS "editedAt", deleted,
+  coalesce(attachments, '[]'::jsonb) AS attachments) m))::text`;
+const PAGE_COLUMNS = 'seq, id, sender_id, text, sent_at, edited_at, deleted, attachments';
 
 /** Newest page; page before a cursor; page after a cursor. `$1` contact, `$2` limit, `$3` cursor message id. */
 const PAGE_SQL = {

@@ -191,6 +191,99 @@ describe('attachments: upload and download', () => {
   });
 });
 
+describe('attachments: sending them in messages', () => {
+  let t: TestServer;
+  let data: Awaited<ReturnType<typeof temporaryDataDir>>;
+  let alice: ApiClient;
+  let bob: ApiClient;
+  let eve: ApiClient;
+  let contactId: string;
+  let eveContact: string;
+
+  beforeAll(async () => {
+    data = await temporaryDataDir();
+    t = await startTestServer({ env: { DATA_DIR: data.dir } });
+    [alice, bob, eve] = await Promise.all(['alice', 'bob', 'eve'].map((n) => new ApiClient(t.url).signUp(n)));
+    contactId = await alice.addContact(bob);
+    eveContact = await eve.addContact(bob);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await data?.remove();
+  });
+
+  const uploaded = async (from: ApiClient, name: string, bytes: Buffer, type: string) => {
+    const res = await upload(from, name, bytes, type);
+    expect(res.status).toBe(201);
+    return res.body.attachment as { id: string; name: string; size: number; contentType: string; width?: number; height?: number };
+  };
+
+  it('sends files with no text; the peer sees them in the history and the feed and may fetch them; a stranger may not', async () => {
+    const photo = await uploaded(alice, 'beach.png', await png(640, 480), 'image/png');
+    const notes = await uploaded(alice, 'notes.txt', Buffer.from('remember the towels'), 'text/plain');
+    const sent = await alice.post(`/api/contacts/${contactId}/messages`, { text: '', attachmentIds: [photo.id, notes.id] });
+    expect(sent.status).toBe(201);
+    expect(sent.body.message.attachments).toEqual([photo, notes]);
+    expect(photo).toMatchObject({ width: 640, height: 480 });
+
+    const history = await bob.get(`/api/contacts/${contactId}/messages?minPosition=${sent.body.position}`);
+    expect(history.body.messages.at(-1)).toMatchObject({ text: '', attachments: [photo, notes] });
+    const feed = await bob.get(`/api/events?after=0&minPosition=${sent.body.position}`);
+    expect(feed.body.events.find((e: any) => e.type === 'MessageSent' && e.data.messageId === sent.body.message.id).data.attachments).toEqual([photo, notes]);
+
+    expect((await download(bob, `/api/attachments/${photo.id}`)).status).toBe(200);
+    expect((await download(bob, `/api/attachments/${photo.id}/thumbnail`)).status).toBe(200);
+    expect((await download(bob, `/api/attachments/${notes.id}`)).bytes.toString()).toBe('remember the towels');
+    for (const path of [`/api/attachments/${photo.id}`, `/api/attachments/${photo.id}/thumbnail`, `/api/attachments/${notes.id}`]) {
+      expect((await download(eve, path)).status).toBe(404);
+    }
+  });
+
+  it('sends only your own files that are not sent yet; a refused send leaves them sendable', async () => {
+    const mine = await uploaded(alice, 'mine.txt', Buffer.from('mine'), 'text/plain');
+    const bobs = await uploaded(bob, 'bobs.txt', Buffer.from('bobs'), 'text/plain');
+    const stolen = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'look', attachmentIds: [mine.id, bobs.id] });
+    expect(stolen.status).toBe(404);
+    expect(stolen.body.code).toBe('ATTACHMENT_NOT_FOUND');
+    // Into a conversation she is not in: refused, and the file is not spent.
+    const elsewhere = await alice.post(`/api/contacts/${eveContact}/messages`, { text: 'hi', attachmentIds: [mine.id] });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.code).toBe('CONTACT_NOT_FOUND');
+    expect((await download(bob, `/api/attachments/${mine.id}`)).status).toBe(404);
+
+    const id = crypto.randomUUID();
+    const sent = await alice.post(`/api/contacts/${contactId}/messages`, { id, text: 'now', attachmentIds: [mine.id] });
+    expect(sent.status).toBe(201);
+    const retried = await alice.post(`/api/contacts/${contactId}/messages`, { id, text: 'now', attachmentIds: [mine.id] });
+    expect(retried.status).toBe(200);
+    expect(retried.body.message.attachments).toEqual([mine]);
+    const again = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'again', attachmentIds: [mine.id] });
+    expect(again.body.code).toBe('ATTACHMENT_NOT_FOUND');
+  });
+
+  it('needs text or files, and at most ten files', async () => {
+    const empty = await alice.post(`/api/contacts/${contactId}/messages`, { text: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('INVALID_MESSAGE_TEXT');
+    const eleven = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'x', attachmentIds: Array.from({ length: 11 }, () => crypto.randomUUID()) });
+    expect(eleven.status).toBe(400);
+    expect(eleven.body.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('deleting the message deletes its files: from storage, and for everyone', async () => {
+    const photo = await uploaded(alice, 'gone.png', await png(100, 100), 'image/png');
+    const sent = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'soon gone', attachmentIds: [photo.id] });
+    expect((await data.files()).filter((file) => file.includes(photo.id))).toHaveLength(4); // bytes and thumbnail, each with its type
+    const deleted = await alice.request('DELETE', `/api/contacts/${contactId}/messages/${sent.body.message.id}`);
+    expect(deleted.status).toBe(200);
+    await eventually(async () => (await data.files()).every((file) => !file.includes(photo.id)));
+    expect((await attachmentRows(t.db.url)).map((row) => row.id)).not.toContain(photo.id);
+    for (const who of [alice, bob]) expect((await download(who, `/api/attachments/${photo.id}`)).status).toBe(404);
+    const history = await bob.get(`/api/contacts/${contactId}/messages?minPosition=${deleted.body.position}`);
+    expect(history.body.messages.find((m: any) => m.id === sent.body.message.id)).toMatchObject({ deleted: true, text: null, attachments: [] });
+  });
+});
+
 function chunked(chunks: Buffer[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {

@@ -75,6 +75,7 @@ describe('contacts and messages over the HTTP API', () => {
       sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       editedAt: null,
       deleted: false,
+      attachments: [],
     });
   });
 

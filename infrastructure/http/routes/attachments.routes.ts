@@ -7,16 +7,7 @@ import type { AppContext } from '../../app-context.js';
 import { contentDisposition } from '../content-disposition.js';
 import { HttpError } from '../error-codes.js';
 import { perUserLimit } from '../per-user-limit.js';
-import { errors, Uuid } from '../schemas.js';
-
-export const Attachment = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  size: Type.Integer(),
-  contentType: Type.String(),
-  width: Type.Optional(Type.Integer()),
-  height: Type.Optional(Type.Integer()),
-});
+import { Attachment, errors, Uuid } from '../schemas.js';
 
 const AttachmentParams = Type.Object({ attachmentId: Uuid });
 /** Types a browser would run or render as a document: always served as opaque bytes. */

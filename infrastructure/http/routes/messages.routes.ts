@@ -6,6 +6,8 @@ import type { AppContext } from '../../app-context.js';
 import { perUserLimit } from '../per-user-limit.js';
 import { HttpError } from '../error-codes.js';
 import { errors, HistoryMessage, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../../domain/contacts/message-attachments.js';
+import { MESSAGE_TEXT_MAX_LENGTH } from '../../../domain/contacts/message-text.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 
 const ContactParams = Type.Object({ contactId: Uuid });
@@ -41,7 +43,15 @@ export const messageRoutes =
         schema: {
           tags: ['messages'],
           params: ContactParams,
-          body: Type.Object({ id: Type.Optional(Uuid), text: MessageText }, { additionalProperties: false }),
+          body: Type.Object(
+            {
+              id: Type.Optional(Uuid),
+              // May be empty when the message carries files (the decider decides).
+              text: Type.String({ maxLength: MESSAGE_TEXT_MAX_LENGTH }),
+              attachmentIds: Type.Optional(Type.Array(Uuid, { maxItems: MAX_ATTACHMENTS_PER_MESSAGE, uniqueItems: true })),
+            },
+            { additionalProperties: false },
+          ),
           response: {
             200: Type.Object({ message: Message, position: Type.Union([Type.Integer(), Type.Null()]) }),
             201: Type.Object({ message: Message, position: Type.Integer() }),
@@ -52,19 +62,22 @@ export const messageRoutes =
       async (request, reply) => {
         const { contactId } = request.params;
         const senderId = request.session.userId;
-        const sent = await ctx.contacts.sendMessage(senderId, contactId, request.body, commandContext(request));
+        const { text, attachmentIds = [] } = request.body;
+        const messageId = request.body.id ?? ctx.ids.newId();
+        const sentIn = { contactId, messageId };
+        // The files are claimed for this message before it is appended, and given back if the send is refused.
+        const attachments = await ctx.attachments.claimForMessage(senderId, sentIn, attachmentIds);
+        const sent = await ctx.contacts.sendMessage(senderId, contactId, { id: messageId, text, attachments }, commandContext(request)).catch(async (error) => {
+          await ctx.attachments.release(attachmentIds, sentIn);
+          throw error;
+        });
         if (sent.duplicate) {
-          return reply.status(200).send({ message: await storedMessage(contactId, sent.messageId), position: null });
+          const stored = await storedMessage(contactId, sent.messageId);
+          // A retry that named files the original did not carry leaves them unsent.
+          await ctx.attachments.release(attachmentIds.filter((id) => !stored.attachments.some((a) => a.id === id)), sentIn);
+          return reply.status(200).send({ message: stored, position: null });
         }
-        const message = {
-          id: sent.messageId,
-          contactId,
-          senderId,
-          text: request.body.text,
-          sentAt: sent.sentAt!,
-          editedAt: null,
-          deleted: false,
-        };
+        const message = { id: sent.messageId, contactId, senderId, text, sentAt: sent.sentAt!, editedAt: null, deleted: false, attachments };
         return reply.status(201).send({ message, position: sent.position! });
       },
     );
@@ -132,7 +145,10 @@ export const messageRoutes =
       },
       async (request) => {
         const { contactId, messageId } = request.params;
-        return ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, commandContext(request));
+        const deleted = await ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, commandContext(request));
+        // Its files go once the delete is committed; not awaited: a slow or failing storage never holds the answer up.
+        void ctx.attachments.removeForMessage(contactId, messageId);
+        return deleted;
       },
     );
 
