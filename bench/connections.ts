@@ -85,11 +85,17 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       { urls, baseline: population.head, concurrency, onApplied: (item) => senders!.record(item) },
     );
     let status = await fleet.status();
-    const connectDeadline = Date.now() + 60_000 + users * 20;
+    const connectDeadline = Date.now() + 60_000 + users * 100;
+    let lastLog = Date.now();
     while (status.everConnected < users && Date.now() < connectDeadline) {
       await sleep(250);
       status = await fleet.status();
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        log(`${status.everConnected}/${users} connected after ${Math.round((performance.now() - connectStarted) / 1000)} s`);
+      }
     }
+    status = await fleet.status(true);
     const connectSeconds = (performance.now() - connectStarted) / 1000;
     log(`${status.everConnected}/${users} connected in ${connectSeconds.toFixed(1)} s; on nodes ${status.onNode.join(' / ')}`);
     const connect = {
@@ -170,11 +176,17 @@ async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: N
 
   let status: WorkerStatus = before;
   const timeline: Array<{ s: number; online: number; caughtUp: number }> = [];
-  const deadline = Date.now() + Math.max(options.stormSeconds, 120) * 1000;
+  // At least `stormSeconds`, until everyone is back and caught up, at most 90 s more.
+  const deadline = Date.now() + (options.stormSeconds + 90) * 1000;
+  let lastLog = Date.now();
   while (Date.now() < deadline) {
     await sleep(500);
     status = await fleet.status();
     timeline.push({ s: round((epochNow() - killedAt) / 1000), online: status.online, caughtUp: status.caughtUp });
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      log(`storm +${Math.round((epochNow() - killedAt) / 1000)} s: ${status.online - survivorsBefore}/${victims} back, ${status.caughtUp} caught up`);
+    }
     if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
   }
   const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
@@ -182,7 +194,7 @@ async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: N
   stopSending = true;
   const ids = await sending;
   await senders.settle(ids, 30_000);
-  status = await fleet.status();
+  status = await fleet.status(true);
 
   const quantileAfterKill = (times: number[], fraction: number) => {
     const needed = Math.ceil(victims * fraction);

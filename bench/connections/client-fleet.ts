@@ -38,8 +38,9 @@ export class ClientFleet {
     return this.workers.map((w) => w.pid!);
   }
 
-  status(): Promise<WorkerStatus> {
-    return this.ask({ type: 'status' });
+  /** Counts; with `full`, every latency and timestamp recorded too. */
+  status(full = false): Promise<WorkerStatus> {
+    return this.ask({ type: 'status', full });
   }
 
   /** Forgets the reconnect, catch-up and error counters (before a storm). */

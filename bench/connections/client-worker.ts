@@ -128,7 +128,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
   launch();
 }
 
-function status(): WorkerStatus {
+function status(full: boolean): WorkerStatus {
   const onNode: number[] = [];
   let online = 0;
   let everConnected = 0;
@@ -141,7 +141,8 @@ function status(): WorkerStatus {
     if (socket.everConnected) everConnected++;
     if (caughtUpSinceReset) caughtUp++;
   }
-  return { clients: clients.length, online, everConnected, caughtUp, onNode: Array.from(onNode, (n) => n ?? 0), ...counters };
+  const counts = { clients: clients.length, online, everConnected, caughtUp, onNode: Array.from(onNode, (n) => n ?? 0) };
+  return full ? { ...counts, ...counters } : { ...counts, ...freshCounters(), connectErrors: counters.connectErrors, catchUpStatuses: counters.catchUpStatuses };
 }
 
 setInterval(() => {
@@ -152,11 +153,11 @@ setInterval(() => {
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'start') start(message);
-  else if (message.type === 'status') send({ type: 'status', status: status() });
+  else if (message.type === 'status') send({ type: 'status', status: status(message.full) });
   else if (message.type === 'reset-counters') {
     counters = freshCounters();
     for (const client of clients) client.caughtUpSinceReset = client.reconnectedSinceReset = false;
-    send({ type: 'status', status: status() });
+    send({ type: 'status', status: status(false) });
   } else if (message.type === 'close') {
     for (const { socket } of clients) socket.close();
     void Promise.all(pools.map((p) => p.close())).finally(() => process.exit(0));

@@ -34,7 +34,7 @@ export class PairSenders {
     urls: string[],
     private readonly pairs: ActivePair[],
   ) {
-    this.pools = urls.map((url) => new Pool(url, { connections: Math.min(200, pairs.length), headersTimeout: 30_000, bodyTimeout: 30_000 }));
+    this.pools = urls.map((url) => new Pool(url, { connections: Math.min(200, pairs.length), headersTimeout: 15_000, bodyTimeout: 15_000 }));
   }
 
   /** An applied message reported by a receiver (push or catch-up). */
@@ -94,7 +94,7 @@ export class PairSenders {
   }
 
   private async send(pair: ActivePair, id: string, text: string) {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       let status: string;
       try {

@@ -11,7 +11,8 @@ export interface WorkerClient {
 
 export type ToWorker =
   | { type: 'start'; urls: string[]; baseline: number; clients: WorkerClient[]; concurrency: number }
-  | { type: 'status' }
+  /** Counts only, unless `full` (then the per-event arrays too: large with many clients). */
+  | { type: 'status'; full: boolean }
   | { type: 'reset-counters' }
   | { type: 'close' };
 
