@@ -61,6 +61,10 @@ export interface Config {
    */
   socketPingIntervalMs: number;
   socketPingTimeoutMs: number;
+  /** A user who comes online is shown online to their contacts this long later, if still online (a flap sends nothing). */
+  presenceOnlineSettleMs: number;
+  /** A user who goes offline is shown offline this long later, if still offline (a quick reconnect to any node sends nothing). */
+  presenceOfflineGraceMs: number;
   stunUrls: string[];
   /** Empty when no TURN server is configured; otherwise `turnSecret` is set too. */
   turnUrls: string[];
@@ -163,6 +167,8 @@ export function loadConfig(env: Environment = process.env): Config {
     meetingReconnectGraceMs: read.integer('MEETING_RECONNECT_GRACE_MS', { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` }, 15_000),
     socketPingIntervalMs,
     socketPingTimeoutMs,
+    presenceOnlineSettleMs: read.integer('PRESENCE_ONLINE_SETTLE_MS', { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' }, 1_000),
+    presenceOfflineGraceMs: read.integer('PRESENCE_OFFLINE_GRACE_MS', { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' }, 3_000),
     stunUrls: read.list('STUN_URLS', { isValid: (url) => STUN_URL.test(url), description: 'a stun: or stuns: URL such as stun:stun.example.com:3478' }, DEFAULT_STUN_URLS),
     turnUrls,
     turnSecret,

@@ -31,7 +31,7 @@ export class Metrics {
 
   readonly socketHandshakeSteps = new Histogram({
     name: 'derbel_socket_handshake_step_seconds',
-    help: 'Time each step of a socket connect took on this node (token, session, presence, announce…)',
+    help: 'Time each step of a socket connect took on this node (token, session, presence)',
     labelNames: ['step'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],

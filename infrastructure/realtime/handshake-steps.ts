@@ -1,5 +1,5 @@
 /** The parts of a socket connect, timed one by one (`derbel_socket_handshake_step_seconds`, `npm run bench handshake`). */
-export type HandshakeStep = 'token' | 'session' | 'presence' | 'announce';
+export type HandshakeStep = 'token' | 'session' | 'presence';
 export type HandshakeStepObserver = (step: HandshakeStep, seconds: number) => void;
 
 /** Runs `work` and reports how long it took (also when it fails). */

@@ -5,6 +5,8 @@ export interface PresenceRegistry {
   /** Returns true when that was the user's last live socket. */
   disconnect(userId: string, socketId: string): Promise<boolean>;
   onlineAmong(userIds: string[]): Promise<Set<string>>;
+  /** Like `onlineAmong`, but rejects when it cannot be known (instead of answering "nobody"). */
+  onlineNow(userIds: string[]): Promise<Set<string>>;
   close(): void;
 }
 
@@ -26,6 +28,9 @@ export class MemoryPresence implements PresenceRegistry {
   }
   async onlineAmong(userIds: string[]) {
     return new Set(userIds.filter((id) => this.sockets.has(id)));
+  }
+  onlineNow(userIds: string[]) {
+    return this.onlineAmong(userIds);
   }
   close() {}
 }

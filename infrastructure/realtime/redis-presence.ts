@@ -99,6 +99,17 @@ export class RedisPresence implements PresenceRegistry {
     return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
   }
 
+  async onlineNow(userIds: string[]) {
+    if (userIds.length === 0) return new Set<string>();
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.zcount(this.key(id), now, '+inf');
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed || results.length !== userIds.length) throw failed?.[0] ?? new Error('presence: no answer');
+    return new Set(userIds.filter((_, i) => Number(results[i][1]) > 0));
+  }
+
   /** Removes a dead instance's sockets; each user left without a socket is announced offline once. */
   private async reap(deadInstanceId: string) {
     const theirs = this.options.names.nodeSockets(deadInstanceId);

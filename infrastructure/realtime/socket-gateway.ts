@@ -17,6 +17,8 @@ import { allowPageOrigins } from './handshake-origin.js';
 import { timedStep, type HandshakeStepObserver } from './handshake-steps.js';
 import { watchSessionExpiry } from './session-expiry.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
+import { PresenceAnnouncer } from './presence-announcer.js';
+import { asPresenceBatch, PRESENCE_BATCH, PresenceFanout } from './presence-fanout.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
@@ -43,6 +45,7 @@ const Typing = Type.Object({ contactId: Uuid });
 export class SocketGateway implements RealtimeControl {
   readonly io: Server;
   private readonly presence: PresenceRegistry;
+  private readonly presenceAnnouncer: PresenceAnnouncer;
   private readonly connectionHandlers: ConnectionHandler[] = [];
   private readonly feed: FeedFanout;
   /**
@@ -72,7 +75,7 @@ export class SocketGateway implements RealtimeControl {
           names: redis.names,
           nodeId: ctx.config.nodeId,
           onTransition: (userIds, online) => {
-            for (const userId of userIds) this.announcePresence(userId, online).catch((err) => log.warn({ err }, 'presence update failed'));
+            for (const userId of userIds) this.presenceAnnouncer.changed(userId, online);
           },
           onFallback: redis.onFallback,
           redisUp: () => redis.health.up,
@@ -80,6 +83,20 @@ export class SocketGateway implements RealtimeControl {
         })
       : new MemoryPresence();
     this.feed = new FeedFanout(this.io, log, redis);
+    const presenceFanout = new PresenceFanout(this.io, ctx.pool, redis !== undefined);
+    this.presenceAnnouncer = new PresenceAnnouncer({
+      onlineSettleMs: ctx.config.presenceOnlineSettleMs,
+      offlineGraceMs: ctx.config.presenceOfflineGraceMs,
+      onlineNow: (userIds) => this.presence.onlineNow(userIds),
+      publish: (changes) => void presenceFanout.publish(changes).catch((err) => log.warn({ err }, 'presence update failed')),
+      log,
+    });
+    this.io.on(PRESENCE_BATCH, (value: unknown) => {
+      const batch = asPresenceBatch(value);
+      if (!batch) return;
+      this.presenceAnnouncer.heard(batch);
+      presenceFanout.deliverHere(batch).catch((err) => log.warn({ err }, 'presence update failed'));
+    });
     this.io.use((socket, next) => {
       this.authenticate(socket)
         .then((claims) => {
@@ -135,6 +152,7 @@ export class SocketGateway implements RealtimeControl {
   }
 
   async close() {
+    this.presenceAnnouncer.close();
     this.presence.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
@@ -176,7 +194,7 @@ export class SocketGateway implements RealtimeControl {
     const maxSockets = this.ctx.config.rateLimits.maxSocketsPerUser;
     void timedStep(step, 'presence', () => this.presence.connect(userId, socket.id))
       .then(async (sockets) => {
-        if (sockets === 1) await timedStep(step, 'announce', () => this.announcePresence(userId, true));
+        if (sockets === 1) this.presenceAnnouncer.changed(userId, true);
         // Only a user over the cap costs a question to every node (the count may still hold a crashed node's sockets).
         if (sockets > maxSockets) await dropOldestSockets(this.io, userId, maxSockets).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
       })
@@ -202,19 +220,10 @@ export class SocketGateway implements RealtimeControl {
       expiry.clear();
       void this.presence
         .disconnect(userId, socket.id)
-        .then(async (last) => last && this.announcePresence(userId, false))
+        .then((last) => last && this.presenceAnnouncer.changed(userId, false))
         .catch((err) => this.log.warn({ err }, 'presence update failed'));
     });
 
     for (const handler of this.connectionHandlers) handler(socket);
-  }
-
-  private async announcePresence(userId: string, online: boolean) {
-    const { rows } = await this.ctx.pool.query<{ peer_id: string }>('SELECT peer_id FROM contact_list WHERE user_id = $1 AND NOT removed', [userId]);
-    this.emitEphemeral(
-      rows.map((r) => r.peer_id),
-      'PresenceChanged',
-      { userId, online },
-    );
   }
 }

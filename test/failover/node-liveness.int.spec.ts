@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, connected, recordEvents } from '../support/api-client.js';
+import { ApiClient, connected, presenceChanges, recordEvents } from '../support/api-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -19,7 +19,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PRESENCE_OFFLINE_GRACE_MS: '1000' };
     nodes = await Promise.all([startNodeProcess({ ...env, NODE_ID: 'live-1' }), startNodeProcess({ ...env, NODE_ID: 'live-2' })]);
   }, 60_000);
   afterAll(async () => {
@@ -39,7 +39,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     const peerOnline = async (user: ApiClient) =>
       (await ann.get('/api/contacts')).body.contacts.find((c: any) => c.peer.id === user.user!.id)?.peerOnline;
     await eventually(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, { timeoutMs: 5_000, message: 'both online' });
-    const wentOffline = (user: ApiClient) => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === user.user!.id && e.data.online === false);
+    const wentOffline = (user: ApiClient) => presenceChanges(annSees).find((c) => c.userId === user.user!.id && c.online === false);
 
     await nodes[1].kill();
     const killedAt = performance.now();
@@ -53,7 +53,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     expect(await peerOnline(bob)).toBe(false);
     expect(await peerOnline(cid)).toBe(false);
     // Announced once each.
-    const offline = annSees.filter((e) => e.type === 'PresenceChanged' && e.data.online === false).map((e) => e.data.userId);
+    const offline = presenceChanges(annSees).filter((c) => c.online === false).map((c) => c.userId);
     expect(offline.sort()).toEqual([bob.user!.id, cid.user!.id].sort());
 
     record('SIGKILL of a node: its users offline (2 nodes)', { offlinePushedAfterMs: Math.round(pushedAfterMs), windowMs: WINDOW_MS });

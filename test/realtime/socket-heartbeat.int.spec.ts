@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PING_INTERVAL_MS = 1_000;
 const PING_TIMEOUT_MS = 1_000;
+const OFFLINE_GRACE_MS = 500;
 
 /**
  * A tab that froze or was killed without closing its socket: it speaks Socket.IO over a raw WebSocket
@@ -59,7 +60,7 @@ describe('the Socket.io heartbeat and presence', () => {
 
   beforeAll(async () => {
     t = await startTestServer({
-      env: { SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS), SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS) },
+      env: { SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS), SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS), PRESENCE_OFFLINE_GRACE_MS: String(OFFLINE_GRACE_MS) },
     });
   });
   afterEach(() => {
@@ -83,7 +84,8 @@ describe('the Socket.io heartbeat and presence', () => {
     expect(bobTab.handshake).toMatchObject({ pingInterval: PING_INTERVAL_MS, pingTimeout: PING_TIMEOUT_MS });
     await eventually(() => presenceOfBob().length === 1);
 
-    const heartbeatMs = PING_INTERVAL_MS + PING_TIMEOUT_MS;
+    // Shown offline once the heartbeat dropped the tab and the offline grace (a quick reconnect sends nothing) passed.
+    const heartbeatMs = PING_INTERVAL_MS + PING_TIMEOUT_MS + OFFLINE_GRACE_MS;
     await eventually(() => presenceOfBob().length === 2, { timeoutMs: heartbeatMs + 5_000 });
     const offlineAfterMs = performance.now() - bobTab.openedAt;
     expect(presenceOfBob().map((e) => e.data.online)).toEqual([true, false]);

@@ -93,3 +93,8 @@ export function recordEvents(socket: Socket) {
 
 /** Kept here too for the many specs that import it with the client. */
 export { eventually } from './eventually.js';
+
+/** The presence changes among recorded events, in order: single (`PresenceChanged`) and batched (`PresenceChanges`). */
+export function presenceChanges(events: Array<{ type: string; data: any }>): Array<{ userId: string; online: boolean }> {
+  return events.flatMap((e) => (e.type === 'PresenceChanged' ? [e.data] : e.type === 'PresenceChanges' ? e.data.changes : []));
+}

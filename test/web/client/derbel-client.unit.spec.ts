@@ -171,6 +171,14 @@ describe('DerbelClient', () => {
     expect(client.typing.value).toEqual({});
   });
 
+  it('takes a batch of presence changes as each of them (a reconnect storm is announced in batches)', async () => {
+    const { client, realtime } = await signedIn();
+    realtime.push('event', { type: 'PresenceChanged', data: { userId: 'u-bob', online: true } });
+    expect(client.contacts.value.presence).toEqual({ 'u-bob': true });
+    realtime.push('event', { type: 'PresenceChanges', data: { changes: [{ userId: 'u-bob', online: false }, { userId: 'u-carol', online: true }] } });
+    expect(client.contacts.value.presence).toEqual({ 'u-bob': false, 'u-carol': true });
+  });
+
   it('signs out, saying why, when the server ends the session', async () => {
     const { client, realtime, server } = await signedIn();
     server.state.authorized = false;

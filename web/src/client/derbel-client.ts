@@ -543,6 +543,9 @@ export class DerbelClient {
       void this.catchUp();
     } else if (event.type === 'PresenceChanged') {
       this.contacts.update((state) => setPresence(state, event.data.userId, event.data.online));
+    } else if (event.type === 'PresenceChanges') {
+      const { changes } = event.data;
+      this.contacts.update((state) => changes.reduce((next, { userId, online }) => setPresence(next, userId, online), state));
     } else if (event.type === 'Typing' && event.data.userId !== this.me?.id) {
       this.typingState.started(event.data.contactId);
     }

@@ -75,6 +75,8 @@ import type { FeedEventData } from '../../../projections/feed/feed-wire.js';
 export type EphemeralEventData = {
   Typing: { contactId: string; userId: string };
   PresenceChanged: { userId: string; online: boolean };
+  /** Several contacts' presence changed at once (a reconnect storm is announced in batches). */
+  PresenceChanges: { changes: Array<{ userId: string; online: boolean }> };
   ParticipantMediaChanged: { meetingId: string; userId: string; audio: boolean; video: boolean };
   /** Some pushes may have been lost although the socket stayed up (failover): catch up. */
   FeedResync: { reason: string };

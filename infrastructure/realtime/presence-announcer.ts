@@ -1,0 +1,93 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+
+export type PresenceChange = { userId: string; online: boolean };
+
+export interface PresenceAnnouncerOptions {
+  /** A user who came online is announced after this long, if still online: a flap sends nothing. */
+  onlineSettleMs: number;
+  /** A user who went offline is announced after this long, if still offline: a quick reconnect (to any node) sends nothing. */
+  offlineGraceMs: number;
+  /** Who is online now, on every node; rejects when that cannot be known (then nothing is announced yet). */
+  onlineNow(userIds: string[]): Promise<Set<string>>;
+  /** Delivers one batch of changes to every node's sockets of the changed users' contacts. */
+  publish(changes: PresenceChange[]): void;
+  log: Logger;
+}
+
+/**
+ * Presence transitions are not pushed as they happen: they are collected, and every `onlineSettleMs` the due
+ * ones are checked against the truth (Redis) and sent as one batch. A reconnect storm becomes a few batches
+ * per second, each recipient getting one push per batch (presence-fanout.ts), instead of one push per user
+ * per contact. This node remembers what it last announced for a user, so the same state is not sent twice.
+ */
+export class PresenceAnnouncer {
+  private readonly due = new Map<string, { online: boolean; at: number }>();
+  /** What was last announced (by any node: every node hears every batch) for each user, for a while. */
+  private readonly announced = new LRUCache<string, boolean>({ max: 200_000, ttl: 30_000 });
+  private timer: NodeJS.Timeout | null = null;
+  private flushing = false;
+
+  constructor(private readonly options: PresenceAnnouncerOptions) {}
+
+  /** The user's first socket opened (online) or last socket closed (offline), here or on a dead node. */
+  changed(userId: string, online: boolean) {
+    const delay = online ? this.options.onlineSettleMs : this.options.offlineGraceMs;
+    this.due.set(userId, { online, at: Date.now() + delay });
+    this.schedule(delay);
+  }
+
+  /** A batch announced (by this node or another): the same state is not announced again. */
+  heard(changes: PresenceChange[]) {
+    for (const { userId, online } of changes) this.announced.set(userId, online);
+  }
+
+  close() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.due.clear();
+  }
+
+  private schedule(delay: number) {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, Math.max(delay, 10));
+    this.timer.unref();
+  }
+
+  private async flush() {
+    if (this.flushing) return this.schedule(this.options.onlineSettleMs);
+    this.flushing = true;
+    try {
+      const now = Date.now();
+      const ready = [...this.due].filter(([, d]) => d.at <= now);
+      if (ready.length > 0) await this.announce(ready);
+    } catch (err) {
+      this.options.log.warn({ err }, 'presence: could not check who is online; announcing later');
+    } finally {
+      this.flushing = false;
+      if (this.due.size > 0) {
+        const next = Math.min(...[...this.due.values()].map((d) => d.at)) - Date.now();
+        this.schedule(Math.max(next, this.options.onlineSettleMs / 2));
+      }
+    }
+  }
+
+  private async announce(ready: Array<[string, { online: boolean; at: number }]>) {
+    const online = await this.options.onlineNow(ready.map(([userId]) => userId));
+    const changes: PresenceChange[] = [];
+    for (const [userId, mark] of ready) {
+      // A newer mark (set while the truth was being read) stays for its own moment.
+      if (this.due.get(userId) === mark) this.due.delete(userId);
+      const isOnline = online.has(userId);
+      // Went the other way meanwhile: that transition has its own mark, or cancelled this one (a flap).
+      if (isOnline !== mark.online) continue;
+      if (this.announced.get(userId) === isOnline) continue;
+      changes.push({ userId, online: isOnline });
+    }
+    this.heard(changes);
+    if (changes.length > 0) this.options.publish(changes);
+  }
+}
