@@ -13,7 +13,7 @@ describe('real-time pushes over Socket.io (one node)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer({ env: { JWT_EXPIRES_IN: '3', PRESENCE_OFFLINE_GRACE_MS: '500' } });
+    t = await startTestServer({ env: { JWT_EXPIRES_IN: '3', PRESENCE_ONLINE_SETTLE_MS: '200', PRESENCE_OFFLINE_GRACE_MS: '500' } });
   });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
