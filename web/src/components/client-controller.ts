@@ -21,15 +21,19 @@ export class ClientController implements ReactiveController {
     private readonly host: Host,
     private readonly watch: (client: DerbelClient) => Watchable[] = () => [],
     private readonly onClient?: (client: DerbelClient) => void,
+    /** Call `onClient` again each time the host is connected anew (a page that reloads what it shows). */
+    private readonly everyConnect = false,
   ) {
     new ContextConsumer(host, { context: clientContext, subscribe: true, callback: (client) => this.use(client) });
     host.addController(this);
   }
 
   hostConnected() {
+    const before = this.client;
     if (this.host.client) this.use(this.host.client);
     else if (!this.client) this.use(standaloneClient(this.host.server ?? ''));
     else this.subscribe();
+    if (this.everyConnect && before && before === this.client) this.onClient?.(before);
   }
 
   hostDisconnected() {

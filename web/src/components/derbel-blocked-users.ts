@@ -29,7 +29,7 @@ export class DerbelBlockedUsers extends LitElement {
   /** The user being unblocked. */
   declare busy: string | null;
 
-  private readonly controller = new ClientController(this, (client) => [client.blocks], (client) => void this.load(client));
+  private readonly controller = new ClientController(this, (client) => [client.blocks], (client) => void this.load(client), true);
 
   constructor() {
     super();
@@ -37,11 +37,6 @@ export class DerbelBlockedUsers extends LitElement {
     this.client = null;
     this.error = null;
     this.busy = null;
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    if (this.controller.client) void this.load(this.controller.client);
   }
 
   private async load(client: DerbelClient) {

@@ -25,18 +25,13 @@ export class DerbelSessions extends LitElement {
   declare sessions: ActiveSession[] | null;
   declare error: string | null;
 
-  private readonly controller = new ClientController(this, () => [], (client) => void this.load(client));
+  private readonly controller = new ClientController(this, () => [], (client) => void this.load(client), true);
 
   constructor() {
     super();
     this.client = null;
     this.sessions = null;
     this.error = null;
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    if (this.controller.client) void this.load(this.controller.client);
   }
 
   private async load(client: DerbelClient) {
