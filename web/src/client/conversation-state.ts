@@ -66,9 +66,9 @@ export function applyToConversation(state: ConversationState, event: FeedEvent):
   if (!('contactId' in event.data) || event.data.contactId !== state.contactId) return state;
   switch (event.type) {
     case 'MessageSent': {
-      const { contactId, messageId, senderId, text, sentAt } = event.data;
+      const { contactId, messageId, senderId, text, sentAt, attachments = [] } = event.data;
       if (state.messages.some((message) => message.id === messageId)) return state;
-      return withMessage(state, { id: messageId, contactId, senderId, text, sentAt, editedAt: null, deleted: false });
+      return withMessage(state, { id: messageId, contactId, senderId, text, sentAt, editedAt: null, deleted: false, attachments });
     }
     case 'MessageEdited':
       return {
@@ -81,7 +81,7 @@ export function applyToConversation(state: ConversationState, event: FeedEvent):
       return {
         ...state,
         messages: state.messages.map((message) =>
-          message.id === event.data.messageId ? { ...message, text: '', deleted: true } : message,
+          message.id === event.data.messageId ? { ...message, text: '', deleted: true, attachments: [] } : message,
         ),
       };
     default:
@@ -103,6 +103,7 @@ export function shownMessages(state: ConversationState, outbox: readonly OutboxE
       sentAt: entry.createdAt,
       editedAt: null,
       deleted: false,
+      attachments: entry.attachments ?? [],
       status: entry.status === 'failed' ? 'failed' : 'pending',
       error: entry.error,
     });

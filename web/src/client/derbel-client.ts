@@ -31,7 +31,7 @@ import { RestClient } from './rest-client.js';
 import { signedInUser, type SessionState } from './session-state.js';
 import { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 import { Typing } from './typing.js';
-import type { BlockedUser, Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+import type { Attachment, BlockedUser, Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
 
 export type BlocksState = { loaded: boolean; blocks: BlockedUser[] };
 
@@ -300,11 +300,21 @@ export class DerbelClient {
 
   // ---- messages ----
 
-  send(contactId: string, text: string) {
+  send(contactId: string, text: string, attachments: Attachment[] = []) {
     if (!this.outbox) throw new Error('Not signed in');
     this.typingState.sent(contactId);
     this.drafts.clear(contactId);
-    return this.outbox.enqueue(contactId, text);
+    return this.outbox.enqueue(contactId, text, attachments);
+  }
+
+  /** Uploads a file to send in a message; `onProgress` gets the share sent (0–1). */
+  upload(file: Blob & { name?: string }, onProgress?: (sent: number) => void, name?: string) {
+    return this.api.uploadAttachment(file, onProgress, name);
+  }
+
+  /** The address of a sent file (or its thumbnail) for an `<img>` or a download link. */
+  attachmentUrl(attachmentId: string, variant: 'original' | 'thumbnail' = 'original') {
+    return this.api.attachmentUrl(attachmentId, variant);
   }
 
   retrySend(messageId: string) {
@@ -362,7 +372,8 @@ export class DerbelClient {
       storage: this.local,
       key: `derbel.outbox:${this.server || 'self'}:${user.id}`,
       senderId: user.id,
-      send: async (entry) => (await this.api.sendMessage(entry.contactId, { id: entry.id, text: entry.text })).message,
+      send: async (entry) =>
+        (await this.api.sendMessage(entry.contactId, { id: entry.id, text: entry.text, ...(entry.attachments?.length ? { attachmentIds: entry.attachments.map((a) => a.id) } : {}) })).message,
       onSent: (message) => this.conversations.confirm(message),
     });
     this.outboxEntries.set(this.outbox.all);

@@ -1,6 +1,6 @@
 import { ApiError } from './api-error.js';
 import type { KeyValueStore } from './key-value-store.js';
-import type { Message } from './types.js';
+import type { Attachment, Message } from './types.js';
 
 /** A message the user wrote that the server has not confirmed yet. */
 export type OutboxEntry = {
@@ -8,6 +8,8 @@ export type OutboxEntry = {
   contactId: string;
   senderId: string;
   text: string;
+  /** Files already uploaded, sent with the text. */
+  attachments?: Attachment[];
   createdAt: string;
   /** `pending`: will be (re)sent; `failed`: the server refused it, the user may retry or discard. */
   status: 'pending' | 'failed';
@@ -62,12 +64,13 @@ export class Outbox {
   }
 
   /** Queues a message and starts sending it. */
-  enqueue(contactId: string, text: string): OutboxEntry {
+  enqueue(contactId: string, text: string, attachments: Attachment[] = []): OutboxEntry {
     const entry: OutboxEntry = {
       id: (this.options.newId ?? (() => crypto.randomUUID()))(),
       contactId,
       senderId: this.options.senderId,
       text,
+      ...(attachments.length > 0 ? { attachments } : {}),
       createdAt: (this.options.now?.() ?? new Date()).toISOString(),
       status: 'pending',
       attempts: 0,

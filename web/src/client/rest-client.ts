@@ -2,6 +2,7 @@ import { ApiError, networkError } from './api-error.js';
 import type { KeyValueStore } from './key-value-store.js';
 import { SessionRenewer, type RenewedSession } from './session-renewer.js';
 import type {
+  Attachment,
   BlockedUser,
   CallRecord,
   Contact,
@@ -157,6 +158,45 @@ export class RestClient {
     }
   }
 
+  // files
+  /**
+   * Uploads one file as the raw body of `POST /api/attachments?name=` (XMLHttpRequest: fetch cannot report
+   * upload progress). `onProgress` gets the share sent, 0–1.
+   */
+  uploadAttachment(file: Blob & { name?: string }, onProgress: (sent: number) => void = () => {}, name = file.name ?? 'file'): Promise<Attachment> {
+    const url = new URL(`${this.server}/api/attachments`, this.server ? undefined : globalThis.location?.href);
+    url.searchParams.set('name', name);
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url.toString());
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+      xhr.setRequestHeader('accept', 'application/json');
+      const token = this.options.token?.();
+      if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      if (this.csrfToken) xhr.setRequestHeader('x-csrf-token', this.csrfToken);
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress(event.loaded / event.total);
+      };
+      xhr.onerror = () => reject(networkError(new Error('upload failed')));
+      xhr.onload = () => {
+        let body: { attachment?: Attachment; code?: string; message?: string } = {};
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = {};
+        }
+        if (xhr.status === 201 && body.attachment) return resolve(body.attachment);
+        reject(new ApiError(xhr.status, body.code ?? `HTTP_${xhr.status}`, body.message ?? 'Upload failed', body as Record<string, unknown>));
+      };
+      xhr.send(file);
+    });
+  }
+  /** Where the browser fetches a file (the session cookie authorizes it). */
+  attachmentUrl(attachmentId: string, variant: 'original' | 'thumbnail' = 'original') {
+    return `${this.server}/api/attachments/${enc(attachmentId)}${variant === 'thumbnail' ? '/thumbnail' : ''}`;
+  }
+
   // people and contacts
   searchUsers(query: string) {
     return this.request<{ users: User[] }>('GET', '/api/users', undefined, { query });
@@ -193,7 +233,7 @@ export class RestClient {
   }
 
   // messages
-  sendMessage(contactId: string, input: { id?: string; text: string }) {
+  sendMessage(contactId: string, input: { id?: string; text: string; attachmentIds?: string[] }) {
     return this.request<{ message: Message; position: number }>('POST', `/api/contacts/${enc(contactId)}/messages`, input);
   }
   /** A history page: its messages do not repeat the conversation's id (it is in the URL); the client puts it back. */

@@ -1,6 +1,9 @@
 /** The shapes the Derbel API answers with (see issues 2 and 3). */
 export type User = { id: string; username: string; displayName: string };
 
+/** A file sent with a message (metadata; the bytes are at `GET /api/attachments/:id`). */
+export type Attachment = { id: string; name: string; size: number; contentType: string; width?: number; height?: number };
+
 export type Message = {
   id: string;
   contactId: string;
@@ -9,6 +12,8 @@ export type Message = {
   sentAt: string;
   editedAt: string | null;
   deleted: boolean;
+  /** Absent or empty: no files. */
+  attachments?: Attachment[];
 };
 
 export type MeetingState = 'ringing' | 'active';

@@ -1,12 +1,24 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { fileSize } from '../client/file-size.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
+import type { Attachment } from '../client/types.js';
 import { define } from './define.js';
 import { buttons, tokens } from './styles.js';
 
+/** Uploads one file; `onProgress` gets the share sent (0–1). */
+export type Uploader = (file: File, onProgress: (sent: number) => void) => Promise<Attachment>;
+
+/** A file being uploaded from the composer, or uploaded and waiting to be sent. */
+type Upload = { key: number; name: string; size: number; progress: number; attachment?: Attachment; error?: string };
+
+const MAX_FILES = 10;
+
 /**
- * Where a message is written. Enter sends, Shift+Enter starts a new line.
+ * Where a message is written. Enter sends, Shift+Enter starts a new line. With an `uploader`, files are
+ * attached with the paperclip button, by dropping them on the composer or by pasting them; each shows its
+ * upload's progress, and the message (text optional then) is sent once they are all uploaded.
  *
- * @event derbel-send - Send this text. `detail: { text }`.
+ * @event derbel-send - Send this text and these files. `detail: { text, attachments? }` (no `attachments` without files).
  * @event derbel-typing - The user is typing (fired on input; throttling is the client's job).
  * @event derbel-draft - The text changed (to keep it as a draft). `detail: { text }`.
  * @csspart input - The text area.
@@ -20,6 +32,9 @@ export class DerbelComposer extends LitElement {
     label: { type: String },
     value: { type: String },
     length: { state: true },
+    uploader: { attribute: false },
+    uploads: { state: true },
+    dragging: { state: true },
   };
 
   /** Accessible label of the text area, e.g. "Message Bob". */
@@ -27,12 +42,20 @@ export class DerbelComposer extends LitElement {
   /** The text in the composer; follows typing, and setting it replaces the text (e.g. a saved draft). */
   declare value: string;
   declare length: number;
+  /** Uploads a file (the client's `upload`); absent: no attaching. */
+  declare uploader: Uploader | null;
+  declare uploads: Upload[];
+  declare dragging: boolean;
+  private nextKey = 0;
 
   constructor() {
     super();
     this.label = 'Message';
     this.value = '';
     this.length = 0;
+    this.uploader = null;
+    this.uploads = [];
+    this.dragging = false;
   }
 
   protected updated(changed: PropertyValues<this>) {
@@ -43,10 +66,29 @@ export class DerbelComposer extends LitElement {
     }
   }
 
+  /** Text or uploaded files, nothing still uploading or failed, and not too long. */
+  private get sendable() {
+    const uploading = this.uploads.some((upload) => !upload.attachment);
+    return !uploading && (this.length > 0 || this.uploads.length > 0) && this.length <= MAX;
+  }
+
   render() {
     const over = this.length > MAX;
     return html`
-      <form @submit=${this.submit}>
+      ${this.uploads.length > 0 ? this.uploadList() : nothing}
+      <form
+        @submit=${this.submit}
+        class=${this.dragging ? 'dragging' : ''}
+        @dragover=${this.dragOver}
+        @dragleave=${() => (this.dragging = false)}
+        @drop=${this.drop}
+      >
+        ${this.uploader
+          ? html`<button class="button attach" type="button" aria-label="Attach files" title="Attach files" @click=${() => this.fileInput.click()} data-testid="attach">
+                <span aria-hidden="true">📎</span>
+              </button>
+              <input class="visually-hidden" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.picked} data-testid="file-input" />`
+          : nothing}
         <label class="visually-hidden" for="text">${this.label}</label>
         <textarea
           id="text"
@@ -56,9 +98,10 @@ export class DerbelComposer extends LitElement {
           aria-describedby="count"
           @keydown=${this.keys}
           @input=${this.input}
+          @paste=${this.paste}
           data-testid="composer-input"
         ></textarea>
-        <button part="send" class="button primary" type="submit" ?disabled=${this.length === 0 || over} data-testid="send">
+        <button part="send" class="button primary" type="submit" ?disabled=${!this.sendable} data-testid="send">
           Send
         </button>
       </form>
@@ -66,6 +109,73 @@ export class DerbelComposer extends LitElement {
         ${this.length > MAX - 500 ? `${this.length} / ${MAX} characters` : ''}
       </p>
     `;
+  }
+
+  private uploadList() {
+    return html`<ul class="uploads" aria-label="Files to send">
+      ${this.uploads.map(
+        (upload) => html`<li data-testid="upload" data-state=${upload.error ? 'failed' : upload.attachment ? 'done' : 'uploading'}>
+          <span class="upload-name">${upload.name}</span>
+          <span class="upload-size">${fileSize(upload.size)}</span>
+          ${upload.error
+            ? html`<span class="error" role="alert">${upload.error}</span>`
+            : html`<progress max="1" .value=${upload.progress} aria-label="Uploading ${upload.name}" data-testid="upload-progress"></progress>`}
+          <button class="button link" type="button" aria-label="Remove ${upload.name}" @click=${() => this.removeUpload(upload.key)}>Remove</button>
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  private get fileInput() {
+    return this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')!;
+  }
+
+  private picked() {
+    const input = this.fileInput;
+    this.attach([...(input.files ?? [])]);
+    input.value = '';
+  }
+
+  private dragOver(event: DragEvent) {
+    if (!this.uploader || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    this.dragging = true;
+  }
+
+  private drop(event: DragEvent) {
+    this.dragging = false;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (!this.uploader || files.length === 0) return;
+    event.preventDefault();
+    this.attach(files);
+  }
+
+  private paste(event: ClipboardEvent) {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!this.uploader || files.length === 0) return;
+    event.preventDefault();
+    this.attach(files);
+  }
+
+  /** Starts uploading each file (at most ten per message), showing its progress. */
+  attach(files: File[]) {
+    const uploader = this.uploader;
+    if (!uploader) return;
+    for (const file of files.slice(0, Math.max(0, MAX_FILES - this.uploads.length))) {
+      const key = this.nextKey++;
+      this.uploads = [...this.uploads, { key, name: file.name || 'pasted image', size: file.size, progress: 0 }];
+      const update = (change: Partial<Upload>) => {
+        this.uploads = this.uploads.map((upload) => (upload.key === key ? { ...upload, ...change } : upload));
+      };
+      uploader(file, (progress) => update({ progress })).then(
+        (attachment) => update({ attachment, progress: 1 }),
+        (error: unknown) => update({ error: (error as Error)?.message ?? 'Upload failed' }),
+      );
+    }
+  }
+
+  private removeUpload(key: number) {
+    this.uploads = this.uploads.filter((upload) => upload.key !== key);
   }
 
   /** Moves keyboard focus to the text area. */
@@ -106,8 +216,11 @@ export class DerbelComposer extends LitElement {
   private send() {
     const textarea = this.textarea;
     const text = textarea.value.trim();
-    if (!text || characterCount(text) > MAX) return;
-    this.dispatchEvent(new CustomEvent('derbel-send', { detail: { text }, bubbles: true, composed: true }));
+    if (!this.sendable) return;
+    const attachments = this.uploads.map((upload) => upload.attachment!);
+    const detail = attachments.length > 0 ? { text, attachments } : { text };
+    this.dispatchEvent(new CustomEvent('derbel-send', { detail, bubbles: true, composed: true }));
+    this.uploads = [];
     textarea.value = '';
     this.input();
     textarea.focus();
@@ -131,6 +244,48 @@ export class DerbelComposer extends LitElement {
         resize: none;
         max-height: 10rem;
         line-height: 1.4;
+      }
+      form.dragging {
+        outline: 2px dashed var(--_accent);
+        outline-offset: 4px;
+        border-radius: var(--_radius);
+      }
+      .attach {
+        padding-inline: 0.6rem;
+      }
+      .uploads {
+        list-style: none;
+        margin: 0 0 0.4rem;
+        padding: 0;
+        display: grid;
+        gap: 0.25rem;
+      }
+      .uploads li {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.3rem 0.5rem;
+        border: 1px solid var(--_border);
+        border-radius: calc(var(--_radius) * 0.6);
+        background: var(--_surface);
+        font-size: 0.9rem;
+      }
+      .upload-name {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .upload-size {
+        color: var(--_muted);
+      }
+      progress {
+        width: 6rem;
+        accent-color: var(--_accent);
+      }
+      .error {
+        color: var(--_danger);
       }
       .count {
         margin: 0.2rem 0 0;

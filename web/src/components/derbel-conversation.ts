@@ -6,7 +6,7 @@ import { seenMessageId, shownMessages, type ShownMessage } from '../client/conve
 import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
 import { timeline } from '../client/timeline.js';
-import type { CallRecord, Contact } from '../client/types.js';
+import type { Attachment, CallRecord, Contact } from '../client/types.js';
 import { avatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
@@ -209,7 +209,8 @@ export class DerbelConversation extends LitElement {
         label="Message ${contact.peer.displayName}"
         .value=${live(client.drafts.get(contact.id))}
         @derbel-draft=${(event: CustomEvent<{ text: string }>) => client.drafts.set(contact.id, event.detail.text)}
-        @derbel-send=${(event: CustomEvent<{ text: string }>) => client.send(contact.id, event.detail.text)}
+        .uploader=${this.uploader}
+        @derbel-send=${(event: CustomEvent<{ text: string; attachments?: Attachment[] }>) => client.send(contact.id, event.detail.text, event.detail.attachments)}
         @derbel-typing=${() => client.notifyTyping(contact.id)}
       ></derbel-composer>
     `;
@@ -330,10 +331,14 @@ export class DerbelConversation extends LitElement {
     this.dispatchEvent(new CustomEvent('derbel-contact-ended', { detail: { contactId: contact.id, byMe }, bubbles: true, composed: true }));
   }
 
+  private readonly attachmentUrl = (id: string, variant: 'original' | 'thumbnail') => this.controller.client?.attachmentUrl(id, variant) ?? '';
+  private readonly uploader = (file: File, onProgress: (sent: number) => void) => this.controller.client!.upload(file, onProgress, file.name);
+
   private messageItem(message: ShownMessage, myId: string, seenId: string | null) {
     const own = message.senderId === myId;
     return html`<derbel-message
       .message=${message}
+      .attachmentUrl=${this.attachmentUrl}
       ?own=${own}
       ?seen=${own && message.id === seenId}
       @derbel-message-edit=${(event: CustomEvent<{ messageId: string; text: string }>) =>

@@ -4,6 +4,8 @@ import { timeOfDay } from '../client/message-days.js';
 import { splitLinks } from '../client/text-links.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import { define } from './define.js';
+import './derbel-attachments.js';
+import type { AttachmentUrl } from './derbel-attachments.js';
 import { buttons, tokens } from './styles.js';
 
 /**
@@ -29,6 +31,7 @@ export class DerbelMessage extends LitElement {
     editing: { state: true },
     confirming: { state: true },
     editLength: { state: true },
+    attachmentUrl: { attribute: false },
   };
 
   declare message: ShownMessage | null;
@@ -38,6 +41,8 @@ export class DerbelMessage extends LitElement {
   declare editing: boolean;
   declare confirming: boolean;
   declare editLength: number;
+  /** Where the message's files are fetched from (the client's `attachmentUrl`). */
+  declare attachmentUrl: AttachmentUrl | null;
 
   constructor() {
     super();
@@ -47,6 +52,7 @@ export class DerbelMessage extends LitElement {
     this.editing = false;
     this.confirming = false;
     this.editLength = 0;
+    this.attachmentUrl = null;
   }
 
   render() {
@@ -76,11 +82,15 @@ export class DerbelMessage extends LitElement {
 
   private body(message: ShownMessage) {
     if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
-    return html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
-      part.kind === 'link'
-        ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
-        : part.text,
-    )}</p>`;
+    const attachments = message.attachments ?? [];
+    return html`${attachments.length > 0 ? html`<derbel-attachments .attachments=${attachments} .urlFor=${this.attachmentUrl}></derbel-attachments>` : nothing}
+      ${message.text || attachments.length === 0
+        ? html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
+            part.kind === 'link'
+              ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
+              : part.text,
+          )}</p>`
+        : nothing}`;
   }
 
   private failed(message: ShownMessage) {
