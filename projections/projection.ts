@@ -26,6 +26,8 @@ export interface Projection<Output = never> {
   apply(sql: Sql, events: readonly RecordedDerbelEvent[], options?: ApplyOptions): Promise<Output[] | void>;
   /** Optional: how many events it likes per call during a rebuild (when more is faster). */
   readonly rebuildBatchSize?: number;
+  /** Optional: the events it reads; a batch with none of them is not handed to it (no savepoint, no call). */
+  handles?(event: RecordedDerbelEvent): boolean;
 }
 
 /**

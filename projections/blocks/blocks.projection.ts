@@ -18,4 +18,4 @@ export const blocksProjection = sqlPerEvent(PROJECTIONS.blocks, ['user_blocks'],
   } else {
     await sql.query('DELETE FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2', [blockerId, blockedId]);
   }
-});
+}, ['UserBlocked', 'UserUnblocked']);

@@ -39,4 +39,4 @@ export const contactRequestsProjection = sqlPerEvent(PROJECTIONS.contactRequests
       await sql.query('DELETE FROM contact_requests WHERE contact_id = $1', [uuid(event, dataOf(event).contactId, 'contactId')]);
       return;
   }
-});
+}, ['ContactRequested', 'ContactRequestDeclined', 'ContactRequestCancelled', 'ContactAdded', 'ContactRemoved']);
