@@ -164,6 +164,21 @@ describe('<derbel-add-contact> and <derbel-contact-list>', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('adding someone who had asked first makes the contact at once (crossing requests)', async () => {
+    const me = seedUser(harness.api, 'vera');
+    seedUser(harness.api, 'walt', 'Walt Wong');
+    const walt = harness.api.store.byUsername('walt')!;
+    harness.api.store.requestContact(walt.id, 'vera', null);
+    context = await signedInContext(harness.browser, harness.url, me.token);
+    const page = await openPage(context, harness.url);
+    await page.getByTestId('contact-request').waitFor();
+    await page.getByTestId('add-contact-input').fill('walt');
+    await page.getByTestId('add-contact-input').press('Enter');
+    await page.getByRole('status').getByText('Walt Wong is now in your contacts.').waitFor();
+    await page.getByTestId('contact-item').filter({ hasText: 'Walt Wong' }).waitFor();
+    await expect.poll(() => page.getByTestId('contact-request').count()).toBe(0);
+  });
+
   it('cancels an outgoing request', async () => {
     const me = seedUser(harness.api, 'rosa');
     const sam = seedUser(harness.api, 'sam');
