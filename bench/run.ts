@@ -4,10 +4,11 @@ import { benchConnections } from './connections.js';
 import { benchHandshake } from './handshake.js';
 import { benchHistory } from './history.js';
 import { benchMessaging } from './messaging.js';
+import { benchPresence } from './presence.js';
 import { runRebuildBenchmark } from './rebuild.js';
 
 /**
- * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history]… [--pairs=N --rate=N --seconds=N]
+ * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history|presence]… [--pairs=N --rate=N --seconds=N]
  * [--users 2000 --storm] [--concurrency=N]`: runs the benchmarks and prints one JSON summary. Flags are numbers
  * (`--name=N` or `--name N`); a bare `--name` is 1.
  */
@@ -30,6 +31,7 @@ const available: Record<string, () => Promise<unknown>> = {
   messaging: () => benchMessaging(flags),
   handshake: () => benchHandshake(flags),
   history: () => benchHistory(flags),
+  presence: () => benchPresence(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
   connections: () => benchConnections(flags),
 };

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 
 export type PresenceChange = { userId: string; online: boolean };
@@ -10,6 +9,9 @@ export interface PresenceAnnouncerOptions {
   offlineGraceMs: number;
   /** Who is online now, on every node; rejects when that cannot be known (then nothing is announced yet). */
   onlineNow(userIds: string[]): Promise<Set<string>>;
+  /** What contacts were last told, by any node (so a user moving between nodes is not announced again). */
+  lastAnnounced(userIds: string[]): Promise<Map<string, boolean>>;
+  recordAnnounced(changes: PresenceChange[]): Promise<void>;
   /** Delivers one batch of changes to every node's sockets of the changed users' contacts. */
   publish(changes: PresenceChange[]): void;
   log: Logger;
@@ -19,12 +21,11 @@ export interface PresenceAnnouncerOptions {
  * Presence transitions are not pushed as they happen: they are collected, and every `onlineSettleMs` the due
  * ones are checked against the truth (Redis) and sent as one batch. A reconnect storm becomes a few batches
  * per second, each recipient getting one push per batch (presence-fanout.ts), instead of one push per user
- * per contact. This node remembers what it last announced for a user, so the same state is not sent twice.
+ * per contact. What was last announced is kept in Redis for all nodes, so the same state is not sent twice
+ * (a user whose socket moved to another node within the grace is announced to nobody).
  */
 export class PresenceAnnouncer {
   private readonly due = new Map<string, { online: boolean; at: number }>();
-  /** What was last announced (by any node: every node hears every batch) for each user, for a while. */
-  private readonly announced = new LRUCache<string, boolean>({ max: 200_000, ttl: 30_000 });
   private timer: NodeJS.Timeout | null = null;
   private flushing = false;
 
@@ -35,11 +36,6 @@ export class PresenceAnnouncer {
     const delay = online ? this.options.onlineSettleMs : this.options.offlineGraceMs;
     this.due.set(userId, { online, at: Date.now() + delay });
     this.schedule(delay);
-  }
-
-  /** A batch announced (by this node or another): the same state is not announced again. */
-  heard(changes: PresenceChange[]) {
-    for (const { userId, online } of changes) this.announced.set(userId, online);
   }
 
   close() {
@@ -76,7 +72,8 @@ export class PresenceAnnouncer {
   }
 
   private async announce(ready: Array<[string, { online: boolean; at: number }]>) {
-    const online = await this.options.onlineNow(ready.map(([userId]) => userId));
+    const userIds = ready.map(([userId]) => userId);
+    const [online, announced] = await Promise.all([this.options.onlineNow(userIds), this.options.lastAnnounced(userIds)]);
     const changes: PresenceChange[] = [];
     for (const [userId, mark] of ready) {
       // A newer mark (set while the truth was being read) stays for its own moment.
@@ -84,10 +81,12 @@ export class PresenceAnnouncer {
       const isOnline = online.has(userId);
       // Went the other way meanwhile: that transition has its own mark, or cancelled this one (a flap).
       if (isOnline !== mark.online) continue;
-      if (this.announced.get(userId) === isOnline) continue;
+      // Contacts were told this already (unknown: told anyway).
+      if (announced.get(userId) === isOnline) continue;
       changes.push({ userId, online: isOnline });
     }
-    this.heard(changes);
-    if (changes.length > 0) this.options.publish(changes);
+    if (changes.length === 0) return;
+    await this.options.recordAnnounced(changes);
+    this.options.publish(changes);
   }
 }

@@ -7,12 +7,16 @@ export interface PresenceRegistry {
   onlineAmong(userIds: string[]): Promise<Set<string>>;
   /** Like `onlineAmong`, but rejects when it cannot be known (instead of answering "nobody"). */
   onlineNow(userIds: string[]): Promise<Set<string>>;
+  /** What was last announced to contacts for each user (by any node), when known. */
+  lastAnnounced(userIds: string[]): Promise<Map<string, boolean>>;
+  recordAnnounced(changes: Array<{ userId: string; online: boolean }>): Promise<void>;
   close(): void;
 }
 
 /** One node, no Redis: presence is simply this process's sockets. */
 export class MemoryPresence implements PresenceRegistry {
   private readonly sockets = new Map<string, Set<string>>();
+  private readonly announced = new Map<string, boolean>();
 
   async connect(userId: string, socketId: string) {
     const set = this.sockets.get(userId) ?? new Set();
@@ -31,6 +35,12 @@ export class MemoryPresence implements PresenceRegistry {
   }
   onlineNow(userIds: string[]) {
     return this.onlineAmong(userIds);
+  }
+  async lastAnnounced(userIds: string[]) {
+    return new Map(userIds.filter((id) => this.announced.has(id)).map((id) => [id, this.announced.get(id)!]));
+  }
+  async recordAnnounced(changes: Array<{ userId: string; online: boolean }>) {
+    for (const { userId, online } of changes) online ? this.announced.set(userId, true) : this.announced.delete(userId);
   }
   close() {}
 }

@@ -8,6 +8,8 @@ import type { PresenceRegistry } from './presence.js';
 
 /** The backstop: a socket entry nobody refreshes (its node and every other node gone) expires after this. */
 const TTL_MS = 60_000;
+/** Long enough to outlast any storm; a user unseen for a day is announced again, whatever was said before. */
+const ANNOUNCED_TTL_MS = 24 * 3600_000;
 
 export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
@@ -108,6 +110,26 @@ export class RedisPresence implements PresenceRegistry {
     const failed = results.find(([err]) => err);
     if (failed || results.length !== userIds.length) throw failed?.[0] ?? new Error('presence: no answer');
     return new Set(userIds.filter((_, i) => Number(results[i][1]) > 0));
+  }
+
+  async lastAnnounced(userIds: string[]) {
+    if (userIds.length === 0) return new Map<string, boolean>();
+    const values = await this.redis.mget(userIds.map((id) => this.announcedKey(id)));
+    const known = new Map<string, boolean>();
+    userIds.forEach((id, i) => values[i] !== null && known.set(id, values[i] === '1'));
+    return known;
+  }
+
+  async recordAnnounced(changes: Array<{ userId: string; online: boolean }>) {
+    if (changes.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { userId, online } of changes) pipeline.set(this.announcedKey(userId), online ? '1' : '0', 'PX', ANNOUNCED_TTL_MS);
+    await pipeline.exec();
+  }
+
+  /** What contacts were last told about the user (presence-announcer.ts): one key per user, shared by the nodes. */
+  private announcedKey(userId: string) {
+    return `${this.key(userId)}:announced`;
   }
 
   /** Removes a dead instance's sockets; each user left without a socket is announced offline once. */

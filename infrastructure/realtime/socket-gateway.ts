@@ -88,13 +88,14 @@ export class SocketGateway implements RealtimeControl {
       onlineSettleMs: ctx.config.presenceOnlineSettleMs,
       offlineGraceMs: ctx.config.presenceOfflineGraceMs,
       onlineNow: (userIds) => this.presence.onlineNow(userIds),
+      lastAnnounced: (userIds) => this.presence.lastAnnounced(userIds),
+      recordAnnounced: (changes) => this.presence.recordAnnounced(changes),
       publish: (changes) => void presenceFanout.publish(changes).catch((err) => log.warn({ err }, 'presence update failed')),
       log,
     });
     this.io.on(PRESENCE_BATCH, (value: unknown) => {
       const batch = asPresenceBatch(value);
       if (!batch) return;
-      this.presenceAnnouncer.heard(batch);
       presenceFanout.deliverHere(batch).catch((err) => log.warn({ err }, 'presence update failed'));
     });
     this.io.use((socket, next) => {
