@@ -94,10 +94,12 @@ describe('contacts with consent', () => {
     }
   });
 
-  it('removal takes the contact off both lists without saying who; the history comes back with a new acceptance', async () => {
+  it('removal takes the contact off both lists without saying who and ends its call; the history comes back with a new acceptance', async () => {
     const [ana, ben] = await users('ana', 'ben');
     const contactId = await ana.addContact(ben);
     const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text: 'remember me' });
+    const ring = await ana.post(`/api/contacts/${contactId}/meetings`, {});
+    expect(ring.status).toBe(201);
     const anaSocket = await connected(ana.connect());
     const anaEvents = recordEvents(anaSocket);
     try {
@@ -105,6 +107,9 @@ describe('contacts with consent', () => {
       expect(removed.status).toBe(200);
       const pushed = (await eventually(() => anaEvents.find((e) => e.type === 'ContactRemoved')))!;
       expect(pushed.data).toEqual({ contactId, removedAt: expect.any(String) });
+      const ended = (await eventually(() => anaEvents.find((e) => e.type === 'MeetingEnded')))!;
+      expect(ended.data).toMatchObject({ meetingId: ring.body.meeting.id, reason: 'ended', endedBy: ben.user!.id });
+      expect((await ana.get(`/api/meetings?minPosition=${removed.body.position}`)).body.meetings).toEqual([]);
       for (const side of [ana, ben]) expect((await list(side, removed.body.position)).contacts).toEqual([]);
       expect((await ana.get(`/api/contacts/${contactId}/messages`)).body.code).toBe('CONTACT_NOT_FOUND');
       expect((await ben.request('DELETE', `/api/contacts/${contactId}`)).body.code).toBe('CONTACT_NOT_FOUND');
