@@ -37,6 +37,7 @@ import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
 import { projectionsSnapshot } from './observability/projections-snapshot.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { sweepAbandonedUploads } from './attachments/abandoned-uploads.js';
 import { attachmentStorageFromConfig } from './attachments/attachment-storage-from-config.js';
 import { PostgresAttachmentRecords } from './attachments/postgres-attachment-records.js';
 import { SharpImageInspector } from './attachments/sharp-image-inspector.js';
@@ -205,6 +206,7 @@ export async function createServer(
   if (redis) metrics.watchRedis(() => redis.health.up);
   metrics.watchProjections(() => projectionsSnapshot(store, pool, runners));
 
+  let stopUploadSweep = () => {};
   const server: DerbelServer = {
     app,
     gateway,
@@ -215,11 +217,13 @@ export async function createServer(
       const address = await app.listen({ port: config.port, host: config.host });
       if (config.projectionsEnabled) for (const runner of runners) runner.start();
       if (config.projectionsEnabled) meetingSweeper.start();
+      stopUploadSweep = sweepAbandonedUploads(attachments, clock, logger);
       return address;
     },
     async close() {
       await Promise.all(runners.map((r) => r.stop()));
       await meetingSweeper.stop();
+      stopUploadSweep();
       stopSeatRenewal();
       await gateway.close();
       await app.close();

@@ -116,6 +116,16 @@ export class AttachmentService {
     await Promise.all(removed.map((record) => this.removeStored(record.id)));
   }
 
+  /**
+   * Deletes the files uploaded before `before` that were never sent (a closed tab, a removed upload), so they
+   * stop counting against their uploader's quota. Any node may run it: a row is removed once.
+   */
+  async removeAbandoned(before: Date): Promise<number> {
+    const removed = await this.deps.records.removeUnsentBefore(before);
+    await Promise.all(removed.map((record) => this.removeStored(record.id)));
+    return removed.length;
+  }
+
   private async maySee(userId: string, record: AttachmentRecord): Promise<boolean> {
     if (record.uploaderId === userId) return true;
     if (!record.sentIn) return false;

@@ -15,4 +15,6 @@ export interface AttachmentRecords {
   release(ids: readonly string[], sentIn: { contactId: string; messageId: string }): Promise<void>;
   /** Removes the rows of the attachments sent in this message and returns them. */
   removeForMessage(contactId: string, messageId: string): Promise<AttachmentRecord[]>;
+  /** Removes the rows of files uploaded before `before` and never sent, and returns them. */
+  removeUnsentBefore(before: Date): Promise<AttachmentRecord[]>;
 }

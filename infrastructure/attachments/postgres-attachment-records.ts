@@ -102,6 +102,12 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
     ]);
   }
 
+  async removeUnsentBefore(before: Date): Promise<AttachmentRecord[]> {
+    // Row locks order this against a send claiming one of them: either the claim or the removal wins.
+    const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE message_id IS NULL AND uploaded_at < $1 RETURNING ${COLUMNS}`, [before]);
+    return rows.map(recordOf);
+  }
+
   async removeForMessage(contactId: string, messageId: string): Promise<AttachmentRecord[]> {
     const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE contact_id = $1 AND message_id = $2 RETURNING ${COLUMNS}`, [contactId, messageId]);
     return rows.map(recordOf);

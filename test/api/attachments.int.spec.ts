@@ -182,6 +182,19 @@ describe('attachments: upload and download', () => {
     expect((await upload(new ApiClient(t.url), 'x.txt', Buffer.from('x'), 'text/plain')).status).toBe(401);
   });
 
+  it('drops uploads never sent once they are abandoned (older than the cut-off), and keeps newer ones', async () => {
+    const uploader = await new ApiClient(t.url).signUp('forgetful');
+    const old = (await upload(uploader, 'old.png', await png(30, 30), 'image/png')).body.attachment;
+    const cutOff = new Date();
+    const recent = (await upload(uploader, 'recent.txt', Buffer.from('recent'), 'text/plain')).body.attachment;
+    // The first upload is plainly older than the cut-off (a minute), whatever the clocks' resolution.
+    await t.server.ctx.pool.query("UPDATE attachments SET uploaded_at = uploaded_at - interval '1 minute' WHERE id = $1", [old.id]);
+    expect(await t.server.ctx.attachments.removeAbandoned(cutOff)).toBeGreaterThanOrEqual(1);
+    expect((await download(uploader, `/api/attachments/${old.id}`)).status).toBe(404);
+    expect((await data.files()).filter((file) => file.includes(old.id))).toEqual([]);
+    expect((await download(uploader, `/api/attachments/${recent.id}`)).status).toBe(200);
+  });
+
   it('limits uploads per user', async () => {
     const uploader = await new ApiClient(t.url).signUp('eager');
     for (let i = 0; i < 6; i++) expect((await upload(uploader, 'a.txt', Buffer.from('a'), 'text/plain')).status).toBe(201);
