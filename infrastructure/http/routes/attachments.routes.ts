@@ -63,6 +63,8 @@ export const attachmentRoutes =
       app.get(
         variant === 'original' ? '/api/attachments/:attachmentId' : '/api/attachments/:attachmentId/thumbnail',
         {
+          // No HEAD twin: it would open the stored file only for Fastify to drop its stream unread.
+          exposeHeadRoute: false,
           preHandler: app.authenticate,
           schema: { tags: ['attachments'], params: AttachmentParams, response: errors(400, 401, 404) },
         },
