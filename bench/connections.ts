@@ -174,7 +174,7 @@ async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: N
   await nodes[1].kill();
   log('node 2 killed');
 
-  let status: WorkerStatus = before;
+  let status: WorkerStatus;
   const timeline: Array<{ s: number; online: number; caughtUp: number }> = [];
   // At least `stormSeconds`, until everyone is back and caught up, at most 90 s more.
   const deadline = Date.now() + (options.stormSeconds + 90) * 1000;

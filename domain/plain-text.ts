@@ -4,6 +4,8 @@ import { DomainError } from './decider.js';
  * What a person's text may hold. PostgreSQL's jsonb cannot store NUL or half a surrogate pair (the append
  * of a whole batch would fail), and control characters other than newline and tab only hide or garble text.
  */
+// Control characters are what this pattern is for.
+// eslint-disable-next-line no-control-regex
 const UNSTORABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** In a name, shown on one line beside others': no line breaks or tabs, and no bidi controls that reorder what follows it. */

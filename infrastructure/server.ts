@@ -123,6 +123,8 @@ export async function createServer(
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? (await derivedRedisPrefix(pool)), logger) : undefined;
   if (redis) logger.info({ redisPrefix: redis.names.prefix }, 'redis keys and channels carry this prefix');
   let draining = false;
+  // Made below, after the HTTP app; the closures that use it run only once it exists.
+  // eslint-disable-next-line prefer-const
   let gateway!: SocketGateway;
   const projections = allProjections();
   // One leader, one read of the log and one transaction per batch for all read models (see ProjectionRunner).
@@ -165,7 +167,8 @@ export async function createServer(
     renewal,
     sessionJournal: new SessionJournal(pool),
     limits: new Limiters(config.rateLimits, redis?.limiter),
-    realtime: null as any,
+    // The gateway needs the context; it takes this place once it exists (below).
+    realtime: null as unknown as AppContext['realtime'],
     async readiness() {
       if (draining) return { ready: false, checks: { draining: true } };
       const database = await pool.query('SELECT 1').then(() => true, () => false);

@@ -9,7 +9,7 @@ import { messagesProjection } from './messages/messages.projection.js';
 import type { Projection } from './projection.js';
 
 /** Every read model, as the server runs them and `derbel projections rebuild` knows them. Add new ones here. */
-export function allProjections(): Projection<any>[] {
+export function allProjections(): Projection<unknown>[] {
   return [
     accountsProjection,
     contactListProjection,

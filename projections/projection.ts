@@ -3,7 +3,7 @@ import type { RecordedDerbelEvent } from './recorded-event.js';
 
 /** Anything that runs parameterized SQL: a client inside the batch transaction, or a statement pipeline. */
 export interface Sql {
-  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
 export interface ApplyOptions {

@@ -1,7 +1,8 @@
-import { accountDecider } from '../../domain/accounts/account.js';
+import { accountDecider, type AccountState, type RegisterAccount } from '../../domain/accounts/account.js';
+import type { AccountRegistered, UsernameClaimEvent } from '../../domain/accounts/events.js';
 import { trimmedDisplayName } from '../../domain/accounts/display-name.js';
 import { canonicalUsername } from '../../domain/accounts/username.js';
-import { usernameClaimDecider } from '../../domain/accounts/username-claim.js';
+import { usernameClaimDecider, type UsernameClaimCommand, type UsernameClaimState } from '../../domain/accounts/username-claim.js';
 import { DomainError } from '../../domain/decider.js';
 import { streams } from '../../domain/events.js';
 import type { CredentialsRepository, PasswordHasher, SessionRepository, TokenService } from '../ports/auth.js';
@@ -32,8 +33,8 @@ export interface AccountDeps {
  * can sign in the instant sign-up answered, on any node.
  */
 export class AccountService {
-  private readonly claims: CommandHandler<any, any, any>;
-  private readonly accounts: CommandHandler<any, any, any>;
+  private readonly claims: CommandHandler<UsernameClaimState, UsernameClaimCommand, UsernameClaimEvent>;
+  private readonly accounts: CommandHandler<AccountState, RegisterAccount, AccountRegistered>;
 
   constructor(private readonly deps: AccountDeps) {
     this.claims = new CommandHandler(deps.store, usernameClaimDecider, deps);
@@ -84,7 +85,7 @@ export class AccountService {
 
   async signIn(input: { username: string; password: string }): Promise<{ token: string; expiresAt: Date; user: PublicUser; csrfToken: string }> {
     const invalid = () => new DomainError('INVALID_CREDENTIALS', 'Wrong username or password');
-    let userId: string | null = null;
+    let userId: string | null;
     try {
       userId = await this.findUserId(canonicalUsername(input.username));
     } catch {

@@ -4,6 +4,8 @@ import type { EventMetadata } from '../ports/event-store.js';
 export interface Upcaster {
   type: string;
   fromVersion: number;
+  // Stored JSON of an older schema, whose shape only the upcaster itself knows.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   upcast(data: any, metadata: EventMetadata): unknown;
 }
 

@@ -12,7 +12,7 @@ export interface AttachmentsConfig {
 
 const MIB = 1024 * 1024;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_PREFIX = /^[A-Za-z0-9._\/-]{1,128}$/;
+const KEY_PREFIX = /^[A-Za-z0-9._/-]{1,128}$/;
 
 /** `ATTACHMENT_*` and `S3_*`: see the README's configuration table. S3 storage is used when `S3_BUCKET` is set. */
 export function readAttachmentsConfig(read: EnvReader): AttachmentsConfig {

@@ -182,7 +182,7 @@ async function startOnFreePort(
         continue;
       }
       const reason = error instanceof Error ? `: ${error.message}` : '';
-      throw new Error(`embedded PostgreSQL failed to start on 127.0.0.1:${port}${reason}${log ? `\n${log}` : ''}`);
+      throw new Error(`embedded PostgreSQL failed to start on 127.0.0.1:${port}${reason}${log ? `\n${log}` : ''}`, { cause: error });
     }
   }
 }

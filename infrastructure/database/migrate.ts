@@ -33,7 +33,7 @@ export async function migrate(connectionString: string, log: (msg: string) => vo
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${file} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(file);
       log(`applied migration ${file}`);

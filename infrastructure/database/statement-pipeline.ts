@@ -39,7 +39,7 @@ export class StatementPipeline {
     private readonly prepared: Set<string>,
   ) {}
 
-  query<R extends pg.QueryResultRow = any>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<pg.QueryResult<R>>((resolve, reject) => {
       this.queued.push({ text, values, resolve: resolve as Queued['resolve'], reject });

@@ -60,6 +60,8 @@ export class InMemoryEventStore implements EventStore {
     let wake: (() => void) | null = null;
     const onAppend = () => wake?.();
     this.appended.on('appended', onAppend);
+    // The generator below is a function (a generator has no arrow form), with its own `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     async function* follow(): AsyncGenerator<RecordedEvent> {
       let position = after;

@@ -52,6 +52,8 @@ describe('KurrentDbEventStore around the client', () => {
 
   it('reads an unknown stream as empty', async () => {
     const store = storeOn({
+      // A stream that fails before its first event.
+      // eslint-disable-next-line require-yield
       readStream: async function* () {
         throw new StreamNotFoundError(undefined, 'nope');
       },

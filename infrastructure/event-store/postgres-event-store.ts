@@ -221,6 +221,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll({ after, batchSize = 500 }: { after: number; batchSize?: number }): Subscription {
+    // The generator below is a function (a generator has no arrow form), with its own `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     const log = this.options.log;
     let closed = false;

@@ -25,7 +25,7 @@ export function tokenFrom(headers: { authorization?: string; cookie?: string }, 
  * need the session's CSRF token in `x-csrf-token` (a cross-site form can send the cookie, not the header).
  */
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext) {
-  app.decorateRequest('session', null as any);
+  app.decorateRequest('session', null as unknown as FastifyRequest['session']);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const found = tokenFrom(request.headers, request.cookies);
     if (!found) throw new HttpError(401, 'UNAUTHORIZED', 'Sign in first');

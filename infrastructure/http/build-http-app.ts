@@ -6,7 +6,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppContext } from '../app-context.js';
@@ -32,7 +32,7 @@ import { ErrorResponse } from './schemas.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-export type RouteModule = (ctx: AppContext) => any;
+export type RouteModule = (ctx: AppContext) => FastifyPluginAsyncTypebox;
 
 /** External plugins, then our cross-cutting plugins, then routes (the fastify/demo order). */
 export async function buildHttpApp(

@@ -18,9 +18,9 @@ const DATABASE_DOWN_CODES = new Set<string>([
   SQLSTATE.connectionDoesNotExist,
 ]);
 
-function isDatabaseDown(error: any): boolean {
+function isDatabaseDown(error: { code?: unknown; message?: unknown } | null | undefined): boolean {
   return (
-    DATABASE_DOWN_CODES.has(error?.code) ||
+    (typeof error?.code === 'string' && DATABASE_DOWN_CODES.has(error.code)) ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(error?.message))
   );
 }
@@ -31,7 +31,7 @@ export function registerErrorHandler(app: FastifyInstance) {
     reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  app.setErrorHandler((error: FastifyError & Record<string, any>, request, reply) => {
+  app.setErrorHandler((error: FastifyError & { retryAfterMs?: unknown }, request, reply) => {
     const send = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
       // Every 503 says when to come back, whichever part of the app raised it.
       if (statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '2');

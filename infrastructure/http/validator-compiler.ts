@@ -49,7 +49,10 @@ let compiled = 0;
  */
 export function compileJsonValidator(schema: object) {
   // Ajv answers a schema object it compiled before from its cache.
-  if (!seen.has(schema)) seen.add(schema), compiled++;
+  if (!seen.has(schema)) {
+    seen.add(schema);
+    compiled++;
+  }
   return bodyAjv.compile(schema);
 }
 

@@ -42,6 +42,8 @@ export class Metrics {
   private inFlight: Promise<ProjectionsSnapshot | null> | null = null;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    // prom-client calls collect() with the gauge as `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
     new Gauge({
       name: 'derbel_connected_sockets',

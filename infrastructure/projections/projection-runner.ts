@@ -168,7 +168,7 @@ export class ProjectionRunner {
     // Statements prepared on this leadership's connection.
     const prepared = new Set<string>();
     // New for each leadership; cleared whenever a batch fails.
-    const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, {}>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
+    const memories = new Map(this.projections.map((p) => [p, new LRUCache<string, object>({ max: MEMORY_ENTRIES }) as LeaderMemory]));
     const subscription = this.options.store.subscribeToAll({ after: this.position, batchSize });
     this.subscription = subscription;
     // Asked to stop before the subscription existed (e.g. during onLeading): stop() could not close it.

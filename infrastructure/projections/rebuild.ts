@@ -17,7 +17,7 @@ export interface RebuildOptions {
   connectionString: string;
   /** Where events are read from (with upcasters applied). */
   store: EventStore;
-  projections: Projection<any>[];
+  projections: Projection<unknown>[];
   batchSize?: number;
   /** Aborting stops after the batch in progress; the saved progress lets the next run resume. */
   signal?: AbortSignal;
@@ -58,7 +58,7 @@ export class RebuildBusyError extends Error {
 }
 
 interface Shadow {
-  projection: Projection<any>;
+  projection: Projection<unknown>;
   client: pg.Client;
   /** Position of the last committed batch. */
   position: number;
@@ -78,7 +78,7 @@ interface Shadow {
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   // An explicit batch size applies to every projection; otherwise each may ask for larger batches.
-  const flushAt = (projection: Projection<any>) => options.batchSize ?? Math.max(batchSize, projection.rebuildBatchSize ?? 0);
+  const flushAt = (projection: Projection<unknown>) => options.batchSize ?? Math.max(batchSize, projection.rebuildBatchSize ?? 0);
   const started = performance.now();
   const shadows: Shadow[] = [];
   try {
@@ -166,7 +166,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   }
 }
 
-async function openShadow(connectionString: string, projection: Projection<any>, flushAt: number): Promise<Shadow> {
+async function openShadow(connectionString: string, projection: Projection<unknown>, flushAt: number): Promise<Shadow> {
   const client = new pg.Client({ connectionString, application_name: `derbel rebuild ${projection.name}` });
   client.on('error', () => {});
   await client.connect();

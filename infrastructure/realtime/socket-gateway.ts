@@ -4,7 +4,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import type { SessionClaims } from '../../application/ports/auth.js';
 import type { FeedEntry } from '../../projections/feed/feed-wire.js';
 import type { AppContext, RealtimeControl } from '../app-context.js';
@@ -29,7 +29,7 @@ export interface SocketData {
   sessionId: string;
   expiresAt: number;
 }
-export type DerbelSocket = Socket<any, any, any, SocketData>;
+export type DerbelSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 export type ConnectionHandler = (socket: DerbelSocket) => void;
 
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;

@@ -1,10 +1,22 @@
 import type pg from 'pg';
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 import type { MessageView } from './message-view.js';
 
 export type { MessageView } from './message-view.js';
 
 const COLUMNS = 'id, contact_id, sender_id, text, sent_at, edited_at, deleted, seq, attachments';
-const toMessage = (r: any): MessageView => ({
+interface MessageRow {
+  id: string;
+  contact_id: string;
+  sender_id: string;
+  text: string;
+  sent_at: Date;
+  edited_at: Date | null;
+  deleted: boolean;
+  attachments: MessageAttachment[] | null;
+}
+
+const toMessage = (r: MessageRow): MessageView => ({
   id: r.id,
   contactId: r.contact_id,
   senderId: r.sender_id,

@@ -80,7 +80,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
       const head = (await client.query('SELECT max(position) AS head FROM events')).rows[0].head;
       await client.end();
       const logs = cluster.ids.map((id) => `--- ${id}\n${cluster.output(id).split('\n').slice(-15).join('\n')}`).join('\n');
-      throw new Error(`${(error as Error).message}; head ${head}, checkpoints ${JSON.stringify(rows)}, leaders ${JSON.stringify([...(await cluster.leaders())])}\n${logs}`);
+      throw new Error(`${(error as Error).message}; head ${head}, checkpoints ${JSON.stringify(rows)}, leaders ${JSON.stringify([...(await cluster.leaders())])}\n${logs}`, { cause: error });
     }
   }
 

@@ -16,7 +16,7 @@ export const USAGE = [
 interface ParsedCommand {
   /** Work that needs no database (reading and checking an import file), done before connecting. */
   prepare?: () => Promise<unknown>;
-  run(db: CliDatabase, io: CliIo, prepared?: any): Promise<number>;
+  run(db: CliDatabase, io: CliIo, prepared?: unknown): Promise<number>;
 }
 
 /**

@@ -99,7 +99,7 @@ export class RestClient {
       throw networkError(cause);
     }
     const text = await response.text().catch(() => '');
-    let parsed: unknown = null;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
