@@ -73,8 +73,13 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
         const socket = io(url, { auth: { token: population.users[i].token }, transports: ['websocket'], forceNew: true, reconnection: false });
         client.socket = socket;
         socket.on('event', (e: { type: string; data: any }) => {
-          if (e.type === 'PresenceChanged') (client.pushes++, client.changes++);
-          else if (e.type === 'PresenceChanges') (client.pushes++, (client.changes += e.data.changes.length));
+          if (e.type === 'PresenceChanged') {
+            client.pushes++;
+            client.changes++;
+          } else if (e.type === 'PresenceChanges') {
+            client.pushes++;
+            client.changes += e.data.changes.length;
+          }
         });
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
@@ -87,7 +92,10 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
       let since = Date.now();
       while (Date.now() - since < quietMs) {
         await new Promise((r) => setTimeout(r, 250));
-        if (totals().pushes !== last) (last = totals().pushes), (since = Date.now());
+        if (totals().pushes !== last) {
+          last = totals().pushes;
+          since = Date.now();
+        }
       }
     };
 

@@ -40,7 +40,10 @@ export class MemoryPresence implements PresenceRegistry {
     return new Map(userIds.filter((id) => this.announced.has(id)).map((id) => [id, this.announced.get(id)!]));
   }
   async recordAnnounced(changes: Array<{ userId: string; online: boolean }>) {
-    for (const { userId, online } of changes) online ? this.announced.set(userId, true) : this.announced.delete(userId);
+    for (const { userId, online } of changes) {
+      if (online) this.announced.set(userId, true);
+      else this.announced.delete(userId);
+    }
   }
   close() {}
 }

@@ -180,7 +180,7 @@ export class RestClient {
       };
       xhr.onerror = () => reject(networkError(new Error('upload failed')));
       xhr.onload = () => {
-        let body: { attachment?: Attachment; code?: string; message?: string } = {};
+        let body: { attachment?: Attachment; code?: string; message?: string };
         try {
           body = JSON.parse(xhr.responseText);
         } catch {
