@@ -54,7 +54,13 @@ export async function benchCommandCost({ existing = 100_000, sends = 500 } = {})
     const coldFirstSendMs = Math.round(performance.now() - coldStart);
     const intoEmpty = await timeSends(empty);
     const intoBig = await timeSends(big);
-    return { existingMessages: existing, sends, coldFirstSendIntoBigMs: coldFirstSendMs, sendIntoEmptyMs: intoEmpty, sendIntoBigMs: intoBig };
+    return {
+      existingMessages: existing,
+      sends,
+      coldFirstSendIntoBigMs: coldFirstSendMs,
+      sendIntoEmptyMs: intoEmpty,
+      sendIntoBigMs: intoBig,
+    };
   } finally {
     await store.close();
     await pool.end();

@@ -44,11 +44,23 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
  * and catch up. See BENCHMARKS.md.
  */
 export async function benchConnections(options: ConnectionsOptions = {}) {
-  const { users = 2_000, contacts = 20, pairs = 200, rate = 500, seconds = 20, idleSeconds = 15, concurrency = 200, storm = 0, stormSeconds = 30 } = options;
+  const {
+    users = 2_000,
+    contacts = 20,
+    pairs = 200,
+    rate = 500,
+    seconds = 20,
+    idleSeconds = 15,
+    concurrency = 200,
+    storm = 0,
+    stormSeconds = 30,
+  } = options;
   const [softLimit, hardLimit] = openFilesLimit();
   // The machine is shared: a load average above its core count says the figures are a busy box's.
   const loadAtStart = os.loadavg()[0];
-  log(`${users} users × ${contacts} contacts, ${pairs} active pairs at ${rate}/s; open files limit ${softLimit} (hard ${hardLimit}) per process`);
+  log(
+    `${users} users × ${contacts} contacts, ${pairs} active pairs at ${rate}/s; open files limit ${softLimit} (hard ${hardLimit}) per process`,
+  );
   const db = await createTestDatabase('derbel_bench');
   const nodes: NodeProcess[] = [];
   let fleet: ClientFleet | null = null;
@@ -124,7 +136,10 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       rssMiB: nodes.map((_, i) => ({ before: round(rssBefore[i]), after: round(rssAfter[i]) })),
       rssKiBPerSocket: nodes.map((_, i) => round(((rssAfter[i] - rssBefore[i]) * 1024) / Math.max(1, status.onNode[i] ?? 0))),
       cpuPercentOfOneCore: Object.fromEntries(
-        [...Object.entries(idleCpu).filter(([k]) => k !== 'loadGenerator'), ['clientProcesses', loadGenIdleMs] as const].map(([k, ms]) => [k, round(ms / (idleSeconds * 10))]),
+        [...Object.entries(idleCpu).filter(([k]) => k !== 'loadGenerator'), ['clientProcesses', loadGenIdleMs] as const].map(([k, ms]) => [
+          k,
+          round(ms / (idleSeconds * 10)),
+        ]),
       ),
     };
     log(`idle: ${JSON.stringify(idle)}`);
@@ -137,7 +152,16 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     const active = { rate, seconds, ...senders.report(activeIds), sendStatuses: { ...senders.statuses } };
     log(`active: ${JSON.stringify(active)}`);
 
-    const result: Record<string, unknown> = { loadAverageAtStart: round(loadAtStart, 2), users, contactsPerUser: contacts, pairs, seeding: { seconds: round(population.seconds), projectionSeconds: round(projectionSeconds) }, connect, idle, active };
+    const result: Record<string, unknown> = {
+      loadAverageAtStart: round(loadAtStart, 2),
+      users,
+      contactsPerUser: contacts,
+      pairs,
+      seeding: { seconds: round(population.seconds), projectionSeconds: round(projectionSeconds) },
+      connect,
+      idle,
+      active,
+    };
     if (storm) result.storm = await reconnectStorm(fleet, senders, nodes, { users, rate, stormSeconds, receivers: activePairs });
     result.loadAverageAtEnd = round(os.loadavg()[0], 2);
     return result;
@@ -153,7 +177,12 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
  * SIGKILL of node 2 while the pairs keep sending. Its clients reconnect (to node 1: the balancer's redispatch)
  * with the web client's jittered back-off and catch up with `GET /api/events?after=`.
  */
-async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: NodeProcess[], options: { users: number; rate: number; stormSeconds: number; receivers: ActivePair[] }) {
+async function reconnectStorm(
+  fleet: ClientFleet,
+  senders: PairSenders,
+  nodes: NodeProcess[],
+  options: { users: number; rate: number; stormSeconds: number; receivers: ActivePair[] },
+) {
   const before = await fleet.resetCounters();
   const victims = before.onNode[1] ?? 0;
   const survivorsBefore = before.onNode[0] ?? 0;
@@ -185,7 +214,9 @@ async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: N
     timeline.push({ s: round((epochNow() - killedAt) / 1000), online: status.online, caughtUp: status.caughtUp });
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`storm +${Math.round((epochNow() - killedAt) / 1000)} s: ${status.online - survivorsBefore}/${victims} back, ${status.caughtUp} caught up`);
+      log(
+        `storm +${Math.round((epochNow() - killedAt) / 1000)} s: ${status.online - survivorsBefore}/${victims} back, ${status.caughtUp} caught up`,
+      );
     }
     if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
   }
@@ -205,8 +236,13 @@ async function reconnectStorm(fleet: ClientFleet, senders: PairSenders, nodes: N
     .map(([second, count]) => ({ second: Number(second) - Math.floor(killedAt / 1000), count }))
     .sort((a, b) => a.second - b.second);
   const attemptsBySecond = new Map<number, number>();
-  for (const at of status.attemptsAt) attemptsBySecond.set(Math.floor((at - killedAt) / 1000), (attemptsBySecond.get(Math.floor((at - killedAt) / 1000)) ?? 0) + 1);
-  const statusDelta = Object.fromEntries(Object.entries(senders.statuses).map(([k, v]) => [k, v - (statusesBefore[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  for (const at of status.attemptsAt)
+    attemptsBySecond.set(Math.floor((at - killedAt) / 1000), (attemptsBySecond.get(Math.floor((at - killedAt) / 1000)) ?? 0) + 1);
+  const statusDelta = Object.fromEntries(
+    Object.entries(senders.statuses)
+      .map(([k, v]) => [k, v - (statusesBefore[k] ?? 0)])
+      .filter(([, v]) => (v as number) > 0),
+  );
   const result = {
     victims,
     survivorsBefore,

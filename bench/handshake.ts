@@ -63,7 +63,14 @@ export async function benchHandshake({ users = 200, contacts = 20, concurrency =
       const seconds = (performance.now() - started) / 1000;
       // Presence and announcements run after the connect: wait until the node has timed all of them.
       let metricsAfter = await scrapeMetrics(node1.url);
-      for (let i = 0; i < 100 && (metricsAfter.get(`${STEP_METRIC}_count{step="presence"}`) ?? 0) - (metricsBefore.get(`${STEP_METRIC}_count{step="presence"}`) ?? 0) < latencies.length; i++) {
+      for (
+        let i = 0;
+        i < 100 &&
+        (metricsAfter.get(`${STEP_METRIC}_count{step="presence"}`) ?? 0) -
+          (metricsBefore.get(`${STEP_METRIC}_count{step="presence"}`) ?? 0) <
+          latencies.length;
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 50));
         metricsAfter = await scrapeMetrics(node1.url);
       }
@@ -79,7 +86,9 @@ export async function benchHandshake({ users = 200, contacts = 20, concurrency =
         connectsPerSecond: Math.round(latencies.length / seconds),
         connectMs: summarize(latencies),
         stepsOnNode: stepsBetween(metricsBefore, metricsAfter),
-        cpuMicrosecondsPerConnect: Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / Math.max(1, latencies.length))])),
+        cpuMicrosecondsPerConnect: Object.fromEntries(
+          Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / Math.max(1, latencies.length))]),
+        ),
       };
     }
 

@@ -50,7 +50,12 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
         if (stop) break;
         sent++;
-        inflight.push(send(pairs[i % readers], `live message ${i}`).then((status) => void (status !== 201 && sendFailures++), () => void sendFailures++));
+        inflight.push(
+          send(pairs[i % readers], `live message ${i}`).then(
+            (status) => void (status !== 201 && sendFailures++),
+            () => void sendFailures++,
+          ),
+        );
       }
       await Promise.all(inflight);
     })();
@@ -87,7 +92,10 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
       pagesPerSecond: Math.round(latencies.length / elapsed),
       statuses,
       pageMs: summarize(latencies),
-      plan: plan.filter((line) => /Index|Execution Time|Buffers: shared/.test(line)).slice(0, 6).map((line) => line.trim()),
+      plan: plan
+        .filter((line) => /Index|Execution Time|Buffers: shared/.test(line))
+        .slice(0, 6)
+        .map((line) => line.trim()),
       bytesPerPage: Math.round(bytes / Math.max(1, latencies.length)),
       cpuMillisecondsPerSecond: Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round(ms / elapsed)])),
       readNodeCpuMicrosecondsPerPage: Math.round((cpuMs.node2 * 1000) / Math.max(1, latencies.length)),

@@ -7,7 +7,15 @@ import { createPairs, startTwoNodes, summarize } from './support.js';
  * End-to-end messaging latency: senders POST to node 1, receivers listen on sockets connected to node 2
  * (one PostgreSQL, one Redis). Latency = from just before the POST to the receiver's `event`.
  */
-export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000], stepSeconds = 8, ladder = 1, projectionsOnWriteNode = 0 } = {}) {
+export async function benchMessaging({
+  pairs = 200,
+  rate = 1_000,
+  seconds = 20,
+  steps = [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000],
+  stepSeconds = 8,
+  ladder = 1,
+  projectionsOnWriteNode = 0,
+} = {}) {
   // By default node 2 (the sockets' node) leads the projections and pushes, and node 1 only takes the writes.
   // Each sender sends ~25 messages/s at the top step, over a person's limit (RATE_LIMIT_MESSAGES, 30/6s): raised,
   // not switched off, so every send still pays for its limit check.
@@ -81,7 +89,20 @@ export async function benchMessaging({ pairs = 200, rate = 1_000, seconds = 20, 
       const lost = total - failed - latencies.size;
       const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
       const cpuMicrosecondsPerMessage = Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / total)]));
-      const result = { rate: ratePerSecond, seconds: durationSeconds, sent: total, achievedRate: Math.round(total / sendSeconds), failed, failures, lost, latencyMs: summarize([...latencies.values()]), postLatencyMs: summarize(postLatencies), cpuMicrosecondsPerMessage, startedAt, worstSeconds: worstSeconds(start) };
+      const result = {
+        rate: ratePerSecond,
+        seconds: durationSeconds,
+        sent: total,
+        achievedRate: Math.round(total / sendSeconds),
+        failed,
+        failures,
+        lost,
+        latencyMs: summarize([...latencies.values()]),
+        postLatencyMs: summarize(postLatencies),
+        cpuMicrosecondsPerMessage,
+        startedAt,
+        worstSeconds: worstSeconds(start),
+      };
       console.error(JSON.stringify(result));
       return result;
     }

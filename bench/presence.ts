@@ -56,11 +56,19 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
     const population = await seedPopulation(db.url, { users, contactsPerUser: contacts, pairs: 0 });
     await projectionsReached(db.url, population.head);
     console.error(`seeded ${users} people with ${contacts} contacts each in ${population.seconds.toFixed(1)} s`);
-    const usernames = await usernamesOf(db.url, population.users.map((u) => u.userId));
+    const usernames = await usernamesOf(
+      db.url,
+      population.users.map((u) => u.userId),
+    );
 
     // The hub: a new person whose contact requests the first `hubContacts` people accept.
-    const hub = await post(nodes[0].url, '/api/accounts', null, { username: 'hub_user', displayName: 'hub', password: 'correct horse battery' });
-    const hubToken = (await post(nodes[0].url, '/api/sessions', null, { username: 'hub_user', password: 'correct horse battery' })).token as string;
+    const hub = await post(nodes[0].url, '/api/accounts', null, {
+      username: 'hub_user',
+      displayName: 'hub',
+      password: 'correct horse battery',
+    });
+    const hubToken = (await post(nodes[0].url, '/api/sessions', null, { username: 'hub_user', password: 'correct horse battery' }))
+      .token as string;
     await inParallel(Math.min(hubContacts, users), 20, async (i) => {
       const { contact } = await post(nodes[0].url, '/api/contacts', hubToken, { username: usernames[i] });
       await post(nodes[0].url, `/api/contacts/${contact.id}/accept`, population.users[i].token, undefined);
@@ -70,7 +78,12 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
     const open = (i: number, url: string) =>
       new Promise<void>((resolve, reject) => {
         const client = (clients[i] ??= { socket: null, pushes: 0, changes: 0 });
-        const socket = io(url, { auth: { token: population.users[i].token }, transports: ['websocket'], forceNew: true, reconnection: false });
+        const socket = io(url, {
+          auth: { token: population.users[i].token },
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+        });
         client.socket = socket;
         socket.on('event', (e: { type: string; data: any }) => {
           if (e.type === 'PresenceChanged') {
@@ -84,7 +97,11 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
       });
-    const totals = () => clients.reduce((t, c) => ({ pushes: t.pushes + c.pushes, changes: t.changes + c.changes, maxPushes: Math.max(t.maxPushes, c.pushes) }), { pushes: 0, changes: 0, maxPushes: 0 });
+    const totals = () =>
+      clients.reduce(
+        (t, c) => ({ pushes: t.pushes + c.pushes, changes: t.changes + c.changes, maxPushes: Math.max(t.maxPushes, c.pushes) }),
+        { pushes: 0, changes: 0, maxPushes: 0 },
+      );
     const resetCounts = () => clients.forEach((c) => ((c.pushes = 0), (c.changes = 0)));
     /** Waits until no presence push arrived for `quietMs` (the announcements of what just happened are done). */
     const quiet = async (quietMs = 5_000) => {
@@ -136,7 +153,14 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
     });
     const reconnectedSeconds = (performance.now() - started) / 1000;
     await quiet();
-    const storm = { users, contacts, stormSeconds, reconnectedSeconds: Math.round(reconnectedSeconds * 10) / 10, ...totals(), redisCommands: between(before, await redis.commands()) };
+    const storm = {
+      users,
+      contacts,
+      stormSeconds,
+      reconnectedSeconds: Math.round(reconnectedSeconds * 10) / 10,
+      ...totals(),
+      redisCommands: between(before, await redis.commands()),
+    };
     console.error(JSON.stringify({ storm }));
     return { hubContacts: Math.min(hubContacts, users), hubOnlineOffline, hubFlaps: { flaps, ...hubFlaps }, storm };
   } finally {
@@ -150,7 +174,10 @@ export async function benchPresence({ users = 2000, contacts = 20, hubContacts =
 async function post(url: string, path: string, token: string | null, body: unknown) {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await res.json().catch(() => ({}));

@@ -13,7 +13,13 @@ import { cpuMeter } from './rebuild-cpu.js';
 export interface RebuildBenchmarkResult {
   events: number;
   seedSeconds: number;
-  runs: Array<{ name: string; seconds: number; eventsPerSecond: number; swapSeconds: number; cpu: { nodeSeconds: number; postgresSeconds: number } | null }>;
+  runs: Array<{
+    name: string;
+    seconds: number;
+    eventsPerSecond: number;
+    swapSeconds: number;
+    cpu: { nodeSeconds: number; postgresSeconds: number } | null;
+  }>;
 }
 
 /**
@@ -39,12 +45,16 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
   const store = withUpcasting(new PostgresEventStore(pool, databaseUrl), derbelUpcasters());
   try {
     await migrate(databaseUrl);
-    log(`rebuild benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}, seeding ${events.toLocaleString('en')} events…`);
+    log(
+      `rebuild benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}, seeding ${events.toLocaleString('en')} events…`,
+    );
     const seedStarted = performance.now();
     const client = await pool.connect();
     const seeded = await seedEvents(client, { events }).finally(() => client.release());
     const seedSeconds = (performance.now() - seedStarted) / 1000;
-    log(`seeded ${seeded.events.toLocaleString('en')} events (${seeded.users} users, ${seeded.contacts} contacts, ${seeded.messages} messages) in ${seedSeconds.toFixed(1)} s`);
+    log(
+      `seeded ${seeded.events.toLocaleString('en')} events (${seeded.users} users, ${seeded.contacts} contacts, ${seeded.messages} messages) in ${seedSeconds.toFixed(1)} s`,
+    );
     await pool.query('VACUUM ANALYZE events');
 
     const runs: RebuildBenchmarkResult['runs'] = [];
@@ -68,7 +78,8 @@ export async function runRebuildBenchmark(log: (line: string) => void = console.
       );
     };
     if (!only) await time('all (one pass)');
-    if (perProjection || only) for (const projection of allProjections().filter((p) => !only || only.includes(p.name))) await time(projection.name, [projection]);
+    if (perProjection || only)
+      for (const projection of allProjections().filter((p) => !only || only.includes(p.name))) await time(projection.name, [projection]);
     return { events: seeded.events, seedSeconds, runs };
   } finally {
     await store.close();

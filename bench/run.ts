@@ -51,7 +51,16 @@ for (const name of names) {
 }
 console.log(
   JSON.stringify(
-    { machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString(), results },
+    {
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      date: new Date().toISOString(),
+      results,
+    },
     null,
     2,
   ),

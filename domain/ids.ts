@@ -5,4 +5,5 @@
  */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export const isCanonicalUuid = (value: unknown): value is string => typeof value === 'string' && value.length === 36 && CANONICAL_UUID.test(value);
+export const isCanonicalUuid = (value: unknown): value is string =>
+  typeof value === 'string' && value.length === 36 && CANONICAL_UUID.test(value);

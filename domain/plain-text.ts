@@ -21,13 +21,18 @@ function invalidText(field: string, what: string): DomainError {
 /** Throws `INVALID_TEXT` for NUL, lone surrogates and control characters other than newline and tab. */
 export function assertPlainText(text: string, field: string): void {
   const found = UNSTORABLE.exec(text);
-  if (found) throw invalidText(field, `a character that is not allowed (U+${found[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})`);
+  if (found)
+    throw invalidText(field, `a character that is not allowed (U+${found[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})`);
 }
 
 /** `assertPlainText`, and no line breaks, tabs or bidi controls, and something visible. */
 export function assertPlainName(text: string, field: string): void {
   assertPlainText(text, field);
   const found = NOT_IN_NAMES.exec(text);
-  if (found) throw invalidText(field, `a character that is not allowed in a name (U+${found[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})`);
+  if (found)
+    throw invalidText(
+      field,
+      `a character that is not allowed in a name (U+${found[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})`,
+    );
   if (INVISIBLE_ONLY.test(text)) throw invalidText(field, 'no visible character');
 }

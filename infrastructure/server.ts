@@ -102,7 +102,11 @@ export async function createServer(
   const hasher = new WorkerPasswordHasher(config.passwordRounds);
   const accounts = new AccountService({ store, hasher, credentials: new PostgresCredentials(pool), sessions, tokens, clock, ids });
   const blocks = new BlockList(store, { clock, ids });
-  const contacts = new ContactService(store, accounts, blocks, { clock, ids, requestCooldownMs: config.contactRequestCooldownSeconds * 1000 });
+  const contacts = new ContactService(store, accounts, blocks, {
+    clock,
+    ids,
+    requestCooldownMs: config.contactRequestCooldownSeconds * 1000,
+  });
   const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
   contacts.endsCallsThrough(meetings);
   const checkpoints = new CheckpointWaiter(pool);
@@ -114,8 +118,13 @@ export async function createServer(
     ids,
     limits: config.attachments,
     access: {
-      isMember: (userId, contactId) => contacts.membersFor(userId, contactId).then(() => true, () => false),
-      messageIsVisible: (contactId, messageId) => getMessage(pool, contactId, messageId).then((message) => message !== null && !message.deleted),
+      isMember: (userId, contactId) =>
+        contacts.membersFor(userId, contactId).then(
+          () => true,
+          () => false,
+        ),
+      messageIsVisible: (contactId, messageId) =>
+        getMessage(pool, contactId, messageId).then((message) => message !== null && !message.deleted),
     },
     log: logger,
   });
@@ -137,7 +146,14 @@ export async function createServer(
       // Before its first push, a new feed leader tells whoever its predecessor left without a push to catch up.
       onLeading: () =>
         bounded(
-          resyncWhoMissedPushes({ io: gateway.io, pool, store, lastPushed: () => gateway.lastPushed(), markPushed: (position) => gateway.markPushed(position), unknownMeansAll: redis !== undefined }).then(
+          resyncWhoMissedPushes({
+            io: gateway.io,
+            pool,
+            store,
+            lastPushed: () => gateway.lastPushed(),
+            markPushed: (position) => gateway.markPushed(position),
+            unknownMeansAll: redis !== undefined,
+          }).then(
             (users) => {
               if (users !== 0) logger.info({ users }, 'feed leader: told who missed pushes to catch up');
             },
@@ -171,12 +187,21 @@ export async function createServer(
     realtime: null as unknown as AppContext['realtime'],
     async readiness() {
       if (draining) return { ready: false, checks: { draining: true } };
-      const database = await pool.query('SELECT 1').then(() => true, () => false);
+      const database = await pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
       const leaders = database
         ? await pool
-            .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted
-               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [ADVISORY_LOCKS.projectionRunner])
-            .then((r) => r.rows[0].n >= projections.length, () => false)
+            .query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+              [ADVISORY_LOCKS.projectionRunner],
+            )
+            .then(
+              (r) => r.rows[0].n >= projections.length,
+              () => false,
+            )
         : false;
       const readiness = await health.readiness({ database, projections: leaders });
       const redisTrouble = redis?.health.trouble();
@@ -201,7 +226,10 @@ export async function createServer(
     seats,
     clock,
     reconnectGraceMs: config.meetingReconnectGraceMs,
-    intervalMs: Math.min(1_000, Math.max(50, Math.floor(Math.min(config.meetingRingTimeoutMs, config.meetingReconnectGraceMs || 1_000) / 5))),
+    intervalMs: Math.min(
+      1_000,
+      Math.max(50, Math.floor(Math.min(config.meetingRingTimeoutMs, config.meetingReconnectGraceMs || 1_000) / 5)),
+    ),
     nodeId: config.nodeId,
     log: logger,
   });

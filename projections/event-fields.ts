@@ -36,7 +36,8 @@ export function attachments(event: RecordedDerbelEvent, value: unknown): Message
     if (!Number.isSafeInteger(size) || size <= 0) throw new MalformedEventError(event, `${field}.size is not a positive whole number`);
     const dimension = (v: unknown, name: string) => {
       if (v === undefined) return undefined;
-      if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new MalformedEventError(event, `${field}.${name} is not a positive whole number`);
+      if (!Number.isSafeInteger(v) || (v as number) <= 0)
+        throw new MalformedEventError(event, `${field}.${name} is not a positive whole number`);
       return v as number;
     };
     const width = dimension(item.width, 'width');
@@ -87,6 +88,7 @@ export function occurredAt(event: RecordedDerbelEvent): string {
 
 /** Event data must be an object before any field is read. */
 export function dataOf<E extends RecordedDerbelEvent>(event: E): E['data'] {
-  if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) throw new MalformedEventError(event, 'data is not an object');
+  if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data))
+    throw new MalformedEventError(event, 'data is not an object');
   return event.data;
 }

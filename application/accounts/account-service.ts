@@ -83,7 +83,10 @@ export class AccountService {
     await this.claims.handle(streams.username(username), { type: 'ReleaseUsername', data: { username, userId } }, context);
   }
 
-  async signIn(input: { username: string; password: string }): Promise<{ token: string; expiresAt: Date; user: PublicUser; csrfToken: string }> {
+  async signIn(input: {
+    username: string;
+    password: string;
+  }): Promise<{ token: string; expiresAt: Date; user: PublicUser; csrfToken: string }> {
     const invalid = () => new DomainError('INVALID_CREDENTIALS', 'Wrong username or password');
     let userId: string | null;
     try {

@@ -19,7 +19,12 @@ const REUSE_GRACE_SECONDS = 10;
  */
 export class SessionRenewal {
   constructor(
-    private readonly deps: { refreshTokens: RefreshTokenRepository; sessions: SessionRepository; tokens: TokenService; policy: SessionPolicy },
+    private readonly deps: {
+      refreshTokens: RefreshTokenRepository;
+      sessions: SessionRepository;
+      tokens: TokenService;
+      policy: SessionPolicy;
+    },
   ) {}
 
   /** Called at sign-in: the session becomes renewable. */
@@ -28,7 +33,10 @@ export class SessionRenewal {
   }
 
   async renew(refreshToken: string) {
-    const outcome = await this.deps.refreshTokens.rotate(refreshToken, { idleSeconds: this.deps.policy.idleSeconds, reuseGraceSeconds: REUSE_GRACE_SECONDS });
+    const outcome = await this.deps.refreshTokens.rotate(refreshToken, {
+      idleSeconds: this.deps.policy.idleSeconds,
+      reuseGraceSeconds: REUSE_GRACE_SECONDS,
+    });
     if (outcome.status === 'reused') {
       this.deps.sessions.forget(outcome.sessionId);
       throw new RefreshTokenReusedError(outcome.sessionId);

@@ -64,7 +64,8 @@ export class AttachmentService {
     const maxBytes = Math.min(limits.maxBytes, left);
     try {
       const { size } = await storage.put(id, whole, { maxBytes, contentType }).catch((error) => {
-        if (error instanceof AttachmentTooLargeError) throw maxBytes < limits.maxBytes ? quotaExceeded(limits.quotaBytes) : tooLarge(limits.maxBytes);
+        if (error instanceof AttachmentTooLargeError)
+          throw maxBytes < limits.maxBytes ? quotaExceeded(limits.quotaBytes) : tooLarge(limits.maxBytes);
         throw error;
       });
       const record: AttachmentRecord = { id, name, size, contentType, uploaderId: upload.uploaderId, hasThumbnail: false, sentIn: null };
@@ -79,7 +80,11 @@ export class AttachmentService {
   }
 
   /** The bytes, or the thumbnail, of an attachment `userId` may see; `ATTACHMENT_NOT_FOUND` otherwise (whether or not it exists). */
-  async download(userId: string, id: string, variant: 'original' | 'thumbnail'): Promise<{ record: AttachmentRecord; object: StoredObject }> {
+  async download(
+    userId: string,
+    id: string,
+    variant: 'original' | 'thumbnail',
+  ): Promise<{ record: AttachmentRecord; object: StoredObject }> {
     const record = await this.deps.records.find(id);
     if (!record || !(await this.maySee(userId, record))) throw notFound();
     if (variant === 'thumbnail' && !record.hasThumbnail) throw new DomainError('ATTACHMENT_NOT_FOUND', 'This attachment has no thumbnail');
@@ -93,7 +98,11 @@ export class AttachmentService {
    * metadata for the event. Files that are someone else's, unknown, or already sent in another message are
    * all `ATTACHMENT_NOT_FOUND`. `release` undoes it when the send is refused.
    */
-  async claimForMessage(userId: string, sentIn: { contactId: string; messageId: string }, ids: readonly string[]): Promise<AttachmentMetadata[]> {
+  async claimForMessage(
+    userId: string,
+    sentIn: { contactId: string; messageId: string },
+    ids: readonly string[],
+  ): Promise<AttachmentMetadata[]> {
     if (ids.length === 0) return [];
     const claimed = await this.deps.records.claim(ids, userId, sentIn);
     if (!claimed) throw new DomainError('ATTACHMENT_NOT_FOUND', 'No such attachment of yours that is not sent yet');
@@ -140,7 +149,10 @@ export class AttachmentService {
       original.body.destroy();
       throw new DomainError('INVALID_IMAGE', `The file is not an image that can be shown (${(err as Error).message})`);
     });
-    await this.deps.storage.put(id + THUMBNAIL_SUFFIX, Readable.from([image.thumbnail]), { maxBytes: image.thumbnail.length, contentType: image.thumbnailContentType });
+    await this.deps.storage.put(id + THUMBNAIL_SUFFIX, Readable.from([image.thumbnail]), {
+      maxBytes: image.thumbnail.length,
+      contentType: image.thumbnailContentType,
+    });
     return { width: image.width, height: image.height, hasThumbnail: true };
   }
 
@@ -175,7 +187,8 @@ function declaredType(header: string | undefined): string {
  */
 function storedType(sniffed: string | undefined, declared: string): string {
   if (sniffed) {
-    if (declared.startsWith('image/') && declared !== 'image/svg+xml' && !sniffed.startsWith('image/')) throw typeMismatch(declared, sniffed);
+    if (declared.startsWith('image/') && declared !== 'image/svg+xml' && !sniffed.startsWith('image/'))
+      throw typeMismatch(declared, sniffed);
     return sniffed;
   }
   if (declared.startsWith('image/') && declared !== 'image/svg+xml') throw typeMismatch(declared, 'not an image');
@@ -191,5 +204,8 @@ function tooLarge(maxBytes: number): DomainError {
 }
 
 function quotaExceeded(quotaBytes: number): DomainError {
-  return new DomainError('ATTACHMENT_QUOTA_EXCEEDED', `Your files may take at most ${quotaBytes} bytes in all; delete some messages with files first`);
+  return new DomainError(
+    'ATTACHMENT_QUOTA_EXCEEDED',
+    `Your files may take at most ${quotaBytes} bytes in all; delete some messages with files first`,
+  );
 }

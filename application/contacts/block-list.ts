@@ -10,7 +10,10 @@ import { CommandHandler } from '../shared/command-handler.js';
 export class BlockList {
   private readonly handler: CommandHandler<BlockListState, BlockListCommand, BlockListEvent>;
 
-  constructor(store: EventStore, private readonly deps: { clock: Clock; ids: IdGenerator }) {
+  constructor(
+    store: EventStore,
+    private readonly deps: { clock: Clock; ids: IdGenerator },
+  ) {
     this.handler = new CommandHandler(store, blockListDecider, deps);
   }
 

@@ -81,7 +81,8 @@ export class ContactService {
     let position = result.position;
     // A block made while this request was being decided found nothing to end: end it now.
     const visible = result.events.some((e) => e.type === 'ContactRequested' && !e.data.silenced);
-    if (visible && (await this.blocks.hasBlocked(peer.id, userId))) position = latest(position, await this.endForBlock(peer.id, contactId, context));
+    if (visible && (await this.blocks.hasBlocked(peer.id, userId)))
+      position = latest(position, await this.endForBlock(peer.id, contactId, context));
     const status: ContactStatus = result.events.some((e) => e.type === 'ContactAdded') ? 'accepted' : 'pending';
     return { contact: { id: contactId, peer, status }, position: latest(position) };
   }
@@ -93,7 +94,12 @@ export class ContactService {
   }
 
   async declineRequest(userId: string, contactId: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'DeclineContactRequest', data: { contactId, userId, at: this.now() } }, context);
+    const result = await this.command(
+      userId,
+      contactId,
+      { type: 'DeclineContactRequest', data: { contactId, userId, at: this.now() } },
+      context,
+    );
     return { position: latest(result.position) };
   }
 
@@ -114,7 +120,10 @@ export class ContactService {
     if (!user) throw new DomainError('USER_NOT_FOUND', 'No such user');
     const blocked = await this.blocks.block(userId, blockedId, context);
     const ended = await this.endForBlock(userId, directContactId(userId, blockedId), context);
-    return { block: { user: { id: user.id, username: user.username }, blockedAt: blocked.blockedAt }, position: latest(blocked.position, ended) };
+    return {
+      block: { user: { id: user.id, username: user.username }, blockedAt: blocked.blockedAt },
+      position: latest(blocked.position, ended),
+    };
   }
 
   /** Idempotent; the contact does not come back (a new request is needed). */
@@ -123,20 +132,41 @@ export class ContactService {
     return { position: latest(position) };
   }
 
-  async sendMessage(userId: string, contactId: string, input: { id?: string; text: string; attachments?: MessageAttachment[] }, context: CommandContext) {
+  async sendMessage(
+    userId: string,
+    contactId: string,
+    input: { id?: string; text: string; attachments?: MessageAttachment[] },
+    context: CommandContext,
+  ) {
     const messageId = input.id ?? this.deps.ids.newId();
-    const data = { contactId, messageId, senderId: userId, text: input.text, ...(input.attachments?.length ? { attachments: input.attachments } : {}) };
+    const data = {
+      contactId,
+      messageId,
+      senderId: userId,
+      text: input.text,
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+    };
     const result = await this.command(userId, contactId, { type: 'SendMessage', data }, context);
     return { messageId, duplicate: result.events.length === 0, position: result.position, sentAt: result.timestamp };
   }
 
   async editMessage(userId: string, contactId: string, messageId: string, text: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } }, context);
+    const result = await this.command(
+      userId,
+      contactId,
+      { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } },
+      context,
+    );
     return { position: result.position, editedAt: result.timestamp };
   }
 
   async deleteMessage(userId: string, contactId: string, messageId: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } }, context);
+    const result = await this.command(
+      userId,
+      contactId,
+      { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } },
+      context,
+    );
     return { position: result.position };
   }
 
@@ -153,13 +183,22 @@ export class ContactService {
     return state.members;
   }
 
-  private async command(userId: string, contactId: string, command: ContactCommand, context: CommandContext): Promise<CommandResult<ContactState, ContactEvent>> {
+  private async command(
+    userId: string,
+    contactId: string,
+    command: ContactCommand,
+    context: CommandContext,
+  ): Promise<CommandResult<ContactState, ContactEvent>> {
     await this.assertMayBeMember(userId, contactId);
     return this.handler.handle(streams.contact(contactId), command, context).catch(hideFromNonMembers);
   }
 
   private async endForBlock(blockerId: string, contactId: string, context: CommandContext): Promise<number | null> {
-    const result = await this.handler.handle(streams.contact(contactId), { type: 'EndContactForBlock', data: { contactId, userId: blockerId, at: this.now() } }, context);
+    const result = await this.handler.handle(
+      streams.contact(contactId),
+      { type: 'EndContactForBlock', data: { contactId, userId: blockerId, at: this.now() } },
+      context,
+    );
     // Rings and calls end even if the contact had ended already (a call is ended with it, this is a retry).
     const ended = await this.endOpenCall(contactId, blockerId, context);
     return latest(result.position, ended) || null;

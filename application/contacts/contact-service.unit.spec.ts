@@ -19,7 +19,11 @@ describe('ContactService', () => {
   const clock = { now: () => new Date('2026-12-01T10:00:00.000Z') };
   const DAY = 86_400_000;
   const context = (userId: string | null) => ({ userId, correlationId: 'spec' });
-  const [ana, ben, eve] = ['a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b', 'e0000000-0000-4000-8000-00000000000e'];
+  const [ana, ben, eve] = [
+    'a0000000-0000-4000-8000-00000000000a',
+    'b0000000-0000-4000-8000-00000000000b',
+    'e0000000-0000-4000-8000-00000000000e',
+  ];
   const event = (type: string, data: unknown): NewEvent => ({
     id: ids.newId(),
     type,
@@ -32,7 +36,11 @@ describe('ContactService', () => {
     // Only the streams this slice reads; the sign-up's ports are not what these specs are about.
     const accounts = new AccountService({ store, clock, ids } as unknown as ConstructorParameters<typeof AccountService>[0]);
     contacts = new ContactService(store, accounts, new BlockList(store, { clock, ids }), { clock, ids, requestCooldownMs: DAY });
-    for (const [userId, username] of [[ana, 'ana'], [ben, 'ben'], [eve, 'eve']]) {
+    for (const [userId, username] of [
+      [ana, 'ana'],
+      [ben, 'ben'],
+      [eve, 'eve'],
+    ]) {
       await store.appendToStream(streams.username(username), [event('UsernameClaimed', { username, userId })]);
       await store.appendToStream(streams.account(userId), [event('AccountRegistered', { userId, username, displayName: username })]);
     }
@@ -43,7 +51,11 @@ describe('ContactService', () => {
     const { contact } = await contacts.requestContact(userId, peerName, null, context(userId));
     return contacts.acceptRequest(peerId, contact.id, context(peerId));
   };
-  const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: { code: string; message: string }) => ({ code: error.code, message: error.message }));
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (error: { code: string; message: string }) => ({ code: error.code, message: error.message }),
+    );
 
   it('requests a contact by username, accepted by the other side; never oneself, never a stranger nobody knows', async () => {
     const { contact } = await contacts.requestContact(ana, 'ben', 'hi, it is Ana', context(ana));
@@ -91,7 +103,9 @@ describe('ContactService', () => {
     const { contact } = await befriend(ana, 'ben', ben);
     await contacts.block(ben, ana, context(ben));
     expect(await refusal(contacts.membersFor(ana, contact.id))).toMatchObject({ code: 'CONTACT_NOT_FOUND' });
-    expect(await refusal(contacts.sendMessage(ana, contact.id, { text: 'hello?' }, context(ana)))).toMatchObject({ code: 'CONTACT_NOT_FOUND' });
+    expect(await refusal(contacts.sendMessage(ana, contact.id, { text: 'hello?' }, context(ana)))).toMatchObject({
+      code: 'CONTACT_NOT_FOUND',
+    });
     await contacts.unblock(ben, ana, context(ben));
     expect(await refusal(contacts.membersFor(ben, contact.id))).toMatchObject({ code: 'CONTACT_NOT_FOUND' });
     const ended = (await store.readStream(streams.contact(contact.id))).at(-1)!;
@@ -134,10 +148,21 @@ describe('ContactService', () => {
     const sent = await contacts.sendMessage(ana, contact.id, { id: ids.newId(), text: 'see you at 8' }, context(ana));
     const again = await contacts.sendMessage(ana, contact.id, { id: sent.messageId, text: 'see you at 8' }, context(ana));
     expect(again.duplicate).toBe(true);
-    expect(await refusal(contacts.sendMessage(ben, contact.id, { id: sent.messageId, text: 'mine now' }, context(ben)))).toMatchObject({ code: 'MESSAGE_ID_CONFLICT' });
-    expect(await refusal(contacts.editMessage(ben, contact.id, sent.messageId, 'I will pay you', context(ben)))).toMatchObject({ code: 'NOT_MESSAGE_SENDER' });
-    expect(await refusal(contacts.deleteMessage(ben, contact.id, sent.messageId, context(ben)))).toMatchObject({ code: 'NOT_MESSAGE_SENDER' });
+    expect(await refusal(contacts.sendMessage(ben, contact.id, { id: sent.messageId, text: 'mine now' }, context(ben)))).toMatchObject({
+      code: 'MESSAGE_ID_CONFLICT',
+    });
+    expect(await refusal(contacts.editMessage(ben, contact.id, sent.messageId, 'I will pay you', context(ben)))).toMatchObject({
+      code: 'NOT_MESSAGE_SENDER',
+    });
+    expect(await refusal(contacts.deleteMessage(ben, contact.id, sent.messageId, context(ben)))).toMatchObject({
+      code: 'NOT_MESSAGE_SENDER',
+    });
     await contacts.editMessage(ana, contact.id, sent.messageId, 'see you at 9', context(ana));
-    expect((await store.readStream(streams.contact(contact.id))).map((e) => e.type)).toEqual(['ContactRequested', 'ContactAdded', 'MessageSent', 'MessageEdited']);
+    expect((await store.readStream(streams.contact(contact.id))).map((e) => e.type)).toEqual([
+      'ContactRequested',
+      'ContactAdded',
+      'MessageSent',
+      'MessageEdited',
+    ]);
   });
 });

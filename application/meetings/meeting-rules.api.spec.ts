@@ -19,13 +19,19 @@ import {
  */
 describe('meeting rules over the HTTP API', () => {
   const given = ApiSpecification.for({ ringTimeoutMs: 30_000 });
-  const [ana, ben, eve] = ['a0000000-0000-4000-8000-00000000000a', 'b0000000-0000-4000-8000-00000000000b', 'e0000000-0000-4000-8000-00000000000e'];
+  const [ana, ben, eve] = [
+    'a0000000-0000-4000-8000-00000000000a',
+    'b0000000-0000-4000-8000-00000000000b',
+    'e0000000-0000-4000-8000-00000000000e',
+  ];
   const contactId = 'c0000000-0000-4000-8000-0000000000ab';
   const meetingId = 'd0000000-0000-4000-8000-0000000000ab';
   const at = '2026-12-01T09:59:00.000Z';
   const ringUntil = '2026-12-01T10:00:30.000Z';
 
-  const contact = existingStream(streams.contact(contactId), [{ type: 'ContactAdded', data: { contactId, kind: 'direct', members: [ana, ben], addedBy: ana } }]);
+  const contact = existingStream(streams.contact(contactId), [
+    { type: 'ContactAdded', data: { contactId, kind: 'direct', members: [ana, ben], addedBy: ana } },
+  ]);
   const started = (id = meetingId) => ({
     type: 'MeetingStarted',
     data: { meetingId: id, contactId, startedBy: ana, members: [ana, ben], invitees: [ben], startedAt: at, ringUntil },
@@ -40,7 +46,9 @@ describe('meeting rules over the HTTP API', () => {
       .then(
         expectResponse(201, { meeting: { id: specId(1), contactId, state: 'ringing', startedBy: ana, invitees: [ben], participants: [] } }),
         expectNewEvents(streams.meetingSlot(contactId), [{ type: 'MeetingSlotClaimed', data: { meetingId: specId(1) } }]),
-        expectNewEvents(streams.meeting(specId(1)), [{ type: 'MeetingStarted', data: { startedBy: ana, invitees: [ben], ringUntil: '2026-12-01T10:00:30.000Z' } }]),
+        expectNewEvents(streams.meeting(specId(1)), [
+          { type: 'MeetingStarted', data: { startedBy: ana, invitees: [ben], ringUntil: '2026-12-01T10:00:30.000Z' } },
+        ]),
       ));
 
   it('refuses a second meeting while one holds the slot, 409 with the running meeting’s id, whoever asks', async () => {
@@ -59,11 +67,20 @@ describe('meeting rules over the HTTP API', () => {
         expectNewEvents(streams.meeting(meetingId), [{ type: 'MeetingEnded', data: { reason: 'ended', endedBy: ana } }]),
         expectNewEvents(streams.meetingSlot(contactId), [{ type: 'MeetingSlotReleased', data: { meetingId } }]),
       );
-    const released = existingStream(streams.meetingSlot(contactId), [...slotHeld.events, { type: 'MeetingSlotReleased', data: { meetingId } }]);
-    const ended = existingStream(streams.meeting(meetingId), [started(), { type: 'MeetingEnded', data: { meetingId, contactId, reason: 'ended', endedBy: ana, endedAt: at } }]);
+    const released = existingStream(streams.meetingSlot(contactId), [
+      ...slotHeld.events,
+      { type: 'MeetingSlotReleased', data: { meetingId } },
+    ]);
+    const ended = existingStream(streams.meeting(meetingId), [
+      started(),
+      { type: 'MeetingEnded', data: { meetingId, contactId, reason: 'ended', endedBy: ana, endedAt: at } },
+    ]);
     await given(contact, released, ended)
       .when((api) => api.as(ben).post(startIn(contactId)))
-      .then(expectResponse(201, { meeting: { startedBy: ben } }), expectNewEvents(streams.meetingSlot(contactId), [{ type: 'MeetingSlotClaimed' }]));
+      .then(
+        expectResponse(201, { meeting: { startedBy: ben } }),
+        expectNewEvents(streams.meetingSlot(contactId), [{ type: 'MeetingSlotClaimed' }]),
+      );
   });
 
   it('releases the slot when the invitee declines (the meeting ends as declined); a second decline is 409', async () => {
@@ -90,7 +107,14 @@ describe('meeting rules over the HTTP API', () => {
   });
 
   it('takes over the slot of a meeting that ended without releasing it (a crash between the two)', () =>
-    given(contact, slotHeld, existingStream(streams.meeting(meetingId), [started(), { type: 'MeetingEnded', data: { meetingId, contactId, reason: 'ended', endedBy: ana, endedAt: at } }]))
+    given(
+      contact,
+      slotHeld,
+      existingStream(streams.meeting(meetingId), [
+        started(),
+        { type: 'MeetingEnded', data: { meetingId, contactId, reason: 'ended', endedBy: ana, endedAt: at } },
+      ]),
+    )
       .when((api) => api.as(ana).post(startIn(contactId)))
       .then(
         expectResponse(201, { meeting: { id: specId(1) } }),
@@ -132,7 +156,10 @@ describe('meeting rules over the HTTP API', () => {
   it('answers a member with the meeting straight from its stream', () =>
     given(contact, slotHeld, ringing)
       .when((api) => api.as(ben).get(`/api/meetings/${meetingId}`))
-      .then(expectResponse(200, { meeting: { id: meetingId, state: 'ringing', startedBy: ana, invitees: [ben], ringUntil } }), expectNoNewEvents()));
+      .then(
+        expectResponse(200, { meeting: { id: meetingId, state: 'ringing', startedBy: ana, invitees: [ben], ringUntil } }),
+        expectNoNewEvents(),
+      ));
 
   it('answers malformed ids and no session with 4xx, never touching the log', async () => {
     const cases: Array<[ApiRequest, number, string]> = [

@@ -1,7 +1,13 @@
 import { DomainError } from '../../domain/decider.js';
 import { streams } from '../../domain/events.js';
 import type { MeetingEvent, MeetingSlotEvent, ParticipantLeftReason } from '../../domain/meetings/events.js';
-import { meetingDecider, MeetingNotFoundError, type MeetingCommand, type MeetingState, type StartedMeeting } from '../../domain/meetings/meeting.js';
+import {
+  meetingDecider,
+  MeetingNotFoundError,
+  type MeetingCommand,
+  type MeetingState,
+  type StartedMeeting,
+} from '../../domain/meetings/meeting.js';
 import { meetingSlotDecider, type MeetingSlotCommand, type MeetingSlotState } from '../../domain/meetings/meeting-slot.js';
 import type { ContactService, OpenCalls } from '../contacts/contact-service.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -66,9 +72,18 @@ export class MeetingService implements OpenCalls {
     return { peerId, participants: state.participants.map((p) => ({ ...p })), position: result.position };
   }
 
-  async leave(userId: string, meetingId: string, context: CommandContext, options: { reason?: ParticipantLeftReason; peerId?: string } = {}) {
+  async leave(
+    userId: string,
+    meetingId: string,
+    context: CommandContext,
+    options: { reason?: ParticipantLeftReason; peerId?: string } = {},
+  ) {
     const { reason = 'left', peerId } = options;
-    const result = await this.command(meetingId, { type: 'LeaveMeeting', data: { meetingId, userId, reason, peerId, at: this.now() } }, context);
+    const result = await this.command(
+      meetingId,
+      { type: 'LeaveMeeting', data: { meetingId, userId, reason, peerId, at: this.now() } },
+      context,
+    );
     return { position: result.position };
   }
 
@@ -120,7 +135,11 @@ export class MeetingService implements OpenCalls {
     return result.position;
   }
 
-  private async command(meetingId: string, command: MeetingCommand, context: CommandContext): Promise<CommandResult<MeetingState, MeetingEvent>> {
+  private async command(
+    meetingId: string,
+    command: MeetingCommand,
+    context: CommandContext,
+  ): Promise<CommandResult<MeetingState, MeetingEvent>> {
     const result = await this.meetings.handle(streams.meeting(meetingId), command, context).catch(hideFromNonMembers);
     const ended = result.events.find((e) => e.type === 'MeetingEnded');
     if (ended) await this.releaseSlot(ended.data.contactId, meetingId, context);

@@ -39,10 +39,17 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
     const at = clock.now().toISOString();
     await handler.handle(
       streams.contact(contactId),
-      { type: 'RequestContact', data: { contactId, members: [alice, bob], requestedBy: alice, message: null, at, cooldownMs: 0, blockedByRecipient: false } },
+      {
+        type: 'RequestContact',
+        data: { contactId, members: [alice, bob], requestedBy: alice, message: null, at, cooldownMs: 0, blockedByRecipient: false },
+      },
       context,
     );
-    await handler.handle(streams.contact(contactId), { type: 'AcceptContactRequest', data: { contactId, userId: bob } }, { ...context, userId: bob });
+    await handler.handle(
+      streams.contact(contactId),
+      { type: 'AcceptContactRequest', data: { contactId, userId: bob } },
+      { ...context, userId: bob },
+    );
     return contactId;
   }
   const send = (contactId: string, messageId = randomUUID(), senderId = alice) =>
@@ -114,7 +121,9 @@ describe('CommandHandler on a real event store, two "nodes"', () => {
   it('serializes concurrent commands on one stream within a process', async () => {
     const contactId = await newContact();
     const handler = new CommandHandler(store, contactDecider, { clock, ids: randomIds });
-    const results = await Promise.all(Array.from({ length: 25 }, () => handler.handle(streams.contact(contactId), send(contactId), context)));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => handler.handle(streams.contact(contactId), send(contactId), context)),
+    );
     expect(results.map((r) => r.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
     const seqs = [...(results[0].state as any).messages.values()].map((m: any) => m.seq);
     expect(new Set(seqs).size).toBe(25);

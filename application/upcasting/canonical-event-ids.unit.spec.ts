@@ -10,7 +10,10 @@ const samples: DerbelEvent[] = [
   { type: 'UsernameClaimed', data: { username: 'ana', userId: ana } },
   { type: 'UsernameReleased', data: { username: 'ana', userId: ana } },
   { type: 'AccountRegistered', data: { userId: ana, username: 'ana', displayName: 'Ana' } },
-  { type: 'ContactRequested', data: { contactId: contact, kind: 'direct', members: [ana, ben], requestedBy: ana, recipientId: ben, message: 'hi', silenced: false } },
+  {
+    type: 'ContactRequested',
+    data: { contactId: contact, kind: 'direct', members: [ana, ben], requestedBy: ana, recipientId: ben, message: 'hi', silenced: false },
+  },
   { type: 'ContactRequestDeclined', data: { contactId: contact, declinedBy: ben, declinedAt: when } },
   { type: 'ContactRequestCancelled', data: { contactId: contact, cancelledBy: ana, seenByRecipient: true } },
   { type: 'ContactAdded', data: { contactId: contact, kind: 'direct', members: [ana, ben], addedBy: ana } },
@@ -21,9 +24,33 @@ const samples: DerbelEvent[] = [
   { type: 'MessageEdited', data: { contactId: contact, messageId: message, editorId: ana, text: 'hey' } },
   { type: 'MessageDeleted', data: { contactId: contact, messageId: message, deletedBy: ana } },
   { type: 'ConversationRead', data: { contactId: contact, userId: ben, messageId: message } },
-  { type: 'MeetingStarted', data: { meetingId: meeting, contactId: contact, startedBy: ana, members: [ana, ben], invitees: [ben], startedAt: when, ringUntil: when } },
-  { type: 'ParticipantJoined', data: { meetingId: meeting, contactId: contact, userId: ana, peerId: 'F0000000-0000-4000-8000-00000000000F', joinedAt: when } },
-  { type: 'ParticipantLeft', data: { meetingId: meeting, contactId: contact, userId: ana, peerId: 'F0000000-0000-4000-8000-00000000000F', reason: 'left', leftAt: when } },
+  {
+    type: 'MeetingStarted',
+    data: {
+      meetingId: meeting,
+      contactId: contact,
+      startedBy: ana,
+      members: [ana, ben],
+      invitees: [ben],
+      startedAt: when,
+      ringUntil: when,
+    },
+  },
+  {
+    type: 'ParticipantJoined',
+    data: { meetingId: meeting, contactId: contact, userId: ana, peerId: 'F0000000-0000-4000-8000-00000000000F', joinedAt: when },
+  },
+  {
+    type: 'ParticipantLeft',
+    data: {
+      meetingId: meeting,
+      contactId: contact,
+      userId: ana,
+      peerId: 'F0000000-0000-4000-8000-00000000000F',
+      reason: 'left',
+      leftAt: when,
+    },
+  },
   { type: 'InvitationDeclined', data: { meetingId: meeting, contactId: contact, userId: ben, declinedAt: when } },
   { type: 'MeetingEnded', data: { meetingId: meeting, contactId: contact, reason: 'ended', endedBy: ana, endedAt: when } },
   { type: 'MeetingSlotClaimed', data: { meetingId: meeting, claimedAt: when } },
@@ -35,7 +62,14 @@ const ours = new Set([ana, ben, contact, message, meeting]);
 const respelled = (event: DerbelEvent, spell: (id: string) => string) =>
   JSON.parse(JSON.stringify(event), (_key, value) => (typeof value === 'string' && ours.has(value) ? spell(value) : value));
 
-const recorded = <E extends { type: string; data: unknown }>(event: E) => ({ ...event, id: 'x', streamId: 's', revision: 0, position: 1, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: when } });
+const recorded = <E extends { type: string; data: unknown }>(event: E) => ({
+  ...event,
+  id: 'x',
+  streamId: 's',
+  revision: 0,
+  position: 1,
+  metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: when },
+});
 
 describe('withCanonicalIds', () => {
   it('has a sample of every event type', () => {
@@ -64,25 +98,48 @@ describe('withCanonicalIds', () => {
   });
 
   it('fixes the one id that needs it and copies only that event', () => {
-    const stored = recorded({ type: 'MessageEdited', data: { contactId: contact, messageId: message.toUpperCase(), editorId: ben, text: 'I will pay you 10000 EUR' } });
-    expect(withCanonicalIds(stored).data).toEqual({ contactId: contact, messageId: message, editorId: ben, text: 'I will pay you 10000 EUR' });
+    const stored = recorded({
+      type: 'MessageEdited',
+      data: { contactId: contact, messageId: message.toUpperCase(), editorId: ben, text: 'I will pay you 10000 EUR' },
+    });
+    expect(withCanonicalIds(stored).data).toEqual({
+      contactId: contact,
+      messageId: message,
+      editorId: ben,
+      text: 'I will pay you 10000 EUR',
+    });
   });
 
   it('canonicalises one member of a list and keeps its order', () => {
-    const stored = recorded({ type: 'ContactAdded', data: { contactId: contact, kind: 'direct', members: [ana, `{${ben.toUpperCase()}}`], addedBy: ana } });
+    const stored = recorded({
+      type: 'ContactAdded',
+      data: { contactId: contact, kind: 'direct', members: [ana, `{${ben.toUpperCase()}}`], addedBy: ana },
+    });
     expect(withCanonicalIds(stored).data).toEqual({ contactId: contact, kind: 'direct', members: [ana, ben], addedBy: ana });
   });
 
   it('leaves values that are no uuid at all as written (the read side parks them), without copying', () => {
     const stored = recorded({ type: 'MessageSent', data: { contactId: contact, messageId: 'not-a-uuid', senderId: 42, text: 'x' } });
     expect(withCanonicalIds(stored)).toBe(stored);
-    const mixed = recorded({ type: 'MessageSent', data: { contactId: contact, messageId: 'not-a-uuid', senderId: ana.toUpperCase(), text: 'x' } });
+    const mixed = recorded({
+      type: 'MessageSent',
+      data: { contactId: contact, messageId: 'not-a-uuid', senderId: ana.toUpperCase(), text: 'x' },
+    });
     expect(withCanonicalIds(mixed).data).toEqual({ contactId: contact, messageId: 'not-a-uuid', senderId: ana, text: 'x' });
   });
 
   it('leaves missing fields missing, a null endedBy null, and a members field that is no list alone', () => {
-    const ended = recorded({ type: 'MeetingEnded', data: { meetingId: meeting.toUpperCase(), contactId: contact, reason: 'missed', endedBy: null, endedAt: when } });
-    expect(withCanonicalIds(ended).data).toEqual({ meetingId: meeting, contactId: contact, reason: 'missed', endedBy: null, endedAt: when });
+    const ended = recorded({
+      type: 'MeetingEnded',
+      data: { meetingId: meeting.toUpperCase(), contactId: contact, reason: 'missed', endedBy: null, endedAt: when },
+    });
+    expect(withCanonicalIds(ended).data).toEqual({
+      meetingId: meeting,
+      contactId: contact,
+      reason: 'missed',
+      endedBy: null,
+      endedAt: when,
+    });
     const partial = recorded({ type: 'MessageDeleted', data: { messageId: message.toUpperCase() } });
     expect(withCanonicalIds(partial).data).toEqual({ messageId: message });
     const odd = recorded({ type: 'ContactAdded', data: { contactId: contact, members: ana.toUpperCase() } });

@@ -25,7 +25,10 @@ const stored: ContactEvent[] = [
 ];
 const upcasted = stored.map(withCanonicalIds);
 
-const edit = (editorId: string, text: string): ContactCommand => ({ type: 'EditMessage', data: { contactId, messageId: x, editorId, text } });
+const edit = (editorId: string, text: string): ContactCommand => ({
+  type: 'EditMessage',
+  data: { contactId, messageId: x, editorId, text },
+});
 const remove = (deletedBy: string): ContactCommand => ({ type: 'DeleteMessage', data: { contactId, messageId: x, deletedBy } });
 const send = (senderId: string): ContactCommand => ({ type: 'SendMessage', data: { contactId, messageId: x, senderId, text: 'again' } });
 
@@ -41,7 +44,13 @@ describe('a conversation whose log spells one message id two ways', () => {
   });
 
   it("leaves ana's message hers to edit and delete: ben's stored edit and deletion changed nothing", () => {
-    spec.given(upcasted).when(edit(ana, 'see you at 9')).then([{ type: 'MessageEdited', data: { contactId, messageId: x, editorId: ana, text: 'see you at 9' } }]);
-    spec.given(upcasted).when(remove(ana)).then([{ type: 'MessageDeleted', data: { contactId, messageId: x, deletedBy: ana } }]);
+    spec
+      .given(upcasted)
+      .when(edit(ana, 'see you at 9'))
+      .then([{ type: 'MessageEdited', data: { contactId, messageId: x, editorId: ana, text: 'see you at 9' } }]);
+    spec
+      .given(upcasted)
+      .when(remove(ana))
+      .then([{ type: 'MessageDeleted', data: { contactId, messageId: x, deletedBy: ana } }]);
   });
 });

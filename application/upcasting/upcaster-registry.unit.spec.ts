@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MissingUpcasterError, UpcasterRegistry } from './upcaster-registry.js';
 
-const meta = (schemaVersion?: number) => ({ userId: null, correlationId: 'c', causationId: 'c', timestamp: '2026-11-25T10:00:00.000Z', ...(schemaVersion ? { schemaVersion } : {}) });
+const meta = (schemaVersion?: number) => ({
+  userId: null,
+  correlationId: 'c',
+  causationId: 'c',
+  timestamp: '2026-11-25T10:00:00.000Z',
+  ...(schemaVersion ? { schemaVersion } : {}),
+});
 
 describe('UpcasterRegistry', () => {
   const registry = new UpcasterRegistry([
@@ -21,7 +27,11 @@ describe('UpcasterRegistry', () => {
   });
 
   it('treats an event without schemaVersion as version 1', () => {
-    expect(registry.upcast({ type: 'MessageSent', data: { from: 'u', body: 'x' }, metadata: meta() }).data).toEqual({ senderId: 'u', text: 'x', format: 'plain' });
+    expect(registry.upcast({ type: 'MessageSent', data: { from: 'u', body: 'x' }, metadata: meta() }).data).toEqual({
+      senderId: 'u',
+      text: 'x',
+      format: 'plain',
+    });
   });
 
   it('hands back current events, newer events and types without upcasters untouched (the same object)', () => {
@@ -41,9 +51,13 @@ describe('UpcasterRegistry', () => {
   });
 
   it('refuses a second upcaster for the same type and version, and versions below 1', () => {
-    expect(() => new UpcasterRegistry().register({ type: 'T', fromVersion: 1, upcast: (d) => d }).register({ type: 'T', fromVersion: 1, upcast: (d) => d })).toThrow(
-      'registered twice',
+    expect(() =>
+      new UpcasterRegistry()
+        .register({ type: 'T', fromVersion: 1, upcast: (d) => d })
+        .register({ type: 'T', fromVersion: 1, upcast: (d) => d }),
+    ).toThrow('registered twice');
+    expect(() => new UpcasterRegistry().register({ type: 'T', fromVersion: 0, upcast: (d) => d })).toThrow(
+      'fromVersion must be an integer ≥ 1',
     );
-    expect(() => new UpcasterRegistry().register({ type: 'T', fromVersion: 0, upcast: (d) => d })).toThrow('fromVersion must be an integer ≥ 1');
   });
 });

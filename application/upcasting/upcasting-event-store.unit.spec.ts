@@ -40,7 +40,9 @@ function logOf(events: RecordedEvent[]): EventStore {
 }
 
 /** MessageEdited version 1 said `{ by, body }`; an upcaster that knows nothing of id spellings. */
-const registry = new UpcasterRegistry([{ type: 'MessageEdited', fromVersion: 1, upcast: ({ by, body, ...rest }) => ({ ...rest, editorId: by, text: body }) }]);
+const registry = new UpcasterRegistry([
+  { type: 'MessageEdited', fromVersion: 1, upcast: ({ by, body, ...rest }) => ({ ...rest, editorId: by, text: body }) },
+]);
 
 const expected = [
   { contactId, messageId, senderId: ana, text: 'hi' },

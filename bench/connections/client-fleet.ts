@@ -15,7 +15,10 @@ export class ClientFleet {
     private readonly onApplied: (item: Applied) => void,
   ) {}
 
-  static async start(clients: WorkerClient[], options: { urls: string[]; baseline: number; concurrency: number; onApplied(item: Applied): void }) {
+  static async start(
+    clients: WorkerClient[],
+    options: { urls: string[]; baseline: number; concurrency: number; onApplied(item: Applied): void },
+  ) {
     const count = Math.max(1, Math.ceil(clients.length / CLIENTS_PER_WORKER));
     const workers = Array.from({ length: count }, () =>
       fork(WORKER, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
@@ -29,7 +32,13 @@ export class ClientFleet {
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('message', () => resolve()))));
     workers.forEach((worker, w) => {
       const share = clients.filter((_, i) => i % count === w);
-      worker.send({ type: 'start', urls: options.urls, baseline: options.baseline, clients: share, concurrency: Math.ceil(options.concurrency / count) } satisfies ToWorker);
+      worker.send({
+        type: 'start',
+        urls: options.urls,
+        baseline: options.baseline,
+        clients: share,
+        concurrency: Math.ceil(options.concurrency / count),
+      } satisfies ToWorker);
     });
     return fleet;
   }

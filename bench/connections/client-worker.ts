@@ -13,7 +13,13 @@ import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type Worke
  */
 const send = (message: FromWorker) => process.send!(message);
 
-let clients: Array<{ spec: WorkerClient; socket: RawSocketClient; feed: FeedSync; caughtUpSinceReset: boolean; reconnectedSinceReset: boolean }> = [];
+let clients: Array<{
+  spec: WorkerClient;
+  socket: RawSocketClient;
+  feed: FeedSync;
+  caughtUpSinceReset: boolean;
+  reconnectedSinceReset: boolean;
+}> = [];
 /** First handshakes under way (the start's concurrency bound). */
 let firstInFlight = 0;
 let launch = () => {};
@@ -38,7 +44,11 @@ const bump = (counts: Record<string, number>, key: string) => (counts[key] = (co
 async function fetchPage(node: number, token: string, after: number): Promise<FeedPage> {
   let status: string;
   try {
-    const response = await pools[node].request({ method: 'GET', path: `/api/events?after=${after}&limit=200`, headers: { authorization: `Bearer ${token}` } });
+    const response = await pools[node].request({
+      method: 'GET',
+      path: `/api/events?after=${after}&limit=200`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     status = String(response.statusCode);
     bump(counters.catchUpStatuses, status);
     if (response.statusCode !== 200) {
@@ -64,13 +74,19 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
       feed: new FeedSync(
         async (after) => {
           const page = await fetchPage(entry.socket.node, spec.token, after);
-          if (spec.watched) for (const event of page.events) if (event.type === 'MessageSent') fromCatchUp.add(event.data.messageId as string);
+          if (spec.watched)
+            for (const event of page.events) if (event.type === 'MessageSent') fromCatchUp.add(event.data.messageId as string);
           return page;
         },
         (event: FeedEvent) => {
           if (!spec.watched || event.type !== 'MessageSent') return;
           const messageId = event.data.messageId as string;
-          pendingApplied.push({ messageId, receiverId: spec.userId, at: epochNow(), via: fromCatchUp.delete(messageId) ? 'catch-up' : 'push' });
+          pendingApplied.push({
+            messageId,
+            receiverId: spec.userId,
+            at: epochNow(),
+            via: fromCatchUp.delete(messageId) ? 'catch-up' : 'push',
+          });
         },
       ),
       socket: null as unknown as RawSocketClient,
@@ -142,7 +158,9 @@ function status(full: boolean): WorkerStatus {
     if (caughtUpSinceReset) caughtUp++;
   }
   const counts = { clients: clients.length, online, everConnected, caughtUp, onNode: Array.from(onNode, (n) => n ?? 0) };
-  return full ? { ...counts, ...counters } : { ...counts, ...freshCounters(), connectErrors: counters.connectErrors, catchUpStatuses: counters.catchUpStatuses };
+  return full
+    ? { ...counts, ...counters }
+    : { ...counts, ...freshCounters(), connectErrors: counters.connectErrors, catchUpStatuses: counters.catchUpStatuses };
 }
 
 setInterval(() => {

@@ -34,7 +34,9 @@ export class PairSenders {
     urls: string[],
     private readonly pairs: ActivePair[],
   ) {
-    this.pools = urls.map((url) => new Pool(url, { connections: Math.min(200, pairs.length), headersTimeout: 15_000, bodyTimeout: 15_000 }));
+    this.pools = urls.map(
+      (url) => new Pool(url, { connections: Math.min(200, pairs.length), headersTimeout: 15_000, bodyTimeout: 15_000 }),
+    );
   }
 
   /** An applied message reported by a receiver (push or catch-up). */
@@ -65,7 +67,8 @@ export class PairSenders {
   /** Waits until every acknowledged message among `ids` is applied, or `timeoutMs`. */
   async settle(ids: string[], timeoutMs: number) {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && ids.some((id) => this.sent.get(id)!.acknowledged && !this.applied.has(id))) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < deadline && ids.some((id) => this.sent.get(id)!.acknowledged && !this.applied.has(id)))
+      await new Promise((r) => setTimeout(r, 100));
   }
 
   /** Latency, losses and doubles over `ids`, optionally only those whose receiver matches. */

@@ -59,7 +59,10 @@ export class RawSocketClient {
     if (redirects === 0) this.hooks.onAttempt();
     const url = this.urls[this.node];
     const started = performance.now();
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, handshakeTimeout: 20_000 });
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+      perMessageDeflate: false,
+      handshakeTimeout: 20_000,
+    });
     this.ws = ws;
     let opened = false;
     let connected = false;

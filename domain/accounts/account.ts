@@ -9,9 +9,7 @@ export type RegisterAccount = {
   data: { userId: string; username: string; displayName: string };
 };
 
-export type AccountState =
-  | { status: 'unregistered' }
-  | { status: 'registered'; userId: string; username: string; displayName: string };
+export type AccountState = { status: 'unregistered' } | { status: 'registered'; userId: string; username: string; displayName: string };
 
 export const accountDecider: Decider<AccountState, RegisterAccount, AccountRegistered> = {
   initialState: () => ({ status: 'unregistered' }),

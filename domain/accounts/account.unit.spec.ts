@@ -26,21 +26,36 @@ describe('registering an account', () => {
   });
 
   it('stores the username lowercased', () => {
-    spec.given([]).when(register({ username: 'Ada' })).then([registered({ username: 'ada' })]);
+    spec
+      .given([])
+      .when(register({ username: 'Ada' }))
+      .then([registered({ username: 'ada' })]);
   });
 
   it('refuses an invalid username', () => {
-    spec.given([]).when(register({ username: 'a b' })).thenThrows('INVALID_USERNAME');
+    spec
+      .given([])
+      .when(register({ username: 'a b' }))
+      .thenThrows('INVALID_USERNAME');
   });
 
   it('trims the display name', () => {
-    spec.given([]).when(register({ displayName: '  Ada Lovelace \n' })).then([registered()]);
+    spec
+      .given([])
+      .when(register({ displayName: '  Ada Lovelace \n' }))
+      .then([registered()]);
   });
 
   it('accepts display names of 1 and 64 characters, counting characters not UTF-16 units', () => {
-    spec.given([]).when(register({ displayName: 'A' })).then([registered({ displayName: 'A' })]);
+    spec
+      .given([])
+      .when(register({ displayName: 'A' }))
+      .then([registered({ displayName: 'A' })]);
     const longest = '😀'.repeat(DISPLAY_NAME_MAX_LENGTH);
-    spec.given([]).when(register({ displayName: longest })).then([registered({ displayName: longest })]);
+    spec
+      .given([])
+      .when(register({ displayName: longest }))
+      .then([registered({ displayName: longest })]);
   });
 
   it.each([

@@ -10,10 +10,7 @@ export function trimmedDisplayName(displayName: string): string {
   const trimmed = displayName.trim();
   const length = characterCount(trimmed);
   if (length < DISPLAY_NAME_MIN_LENGTH || length > DISPLAY_NAME_MAX_LENGTH) {
-    throw new DomainError(
-      'INVALID_DISPLAY_NAME',
-      `A display name is ${DISPLAY_NAME_MIN_LENGTH}–${DISPLAY_NAME_MAX_LENGTH} characters`,
-    );
+    throw new DomainError('INVALID_DISPLAY_NAME', `A display name is ${DISPLAY_NAME_MIN_LENGTH}–${DISPLAY_NAME_MAX_LENGTH} characters`);
   }
   assertPlainName(trimmed, 'displayName');
   return trimmed;

@@ -16,9 +16,7 @@ export type ReleaseUsername = {
 
 export type UsernameClaimCommand = ClaimUsername | ReleaseUsername;
 
-export type UsernameClaimState =
-  | { status: 'unclaimed' }
-  | { status: 'claimed'; username: string; userId: string };
+export type UsernameClaimState = { status: 'unclaimed' } | { status: 'claimed'; username: string; userId: string };
 
 export const usernameClaimDecider: Decider<UsernameClaimState, UsernameClaimCommand, UsernameClaimEvent> = {
   initialState: () => ({ status: 'unclaimed' }),

@@ -10,24 +10,42 @@ const claimed = (username: string, userId = 'user-1'): UsernameClaimed => ({ typ
 
 describe('claiming a username', () => {
   it('claims a free username', () => {
-    spec.given([]).when(claim('ada')).then([claimed('ada')]);
+    spec
+      .given([])
+      .when(claim('ada'))
+      .then([claimed('ada')]);
   });
 
   it('stores the username lowercased', () => {
-    spec.given([]).when(claim('Ada.Lovelace_1-x')).then([claimed('ada.lovelace_1-x')]);
+    spec
+      .given([])
+      .when(claim('Ada.Lovelace_1-x'))
+      .then([claimed('ada.lovelace_1-x')]);
   });
 
   it('refuses a username someone already claimed', () => {
-    spec.given([claimed('ada', 'user-1')]).when(claim('Ada', 'user-2')).thenThrows('USERNAME_TAKEN');
+    spec
+      .given([claimed('ada', 'user-1')])
+      .when(claim('Ada', 'user-2'))
+      .thenThrows('USERNAME_TAKEN');
   });
 
   it('refuses a second claim even by the same user', () => {
-    spec.given([claimed('ada', 'user-1')]).when(claim('ada', 'user-1')).thenThrows('USERNAME_TAKEN');
+    spec
+      .given([claimed('ada', 'user-1')])
+      .when(claim('ada', 'user-1'))
+      .thenThrows('USERNAME_TAKEN');
   });
 
   it('accepts the shortest and longest usernames', () => {
-    spec.given([]).when(claim('abc')).then([claimed('abc')]);
-    spec.given([]).when(claim('a'.repeat(32))).then([claimed('a'.repeat(32))]);
+    spec
+      .given([])
+      .when(claim('abc'))
+      .then([claimed('abc')]);
+    spec
+      .given([])
+      .when(claim('a'.repeat(32)))
+      .then([claimed('a'.repeat(32))]);
   });
 
   it.each([
@@ -49,13 +67,25 @@ describe('releasing a username', () => {
   const released = (username: string, userId = 'user-1'): UsernameReleased => ({ type: 'UsernameReleased', data: { username, userId } });
 
   it("releases its claimant's claim, after which anyone may claim it", () => {
-    spec.given([claimed('ada', 'user-1')]).when(release('ada', 'user-1')).then([released('ada', 'user-1')]);
-    spec.given([claimed('ada', 'user-1'), released('ada', 'user-1')]).when(claim('ada', 'user-2')).then([claimed('ada', 'user-2')]);
+    spec
+      .given([claimed('ada', 'user-1')])
+      .when(release('ada', 'user-1'))
+      .then([released('ada', 'user-1')]);
+    spec
+      .given([claimed('ada', 'user-1'), released('ada', 'user-1')])
+      .when(claim('ada', 'user-2'))
+      .then([claimed('ada', 'user-2')]);
   });
 
   it("never releases someone else's claim, nor an unclaimed name", () => {
-    spec.given([claimed('ada', 'user-1')]).when(release('ada', 'user-2')).then([]);
+    spec
+      .given([claimed('ada', 'user-1')])
+      .when(release('ada', 'user-2'))
+      .then([]);
     spec.given([]).when(release('ada')).then([]);
-    spec.given([claimed('ada', 'user-1'), released('ada', 'user-1')]).when(release('ada', 'user-1')).then([]);
+    spec
+      .given([claimed('ada', 'user-1'), released('ada', 'user-1')])
+      .when(release('ada', 'user-1'))
+      .then([]);
   });
 });

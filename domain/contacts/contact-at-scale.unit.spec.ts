@@ -7,9 +7,7 @@ const contactId = 'contact-big';
 const MESSAGES = 100_000;
 
 function longConversation(): ContactEvent[] {
-  const events: ContactEvent[] = [
-    { type: 'ContactAdded', data: { contactId, kind: 'direct', members: ['ada', 'bob'], addedBy: 'ada' } },
-  ];
+  const events: ContactEvent[] = [{ type: 'ContactAdded', data: { contactId, kind: 'direct', members: ['ada', 'bob'], addedBy: 'ada' } }];
   for (let i = 0; i < MESSAGES; i++) {
     const senderId = i % 2 === 0 ? 'ada' : 'bob';
     events.push({ type: 'MessageSent', data: { contactId, messageId: `m${i}`, senderId, text: `message number ${i}` } });
@@ -22,10 +20,17 @@ describe(`a conversation of ${MESSAGES.toLocaleString('en')} messages`, () => {
   const spec = DeciderSpecification.for(contactDecider);
 
   it('still accepts a new message and still recognises retries and conflicts', () => {
-    spec.given(events).when({ type: 'SendMessage', data: { contactId, messageId: 'new', senderId: 'ada', text: 'still here' } })
+    spec
+      .given(events)
+      .when({ type: 'SendMessage', data: { contactId, messageId: 'new', senderId: 'ada', text: 'still here' } })
       .then([{ type: 'MessageSent', data: { contactId, messageId: 'new', senderId: 'ada', text: 'still here' } }]);
-    spec.given(events).when({ type: 'SendMessage', data: { contactId, messageId: 'm0', senderId: 'ada', text: 'again' } }).then([]);
-    spec.given(events).when({ type: 'SendMessage', data: { contactId, messageId: 'm1', senderId: 'ada', text: 'again' } })
+    spec
+      .given(events)
+      .when({ type: 'SendMessage', data: { contactId, messageId: 'm0', senderId: 'ada', text: 'again' } })
+      .then([]);
+    spec
+      .given(events)
+      .when({ type: 'SendMessage', data: { contactId, messageId: 'm1', senderId: 'ada', text: 'again' } })
       .thenThrows('MESSAGE_ID_CONFLICT');
   });
 

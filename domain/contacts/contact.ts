@@ -175,7 +175,8 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
       // canonical may hold another member's edit of a message whose id they spelled differently.
       case 'MessageEdited': {
         const message = state.messages.get(event.data.messageId);
-        if (message && message.senderId === event.data.editorId && !message.deleted) message.textFingerprint = textFingerprint(event.data.text);
+        if (message && message.senderId === event.data.editorId && !message.deleted)
+          message.textFingerprint = textFingerprint(event.data.text);
         return state;
       }
       case 'MessageDeleted': {
@@ -219,7 +220,15 @@ function requestContact({ data }: RequestContact, state: ContactState): Array<Co
   const requested = (): ContactRequested[] => [
     {
       type: 'ContactRequested',
-      data: { contactId, kind: 'direct', members: [members[0], members[1]], requestedBy, recipientId, message, silenced: isSilenced(data, state) },
+      data: {
+        contactId,
+        kind: 'direct',
+        members: [members[0], members[1]],
+        requestedBy,
+        recipientId,
+        message,
+        silenced: isSilenced(data, state),
+      },
     },
   ];
   if (state.status === 'none' || state.status === 'ended') return requested();
@@ -254,7 +263,8 @@ function declineRequest({ data }: DeclineContactRequest, state: Conversation): C
 }
 
 function endContact({ data }: EndContact, state: Conversation): Array<ContactRequestCancelled | ContactRemoved> {
-  if (state.status === 'added') return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'removed' } }];
+  if (state.status === 'added')
+    return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'removed' } }];
   if (isOutgoing(state, data.userId)) return [cancelled(state, data.userId)];
   throw contactNotFound();
 }
@@ -262,7 +272,8 @@ function endContact({ data }: EndContact, state: Conversation): Array<ContactReq
 function endForBlock({ data }: EndContactForBlock, state: ContactState): ContactEvent[] {
   if (state.status === 'none') return [];
   if (!state.members.includes(data.userId)) throw notAMember();
-  if (state.status === 'added') return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'blocked' } }];
+  if (state.status === 'added')
+    return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'blocked' } }];
   if (isOutgoing(state, data.userId)) return [cancelled(state, data.userId)];
   // Their request to the blocker: declined, so it leaves the blocker's list and still looks "sent" to them.
   if (isVisibleIncoming(state, data.userId)) return declineRequest({ type: 'DeclineContactRequest', data }, state);

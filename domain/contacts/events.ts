@@ -9,7 +9,15 @@ import type { MessageAttachment } from './message-attachments.js';
  */
 export type ContactRequested = {
   type: 'ContactRequested';
-  data: { contactId: string; kind: 'direct'; members: string[]; requestedBy: string; recipientId: string; message: string | null; silenced: boolean };
+  data: {
+    contactId: string;
+    kind: 'direct';
+    members: string[];
+    requestedBy: string;
+    recipientId: string;
+    message: string | null;
+    silenced: boolean;
+  };
 };
 
 /** The recipient declined (the requester is not told). `declinedAt` starts the requester's cooling-off. */

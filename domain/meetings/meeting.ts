@@ -200,7 +200,14 @@ function leaveMeeting({ data }: LeaveMeeting, state: StartedMeeting): MeetingEve
   if (!seat || (data.peerId !== undefined && seat.peerId !== data.peerId)) return [];
   const left: ParticipantLeft = {
     type: 'ParticipantLeft',
-    data: { meetingId: state.meetingId, contactId: state.contactId, userId: data.userId, peerId: seat.peerId, reason: data.reason, leftAt: data.at },
+    data: {
+      meetingId: state.meetingId,
+      contactId: state.contactId,
+      userId: data.userId,
+      peerId: seat.peerId,
+      reason: data.reason,
+      leftAt: data.at,
+    },
   };
   if (state.participants.length > 1) return [left];
   // The last one out: a call that was answered is over; one nobody answered yet was given up.

@@ -18,7 +18,10 @@ const start = (members = [ada, bob], startedBy = ada): MeetingCommand => ({
   type: 'StartMeeting',
   data: { meetingId, contactId, startedBy, members, at: T0, ringUntil: RING_UNTIL },
 });
-const join = (userId: string, peerId: string, at = during(1)): MeetingCommand => ({ type: 'JoinMeeting', data: { meetingId, userId, peerId, at } });
+const join = (userId: string, peerId: string, at = during(1)): MeetingCommand => ({
+  type: 'JoinMeeting',
+  data: { meetingId, userId, peerId, at },
+});
 const leave = (userId: string, at = during(60), reason: ParticipantLeftReason = 'left', peerId?: string): MeetingCommand => ({
   type: 'LeaveMeeting',
   data: { meetingId, userId, reason, peerId, at },
@@ -29,7 +32,15 @@ const expire = (at: string): MeetingCommand => ({ type: 'ExpireRing', data: { me
 
 const started = (members = [ada, bob], startedBy = ada): MeetingEvent => ({
   type: 'MeetingStarted',
-  data: { meetingId, contactId, startedBy, members, invitees: members.filter((m) => m !== startedBy), startedAt: T0, ringUntil: RING_UNTIL },
+  data: {
+    meetingId,
+    contactId,
+    startedBy,
+    members,
+    invitees: members.filter((m) => m !== startedBy),
+    startedAt: T0,
+    ringUntil: RING_UNTIL,
+  },
 });
 const joined = (userId: string, peerId: string, at = during(1)): MeetingEvent => ({
   type: 'ParticipantJoined',
@@ -39,7 +50,10 @@ const left = (userId: string, peerId: string, at = during(60), reason: Participa
   type: 'ParticipantLeft',
   data: { meetingId, contactId, userId, peerId, reason, leftAt: at },
 });
-const declined = (userId: string, at = during(2)): MeetingEvent => ({ type: 'InvitationDeclined', data: { meetingId, contactId, userId, declinedAt: at } });
+const declined = (userId: string, at = during(2)): MeetingEvent => ({
+  type: 'InvitationDeclined',
+  data: { meetingId, contactId, userId, declinedAt: at },
+});
 const ended = (reason: MeetingEndReason, endedBy: string | null, at: string): MeetingEvent => ({
   type: 'MeetingEnded',
   data: { meetingId, contactId, reason, endedBy, endedAt: at },
@@ -51,11 +65,17 @@ describe('starting a meeting', () => {
   });
 
   it('refuses a starter who is not a member', () => {
-    spec.given([]).when(start([ada, bob], eve)).thenThrows('NOT_A_MEMBER');
+    spec
+      .given([])
+      .when(start([ada, bob], eve))
+      .thenThrows('NOT_A_MEMBER');
   });
 
   it('refuses a meeting with nobody to call', () => {
-    spec.given([]).when(start([ada])).thenThrows('INVALID_MEMBERS');
+    spec
+      .given([])
+      .when(start([ada]))
+      .thenThrows('INVALID_MEMBERS');
   });
 
   it('refuses to start the same meeting twice', () => {
@@ -65,19 +85,31 @@ describe('starting a meeting', () => {
 
 describe('joining', () => {
   it('lets the starter join while it rings', () => {
-    spec.given([started()]).when(join(ada, 'p-ada')).then([joined(ada, 'p-ada')]);
+    spec
+      .given([started()])
+      .when(join(ada, 'p-ada'))
+      .then([joined(ada, 'p-ada')]);
   });
 
   it('lets the invitee answer', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(join(bob, 'p-bob', during(5))).then([joined(bob, 'p-bob', during(5))]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(join(bob, 'p-bob', during(5)))
+      .then([joined(bob, 'p-bob', during(5))]);
   });
 
   it('is a no-op for the same seat twice', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(join(ada, 'p-ada', during(3))).then([]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(join(ada, 'p-ada', during(3)))
+      .then([]);
   });
 
   it('gives a rejoining participant a new peer id in the same seat', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(join(ada, 'p-ada-2', during(3))).then([joined(ada, 'p-ada-2', during(3))]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(join(ada, 'p-ada-2', during(3)))
+      .then([joined(ada, 'p-ada-2', during(3))]);
   });
 
   it('refuses a non-member', () => {
@@ -89,11 +121,17 @@ describe('joining', () => {
   });
 
   it('refuses an ended meeting', () => {
-    spec.given([started(), ended('ended', ada, during(3))]).when(join(bob, 'p-bob', during(4))).thenThrows('MEETING_ENDED');
+    spec
+      .given([started(), ended('ended', ada, during(3))])
+      .when(join(bob, 'p-bob', during(4)))
+      .thenThrows('MEETING_ENDED');
   });
 
   it('refuses to answer once the ring is over, even before the sweeper ended it', () => {
-    spec.given([started()]).when(join(bob, 'p-bob', RING_UNTIL)).thenThrows('MEETING_ENDED');
+    spec
+      .given([started()])
+      .when(join(bob, 'p-bob', RING_UNTIL))
+      .thenThrows('MEETING_ENDED');
   });
 
   it('lets the starter back in after the ring once the call was answered', () => {
@@ -108,23 +146,38 @@ describe('leaving', () => {
   const inCall = [started(), joined(ada, 'p-ada'), joined(bob, 'p-bob', during(5))];
 
   it('lets one participant leave while the other stays', () => {
-    spec.given(inCall).when(leave(ada)).then([left(ada, 'p-ada')]);
+    spec
+      .given(inCall)
+      .when(leave(ada))
+      .then([left(ada, 'p-ada')]);
   });
 
   it('ends an answered call as empty when the last participant leaves', () => {
-    spec.given([...inCall, left(ada, 'p-ada')]).when(leave(bob, during(70))).then([left(bob, 'p-bob', during(70)), ended('empty', bob, during(70))]);
+    spec
+      .given([...inCall, left(ada, 'p-ada')])
+      .when(leave(bob, during(70)))
+      .then([left(bob, 'p-bob', during(70)), ended('empty', bob, during(70))]);
   });
 
   it('ends an unanswered call as missed when the caller hangs up', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(leave(ada, during(10))).then([left(ada, 'p-ada', during(10)), ended('missed', ada, during(10))]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(leave(ada, during(10)))
+      .then([left(ada, 'p-ada', during(10)), ended('missed', ada, during(10))]);
   });
 
   it('is a no-op for a member who is not in the call', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(leave(bob)).then([]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(leave(bob))
+      .then([]);
   });
 
   it('refuses an ended meeting', () => {
-    spec.given([...inCall, ended('ended', ada, during(30))]).when(leave(bob)).thenThrows('MEETING_ENDED');
+    spec
+      .given([...inCall, ended('ended', ada, during(30))])
+      .when(leave(bob))
+      .thenThrows('MEETING_ENDED');
   });
 
   it('refuses a non-member', () => {
@@ -133,15 +186,24 @@ describe('leaving', () => {
 
   describe('after a disconnect', () => {
     it('gives up the seat the disconnect names', () => {
-      spec.given(inCall).when(leave(bob, during(80), 'disconnected', 'p-bob')).then([left(bob, 'p-bob', during(80), 'disconnected')]);
+      spec
+        .given(inCall)
+        .when(leave(bob, during(80), 'disconnected', 'p-bob'))
+        .then([left(bob, 'p-bob', during(80), 'disconnected')]);
     });
 
     it('keeps a seat taken again under a new peer id', () => {
-      spec.given([...inCall, joined(bob, 'p-bob-2', during(70))]).when(leave(bob, during(80), 'disconnected', 'p-bob')).then([]);
+      spec
+        .given([...inCall, joined(bob, 'p-bob-2', during(70))])
+        .when(leave(bob, during(80), 'disconnected', 'p-bob'))
+        .then([]);
     });
 
     it('is a no-op once the meeting ended (a repeat from the sweeper)', () => {
-      spec.given([...inCall, ended('ended', ada, during(30))]).when(leave(bob, during(80), 'disconnected', 'p-bob')).then([]);
+      spec
+        .given([...inCall, ended('ended', ada, during(30))])
+        .when(leave(bob, during(80), 'disconnected', 'p-bob'))
+        .then([]);
     });
 
     it('ends the call as empty when it was the last seat, with nobody to blame', () => {
@@ -155,17 +217,29 @@ describe('leaving', () => {
 
 describe('declining', () => {
   it('ends a direct call as declined', () => {
-    spec.given([started()]).when(decline(bob)).then([declined(bob), ended('declined', bob, during(2))]);
+    spec
+      .given([started()])
+      .when(decline(bob))
+      .then([declined(bob), ended('declined', bob, during(2))]);
   });
 
   it('keeps ringing the others of a group until all declined', () => {
     const group = [ada, bob, eve];
-    spec.given([started(group)]).when(decline(bob)).then([declined(bob)]);
-    spec.given([started(group), declined(bob)]).when(decline(eve, during(3))).then([declined(eve, during(3)), ended('declined', eve, during(3))]);
+    spec
+      .given([started(group)])
+      .when(decline(bob))
+      .then([declined(bob)]);
+    spec
+      .given([started(group), declined(bob)])
+      .when(decline(eve, during(3)))
+      .then([declined(eve, during(3)), ended('declined', eve, during(3))]);
   });
 
   it('is a no-op when declined twice', () => {
-    spec.given([started([ada, bob, eve]), declined(bob)]).when(decline(bob)).then([]);
+    spec
+      .given([started([ada, bob, eve]), declined(bob)])
+      .when(decline(bob))
+      .then([]);
   });
 
   it('refuses the starter', () => {
@@ -173,51 +247,84 @@ describe('declining', () => {
   });
 
   it('refuses an invitee already in the call', () => {
-    spec.given([started(), joined(bob, 'p-bob')]).when(decline(bob)).thenThrows('ALREADY_JOINED');
+    spec
+      .given([started(), joined(bob, 'p-bob')])
+      .when(decline(bob))
+      .thenThrows('ALREADY_JOINED');
   });
 
   it('refuses an ended meeting and a stranger', () => {
-    spec.given([started(), ended('missed', null, RING_UNTIL)]).when(decline(bob)).thenThrows('MEETING_ENDED');
+    spec
+      .given([started(), ended('missed', null, RING_UNTIL)])
+      .when(decline(bob))
+      .thenThrows('MEETING_ENDED');
     spec.given([started()]).when(decline(eve)).thenThrows('NOT_A_MEMBER');
   });
 });
 
 describe('ending for everyone', () => {
   it('lets any participant end it', () => {
-    spec.given([started(), joined(ada, 'p-ada'), joined(bob, 'p-bob')]).when(end(bob)).then([ended('ended', bob, during(90))]);
+    spec
+      .given([started(), joined(ada, 'p-ada'), joined(bob, 'p-bob')])
+      .when(end(bob))
+      .then([ended('ended', bob, during(90))]);
   });
 
   it('lets the caller cancel the ring before joining over a socket', () => {
-    spec.given([started()]).when(end(ada, during(3))).then([ended('ended', ada, during(3))]);
+    spec
+      .given([started()])
+      .when(end(ada, during(3)))
+      .then([ended('ended', ada, during(3))]);
   });
 
   it('refuses a member who is not in the call', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(end(bob)).thenThrows('NOT_A_PARTICIPANT');
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(end(bob))
+      .thenThrows('NOT_A_PARTICIPANT');
   });
 
   it('refuses an ended meeting', () => {
-    spec.given([started(), ended('ended', ada, during(3))]).when(end(ada)).thenThrows('MEETING_ENDED');
+    spec
+      .given([started(), ended('ended', ada, during(3))])
+      .when(end(ada))
+      .thenThrows('MEETING_ENDED');
   });
 });
 
 describe('the ring timeout', () => {
   it('ends an unanswered meeting as missed', () => {
-    spec.given([started(), joined(ada, 'p-ada')]).when(expire(RING_UNTIL)).then([ended('missed', null, RING_UNTIL)]);
+    spec
+      .given([started(), joined(ada, 'p-ada')])
+      .when(expire(RING_UNTIL))
+      .then([ended('missed', null, RING_UNTIL)]);
   });
 
   it('does nothing before the deadline', () => {
-    spec.given([started()]).when(expire(during(44))).then([]);
+    spec
+      .given([started()])
+      .when(expire(during(44)))
+      .then([]);
   });
 
   it('does nothing once someone answered', () => {
-    spec.given([started(), joined(bob, 'p-bob')]).when(expire(during(50))).then([]);
+    spec
+      .given([started(), joined(bob, 'p-bob')])
+      .when(expire(during(50)))
+      .then([]);
   });
 
   it('fires once: a repeat from another node is a no-op', () => {
-    spec.given([started(), ended('missed', null, RING_UNTIL)]).when(expire(during(46))).then([]);
+    spec
+      .given([started(), ended('missed', null, RING_UNTIL)])
+      .when(expire(during(46)))
+      .then([]);
   });
 
   it('ignores a meeting it does not know', () => {
-    spec.given([]).when(expire(during(46))).then([]);
+    spec
+      .given([])
+      .when(expire(during(46)))
+      .then([]);
   });
 });

@@ -37,7 +37,10 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
   constructor(private readonly pool: pg.Pool) {}
 
   async usedBytes(uploaderId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ used: string }>('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE uploader_id = $1', [uploaderId]);
+    const { rows } = await this.pool.query<{ used: string }>(
+      'SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE uploader_id = $1',
+      [uploaderId],
+    );
     return Number(rows[0].used);
   }
 
@@ -50,7 +53,17 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
         `INSERT INTO attachments (id, uploader_id, name, size, content_type, width, height, has_thumbnail)
          SELECT $1::uuid, $2::uuid, $3, $4::bigint, $5, $6::integer, $7::integer, $8::boolean
           WHERE (SELECT coalesce(sum(size), 0) FROM attachments WHERE uploader_id = $2) + $4::bigint <= $9::bigint`,
-        [record.id, record.uploaderId, record.name, record.size, record.contentType, record.width ?? null, record.height ?? null, record.hasThumbnail, quotaBytes],
+        [
+          record.id,
+          record.uploaderId,
+          record.name,
+          record.size,
+          record.contentType,
+          record.width ?? null,
+          record.height ?? null,
+          record.hasThumbnail,
+          quotaBytes,
+        ],
       );
       await client.query('COMMIT');
       return inserted.rowCount === 1;
@@ -67,7 +80,11 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
     return rows[0] ? recordOf(rows[0]) : null;
   }
 
-  async claim(ids: readonly string[], uploaderId: string, sentIn: { contactId: string; messageId: string }): Promise<AttachmentRecord[] | null> {
+  async claim(
+    ids: readonly string[],
+    uploaderId: string,
+    sentIn: { contactId: string; messageId: string },
+  ): Promise<AttachmentRecord[] | null> {
     if (ids.length === 0) return [];
     const client = await this.pool.connect();
     try {
@@ -95,21 +112,26 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
   }
 
   async release(ids: readonly string[], sentIn: { contactId: string; messageId: string }): Promise<void> {
-    await this.pool.query('UPDATE attachments SET contact_id = NULL, message_id = NULL WHERE id = ANY($1::uuid[]) AND contact_id = $2 AND message_id = $3', [
-      ids,
-      sentIn.contactId,
-      sentIn.messageId,
-    ]);
+    await this.pool.query(
+      'UPDATE attachments SET contact_id = NULL, message_id = NULL WHERE id = ANY($1::uuid[]) AND contact_id = $2 AND message_id = $3',
+      [ids, sentIn.contactId, sentIn.messageId],
+    );
   }
 
   async removeUnsentBefore(before: Date): Promise<AttachmentRecord[]> {
     // Row locks order this against a send claiming one of them: either the claim or the removal wins.
-    const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE message_id IS NULL AND uploaded_at < $1 RETURNING ${COLUMNS}`, [before]);
+    const { rows } = await this.pool.query<Row>(
+      `DELETE FROM attachments WHERE message_id IS NULL AND uploaded_at < $1 RETURNING ${COLUMNS}`,
+      [before],
+    );
     return rows.map(recordOf);
   }
 
   async removeForMessage(contactId: string, messageId: string): Promise<AttachmentRecord[]> {
-    const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE contact_id = $1 AND message_id = $2 RETURNING ${COLUMNS}`, [contactId, messageId]);
+    const { rows } = await this.pool.query<Row>(`DELETE FROM attachments WHERE contact_id = $1 AND message_id = $2 RETURNING ${COLUMNS}`, [
+      contactId,
+      messageId,
+    ]);
     return rows.map(recordOf);
   }
 }

@@ -22,7 +22,12 @@ export class SharpImageInspector implements ImageInspector {
     image.pipe(input);
     const [metadata, thumbnail] = await Promise.all([
       input.clone().metadata(),
-      input.clone().rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer(),
+      input
+        .clone()
+        .rotate()
+        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 75 })
+        .toBuffer(),
     ]);
     if (!metadata.width || !metadata.height) throw new Error('the image has no size');
     // EXIF orientations 5-8 turn the image a quarter: shown, it is as wide as it is stored high.

@@ -30,7 +30,9 @@ describe('JwtTokenService', () => {
     const other = new JwtTokenService('t'.repeat(48), 3600);
     expect(() => other.verify(token)).toThrow();
     const [header, payload, signature] = token.split('.');
-    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'someone-else' })).toString('base64url');
+    const altered = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'someone-else' }),
+    ).toString('base64url');
     expect(() => tokens.verify(`${header}.${altered}.${signature}`)).toThrow();
   });
 });

@@ -37,11 +37,9 @@ export class PostgresSessions implements SessionRepository {
   }
   async isActive(sessionId: string, options: { fresh?: boolean } = {}) {
     if (!options.fresh && this.active.get(sessionId)) return true;
-    const { rows } = await queryPrepared(
-      this.pool,
-      'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
-      [sessionId],
-    );
+    const { rows } = await queryPrepared(this.pool, 'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()', [
+      sessionId,
+    ]);
     if (rows.length > 0) this.active.set(sessionId, true);
     return rows.length > 0;
   }

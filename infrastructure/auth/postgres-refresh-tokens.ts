@@ -54,7 +54,13 @@ export class PostgresRefreshTokens implements RefreshTokenRepository {
            UPDATE sessions SET renewed_at = now() WHERE id = $3 RETURNING expires_at`,
           [hashOf(refreshToken), hashOf(next), found.session_id],
         );
-        outcome = { status: 'renewed', sessionId: found.session_id, userId: found.user_id, refreshToken: next, sessionEndsAt: session[0].expires_at };
+        outcome = {
+          status: 'renewed',
+          sessionId: found.session_id,
+          userId: found.user_id,
+          refreshToken: next,
+          sessionEndsAt: session[0].expires_at,
+        };
       }
       await client.query('COMMIT');
       return outcome;

@@ -52,7 +52,11 @@ export class SessionJournal {
   }
 
   async openedOn(sessionId: string, device: Device): Promise<void> {
-    await this.pool.query('UPDATE sessions SET address = $2, user_agent = $3 WHERE id = $1', [sessionId, device.address, clip(device.userAgent)]);
+    await this.pool.query('UPDATE sessions SET address = $2, user_agent = $3 WHERE id = $1', [
+      sessionId,
+      device.address,
+      clip(device.userAgent),
+    ]);
   }
 
   async activeSessionsOf(userId: string): Promise<ActiveSession[]> {

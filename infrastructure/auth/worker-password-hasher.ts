@@ -5,7 +5,10 @@ import type { PasswordHasher } from '../../application/ports/auth.js';
 export class WorkerPasswordHasher implements PasswordHasher {
   private readonly pool: Piscina;
 
-  constructor(private readonly rounds: number, threads = 1) {
+  constructor(
+    private readonly rounds: number,
+    threads = 1,
+  ) {
     this.pool = new Piscina({
       filename: new URL('./bcrypt-worker.mjs', import.meta.url).href,
       minThreads: 1,

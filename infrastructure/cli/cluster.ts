@@ -26,7 +26,13 @@ async function main() {
   // One secret for every node, kept in the data folder like `npm start` does.
   const jwtSecret = await resolveJwtSecret(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }));
   // The nodes sit behind HAProxy on this machine, whose X-Forwarded-For names the client.
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback',
+  };
 
   let stopping = false;
   const nodes = new Map<string, ClusterNode>();
@@ -49,7 +55,8 @@ async function main() {
     host: process.env.HOST ?? '127.0.0.1',
   });
   console.log(`\nDerbel cluster of ${count} nodes on ${maskUrl(databaseUrl)} and ${maskUrl(redisUrl)}`);
-  for (const { id, port } of upstreams) console.log(`  ${id}  http://127.0.0.1:${port}  pid ${nodes.get(id)!.child.pid}  (metrics: /metrics)`);
+  for (const { id, port } of upstreams)
+    console.log(`  ${id}  http://127.0.0.1:${port}  pid ${nodes.get(id)!.child.pid}  (metrics: /metrics)`);
   console.log(`\n  → open ${proxy.url}\n`);
 
   const stop = async () => {

@@ -29,7 +29,9 @@ export function readAttachmentsConfig(read: EnvReader): AttachmentsConfig {
     }
   }
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    read.problem('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither (then the AWS default credential chain is used)');
+    read.problem(
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither (then the AWS default credential chain is used)',
+    );
   }
   const s3: S3StorageOptions | undefined = bucket
     ? {

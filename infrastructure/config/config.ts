@@ -112,7 +112,11 @@ export function loadConfig(env: Environment = process.env): Config {
     read.problem(`JWT_SECRET is required when NODE_ENV=production (at least ${JWT_SECRET_MIN_LENGTH} characters)`);
   }
 
-  const turnUrls = read.list('TURN_URLS', { isValid: (url) => TURN_URL.test(url), description: 'a turn: or turns: URL such as turn:turn.example.com:3478?transport=udp' }, []);
+  const turnUrls = read.list(
+    'TURN_URLS',
+    { isValid: (url) => TURN_URL.test(url), description: 'a turn: or turns: URL such as turn:turn.example.com:3478?transport=udp' },
+    [],
+  );
   const turnSecret = read.secret('TURN_SECRET');
   if (read.raw('TURN_URLS') !== undefined && read.raw('TURN_SECRET') === undefined) {
     read.problem('TURN_URLS is set but TURN_SECRET is not: TURN needs both');
@@ -121,7 +125,11 @@ export function loadConfig(env: Environment = process.env): Config {
     read.problem('TURN_SECRET is set but TURN_URLS is not: TURN needs both');
   }
 
-  const heartbeatRange = { min: 1_000, max: SOCKET_HEARTBEAT_MAX_MS - 1_000, description: `a number of milliseconds 1000-${SOCKET_HEARTBEAT_MAX_MS - 1_000}` };
+  const heartbeatRange = {
+    min: 1_000,
+    max: SOCKET_HEARTBEAT_MAX_MS - 1_000,
+    description: `a number of milliseconds 1000-${SOCKET_HEARTBEAT_MAX_MS - 1_000}`,
+  };
   const problemsBeforeHeartbeat = read.problems.length;
   const socketPingIntervalMs = read.integer('SOCKET_PING_INTERVAL_MS', heartbeatRange, 10_000);
   const socketPingTimeoutMs = read.integer('SOCKET_PING_TIMEOUT_MS', heartbeatRange, 5_000);
@@ -137,7 +145,10 @@ export function loadConfig(env: Environment = process.env): Config {
   const jwtExpiresInSeconds = read.durationSeconds('JWT_EXPIRES_IN', 15 * 60);
   const sessionIdleTimeoutSeconds = read.durationSeconds('SESSION_IDLE_TIMEOUT', 14 * 86_400);
   const sessionMaxAgeSeconds = read.durationSeconds('SESSION_MAX_AGE', 30 * 86_400);
-  if (read.problems.length === problemsBeforeSessions && !(jwtExpiresInSeconds <= sessionIdleTimeoutSeconds && sessionIdleTimeoutSeconds <= sessionMaxAgeSeconds)) {
+  if (
+    read.problems.length === problemsBeforeSessions &&
+    !(jwtExpiresInSeconds <= sessionIdleTimeoutSeconds && sessionIdleTimeoutSeconds <= sessionMaxAgeSeconds)
+  ) {
     read.problem(
       `JWT_EXPIRES_IN (${jwtExpiresInSeconds} s) ≤ SESSION_IDLE_TIMEOUT (${sessionIdleTimeoutSeconds} s) ≤ SESSION_MAX_AGE (${sessionMaxAgeSeconds} s) must hold: ` +
         'an access token cannot outlive the idle timeout, nor the idle timeout the session',
@@ -163,13 +174,33 @@ export function loadConfig(env: Environment = process.env): Config {
     cookieSecure: read.boolean('COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     contactRequestCooldownSeconds: read.durationSeconds('CONTACT_REQUEST_COOLDOWN', 86_400),
-    meetingRingTimeoutMs: read.integer('MEETING_RING_TIMEOUT_MS', { min: 1, max: MAX_TIMER_MS, description: `a number of milliseconds 1-${MAX_TIMER_MS}` }, 45_000),
-    meetingReconnectGraceMs: read.integer('MEETING_RECONNECT_GRACE_MS', { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` }, 15_000),
+    meetingRingTimeoutMs: read.integer(
+      'MEETING_RING_TIMEOUT_MS',
+      { min: 1, max: MAX_TIMER_MS, description: `a number of milliseconds 1-${MAX_TIMER_MS}` },
+      45_000,
+    ),
+    meetingReconnectGraceMs: read.integer(
+      'MEETING_RECONNECT_GRACE_MS',
+      { min: 0, max: MAX_TIMER_MS, description: `a number of milliseconds 0-${MAX_TIMER_MS}` },
+      15_000,
+    ),
     socketPingIntervalMs,
     socketPingTimeoutMs,
-    presenceOnlineSettleMs: read.integer('PRESENCE_ONLINE_SETTLE_MS', { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' }, 1_000),
-    presenceOfflineGraceMs: read.integer('PRESENCE_OFFLINE_GRACE_MS', { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' }, 3_000),
-    stunUrls: read.list('STUN_URLS', { isValid: (url) => STUN_URL.test(url), description: 'a stun: or stuns: URL such as stun:stun.example.com:3478' }, DEFAULT_STUN_URLS),
+    presenceOnlineSettleMs: read.integer(
+      'PRESENCE_ONLINE_SETTLE_MS',
+      { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },
+      1_000,
+    ),
+    presenceOfflineGraceMs: read.integer(
+      'PRESENCE_OFFLINE_GRACE_MS',
+      { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },
+      3_000,
+    ),
+    stunUrls: read.list(
+      'STUN_URLS',
+      { isValid: (url) => STUN_URL.test(url), description: 'a stun: or stuns: URL such as stun:stun.example.com:3478' },
+      DEFAULT_STUN_URLS,
+    ),
     turnUrls,
     turnSecret,
     turnTtlSeconds: read.integer('TURN_TTL_SECONDS', { min: 60, max: 30 * 86_400, description: 'a number of seconds 60-2592000' }, 86_400),

@@ -48,7 +48,11 @@ describe('loadConfig', () => {
       projectionsEnabled: true,
       nodeId: `${os.hostname()}-${process.pid}`,
       trustProxy: [],
-      rateLimits: expect.objectContaining({ messages: { points: 30, seconds: 6 }, uploads: { points: 60, seconds: 60 }, maxSocketsPerUser: 20 }),
+      rateLimits: expect.objectContaining({
+        messages: { points: 30, seconds: 6 },
+        uploads: { points: 60, seconds: 60 },
+        maxSocketsPerUser: 20,
+      }),
       attachments: { maxBytes: 25 * 1024 * 1024, quotaBytes: 1024 * 1024 * 1024, s3: undefined },
     });
   });
@@ -167,19 +171,24 @@ describe('loadConfig', () => {
   it('refuses sessions whose parts cannot fit: access token ≤ idle timeout ≤ lifetime', () => {
     expect(() => loadConfig({ JWT_EXPIRES_IN: '30d' })).toThrow(/SESSION_IDLE_TIMEOUT/);
     expect(() => loadConfig({ SESSION_IDLE_TIMEOUT: '40d' })).toThrow(/SESSION_MAX_AGE/);
-    expect(loadConfig({ JWT_EXPIRES_IN: '30d', SESSION_IDLE_TIMEOUT: '60d', SESSION_MAX_AGE: '90d' }).sessionMaxAgeSeconds).toBe(90 * 86_400);
+    expect(loadConfig({ JWT_EXPIRES_IN: '30d', SESSION_IDLE_TIMEOUT: '60d', SESSION_MAX_AGE: '90d' }).sessionMaxAgeSeconds).toBe(
+      90 * 86_400,
+    );
   });
 
   it('accepts EventStoreDB and KurrentDB URLs, including gossip seed lists', () => {
-    for (const url of ['esdb://localhost:2113?tls=false', 'esdb+discover://a:2113,b:2113', 'kurrentdb://kurrent:2113', 'kurrent://k:2113']) {
+    for (const url of [
+      'esdb://localhost:2113?tls=false',
+      'esdb+discover://a:2113,b:2113',
+      'kurrentdb://kurrent:2113',
+      'kurrent://k:2113',
+    ]) {
       expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
     }
   });
 
   it('requires JWT_SECRET in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
-    ]);
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['JWT_SECRET is required when NODE_ENV=production (at least 32 characters)']);
   });
 
   it.each<[string, Record<string, string>, string]>([
@@ -188,7 +197,11 @@ describe('loadConfig', () => {
     ['PORT (out of range)', { PORT: '70000' }, 'PORT must be an integer 0-65535, got "70000"'],
     ['PORT (fraction)', { PORT: '80.5' }, 'PORT must be an integer 0-65535, got "80.5"'],
     ['HOST', { HOST: 'local host' }, 'HOST must be a host name or IP address, got "local host"'],
-    ['DATABASE_URL', { DATABASE_URL: 'mysql://root:hunter2@db/derbel' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://, got "mysql://root:***@db/derbel"'],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: 'mysql://root:hunter2@db/derbel' },
+      'DATABASE_URL must be a URL starting with postgres:// or postgresql://, got "mysql://root:***@db/derbel"',
+    ],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a URL starting with redis:// or rediss://, got "localhost:6379"'],
     [
       'EVENTSTORE_URL',
@@ -196,8 +209,16 @@ describe('loadConfig', () => {
       'EVENTSTORE_URL must be a URL starting with esdb:// or esdb+discover:// or kurrentdb:// or kurrentdb+discover:// or kurrent:// or kurrent+discover://, got "http://kurrent:2113"',
     ],
     ['JWT_SECRET', { JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got 5'],
-    ['JWT_EXPIRES_IN (unit)', { JWT_EXPIRES_IN: '1y' }, 'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "1y"'],
-    ['JWT_EXPIRES_IN (zero)', { JWT_EXPIRES_IN: '0' }, 'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "0"'],
+    [
+      'JWT_EXPIRES_IN (unit)',
+      { JWT_EXPIRES_IN: '1y' },
+      'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "1y"',
+    ],
+    [
+      'JWT_EXPIRES_IN (zero)',
+      { JWT_EXPIRES_IN: '0' },
+      'JWT_EXPIRES_IN must be a positive number of seconds or a duration like 15m, 1h, 7d, got "0"',
+    ],
     ['PASSWORD_ROUNDS', { PASSWORD_ROUNDS: '3' }, 'PASSWORD_ROUNDS must be an integer 4-15, got "3"'],
     [
       'CORS_ORIGINS (path)',
@@ -211,12 +232,36 @@ describe('loadConfig', () => {
     ],
     ['COOKIE_SECURE', { COOKIE_SECURE: 'yes' }, 'COOKIE_SECURE must be true or false, got "yes"'],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
-    ['MEETING_RING_TIMEOUT_MS', { MEETING_RING_TIMEOUT_MS: '-5' }, 'MEETING_RING_TIMEOUT_MS must be a number of milliseconds 1-2147483647, got "-5"'],
-    ['MEETING_RECONNECT_GRACE_MS', { MEETING_RECONNECT_GRACE_MS: '15s' }, 'MEETING_RECONNECT_GRACE_MS must be a number of milliseconds 0-2147483647, got "15s"'],
-    ['SOCKET_PING_INTERVAL_MS (unit)', { SOCKET_PING_INTERVAL_MS: '10s' }, 'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "10s"'],
-    ['SOCKET_PING_INTERVAL_MS (too short)', { SOCKET_PING_INTERVAL_MS: '500' }, 'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "500"'],
-    ['SOCKET_PING_TIMEOUT_MS (too long)', { SOCKET_PING_TIMEOUT_MS: '60000' }, 'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "60000"'],
-    ['SOCKET_PING_TIMEOUT_MS (negative)', { SOCKET_PING_TIMEOUT_MS: '-1' }, 'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "-1"'],
+    [
+      'MEETING_RING_TIMEOUT_MS',
+      { MEETING_RING_TIMEOUT_MS: '-5' },
+      'MEETING_RING_TIMEOUT_MS must be a number of milliseconds 1-2147483647, got "-5"',
+    ],
+    [
+      'MEETING_RECONNECT_GRACE_MS',
+      { MEETING_RECONNECT_GRACE_MS: '15s' },
+      'MEETING_RECONNECT_GRACE_MS must be a number of milliseconds 0-2147483647, got "15s"',
+    ],
+    [
+      'SOCKET_PING_INTERVAL_MS (unit)',
+      { SOCKET_PING_INTERVAL_MS: '10s' },
+      'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "10s"',
+    ],
+    [
+      'SOCKET_PING_INTERVAL_MS (too short)',
+      { SOCKET_PING_INTERVAL_MS: '500' },
+      'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "500"',
+    ],
+    [
+      'SOCKET_PING_TIMEOUT_MS (too long)',
+      { SOCKET_PING_TIMEOUT_MS: '60000' },
+      'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "60000"',
+    ],
+    [
+      'SOCKET_PING_TIMEOUT_MS (negative)',
+      { SOCKET_PING_TIMEOUT_MS: '-1' },
+      'SOCKET_PING_TIMEOUT_MS must be a number of milliseconds 1000-44000, got "-1"',
+    ],
     [
       'SOCKET_PING_INTERVAL_MS + SOCKET_PING_TIMEOUT_MS',
       { SOCKET_PING_INTERVAL_MS: '30000', SOCKET_PING_TIMEOUT_MS: '20000' },
@@ -242,7 +287,11 @@ describe('loadConfig', () => {
     ['TURN_TTL_SECONDS', { TURN_TTL_SECONDS: 'day' }, 'TURN_TTL_SECONDS must be a number of seconds 60-2592000, got "day"'],
     ['PROJECTIONS', { PROJECTIONS: 'yes' }, 'PROJECTIONS must be on or off, got "yes"'],
     ['NODE_ID', { NODE_ID: 'api node 1' }, 'NODE_ID must be at most 128 letters, digits or . _ : @ -, got "api node 1"'],
-    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY entries must each be an IP address, a CIDR such as 172.30.0.0/24, or loopback, linklocal, uniquelocal, got "10.0.0.0/33"'],
+    [
+      'TRUST_PROXY',
+      { TRUST_PROXY: '10.0.0.0/33' },
+      'TRUST_PROXY entries must each be an IP address, a CIDR such as 172.30.0.0/24, or loopback, linklocal, uniquelocal, got "10.0.0.0/33"',
+    ],
     ['REDIS_PREFIX', { REDIS_PREFIX: 'derbel:prod' }, 'REDIS_PREFIX must be at most 64 letters, digits or . _ -, got "derbel:prod"'],
   ])('rejects a bad %s with a clear message', (_, env, message) => {
     expect(problemsOf(env)).toEqual([message]);
@@ -272,7 +321,11 @@ describe('loadConfig', () => {
       'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither (then the AWS default credential chain is used)',
     ]);
     expect(problemsOf({ ATTACHMENT_MAX_BYTES: '0' })).toEqual(['ATTACHMENT_MAX_BYTES must be a positive number of bytes, got "0"']);
-    expect(loadConfig({ S3_BUCKET: 'files' }).attachments.s3).toMatchObject({ bucket: 'files', endpoint: undefined, forcePathStyle: false });
+    expect(loadConfig({ S3_BUCKET: 'files' }).attachments.s3).toMatchObject({
+      bucket: 'files',
+      endpoint: undefined,
+      forcePathStyle: false,
+    });
   });
 
   it('never echoes a secret in its messages', () => {

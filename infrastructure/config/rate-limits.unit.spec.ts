@@ -9,7 +9,9 @@ describe('rate limit configuration', () => {
     ['1/1h', { points: 1, seconds: 3600 }],
   ])('reads %s', (value, limit) => expect(parseRateLimit(value)).toEqual(limit));
 
-  it.each(['30', '30/6', '0/1s', '30/0s', '-1/1s', '1.5/1s', '30 / 6s', '30/6d'])('refuses %j', (value) => expect(parseRateLimit(value)).toBeNull());
+  it.each(['30', '30/6', '0/1s', '30/0s', '-1/1s', '1.5/1s', '30 / 6s', '30/6d'])('refuses %j', (value) =>
+    expect(parseRateLimit(value)).toBeNull(),
+  );
 
   it('has defaults a person never meets, and each variable overrides its own', () => {
     const limits = loadConfig({ RATE_LIMIT_MESSAGES: '100000/1s', MAX_SOCKETS_PER_USER: '3' }).rateLimits;

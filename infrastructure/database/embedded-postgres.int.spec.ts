@@ -61,7 +61,9 @@ describe('startEmbeddedPostgres', () => {
   it('initialises a cluster on first start, serves the derbel database over its URL, and stops cleanly', async () => {
     const server = await start();
 
-    expect(server.databaseUrl).toBe(`postgres://postgres:${(await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim()}@127.0.0.1:${server.port}/derbel`);
+    expect(server.databaseUrl).toBe(
+      `postgres://postgres:${(await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim()}@127.0.0.1:${server.port}/derbel`,
+    );
     expect((await stat(path.join(dataDir, 'postgres-password'))).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(clusterDir, 'PG_VERSION'))).toBe(true);
     expect(log).toContain(`initialising embedded PostgreSQL in ${clusterDir}`);
@@ -140,7 +142,10 @@ describe('startEmbeddedPostgres', () => {
     const postgresUser = runsAsRoot ? { uid: idOf('-u'), gid: idOf('-g') } : {};
     const bystander = spawn('sleep', ['30'], { stdio: 'ignore', ...postgresUser });
     leftoverPids.push(bystander.pid!);
-    await writeFile(path.join(clusterDir, 'postmaster.pid'), `${bystander.pid}\n${clusterDir}\n1700000000\n5432\n\n127.0.0.1\n  1234 5678\nready\n`);
+    await writeFile(
+      path.join(clusterDir, 'postmaster.pid'),
+      `${bystander.pid}\n${clusterDir}\n1700000000\n5432\n\n127.0.0.1\n  1234 5678\nready\n`,
+    );
 
     const server = await start();
     expect(log.some((m) => m.startsWith(`removing stale ${path.join(clusterDir, 'postmaster.pid')}`))).toBe(true);

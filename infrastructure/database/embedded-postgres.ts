@@ -364,7 +364,6 @@ async function sameDirectory(a: string, b: string): Promise<boolean> {
   return (await canonical(a)) === (await canonical(b));
 }
 
-
 async function stopProcess(pid: number, logger: EmbeddedPostgresLogger): Promise<void> {
   process.kill(pid, 'SIGINT');
   if (await waitUntilGone(pid, SHUTDOWN_GRACE_MS)) return;

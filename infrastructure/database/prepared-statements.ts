@@ -19,6 +19,10 @@ function statementName(text: string): string | undefined {
 }
 
 /** Runs `text` with `values` as a prepared statement on whichever connection the client uses. */
-export function queryPrepared<R extends pg.QueryResultRow = pg.QueryResultRow>(client: Pick<pg.ClientBase, 'query'> | pg.Pool, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+export function queryPrepared<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  client: Pick<pg.ClientBase, 'query'> | pg.Pool,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<R>> {
   return (client as pg.ClientBase).query<R>({ name: statementName(text), text, values });
 }

@@ -31,13 +31,19 @@ describe('statement pipeline', () => {
     roundTrips = 0;
   });
 
-  it("sends what is issued in one turn of the event loop in one round trip, and answers each statement with its own result, typed as bound parameters would be", async () => {
+  it('sends what is issued in one turn of the event loop in one round trip, and answers each statement with its own result, typed as bound parameters would be', async () => {
     const sql = new StatementPipeline(client, prepared);
     const [a, b] = [randomUUID(), randomUUID()];
     const doc = { text: "it's a \\ 'quoted' \"doc\"", nested: [1, null, { x: 'ü' }] };
     const [begin, insertA, insertB, many, none, commit] = await Promise.all([
       sql.query('BEGIN'),
-      sql.query('INSERT INTO items (id, n, tags, doc, note) VALUES ($1, $2, $3, $4, $5) RETURNING n', [a, 42, ['x', 'y,z', 'q"uote'], doc, null]),
+      sql.query('INSERT INTO items (id, n, tags, doc, note) VALUES ($1, $2, $3, $4, $5) RETURNING n', [
+        a,
+        42,
+        ['x', 'y,z', 'q"uote'],
+        doc,
+        null,
+      ]),
       // Untyped parameters in a SELECT list take the target columns' types, as bound parameters do.
       sql.query('INSERT INTO items (id, n, note) SELECT $1, $2, $3 RETURNING id::text, n, note', [b, '9007199254740993', "O'Brien"]),
       sql.query<{ id: string }>('SELECT id::text FROM items WHERE id = ANY($1::uuid[]) ORDER BY n', [[a, b]]),

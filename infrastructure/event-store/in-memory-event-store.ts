@@ -27,7 +27,8 @@ export class InMemoryEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     const actual = current.length === 0 ? 'no_stream' : current.length - 1;
     const ok =
-      expected === 'any' || (expected === 'no_stream' ? actual === 'no_stream' : expected === 'stream_exists' ? actual !== 'no_stream' : expected === actual);
+      expected === 'any' ||
+      (expected === 'no_stream' ? actual === 'no_stream' : expected === 'stream_exists' ? actual !== 'no_stream' : expected === actual);
     if (!ok) throw new WrongExpectedRevisionError(stream, expected, actual);
     const recorded = events.map((event, i) => ({
       ...structuredClone(event),

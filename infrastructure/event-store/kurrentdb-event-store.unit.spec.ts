@@ -32,7 +32,8 @@ const at = (offset: number, type = 'MessageSent', stream = 'contact-1'): AllStre
   commitPosition: BigInt(offset),
 });
 
-const offsetOf = (from: ReadPosition | undefined) => (from === START || from === undefined ? 0 : Number((from as { commit: bigint }).commit));
+const offsetOf = (from: ReadPosition | undefined) =>
+  from === START || from === undefined ? 0 : Number((from as { commit: bigint }).commit);
 
 function storeOn(client: Partial<Record<keyof KurrentDBClient, unknown>>) {
   return new KurrentDbEventStore(client as unknown as KurrentDBClient, { eventTypes: null });
@@ -69,7 +70,12 @@ describe('KurrentDbEventStore around the client', () => {
         yield { event: at(700).event };
       },
     });
-    const event = { id: 'x', type: 'MessageSent', data: {}, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: '' } };
+    const event = {
+      id: 'x',
+      type: 'MessageSent',
+      data: {},
+      metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: '' },
+    };
     expect(await store.appendToStream('contact-1', [event], { expectedRevision: 1 })).toEqual({ nextRevision: 2, position: 700 });
   });
 
@@ -91,7 +97,10 @@ describe('KurrentDbEventStore around the client', () => {
         return stream;
       },
     };
-    const store = new KurrentDbEventStore(client as unknown as KurrentDBClient, { eventTypes: null, onSubscriptionDropped: (e) => drops.push(e) });
+    const store = new KurrentDbEventStore(client as unknown as KurrentDBClient, {
+      eventTypes: null,
+      onSubscriptionDropped: (e) => drops.push(e),
+    });
     const subscription = store.subscribeToAll({ after: 0 });
     const seen: RecordedEvent[] = [];
     for await (const event of subscription) {

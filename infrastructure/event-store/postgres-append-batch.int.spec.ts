@@ -23,7 +23,8 @@ describe('batched appends (PostgreSQL)', () => {
 
   const event = () => newEvent('Raw');
   const transactionsOf = async (streams: string[]) =>
-    (await pool.query<{ n: number }>('SELECT count(DISTINCT transaction_id)::int AS n FROM events WHERE stream_id = ANY($1)', [streams])).rows[0].n;
+    (await pool.query<{ n: number }>('SELECT count(DISTINCT transaction_id)::int AS n FROM events WHERE stream_id = ANY($1)', [streams]))
+      .rows[0].n;
 
   it('commits appends made in the same turn in one transaction, each answered with its own revision and position', async () => {
     const streams = Array.from({ length: 20 }, () => `batch-${randomUUID()}`);
@@ -65,7 +66,9 @@ describe('batched appends (PostgreSQL)', () => {
       store.appendToStream(stream, [event()], { expectedRevision: 'no_stream' }),
       store.appendToStream(stream, [event()], { expectedRevision: 'any' }),
     ]);
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.nextRevision : (o.reason as WrongExpectedRevisionError).actual))).toEqual([0, 1, 1, 2]);
+    expect(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value.nextRevision : (o.reason as WrongExpectedRevisionError).actual)),
+    ).toEqual([0, 1, 1, 2]);
     expect(outcomes[2].status).toBe('rejected');
     expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2]);
   });
@@ -117,7 +120,15 @@ describe('batched appends (PostgreSQL)', () => {
       store.appendToStream(poisoned, [newEvent('Raw', data)]),
       ...innocent.slice(3).map((s) => store.appendToStream(s, [event()])),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(String((outcomes[3] as PromiseRejectedResult).reason)).toMatch(/Unicode|surrogate|invalid input syntax/i);
     for (const s of innocent) expect((await store.readStream(s)).length).toBe(1);
     expect(await store.readStream(poisoned)).toEqual([]);

@@ -26,12 +26,16 @@ describe('gap safety against a late-committing writer (PostgreSQL)', () => {
   /** An append whose commit is slow (a slow WAL flush, a stalled connection): its transaction stays open. */
   const slowAppend = async (client: pg.PoolClient, stream: string) => {
     await client.query('BEGIN');
-    const { rows } = await client.query('SELECT last_position FROM derbel_append_events($1, $2, $3::jsonb)', [stream, 'any', JSON.stringify([event()])]);
+    const { rows } = await client.query('SELECT last_position FROM derbel_append_events($1, $2, $3::jsonb)', [
+      stream,
+      'any',
+      JSON.stringify([event()]),
+    ]);
     return Number(rows[0].last_position);
   };
   const naiveReadAll = async (after: number) =>
-    (await pool.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [after])).rows.map(
-      (r) => Number(r.position),
+    (await pool.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [after])).rows.map((r) =>
+      Number(r.position),
     );
 
   it('a naive reader skips the late commit; readAll never does', async () => {

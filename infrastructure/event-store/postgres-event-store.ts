@@ -61,7 +61,11 @@ function isAboutOneAppend(error: unknown): boolean {
   const code = sqlState(error);
   if (code === undefined) return false;
   const codeClass = code.slice(0, 2);
-  return code === SQLSTATE.revisionTakenConcurrently || codeClass === SQLSTATE_CLASS.dataException || codeClass === SQLSTATE_CLASS.programLimitExceeded;
+  return (
+    code === SQLSTATE.revisionTakenConcurrently ||
+    codeClass === SQLSTATE_CLASS.dataException ||
+    codeClass === SQLSTATE_CLASS.programLimitExceeded
+  );
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -93,11 +97,7 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new PostgresEventNotifier(connectionString);
   }
 
-  async appendToStream(
-    stream: string,
-    events: NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const append: PendingAppend = {
       stream,
@@ -132,7 +132,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendBatch(batch: PendingAppend[]): Promise<void> {
-    let rows: Array<{ request: number; outcome: 'appended' | 'duplicate' | 'wrong_revision'; next_revision: string | null; last_position: string | null }>;
+    let rows: Array<{
+      request: number;
+      outcome: 'appended' | 'duplicate' | 'wrong_revision';
+      next_revision: string | null;
+      last_position: string | null;
+    }>;
     try {
       ({ rows } = await queryPrepared(
         this.pool,
@@ -149,7 +154,13 @@ export class PostgresEventStore implements EventStore {
     for (const row of rows) {
       const append = batch[row.request];
       if (row.outcome === 'wrong_revision') {
-        append.reject(new WrongExpectedRevisionError(append.stream, append.expectedRevision, row.next_revision === null ? 'no_stream' : Number(row.next_revision)));
+        append.reject(
+          new WrongExpectedRevisionError(
+            append.stream,
+            append.expectedRevision,
+            row.next_revision === null ? 'no_stream' : Number(row.next_revision),
+          ),
+        );
       } else {
         append.resolve({ nextRevision: Number(row.next_revision), position: Number(row.last_position) });
       }

@@ -56,7 +56,9 @@ export async function buildHttpApp(
   await app.register(swagger, {
     openapi: {
       info: { title: 'Derbel API', version: '1.0.0', description: 'Event-sourced messaging and meetings' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'derbel_session' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'derbel_session' } },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
@@ -84,7 +86,19 @@ export async function buildHttpApp(
   registerAuthentication(app, ctx);
   registerReadYourWrites(app, ctx);
 
-  for (const routes of [healthRoutes, accountRoutes, userRoutes, contactRoutes, blockRoutes, messageRoutes, attachmentRoutes, eventRoutes, meetingRoutes, iceServerRoutes, ...(options.extraRoutes ?? [])]) {
+  for (const routes of [
+    healthRoutes,
+    accountRoutes,
+    userRoutes,
+    contactRoutes,
+    blockRoutes,
+    messageRoutes,
+    attachmentRoutes,
+    eventRoutes,
+    meetingRoutes,
+    iceServerRoutes,
+    ...(options.extraRoutes ?? []),
+  ]) {
     await app.register(routes(ctx));
   }
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
@@ -94,7 +108,8 @@ export async function buildHttpApp(
       // Source maps would publish the front end's source and comments; they are for development.
       app.addHook('onRequest', async (request, reply) => {
         const path = request.url.split('?')[0];
-        if (path.endsWith('.map')) return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${path}` });
+        if (path.endsWith('.map'))
+          return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${path}` });
       });
     }
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });

@@ -43,10 +43,14 @@ export function registerErrorHandler(app: FastifyInstance) {
     if (error instanceof DomainError) return send(STATUS_BY_CODE[error.code], error.code, error.message);
     if (error instanceof WrongExpectedRevisionError) return send(409, 'CONFLICT', 'Too many concurrent changes; try again');
     if (error.validation) {
-      const { code, message } = describeValidationError(error.validation[0] as ErrorObject | undefined, error.validationContext ?? 'request');
+      const { code, message } = describeValidationError(
+        error.validation[0] as ErrorObject | undefined,
+        error.validationContext ?? 'request',
+      );
       return send(400, code, message);
     }
-    if (error.statusCode === 429) return send(429, 'RATE_LIMITED', error.message, typeof error.retryAfterMs === 'number' ? { retryAfterMs: error.retryAfterMs } : {});
+    if (error.statusCode === 429)
+      return send(429, 'RATE_LIMITED', error.message, typeof error.retryAfterMs === 'number' ? { retryAfterMs: error.retryAfterMs } : {});
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (application/json)');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

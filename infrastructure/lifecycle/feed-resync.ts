@@ -39,7 +39,9 @@ export interface MissedPushes {
  */
 export async function resyncWhoMissedPushes(deps: MissedPushes, reason = 'feed-leader-changed'): Promise<number | 'all'> {
   const pushed = await deps.lastPushed();
-  const { rows } = await deps.pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [PROJECTIONS.feed]);
+  const { rows } = await deps.pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [
+    PROJECTIONS.feed,
+  ]);
   const committed = Number(rows[0]?.position ?? 0);
   if (pushed === null) {
     if (!deps.unknownMeansAll || committed === 0) return 0;
@@ -60,7 +62,8 @@ export async function resyncWhoMissedPushes(deps: MissedPushes, reason = 'feed-l
     [[...contactIds]],
   );
   // Never an empty room list: `io.to([])` would reach everyone.
-  if (missed.rows.length > 0) deps.io.to(missed.rows.map((r) => userRoom(r.user_id))).emit('event', { type: FEED_RESYNC, data: { reason } });
+  if (missed.rows.length > 0)
+    deps.io.to(missed.rows.map((r) => userRoom(r.user_id))).emit('event', { type: FEED_RESYNC, data: { reason } });
   // Told once: the next leader change must not tell them again.
   deps.markPushed(committed);
   return missed.rows.length;
@@ -73,7 +76,7 @@ const MAX_MISSED_EVENTS = 10_000;
 async function contactsBetween(store: Pick<EventStore, 'readAll'>, after: number, upTo: number): Promise<Set<string> | null> {
   const contactIds = new Set<string>();
   let read = 0;
-  for (let position = after; position < upTo; ) {
+  for (let position = after; position < upTo;) {
     const page = await store.readAll({ after: position, limit: 1_000 });
     if (page.length === 0) break;
     for (const event of page) {

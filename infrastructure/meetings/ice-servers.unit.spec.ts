@@ -9,8 +9,12 @@ describe('ICE servers', () => {
     expect(iceServersFor('user-1', stunOnly, now)).toEqual({ iceServers: [{ urls: ['stun:stun.example.com:3478'] }], ttl: 3600 });
   });
 
-  it("adds TURN with coturn REST-API credentials: expiry:userId and base64 HMAC-SHA1 of it", () => {
-    const settings = { ...stunOnly, turnUrls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'], turnSecret: 'turn-shared-secret' };
+  it('adds TURN with coturn REST-API credentials: expiry:userId and base64 HMAC-SHA1 of it', () => {
+    const settings = {
+      ...stunOnly,
+      turnUrls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'],
+      turnSecret: 'turn-shared-secret',
+    };
     const { iceServers, ttl } = iceServersFor('user-1', settings, now);
     expect(ttl).toBe(3600);
     expect(iceServers[1]).toEqual({

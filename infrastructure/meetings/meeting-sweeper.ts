@@ -87,7 +87,8 @@ export class MeetingSweeper {
       try {
         if (await this.holdLeadership()) {
           const swept = await this.sweepOnce();
-          if (swept.missed + swept.disconnected > 0) this.options.log?.info({ ...swept, node: this.options.nodeId }, 'meeting deadlines swept');
+          if (swept.missed + swept.disconnected > 0)
+            this.options.log?.info({ ...swept, node: this.options.nodeId }, 'meeting deadlines swept');
         }
       } catch (error) {
         if (!this.stopped) this.options.log?.warn({ err: error }, 'meeting sweeper failed; retrying');
@@ -100,7 +101,10 @@ export class MeetingSweeper {
   private async holdLeadership(): Promise<boolean> {
     if (this.leader && this.client) return true;
     if (!this.client) {
-      const client = new pg.Client({ connectionString: this.options.connectionString, application_name: `${SWEEPER_APPLICATION_NAME}:${this.options.nodeId}`.slice(0, 63) });
+      const client = new pg.Client({
+        connectionString: this.options.connectionString,
+        application_name: `${SWEEPER_APPLICATION_NAME}:${this.options.nodeId}`.slice(0, 63),
+      });
       client.on('error', () => {
         this.leader = false;
         if (this.client === client) this.client = null;
@@ -108,9 +112,10 @@ export class MeetingSweeper {
       this.client = client;
       await client.connect();
     }
-    const { rows } = await this.client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, hashtext('meeting-sweeper')) AS locked", [
-      SWEEPER_LOCK_NAMESPACE,
-    ]);
+    const { rows } = await this.client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1, hashtext('meeting-sweeper')) AS locked",
+      [SWEEPER_LOCK_NAMESPACE],
+    );
     this.leader = rows[0].locked;
     if (this.leader) this.options.log?.info({ node: this.options.nodeId }, 'meeting sweeper leader');
     return this.leader;

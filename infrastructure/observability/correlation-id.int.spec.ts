@@ -23,7 +23,12 @@ describe('request id → correlationId', () => {
   const lastEventOf = async (stream: string) => (await node.server.ctx.store.readStream(stream)).at(-1)!;
 
   it('carries a caller-supplied x-request-id into the event metadata', async () => {
-    const sent = await alice.request('POST', `/api/contacts/${contactId}/messages`, { text: 'traced' }, { 'x-request-id': 'trace-abc.123' });
+    const sent = await alice.request(
+      'POST',
+      `/api/contacts/${contactId}/messages`,
+      { text: 'traced' },
+      { 'x-request-id': 'trace-abc.123' },
+    );
     expect(sent.status).toBe(201);
     expect(sent.headers.get('x-request-id')).toBe('trace-abc.123');
     const event = await lastEventOf(streams.contact(contactId));
@@ -39,7 +44,12 @@ describe('request id → correlationId', () => {
   });
 
   it('ignores a malformed x-request-id instead of storing it', async () => {
-    const sent = await alice.request('POST', `/api/contacts/${contactId}/messages`, { text: 'odd' }, { 'x-request-id': 'has spaces and <tags>' });
+    const sent = await alice.request(
+      'POST',
+      `/api/contacts/${contactId}/messages`,
+      { text: 'odd' },
+      { 'x-request-id': 'has spaces and <tags>' },
+    );
     const requestId = sent.headers.get('x-request-id')!;
     expect(requestId).not.toContain(' ');
     expect((await lastEventOf(streams.contact(contactId))).metadata.correlationId).toBe(requestId);

@@ -1,4 +1,11 @@
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, Subscription } from '../../application/ports/event-store.js';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+  Subscription,
+} from '../../application/ports/event-store.js';
 import type { Metrics } from './metrics.js';
 
 /** The event store, counting what this node appends (`derbel_events_appended_total`). */

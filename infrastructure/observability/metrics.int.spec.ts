@@ -63,7 +63,9 @@ describe('GET /metrics', () => {
     const { position } = (await alice.post(`/api/contacts/${contactId}/messages`, { text: 'latest' })).body;
     const text = await eventually(async () => {
       const scraped = await scrape();
-      const caughtUp = node.server.runners.flatMap((r) => r.projections).every((p) => sample(scraped, `derbel_projection_lag{projection="${p.name}"}`) === 0);
+      const caughtUp = node.server.runners
+        .flatMap((r) => r.projections)
+        .every((p) => sample(scraped, `derbel_projection_lag{projection="${p.name}"}`) === 0);
       return caughtUp && sample(scraped, 'derbel_event_log_head_position') === position ? scraped : '';
     }, patiently);
     for (const name of node.server.runners.flatMap((r) => r.projections.map((p) => p.name))) {

@@ -5,7 +5,11 @@ import type { ProjectionRunner } from '../projections/projection-runner.js';
 import type { ProjectionsSnapshot } from './metrics.js';
 
 /** Head of the log, every projection's stored checkpoint and parked events (the same on every node), plus who leads here. */
-export async function projectionsSnapshot(store: EventStore, pool: pg.Pool, runners: readonly ProjectionRunner[]): Promise<ProjectionsSnapshot> {
+export async function projectionsSnapshot(
+  store: EventStore,
+  pool: pg.Pool,
+  runners: readonly ProjectionRunner[],
+): Promise<ProjectionsSnapshot> {
   const [head, { rows }, parked] = await Promise.all([
     store.headPosition(),
     pool.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints'),

@@ -5,7 +5,7 @@ import { describeFault, isEventFault } from './apply-errors.js';
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
 
 describe('which errors park an event', () => {
-  it("parks what the event itself causes: a malformed event, data the tables refuse, a fold tripping on its data", () => {
+  it('parks what the event itself causes: a malformed event, data the tables refuse, a fold tripping on its data', () => {
     expect(isEventFault(new MalformedEventError({ type: 'MessageSent', position: 7 }, 'messageId is not a canonical uuid'))).toBe(true);
     for (const code of ['22P02', '22021', '22P05', '23505', '23502']) expect(isEventFault(pgError(code))).toBe(true);
     expect(isEventFault(new TypeError("Cannot read properties of undefined (reading 'members')"))).toBe(true);
@@ -14,7 +14,8 @@ describe('which errors park an event', () => {
   it('retries, never parks, what retrying can cure or what is not the event’s fault', () => {
     // connection lost, serialization failure, deadlock, lock timeout, query cancelled, admin shutdown,
     // out of memory, a missing table (a migration not run yet)
-    for (const code of ['08006', '40001', '40P01', '55P03', '57014', '57P01', '53200', '42P01']) expect(isEventFault(pgError(code))).toBe(false);
+    for (const code of ['08006', '40001', '40P01', '55P03', '57014', '57P01', '53200', '42P01'])
+      expect(isEventFault(pgError(code))).toBe(false);
     expect(isEventFault(new Error('Connection terminated unexpectedly'))).toBe(false);
     expect(isEventFault(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
   });

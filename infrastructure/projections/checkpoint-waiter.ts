@@ -41,8 +41,8 @@ export class CheckpointWaiter {
       await this.refresh().catch(() => {});
       const now = Date.now();
       this.waiters = this.waiters.filter((w) => {
-        if (this.reached(w.names, w.position)) return w.resolve(true), false;
-        if (now >= w.deadline) return w.resolve(false), false;
+        if (this.reached(w.names, w.position)) return (w.resolve(true), false);
+        if (now >= w.deadline) return (w.resolve(false), false);
         return true;
       });
       if (this.waiters.length > 0) this.schedule();

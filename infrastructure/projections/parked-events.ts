@@ -30,7 +30,10 @@ export async function parkEvent(sql: Sql, projection: string, event: RecordedEve
   );
 }
 
-export async function listParkedEvents(db: pg.Pool | pg.ClientBase, filter: { projection?: string; position?: number } = {}): Promise<ParkedEvent[]> {
+export async function listParkedEvents(
+  db: pg.Pool | pg.ClientBase,
+  filter: { projection?: string; position?: number } = {},
+): Promise<ParkedEvent[]> {
   const { rows } = await db.query(
     `SELECT projection, position, event_id, stream_id, event_type, error_code, error, attempts, parked_at
      FROM projection_parked_events

@@ -91,7 +91,8 @@ export class ProjectionRunner {
   }
 
   subscribe<Output>(subscriber: RunnerSubscriber<Output>): void {
-    if (!this.projections.some((p) => p.name === subscriber.projection)) throw new Error(`no projection ${subscriber.projection} in this runner`);
+    if (!this.projections.some((p) => p.name === subscriber.projection))
+      throw new Error(`no projection ${subscriber.projection} in this runner`);
     this.subscribers.push(subscriber as RunnerSubscriber);
   }
 
@@ -184,7 +185,12 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyBatch(client: pg.Client, prepared: Set<string>, batch: readonly RecordedDerbelEvent[], memories: Map<Projection<unknown>, LeaderMemory>) {
+  private async applyBatch(
+    client: pg.Client,
+    prepared: Set<string>,
+    batch: readonly RecordedDerbelEvent[],
+    memories: Map<Projection<unknown>, LeaderMemory>,
+  ) {
     let outputs: Array<unknown[]>;
     try {
       outputs = await this.applyPipelined(client, prepared, batch, memories);
@@ -197,7 +203,8 @@ export class ProjectionRunner {
       outputs = await this.applyParkingFaults(client, batch);
     }
     const last = batch[batch.length - 1].position;
-    for (const projection of this.projections) this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
+    for (const projection of this.projections)
+      this.positions.set(projection.name, Math.max(last, this.positions.get(projection.name) ?? 0));
     await this.deliver(outputs, { from: batch[0].position, to: last });
   }
 
@@ -207,7 +214,12 @@ export class ProjectionRunner {
    * in one round trip; a projection that must read before it writes adds one more. Checkpoints and commit
    * go in the last.
    */
-  private async applyPipelined(client: pg.Client, prepared: Set<string>, batch: readonly RecordedDerbelEvent[], memories: Map<Projection<unknown>, LeaderMemory>) {
+  private async applyPipelined(
+    client: pg.Client,
+    prepared: Set<string>,
+    batch: readonly RecordedDerbelEvent[],
+    memories: Map<Projection<unknown>, LeaderMemory>,
+  ) {
     const sql = new StatementPipeline(client, prepared);
     // Read models are derived data: losing the last few commits in a database crash only rolls the
     // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
@@ -245,7 +257,14 @@ export class ProjectionRunner {
         const { outputs: out, parked } = events.length === 0 ? { outputs: [], parked: [] } : await applyOrPark(client, projection, events);
         for (const { event, error } of parked) {
           this.options.log.error(
-            { err: error, projection: projection.name, position: event.position, eventType: event.type, eventId: event.id, stream: event.streamId },
+            {
+              err: error,
+              projection: projection.name,
+              position: event.position,
+              eventType: event.type,
+              eventId: event.id,
+              stream: event.streamId,
+            },
             'projection parked an event it cannot apply',
           );
         }

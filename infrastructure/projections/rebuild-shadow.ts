@@ -12,15 +12,19 @@ export const SHADOW_PARKED_TABLE = `${SHADOW_SCHEMA}.projection_parked_events`;
 export async function ensureShadowSchema(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${SHADOW_SCHEMA}`).catch(ignoreDuplicate);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${RETIRED_SCHEMA}`).catch(ignoreDuplicate);
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
+  await client
+    .query(
+      `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
        name       text PRIMARY KEY,
        position   bigint      NOT NULL,
        started_at timestamptz NOT NULL DEFAULT now(),
        updated_at timestamptz NOT NULL DEFAULT now()
      )`,
-  ).catch(ignoreDuplicate);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${SHADOW_PARKED_TABLE} (LIKE public.projection_parked_events INCLUDING ALL)`).catch(ignoreDuplicate);
+    )
+    .catch(ignoreDuplicate);
+  await client
+    .query(`CREATE TABLE IF NOT EXISTS ${SHADOW_PARKED_TABLE} (LIKE public.projection_parked_events INCLUDING ALL)`)
+    .catch(ignoreDuplicate);
 }
 
 /**
@@ -28,7 +32,10 @@ export async function ensureShadowSchema(client: pg.ClientBase): Promise<void> {
  * interrupted rebuild when its tables are still there and still shaped like the live ones, otherwise 0 on
  * fresh, empty copies of the live tables (same columns, constraints and index names).
  */
-export async function prepareShadow(client: pg.ClientBase, projection: Projection<unknown>): Promise<{ position: number; resumed: boolean }> {
+export async function prepareShadow(
+  client: pg.ClientBase,
+  projection: Projection<unknown>,
+): Promise<{ position: number; resumed: boolean }> {
   const { rows } = await client.query<{ position: string }>(`SELECT position FROM ${PROGRESS_TABLE} WHERE name = $1`, [projection.name]);
   if (rows[0] && (await shadowMatchesLive(client, projection))) return { position: Number(rows[0].position), resumed: true };
 
@@ -62,7 +69,9 @@ export async function forgetShadowProgress(client: pg.ClientBase, name: string):
 }
 
 /** Rebuilds left half-way, for `projections status`. */
-export async function pendingRebuilds(client: pg.ClientBase | pg.Pool): Promise<Array<{ name: string; position: number; updatedAt: Date }>> {
+export async function pendingRebuilds(
+  client: pg.ClientBase | pg.Pool,
+): Promise<Array<{ name: string; position: number; updatedAt: Date }>> {
   const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [PROGRESS_TABLE]);
   if (!rows[0].exists) return [];
   const { rows: progress } = await client.query<{ name: string; position: string; updated_at: Date }>(
@@ -89,7 +98,10 @@ async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
   );
   for (const c of constraints) await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${ident(c.name)} ${c.def}`);
   // Storage parameters (e.g. contact_list's fillfactor, which keeps its updates in place) are not LIKE's.
-  const { rows: options } = await client.query<{ options: string[] | null }>('SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass', [live]);
+  const { rows: options } = await client.query<{ options: string[] | null }>(
+    'SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass',
+    [live],
+  );
   if (options[0]?.options?.length) await client.query(`ALTER TABLE ${shadow} SET (${options[0].options.join(', ')})`);
   for (const def of await plainIndexDefinitions(client, live)) {
     await client.query(def.replace(/ ON (ONLY )?\S+ USING /, ` ON $1${shadow} USING `));

@@ -31,7 +31,10 @@ export async function swapInShadow(
   try {
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
     await client.query('SET LOCAL synchronous_commit = on');
-    const { rows } = await client.query<{ position: string }>('SELECT position FROM public.projection_checkpoints WHERE name = $1 FOR UPDATE', [name]);
+    const { rows } = await client.query<{ position: string }>(
+      'SELECT position FROM public.projection_checkpoints WHERE name = $1 FOR UPDATE',
+      [name],
+    );
     const live = Number(rows[0].position);
     let position = shadowPosition;
     while (position < live) {

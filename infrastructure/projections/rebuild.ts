@@ -141,7 +141,12 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
           options.store,
           shadow.projection,
           shadow.position,
-          (events) => applyEvents(shadow, events.filter((e) => e.position > shadow.position), options.perEvent ?? false),
+          (events) =>
+            applyEvents(
+              shadow,
+              events.filter((e) => e.position > shadow.position),
+              options.perEvent ?? false,
+            ),
           { lockTimeoutMs: options.lockTimeoutMs ?? 5_000, batchSize },
         ),
       );

@@ -48,7 +48,10 @@ export async function retryParkedEvent(
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
       await client.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
-      const stillParked = await client.query('SELECT 1 FROM projection_parked_events WHERE projection = $1 AND position = $2 FOR UPDATE', [projection.name, position]);
+      const stillParked = await client.query('SELECT 1 FROM projection_parked_events WHERE projection = $1 AND position = $2 FOR UPDATE', [
+        projection.name,
+        position,
+      ]);
       if (stillParked.rowCount === 0) {
         // Retried by someone else meanwhile, or replaced by a rebuild's swap.
         await client.query('ROLLBACK');
@@ -60,7 +63,15 @@ export async function retryParkedEvent(
         outcomes.push({ projection: projection.name, position, eventType: event.type, applied: true });
       } else {
         const [row] = await listParkedEvents(client, { projection: projection.name, position });
-        outcomes.push({ projection: projection.name, position, eventType: event.type, applied: false, attempts: row.attempts, errorCode: row.errorCode, error: row.error });
+        outcomes.push({
+          projection: projection.name,
+          position,
+          eventType: event.type,
+          applied: false,
+          attempts: row.attempts,
+          errorCode: row.errorCode,
+          error: row.error,
+        });
       }
       await client.query('UPDATE projection_checkpoints SET generation = generation + 1 WHERE name = $1', [projection.name]);
       await client.query('COMMIT');

@@ -45,7 +45,9 @@ export class Limiters {
 
   /** Spends a point without refusing anything: counting failures. */
   async penalize(name: LimitName, key: string): Promise<void> {
-    await this.limiter(name).penalty(key).catch(() => undefined);
+    await this.limiter(name)
+      .penalty(key)
+      .catch(() => undefined);
   }
 
   private limiter(name: LimitName): RateLimiterAbstract {

@@ -126,8 +126,16 @@ describe('feed fan-out across nodes', () => {
       await eventually(() => node.log.entries.length >= 2);
       expect(node.log.entries).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^feed fan-out: publishing to the other nodes failed/), fields: expect.objectContaining({ from: 8, to: 9 }) }),
-          expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^feed fan-out: could not record the pushed position/), fields: expect.objectContaining({ position: 9 }) }),
+          expect.objectContaining({
+            level: 'warn',
+            msg: expect.stringMatching(/^feed fan-out: publishing to the other nodes failed/),
+            fields: expect.objectContaining({ from: 8, to: 9 }),
+          }),
+          expect.objectContaining({
+            level: 'warn',
+            msg: expect.stringMatching(/^feed fan-out: could not record the pushed position/),
+            fields: expect.objectContaining({ position: 9 }),
+          }),
         ]),
       );
       await eventually(() => erinHere.received.length === 2);

@@ -42,7 +42,9 @@ export class FeedFanout {
     const channel = redis.names.feedChannel;
     // Resubscribed by ioredis after a reconnect; what was published meanwhile is lost, and clients are
     // told to catch up then (lifecycle/feed-resync.ts).
-    redis.sub.subscribe(channel).catch((err) => log.warn({ err, channel }, 'feed fan-out: could not subscribe; this node receives no pushes from the others'));
+    redis.sub
+      .subscribe(channel)
+      .catch((err) => log.warn({ err, channel }, 'feed fan-out: could not subscribe; this node receives no pushes from the others'));
     redis.sub.on('message', (from: string, message: string) => {
       if (from === channel) this.receive(message);
     });
@@ -66,7 +68,12 @@ export class FeedFanout {
     const [from, to] = [deliveries[0].event.position, deliveries[deliveries.length - 1].event.position];
     this.redis?.pub
       .publish(this.redis.names.feedChannel, JSON.stringify({ origin: this.origin, deliveries }))
-      .catch((err) => this.log.warn({ err, from, to }, 'feed fan-out: publishing to the other nodes failed; their users get these entries when they catch up'));
+      .catch((err) =>
+        this.log.warn(
+          { err, from, to },
+          'feed fan-out: publishing to the other nodes failed; their users get these entries when they catch up',
+        ),
+      );
     // After the publish on the same connection: once Redis holds the marker, it has sent the batch.
     this.markPushed(deliveries[deliveries.length - 1].event.position);
   }
@@ -76,7 +83,12 @@ export class FeedFanout {
     this.pushedHere = Math.max(this.pushedHere ?? position, position);
     this.redis?.pub
       .eval(RAISE, 1, this.redis.names.feedPushed, position)
-      .catch((err) => this.log.warn({ err, position }, 'feed fan-out: could not record the pushed position; the next leader tells more users to catch up'));
+      .catch((err) =>
+        this.log.warn(
+          { err, position },
+          'feed fan-out: could not record the pushed position; the next leader tells more users to catch up',
+        ),
+      );
   }
 
   /**

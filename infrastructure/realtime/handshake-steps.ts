@@ -3,7 +3,11 @@ export type HandshakeStep = 'token' | 'session' | 'presence';
 export type HandshakeStepObserver = (step: HandshakeStep, seconds: number) => void;
 
 /** Runs `work` and reports how long it took (also when it fails). */
-export async function timedStep<T>(observe: HandshakeStepObserver | undefined, step: HandshakeStep, work: () => T | Promise<T>): Promise<T> {
+export async function timedStep<T>(
+  observe: HandshakeStepObserver | undefined,
+  step: HandshakeStep,
+  work: () => T | Promise<T>,
+): Promise<T> {
   if (!observe) return work();
   const started = performance.now();
   try {

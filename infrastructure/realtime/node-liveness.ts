@@ -41,7 +41,12 @@ export class NodeLiveness {
     this.timer = null;
     const { redis, names, instanceId } = this.options;
     // Its sockets were disconnected (and removed) before this; without these the expiry does it.
-    void redis.multi().del(names.nodeHeartbeat(instanceId)).srem(names.nodes, instanceId).exec().catch(() => {});
+    void redis
+      .multi()
+      .del(names.nodeHeartbeat(instanceId))
+      .srem(names.nodes, instanceId)
+      .exec()
+      .catch(() => {});
   }
 
   private async tick() {

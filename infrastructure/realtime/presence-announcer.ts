@@ -46,10 +46,13 @@ export class PresenceAnnouncer {
 
   private schedule(delay: number) {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, Math.max(delay, 10));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.flush();
+      },
+      Math.max(delay, 10),
+    );
     this.timer.unref();
   }
 

@@ -31,7 +31,8 @@ export function watchSessionExpiry(socket: DerbelSocket, ctx: Pick<AppContext, '
       if (claims.sessionId !== socket.data.sessionId || claims.userId !== socket.data.userId) {
         throw new DomainError('UNAUTHORIZED', 'Not a token of this session');
       }
-      if (!(await ctx.sessions.isActive(claims.sessionId, { fresh: true }))) throw new DomainError('SESSION_EXPIRED', 'The session has ended');
+      if (!(await ctx.sessions.isActive(claims.sessionId, { fresh: true })))
+        throw new DomainError('SESSION_EXPIRED', 'The session has ended');
       socket.data.expiresAt = claims.expiresAt;
       timer.clear();
       timer = setLongTimeout(expire, claims.expiresAt * 1000 - Date.now());

@@ -174,7 +174,8 @@ export class SocketGateway implements RealtimeControl {
       if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
       return claims;
     });
-    if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true })))) throw new Error('session ended');
+    if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))))
+      throw new Error('session ended');
     return claims;
   }
 
@@ -197,7 +198,8 @@ export class SocketGateway implements RealtimeControl {
       .then(async (sockets) => {
         if (sockets === 1) this.presenceAnnouncer.changed(userId, true);
         // Only a user over the cap costs a question to every node (the count may still hold a crashed node's sockets).
-        if (sockets > maxSockets) await dropOldestSockets(this.io, userId, maxSockets).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
+        if (sockets > maxSockets)
+          await dropOldestSockets(this.io, userId, maxSockets).catch((err) => this.log.warn({ err }, 'socket cap check failed'));
       })
       .catch((err) => this.log.warn({ err }, 'presence update failed'));
 

@@ -16,7 +16,8 @@ export function limitSocketEvents(socket: DerbelSocket, limit: RateLimit): void 
   socket.use((packet, next) => {
     if (bucket.take()) return next();
     const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, code: 'RATE_LIMITED', message: 'Too many events on this connection; slow down', retryAfterMs });
+    if (typeof ack === 'function')
+      ack({ ok: false, code: 'RATE_LIMITED', message: 'Too many events on this connection; slow down', retryAfterMs });
   });
 }
 

@@ -3,7 +3,9 @@ import type { ErrorObject } from 'ajv';
 import { describeValidationError } from '../http/validation-error.js';
 import { compileJsonValidator } from '../http/validator-compiler.js';
 
-export type Ack = (response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; retryAfterMs?: number }) => void;
+export type Ack = (
+  response: { ok: true; [key: string]: unknown } | { ok: false; code: string; message: string; retryAfterMs?: number },
+) => void;
 
 /**
  * Wraps a socket event handler: validates the payload against its schema and answers through the ack
@@ -20,7 +22,8 @@ export function validated<S extends TSchema>(
   return async (...args: unknown[]) => {
     const reply: Ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : () => {};
     const [payload] = args;
-    if (args.length !== 1) return reply({ ok: false, code: 'VALIDATION_ERROR', message: `payload must be one object, got ${args.length} arguments` });
+    if (args.length !== 1)
+      return reply({ ok: false, code: 'VALIDATION_ERROR', message: `payload must be one object, got ${args.length} arguments` });
     if (!check(payload)) {
       return reply({ ok: false, ...describeValidationError(check.errors?.[0] as ErrorObject | undefined, 'payload') });
     }

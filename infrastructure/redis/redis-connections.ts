@@ -49,7 +49,9 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
       health.close();
       await Promise.all(
         Object.values(all).map((c) =>
-          Promise.race([c.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500).unref())]).finally(() => c.disconnect()),
+          Promise.race([c.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500).unref())]).finally(() =>
+            c.disconnect(),
+          ),
         ),
       );
     },

@@ -20,7 +20,14 @@ export class RedisHealth {
   constructor(redis: Redis, options: { intervalMs?: number; onDown?: () => void } = {}) {
     const intervalMs = options.intervalMs ?? 1_000;
     const ping = async () => {
-      const answered = await bounded(redis.ping().then(() => true, () => false), false, { ms: Math.min(500, intervalMs) });
+      const answered = await bounded(
+        redis.ping().then(
+          () => true,
+          () => false,
+        ),
+        false,
+        { ms: Math.min(500, intervalMs) },
+      );
       if (answered) this.failingSince = null;
       else if (!this.failingSince) {
         this.failingSince = new Date();

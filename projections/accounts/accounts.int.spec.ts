@@ -23,15 +23,28 @@ describe('accounts read model', () => {
     const log = new TestLog();
     const ana = signUp(log, 'ana', 'Ana Lima');
     const ben = signUp(log, 'ben', 'Ben');
-    await spec().given().when(ana.claimed, ana.registered, ben.claimed, ben.registered).then(expectRows('accounts', [row(ana.registered), row(ben.registered)]));
+    await spec()
+      .given()
+      .when(ana.claimed, ana.registered, ben.claimed, ben.registered)
+      .then(expectRows('accounts', [row(ana.registered), row(ben.registered)]));
   });
 
   it('the first registration of a user id wins (a repeat in a legacy log changes nothing)', async () => {
     const log = new TestLog();
     const ana = signUp(log, 'ana', 'Ana');
-    const again = log.record(streams.account(ana.userId), 'AccountRegistered', { userId: ana.userId, username: 'ana2', displayName: 'Someone else' });
-    await spec().given(ana.registered).when(again).then(expectRows('accounts', [row(ana.registered)]));
-    await spec().given().when(ana.registered, again).then(expectRows('accounts', [row(ana.registered)]));
+    const again = log.record(streams.account(ana.userId), 'AccountRegistered', {
+      userId: ana.userId,
+      username: 'ana2',
+      displayName: 'Someone else',
+    });
+    await spec()
+      .given(ana.registered)
+      .when(again)
+      .then(expectRows('accounts', [row(ana.registered)]));
+    await spec()
+      .given()
+      .when(ana.registered, again)
+      .then(expectRows('accounts', [row(ana.registered)]));
   });
 
   it('a second account with the same username under another user id is parked (23505), the rest of the batch lands', async () => {
@@ -40,7 +53,11 @@ describe('accounts read model', () => {
     const before = signUp(log, 'ben', 'Ben');
     // Two accounts for one name: a log from before username claims, or one imported from elsewhere.
     const impostorId = randomUUID();
-    const impostor = log.record(streams.account(impostorId), 'AccountRegistered', { userId: impostorId, username: 'ana', displayName: 'Not Ana' });
+    const impostor = log.record(streams.account(impostorId), 'AccountRegistered', {
+      userId: impostorId,
+      username: 'ana',
+      displayName: 'Not Ana',
+    });
     const after = signUp(log, 'eve', 'Eve');
     await spec()
       .given(ana.registered)
@@ -60,8 +77,16 @@ describe('accounts read model', () => {
     const log = new TestLog();
     const ana = signUp(log, 'ana', 'Ana');
     const upperId = randomUUID().toUpperCase();
-    const notCanonical = log.raw(streams.account(upperId), 'AccountRegistered', { userId: upperId, username: 'shout', displayName: 'SHOUT' });
-    const nul = log.raw(streams.account(randomUUID()), 'AccountRegistered', { userId: randomUUID(), username: 'n\u0000l', displayName: 'Nul' });
+    const notCanonical = log.raw(streams.account(upperId), 'AccountRegistered', {
+      userId: upperId,
+      username: 'shout',
+      displayName: 'SHOUT',
+    });
+    const nul = log.raw(streams.account(randomUUID()), 'AccountRegistered', {
+      userId: randomUUID(),
+      username: 'n\u0000l',
+      displayName: 'Nul',
+    });
     const noDisplayName = log.raw(streams.account(randomUUID()), 'AccountRegistered', { userId: randomUUID(), username: 'nameless' });
     const noData = log.raw(streams.account(randomUUID()), 'AccountRegistered', []);
     const ben = signUp(log, 'ben', 'Ben');

@@ -17,7 +17,16 @@ export const accountsProjection: Projection = {
          WITH ORDINALITY AS r(user_id, username, display_name, registered_at, n)
        ORDER BY n
        ON CONFLICT (user_id) DO NOTHING`,
-      [JSON.stringify(createdIfAbsent.map((a) => ({ user_id: a.userId, username: a.username, display_name: a.displayName, registered_at: a.registeredAt })))],
+      [
+        JSON.stringify(
+          createdIfAbsent.map((a) => ({
+            user_id: a.userId,
+            username: a.username,
+            display_name: a.displayName,
+            registered_at: a.registeredAt,
+          })),
+        ),
+      ],
     );
   },
 };

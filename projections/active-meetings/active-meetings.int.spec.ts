@@ -37,7 +37,10 @@ describe('active meetings read model', () => {
     const log = new TestLog();
     const m = meetingStream(log, contactId);
     const started = m.started(ana, ben);
-    await spec().given().when(started).then(expectRows('active_meetings', [row(started)]));
+    await spec()
+      .given()
+      .when(started)
+      .then(expectRows('active_meetings', [row(started)]));
   });
 
   it('the caller joining takes a seat and it still rings; the callee joining answers it', async () => {
@@ -54,7 +57,13 @@ describe('active meetings read model', () => {
       .when(anaJoins, m.joined(ben, 'peer-ben'))
       .then(
         expectRows('active_meetings', [
-          row(started, { state: 'active', participants: [{ userId: ana, peerId: 'peer-ana' }, { userId: ben, peerId: 'peer-ben' }] }),
+          row(started, {
+            state: 'active',
+            participants: [
+              { userId: ana, peerId: 'peer-ana' },
+              { userId: ben, peerId: 'peer-ben' },
+            ],
+          }),
         ]),
       );
   });
@@ -72,7 +81,13 @@ describe('active meetings read model', () => {
       .when(anaRejoins, staleLeave)
       .then(
         expectRows('active_meetings', [
-          row(started, { state: 'active', participants: [{ userId: ben, peerId: 'peer-ben' }, { userId: ana, peerId: 'peer-ana-2' }] }),
+          row(started, {
+            state: 'active',
+            participants: [
+              { userId: ben, peerId: 'peer-ben' },
+              { userId: ana, peerId: 'peer-ana-2' },
+            ],
+          }),
         ]),
       );
     await spec()
@@ -86,7 +101,10 @@ describe('active meetings read model', () => {
     const m = meetingStream(log, contactId);
     const started = m.started(ana, ben);
     const declined = m.declined(ben);
-    await spec().given(started).when(declined).then(expectRows('active_meetings', [row(started)]));
+    await spec()
+      .given(started)
+      .when(declined)
+      .then(expectRows('active_meetings', [row(started)]));
     await spec().given(started).when(declined, m.ended('declined', ben)).then(expectRows('active_meetings', []));
   });
 
@@ -100,7 +118,14 @@ describe('active meetings read model', () => {
     const otherStarted = other.started(eve, ana);
     await spec()
       .given(missedStarted, finishedStarted, otherStarted)
-      .when(missed.ended('missed', null), finished.joined(ana, 'peer-ana'), finished.joined(ben, 'peer-ben'), finished.left(ana, 'peer-ana'), finished.left(ben, 'peer-ben'), finished.ended('empty', ben))
+      .when(
+        missed.ended('missed', null),
+        finished.joined(ana, 'peer-ana'),
+        finished.joined(ben, 'peer-ben'),
+        finished.left(ana, 'peer-ana'),
+        finished.left(ben, 'peer-ben'),
+        finished.ended('empty', ben),
+      )
       .then(expectRows('active_meetings', [row(otherStarted)]));
   });
 
@@ -121,10 +146,32 @@ describe('active meetings read model', () => {
     const m = meetingStream(log, contactId);
     const bad = meetingStream(log, contactId);
     const started = m.started(ana, ben);
-    const badRing = bad.raw('MeetingStarted', { meetingId: bad.meetingId, contactId, startedBy: ana, members: [ana, ben], invitees: [ben], startedAt: log.nextAt(), ringUntil: 'in 45 s' });
-    const badMembers = bad.raw('MeetingStarted', { meetingId: bad.meetingId, contactId, startedBy: ana, members: [ana, ben.toUpperCase()], invitees: [ben], startedAt: log.nextAt(), ringUntil: log.nextAt() });
+    const badRing = bad.raw('MeetingStarted', {
+      meetingId: bad.meetingId,
+      contactId,
+      startedBy: ana,
+      members: [ana, ben],
+      invitees: [ben],
+      startedAt: log.nextAt(),
+      ringUntil: 'in 45 s',
+    });
+    const badMembers = bad.raw('MeetingStarted', {
+      meetingId: bad.meetingId,
+      contactId,
+      startedBy: ana,
+      members: [ana, ben.toUpperCase()],
+      invitees: [ben],
+      startedAt: log.nextAt(),
+      ringUntil: log.nextAt(),
+    });
     const badPeer = m.raw('ParticipantJoined', { meetingId: m.meetingId, contactId, userId: ben, peerId: null, joinedAt: log.nextAt() });
-    const badEnd = m.raw('MeetingEnded', { meetingId: `{${m.meetingId}}`, contactId, reason: 'ended', endedBy: ana, endedAt: log.nextAt() });
+    const badEnd = m.raw('MeetingEnded', {
+      meetingId: `{${m.meetingId}}`,
+      contactId,
+      reason: 'ended',
+      endedBy: ana,
+      endedAt: log.nextAt(),
+    });
     const joined = m.joined(ben, 'peer-ben');
     await spec()
       .given()

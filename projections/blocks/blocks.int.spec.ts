@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { expectParked, expectRows, projectionSpec, useProjectionDatabase, type Expectation } from '../../test/support/projection-specification.js';
+import {
+  expectParked,
+  expectRows,
+  projectionSpec,
+  useProjectionDatabase,
+  type Expectation,
+} from '../../test/support/projection-specification.js';
 import { blockStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import { accountsProjection } from '../accounts/accounts.projection.js';
 import type { Projection } from '../projection.js';
@@ -27,7 +33,10 @@ describe('blocks read model', () => {
   it('a malformed block is parked', async () => {
     const log = new TestLog();
     const bad = log.raw('blocks-x', 'UserBlocked', { blockerId: ben, blockedId: 'nope', blockedAt: log.nextAt() });
-    await spec().given().when(bad).then(expectRows('user_blocks', []), expectParked({ event: bad, code: 'MALFORMED_EVENT' }));
+    await spec()
+      .given()
+      .when(bad)
+      .then(expectRows('user_blocks', []), expectParked({ event: bad, code: 'MALFORMED_EVENT' }));
   });
 
   it('lists the blocked users by name, newest first', async () => {

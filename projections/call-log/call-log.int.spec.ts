@@ -17,11 +17,23 @@ describe('call log read model', () => {
   const contactId = randomUUID();
 
   /** The caller's and the callee's rows of a meeting `started` and `ended`. */
-  const calls = (started: RecordedDerbelEvent, ended: RecordedDerbelEvent, outcome: 'missed' | 'declined' | 'finished', durationSeconds = 0) => {
+  const calls = (
+    started: RecordedDerbelEvent,
+    ended: RecordedDerbelEvent,
+    outcome: 'missed' | 'declined' | 'finished',
+    durationSeconds = 0,
+  ) => {
     const s = started.data as MeetingStarted['data'];
     const e = ended.data as MeetingEnded['data'];
     const [caller, callee] = [s.startedBy, s.invitees[0]];
-    const call = { meeting_id: s.meetingId, contact_id: s.contactId, outcome, started_at: s.startedAt, ended_at: e.endedAt, duration_seconds: durationSeconds };
+    const call = {
+      meeting_id: s.meetingId,
+      contact_id: s.contactId,
+      outcome,
+      started_at: s.startedAt,
+      ended_at: e.endedAt,
+      duration_seconds: durationSeconds,
+    };
     return [
       { user_id: caller, peer_id: callee, direction: 'outgoing', ...call },
       { user_id: callee, peer_id: caller, direction: 'incoming', ...call },
@@ -61,7 +73,10 @@ describe('call log read model', () => {
     const m = meetingStream(log, contactId);
     const started = m.started(ben, ana);
     const ended = m.ended('ended', ben);
-    await spec().given(started).when(ended).then(expectRows('call_log', calls(started, ended, 'missed')));
+    await spec()
+      .given(started)
+      .when(ended)
+      .then(expectRows('call_log', calls(started, ended, 'missed')));
   });
 
   it('declined: the callee declined', async () => {
@@ -126,7 +141,15 @@ describe('call log read model', () => {
     const m = meetingStream(log, contactId);
     const other = meetingStream(log, contactId);
     const started = m.started(ana, ben);
-    const oneMember = other.raw('MeetingStarted', { meetingId: other.meetingId, contactId, startedBy: ana, members: [ana], invitees: [], startedAt: log.nextAt(), ringUntil: log.nextAt() });
+    const oneMember = other.raw('MeetingStarted', {
+      meetingId: other.meetingId,
+      contactId,
+      startedBy: ana,
+      members: [ana],
+      invitees: [],
+      startedAt: log.nextAt(),
+      ringUntil: log.nextAt(),
+    });
     const badJoin = m.raw('ParticipantJoined', { meetingId: m.meetingId, contactId, userId: ben, peerId: 'peer-ben', joinedAt: 'now' });
     const badEnd = m.raw('MeetingEnded', { meetingId: m.meetingId, contactId: 'c', reason: 'ended', endedBy: ana, endedAt: log.nextAt() });
     const ended = m.ended('missed', null);

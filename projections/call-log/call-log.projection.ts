@@ -17,21 +17,31 @@ async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
       const d = dataOf(event);
       await sql.query(
         `INSERT INTO call_log_meetings (meeting_id, started_by, members, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.startedBy, 'startedBy'), uuids(event, d.members, 'members', 2), timestamp(event, d.startedAt, 'startedAt')],
+        [
+          uuid(event, d.meetingId, 'meetingId'),
+          uuid(event, d.startedBy, 'startedBy'),
+          uuids(event, d.members, 'members', 2),
+          timestamp(event, d.startedAt, 'startedAt'),
+        ],
       );
       return;
     }
     case 'ParticipantJoined': {
       const d = dataOf(event);
-      await sql.query(
-        `UPDATE call_log_meetings SET answered_at = $3 WHERE meeting_id = $1 AND answered_at IS NULL AND started_by <> $2`,
-        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), timestamp(event, d.joinedAt, 'joinedAt')],
-      );
+      await sql.query(`UPDATE call_log_meetings SET answered_at = $3 WHERE meeting_id = $1 AND answered_at IS NULL AND started_by <> $2`, [
+        uuid(event, d.meetingId, 'meetingId'),
+        uuid(event, d.userId, 'userId'),
+        timestamp(event, d.joinedAt, 'joinedAt'),
+      ]);
       return;
     }
     case 'MeetingEnded': {
       const d = dataOf(event);
-      const [meetingId, contactId, endedAt] = [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.contactId, 'contactId'), timestamp(event, d.endedAt, 'endedAt')];
+      const [meetingId, contactId, endedAt] = [
+        uuid(event, d.meetingId, 'meetingId'),
+        uuid(event, d.contactId, 'contactId'),
+        timestamp(event, d.endedAt, 'endedAt'),
+      ];
       const { rows } = await sql.query(`DELETE FROM call_log_meetings WHERE meeting_id = $1 RETURNING *`, [meetingId]);
       const meeting = rows[0];
       if (!meeting) return;

@@ -30,9 +30,18 @@ export interface ContactEntries {
 }
 
 export type ContactListEvent = Recorded<
-ContactAdded | ContactRemoved | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded>;
+  ContactAdded | ContactRemoved | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded
+>;
 
-const TYPES = new Set(['ContactAdded', 'ContactRemoved', 'MessageSent', 'ConversationRead', 'MeetingStarted', 'ParticipantJoined', 'MeetingEnded']);
+const TYPES = new Set([
+  'ContactAdded',
+  'ContactRemoved',
+  'MessageSent',
+  'ConversationRead',
+  'MeetingStarted',
+  'ParticipantJoined',
+  'MeetingEnded',
+]);
 
 /** Each entry `change` returns something new for; the document itself is new only if one of them is. */
 function update(doc: ContactEntries | null, change: (row: ContactListRow) => ContactListRow): ContactEntries | null {
@@ -89,7 +98,11 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
       }
       case 'MeetingStarted': {
         const d = event.data;
-        const activeMeeting: ActiveMeetingSummary = { id: uuid(event, d.meetingId, 'meetingId'), state: 'ringing', startedBy: uuid(event, d.startedBy, 'startedBy') };
+        const activeMeeting: ActiveMeetingSummary = {
+          id: uuid(event, d.meetingId, 'meetingId'),
+          state: 'ringing',
+          startedBy: uuid(event, d.startedBy, 'startedBy'),
+        };
         return update(doc, (row) => ({ ...row, activeMeeting, lastActivityAt: at }));
       }
       case 'ParticipantJoined': {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ContactAdded, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingStarted } from '../../domain/meetings/events.js';
-import { expectParked, expectRows, projectionSpec, useProjectionDatabase, type Expectation } from '../../test/support/projection-specification.js';
+import {
+  expectParked,
+  expectRows,
+  projectionSpec,
+  useProjectionDatabase,
+  type Expectation,
+} from '../../test/support/projection-specification.js';
 import { contactStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
 import { messagesProjection } from '../messages/messages.projection.js';
 import type { Projection } from '../projection.js';
@@ -43,7 +49,15 @@ describe('contact list read model', () => {
   /** The last message as a `MessageSent` makes it. */
   const lastMessage = (sent: RecordedDerbelEvent, changes: Changes = {}) => {
     const d = sent.data as MessageSent['data'];
-    return { id: d.messageId, senderId: d.senderId, text: d.text, sentAt: sent.metadata.timestamp, editedAt: null, deleted: false, ...changes };
+    return {
+      id: d.messageId,
+      senderId: d.senderId,
+      text: d.text,
+      sentAt: sent.metadata.timestamp,
+      editedAt: null,
+      deleted: false,
+      ...changes,
+    };
   };
   const idOf = (sent: RecordedDerbelEvent) => (sent.data as MessageSent['data']).messageId;
 
@@ -52,15 +66,24 @@ describe('contact list read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
-      await spec().given().when(added).then(expectRows('contact_list', entries(added)));
+      await spec()
+        .given()
+        .when(added)
+        .then(expectRows('contact_list', entries(added)));
     });
 
     it('a second ContactAdded of the same contact (a legacy log) changes nothing', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
-      await spec().given(added).when(c.added(ben, ana)).then(expectRows('contact_list', entries(added)));
-      await spec().given().when(added, c.added(ben, ana)).then(expectRows('contact_list', entries(added)));
+      await spec()
+        .given(added)
+        .when(c.added(ben, ana))
+        .then(expectRows('contact_list', entries(added)));
+      await spec()
+        .given()
+        .when(added, c.added(ben, ana))
+        .then(expectRows('contact_list', entries(added)));
     });
 
     it('events of a contact that was never added create nothing', async () => {
@@ -97,7 +120,10 @@ describe('contact list read model', () => {
       const atSent = { last_activity_at: sent.metadata.timestamp };
       for (const reason of ['removed', 'blocked'] as const) {
         const removed = c.removed(ben, reason);
-        await spec().given(added, sent, read).when(removed).then(expectRows('contact_list', entries(added, { ...atSent, removed: true }, markers)));
+        await spec()
+          .given(added, sent, read)
+          .when(removed)
+          .then(expectRows('contact_list', entries(added, { ...atSent, removed: true }, markers)));
         const [again, accepted] = [c.requested(ana, ben), c.added(ben, ana)];
         await spec()
           .given(added, sent, read)
@@ -126,7 +152,11 @@ describe('contact list read model', () => {
           .when(...events)
           .then({
             async check({ pool }) {
-              rows = (await pool.query('SELECT user_id, contact_id, peer_id, last_read_message_id, peer_last_read_message_id, active_meeting, removed FROM contact_list ORDER BY user_id, contact_id')).rows;
+              rows = (
+                await pool.query(
+                  'SELECT user_id, contact_id, peer_id, last_read_message_id, peer_last_read_message_id, active_meeting, removed FROM contact_list ORDER BY user_id, contact_id',
+                )
+              ).rows;
             },
           });
         return rows;
@@ -181,7 +211,10 @@ describe('contact list read model', () => {
       await listSpec()
         .given(added)
         .when(first, second)
-        .then(expectRows('contact_list', entries(added, { last_activity_at: second.metadata.timestamp })), lastMessageIs(added, lastMessage(second)));
+        .then(
+          expectRows('contact_list', entries(added, { last_activity_at: second.metadata.timestamp })),
+          lastMessageIs(added, lastMessage(second)),
+        );
     });
 
     it('the sender’s edit of the last message changes its text and editedAt, not the activity', async () => {
@@ -219,7 +252,10 @@ describe('contact list read model', () => {
       await listSpec()
         .given(added, older, last)
         .when(c.edited(ana, idOf(older), 'older!'), c.deleted(ana, idOf(older)))
-        .then(expectRows('contact_list', entries(added, { last_activity_at: last.metadata.timestamp })), lastMessageIs(added, lastMessage(last)));
+        .then(
+          expectRows('contact_list', entries(added, { last_activity_at: last.metadata.timestamp })),
+          lastMessageIs(added, lastMessage(last)),
+        );
     });
 
     it('edits and deletes of the last message by the other member (a legacy log) change nothing; nor an edit after the delete', async () => {
@@ -247,7 +283,10 @@ describe('contact list read model', () => {
       const anas = c.sent(ana, 'see you at 6');
       const bens = c.sent(ben, 'I owe you nothing', idOf(anas));
       const bensEdit = c.edited(ben, idOf(anas), 'I will pay you 10000 EUR');
-      await listSpec().given(added, anas).when(bens, bensEdit).then(lastMessageIs(added, lastMessage(anas)));
+      await listSpec()
+        .given(added, anas)
+        .when(bens, bensEdit)
+        .then(lastMessageIs(added, lastMessage(anas)));
     });
 
     it('a send that reuses the id of an earlier message (a legacy log) does not become the last message', async () => {
@@ -257,7 +296,10 @@ describe('contact list read model', () => {
       const earlier = c.sent(ana, 'see you at 6');
       const last = c.sent(ana, 'bring the keys');
       const retried = c.sent(ana, 'see you at 6', idOf(earlier));
-      await listSpec().given(added, earlier, last).when(retried).then(lastMessageIs(added, lastMessage(last)));
+      await listSpec()
+        .given(added, earlier, last)
+        .when(retried)
+        .then(lastMessageIs(added, lastMessage(last)));
     });
   });
 
@@ -321,7 +363,12 @@ describe('contact list read model', () => {
       await spec()
         .given(added)
         .when(started, m.joined(ana, 'peer-ana'))
-        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp })));
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp }),
+          ),
+        );
     });
 
     it('answered when the callee joins; joins, leaves and rejoins after that change nothing', async () => {
@@ -333,7 +380,12 @@ describe('contact list read model', () => {
       await spec()
         .given(added, started, m.joined(ana, 'peer-ana'))
         .when(m.joined(ben, 'peer-ben'), m.left(ben, 'peer-ben', 'disconnected'), m.joined(ben, 'peer-ben-2'))
-        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'active'), last_activity_at: started.metadata.timestamp })));
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, { active_meeting: summary(started, 'active'), last_activity_at: started.metadata.timestamp }),
+          ),
+        );
     });
 
     it('ended: no active meeting, the activity stays at its start', async () => {
@@ -359,7 +411,12 @@ describe('contact list read model', () => {
       await spec()
         .given(added, oldStarted, started)
         .when(old.joined(ana, 'peer-ana'), old.ended('missed', null))
-        .then(expectRows('contact_list', entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp })));
+        .then(
+          expectRows(
+            'contact_list',
+            entries(added, { active_meeting: summary(started, 'ringing'), last_activity_at: started.metadata.timestamp }),
+          ),
+        );
     });
   });
 
@@ -378,10 +435,14 @@ describe('contact list read model', () => {
       .when(sent, read, started)
       .then(
         expectRows('contact_list', [
-          ...entries(added1, { last_activity_at: started.metadata.timestamp, active_meeting: { id: m.meetingId, state: 'ringing', startedBy: ben } }, {
-            [ana]: { last_read_message_id: idOf(sent) },
-            [ben]: { peer_last_read_message_id: idOf(sent) },
-          }),
+          ...entries(
+            added1,
+            { last_activity_at: started.metadata.timestamp, active_meeting: { id: m.meetingId, state: 'ringing', startedBy: ben } },
+            {
+              [ana]: { last_read_message_id: idOf(sent) },
+              [ben]: { peer_last_read_message_id: idOf(sent) },
+            },
+          ),
           ...entries(added2, { last_activity_at: toEve.metadata.timestamp }),
         ]),
       );
@@ -392,12 +453,24 @@ describe('contact list read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const lonely = contactStream(log);
-      const oneMember = lonely.raw('ContactAdded', { contactId: lonely.contactId, kind: 'direct', members: [ana], addedBy: ana }, { userId: ana });
+      const oneMember = lonely.raw(
+        'ContactAdded',
+        { contactId: lonely.contactId, kind: 'direct', members: [ana], addedBy: ana },
+        { userId: ana },
+      );
       const added = c.added(ana, ben);
-      const upper = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'hey' }, { userId: ben });
+      const upper = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'hey' },
+        { userId: ben },
+      );
       const nul = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ben, text: '\u0000' }, { userId: ben });
       const noData = c.raw('ConversationRead', 'read', { userId: ben });
-      const badMeeting = meetingStream(log, c.contactId).raw('MeetingStarted', { meetingId: 'm-1', contactId: c.contactId, startedBy: ana }, { userId: ana });
+      const badMeeting = meetingStream(log, c.contactId).raw(
+        'MeetingStarted',
+        { meetingId: 'm-1', contactId: c.contactId, startedBy: ana },
+        { userId: ana },
+      );
       const sent = c.sent(ana, 'still here');
       await spec()
         .given()

@@ -26,7 +26,9 @@ export const contactListProjection: Projection = {
   name: PROJECTIONS.contactList,
   tables: ['contact_list'],
   async apply(sql, events, options) {
-    const { created, createdIfAbsent, changed } = await foldBatch(contactListFold, events, (keys) => load(sql, keys), { memory: options?.memory });
+    const { created, createdIfAbsent, changed } = await foldBatch(contactListFold, events, (keys) => load(sql, keys), {
+      memory: options?.memory,
+    });
     const upserts = [
       ...created.flatMap((doc) => doc.rows),
       ...changed.flatMap(({ before, after }) => after.rows.filter((row, i) => row !== before.rows[i])),
@@ -42,9 +44,10 @@ export const contactListProjection: Projection = {
       );
     }
     if (createdIfAbsent.length > 0) {
-      await sql.query(`INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD} ON CONFLICT DO NOTHING`, [
-        JSON.stringify(createdIfAbsent.flatMap((doc) => doc.rows).map(toRecord)),
-      ]);
+      await sql.query(
+        `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD} ON CONFLICT DO NOTHING`,
+        [JSON.stringify(createdIfAbsent.flatMap((doc) => doc.rows).map(toRecord))],
+      );
     }
   },
   // Each batch rewrites every entry of every contact it touches: bigger batches, fewer rewrites.

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { expectParked, expectRows, projectionSpec, useProjectionDatabase, type Expectation } from '../../test/support/projection-specification.js';
+import {
+  expectParked,
+  expectRows,
+  projectionSpec,
+  useProjectionDatabase,
+  type Expectation,
+} from '../../test/support/projection-specification.js';
 import { contactStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import { accountsProjection } from '../accounts/accounts.projection.js';
 import type { Projection } from '../projection.js';
@@ -34,9 +40,18 @@ describe('contact requests read model', () => {
     const requested = c.requested(ana, ben, { message: 'hi' });
     const declined = c.declined(ben);
     const again = c.requested(ana, ben, { silenced: true });
-    await spec().given().when(requested).then(expectRows('contact_requests', [row(requested)]));
-    await spec().given(requested).when(declined).then(expectRows('contact_requests', [row(requested, { declined: true })]));
-    await spec().given(requested, declined).when(again).then(expectRows('contact_requests', [row(again)]));
+    await spec()
+      .given()
+      .when(requested)
+      .then(expectRows('contact_requests', [row(requested)]));
+    await spec()
+      .given(requested)
+      .when(declined)
+      .then(expectRows('contact_requests', [row(requested, { declined: true })]));
+    await spec()
+      .given(requested, declined)
+      .when(again)
+      .then(expectRows('contact_requests', [row(again)]));
   });
 
   it.each([
@@ -58,7 +73,13 @@ describe('contact requests read model', () => {
   it('a malformed request is parked, the rest of the batch lands', async () => {
     const log = new TestLog();
     const [c, ok] = [contactStream(log), contactStream(log)];
-    const bad = c.raw('ContactRequested', { contactId: c.contactId, requestedBy: 'not-a-uuid', recipientId: ben, message: null, silenced: false });
+    const bad = c.raw('ContactRequested', {
+      contactId: c.contactId,
+      requestedBy: 'not-a-uuid',
+      recipientId: ben,
+      message: null,
+      silenced: false,
+    });
     const good = ok.requested(ana, ben);
     await spec()
       .given()
@@ -89,8 +110,20 @@ describe('contact requests read model', () => {
       const declined = toBen.declined(b.userId);
       const eveAsks = fromEve.requested(e.userId, a.userId);
       const hidden = silenced.requested(e.userId, b.userId, { silenced: true });
-      const outgoing = { id: toBen.contactId, peer: { id: b.userId, username: 'ben_r' }, direction: 'outgoing', message: 'hello ben', requestedAt: asked.metadata.timestamp };
-      const incoming = { id: fromEve.contactId, peer: { id: e.userId, username: 'eve_r' }, direction: 'incoming', message: null, requestedAt: eveAsks.metadata.timestamp };
+      const outgoing = {
+        id: toBen.contactId,
+        peer: { id: b.userId, username: 'ben_r' },
+        direction: 'outgoing',
+        message: 'hello ben',
+        requestedAt: asked.metadata.timestamp,
+      };
+      const incoming = {
+        id: fromEve.contactId,
+        peer: { id: e.userId, username: 'eve_r' },
+        direction: 'incoming',
+        message: null,
+        requestedAt: eveAsks.metadata.timestamp,
+      };
       await projectionSpec(withAccounts, db)
         .given(a.claimed, a.registered, b.claimed, b.registered, e.claimed, e.registered)
         .when(asked, declined, eveAsks, hidden)
@@ -98,7 +131,13 @@ describe('contact requests read model', () => {
           listIs(a.userId, [incoming, outgoing]),
           listIs(b.userId, []),
           listIs(e.userId, [
-            { id: silenced.contactId, peer: { id: b.userId, username: 'ben_r' }, direction: 'outgoing', message: null, requestedAt: hidden.metadata.timestamp },
+            {
+              id: silenced.contactId,
+              peer: { id: b.userId, username: 'ben_r' },
+              direction: 'outgoing',
+              message: null,
+              requestedAt: hidden.metadata.timestamp,
+            },
             { ...incoming, peer: { id: a.userId, username: 'ana_r' }, direction: 'outgoing' },
           ]),
         );

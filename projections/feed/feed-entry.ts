@@ -23,7 +23,8 @@ const NOT_BY_CONTACT = new Set<DerbelEventType>([
 const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)));
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
-export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeedEvent => event.type === 'UserBlocked' || event.type === 'UserUnblocked';
+export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeedEvent =>
+  event.type === 'UserBlocked' || event.type === 'UserUnblocked';
 
 /**
  * Which of a contact's members see this event: the consent events are for one side, or both, as the contract
@@ -47,7 +48,10 @@ export function feedRecipients(event: FeedSourceEvent, members: readonly string[
 }
 
 /** A block-list event for its blocker's feed, with the wire's data (the blocked user is `userId`). */
-export function toBlockFeedEntry(event: BlockFeedEvent): { userId: string; data: FeedEventData['UserBlocked'] | FeedEventData['UserUnblocked'] } {
+export function toBlockFeedEntry(event: BlockFeedEvent): {
+  userId: string;
+  data: FeedEventData['UserBlocked'] | FeedEventData['UserUnblocked'];
+} {
   const d = dataOf(event);
   const blockerId = uuid(event, d.blockerId, 'blockerId');
   const userId = uuid(event, d.blockedId, 'blockedId');
@@ -79,7 +83,14 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
       return { contactId, kind: 'direct', members: uuids(event, event.data.members, 'members', 2), addedBy: id('addedBy'), addedAt: at };
     case 'MessageSent': {
       const files = attachments(event, event.data.attachments);
-      return { contactId, messageId: id('messageId'), senderId: id('senderId'), text: text(event, event.data.text, 'text'), sentAt: at, ...(files.length > 0 ? { attachments: files } : {}) };
+      return {
+        contactId,
+        messageId: id('messageId'),
+        senderId: id('senderId'),
+        text: text(event, event.data.text, 'text'),
+        sentAt: at,
+        ...(files.length > 0 ? { attachments: files } : {}),
+      };
     }
     case 'MessageEdited':
       return { contactId, messageId: id('messageId'), editorId: id('editorId'), text: text(event, event.data.text, 'text'), editedAt: at };
@@ -102,7 +113,14 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
     }
     case 'ParticipantJoined': {
       const m = event.data;
-      return { meetingId: id('meetingId'), contactId, userId: id('userId'), peerId: text(event, m.peerId, 'peerId'), joinedAt: timestamp(event, m.joinedAt, 'joinedAt'), at };
+      return {
+        meetingId: id('meetingId'),
+        contactId,
+        userId: id('userId'),
+        peerId: text(event, m.peerId, 'peerId'),
+        joinedAt: timestamp(event, m.joinedAt, 'joinedAt'),
+        at,
+      };
     }
     case 'ParticipantLeft': {
       const m = event.data;
@@ -117,7 +135,13 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
       };
     }
     case 'InvitationDeclined':
-      return { meetingId: id('meetingId'), contactId, userId: id('userId'), declinedAt: timestamp(event, event.data.declinedAt, 'declinedAt'), at };
+      return {
+        meetingId: id('meetingId'),
+        contactId,
+        userId: id('userId'),
+        declinedAt: timestamp(event, event.data.declinedAt, 'declinedAt'),
+        at,
+      };
     case 'MeetingEnded': {
       const m = event.data;
       return {

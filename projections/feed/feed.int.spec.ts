@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
 import type { MessageSent } from '../../domain/contacts/events.js';
 import { streams } from '../../domain/events.js';
-import { expectOutputs, expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
+import {
+  expectOutputs,
+  expectParked,
+  expectRows,
+  projectionSpec,
+  useProjectionDatabase,
+} from '../../test/support/projection-specification.js';
 import { blockStream, contactStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import type { FeedEntry } from './feed-wire.js';
@@ -64,10 +70,22 @@ describe('feed read model', () => {
       await spec()
         .given(requested)
         .when(declined)
-        .then(...feedIs([...given, ...delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben])], delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben])));
+        .then(
+          ...feedIs(
+            [...given, ...delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben])],
+            delivered(declined, { contactId: c.contactId, declinedAt: at(declined) }, [ben]),
+          ),
+        );
       const accepted = c.added(ben, ana);
-      const acceptedRows = delivered(accepted, { contactId: c.contactId, kind: 'direct', members: [ben, ana], addedBy: ben, addedAt: at(accepted) }, [ana, ben]);
-      await spec().given(requested).when(accepted).then(...feedIs([...given, ...acceptedRows], acceptedRows));
+      const acceptedRows = delivered(
+        accepted,
+        { contactId: c.contactId, kind: 'direct', members: [ben, ana], addedBy: ben, addedAt: at(accepted) },
+        [ana, ben],
+      );
+      await spec()
+        .given(requested)
+        .when(accepted)
+        .then(...feedIs([...given, ...acceptedRows], acceptedRows));
     });
 
     it('a cancel goes to the recipient only if they saw the request', async () => {
@@ -79,7 +97,10 @@ describe('feed read model', () => {
         ...delivered(cancelSeen, { contactId: c.contactId, cancelledAt: at(cancelSeen) }, [ana, ben]),
         ...delivered(cancelUnseen, { contactId: s.contactId, cancelledAt: at(cancelUnseen) }, [ana]),
       ];
-      const given = [...delivered(seen, requestedData(seen, c.contactId), [ana, ben]), ...delivered(unseen, requestedData(unseen, s.contactId), [ana])];
+      const given = [
+        ...delivered(seen, requestedData(seen, c.contactId), [ana, ben]),
+        ...delivered(unseen, requestedData(unseen, s.contactId), [ana]),
+      ];
       await spec()
         .given(seen, unseen)
         .when(cancelSeen, cancelUnseen)
@@ -119,11 +140,20 @@ describe('feed read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const added = c.added(ana, ben);
-      const entries = delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]);
+      const entries = delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [
+        ana,
+        ben,
+      ]);
       await spec()
         .given()
         .when(added)
-        .then(...feedIs(entries), expectRows('feed_contact_members', [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id }))));
+        .then(
+          ...feedIs(entries),
+          expectRows(
+            'feed_contact_members',
+            [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id })),
+          ),
+        );
     });
 
     it('every event of a contact goes to both members and to nobody else; outputs are what was inserted, in log order', async () => {
@@ -137,11 +167,18 @@ describe('feed read model', () => {
       const read = c.read(ana, idOf(sent));
       const given = [
         ...delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]),
-        ...delivered(otherAdded, { contactId: other.contactId, kind: 'direct', members: [ana, eve], addedBy: ana, addedAt: at(otherAdded) }, [ana, eve]),
+        ...delivered(
+          otherAdded,
+          { contactId: other.contactId, kind: 'direct', members: [ana, eve], addedBy: ana, addedAt: at(otherAdded) },
+          [ana, eve],
+        ),
       ];
       const when = [
         ...delivered(sent, { contactId: c.contactId, messageId: idOf(sent), senderId: ben, text: 'hi', sentAt: at(sent) }, [ana, ben]),
-        ...delivered(toEve, { contactId: other.contactId, messageId: idOf(toEve), senderId: ana, text: 'hi eve', sentAt: at(toEve) }, [ana, eve]),
+        ...delivered(toEve, { contactId: other.contactId, messageId: idOf(toEve), senderId: ana, text: 'hi eve', sentAt: at(toEve) }, [
+          ana,
+          eve,
+        ]),
         ...delivered(read, { contactId: c.contactId, userId: ana, messageId: idOf(sent), readAt: at(read) }, [ana, ben]),
       ];
       await spec()
@@ -170,7 +207,15 @@ describe('feed read model', () => {
         .given(added)
         .when(claimed, registered, slot)
         .then(
-          expectRows('feed', rowsOf(delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [ana, ben]))),
+          expectRows(
+            'feed',
+            rowsOf(
+              delivered(added, { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, addedAt: at(added) }, [
+                ana,
+                ben,
+              ]),
+            ),
+          ),
           expectOutputs([]),
         );
     });
@@ -186,7 +231,12 @@ describe('feed read model', () => {
       await spec()
         .given(added)
         .when(corrupt, sent)
-        .then(expectRows('feed_contact_members', [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id }))));
+        .then(
+          expectRows(
+            'feed_contact_members',
+            [ana, ben].map((user_id) => ({ contact_id: c.contactId, user_id })),
+          ),
+        );
     });
   });
 
@@ -201,7 +251,9 @@ describe('feed read model', () => {
       return { log, c, m, added, leak };
     };
 
-    const cases: Array<[string, (s: ReturnType<typeof setUp>) => { event: RecordedDerbelEvent; wire: (event: RecordedDerbelEvent) => object }]> = [
+    const cases: Array<
+      [string, (s: ReturnType<typeof setUp>) => { event: RecordedDerbelEvent; wire: (event: RecordedDerbelEvent) => object }]
+    > = [
       [
         'MessageSent',
         ({ c, leak }) => {
@@ -227,7 +279,11 @@ describe('feed read model', () => {
         ({ c, leak }) => {
           const messageId = randomUUID();
           return {
-            event: c.raw('MessageDeleted', { contactId: c.contactId, messageId, deletedBy: ana, text: 'the deleted text', ...leak }, { userId: ana }),
+            event: c.raw(
+              'MessageDeleted',
+              { contactId: c.contactId, messageId, deletedBy: ana, text: 'the deleted text', ...leak },
+              { userId: ana },
+            ),
             wire: (e) => ({ contactId: c.contactId, messageId, deletedBy: ana, deletedAt: at(e) }),
           };
         },
@@ -246,7 +302,15 @@ describe('feed read model', () => {
         'MeetingStarted',
         ({ log, c, m, leak }) => {
           const [startedAt, ringUntil] = [log.nextAt(), '2025-03-03T09:30:00.000Z'];
-          const d = { meetingId: m.meetingId, contactId: c.contactId, startedBy: ana, members: [ana, ben], invitees: [ben], startedAt, ringUntil };
+          const d = {
+            meetingId: m.meetingId,
+            contactId: c.contactId,
+            startedBy: ana,
+            members: [ana, ben],
+            invitees: [ben],
+            startedAt,
+            ringUntil,
+          };
           return { event: m.raw('MeetingStarted', { ...d, ...leak }, { userId: ana, at: startedAt }), wire: (e) => ({ ...d, at: at(e) }) };
         },
       ],
@@ -260,7 +324,14 @@ describe('feed read model', () => {
       [
         'ParticipantLeft',
         ({ log, c, m, leak }) => {
-          const d = { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 'peer-ben', reason: 'disconnected', leftAt: log.nextAt() };
+          const d = {
+            meetingId: m.meetingId,
+            contactId: c.contactId,
+            userId: ben,
+            peerId: 'peer-ben',
+            reason: 'disconnected',
+            leftAt: log.nextAt(),
+          };
           return { event: m.raw('ParticipantLeft', { ...d, ...leak }, { userId: null }), wire: (e) => ({ ...d, at: at(e) }) };
         },
       ],
@@ -300,14 +371,27 @@ describe('feed read model', () => {
     it('ContactAdded', async () => {
       const log = new TestLog();
       const c = contactStream(log);
-      const added = c.raw('ContactAdded', { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, secret: 'x', schemaVersion: 9 }, { userId: ana });
-      await spec().given().when(added).then(...feedIs(contactAddedRows(added, c.contactId)));
+      const added = c.raw(
+        'ContactAdded',
+        { contactId: c.contactId, kind: 'direct', members: [ana, ben], addedBy: ana, secret: 'x', schemaVersion: 9 },
+        { userId: ana },
+      );
+      await spec()
+        .given()
+        .when(added)
+        .then(...feedIs(contactAddedRows(added, c.contactId)));
     });
 
     // Every field that reaches a client is checked, `reason` of ParticipantLeft and MeetingEnded too.
     it('a reason outside the contract is parked, not sent', async () => {
       const { c, m, added } = setUp();
-      const ended = m.raw('MeetingEnded', { meetingId: m.meetingId, contactId: c.contactId, reason: { html: '<img src=x onerror=alert(1)>' }, endedBy: null, endedAt: '2025-03-03T09:10:00.000Z' });
+      const ended = m.raw('MeetingEnded', {
+        meetingId: m.meetingId,
+        contactId: c.contactId,
+        reason: { html: '<img src=x onerror=alert(1)>' },
+        endedBy: null,
+        endedAt: '2025-03-03T09:10:00.000Z',
+      });
       await spec()
         .given(added)
         .when(ended)
@@ -322,16 +406,38 @@ describe('feed read model', () => {
       const m = meetingStream(log, c.contactId);
       const added = c.added(ana, ben);
       const before = c.sent(ana, 'before');
-      const upper = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'x' }, { userId: ben });
-      const nul = c.raw('MessageEdited', { contactId: c.contactId, messageId: randomUUID(), editorId: ben, text: 'x\u0000' }, { userId: ben });
+      const upper = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'x' },
+        { userId: ben },
+      );
+      const nul = c.raw(
+        'MessageEdited',
+        { contactId: c.contactId, messageId: randomUUID(), editorId: ben, text: 'x\u0000' },
+        { userId: ben },
+      );
       const noData = c.raw('MessageDeleted', undefined, { userId: ben });
-      const badContact = c.raw('MessageSent', { contactId: c.contactId.toUpperCase(), messageId: randomUUID(), senderId: ben, text: 'x' }, { userId: ben });
+      const badContact = c.raw(
+        'MessageSent',
+        { contactId: c.contactId.toUpperCase(), messageId: randomUUID(), senderId: ben, text: 'x' },
+        { userId: ben },
+      );
       const badTime = c.sent(ben, 'when?', randomUUID(), { at: '3 March 2025' });
-      const badJoin = m.raw('ParticipantJoined', { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 7, joinedAt: log.nextAt() }, { userId: ben });
+      const badJoin = m.raw(
+        'ParticipantJoined',
+        { meetingId: m.meetingId, contactId: c.contactId, userId: ben, peerId: 7, joinedAt: log.nextAt() },
+        { userId: ben },
+      );
       const after = c.sent(ben, 'after');
       const pushed = [
-        ...delivered(before, { contactId: c.contactId, messageId: idOf(before), senderId: ana, text: 'before', sentAt: at(before) }, [ana, ben]),
-        ...delivered(after, { contactId: c.contactId, messageId: idOf(after), senderId: ben, text: 'after', sentAt: at(after) }, [ana, ben]),
+        ...delivered(before, { contactId: c.contactId, messageId: idOf(before), senderId: ana, text: 'before', sentAt: at(before) }, [
+          ana,
+          ben,
+        ]),
+        ...delivered(after, { contactId: c.contactId, messageId: idOf(after), senderId: ben, text: 'after', sentAt: at(after) }, [
+          ana,
+          ben,
+        ]),
       ];
       await spec()
         .given(added)

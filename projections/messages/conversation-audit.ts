@@ -45,7 +45,7 @@ export class ConversationAudit {
 
   private async contactEvents(contactId: string, until?: Date): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const page = await this.store.readStream(streams.contact(contactId), { from, limit: PAGE });
       events.push(...page);
       const last = page[page.length - 1];

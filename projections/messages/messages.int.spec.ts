@@ -39,7 +39,10 @@ describe('messages read model', () => {
       const added = c.added(ana, ben);
       const hello = c.sent(ana, 'hello');
       const hi = c.sent(ben, 'hi ana');
-      await spec().given(added).when(hello, hi).then(expectRows('messages', [row(hello), row(hi)]));
+      await spec()
+        .given(added)
+        .when(hello, hi)
+        .then(expectRows('messages', [row(hello), row(hi)]));
     });
 
     it('a retried send of the same id by the same sender keeps the first', async () => {
@@ -47,12 +50,18 @@ describe('messages read model', () => {
       const c = contactStream(log);
       const first = c.sent(ana, 'first try');
       const retry = c.sent(ana, 'second try', (first.data as MessageSent['data']).messageId);
-      await spec().given(first).when(retry).then(expectRows('messages', [row(first)]));
+      await spec()
+        .given(first)
+        .when(retry)
+        .then(expectRows('messages', [row(first)]));
       // Both in one batch: the row is created once, from the first.
-      await spec().given().when(first, retry).then(expectRows('messages', [row(first)]));
+      await spec()
+        .given()
+        .when(first, retry)
+        .then(expectRows('messages', [row(first)]));
     });
 
-    it("another member reusing a message id does not overwrite it (nor can they then edit or delete it)", async () => {
+    it('another member reusing a message id does not overwrite it (nor can they then edit or delete it)', async () => {
       const log = new TestLog();
       const c = contactStream(log);
       const anas = c.sent(ana, 'see you at 6');
@@ -60,8 +69,14 @@ describe('messages read model', () => {
       const bens = c.sent(ben, 'I owe you nothing', id);
       const bensEdit = c.edited(ben, id, 'I will pay you 10000 EUR');
       const bensDelete = c.deleted(ben, id);
-      await spec().given(anas).when(bens, bensEdit, bensDelete).then(expectRows('messages', [row(anas)]));
-      await spec().given().when(anas, bens, bensEdit).then(expectRows('messages', [row(anas)]));
+      await spec()
+        .given(anas)
+        .when(bens, bensEdit, bensDelete)
+        .then(expectRows('messages', [row(anas)]));
+      await spec()
+        .given()
+        .when(anas, bens, bensEdit)
+        .then(expectRows('messages', [row(anas)]));
     });
 
     it('the same message id in two contacts is two messages', async () => {
@@ -70,7 +85,10 @@ describe('messages read model', () => {
       const id = randomUUID();
       const one = c1.sent(ana, 'to ben', id);
       const two = c2.sent(ana, 'to eve', id);
-      await spec().given().when(one, two).then(expectRows('messages', [row(one), row(two)]));
+      await spec()
+        .given()
+        .when(one, two)
+        .then(expectRows('messages', [row(one), row(two)]));
     });
   });
 
@@ -82,7 +100,10 @@ describe('messages read model', () => {
       const id = (sent.data as MessageSent['data']).messageId;
       const edit1 = c.edited(ana, id, 'hello');
       const edit2 = c.edited(ana, id, 'hello!');
-      await spec().given(sent).when(edit1, edit2).then(expectRows('messages', [row(sent, { text: 'hello!', edited_at: edit2.metadata.timestamp })]));
+      await spec()
+        .given(sent)
+        .when(edit1, edit2)
+        .then(expectRows('messages', [row(sent, { text: 'hello!', edited_at: edit2.metadata.timestamp })]));
     });
 
     it('a send and its edit in the same batch', async () => {
@@ -90,7 +111,10 @@ describe('messages read model', () => {
       const c = contactStream(log);
       const sent = c.sent(ana, 'helo');
       const edit = c.edited(ana, (sent.data as MessageSent['data']).messageId, 'hello');
-      await spec().given().when(sent, edit).then(expectRows('messages', [row(sent, { text: 'hello', edited_at: edit.metadata.timestamp })]));
+      await spec()
+        .given()
+        .when(sent, edit)
+        .then(expectRows('messages', [row(sent, { text: 'hello', edited_at: edit.metadata.timestamp })]));
     });
 
     it('the sender deletes: a tombstone without text, edited_at untouched', async () => {
@@ -100,7 +124,10 @@ describe('messages read model', () => {
       const id = (sent.data as MessageSent['data']).messageId;
       const edit = c.edited(ana, id, 'oops!');
       const del = c.deleted(ana, id);
-      await spec().given(sent, edit).when(del).then(expectRows('messages', [row(sent, { text: null, deleted: true, edited_at: edit.metadata.timestamp })]));
+      await spec()
+        .given(sent, edit)
+        .when(del)
+        .then(expectRows('messages', [row(sent, { text: null, deleted: true, edited_at: edit.metadata.timestamp })]));
     });
 
     it('an edit or a delete by someone else (a legacy log) changes nothing', async () => {
@@ -124,13 +151,19 @@ describe('messages read model', () => {
         .given(sent, del)
         .when(c.edited(ana, id, 'back'), c.deleted(ana, id, { at: '2025-03-03T10:00:00.000Z' }))
         .then(expectRows('messages', [row(sent, { text: null, deleted: true })]));
-      await spec().given(sent).when(del, c.edited(ana, id, 'back again')).then(expectRows('messages', [row(sent, { text: null, deleted: true })]));
+      await spec()
+        .given(sent)
+        .when(del, c.edited(ana, id, 'back again'))
+        .then(expectRows('messages', [row(sent, { text: null, deleted: true })]));
     });
 
     it('an edit or delete of a message that was never sent creates nothing', async () => {
       const log = new TestLog();
       const c = contactStream(log);
-      await spec().given().when(c.edited(ana, randomUUID(), 'ghost'), c.deleted(ana, randomUUID())).then(expectRows('messages', []));
+      await spec()
+        .given()
+        .when(c.edited(ana, randomUUID(), 'ghost'), c.deleted(ana, randomUUID()))
+        .then(expectRows('messages', []));
     });
 
     it('other contacts and other messages are untouched', async () => {
@@ -152,9 +185,21 @@ describe('messages read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const before = c.sent(ana, 'before');
-      const upper = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'shouting' }, { userId: ben });
-      const urn = c.raw('MessageSent', { contactId: c.contactId, messageId: `urn:uuid:${randomUUID()}`, senderId: ben, text: 'urn' }, { userId: ben });
-      const nul = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ben, text: 'a\u0000b' }, { userId: ben });
+      const upper = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: randomUUID().toUpperCase(), senderId: ben, text: 'shouting' },
+        { userId: ben },
+      );
+      const urn = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: `urn:uuid:${randomUUID()}`, senderId: ben, text: 'urn' },
+        { userId: ben },
+      );
+      const nul = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: randomUUID(), senderId: ben, text: 'a\u0000b' },
+        { userId: ben },
+      );
       const noData = c.raw('MessageSent', null, { userId: ben });
       const noText = c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ben }, { userId: ben });
       const after = c.sent(ben, 'after');
@@ -179,7 +224,11 @@ describe('messages read model', () => {
       const sent = c.sent(ana, 'keep me');
       const id = (sent.data as MessageSent['data']).messageId;
       const badEdit = c.raw('MessageEdited', { contactId: c.contactId, messageId: id, editorId: ana, text: 42 }, { userId: ana });
-      const badEditor = c.raw('MessageEdited', { contactId: c.contactId, messageId: id, editorId: ana.toUpperCase(), text: 'x' }, { userId: ana });
+      const badEditor = c.raw(
+        'MessageEdited',
+        { contactId: c.contactId, messageId: id, editorId: ana.toUpperCase(), text: 'x' },
+        { userId: ana },
+      );
       const badDelete = c.raw('MessageDeleted', { contactId: c.contactId, messageId: id }, { userId: ana });
       const goodEdit = c.edited(ana, id, 'kept and edited');
       await spec()
@@ -187,7 +236,11 @@ describe('messages read model', () => {
         .when(badEdit, badEditor, badDelete, goodEdit)
         .then(
           expectRows('messages', [row(sent, { text: 'kept and edited', edited_at: goodEdit.metadata.timestamp })]),
-          expectParked({ event: badEdit, error: /text is not text/ }, { event: badEditor, error: /editorId/ }, { event: badDelete, error: /deletedBy/ }),
+          expectParked(
+            { event: badEdit, error: /text is not text/ },
+            { event: badEditor, error: /editorId/ },
+            { event: badDelete, error: /deletedBy/ },
+          ),
         );
     });
 
@@ -204,7 +257,10 @@ describe('messages read model', () => {
         .when(notIso, overflow, fine)
         .then(
           expectRows('messages', [row(fine)]),
-          expectParked({ event: notIso, error: /metadata.timestamp is not an ISO timestamp/ }, { event: overflow, code: /^(22008|MALFORMED_EVENT)$/ }),
+          expectParked(
+            { event: notIso, error: /metadata.timestamp is not an ISO timestamp/ },
+            { event: overflow, code: /^(22008|MALFORMED_EVENT)$/ },
+          ),
         );
     });
   });
@@ -217,21 +273,34 @@ describe('messages read model', () => {
       const log = new TestLog();
       const c = contactStream(log);
       const messageId = randomUUID();
-      const sent = c.raw('MessageSent', { contactId: c.contactId, messageId, senderId: ana, text: '', attachments: [photo, paper] }, { userId: ana });
+      const sent = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId, senderId: ana, text: '', attachments: [photo, paper] },
+        { userId: ana },
+      );
       const edited = c.edited(ana, messageId, 'our holiday');
       const deleted = c.deleted(ana, messageId);
-      await spec().given().when(sent).then(expectRows('messages', [row(sent, { attachments: [photo, paper] })]));
+      await spec()
+        .given()
+        .when(sent)
+        .then(expectRows('messages', [row(sent, { attachments: [photo, paper] })]));
       await spec()
         .given(sent)
         .when(edited)
-        .then(expectRows('messages', [row(sent, { attachments: [photo, paper], text: 'our holiday', edited_at: edited.metadata.timestamp })]));
-      await spec().given(sent, edited).when(deleted).then(expectRows('messages', [row(sent, { attachments: null, text: null, edited_at: edited.metadata.timestamp, deleted: true })]));
+        .then(
+          expectRows('messages', [row(sent, { attachments: [photo, paper], text: 'our holiday', edited_at: edited.metadata.timestamp })]),
+        );
+      await spec()
+        .given(sent, edited)
+        .when(deleted)
+        .then(expectRows('messages', [row(sent, { attachments: null, text: null, edited_at: edited.metadata.timestamp, deleted: true })]));
     });
 
     it('files with a bad id, size or name are parked', async () => {
       const log = new TestLog();
       const c = contactStream(log);
-      const send = (attachments: unknown) => c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ana, text: '', attachments }, { userId: ana });
+      const send = (attachments: unknown) =>
+        c.raw('MessageSent', { contactId: c.contactId, messageId: randomUUID(), senderId: ana, text: '', attachments }, { userId: ana });
       const badId = send([{ ...photo, id: 'x' }]);
       const badSize = send([{ ...photo, size: -1 }]);
       const noName = send([{ ...photo, name: undefined }]);

@@ -3,7 +3,8 @@ import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
 import { messagesFold, type MessageRow } from './messages.fold.js';
 
-const COLUMNS = 'contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz, edited_at timestamptz, deleted boolean, attachments jsonb';
+const COLUMNS =
+  'contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz, edited_at timestamptz, deleted boolean, attachments jsonb';
 const toRecord = (m: MessageRow) => ({
   contact_id: m.contactId,
   seq: m.seq,

@@ -52,8 +52,14 @@ const PAGE_SQL = {
  * `after`: the page just newer. Unknown cursor → null. One statement, and PostgreSQL writes the JSON: the node
  * neither parses rows nor dates nor serializes them again (issue 21: a page of 100 is read at every open).
  */
-export async function listMessagesJson(pool: pg.Pool, contactId: string, page: { before?: string; after?: string; limit: number }): Promise<string | null> {
-  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null }>(historyPageQuery(contactId, page));
+export async function listMessagesJson(
+  pool: pg.Pool,
+  contactId: string,
+  page: { before?: string; after?: string; limit: number },
+): Promise<string | null> {
+  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null }>(
+    historyPageQuery(contactId, page),
+  );
   const [row] = rows;
   if (!row.cursor_found) return null;
   return `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`;

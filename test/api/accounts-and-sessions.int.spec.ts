@@ -127,7 +127,12 @@ describe('accounts and sessions', () => {
     const without = await anon.request('POST', '/api/contacts', { username: 'nobody_here' }, { cookie });
     expect(without.status).toBe(403);
     expect(without.body.code).toBe('CSRF_TOKEN_INVALID');
-    const withHeader = await anon.request('POST', '/api/contacts', { username: 'nobody_here' }, { cookie, 'x-csrf-token': session.body.csrfToken });
+    const withHeader = await anon.request(
+      'POST',
+      '/api/contacts',
+      { username: 'nobody_here' },
+      { cookie, 'x-csrf-token': session.body.csrfToken },
+    );
     expect(withHeader.status).toBe(404);
     expect(withHeader.body.code).toBe('USER_NOT_FOUND');
   });
@@ -154,6 +159,8 @@ describe('accounts and sessions', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { database: true, projections: true, projectionsProgressing: true } });
     const docs = await api.get('/api/docs/json');
     expect(docs.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/contacts/{contactId}/messages', '/api/events']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/accounts', '/api/contacts/{contactId}/messages', '/api/events']),
+    );
   });
 });

@@ -19,7 +19,12 @@ describe('attachments: upload and download', () => {
   beforeAll(async () => {
     data = await temporaryDataDir();
     t = await startTestServer({
-      env: { DATA_DIR: data.dir, ATTACHMENT_MAX_BYTES: String(MAX_BYTES), ATTACHMENT_QUOTA_BYTES: String(QUOTA_BYTES), RATE_LIMIT_UPLOADS: '6/1m' },
+      env: {
+        DATA_DIR: data.dir,
+        ATTACHMENT_MAX_BYTES: String(MAX_BYTES),
+        ATTACHMENT_QUOTA_BYTES: String(QUOTA_BYTES),
+        RATE_LIMIT_UPLOADS: '6/1m',
+      },
     });
     [alice, bob, eve] = await Promise.all(['alice', 'bob', 'eve'].map((n) => new ApiClient(t.url).signUp(n)));
     await alice.addContact(bob);
@@ -40,7 +45,14 @@ describe('attachments: upload and download', () => {
     const image = await png(800, 600);
     const res = await upload(alice, 'holiday photo.png', image, 'application/octet-stream');
     expect(res.status).toBe(201);
-    expect(res.body.attachment).toEqual({ id: expect.any(String), name: 'holiday photo.png', size: image.length, contentType: 'image/png', width: 800, height: 600 });
+    expect(res.body.attachment).toEqual({
+      id: expect.any(String),
+      name: 'holiday photo.png',
+      size: image.length,
+      contentType: 'image/png',
+      width: 800,
+      height: 600,
+    });
 
     const original = await download(alice, `/api/attachments/${res.body.attachment.id}`);
     expect(original.status).toBe(200);
@@ -75,11 +87,19 @@ describe('attachments: upload and download', () => {
 
   it('serves SVG, HTML and other files as downloads, never inline, under their exact names', async () => {
     const uploader = await new ApiClient(t.url).signUp('files');
-    const svg = await upload(uploader, 'logo.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'image/svg+xml');
+    const svg = await upload(
+      uploader,
+      'logo.svg',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      'image/svg+xml',
+    );
     const html = await upload(uploader, 'page.html', Buffer.from('<html><script>alert(1)</script></html>'), 'text/html');
     const text = await upload(uploader, 'Résumé "final".txt', Buffer.from('plain words'), 'text/plain; charset=utf-8');
     expect([svg.status, html.status, text.status]).toEqual([201, 201, 201]);
-    for (const [res, name] of [[svg, 'logo.svg'], [html, 'page.html']] as const) {
+    for (const [res, name] of [
+      [svg, 'logo.svg'],
+      [html, 'page.html'],
+    ] as const) {
       const got = await download(uploader, `/api/attachments/${res.body.attachment.id}`);
       expect(got.headers.get('content-type')).toBe('application/octet-stream');
       expect(got.headers.get('content-disposition')).toBe(`attachment; filename="${name}"; filename*=UTF-8''${name}`);
@@ -88,7 +108,9 @@ describe('attachments: upload and download', () => {
     }
     const got = await download(uploader, `/api/attachments/${text.body.attachment.id}`);
     expect(got.headers.get('content-type')).toBe('text/plain');
-    expect(got.headers.get('content-disposition')).toBe(`attachment; filename="R_sum_ _final_.txt"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.txt`);
+    expect(got.headers.get('content-disposition')).toBe(
+      `attachment; filename="R_sum_ _final_.txt"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.txt`,
+    );
     expect(got.bytes.toString()).toBe('plain words');
   });
 
@@ -120,7 +142,9 @@ describe('attachments: upload and download', () => {
     expect(notAnImage.body.code).toBe('ATTACHMENT_TYPE_MISMATCH');
     const text = await upload(uploader, 'cat.jpg', Buffer.from('just text'), 'image/jpeg');
     expect(text.body.code).toBe('ATTACHMENT_TYPE_MISMATCH');
-    const noise = await sharp(randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } })
+      .png()
+      .toBuffer();
     const broken = noise.subarray(0, noise.length / 2);
     const corrupt = await upload(uploader, 'broken.png', broken, 'image/png');
     expect(corrupt.status).toBe(415);
@@ -166,7 +190,11 @@ describe('attachments: upload and download', () => {
 
   it('validates what an upload must carry', async () => {
     const alice = await new ApiClient(t.url).signUp('careful');
-    const noName = await fetch(`${t.url}/api/attachments`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}` }, body: 'x' });
+    const noName = await fetch(`${t.url}/api/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}` },
+      body: 'x',
+    });
     expect(noName.status).toBe(400);
     const empty = await upload(alice, 'empty.txt', Buffer.alloc(0), 'text/plain');
     expect(empty.status).toBe(400);
@@ -242,7 +270,9 @@ describe('attachments: sending them in messages', () => {
     const history = await bob.get(`/api/contacts/${contactId}/messages?minPosition=${sent.body.position}`);
     expect(history.body.messages.at(-1)).toMatchObject({ text: '', attachments: [photo, notes] });
     const feed = await bob.get(`/api/events?after=0&minPosition=${sent.body.position}`);
-    expect(feed.body.events.find((e: any) => e.type === 'MessageSent' && e.data.messageId === sent.body.message.id).data.attachments).toEqual([photo, notes]);
+    expect(
+      feed.body.events.find((e: any) => e.type === 'MessageSent' && e.data.messageId === sent.body.message.id).data.attachments,
+    ).toEqual([photo, notes]);
 
     expect((await download(bob, `/api/attachments/${photo.id}`)).status).toBe(200);
     expect((await download(bob, `/api/attachments/${photo.id}/thumbnail`)).status).toBe(200);
@@ -278,7 +308,10 @@ describe('attachments: sending them in messages', () => {
     const empty = await alice.post(`/api/contacts/${contactId}/messages`, { text: '' });
     expect(empty.status).toBe(400);
     expect(empty.body.code).toBe('INVALID_MESSAGE_TEXT');
-    const eleven = await alice.post(`/api/contacts/${contactId}/messages`, { text: 'x', attachmentIds: Array.from({ length: 11 }, () => crypto.randomUUID()) });
+    const eleven = await alice.post(`/api/contacts/${contactId}/messages`, {
+      text: 'x',
+      attachmentIds: Array.from({ length: 11 }, () => crypto.randomUUID()),
+    });
     expect(eleven.status).toBe(400);
     expect(eleven.body.code).toBe('VALIDATION_ERROR');
   });
@@ -293,7 +326,11 @@ describe('attachments: sending them in messages', () => {
     expect((await attachmentRows(t.db.url)).map((row) => row.id)).not.toContain(photo.id);
     for (const who of [alice, bob]) expect((await download(who, `/api/attachments/${photo.id}`)).status).toBe(404);
     const history = await bob.get(`/api/contacts/${contactId}/messages?minPosition=${deleted.body.position}`);
-    expect(history.body.messages.find((m: any) => m.id === sent.body.message.id)).toMatchObject({ deleted: true, text: null, attachments: [] });
+    expect(history.body.messages.find((m: any) => m.id === sent.body.message.id)).toMatchObject({
+      deleted: true,
+      text: null,
+      attachments: [],
+    });
   });
 });
 

@@ -75,7 +75,9 @@ describe('canonical ids and bounded positions over HTTP', () => {
     const upper = contactId.toUpperCase();
     const page = await ana.get(`/api/contacts/${upper}/messages?after=${randomUUID().toUpperCase()}`);
     expect(page.body.code).toBe('UNKNOWN_CURSOR');
-    const before = await ana.get(`/api/contacts/${upper}/messages?before=${sent.body.message.id.toUpperCase()}&minPosition=${sent.body.position}`);
+    const before = await ana.get(
+      `/api/contacts/${upper}/messages?before=${sent.body.message.id.toUpperCase()}&minPosition=${sent.body.position}`,
+    );
     expect(before.status).toBe(200);
     const read = await ana.post(`/api/contacts/${upper}/read`, { messageId: sent.body.message.id.toUpperCase() });
     expect(read.status).toBe(200);
@@ -99,7 +101,11 @@ describe('canonical ids and bounded positions over HTTP', () => {
       for (const path of [`/api/events?after=${value}`, `/api/events?after=0&minPosition=${value}`, `/api/contacts?minPosition=${value}`]) {
         const res = await ana.get(path);
         expect(res.status, path).toBe(400);
-        expect(res.body, path).toMatchObject({ statusCode: 400, code: 'INVALID_POSITION', message: expect.stringMatching(/after|minPosition/) });
+        expect(res.body, path).toMatchObject({
+          statusCode: 400,
+          code: 'INVALID_POSITION',
+          message: expect.stringMatching(/after|minPosition/),
+        });
       }
     },
   );

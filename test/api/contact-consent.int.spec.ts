@@ -26,12 +26,24 @@ describe('contacts with consent', () => {
       expect(asked.body.contact).toEqual({ id: expect.any(String), peer: ben.user, status: 'pending' });
       const contactId = asked.body.contact.id;
       const pushed = (await eventually(() => benEvents.find((e) => e.type === 'ContactRequested')))!;
-      expect(pushed.data).toEqual({ contactId, requestedBy: ana.user!.id, recipientId: ben.user!.id, message: 'Hi Ben, Ana from the meetup', requestedAt: expect.any(String) });
+      expect(pushed.data).toEqual({
+        contactId,
+        requestedBy: ana.user!.id,
+        recipientId: ben.user!.id,
+        message: 'Hi Ben, Ana from the meetup',
+        requestedAt: expect.any(String),
+      });
 
       const bens = await list(ben, asked.body.position);
       expect(bens.contacts).toEqual([]);
       expect(bens.requests).toEqual([
-        { id: contactId, peer: { id: ana.user!.id, username: ana.user!.username }, direction: 'incoming', message: 'Hi Ben, Ana from the meetup', requestedAt: pushed.data.requestedAt },
+        {
+          id: contactId,
+          peer: { id: ana.user!.id, username: ana.user!.username },
+          direction: 'incoming',
+          message: 'Hi Ben, Ana from the meetup',
+          requestedAt: pushed.data.requestedAt,
+        },
       ]);
       expect((await list(ana, asked.body.position)).requests).toMatchObject([{ id: contactId, direction: 'outgoing' }]);
       expect((await ana.post('/api/contacts', { username: ben.user!.username })).body.contact).toEqual(asked.body.contact); // a repeat: no-op
@@ -80,12 +92,16 @@ describe('contacts with consent', () => {
       const declined = await ben.post(`/api/contacts/${contactId}/decline`);
       expect(declined.status).toBe(200);
       expect((await list(ben, declined.body.position)).requests).toEqual([]);
-      expect((await list(ana, declined.body.position)).requests).toMatchObject([{ id: contactId, direction: 'outgoing', message: 'please?' }]);
+      expect((await list(ana, declined.body.position)).requests).toMatchObject([
+        { id: contactId, direction: 'outgoing', message: 'please?' },
+      ]);
       // Ana cancels what she sees as still pending and asks again: within the cooling-off, Ben never sees it.
       expect((await ana.request('DELETE', `/api/contacts/${contactId}`)).status).toBe(200);
       const again = await ana.post('/api/contacts', { username: ben.user!.username, message: 'pretty please?' });
       expect(again.body.contact.status).toBe('pending');
-      expect((await list(ana, again.body.position)).requests).toMatchObject([{ id: contactId, direction: 'outgoing', message: 'pretty please?' }]);
+      expect((await list(ana, again.body.position)).requests).toMatchObject([
+        { id: contactId, direction: 'outgoing', message: 'pretty please?' },
+      ]);
       expect((await list(ben, again.body.position)).requests).toEqual([]);
       expect((await ben.post(`/api/contacts/${contactId}/accept`)).body.code).toBe('CONTACT_NOT_FOUND');
       expect(anaEvents.map((e) => e.type)).not.toContain('ContactRequestDeclined');

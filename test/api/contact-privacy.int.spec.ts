@@ -106,24 +106,46 @@ describe('a pair without an accepted contact is answered as if there were no con
 
   beforeAll(async () => {
     t = await startTestServer();
-    const [a, w, pen, dec, rem, blk] = await Promise.all(['ana', 'wit', 'pen', 'dec', 'rem', 'blk'].map((n) => new ApiClient(t.url).signUp(n)));
+    const [a, w, pen, dec, rem, blk] = await Promise.all(
+      ['ana', 'wit', 'pen', 'dec', 'rem', 'blk'].map((n) => new ApiClient(t.url).signUp(n)),
+    );
     [ana, witness] = [a, w];
     for (const other of [ana, pen, dec, rem, blk]) await witness.addContact(other);
 
     // pending: ana asked pen; pen may accept, decline or block it, ana may cancel it.
     const pending = await ana.requestContact(pen, 'hello?');
-    pairs.push({ state: 'pending', other: pen, contactId: pending, messageId: randomUUID(), meetingId: randomUUID(), legit: ['accept by other', 'decline by other', 'remove by ana'] });
+    pairs.push({
+      state: 'pending',
+      other: pen,
+      contactId: pending,
+      messageId: randomUUID(),
+      meetingId: randomUUID(),
+      legit: ['accept by other', 'decline by other', 'remove by ana'],
+    });
     // declined: dec declined ana's request; ana (not told) may still cancel it.
     const declined = await ana.requestContact(dec);
     expect((await dec.post(`/api/contacts/${declined}/decline`)).status).toBe(200);
-    pairs.push({ state: 'declined', other: dec, contactId: declined, messageId: randomUUID(), meetingId: randomUUID(), legit: ['remove by ana'] });
+    pairs.push({
+      state: 'declined',
+      other: dec,
+      contactId: declined,
+      messageId: randomUUID(),
+      meetingId: randomUUID(),
+      legit: ['remove by ana'],
+    });
     // removed and blocked: they were contacts, talked and were ringing when it ended.
-    for (const [state, other] of [['removed', rem], ['blocked', blk]] as const) {
+    for (const [state, other] of [
+      ['removed', rem],
+      ['blocked', blk],
+    ] as const) {
       const contactId = await ana.addContact(other);
       const sent = await ana.post(`/api/contacts/${contactId}/messages`, { text: 'while it lasted' });
       const ring = await other.post(`/api/contacts/${contactId}/meetings`, {});
       expect(ring.status).toBe(201);
-      const ended = state === 'removed' ? await other.request('DELETE', `/api/contacts/${contactId}`) : await other.post('/api/blocks', { userId: ana.user!.id });
+      const ended =
+        state === 'removed'
+          ? await other.request('DELETE', `/api/contacts/${contactId}`)
+          : await other.post('/api/blocks', { userId: ana.user!.id });
       expect(ended.status).toBeLessThan(300);
       expect((await other.get(`/api/meetings/${ring.body.meeting.id}`)).body.code).toBe('MEETING_NOT_FOUND');
       pairs.push({ state, other, contactId, messageId: sent.body.message.id, meetingId: ring.body.meeting.id, legit: [] });
@@ -157,7 +179,10 @@ describe('a pair without an accepted contact is answered as if there were no con
         for (const [name, act] of rest) {
           if (pair.legit.includes(`${name} by ${side}`)) continue;
           const nobody = randomUUID();
-          const [toPair, toNobody] = [await act(actor, pair.contactId, pair.messageId, pair.meetingId), await act(actor, directContactId(actor.user!.id, nobody), randomUUID(), randomUUID())];
+          const [toPair, toNobody] = [
+            await act(actor, pair.contactId, pair.messageId, pair.meetingId),
+            await act(actor, directContactId(actor.user!.id, nobody), randomUUID(), randomUUID()),
+          ];
           expect(toPair.status, `${name}`).toBe(404);
           expect({ status: toPair.status, body: toPair.body }, name).toEqual({ status: toNobody.status, body: toNobody.body });
         }
@@ -169,7 +194,10 @@ describe('a pair without an accepted contact is answered as if there were no con
         const socket = await connected(actor.connect());
         try {
           const ack = (event: string, payload: object) => socket.timeout(5_000).emitWithAck(event, payload);
-          const nobodys: { contactId: string; meetingId: string } = { contactId: directContactId(actor.user!.id, randomUUID()), meetingId: randomUUID() };
+          const nobodys: { contactId: string; meetingId: string } = {
+            contactId: directContactId(actor.user!.id, randomUUID()),
+            meetingId: randomUUID(),
+          };
           for (const [event, payload] of [
             ['typing', (ids: typeof nobodys) => ({ contactId: ids.contactId })],
             ['meeting:join', (ids: typeof nobodys) => ({ meetingId: ids.meetingId })],
@@ -191,8 +219,12 @@ describe('a pair without an accepted contact is answered as if there were no con
   it('no presence flows between them: neither PresenceChanged nor peerOnline, while it does with an accepted contact', async () => {
     // One change is pushed as `PresenceChanged`, several at once as `PresenceChanges`.
     const presence = (events: Array<{ type: string; data: any }>) =>
-      events.flatMap((e) => (e.type === 'PresenceChanged' ? [e.data] : e.type === 'PresenceChanges' ? e.data.changes : [])) as Array<{ userId: string; online: boolean }>;
-    const heard = (events: Array<{ type: string; data: any }>, userId: string) => presence(events).some((p) => p.userId === userId && p.online);
+      events.flatMap((e) => (e.type === 'PresenceChanged' ? [e.data] : e.type === 'PresenceChanges' ? e.data.changes : [])) as Array<{
+        userId: string;
+        online: boolean;
+      }>;
+    const heard = (events: Array<{ type: string; data: any }>, userId: string) =>
+      presence(events).some((p) => p.userId === userId && p.online);
     const witnessSocket = await connected(witness.connect());
     const witnessSees = recordEvents(witnessSocket);
     const anaSocket = await connected(ana.connect());
@@ -210,7 +242,9 @@ describe('a pair without an accepted contact is answered as if there were no con
       const strangers = new Set(pairs.map((p) => p.other.user!.id));
       expect(presence(anaSees).filter((p) => strangers.has(p.userId))).toEqual([]);
       const listed = (await ana.get('/api/contacts')).body.contacts;
-      expect(listed.map((c: { peer: { id: string }; peerOnline: boolean }) => [c.peer.id, c.peerOnline])).toEqual([[witness.user!.id, true]]);
+      expect(listed.map((c: { peer: { id: string }; peerOnline: boolean }) => [c.peer.id, c.peerOnline])).toEqual([
+        [witness.user!.id, true],
+      ]);
     } finally {
       for (const socket of [witnessSocket, anaSocket, ...others]) socket.disconnect();
     }

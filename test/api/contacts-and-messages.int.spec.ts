@@ -213,7 +213,12 @@ describe('contacts and messages over the HTTP API', () => {
     expect(feed.body.events[1]).toEqual({
       type: 'MessageSent',
       position: second.body.position,
-      data: expect.objectContaining({ contactId, messageId: second.body.message.id, senderId: alice.user!.id, sentAt: second.body.message.sentAt }),
+      data: expect.objectContaining({
+        contactId,
+        messageId: second.body.message.id,
+        senderId: alice.user!.id,
+        sentAt: second.body.message.sentAt,
+      }),
     });
     const paged = await bob.get(`/api/events?after=0&limit=1`);
     expect(paged.body.events).toHaveLength(1);

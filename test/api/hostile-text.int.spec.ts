@@ -3,7 +3,16 @@ import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Text PostgreSQL's jsonb cannot store, and control characters: refused before anything is appended (issue 13, 1 and 6). */
-const UNSTORABLE = ['nul \u0000 inside', 'lone high \ud800', '\udc00x lone low', 'bell \u0007', 'escape \u001b[31m', 'c1 \u0085', 'del \u007f', 'carriage\rreturn'];
+const UNSTORABLE = [
+  'nul \u0000 inside',
+  'lone high \ud800',
+  '\udc00x lone low',
+  'bell \u0007',
+  'escape \u001b[31m',
+  'c1 \u0085',
+  'del \u007f',
+  'carriage\rreturn',
+];
 
 describe('hostile text', () => {
   let t: TestServer;
@@ -35,11 +44,14 @@ describe('hostile text', () => {
     expect((await alice.get(`/api/users?query=${encodeURIComponent(bob.user!.username.slice(0, 5))}`)).status).toBe(200);
   });
 
-  it.each(['\u0000', 'eve\u0000', 'x\ud800'])('answers a sign-in as %j 401 INVALID_CREDENTIALS (its journal line was a 500)', async (username) => {
-    const res = await new ApiClient(t.url).post('/api/sessions', { username, password: 'whatever it is' });
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe('INVALID_CREDENTIALS');
-  });
+  it.each(['\u0000', 'eve\u0000', 'x\ud800'])(
+    'answers a sign-in as %j 401 INVALID_CREDENTIALS (its journal line was a 500)',
+    async (username) => {
+      const res = await new ApiClient(t.url).post('/api/sessions', { username, password: 'whatever it is' });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('INVALID_CREDENTIALS');
+    },
+  );
 
   it('keeps newlines, tabs, emoji and scripts in messages', async () => {
     const text = 'line one\n\tindented 👩‍👩‍👧 עברית مرحبا 😀';
@@ -92,7 +104,9 @@ describe('hostile text', () => {
         return { a, contact: await a.addContact(b) };
       }),
     );
-    const hostile = Array.from({ length: 50 }, (_, i) => alice.post(`/api/contacts/${contactId}/messages`, { text: UNSTORABLE[i % UNSTORABLE.length] }));
+    const hostile = Array.from({ length: 50 }, (_, i) =>
+      alice.post(`/api/contacts/${contactId}/messages`, { text: UNSTORABLE[i % UNSTORABLE.length] }),
+    );
     const innocent = pairs.flatMap(({ a, contact }) =>
       Array.from({ length: 10 }, (_, i) => a.post(`/api/contacts/${contact}/messages`, { text: `hello ${i}` })),
     );

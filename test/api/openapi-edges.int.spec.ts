@@ -25,7 +25,13 @@ const BAD_ID_TEXT: Array<[string, () => string]> = [
   ['urn:uuid: prefix', () => `urn:uuid:${u()}`],
   ['braces', () => `{${u()}}`],
   ['no hyphens', () => u().replaceAll('-', '')],
-  ['hyphens every four digits', () => u().replaceAll('-', '').replace(/(.{4})(?!$)/g, '$1-')],
+  [
+    'hyphens every four digits',
+    () =>
+      u()
+        .replaceAll('-', '')
+        .replace(/(.{4})(?!$)/g, '$1-'),
+  ],
   ['37 characters', () => `${u()}0`],
   ['35 characters', () => u().slice(0, 35)],
   ['padded with spaces', () => ` ${u()} `],
@@ -40,7 +46,19 @@ const BAD_ID_JSON: Array<[string, () => unknown]> = [
   ['an object', () => ({ id: u() })],
   ['an empty string', () => ''],
 ];
-const BAD_POSITION_TEXT = ['-1', '1.5', '9007199254740992', '9223372036854775807', '99999999999999999999', '1e20', 'Infinity', '-Infinity', 'NaN', 'abc', ''];
+const BAD_POSITION_TEXT = [
+  '-1',
+  '1.5',
+  '9007199254740992',
+  '9223372036854775807',
+  '99999999999999999999',
+  '1e20',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  'abc',
+  '',
+];
 const BAD_POSITION_JSON: unknown[] = [-1, 1.5, 2 ** 53, 1e20, '5', null];
 
 /** A value the schema accepts, for every field but the one under test. */
@@ -69,12 +87,20 @@ function fieldsOf(doc: Schema): Field[] {
   for (const [route, operations] of Object.entries<Schema>(doc.paths)) {
     for (const [method, operation] of Object.entries<Schema>(operations)) {
       for (const p of operation.parameters ?? []) {
-        if (p.in === 'path' || p.in === 'query') fields.push({ method: method.toUpperCase(), route, in: p.in, name: p.name, schema: p.schema });
+        if (p.in === 'path' || p.in === 'query')
+          fields.push({ method: method.toUpperCase(), route, in: p.in, name: p.name, schema: p.schema });
       }
       const walk = (schema: Schema | undefined, prefix: string) => {
         for (const [name, property] of Object.entries<Schema>(schema?.properties ?? {})) {
           const path = `${prefix}${name}`;
-          fields.push({ method: method.toUpperCase(), route, in: 'body', name: path, schema: property.type === 'array' ? property.items : property, array: property.type === 'array' });
+          fields.push({
+            method: method.toUpperCase(),
+            route,
+            in: 'body',
+            name: path,
+            schema: property.type === 'array' ? property.items : property,
+            array: property.type === 'array',
+          });
           if (property.type === 'object') walk(property, `${path}.`);
         }
       };
@@ -108,12 +134,16 @@ describe('every id and position in the OpenAPI document', () => {
     const operation = doc.paths[field.route][field.method.toLowerCase()];
     const params: Schema[] = operation.parameters ?? [];
     const path = field.route.replace(/\{(\w+)\}/g, (_, name) =>
-      encodeURIComponent(field.in === 'path' && field.name === name ? String(value) : String(example(params.find((p) => p.name === name)!.schema))),
+      encodeURIComponent(
+        field.in === 'path' && field.name === name ? String(value) : String(example(params.find((p) => p.name === name)!.schema)),
+      ),
     );
     const query = new URLSearchParams();
-    for (const p of params.filter((p) => p.in === 'query' && p.required && p.name !== field.name)) query.append(p.name, String(example(p.schema)));
+    for (const p of params.filter((p) => p.in === 'query' && p.required && p.name !== field.name))
+      query.append(p.name, String(example(p.schema)));
     let rawQuery = query.toString();
-    if (field.in === 'query') rawQuery += `${rawQuery ? '&' : ''}${raw ? String(value) : `${field.name}=${encodeURIComponent(String(value))}`}`;
+    if (field.in === 'query')
+      rawQuery += `${rawQuery ? '&' : ''}${raw ? String(value) : `${field.name}=${encodeURIComponent(String(value))}`}`;
     const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
     let body = bodySchema ? (example(bodySchema) as Record<string, unknown>) : undefined;
     if (field.in === 'body') body = withValue(body ?? {}, field.name.split('.'), field.array ? [value] : value);
@@ -125,7 +155,13 @@ describe('every id and position in the OpenAPI document', () => {
   it('finds the ids and positions it is meant to check', () => {
     const ids = fields.filter(isId).map(label);
     const positions = fields.filter(isPosition).map(label);
-    expect(ids).toEqual(expect.arrayContaining(['POST /api/contacts/{contactId}/messages body id', 'GET /api/calls query before', 'POST /api/contacts/{contactId}/read body messageId']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'POST /api/contacts/{contactId}/messages body id',
+        'GET /api/calls query before',
+        'POST /api/contacts/{contactId}/read body messageId',
+      ]),
+    );
     expect(ids.length).toBeGreaterThanOrEqual(15);
     expect(positions).toEqual(expect.arrayContaining(['GET /api/events query after', 'GET /api/contacts query minPosition']));
   });
@@ -159,7 +195,8 @@ describe('every id and position in the OpenAPI document', () => {
     const failures: string[] = [];
     for (const field of fields.filter(isId)) {
       const res = await sendWith(field, randomUUID().toUpperCase());
-      if (res.status >= 500 || res.body?.code === 'INVALID_ID' || res.body?.code === 'VALIDATION_ERROR') failures.push(`${label(field)}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status >= 500 || res.body?.code === 'INVALID_ID' || res.body?.code === 'VALIDATION_ERROR')
+        failures.push(`${label(field)}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     expect(failures).toEqual([]);
   });

@@ -107,7 +107,9 @@ describe('default limits', () => {
   it('let a person send a burst of 30 messages', async () => {
     const [ana, ben] = await Promise.all(['ana', 'ben'].map((n) => new ApiClient(t.url).signUp(n)));
     const contact = await ana.addContact(ben);
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => ana.post(`/api/contacts/${contact}/messages`, { text: `m${i}` }))).then((r) => r.map((x) => x.status));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => ana.post(`/api/contacts/${contact}/messages`, { text: `m${i}` })),
+    ).then((r) => r.map((x) => x.status));
     expect(statuses).toEqual(Array(30).fill(201));
     expectStatus(await ana.post(`/api/contacts/${contact}/messages`, { text: 'one too many' }), 429);
   });

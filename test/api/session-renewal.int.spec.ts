@@ -59,7 +59,9 @@ describe('session renewal', () => {
     expect(renewed.body.refreshToken).not.toBe(first.refreshToken);
     expect(renewed.body.csrfToken).toBe(first.csrfToken);
     expect((await me(renewed.body.token)).status).toBe(200);
-    const viaCookie = await new ApiClient(t.url).request('POST', '/api/sessions/refresh', undefined, { cookie: `derbel_refresh=${renewed.body.refreshToken}` });
+    const viaCookie = await new ApiClient(t.url).request('POST', '/api/sessions/refresh', undefined, {
+      cookie: `derbel_refresh=${renewed.body.refreshToken}`,
+    });
     expect(viaCookie.status).toBe(200);
     expect(viaCookie.headers.getSetCookie().some((c) => c.startsWith('derbel_session='))).toBe(true);
   });
@@ -93,7 +95,8 @@ describe('session renewal', () => {
     const user = await new ApiClient(t.url).signUp('eve');
     const idle = (await signIn(user)).body;
     const old = (await signIn(user)).body;
-    const sessionOf = async (token: string) => (await me(token)).status === 200 && JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid;
+    const sessionOf = async (token: string) =>
+      (await me(token)).status === 200 && JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid;
     await sql.query(`UPDATE sessions SET renewed_at = now() - interval '2 hours' WHERE id = $1`, [await sessionOf(idle.token)]);
     await sql.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [await sessionOf(old.token)]);
     for (const { refreshToken } of [idle, old]) {

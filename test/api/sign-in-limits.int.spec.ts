@@ -28,7 +28,8 @@ describe('sign-in limits', () => {
     it('stops password spraying: failed sign-ins are limited per address across usernames (20 per 10 min)', async () => {
       const sprayer = { 'x-forwarded-for': '203.0.113.50' };
       const statuses: number[] = [];
-      for (let i = 0; i < 25; i++) statuses.push((await wrong(new ApiClient(t.url), `user${i}_${randomUUID().slice(0, 6)}`, sprayer)).status);
+      for (let i = 0; i < 25; i++)
+        statuses.push((await wrong(new ApiClient(t.url), `user${i}_${randomUUID().slice(0, 6)}`, sprayer)).status);
       expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
       expect(statuses.slice(20)).toEqual(Array(5).fill(429));
 
@@ -38,14 +39,21 @@ describe('sign-in limits', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 
       // Another address behind the same proxy signs in as usual.
-      const other = await new ApiClient(t.url).request('POST', '/api/sessions', { username: victims[0], password }, { 'x-forwarded-for': '198.51.100.9' });
+      const other = await new ApiClient(t.url).request(
+        'POST',
+        '/api/sessions',
+        { username: victims[0], password },
+        { 'x-forwarded-for': '198.51.100.9' },
+      );
       expect(other.status).toBe(200);
     });
 
     it('successful sign-ins do not count: many people behind one address sign in', async () => {
       const office = { 'x-forwarded-for': '192.0.2.80' };
       for (let i = 0; i < 30; i++) {
-        expect((await new ApiClient(t.url).request('POST', '/api/sessions', { username: victims[i % 3], password }, office)).status).toBe(200);
+        expect((await new ApiClient(t.url).request('POST', '/api/sessions', { username: victims[i % 3], password }, office)).status).toBe(
+          200,
+        );
       }
     });
   });
@@ -61,7 +69,8 @@ describe('sign-in limits', () => {
     it('a rotated X-Forwarded-For does not reset the sign-in limit of one account', async () => {
       const username = `target_${randomUUID().slice(0, 6)}`;
       const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await wrong(new ApiClient(t.url), username, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status);
+      for (let i = 0; i < 11; i++)
+        statuses.push((await wrong(new ApiClient(t.url), username, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status);
       expect(statuses).toEqual([...Array(10).fill(401), 429]);
       const refused = await wrong(new ApiClient(t.url), username);
       expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
@@ -73,7 +82,9 @@ describe('sign-in limits', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
         const body = { username: `new${i}_${randomUUID().slice(0, 6)}`, displayName: 'N', password };
-        statuses.push((await new ApiClient(t.url).request('POST', '/api/accounts', body, { 'x-forwarded-for': `198.51.100.${i + 1}` })).status);
+        statuses.push(
+          (await new ApiClient(t.url).request('POST', '/api/accounts', body, { 'x-forwarded-for': `198.51.100.${i + 1}` })).status,
+        );
       }
       expect(statuses).toEqual([201, 201, 201, 429]);
     });

@@ -21,7 +21,9 @@ describe('sign-up is all or nothing', () => {
           const store: EventStore = new PostgresEventStore(createPool(config.databaseUrl!), config.databaseUrl!);
           const append = store.appendToStream.bind(store);
           store.appendToStream = (stream, events, options) =>
-            failAccountAppends && stream.startsWith('account-') ? Promise.reject(new Error('injected: the account append failed')) : append(stream, events, options);
+            failAccountAppends && stream.startsWith('account-')
+              ? Promise.reject(new Error('injected: the account append failed'))
+              : append(stream, events, options);
           return store;
         },
       },
@@ -46,9 +48,22 @@ describe('sign-up is all or nothing', () => {
     const lost = username();
     // What a half-done sign-up left before this fix: a claim, and no account behind it.
     await t.server.ctx.store.appendToStream(`username-${lost}`, [
-      { id: randomUUID(), type: 'UsernameClaimed', data: { username: lost, userId: randomUUID() }, metadata: { userId: null, correlationId: randomUUID(), causationId: null, timestamp: new Date().toISOString(), schemaVersion: 1 } as any },
+      {
+        id: randomUUID(),
+        type: 'UsernameClaimed',
+        data: { username: lost, userId: randomUUID() },
+        metadata: {
+          userId: null,
+          correlationId: randomUUID(),
+          causationId: null,
+          timestamp: new Date().toISOString(),
+          schemaVersion: 1,
+        } as any,
+      },
     ]);
-    expect((await new ApiClient(t.url).post('/api/accounts', { username: lost, displayName: 'Eve', password })).body.code).toBe('USERNAME_TAKEN');
+    expect((await new ApiClient(t.url).post('/api/accounts', { username: lost, displayName: 'Eve', password })).body.code).toBe(
+      'USERNAME_TAKEN',
+    );
 
     const owned = (await new ApiClient(t.url).signUp('owner')).user!.username;
     const refused = await derbel(t.db.url, ['accounts', 'release-username', owned]);

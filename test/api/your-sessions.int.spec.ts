@@ -18,9 +18,18 @@ describe('your sessions', () => {
   afterAll(() => t.close());
 
   const signInFrom = async (client: ApiClient, userAgent: string) => {
-    const response = await client.request('POST', '/api/sessions', { username: client.user!.username, password: PASSWORD }, { 'user-agent': userAgent });
+    const response = await client.request(
+      'POST',
+      '/api/sessions',
+      { username: client.user!.username, password: PASSWORD },
+      { 'user-agent': userAgent },
+    );
     expect(response.status).toBe(200);
-    return Object.assign(new ApiClient(t.url), { token: response.body.token as string, user: client.user, refreshToken: response.body.refreshToken as string });
+    return Object.assign(new ApiClient(t.url), {
+      token: response.body.token as string,
+      user: client.user,
+      refreshToken: response.body.refreshToken as string,
+    });
   };
 
   it('lists the active sessions with their devices, and ends another one: its token and its sockets', async () => {
@@ -57,7 +66,16 @@ describe('your sessions', () => {
 
   it('journals sign-ins, failures, renewals and sign-outs for the CLI, without any secret', async () => {
     const dan = await new ApiClient(t.url).signUp('dan');
-    expect((await dan.request('POST', '/api/sessions', { username: dan.user!.username, password: 'wrong password!' }, { 'user-agent': 'Guesser/1' })).status).toBe(401);
+    expect(
+      (
+        await dan.request(
+          'POST',
+          '/api/sessions',
+          { username: dan.user!.username, password: 'wrong password!' },
+          { 'user-agent': 'Guesser/1' },
+        )
+      ).status,
+    ).toBe(401);
     const session = await signInFrom(dan, 'Desk/3');
     const renewed = await new ApiClient(t.url).post('/api/sessions/refresh', { refreshToken: session.refreshToken });
     expect(renewed.status).toBe(200);
@@ -67,9 +85,22 @@ describe('your sessions', () => {
     expect(code).toBe(0);
     const audit = JSON.parse(stdout);
     expect(audit.userId).toBe(dan.user!.id);
-    expect(audit.events.map((e: { kind: string }) => e.kind)).toEqual(['signed-in', 'sign-in-failed', 'signed-in', 'renewed', 'signed-out']);
+    expect(audit.events.map((e: { kind: string }) => e.kind)).toEqual([
+      'signed-in',
+      'sign-in-failed',
+      'signed-in',
+      'renewed',
+      'signed-out',
+    ]);
     expect(audit.events[1]).toMatchObject({ userAgent: 'Guesser/1', address: '127.0.0.1', username: dan.user!.username });
-    for (const secret of [PASSWORD, 'wrong password!', session.token!, session.refreshToken, renewed.body.refreshToken, renewed.body.token]) {
+    for (const secret of [
+      PASSWORD,
+      'wrong password!',
+      session.token!,
+      session.refreshToken,
+      renewed.body.refreshToken,
+      renewed.body.token,
+    ]) {
       expect(stdout).not.toContain(secret);
     }
     const table = await derbel(t.db.url, ['audit', 'sessions', dan.user!.username]);

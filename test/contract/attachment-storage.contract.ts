@@ -52,7 +52,12 @@ export function attachmentStorageContract(name: string, createFixture: () => Pro
       const key = randomUUID();
       const bytes = randomBytes(300_000);
       expect(await storage.exists(key)).toBe(false);
-      expect(await storage.put(key, Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), { maxBytes: 1_000_000, contentType: 'application/pdf' })).toEqual({ size: 300_000 });
+      expect(
+        await storage.put(key, Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), {
+          maxBytes: 1_000_000,
+          contentType: 'application/pdf',
+        }),
+      ).toEqual({ size: 300_000 });
       expect(await storage.exists(key)).toBe(true);
       const stored = await storage.get(key);
       expect(stored).toMatchObject({ size: 300_000, contentType: 'application/pdf' });
@@ -61,7 +66,9 @@ export function attachmentStorageContract(name: string, createFixture: () => Pro
 
     it('streams a body larger than its parts (6 MiB) without holding it whole', async () => {
       const key = randomUUID();
-      expect(await storage.put(key, randomBody(6 * 1024 * 1024), { maxBytes: 7 * 1024 * 1024, contentType: 'application/octet-stream' })).toEqual({ size: 6 * 1024 * 1024 });
+      expect(
+        await storage.put(key, randomBody(6 * 1024 * 1024), { maxBytes: 7 * 1024 * 1024, contentType: 'application/octet-stream' }),
+      ).toEqual({ size: 6 * 1024 * 1024 });
       expect((await storage.get(key))!.size).toBe(6 * 1024 * 1024);
       await storage.delete(key);
     });
@@ -88,7 +95,9 @@ export function attachmentStorageContract(name: string, createFixture: () => Pro
     it('refuses a body over its limit and leaves nothing behind', async () => {
       const before = await fixture.leftovers();
       const key = randomUUID();
-      await expect(storage.put(key, randomBody(200_000), { maxBytes: 100_000, contentType: 'application/zip' })).rejects.toBeInstanceOf(AttachmentTooLargeError);
+      await expect(storage.put(key, randomBody(200_000), { maxBytes: 100_000, contentType: 'application/zip' })).rejects.toBeInstanceOf(
+        AttachmentTooLargeError,
+      );
       expect(await storage.exists(key)).toBe(false);
       expect(await fixture.leftovers()).toEqual(before);
     });
@@ -96,16 +105,18 @@ export function attachmentStorageContract(name: string, createFixture: () => Pro
     it('leaves nothing behind when the body fails part-way (a client that went away)', async () => {
       const before = await fixture.leftovers();
       const key = randomUUID();
-      await expect(storage.put(key, failingAfter([randomBytes(50_000), randomBytes(50_000)]), { maxBytes: 1_000_000, contentType: 'image/jpeg' })).rejects.toThrow(
-        'client aborted',
-      );
+      await expect(
+        storage.put(key, failingAfter([randomBytes(50_000), randomBytes(50_000)]), { maxBytes: 1_000_000, contentType: 'image/jpeg' }),
+      ).rejects.toThrow('client aborted');
       expect(await storage.exists(key)).toBe(false);
       expect(await fixture.leftovers()).toEqual(before);
     });
 
     it('refuses keys it did not generate: no path, no traversal', async () => {
       for (const key of ['../etc/passwd', 'a/b', '', `${randomUUID()}/../x`, randomUUID().toUpperCase(), `${randomUUID()}.`]) {
-        await expect(storage.put(key, Readable.from([Buffer.from('x')]), { maxBytes: 10, contentType: 'text/plain' })).rejects.toThrow('Not an attachment storage key');
+        await expect(storage.put(key, Readable.from([Buffer.from('x')]), { maxBytes: 10, contentType: 'text/plain' })).rejects.toThrow(
+          'Not an attachment storage key',
+        );
         await expect(storage.get(key)).rejects.toThrow('Not an attachment storage key');
       }
     });

@@ -12,14 +12,54 @@ const readText = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The environment variables the app's configuration reads (checked against infrastructure/config below). */
 const APP_READS = [
-  'NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'EVENTSTORE_URL', 'DATA_DIR',
-  'JWT_SECRET', 'JWT_EXPIRES_IN', 'SESSION_IDLE_TIMEOUT', 'SESSION_MAX_AGE', 'PASSWORD_ROUNDS', 'CORS_ORIGINS', 'COOKIE_SECURE', 'LOG_LEVEL',
-  'CONTACT_REQUEST_COOLDOWN', 'MEETING_RING_TIMEOUT_MS', 'MEETING_RECONNECT_GRACE_MS', 'SOCKET_PING_INTERVAL_MS', 'SOCKET_PING_TIMEOUT_MS',
-  'STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS', 'PROJECTIONS', 'NODE_ID', 'REDIS_PREFIX',
-  'TRUST_PROXY', 'RATE_LIMIT_SIGN_UP', 'RATE_LIMIT_SIGN_IN', 'RATE_LIMIT_FAILED_SIGN_INS_PER_ADDRESS', 'RATE_LIMIT_MESSAGES',
-  'RATE_LIMIT_EDITS', 'RATE_LIMIT_CONTACT_ADDS', 'RATE_LIMIT_RINGS', 'RATE_LIMIT_SEARCHES', 'RATE_LIMIT_SOCKET_EVENTS', 'MAX_SOCKETS_PER_USER',
-  'RATE_LIMIT_UPLOADS', 'ATTACHMENT_MAX_BYTES', 'ATTACHMENT_QUOTA_BYTES',
-  'S3_BUCKET', 'S3_URL', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX',
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'EVENTSTORE_URL',
+  'DATA_DIR',
+  'JWT_SECRET',
+  'JWT_EXPIRES_IN',
+  'SESSION_IDLE_TIMEOUT',
+  'SESSION_MAX_AGE',
+  'PASSWORD_ROUNDS',
+  'CORS_ORIGINS',
+  'COOKIE_SECURE',
+  'LOG_LEVEL',
+  'CONTACT_REQUEST_COOLDOWN',
+  'MEETING_RING_TIMEOUT_MS',
+  'MEETING_RECONNECT_GRACE_MS',
+  'SOCKET_PING_INTERVAL_MS',
+  'SOCKET_PING_TIMEOUT_MS',
+  'STUN_URLS',
+  'TURN_URLS',
+  'TURN_SECRET',
+  'TURN_TTL_SECONDS',
+  'PROJECTIONS',
+  'NODE_ID',
+  'REDIS_PREFIX',
+  'TRUST_PROXY',
+  'RATE_LIMIT_SIGN_UP',
+  'RATE_LIMIT_SIGN_IN',
+  'RATE_LIMIT_FAILED_SIGN_INS_PER_ADDRESS',
+  'RATE_LIMIT_MESSAGES',
+  'RATE_LIMIT_EDITS',
+  'RATE_LIMIT_CONTACT_ADDS',
+  'RATE_LIMIT_RINGS',
+  'RATE_LIMIT_SEARCHES',
+  'RATE_LIMIT_SOCKET_EVENTS',
+  'MAX_SOCKETS_PER_USER',
+  'RATE_LIMIT_UPLOADS',
+  'ATTACHMENT_MAX_BYTES',
+  'ATTACHMENT_QUOTA_BYTES',
+  'S3_BUCKET',
+  'S3_URL',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+  'S3_PREFIX',
 ];
 /** Read by the app yet not set by compose: the replicas share one environment block, and this one must differ per node. */
 const LEFT_TO_EACH_REPLICA = ['NODE_ID'];
@@ -56,7 +96,10 @@ const envExample = parseEnvExample(readText('.env.example'));
 const section = (tag: string) => envExample.get(tag) ?? [];
 const names = (lines: EnvLine[]) => lines.map((line) => line.name);
 const exampleValues = Object.fromEntries(
-  [...envExample.values()].flat().filter((line) => line.active).map((line) => [line.name, line.value]),
+  [...envExample.values()]
+    .flat()
+    .filter((line) => line.active)
+    .map((line) => [line.name, line.value]),
 );
 
 // ---- compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, $NAME
@@ -71,15 +114,20 @@ function interpolate(text: string, env: Record<string, string | undefined>): str
     const unset = value === undefined;
     const empty = unset || value === '';
     switch (operator) {
-      case ':-': return empty ? argument : value!;
-      case '-': return unset ? argument : value!;
-      case ':+': return empty ? '' : argument;
-      case '+': return unset ? '' : argument;
+      case ':-':
+        return empty ? argument : value!;
+      case '-':
+        return unset ? argument : value!;
+      case ':+':
+        return empty ? '' : argument;
+      case '+':
+        return unset ? '' : argument;
       case ':?':
       case '?':
         if (operator === ':?' ? empty : unset) throw new Error(`required variable ${name} is missing: ${argument}`);
         return value!;
-      default: return value ?? '';
+      default:
+        return value ?? '';
     }
   });
 }
@@ -123,8 +171,7 @@ type Compose = {
 };
 
 const rawCompose = parse(readText('docker-compose.yml')) as Compose;
-const renderCompose = (env: Record<string, string | undefined>) =>
-  mapStrings(rawCompose, (text) => interpolate(text, env)) as Compose;
+const renderCompose = (env: Record<string, string | undefined>) => mapStrings(rawCompose, (text) => interpolate(text, env)) as Compose;
 const compose = renderCompose({ ...exampleValues, ...TEST_SECRETS });
 
 function keyValues(entries: Record<string, string> | string[] | undefined, lowerCaseKeys = false): Map<string, string> {
@@ -140,8 +187,7 @@ function keyValues(entries: Record<string, string> | string[] | undefined, lower
 const environmentOf = (service: Service) => keyValues(service.environment);
 // Traefik label keys are case-insensitive.
 const labelsOf = (service: Service) => keyValues(service.labels, true);
-const networksOf = (service: Service) =>
-  Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {});
+const networksOf = (service: Service) => (Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {}));
 
 /** Go duration as Traefik reads it ("60s", "1m30s", or a bare number of seconds), in seconds. */
 function seconds(duration: string | number): number {
@@ -159,10 +205,13 @@ const apiLabels = labelsOf(api);
 
 type TraefikStatic = {
   api?: { dashboard?: boolean; insecure?: boolean };
-  entryPoints: Record<string, {
-    address: string;
-    transport?: { respondingTimeouts?: { readTimeout?: string; writeTimeout?: string; idleTimeout?: string } };
-  }>;
+  entryPoints: Record<
+    string,
+    {
+      address: string;
+      transport?: { respondingTimeouts?: { readTimeout?: string; writeTimeout?: string; idleTimeout?: string } };
+    }
+  >;
   providers: { docker?: { exposedByDefault?: boolean; network?: string }; file?: { filename?: string; directory?: string } };
 };
 const traefikStatic = parse(readText('traefik/traefik.yml')) as TraefikStatic;
@@ -182,9 +231,7 @@ function hostPathOf(containerPath: string): string | undefined {
 
 describe('docker-compose.yml', () => {
   it('runs KurrentDB, PostgreSQL, Redis, Traefik and the api', () => {
-    expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['kurrentdb', 'postgres', 'redis', 'traefik', 'api']),
-    );
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['kurrentdb', 'postgres', 'redis', 'traefik', 'api']));
   });
 
   it('runs three api replicas, reachable only through Traefik', () => {
@@ -267,7 +314,11 @@ describe('docker-compose.yml', () => {
   it('keeps the event log, the read models and the uploaded files (shared by the replicas) in named volumes', () => {
     const namedVolumeAt = (service: Service, target: string) =>
       (service.volumes ?? []).map((volume) => volume.split(':')).find(([, mountedAt]) => mountedAt === target)?.[0];
-    for (const [service, target] of [['postgres', '/var/lib/postgresql/data'], ['kurrentdb', '/var/lib/kurrentdb'], ['api', '/var/lib/derbel/attachments']]) {
+    for (const [service, target] of [
+      ['postgres', '/var/lib/postgresql/data'],
+      ['kurrentdb', '/var/lib/kurrentdb'],
+      ['api', '/var/lib/derbel/attachments'],
+    ]) {
       const volume = namedVolumeAt(compose.services[service], target);
       expect(volume, `${service} volume at ${target}`).toBeDefined();
       expect(Object.keys(compose.volumes ?? {})).toContain(volume);
@@ -289,7 +340,9 @@ describe('the variables the app reads', () => {
     const config = loadConfig(Object.fromEntries(apiEnvironment));
     expect(config).toMatchObject({ nodeEnv: 'production', port: 3000, host: '0.0.0.0', projectionsEnabled: true, cookieSecure: false });
     expect([config.databaseUrl, config.redisUrl, config.eventStoreUrl]).toEqual([
-      apiEnvironment.get('DATABASE_URL'), apiEnvironment.get('REDIS_URL'), apiEnvironment.get('EVENTSTORE_URL'),
+      apiEnvironment.get('DATABASE_URL'),
+      apiEnvironment.get('REDIS_URL'),
+      apiEnvironment.get('EVENTSTORE_URL'),
     ]);
   });
 

@@ -105,7 +105,10 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  const patterns = readText('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const patterns = readText('.dockerignore')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
 
   it('keeps installed modules, secrets and git history out of the build context', () => {
     expect(patterns).toEqual(expect.arrayContaining(['**/node_modules', '.env', '.git']));

@@ -13,7 +13,9 @@ const traefik = parse(readFileSync(join(root, 'traefik/traefik.yml'), 'utf8')) a
   entryPoints: Record<string, { transport?: { respondingTimeouts?: Record<string, string> } }>;
 };
 const label = (key: string) =>
-  compose.services.api.labels.find((entry) => entry.toLowerCase().startsWith(`traefik.http.services.api.loadbalancer.${key}=`))?.split('=')[1];
+  compose.services.api.labels
+    .find((entry) => entry.toLowerCase().startsWith(`traefik.http.services.api.loadbalancer.${key}=`))
+    ?.split('=')[1];
 const timeouts = traefik.entryPoints.web.transport!.respondingTimeouts!;
 
 const config = haproxyConfig({
@@ -24,7 +26,11 @@ const config = haproxyConfig({
   statsSocket: '/tmp/admin.sock',
   unavailableFile: '/tmp/503.http',
 });
-const line = (start: string) => config.split('\n').find((l) => l.trim().startsWith(start))?.trim();
+const line = (start: string) =>
+  config
+    .split('\n')
+    .find((l) => l.trim().startsWith(start))
+    ?.trim();
 
 describe('HAProxy (npm run cluster, multi-node tests) is configured as Traefik is', () => {
   it('pins a Socket.io session with the same sticky cookie', () => {

@@ -62,17 +62,29 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
   async function allNodesUp() {
     await Promise.all(cluster.ids.map((id) => cluster.restart(id)));
-    const projections = await eventually(async () => (await cluster.projections()).size, { timeoutMs: 10_000, message: 'nodes report their projections' });
-    await eventually(async () => (await cluster.leaders()).size === projections, { timeoutMs: 10_000, message: 'every projection has a leader' });
-    await eventually(async () => (await cluster.proxy.inRotation()).length === cluster.ids.length, { timeoutMs: 5_000, message: 'every node is in the rotation' });
+    const projections = await eventually(async () => (await cluster.projections()).size, {
+      timeoutMs: 10_000,
+      message: 'nodes report their projections',
+    });
+    await eventually(async () => (await cluster.leaders()).size === projections, {
+      timeoutMs: 10_000,
+      message: 'every projection has a leader',
+    });
+    await eventually(async () => (await cluster.proxy.inRotation()).length === cluster.ids.length, {
+      timeoutMs: 5_000,
+      message: 'every node is in the rotation',
+    });
   }
 
   async function projectionsCaughtUp() {
     try {
-      await eventually(async () => {
-        const { head, slowest } = await logAndCheckpoints(db.url);
-        return slowest >= head;
-      }, { timeoutMs: 20_000, message: 'projections caught up with the log' });
+      await eventually(
+        async () => {
+          const { head, slowest } = await logAndCheckpoints(db.url);
+          return slowest >= head;
+        },
+        { timeoutMs: 20_000, message: 'projections caught up with the log' },
+      );
     } catch (error) {
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
@@ -80,7 +92,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
       const head = (await client.query('SELECT max(position) AS head FROM events')).rows[0].head;
       await client.end();
       const logs = cluster.ids.map((id) => `--- ${id}\n${cluster.output(id).split('\n').slice(-15).join('\n')}`).join('\n');
-      throw new Error(`${(error as Error).message}; head ${head}, checkpoints ${JSON.stringify(rows)}, leaders ${JSON.stringify([...(await cluster.leaders())])}\n${logs}`, { cause: error });
+      throw new Error(
+        `${(error as Error).message}; head ${head}, checkpoints ${JSON.stringify(rows)}, leaders ${JSON.stringify([...(await cluster.leaders())])}\n${logs}`,
+        { cause: error },
+      );
     }
   }
 
@@ -101,10 +116,13 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     for (const [i, { messages, contactId }] of flows.entries()) {
       const receiver = receivers[i];
       const expected = messages.acknowledged.map((a) => a.id);
-      await eventually(() => {
-        const got = new Set(receiver.messageIds());
-        return expected.every((id) => got.has(id));
-      }, { timeoutMs: 15_000, message: `receiver ${i} got every acknowledged message` }).catch(() => {});
+      await eventually(
+        () => {
+          const got = new Set(receiver.messageIds());
+          return expected.every((id) => got.has(id));
+        },
+        { timeoutMs: 15_000, message: `receiver ${i} got every acknowledged message` },
+      ).catch(() => {});
       await sleep(300); // a late duplicate would arrive now
       const ids = receiver.messageIds();
       const pushedPositions = receiver.pushes.map((p) => p.position);
@@ -113,7 +131,9 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
       stats.received += new Set(ids).size;
       stats.lost += expected.filter((id) => !ids.includes(id)).length;
       stats.duplicated += duplicates(ids).length + duplicates(pushedPositions).length;
-      stats.viaCatchUp += receiver.applied.filter((e) => e.type === 'MessageSent' && receiver.caughtUp.has(e.position) && !pushedPositions.includes(e.position)).length;
+      stats.viaCatchUp += receiver.applied.filter(
+        (e) => e.type === 'MessageSent' && receiver.caughtUp.has(e.position) && !pushedPositions.includes(e.position),
+      ).length;
 
       expect(duplicates(pushedPositions), 'a push arrived twice').toEqual([]);
       expect(ids, 'the receiver applied each acknowledged message once, in order').toEqual(expected);
@@ -134,10 +154,13 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const led = [...leaders].filter(([, node]) => node === victim).map(([projection]) => projection);
     const killedAt = performance.now();
     await cluster.node(victim).kill();
-    const takeover = await eventually(async () => {
-      const now = await cluster.leaders();
-      return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
-    }, { timeoutMs: 10_000, message: `projections of ${victim} taken over` });
+    const takeover = await eventually(
+      async () => {
+        const now = await cluster.leaders();
+        return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
+      },
+      { timeoutMs: 10_000, message: `projections of ${victim} taken over` },
+    );
     const takeoverMs = Math.round(performance.now() - killedAt);
 
     await sleep(2_000);
@@ -168,10 +191,12 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     expect(stats.duplicated).toBe(0);
   }, 90_000);
 
-
   /** The node a single open socket is connected to (from the nodes' /metrics). */
   async function nodeOfTheSocket(): Promise<string> {
-    return (await eventually(async () => [...(await cluster.sockets())].find(([, n]) => n > 0)?.[0], { timeoutMs: 5_000, message: 'the socket shows up on a node' }))!;
+    return (await eventually(async () => [...(await cluster.sockets())].find(([, n]) => n > 0)?.[0], {
+      timeoutMs: 5_000,
+      message: 'the socket shows up on a node',
+    }))!;
   }
 
   it('SIGKILL of the node a client is connected to: the client reconnects to another node and catches up on everything sent meanwhile, once', async () => {
@@ -184,7 +209,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
     const killedAt = performance.now();
     await cluster.node(victim).kill();
-    await eventually(() => receiver.connections === 2 && receiver.socket.connected, { timeoutMs: 10_000, message: 'the client reconnected' });
+    await eventually(() => receiver.connections === 2 && receiver.socket.connected, {
+      timeoutMs: 10_000,
+      message: 'the client reconnected',
+    });
     const reconnectMs = Math.round(receiver.connectedAt[1] - killedAt);
     const now = await nodeOfTheSocket();
     expect(now).not.toBe(victim);
@@ -193,7 +221,13 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     await flow.messages.stop();
     await projectionsCaughtUp();
     const stats = await expectDeliveredOnce([flow], [receiver]);
-    record('client node SIGKILL', { killed: victim, reconnectedTo: now, reconnectMs, ...stats, retries: Object.fromEntries(flow.messages.retries) });
+    record('client node SIGKILL', {
+      killed: victim,
+      reconnectedTo: now,
+      reconnectMs,
+      ...stats,
+      retries: Object.fromEntries(flow.messages.retries),
+    });
     expect(stats.viaCatchUp, 'messages sent while the client was away came through GET /api/events').toBeGreaterThan(0);
   }, 60_000);
 
@@ -209,7 +243,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
 
     await redis.stop();
     const downAt = performance.now();
-    const signIn = await new ApiClient(cluster.url).post('/api/sessions', { username: flow.receiver.user!.username, password: 'correct horse battery' });
+    const signIn = await new ApiClient(cluster.url).post('/api/sessions', {
+      username: flow.receiver.user!.username,
+      password: 'correct horse battery',
+    });
     const signInMs = Math.round(performance.now() - downAt);
     expect(signIn.status, 'signing in does not wait for Redis (rate limiting fails open)').toBe(200);
     await sleep(1_500);
@@ -218,14 +255,20 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const upAt = performance.now();
 
     const sentAfter = () => new Set(flow.messages.acknowledged.slice(acknowledgedWhileDown + 1).map((a) => a.id));
-    await eventually(() => receiver.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), { timeoutMs: 15_000, message: 'pushes resume after Redis is back' });
+    await eventually(() => receiver.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), {
+      timeoutMs: 15_000,
+      message: 'pushes resume after Redis is back',
+    });
     const pushesResumedMs = Math.round(performance.now() - upAt);
     await sleep(500);
     await flow.messages.stop();
     await projectionsCaughtUp();
     const stats = await expectDeliveredOnce([flow], [receiver]);
     expect(cluster.live().length, 'no node died').toBe(3);
-    expect(receiver.notices.map((n) => n.type), 'the node told its client to catch up once its Redis was back').toContain('FeedResync');
+    expect(
+      receiver.notices.map((n) => n.type),
+      'the node told its client to catch up once its Redis was back',
+    ).toContain('FeedResync');
     record('Redis restart', {
       redisDownMs: Math.round(upAt - downAt),
       signInWhileDownMs: signInMs,
@@ -247,7 +290,10 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     for (let tries = 0; (await nodeOfTheSocket()) !== victim; tries++) {
       if (tries > 8) throw new Error('could not place a socket on the draining node');
       receiver.close();
-      await eventually(async () => [...(await cluster.sockets()).values()].every((n) => n === 0), { timeoutMs: 5_000, message: 'socket closed' });
+      await eventually(async () => [...(await cluster.sockets()).values()].every((n) => n === 0), {
+        timeoutMs: 5_000,
+        message: 'socket closed',
+      });
       receiver = await connect(flow.receiver);
     }
     flow.messages.start();
@@ -265,12 +311,18 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     const [{ code }, exitMs, [takeover, takeoverMs]] = await Promise.all([
       exit,
       exit.then(since),
-      eventually(async () => {
-        const now = await cluster.leaders();
-        return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
-      }, { timeoutMs: 10_000, message: 'its projections were taken over' }).then((leadersNow) => [leadersNow!, since()] as const),
+      eventually(
+        async () => {
+          const now = await cluster.leaders();
+          return led.every((p) => now.has(p) && now.get(p) !== victim) ? now : null;
+        },
+        { timeoutMs: 10_000, message: 'its projections were taken over' },
+      ).then((leadersNow) => [leadersNow!, since()] as const),
     ]);
-    await eventually(() => receiver.connections === 2 && receiver.socket.connected, { timeoutMs: 10_000, message: 'the client reconnected elsewhere' });
+    await eventually(() => receiver.connections === 2 && receiver.socket.connected, {
+      timeoutMs: 10_000,
+      message: 'the client reconnected elsewhere',
+    });
     const reconnectMs = Math.round(receiver.connectedAt[1] - termAt);
     const drainingNoticeMs = Math.round(receiver.notices.find((n) => n.type === 'server:draining')!.at - termAt);
     const slow = await slowRequest;

@@ -10,7 +10,10 @@ import { eventually, sleep } from '../support/eventually.js';
 
 const leadsFeed = async (node: NodeProcess) =>
   /^derbel_projection_leader\{projection="feed"\} 1$/m.test(
-    await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => ''),
+    await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.text(),
+      () => '',
+    ),
   );
 
 /**
@@ -60,7 +63,8 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     }
     expect(sockets).toHaveLength(100);
     const resyncs = (user: ApiClient) => socketsOf.get(user)!.map((events) => events.filter((e) => e.type === 'FeedResync').length);
-    const pushed = (user: ApiClient, text: string) => socketsOf.get(user)!.every((events) => events.some((e) => e.type === 'MessageSent' && e.data.text === text));
+    const pushed = (user: ApiClient, text: string) =>
+      socketsOf.get(user)!.every((events) => events.some((e) => e.type === 'MessageSent' && e.data.text === text));
 
     // The leader cannot reach Redis: what it commits now it cannot push. Then it dies.
     proxy.hang();
@@ -73,12 +77,27 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     expect((await receiver.get(`/api/contacts/${contactId}/messages?minPosition=${position}`)).status).toBe(200);
     await a!.kill();
     await eventually(() => leadsFeed(b!), { timeoutMs: 10_000, message: 'B takes over' });
-    await eventually(() => [sender, receiver].every((u) => resyncs(u).every((n) => n >= 1)), { timeoutMs: 10_000, message: 'who missed pushes is told to catch up' });
+    await eventually(() => [sender, receiver].every((u) => resyncs(u).every((n) => n >= 1)), {
+      timeoutMs: 10_000,
+      message: 'who missed pushes is told to catch up',
+    });
     await sleep(2_000);
-    expect(socketsOf.get(receiver)!.some((events) => events.some((e) => e.type === 'MessageSent' && e.data.text === 'unpushed 0'))).toBe(false);
+    expect(socketsOf.get(receiver)!.some((events) => events.some((e) => e.type === 'MessageSent' && e.data.text === 'unpushed 0'))).toBe(
+      false,
+    );
     const afterKill = users.map(resyncs);
-    expect(afterKill.slice(0, 2).flat().every((n) => n === 1)).toBe(true);
-    expect(afterKill.slice(2).flat().every((n) => n === 0)).toBe(true);
+    expect(
+      afterKill
+        .slice(0, 2)
+        .flat()
+        .every((n) => n === 1),
+    ).toBe(true);
+    expect(
+      afterKill
+        .slice(2)
+        .flat()
+        .every((n) => n === 0),
+    ).toBe(true);
 
     // A clean handover: every committed entry was pushed, so nobody catches up.
     proxy.resume();
@@ -86,7 +105,10 @@ describe('failover: FeedResync after a leadership change goes only to who missed
     await b!.stop();
     await eventually(() => leadsFeed(a!), { timeoutMs: 10_000, message: 'A leads again' });
     expect((await sender.post(`/api/contacts/${contactId}/messages`, { text: 'after the handover' })).status).toBe(201);
-    await eventually(() => pushed(receiver, 'after the handover') && pushed(sender, 'after the handover'), { timeoutMs: 10_000, message: 'pushes after the handover' });
+    await eventually(() => pushed(receiver, 'after the handover') && pushed(sender, 'after the handover'), {
+      timeoutMs: 10_000,
+      message: 'pushes after the handover',
+    });
     await sleep(1_000);
     expect(users.map(resyncs)).toEqual(afterKill);
 
@@ -94,7 +116,11 @@ describe('failover: FeedResync after a leadership change goes only to who missed
       sockets: sockets.length,
       socketsThatMissedPushes: 30,
       feedResyncsAfterLeaderSigkill: afterKill.flat().reduce((s, n) => s + n, 0),
-      feedResyncsAfterCleanHandover: users.map(resyncs).flat().reduce((s, n) => s + n, 0) - afterKill.flat().reduce((s, n) => s + n, 0),
+      feedResyncsAfterCleanHandover:
+        users
+          .map(resyncs)
+          .flat()
+          .reduce((s, n) => s + n, 0) - afterKill.flat().reduce((s, n) => s + n, 0),
     });
   }, 120_000);
 });

@@ -38,7 +38,10 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     for (const socket of onNode2) socket.io.opts.reconnection = false;
     const peerOnline = async (user: ApiClient) =>
       (await ann.get('/api/contacts')).body.contacts.find((c: any) => c.peer.id === user.user!.id)?.peerOnline;
-    await eventually(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, { timeoutMs: 5_000, message: 'both online' });
+    await eventually(async () => (await peerOnline(bob)) === true && (await peerOnline(cid)) === true, {
+      timeoutMs: 5_000,
+      message: 'both online',
+    });
     const wentOffline = (user: ApiClient) => presenceChanges(annSees).find((c) => c.userId === user.user!.id && c.online === false);
 
     await nodes[1].kill();
@@ -53,7 +56,9 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     expect(await peerOnline(bob)).toBe(false);
     expect(await peerOnline(cid)).toBe(false);
     // Announced once each.
-    const offline = presenceChanges(annSees).filter((c) => c.online === false).map((c) => c.userId);
+    const offline = presenceChanges(annSees)
+      .filter((c) => c.online === false)
+      .map((c) => c.userId);
     expect(offline.sort()).toEqual([bob.user!.id, cid.user!.id].sort());
 
     record('SIGKILL of a node: its users offline (2 nodes)', { offlinePushedAfterMs: Math.round(pushedAfterMs), windowMs: WINDOW_MS });

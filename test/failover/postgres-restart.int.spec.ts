@@ -63,40 +63,60 @@ describe('failover: PostgreSQL restarts under three api nodes', () => {
     expect(health.status, 'the process is alive').toBe(200);
     expect(readiness.status, 'but not ready').toBe(503);
     expect(during.length).toBeGreaterThan(10);
-    expect(during.filter((r) => r.status !== 503), 'every request needing the database is a 503').toEqual([]);
+    expect(
+      during.filter((r) => r.status !== 503),
+      'every request needing the database is a 503',
+    ).toEqual([]);
     expect(during.every((r) => r.retryAfter !== null && Number(r.retryAfter) > 0 && r.code === 'SERVICE_UNAVAILABLE')).toBe(true);
 
     await postgres.start();
     const upAt = performance.now();
     const acknowledgedBefore = messages.acknowledged.length;
-    await eventually(async () => (await probe.post(`/api/contacts/${contactId}/messages`, { text: 'back' })).status === 201, { timeoutMs: 20_000, message: 'writes succeed again' });
+    await eventually(async () => (await probe.post(`/api/contacts/${contactId}/messages`, { text: 'back' })).status === 201, {
+      timeoutMs: 20_000,
+      message: 'writes succeed again',
+    });
     const writesBackMs = Math.round(performance.now() - upAt);
     const sentAfter = () => new Set(messages!.acknowledged.slice(acknowledgedBefore).map((a) => a.id));
-    await eventually(() => receiver!.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), { timeoutMs: 20_000, message: 'pushes resume' });
+    await eventually(() => receiver!.pushes.some((p) => sentAfter().has((p.data as { messageId: string }).messageId)), {
+      timeoutMs: 20_000,
+      message: 'pushes resume',
+    });
     const pushesBackMs = Math.round(performance.now() - upAt);
 
     await sleep(500);
     await messages.stop();
-    await eventually(async () => {
-      const { head, slowest } = await logAndCheckpoints(postgres.url);
-      return slowest >= head;
-    }, { timeoutMs: 20_000, message: 'projections caught up' });
+    await eventually(
+      async () => {
+        const { head, slowest } = await logAndCheckpoints(postgres.url);
+        return slowest >= head;
+      },
+      { timeoutMs: 20_000, message: 'projections caught up' },
+    );
     const expected = messages.acknowledged.map((a) => a.id);
-    await eventually(() => {
-      const got = new Set(receiver!.messageIds());
-      return expected.every((id) => got.has(id));
-    }, { timeoutMs: 15_000, message: 'the receiver got every acknowledged message' }).catch(() => {});
+    await eventually(
+      () => {
+        const got = new Set(receiver!.messageIds());
+        return expected.every((id) => got.has(id));
+      },
+      { timeoutMs: 15_000, message: 'the receiver got every acknowledged message' },
+    ).catch(() => {});
     await sleep(300);
     const ids = receiver.messageIds();
     const pushed = receiver.pushes.map((p) => p.position);
 
     expect(cluster.live().length, 'no node crashed').toBe(3);
     expect(duplicates(pushed)).toEqual([]);
-    expect(ids.filter((id) => expected.includes(id)), 'each acknowledged message once, in order').toEqual(expected);
+    expect(
+      ids.filter((id) => expected.includes(id)),
+      'each acknowledged message once, in order',
+    ).toEqual(expected);
     record('PostgreSQL restart', {
       postgresDownMs: Math.round(upAt - downAt),
       requestsWhileDown: during.length,
-      statusesWhileDown: Object.fromEntries([...new Set(during.map((r) => r.status))].map((s) => [s, during.filter((r) => r.status === s).length])),
+      statusesWhileDown: Object.fromEntries(
+        [...new Set(during.map((r) => r.status))].map((s) => [s, during.filter((r) => r.status === s).length]),
+      ),
       writesBackMs,
       pushesBackMs,
       sent: messages.attempted,

@@ -21,7 +21,8 @@ async function timed(run: (signal: AbortSignal) => Promise<Response>): Promise<{
   }
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 
 /**
  * Redis stops answering for 10 s (a proxy holds every byte, connections stay open): two api nodes keep
@@ -53,8 +54,14 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const annSees = recordEvents(annSocket);
     const benSocket = await connected(ben.connect({ url: nodes[1].url }));
     const benSees = recordEvents(benSocket);
-    await eventually(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, { timeoutMs: 10_000, message: 'ann online before the hang' });
-    await eventually(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), { timeoutMs: 10_000, message: 'ben online before the hang' });
+    await eventually(async () => (await ben.get('/api/contacts')).body.contacts[0]?.peerOnline === true, {
+      timeoutMs: 10_000,
+      message: 'ann online before the hang',
+    });
+    await eventually(() => annSees.find((e) => e.type === 'PresenceChanged' && e.data.userId === ben.user!.id), {
+      timeoutMs: 10_000,
+      message: 'ben online before the hang',
+    });
 
     const seenBeforeHang = annSees.length;
     proxy.hang();
@@ -64,7 +71,9 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const listing = (async () => {
       for (let i = 0; performance.now() - hangStarted < HANG_MS; i++) {
         const [client, node] = i % 2 === 0 ? [ann, nodes[0]] : [ben, nodes[1]];
-        lists.push(await timed((signal) => fetch(`${node.url}/api/contacts`, { headers: { authorization: `Bearer ${client.token}` }, signal })));
+        lists.push(
+          await timed((signal) => fetch(`${node.url}/api/contacts`, { headers: { authorization: `Bearer ${client.token}` }, signal })),
+        );
         await sleep(50);
       }
     })();
@@ -85,7 +94,10 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     })();
     await sleep(3_000);
     const ready = await timed((signal) => fetch(`${nodes[0].url}/readyz`, { signal }));
-    const metrics = await fetch(`${nodes[0].url}/metrics`, { signal: AbortSignal.timeout(3_000) }).then((r) => r.text(), () => '');
+    const metrics = await fetch(`${nodes[0].url}/metrics`, { signal: AbortSignal.timeout(3_000) }).then(
+      (r) => r.text(),
+      () => '',
+    );
     const signIn = await timed((signal) =>
       fetch(`${nodes[1].url}/api/sessions`, {
         method: 'POST',
@@ -99,7 +111,10 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
     const resumedAt = performance.now();
 
     expect(lists.filter((l) => l.status !== 200)).toEqual([]);
-    const p99 = percentile(lists.map((l) => l.ms), 99);
+    const p99 = percentile(
+      lists.map((l) => l.ms),
+      99,
+    );
     expect(p99).toBeLessThan(1_000);
     expect(sends.filter((s) => s.status !== 201)).toEqual([]);
     expect(sends.length).toBeGreaterThanOrEqual(10);
@@ -111,22 +126,40 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
 
     // Every message sent meanwhile reaches Ben's socket on the other node, once.
     const texts = sends.map((s) => s.text);
-    await eventually(() => texts.every((t) => benSees.some((e) => e.type === 'MessageSent' && e.data.text === t)), { timeoutMs: 20_000, message: 'pushes resume' });
+    await eventually(() => texts.every((t) => benSees.some((e) => e.type === 'MessageSent' && e.data.text === t)), {
+      timeoutMs: 20_000,
+      message: 'pushes resume',
+    });
     const pushesBackMs = performance.now() - resumedAt;
     const pushed = benSees.filter((e) => e.type === 'MessageSent').map((e) => e.position);
     expect(new Set(pushed).size).toBe(pushed.length);
     // Nobody was taken for gone: both nodes missed beats together, and neither reaped the other.
     await sleep(3_000);
-    expect(annSees.slice(seenBeforeHang).filter((e) => e.type === 'PresenceChanged').map((e) => e.data)).toEqual([]);
+    expect(
+      annSees
+        .slice(seenBeforeHang)
+        .filter((e) => e.type === 'PresenceChanged')
+        .map((e) => e.data),
+    ).toEqual([]);
     expect((await ann.get('/api/contacts')).body.contacts[0].peerOnline).toBe(true);
-    await eventually(async () => (await fetch(`${nodes[0].url}/readyz`)).status === 200 && (await (await fetch(`${nodes[0].url}/readyz`)).json()).redis === undefined, { timeoutMs: 10_000, message: 'readyz: redis back' });
+    await eventually(
+      async () =>
+        (await fetch(`${nodes[0].url}/readyz`)).status === 200 &&
+        (await (await fetch(`${nodes[0].url}/readyz`)).json()).redis === undefined,
+      { timeoutMs: 10_000, message: 'readyz: redis back' },
+    );
 
     record('redis hangs 10 s (2 nodes)', {
       contactListRequests: lists.length,
       contactListP99Ms: Math.round(p99),
       contactListMaxMs: Math.round(Math.max(...lists.map((l) => l.ms))),
       sends: sends.length,
-      sendP99Ms: Math.round(percentile(sends.map((s) => s.ms), 99)),
+      sendP99Ms: Math.round(
+        percentile(
+          sends.map((s) => s.ms),
+          99,
+        ),
+      ),
       signInMs: Math.round(signIn.ms),
       pushesBackAfterResumeMs: Math.round(pushesBackMs),
       lost: 0,

@@ -6,7 +6,18 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Limits raised: the fuzzer is one user sending as fast as it can, and must reach every handler, not a 429. */
 const UNLIMITED = Object.fromEntries(
-  ['SIGN_UP', 'SIGN_IN', 'FAILED_SIGN_INS_PER_ADDRESS', 'MESSAGES', 'EDITS', 'CONTACT_ADDS', 'RINGS', 'SEARCHES', 'UPLOADS', 'SOCKET_EVENTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000/1s']),
+  [
+    'SIGN_UP',
+    'SIGN_IN',
+    'FAILED_SIGN_INS_PER_ADDRESS',
+    'MESSAGES',
+    'EDITS',
+    'CONTACT_ADDS',
+    'RINGS',
+    'SEARCHES',
+    'UPLOADS',
+    'SOCKET_EVENTS',
+  ].map((name) => [`RATE_LIMIT_${name}`, '1000000/1s']),
 );
 
 export interface FuzzTarget {

@@ -63,8 +63,18 @@ const segment = fc.oneof(
 
 const queryString = (fields: string[]) =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...fields, '__proto__', 'constructor'), oddString, { maxKeys: 3 }).map((q) => new URLSearchParams(q).toString()) },
-    { weight: 1, arbitrary: fc.constantFrom(...fields).chain((f) => fc.constantFrom(`${f}=%00`, `${f}=%zz`, `${f}=1&${f}=2`, `${f}[]=1`, `${f}[a]=1`, `${f}=${'9'.repeat(400)}`)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .dictionary(fc.constantFrom(...fields, '__proto__', 'constructor'), oddString, { maxKeys: 3 })
+        .map((q) => new URLSearchParams(q).toString()),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(...fields)
+        .chain((f) => fc.constantFrom(`${f}=%00`, `${f}=%zz`, `${f}=1&${f}=2`, `${f}[]=1`, `${f}[a]=1`, `${f}=${'9'.repeat(400)}`)),
+    },
   );
 
 const request = fc.constantFrom(...ROUTES).chain((route) =>
@@ -72,7 +82,11 @@ const request = fc.constantFrom(...ROUTES).chain((route) =>
     route: fc.constant(route),
     segment,
     query: route.query ? fc.option(queryString(route.query), { nil: undefined }) : fc.constant(undefined),
-    body: route.body ? fc.option(oddBody(route.body), { nil: undefined }) : route.method === 'GET' ? fc.constant(undefined) : fc.option(oddBody(['x']), { nil: undefined, freq: 4 }),
+    body: route.body
+      ? fc.option(oddBody(route.body), { nil: undefined })
+      : route.method === 'GET'
+        ? fc.constant(undefined)
+        : fc.option(oddBody(['x']), { nil: undefined, freq: 4 }),
     signedIn: fc.boolean().map((b) => b || !route.anonymous),
   }),
 );
@@ -85,14 +99,19 @@ describe('REST fuzzing: odd input is a 4xx, never a 5xx', () => {
     target = await startFuzzTarget();
   });
   afterAll(async () => {
-    console.info(`REST fuzzing: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests, by status ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.info(
+      `REST fuzzing: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests, by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     await target?.close();
   });
 
   const send = async (method: string, path: string, body: string | undefined, signedIn: boolean) => {
     const response = await fetch(target.t.url + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(signedIn ? { authorization: `Bearer ${target.ana.token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(signedIn ? { authorization: `Bearer ${target.ana.token}` } : {}),
+      },
       body,
     });
     const text = await response.text();
@@ -104,16 +123,20 @@ describe('REST fuzzing: odd input is a 4xx, never a 5xx', () => {
     expect(text, what).not.toContain('INTERNAL_ERROR');
   };
 
-  it(`answers ${RUNS} generated requests over every route below 500`, async () => {
-    await fc.assert(
-      fc.asyncProperty(request, async ({ route, segment: odd, query, body, signedIn }) => {
-        const path = route.path(target, odd) + (query ? `?${query}` : '');
-        const json = body === undefined ? undefined : JSON.stringify(body);
-        expectClientError(`${route.method} ${path} ${json?.slice(0, 200)}`, await send(route.method, path, json, signedIn));
-      }),
-      { numRuns: RUNS },
-    );
-  }, 30_000 + RUNS * 20);
+  it(
+    `answers ${RUNS} generated requests over every route below 500`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(request, async ({ route, segment: odd, query, body, signedIn }) => {
+          const path = route.path(target, odd) + (query ? `?${query}` : '');
+          const json = body === undefined ? undefined : JSON.stringify(body);
+          expectClientError(`${route.method} ${path} ${json?.slice(0, 200)}`, await send(route.method, path, json, signedIn));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    30_000 + RUNS * 20,
+  );
 
   it('answers raw bodies no serializer would write (deep nesting, prototype keys, NUL escapes, huge) below 500 on every route that takes one', async () => {
     for (const route of ROUTES.filter((r) => r.body)) {

@@ -26,7 +26,12 @@ const payload = (event: string) =>
   );
 
 const emission = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom(...Object.keys(EVENTS)).chain((event) => fc.record({ event: fc.constant(event), payload: payload(event), known: fc.constant(true) })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .constantFrom(...Object.keys(EVENTS))
+      .chain((event) => fc.record({ event: fc.constant(event), payload: payload(event), known: fc.constant(true) })),
+  },
   { weight: 1, arbitrary: fc.record({ event: oddString, payload: oddJson, known: fc.constant(false) }) },
 );
 
@@ -40,7 +45,9 @@ describe('socket fuzzing: odd payloads are refused in the ack, never INTERNAL_ER
     socket = await connected(target.ana.connect());
   });
   afterAll(async () => {
-    console.info(`socket fuzzing: ${[...codes.values()].reduce((a, b) => a + b, 0)} events, by ack ${JSON.stringify(Object.fromEntries(codes))}`);
+    console.info(
+      `socket fuzzing: ${[...codes.values()].reduce((a, b) => a + b, 0)} events, by ack ${JSON.stringify(Object.fromEntries(codes))}`,
+    );
     socket?.disconnect();
     await target?.close();
   });
@@ -53,26 +60,30 @@ describe('socket fuzzing: odd payloads are refused in the ack, never INTERNAL_ER
     return { ...body, contactId: target.contactId, meetingId: target.meetingId };
   };
 
-  it(`acks ${RUNS} generated events without INTERNAL_ERROR`, async () => {
-    await fc.assert(
-      fc.asyncProperty(emission, async ({ event, payload, known }) => {
-        // A payload over Socket.io's maxHttpBufferSize closes the connection, as it should: open another.
-        if (!socket.connected) socket = await connected(target.ana.connect());
-        const data = realIds(payload);
-        if (!known) {
-          socket.emit(event, data);
-          return;
-        }
-        const ack = await socket.timeout(5_000).emitWithAck(event, data);
-        const key = ack?.ok ? 'ok' : String(ack?.code);
-        codes.set(key, (codes.get(key) ?? 0) + 1);
-        expect(ack, `${event} ${JSON.stringify(data)?.slice(0, 200)}`).toMatchObject({ ok: expect.any(Boolean) });
-        expect(ack.code, `${event} ${JSON.stringify(data)?.slice(0, 200)}`).not.toBe('INTERNAL_ERROR');
-        if (!ack.ok) expect(ack.message).toEqual(expect.any(String));
-      }),
-      { numRuns: RUNS },
-    );
-  }, 30_000 + RUNS * 20);
+  it(
+    `acks ${RUNS} generated events without INTERNAL_ERROR`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(emission, async ({ event, payload, known }) => {
+          // A payload over Socket.io's maxHttpBufferSize closes the connection, as it should: open another.
+          if (!socket.connected) socket = await connected(target.ana.connect());
+          const data = realIds(payload);
+          if (!known) {
+            socket.emit(event, data);
+            return;
+          }
+          const ack = await socket.timeout(5_000).emitWithAck(event, data);
+          const key = ack?.ok ? 'ok' : String(ack?.code);
+          codes.set(key, (codes.get(key) ?? 0) + 1);
+          expect(ack, `${event} ${JSON.stringify(data)?.slice(0, 200)}`).toMatchObject({ ok: expect.any(Boolean) });
+          expect(ack.code, `${event} ${JSON.stringify(data)?.slice(0, 200)}`).not.toBe('INTERNAL_ERROR');
+          if (!ack.ok) expect(ack.message).toEqual(expect.any(String));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    30_000 + RUNS * 20,
+  );
 
   it('survives non-JSON arguments: several, none, binary, a function only', async () => {
     for (const event of Object.keys(EVENTS)) {

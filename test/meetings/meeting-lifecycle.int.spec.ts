@@ -10,7 +10,17 @@ import { eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, sleep, socketOf, type Pair } from './support.js';
+import {
+  contactPair,
+  createMeetingsDatabase,
+  joinMeeting,
+  meetingStream,
+  MeetingsClient,
+  record,
+  sleep,
+  socketOf,
+  type Pair,
+} from './support.js';
 
 const RING_TIMEOUT_MS = 2_500;
 const TURN_SECRET = 'lifecycle-turn-secret';
@@ -30,7 +40,15 @@ describe('meetings over the API and sockets', () => {
   const calls = async (client: MeetingsClient, query = '') => (await client.get(`/api/calls?limit=50${query}`)).body;
 
   /** A pair with a socket each, and a meeting Ada started. */
-  async function ringing(): Promise<Pair & { meetingId: string; adaSocket: Socket; bobSocket: Socket; adaSees: ReturnType<typeof record>; bobSees: ReturnType<typeof record> }> {
+  async function ringing(): Promise<
+    Pair & {
+      meetingId: string;
+      adaSocket: Socket;
+      bobSocket: Socket;
+      adaSees: ReturnType<typeof record>;
+      bobSees: ReturnType<typeof record>;
+    }
+  > {
     const pair = await contactPair(server.url);
     const [adaSocket, bobSocket] = await Promise.all([connect(pair.ada), connect(pair.bob)]);
     const adaSees = record(adaSocket);
@@ -119,7 +137,11 @@ describe('meetings over the API and sockets', () => {
       'MeetingEnded',
     ]);
     expect((await ada.get(`/api/meetings?minPosition=${ended.position}`)).body.meetings).toEqual([]);
-    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({ state: 'ended', endReason: 'empty', participants: [] });
+    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({
+      state: 'ended',
+      endReason: 'empty',
+      participants: [],
+    });
     expect((await bob.get(`/api/contacts?minPosition=${ended.position}`)).body.contacts[0].activeMeeting).toBeNull();
 
     const adaCalls = await calls(ada, `&minPosition=${ended.position}`);
@@ -142,7 +164,14 @@ describe('meetings over the API and sockets', () => {
 
     // Both members' feeds hold the whole meeting, for a client that reconnects.
     const feed = (await bob.get('/api/events?after=0')).body.events.filter((e: any) => e.data.meetingId === meeting.id);
-    expect(feed.map((e: any) => e.type)).toEqual(['MeetingStarted', 'ParticipantJoined', 'ParticipantJoined', 'ParticipantLeft', 'ParticipantLeft', 'MeetingEnded']);
+    expect(feed.map((e: any) => e.type)).toEqual([
+      'MeetingStarted',
+      'ParticipantJoined',
+      'ParticipantJoined',
+      'ParticipantLeft',
+      'ParticipantLeft',
+      'MeetingEnded',
+    ]);
   });
 
   it('ends a meeting nobody answered as missed once the ring times out', async () => {
@@ -170,8 +199,11 @@ describe('meetings over the API and sockets', () => {
     await adaSees.waitFor('InvitationDeclined', (d) => d.userId === bob.user!.id);
     const ended = await adaSees.waitFor('MeetingEnded', (d) => d.meetingId === meetingId);
     expect(ended.data).toMatchObject({ reason: 'declined', endedBy: bob.user!.id });
-    expect((await calls(ada, `&minPosition=${ended.position}`)).calls[0]).toMatchObject({ meetingId, outcome: 'declined', direction: 'outgoing' });
-
+    expect((await calls(ada, `&minPosition=${ended.position}`)).calls[0]).toMatchObject({
+      meetingId,
+      outcome: 'declined',
+      direction: 'outgoing',
+    });
   });
 
   it('ends a due ring once even when two nodes sweep it at the same moment', async () => {
@@ -208,7 +240,10 @@ describe('meetings over the API and sockets', () => {
     const ended = await bob.post(`/api/meetings/${meetingId}/end`);
     expect(ended.status).toBe(200);
     for (const sees of [adaSees, bobSees]) {
-      expect((await sees.waitFor('MeetingEnded', (d) => d.meetingId === meetingId)).data).toMatchObject({ reason: 'ended', endedBy: bob.user!.id });
+      expect((await sees.waitFor('MeetingEnded', (d) => d.meetingId === meetingId)).data).toMatchObject({
+        reason: 'ended',
+        endedBy: bob.user!.id,
+      });
     }
     // An ended meeting accepts nothing: no join, no signal, no second end.
     expect(await joinMeeting(adaSocket, meetingId)).toMatchObject({ ok: false, code: 'MEETING_ENDED' });
@@ -218,7 +253,9 @@ describe('meetings over the API and sockets', () => {
     });
     expect((await bob.post(`/api/meetings/${meetingId}/end`)).body.code).toBe('MEETING_ENDED');
     expect(bobSees.signals).toEqual([]);
-    const { calls: [call] } = await calls(bob, `&minPosition=${ended.body.position}`);
+    const {
+      calls: [call],
+    } = await calls(bob, `&minPosition=${ended.body.position}`);
     expect(call).toMatchObject({ meetingId, outcome: 'finished', direction: 'incoming' });
   });
 
@@ -233,18 +270,27 @@ describe('meetings over the API and sockets', () => {
     }
   });
 
-  it("keeps a seat with the connection that took it: another tab of the same user cannot leave it", async () => {
+  it('keeps a seat with the connection that took it: another tab of the same user cannot leave it', async () => {
     const { bob, meetingId, adaSocket, bobSocket, adaSees } = await ringing();
     const [adaJoin, bobJoin] = [await joinMeeting(adaSocket, meetingId), await joinMeeting(bobSocket, meetingId)];
     if (!adaJoin.ok || !bobJoin.ok) throw new Error('join refused');
     const bobOtherTab = await connect(bob);
 
-    expect(await bobOtherTab.timeout(5_000).emitWithAck('meeting:leave', { meetingId })).toMatchObject({ ok: false, code: 'NOT_A_PARTICIPANT' });
+    expect(await bobOtherTab.timeout(5_000).emitWithAck('meeting:leave', { meetingId })).toMatchObject({
+      ok: false,
+      code: 'NOT_A_PARTICIPANT',
+    });
 
     // Bob's seat still belongs to his first tab: it signals, and no one left.
-    expect(await bobSocket.timeout(5_000).emitWithAck('signal', { meetingId, to: adaJoin.peerId, data: { sdp: 'offer' } })).toEqual({ ok: true });
+    expect(await bobSocket.timeout(5_000).emitWithAck('signal', { meetingId, to: adaJoin.peerId, data: { sdp: 'offer' } })).toEqual({
+      ok: true,
+    });
     await eventually(() => adaSees.signals.find((s) => s.from === bobJoin.peerId));
-    expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual(['MeetingStarted', 'ParticipantJoined', 'ParticipantJoined']);
+    expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual([
+      'MeetingStarted',
+      'ParticipantJoined',
+      'ParticipantJoined',
+    ]);
     expect((await bob.get(`/api/meetings/${meetingId}`)).body.meeting.participants).toHaveLength(2);
   });
 
@@ -280,8 +326,14 @@ describe('meetings over the API and sockets', () => {
     expect(await adaSocket.emitWithAck('meeting:join', {})).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
     expect(await joinMeeting(adaSocket, randomUUID())).toMatchObject({ ok: false, code: 'MEETING_NOT_FOUND' });
     expect(await adaSocket.emitWithAck('signal', { meetingId, to: 'nobody', data: {} })).toMatchObject({ ok: false, code: 'INVALID_ID' });
-    expect(await adaSocket.emitWithAck('signal', { meetingId, to: randomUUID(), data: 'offer' })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
-    expect(await adaSocket.emitWithAck('meeting:media', { meetingId, audio: 'yes', video: true })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
+    expect(await adaSocket.emitWithAck('signal', { meetingId, to: randomUUID(), data: 'offer' })).toMatchObject({
+      ok: false,
+      code: 'VALIDATION_ERROR',
+    });
+    expect(await adaSocket.emitWithAck('meeting:media', { meetingId, audio: 'yes', video: true })).toMatchObject({
+      ok: false,
+      code: 'VALIDATION_ERROR',
+    });
     // Bob has not joined: nobody to signal to, and Bob himself may not signal.
     expect(await adaSocket.emitWithAck('signal', { meetingId, to: randomUUID(), data: { link: 'x', candidate: null } })).toMatchObject({
       ok: false,
@@ -299,13 +351,20 @@ describe('meetings over the API and sockets', () => {
     const bobJoin = await joinMeeting(bobSocket, meetingId);
     if (!bobJoin.ok) throw new Error('join refused');
     const oversized = { link: 'x', description: { type: 'offer', sdp: 'a'.repeat(64 * 1024) } };
-    expect(await adaSocket.emitWithAck('signal', { meetingId, to: bobJoin.peerId, data: oversized })).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await adaSocket.emitWithAck('signal', { meetingId, to: bobJoin.peerId, data: oversized })).toMatchObject({
+      ok: false,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
     // Just under the cap goes through.
     const large = { link: 'x', description: { type: 'offer', sdp: 'a'.repeat(60 * 1024) } };
     expect(await adaSocket.emitWithAck('signal', { meetingId, to: bobJoin.peerId, data: large })).toEqual({ ok: true });
     await eventually(() => bobSees.signals.length === 1);
     expect(bobSees.signals[0]).toMatchObject({ meetingId, from: adaJoin.peerId, fromUserId: ada.user!.id, data: large });
-    expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual(['MeetingStarted', 'ParticipantJoined', 'ParticipantJoined']);
+    expect((await meetingStream(db.url, meetingId)).map((e) => e.type)).toEqual([
+      'MeetingStarted',
+      'ParticipantJoined',
+      'ParticipantJoined',
+    ]);
   });
 
   it('refuses a flood of signals past the burst with RATE_LIMITED and relays none of the refused', async () => {
@@ -329,7 +388,13 @@ describe('meetings over the API and sockets', () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(accepted.length + refused.length).toBe(FLOOD);
     // Refused by the signal bucket, or, past 100, by the bucket every event of a socket draws from.
-    for (const ack of refused) expect(ack).toEqual({ ok: false, code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many (signals|events)/), retryAfterMs: expect.any(Number) });
+    for (const ack of refused)
+      expect(ack).toEqual({
+        ok: false,
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/^Too many (signals|events)/),
+        retryAfterMs: expect.any(Number),
+      });
 
     // Bob gets exactly the accepted ones, in order; that nothing more comes is shown by the signal after them, below.
     await eventually(() => bobSees.signals.length >= accepted.length);
@@ -359,7 +424,7 @@ describe('meetings over the API and sockets', () => {
     expect(second).toMatchObject({ calls: [{ meetingId: ids[0] }], hasMore: false });
   });
 
-  it("hands out STUN and TURN servers with coturn REST-API credentials", async () => {
+  it('hands out STUN and TURN servers with coturn REST-API credentials', async () => {
     const { ada } = await contactPair(server.url);
     const before = Math.floor(Date.now() / 1000);
     const { status, body, headers } = await ada.get('/api/ice-servers');

@@ -83,7 +83,9 @@ describe('meetings across two api nodes', () => {
     for (const candidate of candidates) expect(await signal(adaSocket, bobJoin.peerId, candidate)).toEqual({ ok: true });
 
     await eventually(() => bobSees.signals.length === 3 && adaSees.signals.length === 1);
-    expect(bobSees.signals).toEqual([offer, ...candidates].map((data) => ({ meetingId: meeting.id, from: adaJoin.peerId, fromUserId: ada.user!.id, data })));
+    expect(bobSees.signals).toEqual(
+      [offer, ...candidates].map((data) => ({ meetingId: meeting.id, from: adaJoin.peerId, fromUserId: ada.user!.id, data })),
+    );
     expect(adaSees.signals).toEqual([{ meetingId: meeting.id, from: bobJoin.peerId, fromUserId: bob.user!.id, data: answer }]);
 
     // Mute state crosses nodes as an ephemeral event.
@@ -132,10 +134,15 @@ describe('meetings across two api nodes', () => {
     await adaSees.waitFor('ParticipantJoined', (d) => d.peerId === rejoin.peerId);
 
     await sleep(GRACE_MS + 1_000);
-    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({ state: 'active', participants: rejoin.participants });
+    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({
+      state: 'active',
+      participants: rejoin.participants,
+    });
     expect(adaSees.find('ParticipantLeft')).toBeUndefined();
     // The rejoined seat signals under its new peer id.
-    expect(await bobSocket.emitWithAck('signal', { meetingId: meeting.id, to: adaJoin.peerId, data: { link: 'b2', candidate: null } })).toEqual({ ok: true });
+    expect(
+      await bobSocket.emitWithAck('signal', { meetingId: meeting.id, to: adaJoin.peerId, data: { link: 'b2', candidate: null } }),
+    ).toEqual({ ok: true });
     await eventually(() => adaSees.signals.some((s) => s.from === rejoin.peerId));
 
     // Now Bob goes away for good.
@@ -147,7 +154,10 @@ describe('meetings across two api nodes', () => {
     const stream = await meetingStream(db.url, meeting.id);
     expect(stream.filter((e) => e.type === 'ParticipantLeft')).toHaveLength(1);
     expect(stream.at(-1)!.type).toBe('ParticipantLeft');
-    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({ state: 'active', participants: [{ userId: ada.user!.id }] });
+    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({
+      state: 'active',
+      participants: [{ userId: ada.user!.id }],
+    });
 
     expect(await adaSocket.emitWithAck('meeting:leave', { meetingId: meeting.id })).toEqual({ ok: true });
     expect((await adaSees.waitFor('MeetingEnded', (d) => d.meetingId === meeting.id)).data.reason).toBe('empty');

@@ -47,9 +47,11 @@ export async function socketOf(client: ApiClient): Promise<Socket> {
   return connected(client.connect());
 }
 
-export type JoinAck = { ok: true; peerId: string; participants: Array<{ userId: string; peerId: string }> } | { ok: false; code: string; message: string };
+export type JoinAck =
+  { ok: true; peerId: string; participants: Array<{ userId: string; peerId: string }> } | { ok: false; code: string; message: string };
 
-export const joinMeeting = (socket: Socket, meetingId: string): Promise<JoinAck> => socket.timeout(5_000).emitWithAck('meeting:join', { meetingId });
+export const joinMeeting = (socket: Socket, meetingId: string): Promise<JoinAck> =>
+  socket.timeout(5_000).emitWithAck('meeting:join', { meetingId });
 
 /** Everything sent to a socket: feed events, ephemeral events, relayed signals. */
 export function record(socket: Socket) {
@@ -58,7 +60,8 @@ export function record(socket: Socket) {
   socket.on('event', (e) => events.push(e));
   socket.on('signal', (s) => signals.push(s));
   type Pushed = (typeof events)[number];
-  const find = (type: string, where: (data: any) => boolean = () => true): Pushed | undefined => events.find((e) => e.type === type && where(e.data));
+  const find = (type: string, where: (data: any) => boolean = () => true): Pushed | undefined =>
+    events.find((e) => e.type === type && where(e.data));
   return {
     events,
     signals,

@@ -36,7 +36,12 @@ describe('projection runners across nodes', () => {
     Promise.all(
       Array.from({ length: n }, () =>
         store.appendToStream(`s-${randomUUID()}`, [
-          { id: randomUUID(), type: 'Counted', data: {}, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() } },
+          {
+            id: randomUUID(),
+            type: 'Counted',
+            data: {},
+            metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() },
+          },
         ]),
       ),
     );
@@ -90,7 +95,14 @@ describe('projection runners across nodes', () => {
     await eventually(() => log.entries.some((e) => e.level === 'error'));
     expect(log.entries.find((e) => e.level === 'error')).toMatchObject({
       msg: 'projection subscriber failed; what it was handed is lost',
-      fields: { subscriber: 'socket push', projection: 'pushing', outputs: 1, from: lost, to: lost, err: expect.objectContaining({ message: 'Redis went away' }) },
+      fields: {
+        subscriber: 'socket push',
+        projection: 'pushing',
+        outputs: 1,
+        from: lost,
+        to: lost,
+        err: expect.objectContaining({ message: 'Redis went away' }),
+      },
     });
     await append(1);
     await eventually(() => delivered.length === 1);
@@ -103,12 +115,22 @@ describe('projection runners across nodes', () => {
     const inOnLeading = new Promise<void>((resolve) => (leading = resolve));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const runner = new ProjectionRunner(counting, { store, log: recordingLog(), connectionString: db.url, nodeId: 'quick', standbyRetryMs: 100, onLeading: () => (leading(), released) });
+    const runner = new ProjectionRunner(counting, {
+      store,
+      log: recordingLog(),
+      connectionString: db.url,
+      nodeId: 'quick',
+      standbyRetryMs: 100,
+      onLeading: () => (leading(), released),
+    });
     runner.start();
     await inOnLeading;
     const stopped = runner.stop();
     release();
-    const outcome = await Promise.race([stopped.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still running after 3 s'), 3_000))]);
+    const outcome = await Promise.race([
+      stopped.then(() => 'stopped'),
+      new Promise((r) => setTimeout(() => r('still running after 3 s'), 3_000)),
+    ]);
     expect(outcome).toBe('stopped');
   });
 
@@ -132,7 +154,14 @@ describe('projection runners across nodes', () => {
     // Another node holds one of the group's locks: no one may lead the group.
     const blocker = await pool.connect();
     await blocker.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.projectionRunner}, hashtext('second'))`);
-    const runner = new ProjectionRunner(group, { store, log: recordingLog(), connectionString: db.url, nodeId: 'g', standbyRetryMs: 100, batchSize: 5 });
+    const runner = new ProjectionRunner(group, {
+      store,
+      log: recordingLog(),
+      connectionString: db.url,
+      nodeId: 'g',
+      standbyRetryMs: 100,
+      batchSize: 5,
+    });
     runner.start();
     await new Promise((r) => setTimeout(r, 400));
     expect(runner.state).toBe('standby');
@@ -152,7 +181,9 @@ describe('projection runners across nodes', () => {
     const { rows: applied } = await pool.query<{ position: string }>('SELECT position FROM applied_b ORDER BY position');
     expect(applied.every((r) => Number(r.position) > head)).toBe(true);
     await eventually(async () => {
-      const { rows } = await pool.query("SELECT name, position::int FROM projection_checkpoints WHERE name IN ('counting_group', 'second') ORDER BY name");
+      const { rows } = await pool.query(
+        "SELECT name, position::int FROM projection_checkpoints WHERE name IN ('counting_group', 'second') ORDER BY name",
+      );
       return rows[0].position === newHead && rows[1].position === newHead;
     });
     await runner.stop();

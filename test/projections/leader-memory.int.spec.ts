@@ -12,7 +12,6 @@ import type { TestDatabase } from '../support/database.js';
 import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../support/postgres-event-store-fixture.js';
 import { recordingLog } from '../support/recording-log.js';
 
-
 /**
  * The leader remembers the contact-list rows and contact members it wrote, and does not read them again in
  * the next batch. That is only true while every batch commits.
@@ -69,7 +68,9 @@ describe("a projection leader's memory", () => {
           .concat([ana, ben].sort().map((user_id) => ({ user_id, type: 'MessageSent' }))),
       );
       // The message moved both entries' activity: the retried batch wrote the entries the failed one only remembered.
-      const list = await pool.query('SELECT user_id::text, last_activity_at = $1::timestamptz AS moved FROM contact_list ORDER BY 1', [sent.metadata.timestamp]);
+      const list = await pool.query('SELECT user_id::text, last_activity_at = $1::timestamptz AS moved FROM contact_list ORDER BY 1', [
+        sent.metadata.timestamp,
+      ]);
       expect(list.rows).toEqual([ana, ben].sort().map((user_id) => ({ user_id, moved: true })));
       // A failure that is not the event's own is retried, never parked.
       expect((await pool.query('SELECT * FROM projection_parked_events')).rows).toEqual([]);

@@ -31,7 +31,13 @@ describe('an event no fold can apply, written straight into the log', () => {
         id: randomUUID(),
         type: 'MessageSent',
         data: { contactId: carolDave, messageId: 'urn:uuid:not-a-uuid', senderId: carol.user!.id, text: 'poison' },
-        metadata: { userId: carol.user!.id, correlationId: randomUUID(), causationId: randomUUID(), timestamp: new Date().toISOString(), schemaVersion: 1 },
+        metadata: {
+          userId: carol.user!.id,
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          timestamp: new Date().toISOString(),
+          schemaVersion: 1,
+        },
       },
     ]);
     poisoned.push(position);
@@ -56,15 +62,20 @@ describe('an event no fold can apply, written straight into the log', () => {
       { timeoutMs: 2_000 },
     );
     for (const heard of [aliceHears, bobHears]) {
-      await eventually(() => ids.every((id) => heard.some((e) => e.type === 'MessageSent' && e.data.messageId === id)), { timeoutMs: 2_000 });
+      await eventually(() => ids.every((id) => heard.some((e) => e.type === 'MessageSent' && e.data.messageId === id)), {
+        timeoutMs: 2_000,
+      });
     }
     expect(Date.now() - since).toBeLessThan(2_000);
   }
 
   const parkedAt = async (position: number) =>
-    (await t.server.ctx.pool.query<{ projection: string }>('SELECT projection FROM projection_parked_events WHERE position = $1 ORDER BY 1', [position])).rows.map(
-      (r) => r.projection,
-    );
+    (
+      await t.server.ctx.pool.query<{ projection: string }>(
+        'SELECT projection FROM projection_parked_events WHERE position = $1 ORDER BY 1',
+        [position],
+      )
+    ).rows.map((r) => r.projection);
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -106,11 +117,20 @@ describe('an event no fold can apply, written straight into the log', () => {
   it('the CLI lists it', async () => {
     const listed = await derbel(t.db.url, ['projections', 'parked', '--json']);
     expect(listed.code).toBe(0);
-    const rows = JSON.parse(listed.stdout) as Array<{ position: number; projection: string; eventType: string; streamId: string; errorCode: string }>;
+    const rows = JSON.parse(listed.stdout) as Array<{
+      position: number;
+      projection: string;
+      eventType: string;
+      streamId: string;
+      errorCode: string;
+    }>;
     expect(rows.map((r) => `${r.position} ${r.projection}`)).toEqual(poisoned.flatMap((p) => REFUSING.map((name) => `${p} ${name}`)));
-    for (const row of rows) expect(row).toMatchObject({ eventType: 'MessageSent', streamId: `contact-${carolDave}`, errorCode: 'MALFORMED_EVENT' });
+    for (const row of rows)
+      expect(row).toMatchObject({ eventType: 'MessageSent', streamId: `contact-${carolDave}`, errorCode: 'MALFORMED_EVENT' });
     const table = await derbel(t.db.url, ['projections', 'parked']);
-    expect(table.stdout).toMatch(new RegExp(`^${poisoned[0]}\\s+messages\\s+MessageSent\\s+contact-${carolDave}\\s+MALFORMED_EVENT\\s+.*messageId`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^${poisoned[0]}\\s+messages\\s+MessageSent\\s+contact-${carolDave}\\s+MALFORMED_EVENT\\s+.*messageId`, 'm'),
+    );
   });
 
   it('/readyz answers 200 and says it is degraded, with the count', async () => {
@@ -120,7 +140,10 @@ describe('an event no fold can apply, written straight into the log', () => {
     expect(body).toMatchObject({
       status: 'degraded',
       checks: { database: true, projections: true, projectionsProgressing: true },
-      parked: { count: poisoned.length * REFUSING.length, byProjection: Object.fromEntries(REFUSING.map((name) => [name, poisoned.length])) },
+      parked: {
+        count: poisoned.length * REFUSING.length,
+        byProjection: Object.fromEntries(REFUSING.map((name) => [name, poisoned.length])),
+      },
     });
   });
 
@@ -128,7 +151,12 @@ describe('an event no fold can apply, written straight into the log', () => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
     const value = (projection: string) => {
       const series = `derbel_projection_parked_events{projection="${projection}"} `;
-      return Number(text.split('\n').find((l) => l.startsWith(series))?.slice(series.length));
+      return Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(series))
+          ?.slice(series.length),
+      );
     };
     for (const name of REFUSING) expect(value(name)).toBe(poisoned.length);
     expect(value('accounts')).toBe(0);

@@ -88,7 +88,10 @@ describe('/readyz when a projection cannot make progress', () => {
     await eventually(() => t.server.runners.every((r) => r.position >= position), { timeoutMs: 10_000 });
     // Nothing applied for a minute: a quiet log is not a stall.
     await t.server.ctx.pool.query("UPDATE projection_checkpoints SET updated_at = now() - interval '1 minute'");
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { database: true, projections: true, projectionsProgressing: true } } });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: true, projections: true, projectionsProgressing: true } },
+    });
 
     // The leader keeps its locks but its next batch waits on the messages table, behind an event of a minute ago.
     await locker.query('BEGIN');
@@ -104,7 +107,10 @@ describe('/readyz when a projection cannot make progress', () => {
       const answer = await readyz();
       return answer.status === 503 ? answer : null;
     }))!;
-    expect(stalled.body).toMatchObject({ status: 'not ready', checks: { database: true, projections: true, projectionsProgressing: false } });
+    expect(stalled.body).toMatchObject({
+      status: 'not ready',
+      checks: { database: true, projections: true, projectionsProgressing: false },
+    });
     const names = t.server.runners.flatMap((r) => r.projections.map((p) => p.name));
     expect(stalled.body.stalled.map((s: { projection: string }) => s.projection).sort()).toEqual([...names].sort());
     expect(stalled.body.stalled[0]).toMatchObject({ checkpoint: position, waitingSeconds: expect.any(Number) });

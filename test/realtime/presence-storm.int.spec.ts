@@ -17,7 +17,14 @@ describe('presence during a reconnect storm', () => {
   let db: TestDatabase;
   let nodeA: TestServer;
   let nodeB: TestServer;
-  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `presence-storm-${randomUUID().slice(0, 8)}`, PRESENCE_ONLINE_SETTLE_MS: '200', PRESENCE_OFFLINE_GRACE_MS: '3000', RATE_LIMIT_CONTACT_ADDS: '1000/1s', RATE_LIMIT_SIGN_UP: '1000/1m' };
+  const env = {
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `presence-storm-${randomUUID().slice(0, 8)}`,
+    PRESENCE_ONLINE_SETTLE_MS: '200',
+    PRESENCE_OFFLINE_GRACE_MS: '3000',
+    RATE_LIMIT_CONTACT_ADDS: '1000/1s',
+    RATE_LIMIT_SIGN_UP: '1000/1m',
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();

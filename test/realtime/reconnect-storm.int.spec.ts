@@ -140,7 +140,10 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
 
     const stayers = () => tabs.filter((t) => t.lostAt !== null && !leavers.has(t));
     const onKilledNode = perNode.get('node-2')!;
-    await eventually(() => tabs.filter((t) => t.lostAt !== null).length === onKilledNode && stayers().every((t) => t.caughtUpAt !== null), { timeoutMs: 20_000, message: 'the killed node’s tabs back and caught up' });
+    await eventually(() => tabs.filter((t) => t.lostAt !== null).length === onKilledNode && stayers().every((t) => t.caughtUpAt !== null), {
+      timeoutMs: 20_000,
+      message: 'the killed node’s tabs back and caught up',
+    });
     for (const sender of senders) await sender.stop();
 
     // Half of them, give or take the balancer's round robin, lost their node; none of the others did.
@@ -160,7 +163,10 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       const receiver = tabOf.get(population.users[pair.receiver].userId)!;
       if (leavers.has(receiver)) continue;
       const expected = senders[i].acknowledged.map((a) => a.id);
-      await eventually(() => expected.every((id) => receiver.messageIds().includes(id)), { timeoutMs: 10_000, message: `pair ${i}: everything received` });
+      await eventually(() => expected.every((id) => receiver.messageIds().includes(id)), {
+        timeoutMs: 10_000,
+        message: `pair ${i}: everything received`,
+      });
       expect(duplicates(receiver.messageIds())).toEqual([]);
       expect(receiver.messageIds().filter((id) => !expected.includes(id))).toEqual([]);
     }
@@ -173,7 +179,9 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       const wrong: string[] = [];
       leaversWatched = 0;
       for (const observer of observers) {
-        const response = await fetch(`${cluster.url}/api/contacts`, { headers: { authorization: `Bearer ${population.users.find((u) => u.userId === observer.userId)!.token}` } });
+        const response = await fetch(`${cluster.url}/api/contacts`, {
+          headers: { authorization: `Bearer ${population.users.find((u) => u.userId === observer.userId)!.token}` },
+        });
         for (const contact of (await response.json()).contacts as Array<{ peer: { id: string }; peerOnline: boolean }>) {
           if (contact.peerOnline !== connected.has(contact.peer.id)) wrong.push(`${contact.peer.id}:${contact.peerOnline}`);
           if (!connected.has(contact.peer.id)) leaversWatched++;

@@ -9,7 +9,6 @@ import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { sleep } from '../support/eventually.js';
 
-
 async function namesOf(db: TestDatabase) {
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   try {
@@ -28,7 +27,12 @@ describe('two deployments sharing one Redis', () => {
   let dbB: TestDatabase;
   let a: NodeProcess[] = [];
   let b: NodeProcess | undefined;
-  const envB = () => ({ DATABASE_URL: dbB.url, REDIS_URL: TEST_REDIS_URL, NODE_ID: 'b-1', JWT_SECRET: 'deployment-b-secret-that-is-long-enough-42' });
+  const envB = () => ({
+    DATABASE_URL: dbB.url,
+    REDIS_URL: TEST_REDIS_URL,
+    NODE_ID: 'b-1',
+    JWT_SECRET: 'deployment-b-secret-that-is-long-enough-42',
+  });
 
   beforeAll(async () => {
     [dbA, dbB] = await Promise.all([createTestDatabase(), createTestDatabase()]);

@@ -34,7 +34,10 @@ describe('signing out on one node while a socket opens on another', () => {
       await connected(socket).catch(() => null);
       await alice.post(`/api/contacts/${contactId}/messages`, { text: `after sign-out, ${delayMs} ms` });
       await new Promise((r) => setTimeout(r, 1_000));
-      expect(events.filter((e) => e.type === 'MessageSent'), `opened ${delayMs} ms after sign-out`).toEqual([]);
+      expect(
+        events.filter((e) => e.type === 'MessageSent'),
+        `opened ${delayMs} ms after sign-out`,
+      ).toEqual([]);
       expect(socket.connected, `opened ${delayMs} ms after sign-out`).toBe(false);
       socket.disconnect();
     }

@@ -63,7 +63,8 @@ describe('canonical ids in socket event payloads', () => {
       for (const field of ids) {
         for (const [name, value] of BAD_IDS) {
           const ack = await anaSocket.timeout(5_000).emitWithAck(event, { ...payload(), [field]: value });
-          if (ack?.ok !== false || ack.code !== 'INVALID_ID' || !String(ack.message).includes(field)) failures.push(`${event} ${field} with ${name}: ${JSON.stringify(ack)}`);
+          if (ack?.ok !== false || ack.code !== 'INVALID_ID' || !String(ack.message).includes(field))
+            failures.push(`${event} ${field} with ${name}: ${JSON.stringify(ack)}`);
         }
       }
     }
@@ -89,13 +90,17 @@ describe('canonical ids in socket event payloads', () => {
     expect((await ana.get(`/api/meetings/${upper}`)).body.meeting.participants).toHaveLength(2);
 
     const benSees = recordEvents(benSocket);
-    expect(await anaSocket.timeout(5_000).emitWithAck('meeting:media', { meetingId: upper, audio: false, video: true })).toEqual({ ok: true });
+    expect(await anaSocket.timeout(5_000).emitWithAck('meeting:media', { meetingId: upper, audio: false, video: true })).toEqual({
+      ok: true,
+    });
     const media = (await eventually(() => benSees.find((e) => e.type === 'ParticipantMediaChanged')))!;
     expect(media.data).toMatchObject({ meetingId, userId: ana.user!.id });
 
     const signals: any[] = [];
     benSocket.on('signal', (s) => signals.push(s));
-    const sent = await anaSocket.timeout(5_000).emitWithAck('signal', { meetingId: upper, to: benJoin.peerId.toUpperCase(), data: { sdp: 'offer' } });
+    const sent = await anaSocket
+      .timeout(5_000)
+      .emitWithAck('signal', { meetingId: upper, to: benJoin.peerId.toUpperCase(), data: { sdp: 'offer' } });
     expect(sent).toEqual({ ok: true });
     const signal = await eventually(() => signals[0]);
     expect(signal).toMatchObject({ meetingId, from: anaJoin.peerId, data: { sdp: 'offer' } });

@@ -60,7 +60,11 @@ describe('the Socket.io heartbeat and presence', () => {
 
   beforeAll(async () => {
     t = await startTestServer({
-      env: { SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS), SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS), PRESENCE_OFFLINE_GRACE_MS: String(OFFLINE_GRACE_MS) },
+      env: {
+        SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
+        SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS),
+        PRESENCE_OFFLINE_GRACE_MS: String(OFFLINE_GRACE_MS),
+      },
     });
   });
   afterEach(() => {

@@ -12,7 +12,12 @@ describe('socket limits', () => {
   let nodeA: TestServer;
   let nodeB: TestServer;
   let sockets: Socket[] = [];
-  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `socket-limits-${randomUUID().slice(0, 8)}`, RATE_LIMIT_SOCKET_EVENTS: '5/10s', MAX_SOCKETS_PER_USER: '2' };
+  const env = {
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `socket-limits-${randomUUID().slice(0, 8)}`,
+    RATE_LIMIT_SOCKET_EVENTS: '5/10s',
+    MAX_SOCKETS_PER_USER: '2',
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -44,8 +49,15 @@ describe('socket limits', () => {
     benSocket.on('event', (e: { type: string }) => e.type === 'Typing' && typingSeen++);
 
     const acks = [];
-    for (let i = 0; i < 5; i++) acks.push(await anaSocket.timeout(2_000).emitWithAck('typing', { contactId: i === 0 ? contactId : randomUUID() }));
-    expect(acks.map((a) => a.ok || a.code)).toEqual([true, 'CONTACT_NOT_FOUND', 'CONTACT_NOT_FOUND', 'CONTACT_NOT_FOUND', 'CONTACT_NOT_FOUND']);
+    for (let i = 0; i < 5; i++)
+      acks.push(await anaSocket.timeout(2_000).emitWithAck('typing', { contactId: i === 0 ? contactId : randomUUID() }));
+    expect(acks.map((a) => a.ok || a.code)).toEqual([
+      true,
+      'CONTACT_NOT_FOUND',
+      'CONTACT_NOT_FOUND',
+      'CONTACT_NOT_FOUND',
+      'CONTACT_NOT_FOUND',
+    ]);
 
     for (const [event, payload] of [
       ['typing', { contactId }],

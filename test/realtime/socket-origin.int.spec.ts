@@ -46,7 +46,13 @@ describe('who may open a socket', () => {
 
   for (const transport of ['websocket', 'polling'] as const) {
     it(`refuses foreign origins carrying the victim's cookie and CSRF token (${transport})`, async () => {
-      for (const origin of ['https://evil.example', 'null', 'https://good.example.evil.com', 'http://good.example', 'https://good.example:8443']) {
+      for (const origin of [
+        'https://evil.example',
+        'null',
+        'https://good.example.evil.com',
+        'http://good.example',
+        'https://good.example:8443',
+      ]) {
         await expect(open({ origin, auth: { csrfToken }, transport }), origin).rejects.toThrow();
       }
     });

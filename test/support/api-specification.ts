@@ -65,7 +65,9 @@ export type Check = (outcome: Outcome) => void | Promise<void>;
 export const expectResponse =
   (statusCode: number, body?: unknown): Check =>
   ({ response }) => {
-    expect({ statusCode: response.statusCode, body: response.json() }).toMatchObject(body === undefined ? { statusCode } : { statusCode, body });
+    expect({ statusCode: response.statusCode, body: response.json() }).toMatchObject(
+      body === undefined ? { statusCode } : { statusCode, body },
+    );
   };
 
 /** An error response: `{ statusCode, code }` as the error handler sends it. */
@@ -80,9 +82,11 @@ export const expectNewEvents =
   };
 
 /** No stream was appended to. */
-export const expectNoNewEvents = (): Check => ({ newEvents }) => {
-  expect(newEvents.map((e) => `${e.streamId}: ${e.type}`)).toEqual([]);
-};
+export const expectNoNewEvents =
+  (): Check =>
+  ({ newEvents }) => {
+    expect(newEvents.map((e) => `${e.streamId}: ${e.type}`)).toEqual([]);
+  };
 
 const JWT_SECRET = 'api-specification-secret-long-enough-0123456789';
 const START = new Date('2026-12-01T10:00:00.000Z');
@@ -126,13 +130,19 @@ export const ApiSpecification = {
       const ids: IdGenerator = { newId: () => specId(++n) };
       const clock: Clock = { now: () => START };
       const store = new InMemoryEventStore();
-      const accounts = new AccountService({ store, clock, ids, tokens, sessions } as unknown as ConstructorParameters<typeof AccountService>[0]);
+      const accounts = new AccountService({ store, clock, ids, tokens, sessions } as unknown as ConstructorParameters<
+        typeof AccountService
+      >[0]);
       const contacts = new ContactService(store, accounts, new BlockList(store, { clock, ids }), {
         clock,
         ids,
         requestCooldownMs: config.contactRequestCooldownSeconds * 1000,
       });
-      const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: options.ringTimeoutMs ?? config.meetingRingTimeoutMs });
+      const meetings = new MeetingService(store, contacts, {
+        clock,
+        ids,
+        ringTimeoutMs: options.ringTimeoutMs ?? config.meetingRingTimeoutMs,
+      });
       contacts.endsCallsThrough(meetings);
       Object.assign(ctx, { store, clock, ids, accounts, contacts, meetings, limits: new Limiters(config.rateLimits) });
       return { store, given };

@@ -7,7 +7,9 @@ import type { ApiClient, ApiResponse } from './api-client.js';
 
 /** A PNG of the given size (a gradient-free solid colour: small, and real). */
 export function png(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .png()
+    .toBuffer();
 }
 
 /** `POST /api/attachments?name=` with raw bytes (a Buffer, or a stream of chunks sent as they come). */
@@ -19,7 +21,10 @@ export async function upload(
 ): Promise<ApiResponse> {
   const response = await fetch(`${client.baseUrl}/api/attachments?name=${encodeURIComponent(name)}`, {
     method: 'POST',
-    headers: { ...(client.token ? { authorization: `Bearer ${client.token}` } : {}), ...(contentType ? { 'content-type': contentType } : {}) },
+    headers: {
+      ...(client.token ? { authorization: `Bearer ${client.token}` } : {}),
+      ...(contentType ? { 'content-type': contentType } : {}),
+    },
     body,
     ...(body && !(body instanceof Buffer) ? { duplex: 'half' } : {}),
   } as RequestInit);
@@ -40,7 +45,10 @@ export async function temporaryDataDir(): Promise<{ dir: string; files(): Promis
     dir,
     async files() {
       const entries = await readdir(path.join(dir, 'attachments'), { recursive: true, withFileTypes: true }).catch(() => []);
-      return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name)).sort();
+      return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.join(entry.parentPath, entry.name))
+        .sort();
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };

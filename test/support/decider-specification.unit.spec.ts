@@ -21,21 +21,39 @@ const incremented = (by: number): Event => ({ type: 'Incremented', by });
 
 describe('DeciderSpecification', () => {
   it('passes when decide returns the expected events', () => {
-    spec.given([incremented(1)]).when({ type: 'Increment', by: 2 }).then([incremented(2)]);
+    spec
+      .given([incremented(1)])
+      .when({ type: 'Increment', by: 2 })
+      .then([incremented(2)]);
   });
 
   it('fails when decide returns other events', () => {
-    expect(() => spec.given([]).when({ type: 'Increment', by: 2 }).then([incremented(1)])).toThrow();
+    expect(() =>
+      spec
+        .given([])
+        .when({ type: 'Increment', by: 2 })
+        .then([incremented(1)]),
+    ).toThrow();
   });
 
   it('folds the given events before deciding', () => {
-    expect(() => spec.given([incremented(3)]).when({ type: 'Increment', by: 1 }).then([incremented(1)])).toThrow('plain error');
+    expect(() =>
+      spec
+        .given([incremented(3)])
+        .when({ type: 'Increment', by: 1 })
+        .then([incremented(1)]),
+    ).toThrow('plain error');
   });
 
   it('passes thenThrows only for a DomainError with that code', () => {
     spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('INVALID_MEMBERS');
     expect(() => spec.given([]).when({ type: 'Increment', by: 0 }).thenThrows('ALREADY_JOINED')).toThrow();
-    expect(() => spec.given([incremented(3)]).when({ type: 'Increment', by: 1 }).thenThrows('INVALID_MEMBERS')).toThrow();
+    expect(() =>
+      spec
+        .given([incremented(3)])
+        .when({ type: 'Increment', by: 1 })
+        .thenThrows('INVALID_MEMBERS'),
+    ).toThrow();
     expect(() => spec.given([]).when({ type: 'Increment', by: 1 }).thenThrows('INVALID_MEMBERS')).toThrow(/decide returned/);
   });
 
@@ -47,8 +65,11 @@ describe('DeciderSpecification', () => {
         return [incremented(command.by)];
       },
     };
-    expect(() => DeciderSpecification.for(mutating).given([]).when({ type: 'Increment', by: 1 }).then([incremented(1)])).toThrow(
-      /decide must not change the state/,
-    );
+    expect(() =>
+      DeciderSpecification.for(mutating)
+        .given([])
+        .when({ type: 'Increment', by: 1 })
+        .then([incremented(1)]),
+    ).toThrow(/decide must not change the state/);
   });
 });

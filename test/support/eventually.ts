@@ -20,7 +20,9 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       if (message === undefined) throw lastError ?? new Error('condition not met in time');
-      throw new Error(`${message} (not within ${timeoutMs} ms)${lastError === undefined ? '' : `: ${String(lastError)}`}`, { cause: lastError });
+      throw new Error(`${message} (not within ${timeoutMs} ms)${lastError === undefined ? '' : `: ${String(lastError)}`}`, {
+        cause: lastError,
+      });
     }
     await sleep(intervalMs);
   }

@@ -64,7 +64,7 @@ export async function checkFoldLaws<Doc, E extends RecordedDerbelEvent>(
   for (const withMemory of [false, true]) {
     const store = new Map<string, Doc>();
     const memory = withMemory ? new Map<string, unknown>() : undefined;
-    for (let i = 0; i < events.length; ) {
+    for (let i = 0; i < events.length;) {
       const size = 1 + rnd.int(Math.min(8, events.length - i));
       const batch = events.slice(i, i + size);
       i += size;
@@ -75,7 +75,8 @@ export async function checkFoldLaws<Doc, E extends RecordedDerbelEvent>(
         expect(store.get(keyOfDoc(before)), 'changed means it was there as before').toEqual(before);
         store.set(keyOfDoc(after), deepFreeze(after));
       }
-      for (const doc of [...result.created, ...result.createdIfAbsent]) if (!store.has(keyOfDoc(doc))) store.set(keyOfDoc(doc), deepFreeze(doc));
+      for (const doc of [...result.created, ...result.createdIfAbsent])
+        if (!store.has(keyOfDoc(doc))) store.set(keyOfDoc(doc), deepFreeze(doc));
     }
     expect(store, `foldBatch in random batches ${withMemory ? 'with' : 'without'} memory`).toEqual(expected);
   }

@@ -2,7 +2,6 @@ import pg from 'pg';
 import { isAlive } from '../../infrastructure/process/is-alive.js';
 import { TEST_ADMIN_DATABASE_URL } from './test-env.js';
 
-
 /**
  * Drops test databases left behind by interrupted runs: those whose creating process (the pid in the
  * name, see database.ts) is gone. Databases of test runs still going on are left alone.

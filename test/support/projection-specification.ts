@@ -91,7 +91,11 @@ export interface Expectation<Output = unknown> {
 
 type Then<Output> = Expectation<Output> | ((run: SpecRun<Output>) => void | Promise<void>);
 
-export function projectionSpec<Output>(projection: Projection<Output>, db: ProjectionDatabase, options: { batchings?: readonly Batching[] } = {}) {
+export function projectionSpec<Output>(
+  projection: Projection<Output>,
+  db: ProjectionDatabase,
+  options: { batchings?: readonly Batching[] } = {},
+) {
   const batchings = options.batchings ?? BATCHINGS;
   return {
     given(...given: RecordedDerbelEvent[]) {
@@ -121,7 +125,9 @@ export function projectionSpec<Output>(projection: Projection<Output>, db: Proje
 function inLogOrder(events: readonly RecordedDerbelEvent[]) {
   for (let i = 1; i < events.length; i++) {
     if (!(events[i].position > events[i - 1].position)) {
-      throw new Error(`spec events are not in log order: position ${events[i].position} (${events[i].type}) after ${events[i - 1].position}`);
+      throw new Error(
+        `spec events are not in log order: position ${events[i].position} (${events[i].type}) after ${events[i - 1].position}`,
+      );
     }
   }
 }
@@ -157,7 +163,12 @@ async function runSpec<Output>(
 }
 
 /** One runner batch: its own transaction, events the projection cannot apply parked. */
-async function applyBatch<Output>(pool: pg.Pool, projection: Projection<Output>, events: readonly RecordedDerbelEvent[], memory?: LeaderMemory) {
+async function applyBatch<Output>(
+  pool: pg.Pool,
+  projection: Projection<Output>,
+  events: readonly RecordedDerbelEvent[],
+  memory?: LeaderMemory,
+) {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -210,11 +221,14 @@ function normalize(result: pg.QueryResult): Record<string, unknown>[] {
 /** A stable JSON text (object keys sorted), to compare rows in any order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
-const inAnyOrder = <T>(rows: readonly T[]) => [...rows].sort((a, b) => (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0));
+const inAnyOrder = <T>(rows: readonly T[]) =>
+  [...rows].sort((a, b) => (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0));
 
 /**
  * The table holds exactly these rows, in any order: every column (bigint as number, timestamptz as an ISO
@@ -258,7 +272,14 @@ export function expectParked(...parked: ExpectedParking[]): Expectation<any> {
       const actual = await listParkedEvents(run.pool);
       const expected = [...parked].sort((a, b) => a.event.position - b.event.position);
       expect(
-        actual.map((p: ParkedEvent) => ({ projection: p.projection, position: p.position, eventId: p.eventId, streamId: p.streamId, eventType: p.eventType, errorCode: p.errorCode })),
+        actual.map((p: ParkedEvent) => ({
+          projection: p.projection,
+          position: p.position,
+          eventId: p.eventId,
+          streamId: p.streamId,
+          eventType: p.eventType,
+          errorCode: p.errorCode,
+        })),
         'parked events',
       ).toEqual(
         expected.map(({ event, code }) => ({
@@ -281,7 +302,8 @@ export function expectParked(...parked: ExpectedParking[]): Expectation<any> {
 }
 
 function sortedOutputs(outputs: readonly unknown[]) {
-  const position = (o: unknown) => (o && typeof o === 'object' && typeof (o as { position?: unknown }).position === 'number' ? (o as { position: number }).position : 0);
+  const position = (o: unknown) =>
+    o && typeof o === 'object' && typeof (o as { position?: unknown }).position === 'number' ? (o as { position: number }).position : 0;
   return [...outputs].sort((a, b) => position(a) - position(b) || (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0));
 }
 

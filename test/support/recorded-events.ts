@@ -40,7 +40,12 @@ export class TestLog {
   }
 
   /** A well-formed event of this product; `data` may be computed from the event's timestamp. */
-  record<T extends DerbelEvent['type']>(streamId: string, type: T, data: DataOf<T> | ((at: string) => DataOf<T>), options: RecordOptions = {}): RecordedDerbelEvent {
+  record<T extends DerbelEvent['type']>(
+    streamId: string,
+    type: T,
+    data: DataOf<T> | ((at: string) => DataOf<T>),
+    options: RecordOptions = {},
+  ): RecordedDerbelEvent {
     const at = options.at ?? this.nextAt();
     return this.raw(streamId, type, typeof data === 'function' ? data(at) : data, { ...options, at });
   }
@@ -59,7 +64,14 @@ export class TestLog {
       position: ++this.position,
       type,
       data,
-      metadata: { userId: options.userId ?? null, correlationId: causationId, causationId, timestamp: at, schemaVersion: 1, ...options.metadata },
+      metadata: {
+        userId: options.userId ?? null,
+        correlationId: causationId,
+        causationId,
+        timestamp: at,
+        schemaVersion: 1,
+        ...options.metadata,
+      },
     } as RecordedDerbelEvent;
   }
 }
@@ -77,7 +89,15 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
     requested: (requestedBy: string, recipient: string, options: RecordOptions & { message?: string | null; silenced?: boolean } = {}) =>
       record(
         'ContactRequested',
-        { contactId, kind: 'direct', members: [requestedBy, recipient], requestedBy, recipientId: recipient, message: options.message ?? null, silenced: options.silenced ?? false },
+        {
+          contactId,
+          kind: 'direct',
+          members: [requestedBy, recipient],
+          requestedBy,
+          recipientId: recipient,
+          message: options.message ?? null,
+          silenced: options.silenced ?? false,
+        },
         requestedBy,
         options,
       ),
@@ -96,7 +116,8 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
       record('MessageEdited', { contactId, messageId, editorId, text }, editorId, options),
     deleted: (deletedBy: string, messageId: string, options?: RecordOptions) =>
       record('MessageDeleted', { contactId, messageId, deletedBy }, deletedBy, options),
-    read: (userId: string, messageId: string, options?: RecordOptions) => record('ConversationRead', { contactId, userId, messageId }, userId, options),
+    read: (userId: string, messageId: string, options?: RecordOptions) =>
+      record('ConversationRead', { contactId, userId, messageId }, userId, options),
     /** Anything in this stream, for events the decider would never write. */
     raw: (type: string, data: unknown, options?: RecordOptions) => log.raw(stream, type, data, options),
   };
@@ -105,8 +126,12 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
 /** The events of one `meeting-<id>` stream between the two members of a contact, as the meeting decider writes them. */
 export function meetingStream(log: TestLog, contactId: string, meetingId: string = randomUUID()) {
   const stream = streams.meeting(meetingId);
-  const record = <T extends MeetingEvent['type']>(type: T, data: (at: string) => DataOf<T>, userId: string | null, options?: RecordOptions) =>
-    log.record(stream, type, data, { userId, ...options });
+  const record = <T extends MeetingEvent['type']>(
+    type: T,
+    data: (at: string) => DataOf<T>,
+    userId: string | null,
+    options?: RecordOptions,
+  ) => log.record(stream, type, data, { userId, ...options });
   return {
     meetingId,
     contactId,
@@ -115,7 +140,15 @@ export function meetingStream(log: TestLog, contactId: string, meetingId: string
     started: (startedBy: string, peer: string, options?: RecordOptions) =>
       record(
         'MeetingStarted',
-        (at) => ({ meetingId, contactId, startedBy, members: [startedBy, peer], invitees: [peer], startedAt: at, ringUntil: new Date(Date.parse(at) + 45_000).toISOString() }),
+        (at) => ({
+          meetingId,
+          contactId,
+          startedBy,
+          members: [startedBy, peer],
+          invitees: [peer],
+          startedAt: at,
+          ringUntil: new Date(Date.parse(at) + 45_000).toISOString(),
+        }),
         startedBy,
         options,
       ),
@@ -138,7 +171,8 @@ export function blockStream(log: TestLog, blockerId: string) {
     stream,
     blocked: (blockedId: string, options?: RecordOptions) =>
       log.record(stream, 'UserBlocked', (at) => ({ blockerId, blockedId, blockedAt: at }), { userId: blockerId, ...options }),
-    unblocked: (blockedId: string, options?: RecordOptions) => log.record(stream, 'UserUnblocked', { blockerId, blockedId }, { userId: blockerId, ...options }),
+    unblocked: (blockedId: string, options?: RecordOptions) =>
+      log.record(stream, 'UserUnblocked', { blockerId, blockedId }, { userId: blockerId, ...options }),
   };
 }
 

@@ -21,7 +21,10 @@ export interface Population {
  * (c mod U) + 1 + ⌊c / U⌋, so U · k / 2 contacts give every user exactly k. Each user gets an active session
  * (the row a sign-in writes) and its token, signed with the nodes' secret.
  */
-export async function seedPopulation(databaseUrl: string, options: { users: number; contactsPerUser: number; pairs: number }): Promise<Population> {
+export async function seedPopulation(
+  databaseUrl: string,
+  options: { users: number; contactsPerUser: number; pairs: number },
+): Promise<Population> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -62,7 +65,9 @@ export async function projectionsReached(databaseUrl: string, head: number, time
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await client.query<{ slowest: string | null; n: number }>('SELECT min(position) AS slowest, count(*)::int AS n FROM projection_checkpoints');
+      const { rows } = await client.query<{ slowest: string | null; n: number }>(
+        'SELECT min(position) AS slowest, count(*)::int AS n FROM projection_checkpoints',
+      );
       if (rows[0].n >= Object.keys(PROJECTIONS).length && Number(rows[0].slowest) >= head) return;
       if (Date.now() > deadline) throw new Error(`projections at ${rows[0].slowest} of ${head} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 250));

@@ -29,16 +29,36 @@ describe('the derbel CLI refusing bad arguments', () => {
   afterAll(() => t?.close());
 
   const cases: Array<[string, string[], number, RegExp]> = [
-    ['an unknown projection', ['projections', 'rebuild', 'mesages'], 2, /Unknown projection 'mesages'. Known projections: accounts, contact_list, messages, feed/],
+    [
+      'an unknown projection',
+      ['projections', 'rebuild', 'mesages'],
+      2,
+      /Unknown projection 'mesages'. Known projections: accounts, contact_list, messages, feed/,
+    ],
     ['a rebuild naming nothing', ['projections', 'rebuild'], 2, /Which projection\? Name one or more of accounts/],
     ['names and --all together', ['projections', 'rebuild', 'feed', '--all'], 2, /Name projections or pass --all, not both/],
-    ['a bad batch size', ['projections', 'rebuild', '--all', '--batch-size', 'lots'], 2, /--batch-size must be a whole number from 1 to 100000, not "lots"/],
+    [
+      'a bad batch size',
+      ['projections', 'rebuild', '--all', '--batch-size', 'lots'],
+      2,
+      /--batch-size must be a whole number from 1 to 100000, not "lots"/,
+    ],
     ['an unknown option', ['projections', 'status', '--verbose'], 2, /Unknown option '--verbose'/],
     ['an unknown command', ['replay'], 2, /Unknown command 'replay'/],
     ['an unknown stream', ['audit', 'stream', 'contact-nobody'], 1, /No stream named 'contact-nobody' \(it has no events\)/],
     ['an unknown user', ['audit', 'user', 'nobody'], 1, /No user named 'nobody'/],
-    ['a malformed --since', ['audit', 'user', 'ana', '--since', 'yesterday'], 2, /--since must be an ISO 8601 time such as 2026-11-25T10:00:00Z, not "yesterday"/],
-    ['a missing import file', ['events', 'import', '/nonexistent/derbel.jsonl'], 1, /Cannot read \/nonexistent\/derbel.jsonl: no such file/],
+    [
+      'a malformed --since',
+      ['audit', 'user', 'ana', '--since', 'yesterday'],
+      2,
+      /--since must be an ISO 8601 time such as 2026-11-25T10:00:00Z, not "yesterday"/,
+    ],
+    [
+      'a missing import file',
+      ['events', 'import', '/nonexistent/derbel.jsonl'],
+      1,
+      /Cannot read \/nonexistent\/derbel.jsonl: no such file/,
+    ],
     ['a malformed --after', ['events', 'export', '--after', 'soon'], 2, /--after must be a whole number from 0/],
   ];
 
@@ -55,8 +75,19 @@ describe('the derbel CLI refusing bad arguments', () => {
     try {
       const file = path.join(os.tmpdir(), `derbel-bad-${process.pid}.jsonl`);
       const good = (revision: number, position: number) =>
-        JSON.stringify({ position, streamId: 'contact-a', revision, id: crypto.randomUUID(), type: 'MessageSent', data: {}, metadata: { userId: null, timestamp: '2026-11-25T10:00:00Z' } });
-      await writeFile(file, [good(0, 1), good(1, 2), '{"streamId": "contact-a", "revision": 2', good(5, 4), JSON.stringify({ streamId: 'x' })].join('\n'));
+        JSON.stringify({
+          position,
+          streamId: 'contact-a',
+          revision,
+          id: crypto.randomUUID(),
+          type: 'MessageSent',
+          data: {},
+          metadata: { userId: null, timestamp: '2026-11-25T10:00:00Z' },
+        });
+      await writeFile(
+        file,
+        [good(0, 1), good(1, 2), '{"streamId": "contact-a", "revision": 2', good(5, 4), JSON.stringify({ streamId: 'x' })].join('\n'),
+      );
       const result = await derbel(empty.db.url, ['events', 'import', file]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`${file} is not a valid event export; nothing was imported:`);

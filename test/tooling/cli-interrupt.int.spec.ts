@@ -9,14 +9,19 @@ const BIN = fileURLToPath(new URL('../../bin/derbel.mjs', import.meta.url));
 
 /** `npx derbel …` as a user runs it: a separate process, through bin/derbel.mjs. */
 function spawnDerbel(databaseUrl: string, argv: string[]) {
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -56,7 +61,9 @@ describe('Ctrl-C during `derbel projections rebuild`', () => {
 
     const second = await derbel(t.db.url, ['projections', 'rebuild', 'messages']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain(`rebuilt messages (resumed from position ${saved.position}), swapped in at position ${await t.store.headPosition()}`);
+    expect(second.stdout).toContain(
+      `rebuilt messages (resumed from position ${saved.position}), swapped in at position ${await t.store.headPosition()}`,
+    );
     expect(second.stderr).toContain(`(resuming from position ${saved.position})`);
     const { rows: after } = await t.pool.query(`SELECT count(*)::int AS n FROM messages`);
     const { rows: sent } = await t.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'MessageSent'`);

@@ -20,15 +20,27 @@ const event = (type: string, data: object, userId: string, minute: number) => ({
 /** The small known log: 2 accounts, a contact, 3 messages, an edit, a delete, a read receipt (13 events). */
 async function writeKnownLog(t: ToolingDatabase) {
   for (const [i, user] of [ana, ben].entries()) {
-    await t.store.appendToStream(`username-${user.username}`, [event('UsernameClaimed', { username: user.username, userId: user.id }, user.id, i)]);
-    await t.store.appendToStream(`account-${user.id}`, [event('AccountRegistered', { userId: user.id, username: user.username, displayName: user.username.toUpperCase() }, user.id, i)]);
+    await t.store.appendToStream(`username-${user.username}`, [
+      event('UsernameClaimed', { username: user.username, userId: user.id }, user.id, i),
+    ]);
+    await t.store.appendToStream(`account-${user.id}`, [
+      event('AccountRegistered', { userId: user.id, username: user.username, displayName: user.username.toUpperCase() }, user.id, i),
+    ]);
   }
   const contact = `contact-${contactId}`;
-  await t.store.appendToStream(contact, [event('ContactAdded', { contactId, kind: 'direct', members: [ana.id, ben.id], addedBy: ana.id }, ana.id, 2)]);
-  await t.store.appendToStream(contact, [event('MessageSent', { contactId, messageId: m[0], senderId: ana.id, text: 'hello ben' }, ana.id, 3)]);
-  await t.store.appendToStream(contact, [event('MessageSent', { contactId, messageId: m[1], senderId: ben.id, text: 'hi ana' }, ben.id, 4)]);
+  await t.store.appendToStream(contact, [
+    event('ContactAdded', { contactId, kind: 'direct', members: [ana.id, ben.id], addedBy: ana.id }, ana.id, 2),
+  ]);
+  await t.store.appendToStream(contact, [
+    event('MessageSent', { contactId, messageId: m[0], senderId: ana.id, text: 'hello ben' }, ana.id, 3),
+  ]);
+  await t.store.appendToStream(contact, [
+    event('MessageSent', { contactId, messageId: m[1], senderId: ben.id, text: 'hi ana' }, ben.id, 4),
+  ]);
   await t.store.appendToStream(contact, [event('MessageSent', { contactId, messageId: m[2], senderId: ana.id, text: 'oops' }, ana.id, 5)]);
-  await t.store.appendToStream(contact, [event('MessageEdited', { contactId, messageId: m[0], editorId: ana.id, text: 'hello, ben' }, ana.id, 6)]);
+  await t.store.appendToStream(contact, [
+    event('MessageEdited', { contactId, messageId: m[0], editorId: ana.id, text: 'hello, ben' }, ana.id, 6),
+  ]);
   await t.store.appendToStream(contact, [event('MessageDeleted', { contactId, messageId: m[2], deletedBy: ana.id }, ana.id, 7)]);
   await t.store.appendToStream(contact, [event('ConversationRead', { contactId, userId: ben.id, messageId: m[0] }, ben.id, 8)]);
 }
@@ -86,7 +98,14 @@ describe('the derbel CLI on a small known log', () => {
 
     const json = JSON.parse((await derbel(t.db.url, ['audit', 'stream', `contact-${contactId}`, '--json'])).stdout);
     expect(json.map((e: any) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(json[2]).toMatchObject({ position: 7, type: 'MessageSent', userId: ben.id, username: 'ben', time: at(4), data: { text: 'hi ana' } });
+    expect(json[2]).toMatchObject({
+      position: 7,
+      type: 'MessageSent',
+      userId: ben.id,
+      username: 'ben',
+      time: at(4),
+      data: { text: 'hi ana' },
+    });
   });
 
   it('audit user: every event that user caused, across streams, within --since/--until', async () => {
@@ -111,11 +130,19 @@ describe('the derbel CLI on a small known log', () => {
   it('events export: the stored log as JSON lines, optionally between positions', async () => {
     const all = await derbel(t.db.url, ['events', 'export']);
     expect(all.code).toBe(0);
-    const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => e.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(lines[4]).toMatchObject({ streamId: `contact-${contactId}`, revision: 0, type: 'ContactAdded', metadata: { timestamp: at(2) } });
     const some = await derbel(t.db.url, ['events', 'export', '--after', '2', '--until', '4']);
-    expect(some.stdout.trim().split('\n').map((l) => JSON.parse(l).position)).toEqual([3, 4]);
+    expect(
+      some.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).position),
+    ).toEqual([3, 4]);
     const byTime = await derbel(t.db.url, ['events', 'export', '--until', at(3)]);
     expect(byTime.stdout.trim().split('\n')).toHaveLength(6);
   });
@@ -157,7 +184,9 @@ describe('the derbel CLI on a small known log', () => {
       onStdout: (text) => text.includes('ConversationRead') && printed(),
     });
     await ready;
-    await t.store.appendToStream(`contact-${contactId}`, [event('ConversationRead', { contactId, userId: ana.id, messageId: m[1] }, ana.id, 9)]);
+    await t.store.appendToStream(`contact-${contactId}`, [
+      event('ConversationRead', { contactId, userId: ana.id, messageId: m[1] }, ana.id, 9),
+    ]);
     await seen;
     stop.abort();
     const result = await run;

@@ -13,8 +13,24 @@ describe('events import and id spellings', () => {
   const up = (id: string) => id.toUpperCase();
   const metadata = (userId: string) => ({ userId, correlationId: 'c', causationId: 'c', timestamp: '2026-11-25T10:00:00Z' });
   const conversation = (messageIdSpelling: string) => [
-    { position: 1, streamId: `contact-${contactId}`, revision: 0, id: up(randomUUID()), type: 'ContactAdded', data: { contactId: up(contactId), kind: 'direct', members: [up(ana), ben], addedBy: up(ana) }, metadata: metadata(up(ana)) },
-    { position: 2, streamId: `contact-${contactId}`, revision: 1, id: randomUUID(), type: 'MessageSent', data: { contactId, messageId: messageIdSpelling, senderId: up(ben), text: 'hi' }, metadata: metadata(ben) },
+    {
+      position: 1,
+      streamId: `contact-${contactId}`,
+      revision: 0,
+      id: up(randomUUID()),
+      type: 'ContactAdded',
+      data: { contactId: up(contactId), kind: 'direct', members: [up(ana), ben], addedBy: up(ana) },
+      metadata: metadata(up(ana)),
+    },
+    {
+      position: 2,
+      streamId: `contact-${contactId}`,
+      revision: 1,
+      id: randomUUID(),
+      type: 'MessageSent',
+      data: { contactId, messageId: messageIdSpelling, senderId: up(ben), text: 'hi' },
+      metadata: metadata(ben),
+    },
   ];
   const stored = async () => (await t.pool.query('SELECT event_id::text AS id, data, metadata FROM events ORDER BY position')).rows;
 
@@ -27,7 +43,12 @@ describe('events import and id spellings', () => {
   });
 
   it('refuses a file with a urn:uuid: id, naming the line and field, and imports nothing', async () => {
-    await writeFile(file, conversation(`urn:uuid:${messageId}`).map((e) => JSON.stringify(e)).join('\n'));
+    await writeFile(
+      file,
+      conversation(`urn:uuid:${messageId}`)
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
     const result = await derbel(t.db.url, ['events', 'import', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nothing was imported');

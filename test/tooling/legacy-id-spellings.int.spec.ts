@@ -80,8 +80,11 @@ describe('a log holding non-canonical spellings of ids', () => {
     for (const moment of log.moments.slice(5)) {
       const past = await history(client, `&asOf=${encodeURIComponent(moment)}`);
       expect(past.status).toBe(200);
-      for (const message of past.body.messages) expect(message, moment).toMatchObject({ senderId: log.ana, deleted: false, editedAt: null });
-      expect(past.body.messages.map((m: { text: string }) => m.text)).toEqual(live.body.messages.map((m: { text: string }) => m.text).slice(0, past.body.messages.length));
+      for (const message of past.body.messages)
+        expect(message, moment).toMatchObject({ senderId: log.ana, deleted: false, editedAt: null });
+      expect(past.body.messages.map((m: { text: string }) => m.text)).toEqual(
+        live.body.messages.map((m: { text: string }) => m.text).slice(0, past.body.messages.length),
+      );
     }
   });
 
@@ -94,7 +97,9 @@ describe('a log holding non-canonical spellings of ids', () => {
   it("still refuses ben any change to ana's message, however he spells its id", async () => {
     const client = ben;
     for (const spelled of [log.x, log.x.toUpperCase()]) {
-      const edited = await client.request('PATCH', `/api/contacts/${log.contactId}/messages/${spelled}`, { text: 'I will pay you 10000 EUR' });
+      const edited = await client.request('PATCH', `/api/contacts/${log.contactId}/messages/${spelled}`, {
+        text: 'I will pay you 10000 EUR',
+      });
       const deleted = await client.request('DELETE', `/api/contacts/${log.contactId}/messages/${spelled}`);
       for (const response of [edited, deleted]) expect(response.body.code, spelled).toBe('NOT_MESSAGE_SENDER');
     }

@@ -24,7 +24,12 @@ export async function writeLegacyLog(store: EventStore, pool: pg.Pool) {
   const append = async (stream: string, type: string, data: object, userId: string) => {
     const timestamp = new Date(start + moments.length * 60_000).toISOString();
     moments.push(timestamp);
-    const event: NewEvent = { id: randomUUID(), type, data, metadata: { userId, correlationId: randomUUID(), causationId: randomUUID(), timestamp, schemaVersion: 1 } };
+    const event: NewEvent = {
+      id: randomUUID(),
+      type,
+      data,
+      metadata: { userId, correlationId: randomUUID(), causationId: randomUUID(), timestamp, schemaVersion: 1 },
+    };
     position = (await store.appendToStream(stream, [event])).position;
   };
 

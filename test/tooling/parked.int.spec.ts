@@ -13,7 +13,13 @@ const event = (type: string, data: object, userId: string) => ({
   id: crypto.randomUUID(),
   type,
   data,
-  metadata: { userId, correlationId: crypto.randomUUID(), causationId: crypto.randomUUID(), timestamp: new Date().toISOString(), schemaVersion: 1 },
+  metadata: {
+    userId,
+    correlationId: crypto.randomUUID(),
+    causationId: crypto.randomUUID(),
+    timestamp: new Date().toISOString(),
+    schemaVersion: 1,
+  },
 });
 const sent = (messageId: string, text: string) => event('MessageSent', { contactId, messageId, senderId: ana, text }, ana);
 
@@ -33,7 +39,12 @@ describe('derbel projections parked', () => {
     await eventually(() => runner.position >= head, { timeoutMs: 10_000 });
   };
   const generations = async () =>
-    Object.fromEntries((await t.pool.query('SELECT name, generation::int FROM projection_checkpoints ORDER BY name')).rows.map((r) => [r.name, r.generation]));
+    Object.fromEntries(
+      (await t.pool.query('SELECT name, generation::int FROM projection_checkpoints ORDER BY name')).rows.map((r) => [
+        r.name,
+        r.generation,
+      ]),
+    );
   const parkedJson = async (...args: string[]) => JSON.parse((await derbel(t.db.url, ['projections', 'parked', '--json', ...args])).stdout);
 
   beforeAll(async () => {
@@ -43,7 +54,13 @@ describe('derbel projections parked', () => {
     await t.store.appendToStream(stream, [sent('11111111-0000-4000-8000-000000000001', 'fine')]);
     ({ position: malformed } = await t.store.appendToStream(stream, [sent('not-a-uuid', 'unreadable')]));
     ({ position: refused } = await t.store.appendToStream(stream, [sent(forbiddenId, 'forbidden')]));
-    runner = new ProjectionRunner(allProjections(), { store: t.store, log: recordingLog(), connectionString: t.db.url, nodeId: 'parked-test', standbyRetryMs: 50 });
+    runner = new ProjectionRunner(allProjections(), {
+      store: t.store,
+      log: recordingLog(),
+      connectionString: t.db.url,
+      nodeId: 'parked-test',
+      standbyRetryMs: 50,
+    });
     runner.start();
     await runUntilHead();
   });
@@ -67,10 +84,26 @@ describe('derbel projections parked', () => {
 
     const json = await parkedJson('--projection', 'messages');
     expect(json).toEqual([
-      expect.objectContaining({ projection: 'messages', position: malformed, eventType: 'MessageSent', streamId: stream, errorCode: 'MALFORMED_EVENT', attempts: 1 }),
-      expect.objectContaining({ projection: 'messages', position: refused, errorCode: '23514', error: expect.stringContaining('not_forbidden'), attempts: 1 }),
+      expect.objectContaining({
+        projection: 'messages',
+        position: malformed,
+        eventType: 'MessageSent',
+        streamId: stream,
+        errorCode: 'MALFORMED_EVENT',
+        attempts: 1,
+      }),
+      expect.objectContaining({
+        projection: 'messages',
+        position: refused,
+        errorCode: '23514',
+        error: expect.stringContaining('not_forbidden'),
+        attempts: 1,
+      }),
     ]);
-    expect(await derbel(t.db.url, ['projections', 'parked', '--projection', 'feed'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^POSITION.*\n\d+\s+feed\s/) });
+    expect(await derbel(t.db.url, ['projections', 'parked', '--projection', 'feed'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^POSITION.*\n\d+\s+feed\s/),
+    });
 
     const unknown = await derbel(t.db.url, ['projections', 'parked', '--projection', 'nope']);
     expect(unknown.code).toBe(2);

@@ -30,10 +30,13 @@ describe('rebuilding while the api keeps serving', () => {
 
   const caughtUp = async (atLeast = 0) => {
     const head = Math.max(atLeast, await t.server.ctx.store.headPosition());
-    await eventually(async () => {
-      const { rows } = await t.server.ctx.pool.query('SELECT min(position)::int AS low, count(*)::int AS n FROM projection_checkpoints');
-      return rows[0].n === t.server.runners.flatMap((r) => r.projections).length && rows[0].low >= head;
-    }, { timeoutMs: 20_000 });
+    await eventually(
+      async () => {
+        const { rows } = await t.server.ctx.pool.query('SELECT min(position)::int AS low, count(*)::int AS n FROM projection_checkpoints');
+        return rows[0].n === t.server.runners.flatMap((r) => r.projections).length && rows[0].low >= head;
+      },
+      { timeoutMs: 20_000 },
+    );
   };
 
   it('swaps fresh tables in under live traffic; reads never fail, writes land, the runners carry on', async () => {
@@ -51,8 +54,7 @@ describe('rebuilding while the api keeps serving', () => {
         if (res.status === 201) {
           sent++;
           lastPosition = res.body.position;
-        }
-        else failures.push(`send ${res.status} ${JSON.stringify(res.body)}`);
+        } else failures.push(`send ${res.status} ${JSON.stringify(res.body)}`);
       }
     })();
     const reader = (async () => {

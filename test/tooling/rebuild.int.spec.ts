@@ -11,7 +11,13 @@ const newEvent = (type: string, data: object, userId: string) => ({
   id: crypto.randomUUID(),
   type,
   data,
-  metadata: { userId, correlationId: crypto.randomUUID(), causationId: crypto.randomUUID(), timestamp: new Date().toISOString(), schemaVersion: 1 },
+  metadata: {
+    userId,
+    correlationId: crypto.randomUUID(),
+    causationId: crypto.randomUUID(),
+    timestamp: new Date().toISOString(),
+    schemaVersion: 1,
+  },
 });
 
 describe('rebuilding projections from the log', () => {
@@ -58,8 +64,9 @@ describe('rebuilding projections from the log', () => {
   });
   afterAll(() => t?.close());
 
-  const rebuild = (options: { batchSize?: number; perEvent?: boolean; signal?: AbortSignal; onProgress?: (p: RebuildProgress) => void } = {}) =>
-    rebuildProjections({ connectionString: t.db.url, store: t.store, projections, ...options });
+  const rebuild = (
+    options: { batchSize?: number; perEvent?: boolean; signal?: AbortSignal; onProgress?: (p: RebuildProgress) => void } = {},
+  ) => rebuildProjections({ connectionString: t.db.url, store: t.store, projections, ...options });
 
   it('gives identical tables through the batch path and the per-event path, whatever the batch boundaries', async () => {
     const perEvent = await rebuild({ perEvent: true, batchSize: 500 });
@@ -108,7 +115,9 @@ describe('rebuilding projections from the log', () => {
     const { rows: checkpoints } = await t.pool.query('SELECT name, position::int FROM projection_checkpoints ORDER BY name');
     expect(checkpoints).toEqual(projections.map((p) => ({ name: p.name, position: head })).sort((x, y) => x.name.localeCompare(y.name)));
     // The live tables keep their index names (a later migration may refer to them).
-    const { rows: indexes } = await t.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'contact_list' ORDER BY 1`);
+    const { rows: indexes } = await t.pool.query(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'contact_list' ORDER BY 1`,
+    );
     expect(indexes.map((r) => r.indexname)).toEqual(['contact_list_contact_idx', 'contact_list_pkey']);
     // ...and their storage parameters.
     const { rows: options } = await t.pool.query(`SELECT reloptions FROM pg_class WHERE oid = 'public.contact_list'::regclass`);

@@ -9,7 +9,18 @@ function commandFor(event: ContactEvent): ContactCommand {
   switch (event.type) {
     case 'ContactRequested': {
       const { contactId, members, requestedBy, message } = event.data;
-      return { type: 'RequestContact', data: { contactId, members: [members[0], members[1]], requestedBy, message, at: new Date().toISOString(), cooldownMs: 0, blockedByRecipient: false } };
+      return {
+        type: 'RequestContact',
+        data: {
+          contactId,
+          members: [members[0], members[1]],
+          requestedBy,
+          message,
+          at: new Date().toISOString(),
+          cooldownMs: 0,
+          blockedByRecipient: false,
+        },
+      };
     }
     case 'ContactAdded':
       return { type: 'AcceptContactRequest', data: { contactId: event.data.contactId, userId: event.data.addedBy } };
@@ -40,7 +51,8 @@ describe('derbel events seed', () => {
     const { rows } = await t.pool.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM events GROUP BY type');
     const counts = Object.fromEntries(rows.map((r) => [r.type, r.n]));
     expect(counts).toMatchObject({ UsernameClaimed: 5, AccountRegistered: 5, ContactRequested: 7, ContactAdded: 7 });
-    for (const type of ['MessageEdited', 'MessageDeleted', 'ConversationRead', 'MeetingStarted', 'MeetingEnded']) expect(counts[type]).toBeGreaterThan(0);
+    for (const type of ['MessageEdited', 'MessageDeleted', 'ConversationRead', 'MeetingStarted', 'MeetingEnded'])
+      expect(counts[type]).toBeGreaterThan(0);
   });
 
   it('never lets a live reader skip an event, while seeding and ordinary appends run side by side', async () => {
@@ -54,7 +66,12 @@ describe('derbel events seed', () => {
     const appends: Promise<unknown>[] = [];
     const append = (i: number) =>
       t.store.appendToStream(`contact-side-${i % 3}`, [
-        { id: crypto.randomUUID(), type: 'Noted', data: { i }, metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() } },
+        {
+          id: crypto.randomUUID(),
+          type: 'Noted',
+          data: { i },
+          metadata: { userId: null, correlationId: 'c', causationId: 'c', timestamp: new Date().toISOString() },
+        },
       ]);
     for (let i = 0; i < 10; i++) appends.push(append(i));
     await seedEvents(client, {

@@ -77,8 +77,20 @@ describe('time travel and the audit trail of a conversation', () => {
     const { status, body } = await ben.get(`/api/contacts/${contactId}/audit`);
     expect(status).toBe(200);
     expect(body.changes).toEqual([
-      expect.objectContaining({ type: 'MessageEdited', messageId: ids.first, userId: ana.user!.id, previousText: 'first draft', text: 'final words' }),
-      expect.objectContaining({ type: 'MessageDeleted', messageId: ids.second, userId: ben.user!.id, previousText: 'regrettable', text: null }),
+      expect.objectContaining({
+        type: 'MessageEdited',
+        messageId: ids.first,
+        userId: ana.user!.id,
+        previousText: 'first draft',
+        text: 'final words',
+      }),
+      expect.objectContaining({
+        type: 'MessageDeleted',
+        messageId: ids.second,
+        userId: ben.user!.id,
+        previousText: 'regrettable',
+        text: null,
+      }),
     ]);
     expect(Date.parse(body.changes[0].at)).toBeGreaterThan(Date.parse(moments.sent));
     expect(Date.parse(body.changes[0].at)).toBeLessThan(Date.parse(moments.edited));

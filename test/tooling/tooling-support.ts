@@ -33,7 +33,11 @@ export async function toolingDatabase(): Promise<ToolingDatabase> {
 }
 
 /** Every row of the projections' live tables as text, sorted: equal dumps mean identical read models. */
-export async function dumpTables(sql: pg.Pool | pg.ClientBase, projections: Projection<any>[], schema = 'public'): Promise<Record<string, string[]>> {
+export async function dumpTables(
+  sql: pg.Pool | pg.ClientBase,
+  projections: Projection<any>[],
+  schema = 'public',
+): Promise<Record<string, string[]>> {
   const dump: Record<string, string[]> = {};
   for (const projection of projections) {
     for (const table of projection.tables) {
@@ -50,7 +54,11 @@ export async function checkpoints(sql: pg.Pool): Promise<Record<string, number>>
 }
 
 /** Runs `derbel …` in this process against `databaseUrl`, collecting what it prints. */
-export async function derbel(databaseUrl: string, argv: string[], options: { signal?: AbortSignal; onStderr?: (text: string) => void; onStdout?: (text: string) => void } = {}) {
+export async function derbel(
+  databaseUrl: string,
+  argv: string[],
+  options: { signal?: AbortSignal; onStderr?: (text: string) => void; onStdout?: (text: string) => void } = {},
+) {
   const { runCli } = await import('../../infrastructure/cli/commands/run-cli.js');
   const { PassThrough } = await import('node:stream');
   const stdout = new PassThrough();

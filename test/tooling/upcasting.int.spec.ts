@@ -29,10 +29,21 @@ function conversation(version: 1 | 2): Array<[string, NewEvent]> {
     id: `e000000${version}-0000-4000-8000-00000000000${id}`,
     type,
     data,
-    metadata: { userId, correlationId: 'x', causationId: 'x', timestamp: `2026-01-0${id}T10:00:00.000Z`, schemaVersion: type.startsWith('Message') && type !== 'MessageDeleted' ? version : 1 },
+    metadata: {
+      userId,
+      correlationId: 'x',
+      causationId: 'x',
+      timestamp: `2026-01-0${id}T10:00:00.000Z`,
+      schemaVersion: type.startsWith('Message') && type !== 'MessageDeleted' ? version : 1,
+    },
   });
   const sent = (id: number, messageId: string, sender: string, text: string) =>
-    event(id, 'MessageSent', version === 1 ? { contactId, messageId, from: sender, body: text } : { contactId, messageId, senderId: sender, text }, sender);
+    event(
+      id,
+      'MessageSent',
+      version === 1 ? { contactId, messageId, from: sender, body: text } : { contactId, messageId, senderId: sender, text },
+      sender,
+    );
   const stream = `contact-${contactId}`;
   return [
     [`username-ana`, event(1, 'UsernameClaimed', { username: 'ana', userId: ana }, ana)],
@@ -40,7 +51,17 @@ function conversation(version: 1 | 2): Array<[string, NewEvent]> {
     [stream, event(3, 'ContactAdded', { contactId, kind: 'direct', members: [ana, ben], addedBy: ana }, ana)],
     [stream, sent(4, messageIds[0], ana, 'written in version 1')],
     [stream, sent(5, messageIds[1], ben, 'me too')],
-    [stream, event(6, 'MessageEdited', version === 1 ? { contactId, messageId: messageIds[0], by: ana, body: 'edited in version 1' } : { contactId, messageId: messageIds[0], editorId: ana, text: 'edited in version 1' }, ana)],
+    [
+      stream,
+      event(
+        6,
+        'MessageEdited',
+        version === 1
+          ? { contactId, messageId: messageIds[0], by: ana, body: 'edited in version 1' }
+          : { contactId, messageId: messageIds[0], editorId: ana, text: 'edited in version 1' },
+        ana,
+      ),
+    ],
   ];
 }
 
@@ -65,7 +86,9 @@ describe('events stored in an older shape', () => {
     expect(fromStream.data).toEqual({ contactId, messageId: messageIds[0], senderId: ana, text: 'written in version 1' });
     expect(fromStream.metadata.schemaVersion).toBe(2);
     const all = await store.readAll({ after: 0, limit: 100 });
-    expect(all.filter((e) => e.type === 'MessageEdited').map((e) => e.data)).toEqual([{ contactId, messageId: messageIds[0], editorId: ana, text: 'edited in version 1' }]);
+    expect(all.filter((e) => e.type === 'MessageEdited').map((e) => e.data)).toEqual([
+      { contactId, messageId: messageIds[0], editorId: ana, text: 'edited in version 1' },
+    ]);
     const subscription = store.subscribeToAll({ after: 3 });
     const seen = [];
     for await (const event of subscription) {
@@ -80,7 +103,11 @@ describe('events stored in an older shape', () => {
   });
 
   it('rebuild into the same read models as events written in the current shape', async () => {
-    await rebuildProjections({ connectionString: current.db.url, store: new UpcastingEventStore(current.store.raw, shapeChange), projections });
+    await rebuildProjections({
+      connectionString: current.db.url,
+      store: new UpcastingEventStore(current.store.raw, shapeChange),
+      projections,
+    });
     await rebuildProjections({ connectionString: old.db.url, store: new UpcastingEventStore(old.store.raw, shapeChange), projections });
     const expected = await dumpTables(current.pool, projections);
     expect(expected.messages).toHaveLength(2);
@@ -90,7 +117,9 @@ describe('events stored in an older shape', () => {
   it('without the upcasters, the same rebuild cannot make sense of them: it parks them and rebuilds the rest', async () => {
     const result = await rebuildProjections({ connectionString: old.db.url, store: old.store, projections });
     expect(result.status).toBe('swapped');
-    const { rows } = await old.pool.query(`SELECT DISTINCT event_type, error_code FROM projection_parked_events WHERE projection = 'messages' ORDER BY 1`);
+    const { rows } = await old.pool.query(
+      `SELECT DISTINCT event_type, error_code FROM projection_parked_events WHERE projection = 'messages' ORDER BY 1`,
+    );
     expect(rows).toEqual(['MessageEdited', 'MessageSent'].map((event_type) => ({ event_type, error_code: 'MALFORMED_EVENT' })));
     expect((await dumpTables(old.pool, projections)).messages).toEqual([]);
   });
@@ -104,7 +133,9 @@ describe('events stored in an older shape', () => {
       { type: 'EditMessage', data: { contactId, messageId: messageIds[0], editorId: ana, text: 'edited today' } },
       { userId: ana, correlationId: 'c' },
     );
-    expect(edited.events).toEqual([{ type: 'MessageEdited', data: { contactId, messageId: messageIds[0], editorId: ana, text: 'edited today' } }]);
+    expect(edited.events).toEqual([
+      { type: 'MessageEdited', data: { contactId, messageId: messageIds[0], editorId: ana, text: 'edited today' } },
+    ]);
     const [stored] = await old.store.raw.readStream(`contact-${contactId}`, { from: 4 });
     expect(stored.metadata.schemaVersion).toBe(2);
     // Editing to the text it already has is a no-op, also for a handler that reads the whole stream anew.

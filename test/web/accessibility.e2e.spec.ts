@@ -21,56 +21,65 @@ async function serious(page: Page, screen: string) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
     return result.violations;
   });
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${screen}: ${violation.id} (${violation.help}) at ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
+    .map(
+      (violation) =>
+        `${screen}: ${violation.id} (${violation.help}) at ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`,
+    );
 }
 
 describe('Accessibility of the main screens (axe-core)', () => {
-  it('has no serious or critical violations: sign-in, conversation (light, dark, phone), call log, incoming call, call', { timeout: 180_000 }, async () => {
-    const found: string[] = [];
-    const visitor = await openPage(await app.newContext(), app.server.url);
-    await visitor.getByRole('button', { name: 'Sign in' }).waitFor();
-    found.push(...(await serious(visitor, 'sign-in')));
+  it(
+    'has no serious or critical violations: sign-in, conversation (light, dark, phone), call log, incoming call, call',
+    { timeout: 180_000 },
+    async () => {
+      const found: string[] = [];
+      const visitor = await openPage(await app.newContext(), app.server.url);
+      await visitor.getByRole('button', { name: 'Sign in' }).waitFor();
+      found.push(...(await serious(visitor, 'sign-in')));
 
-    const anna = await app.signUp('anna');
-    const boris = await app.signUp('boris', { colorScheme: 'dark' });
-    await app.addContact(anna, boris);
-    await contactItem(anna.page, 'Boris').click();
-    await anna.page.getByTestId('composer-input').fill('Hello, see https://example.com');
-    await anna.page.getByTestId('composer-input').press('Enter');
-    await contactItem(boris.page, 'Anna').click();
-    await boris.page.getByTestId('message-text').getByText('Hello, see').waitFor();
-    await anna.page.getByTestId('seen').waitFor();
-    found.push(...(await serious(anna.page, 'conversation')));
-    found.push(...(await serious(boris.page, 'conversation, dark')));
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris', { colorScheme: 'dark' });
+      await app.addContact(anna, boris);
+      await contactItem(anna.page, 'Boris').click();
+      await anna.page.getByTestId('composer-input').fill('Hello, see https://example.com');
+      await anna.page.getByTestId('composer-input').press('Enter');
+      await contactItem(boris.page, 'Anna').click();
+      await boris.page.getByTestId('message-text').getByText('Hello, see').waitFor();
+      await anna.page.getByTestId('seen').waitFor();
+      found.push(...(await serious(anna.page, 'conversation')));
+      found.push(...(await serious(boris.page, 'conversation, dark')));
 
-    await anna.page.setViewportSize({ width: 390, height: 844 });
-    found.push(...(await serious(anna.page, 'conversation, phone')));
-    await anna.page.setViewportSize({ width: 1100, height: 760 });
+      await anna.page.setViewportSize({ width: 390, height: 844 });
+      found.push(...(await serious(anna.page, 'conversation, phone')));
+      await anna.page.setViewportSize({ width: 1100, height: 760 });
 
-    await anna.page.getByTestId('call-button').click();
-    await anna.page.getByTestId('call-lobby').waitFor();
-    found.push(...(await serious(anna.page, 'call lobby')));
-    await anna.page.getByTestId('start-call').click();
-    await boris.page.getByRole('alertdialog').waitFor();
-    found.push(...(await serious(boris.page, 'incoming call')));
-    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
-    await Promise.all([videoFlows(anna.page), videoFlows(boris.page)]);
-    found.push(...(await serious(anna.page, 'in call')));
-    await anna.page.getByTestId('end-call').click();
-    await boris.page.getByTestId('call-ended').waitFor();
-    found.push(...(await serious(boris.page, 'call ended')));
-    await boris.page.getByRole('button', { name: 'Close' }).click();
+      await anna.page.getByTestId('call-button').click();
+      await anna.page.getByTestId('call-lobby').waitFor();
+      found.push(...(await serious(anna.page, 'call lobby')));
+      await anna.page.getByTestId('start-call').click();
+      await boris.page.getByRole('alertdialog').waitFor();
+      found.push(...(await serious(boris.page, 'incoming call')));
+      await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+      await Promise.all([videoFlows(anna.page), videoFlows(boris.page)]);
+      found.push(...(await serious(anna.page, 'in call')));
+      await anna.page.getByTestId('end-call').click();
+      await boris.page.getByTestId('call-ended').waitFor();
+      found.push(...(await serious(boris.page, 'call ended')));
+      await boris.page.getByRole('button', { name: 'Close' }).click();
 
-    await anna.page.getByTestId('calls-link').click();
-    await anna.page.getByTestId('call-log-entry').first().waitFor();
-    found.push(...(await serious(anna.page, 'call log')));
-    expect(found).toEqual([]);
-  });
+      await anna.page.getByTestId('calls-link').click();
+      await anna.page.getByTestId('call-log-entry').first().waitFor();
+      found.push(...(await serious(anna.page, 'call log')));
+      expect(found).toEqual([]);
+    },
+  );
 
   it('every control of the conversation screen is reached with Tab, with a visible focus indicator', { timeout: 90_000 }, async () => {
     const anna = await app.signUp('anna');
@@ -90,36 +99,53 @@ describe('Accessibility of the main screens (axe-core)', () => {
           if (!element || element === document.body) return { id: 'body', visible: true };
           const style = getComputedStyle(element);
           const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
-          return { id: element.getAttribute('data-testid') ?? element.getAttribute('aria-label') ?? element.tagName.toLowerCase(), visible };
+          return {
+            id: element.getAttribute('data-testid') ?? element.getAttribute('aria-label') ?? element.tagName.toLowerCase(),
+            visible,
+          };
         }),
       );
     }
     const reached = new Set(stops.map((stop) => stop.id));
-    for (const control of ['notifications-toggle', 'theme', 'sign-out', 'add-contact-input', 'contact-item', 'call-button', 'conversation-menu', 'composer-input', 'send']) {
+    for (const control of [
+      'notifications-toggle',
+      'theme',
+      'sign-out',
+      'add-contact-input',
+      'contact-item',
+      'call-button',
+      'conversation-menu',
+      'composer-input',
+      'send',
+    ]) {
       expect(reached, control).toContain(control);
     }
     expect(stops.filter((stop) => !stop.visible).map((stop) => stop.id)).toEqual([]);
   });
 
-  it('has no serious or critical violations: requests (light, dark), the block confirmation, Settings with blocked users', { timeout: 120_000 }, async () => {
-    const found: string[] = [];
-    const anna = await app.signUp('anna');
-    const boris = await app.signUp('boris', { colorScheme: 'dark' });
-    await anna.page.getByTestId('add-contact-input').fill(boris.name);
-    await anna.page.getByLabel('First message (optional)').fill('Hello Boris');
-    found.push(...(await serious(anna.page, 'add contact with a first message')));
-    await anna.page.getByTestId('add-contact-input').press('Enter');
-    await anna.page.getByTestId('contact-request').waitFor();
-    found.push(...(await serious(anna.page, 'request sent')));
-    await boris.page.getByTestId('requests-badge').waitFor();
-    found.push(...(await serious(boris.page, 'incoming request, dark')));
-    await boris.page.getByRole('button', { name: `Block ${anna.name}`, exact: true }).click();
-    await boris.page.getByRole('dialog').waitFor();
-    found.push(...(await serious(boris.page, 'block confirmation, dark')));
-    await boris.page.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
-    await boris.page.getByTestId('settings-link').click();
-    await boris.page.getByTestId('blocked-user').waitFor();
-    found.push(...(await serious(boris.page, 'settings, dark')));
-    expect(found).toEqual([]);
-  });
+  it(
+    'has no serious or critical violations: requests (light, dark), the block confirmation, Settings with blocked users',
+    { timeout: 120_000 },
+    async () => {
+      const found: string[] = [];
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris', { colorScheme: 'dark' });
+      await anna.page.getByTestId('add-contact-input').fill(boris.name);
+      await anna.page.getByLabel('First message (optional)').fill('Hello Boris');
+      found.push(...(await serious(anna.page, 'add contact with a first message')));
+      await anna.page.getByTestId('add-contact-input').press('Enter');
+      await anna.page.getByTestId('contact-request').waitFor();
+      found.push(...(await serious(anna.page, 'request sent')));
+      await boris.page.getByTestId('requests-badge').waitFor();
+      found.push(...(await serious(boris.page, 'incoming request, dark')));
+      await boris.page.getByRole('button', { name: `Block ${anna.name}`, exact: true }).click();
+      await boris.page.getByRole('dialog').waitFor();
+      found.push(...(await serious(boris.page, 'block confirmation, dark')));
+      await boris.page.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
+      await boris.page.getByTestId('settings-link').click();
+      await boris.page.getByTestId('blocked-user').waitFor();
+      found.push(...(await serious(boris.page, 'settings, dark')));
+      expect(found).toEqual([]);
+    },
+  );
 });

@@ -124,6 +124,10 @@ describe('Derbel in two browsers against a real server', () => {
     await b.page.getByRole('alertdialog').waitFor();
     await a.page.getByTestId('call-ended').getByText('No answer.').waitFor({ timeout: 15_000 });
     await b.page.getByTestId('contact-item').click();
-    await expect.poll(() => b.page.getByTestId('call-entry').evaluateAll((entries) => entries.map((e) => e.getAttribute('data-outcome'))), { timeout: 10_000 }).toEqual(['declined', 'missed']);
+    await expect
+      .poll(() => b.page.getByTestId('call-entry').evaluateAll((entries) => entries.map((e) => e.getAttribute('data-outcome'))), {
+        timeout: 10_000,
+      })
+      .toEqual(['declined', 'missed']);
   });
 });

@@ -30,7 +30,9 @@ const focused = (page: Page) =>
 /** The generated ringtone as the page plays it: whether it is on, and whether sound comes out now. */
 const ringtone = (page: Page) =>
   page.evaluate(() => {
-    const app = document.querySelector('derbel-app') as unknown as { client: { ringtone: { playing: { value: boolean }; level(): number } } };
+    const app = document.querySelector('derbel-app') as unknown as {
+      client: { ringtone: { playing: { value: boolean }; level(): number } };
+    };
     return { playing: app.client.ringtone.playing.value, sounding: app.client.ringtone.level() > 0.01 };
   });
 
@@ -41,23 +43,27 @@ async function ring(caller: Person, callee: Person) {
 }
 
 describe('Calls against a real server', () => {
-  it('an incoming call leaves focus in the composer: Enter sends the message, only the Accept button answers', { timeout: 90_000 }, async () => {
-    const { anna, boris } = await pair();
-    const input = boris.page.getByTestId('composer-input');
-    await input.click();
-    await input.pressSequentially('I am typ');
-    await ring(anna, boris);
-    await boris.page.keyboard.type('ing');
-    await boris.page.keyboard.press('Enter');
-    await expect.poll(() => texts(anna.page)).toEqual(['I am typing']);
-    expect(await focused(boris.page)).toBe('composer-input');
-    expect(await boris.page.getByTestId('call-view').count()).toBe(0);
-    await boris.page.getByRole('alertdialog').waitFor();
+  it(
+    'an incoming call leaves focus in the composer: Enter sends the message, only the Accept button answers',
+    { timeout: 90_000 },
+    async () => {
+      const { anna, boris } = await pair();
+      const input = boris.page.getByTestId('composer-input');
+      await input.click();
+      await input.pressSequentially('I am typ');
+      await ring(anna, boris);
+      await boris.page.keyboard.type('ing');
+      await boris.page.keyboard.press('Enter');
+      await expect.poll(() => texts(anna.page)).toEqual(['I am typing']);
+      expect(await focused(boris.page)).toBe('composer-input');
+      expect(await boris.page.getByTestId('call-view').count()).toBe(0);
+      await boris.page.getByRole('alertdialog').waitFor();
 
-    await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
-    await boris.page.getByTestId('call-view').waitFor();
-    expect(boris.page.errors).toEqual([]);
-  });
+      await boris.page.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
+      await boris.page.getByTestId('call-view').waitFor();
+      expect(boris.page.errors).toEqual([]);
+    },
+  );
 
   it('mute and camera-off survive a reload mid-call and carry over to the next call on this device', { timeout: 120_000 }, async () => {
     const { anna, boris } = await pair();
@@ -81,11 +87,13 @@ describe('Calls against a real server', () => {
     await expect.poll(() => pressed(boris.page, 'toggle-audio')).toBe(mutedState.audio);
     await expect.poll(() => pressed(boris.page, 'toggle-video')).toBe(mutedState.video);
     await remoteTile.getByTestId('muted-marker').waitFor();
-    expect(await boris.page.evaluate(() => {
-      const app = document.querySelector('derbel-app') as unknown as { client: { call: { media: { stream: MediaStream } | null } } };
-      const stream = app.client.call.media?.stream;
-      return { audio: stream?.getAudioTracks().some((t) => t.enabled) ?? null, video: stream?.getVideoTracks().length ?? null };
-    })).toEqual({ audio: false, video: 0 });
+    expect(
+      await boris.page.evaluate(() => {
+        const app = document.querySelector('derbel-app') as unknown as { client: { call: { media: { stream: MediaStream } | null } } };
+        const stream = app.client.call.media?.stream;
+        return { audio: stream?.getAudioTracks().some((t) => t.enabled) ?? null, video: stream?.getVideoTracks().length ?? null };
+      }),
+    ).toEqual({ audio: false, video: 0 });
 
     await anna.page.getByTestId('end-call').click();
     await boris.page.getByTestId('call-ended').waitFor();

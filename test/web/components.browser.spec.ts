@@ -29,7 +29,8 @@ async function mount(tag: string, properties: Record<string, unknown> = {}, even
       w.fired = [];
       const element = document.createElement(tag);
       Object.assign(element, properties);
-      for (const type of events) element.addEventListener(type, (event) => w.fired.push({ type, detail: (event as CustomEvent).detail ?? null }));
+      for (const type of events)
+        element.addEventListener(type, (event) => w.fired.push({ type, detail: (event as CustomEvent).detail ?? null }));
       document.getElementById('stage')!.replaceChildren(element);
     },
     { tag, properties, events },
@@ -54,7 +55,13 @@ const message = (overrides = {}) => ({
 /** Lines of the accessibility tree naming a control without a name. */
 async function unnamedControls(root: ReturnType<Page['locator']>) {
   const tree = await root.ariaSnapshot();
-  return tree.split('\n').filter((line) => /- (button|link|textbox|searchbox|combobox|checkbox)\s*(\[[^\]]*\])?\s*$/.test(line.trim()) || /- (button|link|textbox|searchbox|combobox)\s*:/.test(line.trim()));
+  return tree
+    .split('\n')
+    .filter(
+      (line) =>
+        /- (button|link|textbox|searchbox|combobox|checkbox)\s*(\[[^\]]*\])?\s*$/.test(line.trim()) ||
+        /- (button|link|textbox|searchbox|combobox)\s*:/.test(line.trim()),
+    );
 }
 
 describe('<derbel-message>', () => {
@@ -96,7 +103,10 @@ describe('<derbel-message>', () => {
   it('shows pending, failed (with retry and discard), edited, deleted and seen states', async () => {
     let element = await mount('derbel-message', { message: message({ status: 'pending' }), own: true });
     await element.getByTestId('pending').waitFor();
-    element = await mount('derbel-message', { message: message({ status: 'failed', error: 'Too long' }), own: true }, ['derbel-message-retry', 'derbel-message-discard']);
+    element = await mount('derbel-message', { message: message({ status: 'failed', error: 'Too long' }), own: true }, [
+      'derbel-message-retry',
+      'derbel-message-discard',
+    ]);
     await element.getByRole('alert').getByText('Not sent: Too long').waitFor();
     await element.getByRole('button', { name: 'Retry' }).click();
     await element.getByRole('button', { name: 'Discard' }).click();
@@ -113,7 +123,9 @@ describe('<derbel-message>', () => {
   });
 
   it('is themeable through custom properties and ::part', async () => {
-    await page.addStyleTag({ content: 'derbel-message { --derbel-own-bubble: rgb(1, 2, 3); } derbel-message::part(text) { color: rgb(200, 0, 0); }' });
+    await page.addStyleTag({
+      content: 'derbel-message { --derbel-own-bubble: rgb(1, 2, 3); } derbel-message::part(text) { color: rgb(200, 0, 0); }',
+    });
     const element = await mount('derbel-message', { message: message(), own: true });
     const styles = await element.getByTestId('message').evaluate((bubble) => {
       const text = bubble.querySelector('.text')!;
@@ -177,17 +189,33 @@ describe('<derbel-video-tile>, <derbel-meeting-controls>, <derbel-device-picker>
       document.getElementById('stage')!.replaceChildren(tile);
     });
     await expect
-      .poll(() => page.locator('derbel-video-tile').evaluate((tile) => (tile as unknown as { videoElement: HTMLVideoElement }).videoElement.videoWidth))
+      .poll(() =>
+        page
+          .locator('derbel-video-tile')
+          .evaluate((tile) => (tile as unknown as { videoElement: HTMLVideoElement }).videoElement.videoWidth),
+      )
       .toBeGreaterThan(0);
   });
 
   it('has pressed states and fires one event per control', async () => {
-    const events = ['derbel-toggle-audio', 'derbel-toggle-video', 'derbel-toggle-screen', 'derbel-toggle-devices', 'derbel-leave', 'derbel-end'];
-    const element = await mount('derbel-meeting-controls', { media: { audio: false, video: true, sharing: false, devices: [], audioDeviceId: null, videoDeviceId: null, error: null } }, events);
+    const events = [
+      'derbel-toggle-audio',
+      'derbel-toggle-video',
+      'derbel-toggle-screen',
+      'derbel-toggle-devices',
+      'derbel-leave',
+      'derbel-end',
+    ];
+    const element = await mount(
+      'derbel-meeting-controls',
+      { media: { audio: false, video: true, sharing: false, devices: [], audioDeviceId: null, videoDeviceId: null, error: null } },
+      events,
+    );
     const group = element.getByRole('group', { name: 'Call controls' });
     expect(await group.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed')).toBe('true');
     expect(await group.getByRole('button', { name: 'Camera off' }).getAttribute('aria-pressed')).toBe('false');
-    for (const name of ['Unmute', 'Camera off', 'Share screen', 'Devices', 'Leave', 'End for all']) await group.getByRole('button', { name }).click();
+    for (const name of ['Unmute', 'Camera off', 'Share screen', 'Devices', 'Leave', 'End for all'])
+      await group.getByRole('button', { name }).click();
     expect(((await fired()) as Array<{ type: string }>).map((e) => e.type)).toEqual(events);
   });
 
@@ -218,7 +246,9 @@ describe('<derbel-connection-banner>', () => {
     const banner = page.locator('derbel-connection-banner');
     await page.waitForTimeout(400);
     expect(await banner.getByTestId('connection-banner').count()).toBe(0);
-    await page.evaluate(() => (window as unknown as { client: { connection: { set(v: string): void } } }).client.connection.set('reconnecting'));
+    await page.evaluate(() =>
+      (window as unknown as { client: { connection: { set(v: string): void } } }).client.connection.set('reconnecting'),
+    );
     await expect.poll(() => banner.getByRole('status').textContent()).toContain('Connection lost. Reconnecting…');
     await page.evaluate(() => (window as unknown as { client: { connection: { set(v: string): void } } }).client.connection.set('online'));
     await expect.poll(() => banner.getByTestId('connection-banner').count()).toBe(0);

@@ -25,7 +25,11 @@ async function say(page: Page, text: string) {
 /** What the page's client gets when it sends into a conversation, as the web app would. */
 const sendThroughApi = (page: Page, contactId: string) =>
   page.evaluate(async (id) => {
-    const client = (document.querySelector('derbel-app') as unknown as { client: { api: { sendMessage(c: string, m: { text: string }): Promise<unknown> } } }).client;
+    const client = (
+      document.querySelector('derbel-app') as unknown as {
+        client: { api: { sendMessage(c: string, m: { text: string }): Promise<unknown> } };
+      }
+    ).client;
     return client.api.sendMessage(id, { text: 'still there?' }).then(
       () => 'sent',
       (error: { statusCode: number; code: string }) => `${error.statusCode} ${error.code}`,
@@ -94,26 +98,30 @@ describe('contacts with consent, in Chromium against the real server', () => {
     expect(boris.page.errors).toEqual([]);
   });
 
-  it('a declined request still reads "Request sent" to its requester; a cancelled one leaves both sides live', { timeout: 90_000 }, async () => {
-    const carla = await app.signUp('carla');
-    const dora = await app.signUp('dora');
-    const emil = await app.signUp('emil');
+  it(
+    'a declined request still reads "Request sent" to its requester; a cancelled one leaves both sides live',
+    { timeout: 90_000 },
+    async () => {
+      const carla = await app.signUp('carla');
+      const dora = await app.signUp('dora');
+      const emil = await app.signUp('emil');
 
-    await ask(carla, dora);
-    await request(dora.page, 'Carla').waitFor();
-    await dora.page.getByRole('button', { name: `Decline ${carla.name}`, exact: true }).click();
-    await expect.poll(() => request(dora.page, 'Carla').count()).toBe(0);
-    // Carla is not told, even after a reload.
-    await carla.page.reload();
-    await expect.poll(() => request(carla.page, 'Dora').textContent()).toContain('Request sent');
+      await ask(carla, dora);
+      await request(dora.page, 'Carla').waitFor();
+      await dora.page.getByRole('button', { name: `Decline ${carla.name}`, exact: true }).click();
+      await expect.poll(() => request(dora.page, 'Carla').count()).toBe(0);
+      // Carla is not told, even after a reload.
+      await carla.page.reload();
+      await expect.poll(() => request(carla.page, 'Dora').textContent()).toContain('Request sent');
 
-    await ask(carla, emil, 'Lunch?');
-    await request(emil.page, 'Carla').waitFor();
-    await carla.page.getByRole('button', { name: `Cancel request to ${emil.name}`, exact: true }).click();
-    await expect.poll(() => request(carla.page, 'Emil').count()).toBe(0);
-    await expect.poll(() => request(emil.page, 'Carla').count()).toBe(0);
-    expect(await emil.page.getByTestId('requests-badge').count()).toBe(0);
-    expect(carla.page.errors).toEqual([]);
-    expect(emil.page.errors).toEqual([]);
-  });
+      await ask(carla, emil, 'Lunch?');
+      await request(emil.page, 'Carla').waitFor();
+      await carla.page.getByRole('button', { name: `Cancel request to ${emil.name}`, exact: true }).click();
+      await expect.poll(() => request(carla.page, 'Emil').count()).toBe(0);
+      await expect.poll(() => request(emil.page, 'Carla').count()).toBe(0);
+      expect(await emil.page.getByTestId('requests-badge').count()).toBe(0);
+      expect(carla.page.errors).toEqual([]);
+      expect(emil.page.errors).toEqual([]);
+    },
+  );
 });

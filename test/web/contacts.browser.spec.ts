@@ -28,7 +28,9 @@ describe('<derbel-add-contact> and <derbel-contact-list>', () => {
     await expect.poll(() => sent.getAttribute('data-direction')).toBe('outgoing');
     expect(await sent.textContent()).toContain('Request sent');
     expect(await page.getByTestId('contact-item').count()).toBe(0);
-    expect(harness.api.store.requestsOf(hugo.user.id)).toMatchObject([{ direction: 'incoming', message: 'Hi Hugo, Gina from the climbing club' }]);
+    expect(harness.api.store.requestsOf(hugo.user.id)).toMatchObject([
+      { direction: 'incoming', message: 'Hi Hugo, Gina from the climbing club' },
+    ]);
     // Searching again says so instead of offering Add.
     await input.fill('hu');
     await page.getByTestId('user-results').getByText('Request sent').waitFor();

@@ -33,7 +33,9 @@ describe('Contacts against a real server', () => {
 
     // Boris's row, corrupted so that a reducer rebuilding it throws (the view only reads its fields).
     await anna.page.evaluate(() => {
-      const client = (document.querySelector('derbel-app') as unknown as { client: { contacts: { update(f: (s: unknown) => unknown): void } } }).client;
+      const client = (
+        document.querySelector('derbel-app') as unknown as { client: { contacts: { update(f: (s: unknown) => unknown): void } } }
+      ).client;
       client.contacts.update((state) => {
         const s = state as { contacts: object[] };
         const corrupt = (row: object) =>

@@ -67,13 +67,19 @@ describe('<derbel-conversation>', () => {
     expect(await input.inputValue()).toBe('');
     // Cookie-authenticated writes carry the CSRF token from GET /api/me.
     const post = harness.api.requests.find((r) => r.method === 'POST' && r.path === `/api/contacts/${contactId}/messages`);
-    expect(post?.headers['x-csrf-token']).toBe(harness.api.store.csrf.get([...harness.api.store.tokens].find(([, id]) => id === stored(contactId)[0].senderId)![0]));
+    expect(post?.headers['x-csrf-token']).toBe(
+      harness.api.store.csrf.get([...harness.api.store.tokens].find(([, id]) => id === stored(contactId)[0].senderId)![0]),
+    );
     expect(page.errors).toEqual([]);
   });
 
   it('renders text as text, makes links clickable, and wraps long words', async () => {
     const { peer, contactId, open } = await conversation();
-    harness.api.store.send(peer.user.id, contactId, '<img src=x onerror="window.pwned=1"> see https://example.com/page?a=1 and ' + 'x'.repeat(300));
+    harness.api.store.send(
+      peer.user.id,
+      contactId,
+      '<img src=x onerror="window.pwned=1"> see https://example.com/page?a=1 and ' + 'x'.repeat(300),
+    );
     const page = await open();
     const text = page.getByTestId('message-text');
     await expect.poll(() => text.textContent()).toContain('<img src=x onerror="window.pwned=1">');
@@ -83,7 +89,10 @@ describe('<derbel-conversation>', () => {
     expect(await link.getAttribute('href')).toBe('https://example.com/page?a=1');
     expect(await link.getAttribute('rel')).toContain('noopener');
     const bubble = page.getByTestId('message');
-    const [width, logWidth] = await Promise.all([bubble.evaluate((el) => el.scrollWidth), page.getByTestId('message-log').evaluate((el) => el.clientWidth)]);
+    const [width, logWidth] = await Promise.all([
+      bubble.evaluate((el) => el.scrollWidth),
+      page.getByTestId('message-log').evaluate((el) => el.clientWidth),
+    ]);
     expect(width).toBeLessThanOrEqual(logWidth);
   });
 

@@ -66,7 +66,9 @@ describe('embed.js on another origin', () => {
     await conversation.getByLabel('Password').fill('password123');
     await conversation.getByRole('button', { name: 'Sign in' }).click();
     await conversation.getByText('Welcome to Acme support!').waitFor();
-    await expect.poll(() => page.locator('body > derbel-call-button').getByRole('button', { name: 'Video call Yuri' }).isEnabled()).toBe(true);
+    await expect
+      .poll(() => page.locator('body > derbel-call-button').getByRole('button', { name: 'Video call Yuri' }).isEnabled())
+      .toBe(true);
   });
 
   it('the call button opens the call lobby over the host page', async () => {
@@ -77,7 +79,12 @@ describe('embed.js on another origin', () => {
     await button.click();
     await page.getByTestId('call-lobby').waitFor();
     await expect
-      .poll(() => page.getByTestId('call-lobby').locator('derbel-video-tile').evaluate((tile) => (tile as unknown as { videoElement: HTMLVideoElement }).videoElement.videoWidth))
+      .poll(() =>
+        page
+          .getByTestId('call-lobby')
+          .locator('derbel-video-tile')
+          .evaluate((tile) => (tile as unknown as { videoElement: HTMLVideoElement }).videoElement.videoWidth),
+      )
       .toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('call-lobby').count()).toBe(0);

@@ -24,7 +24,9 @@ ${tail ? script : ''}</body></html>`;
 }
 
 beforeAll(async () => {
-  host = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(embeddingPage(new URL(req.url ?? '/', 'http://host'))));
+  host = createServer((req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end(embeddingPage(new URL(req.url ?? '/', 'http://host'))),
+  );
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
   await app.start({ CORS_ORIGINS: hostUrl });
@@ -73,7 +75,14 @@ describe('embed.js on another origin, against a real server', () => {
     });
     const { page, conversation } = await visit(xena, contactId, '', context);
     const calls = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/calls');
-    await expect.poll(() => page.locator('body > derbel-call-button').getByRole('button', { name: /Video call/ }).isEnabled()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .locator('body > derbel-call-button')
+          .getByRole('button', { name: /Video call/ })
+          .isEnabled(),
+      )
+      .toBe(true);
     await calls;
     await conversation.getByText('Loading messages…').waitFor();
     answerHistory();

@@ -29,7 +29,12 @@ const overflowsSideways = (page: Page) => page.evaluate(() => document.documentE
 
 async function unnamedControls(page: Page) {
   const tree = await page.locator('body').ariaSnapshot();
-  return tree.split('\n').filter((line) => /- (button|link|textbox|searchbox|combobox)\s*$/.test(line.trim()) || /- (button|textbox|searchbox|combobox)\s*:/.test(line.trim()));
+  return tree
+    .split('\n')
+    .filter(
+      (line) =>
+        /- (button|link|textbox|searchbox|combobox)\s*$/.test(line.trim()) || /- (button|textbox|searchbox|combobox)\s*:/.test(line.trim()),
+    );
 }
 
 describe('the app’s main screens', () => {
@@ -48,7 +53,11 @@ describe('the app’s main screens', () => {
 
   it('on a phone: the list, then the conversation with a way back, nothing wider than the screen', async () => {
     const { me } = seedConversation('p');
-    context = await signedInContext(harness.browser, harness.url, me.token, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    context = await signedInContext(harness.browser, harness.url, me.token, {
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await openPage(context, harness.url);
     await page.getByTestId('contact-item').click();
     await expect.poll(() => page.getByTestId('message').count()).toBe(3);

@@ -64,7 +64,9 @@ describe('security headers, in Chromium against the real server', () => {
     const page = await openPage(context, app.url);
     await page.evaluate(() => {
       (window as unknown as { violations: string[] }).violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByLabel('Username').fill(`csp${Date.now().toString(36)}`);
@@ -82,7 +84,10 @@ describe('security headers, in Chromium against the real server', () => {
     await page.goto(`${hostOrigin}/?frame=${encodeURIComponent(appUrl)}`, { waitUntil: 'domcontentloaded' });
     const frame = await (await page.waitForSelector('#app')).contentFrame();
     // A refused frame shows Chromium's error page: the app's element never appears in it.
-    const rendered = await frame?.waitForSelector('derbel-app', { state: 'attached', timeout: 5_000 }).then(() => true, () => false);
+    const rendered = await frame?.waitForSelector('derbel-app', { state: 'attached', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
     return rendered ? frame : null;
   }
 

@@ -21,7 +21,9 @@ describe('sessions that slide, in Chromium against the real server', () => {
     const expiries: number[] = [];
     for (const person of [a, b]) {
       await person.page.evaluate(() => {
-        const app = document.querySelector('derbel-app') as unknown as { client: { realtime: { on(type: string, f: (e: unknown) => void): void } } };
+        const app = document.querySelector('derbel-app') as unknown as {
+          client: { realtime: { on(type: string, f: (e: unknown) => void): void } };
+        };
         (window as unknown as { unauthorized: number }).unauthorized = 0;
         app.client.realtime.on('unauthorized', () => (window as unknown as { unauthorized: number }).unauthorized++);
       });

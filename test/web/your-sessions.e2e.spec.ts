@@ -26,7 +26,10 @@ describe('your sessions, in Chromium against the real server', () => {
 
   it('lists this device and the others, and signs one out', async () => {
     const ana = await e2e.signUp('ana');
-    const phone = await signInElsewhere(ana.name, 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36');
+    const phone = await signInElsewhere(
+      ana.name,
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36',
+    );
     await ana.page.getByTestId('settings-link').click();
     const sessions = ana.page.getByTestId('session');
     await expect.poll(() => sessions.count()).toBe(2);

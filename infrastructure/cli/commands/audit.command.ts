@@ -35,7 +35,12 @@ export function parseAuditCommand(args: string[]) {
     return { run: (db: CliDatabase, io: CliIo) => auditUser(db, io, positionals[0], { since, until }, values.json ?? false) };
   }
   if (sub === 'sessions') {
-    const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { json: { type: 'boolean' }, limit: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
     if (positionals.length !== 1) throw new UsageError('audit sessions takes exactly one username');
     const limit = integerOption('limit', values.limit, { min: 1, max: 100_000 }) ?? 200;
     return {
@@ -48,7 +53,7 @@ export function parseAuditCommand(args: string[]) {
 
 async function auditStream(db: CliDatabase, io: CliIo, streamId: string, json: boolean): Promise<number> {
   const events: RecordedEvent[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const page = await db.store.readStream(streamId, { from, limit: PAGE });
     events.push(...page);
     if (page.length < PAGE) break;
@@ -71,12 +76,25 @@ async function auditStream(db: CliDatabase, io: CliIo, streamId: string, json: b
     await writeLine(io.stdout, JSON.stringify(entries, null, 2));
     return 0;
   }
-  const rows = events.map((e) => [String(e.revision), String(e.position), e.metadata.timestamp, e.type, userLabel(e, usernames), JSON.stringify(e.data)]);
+  const rows = events.map((e) => [
+    String(e.revision),
+    String(e.position),
+    e.metadata.timestamp,
+    e.type,
+    userLabel(e, usernames),
+    JSON.stringify(e.data),
+  ]);
   for (const line of formatTable(['REV', 'POSITION', 'TIME', 'TYPE', 'USER', 'DATA'], rows)) await writeLine(io.stdout, line);
   return 0;
 }
 
-async function auditUser(db: CliDatabase, io: CliIo, username: string, range: { since?: Date; until?: Date }, json: boolean): Promise<number> {
+async function auditUser(
+  db: CliDatabase,
+  io: CliIo,
+  username: string,
+  range: { since?: Date; until?: Date },
+  json: boolean,
+): Promise<number> {
   const userId = await userIdOf(db, username);
   if (!userId) throw new CliError(`No user named '${username}'`);
   const inRange = (e: RecordedEvent) => {
@@ -85,12 +103,27 @@ async function auditUser(db: CliDatabase, io: CliIo, username: string, range: { 
   };
   const events = (await eventsCausedBy(db, userId)).filter(inRange);
   if (json) {
-    const entries = events.map((e) => ({ position: e.position, streamId: e.streamId, revision: e.revision, time: e.metadata.timestamp, type: e.type, id: e.id, data: e.data }));
+    const entries = events.map((e) => ({
+      position: e.position,
+      streamId: e.streamId,
+      revision: e.revision,
+      time: e.metadata.timestamp,
+      type: e.type,
+      id: e.id,
+      data: e.data,
+    }));
     await writeLine(io.stdout, JSON.stringify({ username, userId, events: entries }, null, 2));
     return 0;
   }
   await writeLine(io.stdout, `${events.length} event${events.length === 1 ? '' : 's'} caused by ${username} (${userId})`);
-  const rows = events.map((e) => [String(e.position), e.streamId, String(e.revision), e.metadata.timestamp, e.type, JSON.stringify(e.data)]);
+  const rows = events.map((e) => [
+    String(e.position),
+    e.streamId,
+    String(e.revision),
+    e.metadata.timestamp,
+    e.type,
+    JSON.stringify(e.data),
+  ]);
   for (const line of formatTable(['POSITION', 'STREAM', 'REV', 'TIME', 'TYPE', 'DATA'], rows)) await writeLine(io.stdout, line);
   return 0;
 }
@@ -106,7 +139,7 @@ async function userIdOf(db: CliDatabase, username: string): Promise<string | nul
 async function eventsCausedBy(db: CliDatabase, userId: string): Promise<RecordedEvent[]> {
   const found: RecordedEvent[] = [];
   if (db.logInPostgres) {
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const { rows } = await db.pool.query(
         `SELECT position, stream_id, revision, event_id, type, data, metadata FROM events
          WHERE metadata->>'userId' = $1 AND position > $2 ORDER BY position LIMIT $3`,
@@ -114,14 +147,22 @@ async function eventsCausedBy(db: CliDatabase, userId: string): Promise<Recorded
       );
       for (const r of rows) {
         found.push(
-          db.store.upcast({ id: r.event_id, type: r.type, data: r.data, metadata: r.metadata, streamId: r.stream_id, revision: Number(r.revision), position: Number(r.position) }),
+          db.store.upcast({
+            id: r.event_id,
+            type: r.type,
+            data: r.data,
+            metadata: r.metadata,
+            streamId: r.stream_id,
+            revision: Number(r.revision),
+            position: Number(r.position),
+          }),
         );
       }
       if (rows.length < PAGE) return found;
       after = Number(rows[rows.length - 1].position);
     }
   }
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await db.store.readAll({ after, limit: PAGE });
     found.push(...page.filter((e) => e.metadata.userId === userId));
     if (page.length < PAGE) return found;

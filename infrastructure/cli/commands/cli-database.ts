@@ -47,8 +47,7 @@ export async function openCliDatabase(env: NodeJS.ProcessEnv): Promise<CliDataba
   if (config.eventStoreUrl) {
     const { KurrentDbEventStore } = await import('../../event-store/kurrentdb-event-store.js');
     raw = KurrentDbEventStore.connect(config.eventStoreUrl);
-  }
-  else raw = new PostgresEventStore(pool, databaseUrl);
+  } else raw = new PostgresEventStore(pool, databaseUrl);
   const store = withUpcasting(raw, derbelUpcasters());
   return {
     config,

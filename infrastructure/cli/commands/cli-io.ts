@@ -34,7 +34,11 @@ export function writeLine(stream: Writable, line = ''): Promise<void> {
 }
 
 /** Parses a non-negative integer option, or explains what was expected. */
-export function integerOption(name: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+export function integerOption(
+  name: string,
+  value: string | undefined,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);

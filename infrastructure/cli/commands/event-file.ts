@@ -59,7 +59,8 @@ export async function readEventFile(file: string): Promise<ExportedEvent[]> {
       const expected = nextRevision.get(event.streamId) ?? 0;
       if (event.revision !== expected) problem(`stream ${event.streamId} expects revision ${expected} next, found ${event.revision}`);
       else if (ids.has(event.id)) problem(`event id ${event.id} appears twice`);
-      else if (event.position !== undefined && event.position <= lastPosition) problem(`position ${event.position} is not after ${lastPosition}`);
+      else if (event.position !== undefined && event.position <= lastPosition)
+        problem(`position ${event.position} is not after ${lastPosition}`);
       else {
         nextRevision.set(event.streamId, expected + 1);
         ids.add(event.id);
@@ -85,12 +86,14 @@ function shapeProblem(value: any): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an event object';
   if (typeof value.streamId !== 'string' || value.streamId === '') return 'streamId must be a non-empty string';
   if (!Number.isSafeInteger(value.revision) || value.revision < 0) return 'revision must be a whole number ≥ 0';
-  if (value.position !== undefined && (!Number.isSafeInteger(value.position) || value.position < 1)) return 'position must be a whole number ≥ 1';
+  if (value.position !== undefined && (!Number.isSafeInteger(value.position) || value.position < 1))
+    return 'position must be a whole number ≥ 1';
   if (typeof value.type !== 'string' || value.type === '') return 'type must be a non-empty string';
   if (!('data' in value)) return 'data is missing';
   const m = value.metadata;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'metadata must be an object';
   if (typeof m.timestamp !== 'string' || Number.isNaN(Date.parse(m.timestamp))) return 'metadata.timestamp must be an ISO time';
-  if (m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1)) return 'metadata.schemaVersion must be a whole number ≥ 1';
+  if (m.schemaVersion !== undefined && (!Number.isSafeInteger(m.schemaVersion) || m.schemaVersion < 1))
+    return 'metadata.schemaVersion must be a whole number ≥ 1';
   return null;
 }

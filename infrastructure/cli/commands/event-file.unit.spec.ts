@@ -29,16 +29,37 @@ describe('reading an export: canonical ids', () => {
   it('lower-cases upper-case event ids, data ids (arrays too) and metadata.userId, and keeps peerId and other fields as they are', async () => {
     const peerId = `Peer-${up(randomUUID())}`;
     const events = await read([
-      JSON.stringify({ streamId: `contact-${contactId}`, revision: 0, id: up(eventId), type: 'ContactAdded', data: { contactId: up(contactId), kind: 'direct', members: [up(a), b], addedBy: up(a) }, metadata: metadata(up(a)) }),
+      JSON.stringify({
+        streamId: `contact-${contactId}`,
+        revision: 0,
+        id: up(eventId),
+        type: 'ContactAdded',
+        data: { contactId: up(contactId), kind: 'direct', members: [up(a), b], addedBy: up(a) },
+        metadata: metadata(up(a)),
+      }),
       line(`contact-${contactId}`, 1, 'MessageSent', { contactId, messageId: up(messageId), senderId: up(b), text: 'Hi ABCDEF' }),
       line(`contact-${contactId}`, 2, 'MessageEdited', { contactId, messageId: up(messageId), editorId: up(b), text: 'X' }),
       line(`contact-${contactId}`, 3, 'MessageDeleted', { contactId, messageId: up(messageId), deletedBy: up(b) }),
       line(`contact-${contactId}`, 4, 'ConversationRead', { contactId, userId: up(a), messageId: up(messageId) }),
-      line(`meeting-${meetingId}`, 0, 'MeetingStarted', { meetingId: up(meetingId), contactId: up(contactId), startedBy: up(a), members: [up(a), up(b)], invitees: [up(b)], startedAt: 'T', ringUntil: 'T' }),
+      line(`meeting-${meetingId}`, 0, 'MeetingStarted', {
+        meetingId: up(meetingId),
+        contactId: up(contactId),
+        startedBy: up(a),
+        members: [up(a), up(b)],
+        invitees: [up(b)],
+        startedAt: 'T',
+        ringUntil: 'T',
+      }),
       line(`meeting-${meetingId}`, 1, 'ParticipantJoined', { meetingId: up(meetingId), contactId, userId: up(b), peerId, joinedAt: 'T' }),
       line(`meeting-${meetingId}`, 2, 'ParticipantLeft', { meetingId, contactId, userId: up(b), peerId, reason: 'left', leftAt: 'T' }),
       line(`meeting-${meetingId}`, 3, 'InvitationDeclined', { meetingId, contactId, userId: up(b), declinedAt: 'T' }),
-      line(`meeting-${meetingId}`, 4, 'MeetingEnded', { meetingId: up(meetingId), contactId, reason: 'ended', endedBy: null, endedAt: 'T' }),
+      line(`meeting-${meetingId}`, 4, 'MeetingEnded', {
+        meetingId: up(meetingId),
+        contactId,
+        reason: 'ended',
+        endedBy: null,
+        endedAt: 'T',
+      }),
       line(`meeting-slot-${contactId}`, 0, 'MeetingSlotClaimed', { meetingId: up(meetingId), claimedAt: 'T' }),
       line(`meeting-slot-${contactId}`, 1, 'MeetingSlotReleased', { meetingId: up(meetingId) }),
       line(`account-${a}`, 0, 'AccountRegistered', { userId: up(a), username: 'Ana', displayName: 'ANA' }),
@@ -70,15 +91,26 @@ describe('reading an export: canonical ids', () => {
 
   it.each([
     ['the event id', (l: Record<string, any>) => (l.id = `urn:uuid:${l.id}`), /line 2: id must be a uuid/],
-    ['a data id with a urn:uuid: prefix', (l: Record<string, any>) => (l.data.messageId = `urn:uuid:${messageId}`), /line 2: data\.messageId must be a uuid.*urn:uuid:/],
+    [
+      'a data id with a urn:uuid: prefix',
+      (l: Record<string, any>) => (l.data.messageId = `urn:uuid:${messageId}`),
+      /line 2: data\.messageId must be a uuid.*urn:uuid:/,
+    ],
     ['a data id in braces', (l: Record<string, any>) => (l.data.senderId = `{${b}}`), /line 2: data\.senderId must be a uuid/],
-    ['a data id without hyphens', (l: Record<string, any>) => (l.data.contactId = contactId.replaceAll('-', '')), /line 2: data\.contactId must be a uuid/],
+    [
+      'a data id without hyphens',
+      (l: Record<string, any>) => (l.data.contactId = contactId.replaceAll('-', '')),
+      /line 2: data\.contactId must be a uuid/,
+    ],
     ['a data id that is a number', (l: Record<string, any>) => (l.data.senderId = 42), /line 2: data\.senderId must be a uuid.*not 42/],
     ['metadata.userId', (l: Record<string, any>) => (l.metadata.userId = `${a}0`), /line 2: metadata\.userId must be a uuid/],
   ])('refuses %s in any other spelling, naming the line and field, and returns nothing', async (_name, spoil, message) => {
     const bad = JSON.parse(line(`contact-${contactId}`, 1, 'MessageSent', { contactId, messageId, senderId: b, text: 'x' }));
     spoil(bad);
-    const lines = [line(`contact-${contactId}`, 0, 'ContactAdded', { contactId, kind: 'direct', members: [a, b], addedBy: a }), JSON.stringify(bad)];
+    const lines = [
+      line(`contact-${contactId}`, 0, 'ContactAdded', { contactId, kind: 'direct', members: [a, b], addedBy: a }),
+      JSON.stringify(bad),
+    ];
     await expect(read(lines)).rejects.toThrow(message);
     await expect(read(lines)).rejects.toThrow(/nothing was imported/);
   });

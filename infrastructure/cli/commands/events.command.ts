@@ -19,18 +19,32 @@ const PAGE = 2_000;
 export function parseEventsCommand(args: string[]) {
   const [sub, ...rest] = args;
   if (sub === 'export') {
-    const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, until: { type: 'string' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: rest,
+      options: { after: { type: 'string' }, until: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
     const after = integerOption('after', values.after) ?? 0;
-    const until = values.until === undefined ? undefined : /^\d+$/.test(values.until) ? Number(values.until) : timeOption('until', values.until);
+    const until =
+      values.until === undefined ? undefined : /^\d+$/.test(values.until) ? Number(values.until) : timeOption('until', values.until);
     return { run: (db: CliDatabase, io: CliIo) => exportEvents(db, io, after, until) };
   }
   if (sub === 'import') {
     const { positionals } = parseArgs({ args: rest, options: {}, strict: true, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError('events import takes exactly one file');
-    return { prepare: () => readEventFile(positionals[0]), run: (db: CliDatabase, io: CliIo, events: Awaited<ReturnType<typeof readEventFile>>) => importEvents(db, io, positionals[0], events) };
+    return {
+      prepare: () => readEventFile(positionals[0]),
+      run: (db: CliDatabase, io: CliIo, events: Awaited<ReturnType<typeof readEventFile>>) => importEvents(db, io, positionals[0], events),
+    };
   }
   if (sub === 'tail') {
-    const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: rest,
+      options: { after: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
     const after = integerOption('after', values.after);
     return { run: (db: CliDatabase, io: CliIo) => tail(db, io, after, values.json ?? false) };
   }
@@ -52,12 +66,23 @@ export function parseEventsCommand(args: string[]) {
 /** The log as stored (no upcasting), one JSON object per line, in global order. */
 async function exportEvents(db: CliDatabase, io: CliIo, after: number, until: number | Date | undefined): Promise<number> {
   let count = 0;
-  for (let position = after; ; ) {
+  for (let position = after; ;) {
     const page = await db.store.raw.readAll({ after: position, limit: PAGE });
     for (const e of page) {
       if (typeof until === 'number' && e.position > until) return done();
       if (until instanceof Date && Date.parse(e.metadata.timestamp) > until.getTime()) continue;
-      await writeLine(io.stdout, JSON.stringify({ position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+      await writeLine(
+        io.stdout,
+        JSON.stringify({
+          position: e.position,
+          streamId: e.streamId,
+          revision: e.revision,
+          id: e.id,
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        }),
+      );
       count++;
     }
     if (page.length < PAGE) return done();
@@ -81,7 +106,10 @@ async function importEvents(db: CliDatabase, io: CliIo, file: string, events: Aw
   } else {
     result = await importThroughPort(db.store.raw, events);
   }
-  await writeLine(io.stdout, `imported ${formatCount(events.length)} events from ${file} (positions ${result.first}–${result.last}); the projections replay them as they run`);
+  await writeLine(
+    io.stdout,
+    `imported ${formatCount(events.length)} events from ${file} (positions ${result.first}–${result.last}); the projections replay them as they run`,
+  );
   return 0;
 }
 
@@ -103,7 +131,9 @@ async function tail(db: CliDatabase, io: CliIo, after: number | undefined, json:
 }
 
 const tailLine = (e: RecordedEvent) =>
-  [String(e.position), e.metadata.timestamp, `${e.streamId}@${e.revision}`, e.type, e.metadata.userId ?? '-', JSON.stringify(e.data)].join('  ');
+  [String(e.position), e.metadata.timestamp, `${e.streamId}@${e.revision}`, e.type, e.metadata.userId ?? '-', JSON.stringify(e.data)].join(
+    '  ',
+  );
 
 async function seed(db: CliDatabase, io: CliIo, options: { events: number; users?: number; contacts?: number }): Promise<number> {
   if (!db.logInPostgres) throw new CliError('events seed writes into the PostgreSQL events table; it does not work with EVENTSTORE_URL');

@@ -72,4 +72,6 @@ export async function importThroughPort(store: EventStore, events: ExportedEvent
 }
 
 const notEmpty = (count: number | null) =>
-  new CliError(`The event store is not empty${count === null ? '' : ` (${count} events)`}; import only restores into an empty store. Nothing was imported.`);
+  new CliError(
+    `The event store is not empty${count === null ? '' : ` (${count} events)`}; import only restores into an empty store. Nothing was imported.`,
+  );

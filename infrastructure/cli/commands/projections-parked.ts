@@ -10,7 +10,7 @@ import { SQLSTATE, sqlState } from '../../database/sqlstate.js';
 export const PARKED_USAGE = [
   'derbel projections parked [--projection <name>] [--json]',
   'derbel projections parked --retry <position> [--projection <name>] [--json]',
-  '    --retry applies the event again (read through today\'s upcasters) to each projection it is parked for;',
+  "    --retry applies the event again (read through today's upcasters) to each projection it is parked for;",
   '    it lands after every later event: `projections rebuild <name>` is the thorough repair',
 ];
 
@@ -45,7 +45,16 @@ async function list(db: CliDatabase, io: CliIo, projection: string | undefined, 
   }
   const table = formatTable(
     ['POSITION', 'PROJECTION', 'EVENT TYPE', 'STREAM', 'ERROR CODE', 'ERROR', 'ATTEMPTS', 'PARKED AT'],
-    parked.map((p) => [String(p.position), p.projection, p.eventType, p.streamId, p.errorCode, oneLine(p.error, 80), String(p.attempts), p.parkedAt]),
+    parked.map((p) => [
+      String(p.position),
+      p.projection,
+      p.eventType,
+      p.streamId,
+      p.errorCode,
+      oneLine(p.error, 80),
+      String(p.attempts),
+      p.parkedAt,
+    ]),
   );
   for (const line of table) await writeLine(io.stdout, line);
   return 0;

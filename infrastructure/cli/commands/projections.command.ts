@@ -32,9 +32,11 @@ export function parseProjectionsCommand(args: string[]) {
     });
     const known = allProjections().map((p) => p.name);
     if (values.all && positionals.length > 0) throw new UsageError('Name projections or pass --all, not both');
-    if (!values.all && positionals.length === 0) throw new UsageError(`Which projection? Name one or more of ${known.join(', ')}, or pass --all`);
+    if (!values.all && positionals.length === 0)
+      throw new UsageError(`Which projection? Name one or more of ${known.join(', ')}, or pass --all`);
     const unknown = positionals.filter((name) => !known.includes(name));
-    if (unknown.length > 0) throw new UsageError(`Unknown projection ${unknown.map((n) => `'${n}'`).join(', ')}. Known projections: ${known.join(', ')}`);
+    if (unknown.length > 0)
+      throw new UsageError(`Unknown projection ${unknown.map((n) => `'${n}'`).join(', ')}. Known projections: ${known.join(', ')}`);
     const names = values.all ? known : [...new Set(positionals)];
     const batchSize = integerOption('batch-size', values['batch-size'], { min: 1, max: 100_000 }) ?? DEFAULT_BATCH_SIZE;
     return { run: (db: CliDatabase, io: CliIo) => rebuild(db, io, names, batchSize, values['per-event'] ?? false) };
@@ -99,7 +101,11 @@ async function status(db: CliDatabase, io: CliIo, json: boolean): Promise<number
   );
   for (const line of table) await writeLine(io.stdout, line);
   for (const s of statuses) {
-    if (s.rebuild) await writeLine(io.stdout, `rebuild of ${s.name} left at position ${s.rebuild.position} (${s.rebuild.updatedAt}); run it again to resume`);
+    if (s.rebuild)
+      await writeLine(
+        io.stdout,
+        `rebuild of ${s.name} left at position ${s.rebuild.position} (${s.rebuild.updatedAt}); run it again to resume`,
+      );
   }
   return 0;
 }
@@ -110,11 +116,14 @@ async function lagAfter(db: CliDatabase, checkpoint: number, head: number): Prom
   const [first] = await db.store.readAll({ after: checkpoint, limit: 1 });
   if (!first) return { events: 0, oldest: null };
   if (db.logInPostgres) {
-    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE position > $1 AND position <= $2', [checkpoint, head]);
+    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE position > $1 AND position <= $2', [
+      checkpoint,
+      head,
+    ]);
     return { events: Number(rows[0].n), oldest: first.metadata.timestamp };
   }
   let events = 0;
-  for (let after = checkpoint; after < head; ) {
+  for (let after = checkpoint; after < head;) {
     const page = await db.store.raw.readAll({ after, limit: 1_000 });
     if (page.length === 0) break;
     events += page.filter((e) => e.position <= head).length;
@@ -146,7 +155,10 @@ async function rebuild(db: CliDatabase, io: CliIo, names: string[], batchSize: n
       const from = p.resumedFrom === null ? 'from the start' : `resumed from position ${p.resumedFrom}`;
       await writeLine(io.stdout, `rebuilt ${p.name} (${from}), swapped in at position ${p.position}`);
     }
-    await writeLine(io.stdout, `${formatCount(result.applied)} events in ${formatDuration(result.seconds)} (${formatCount(result.eventsPerSecond)} events/s)`);
+    await writeLine(
+      io.stdout,
+      `${formatCount(result.applied)} events in ${formatDuration(result.seconds)} (${formatCount(result.eventsPerSecond)} events/s)`,
+    );
     return 0;
   } catch (error) {
     progress.stop();
@@ -168,7 +180,12 @@ function progressReporter(io: CliIo, names: string[]) {
       if (io.stderr.isTTY) {
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted} | {phase}`, stream: io.stderr, hideCursor: true, etaBuffer: 50 },
+            {
+              format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted} | {phase}`,
+              stream: io.stderr,
+              hideCursor: true,
+              etaBuffer: 50,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(total, done, { rate, phase: p.phase });

@@ -76,4 +76,5 @@ function parse(argv: string[]): ParsedCommand {
 }
 
 /** node:util parseArgs reports unknown options and missing values with these codes. */
-const isParseArgsError = (error: unknown) => typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+const isParseArgsError = (error: unknown) =>
+  typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');

@@ -43,7 +43,8 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
 
   await client.query('BEGIN');
   try {
-    await client.query(`CREATE TEMP TABLE seed_messages ON COMMIT DROP AS
+    await client.query(
+      `CREATE TEMP TABLE seed_messages ON COMMIT DROP AS
       WITH m AS (
         SELECT m, (floor($4::int * power(((m * 2654435761) % 1000003) / 1000003.0, 2)))::int AS c FROM generate_series(0, $3::int - 1) m
       )
@@ -53,7 +54,8 @@ export async function seedEvents(client: pg.ClientBase, options: SeedOptions): P
         CASE WHEN m.m % 2 = 0 THEN md5($1 || ':u:' || ((m.c % $2 + 1 + m.c / $2) % $2)) ELSE md5($1 || ':u:' || (m.c % $2)) END::uuid AS peer,
         md5($1 || ':m:' || m.m)::uuid AS message_id
       FROM m`,
-      [salt, users, messages, contacts]);
+      [salt, users, messages, contacts],
+    );
     const base = `(now() - ($5::bigint * interval '10 milliseconds'))`;
     await client.query(
       `CREATE TEMP TABLE seed_events ON COMMIT DROP AS

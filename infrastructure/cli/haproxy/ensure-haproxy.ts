@@ -7,7 +7,7 @@ import { execFileSync, execSync } from 'node:child_process';
 export function ensureHaproxy(): string {
   const found = locate();
   if (found) return found;
-  console.log('[haproxy] not installed; installing Debian\'s haproxy with apt-get');
+  console.log("[haproxy] not installed; installing Debian's haproxy with apt-get");
   execSync('(apt-get install -y -qq haproxy || (apt-get update -qq && apt-get install -y -qq haproxy)) >/dev/null', {
     stdio: 'inherit',
     shell: '/bin/bash',

@@ -52,7 +52,10 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
   };
   const get = async (path: string, cookie?: string) => {
     const response = await fetch(proxy!.url + path, { headers: cookie ? { cookie } : {} });
-    return { body: (await response.json()) as { node: string; body: string; forwardedFor: string | null }, setCookie: response.headers.get('set-cookie') };
+    return {
+      body: (await response.json()) as { node: string; body: string; forwardedFor: string | null },
+      setCookie: response.headers.get('set-cookie'),
+    };
   };
 
   it('spreads requests over the nodes in turn and pins a client with its cookie', async () => {
@@ -79,7 +82,11 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
     proxy = await startHaproxy({ upstreams: [a, b], healthIntervalMs: 60_000 });
     await a.close();
     for (let i = 0; i < 3; i++) {
-      const response = await fetch(proxy.url + '/send', { method: 'POST', body: `payload ${i}`, headers: { cookie: `${STICKY_COOKIE}=a` } });
+      const response = await fetch(proxy.url + '/send', {
+        method: 'POST',
+        body: `payload ${i}`,
+        headers: { cookie: `${STICKY_COOKIE}=a` },
+      });
       expect(await response.json()).toMatchObject({ node: 'b', body: `payload ${i}` });
     }
     expect(await proxy.inRotation()).toEqual(['b']);
@@ -128,14 +135,25 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
       const lb = await startHaproxy({ upstreams: [{ id: 'a', url: ${JSON.stringify(a.url)} }] });
       process.send(lb.url);
     });`;
-    const owner = fork('-e', [script], { execArgv: ['--import', 'tsx', '--input-type=module'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] } as never);
+    const owner = fork('-e', [script], {
+      execArgv: ['--import', 'tsx', '--input-type=module'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    } as never);
     const url = await new Promise<string>((resolve) => owner.once('message', (m) => resolve(String(m))));
     const port = Number(new URL(url).port);
     expect((await fetch(`${url}/x`).then((r) => r.json())).node).toBe('a');
 
     owner.kill('SIGKILL');
     const listening = () =>
-      new Promise<boolean>((resolve) => net.connect({ host: '127.0.0.1', port }).once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
+      new Promise<boolean>((resolve) =>
+        net
+          .connect({ host: '127.0.0.1', port })
+          .once('connect', function (this: net.Socket) {
+            this.destroy();
+            resolve(true);
+          })
+          .once('error', () => resolve(false)),
+      );
     await eventually(async () => !(await listening()), { timeoutMs: 5_000 });
   });
 });

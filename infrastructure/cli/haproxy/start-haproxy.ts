@@ -19,7 +19,12 @@ export interface LoadBalancer {
 }
 
 /** Runs HAProxy in front of the nodes (installing it with apt-get when missing), until `close`. */
-export async function startHaproxy(options: { upstreams: Upstream[]; port?: number; host?: string; healthIntervalMs?: number }): Promise<LoadBalancer> {
+export async function startHaproxy(options: {
+  upstreams: Upstream[];
+  port?: number;
+  host?: string;
+  healthIntervalMs?: number;
+}): Promise<LoadBalancer> {
   const binary = ensureHaproxy();
   const host = options.host ?? '127.0.0.1';
   const port = options.port || (await freePort(host));
@@ -58,7 +63,9 @@ export async function startHaproxy(options: { upstreams: Upstream[]; port?: numb
       return csv
         .split('\n')
         .map((line) => line.split(','))
-        .filter(([backend, server, ...rest]) => backend === 'api' && server !== 'BACKEND' && server !== 'FRONTEND' && rest[15]?.startsWith('UP'))
+        .filter(
+          ([backend, server, ...rest]) => backend === 'api' && server !== 'BACKEND' && server !== 'FRONTEND' && rest[15]?.startsWith('UP'),
+        )
         .map(([, server]) => server);
     },
     async close() {

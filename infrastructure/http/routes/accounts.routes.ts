@@ -39,9 +39,18 @@ export const accountRoutes =
         },
         schema: {
           tags: ['sessions'],
-          body: Type.Object({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 200 }) },
+            { additionalProperties: false },
+          ),
           response: {
-            200: Type.Object({ token: Type.String(), user: User, csrfToken: Type.String(), expiresAt: Type.String(), refreshToken: Type.String() }),
+            200: Type.Object({
+              token: Type.String(),
+              user: User,
+              csrfToken: Type.String(),
+              expiresAt: Type.String(),
+              refreshToken: Type.String(),
+            }),
             ...errors(400, 401, 429),
           },
         },
@@ -72,7 +81,12 @@ export const accountRoutes =
       async (request, reply) => {
         await ctx.accounts.signOut(request.session.sessionId);
         await ctx.realtime.endSession(request.session.sessionId);
-        await ctx.sessionJournal.record({ kind: 'signed-out', userId: request.session.userId, sessionId: request.session.sessionId, ...deviceOf(request) });
+        await ctx.sessionJournal.record({
+          kind: 'signed-out',
+          userId: request.session.userId,
+          sessionId: request.session.sessionId,
+          ...deviceOf(request),
+        });
         clearSessionCookie(reply, ctx.config);
         return reply.status(204).send(null);
       },
@@ -82,7 +96,10 @@ export const accountRoutes =
       '/api/me',
       {
         preHandler: app.authenticate,
-        schema: { tags: ['sessions'], response: { 200: Type.Object({ user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(401) } },
+        schema: {
+          tags: ['sessions'],
+          response: { 200: Type.Object({ user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(401) },
+        },
       },
       async (request) => {
         const user = await ctx.accounts.findUser(request.session.userId);

@@ -11,7 +11,10 @@ const Block = Type.Object({ user: Type.Object({ id: Uuid, username: Type.String(
 export const blockRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({ userId: request.session.userId, correlationId: request.id });
+    const commandContext = (request: { session: { userId: string }; id: string }) => ({
+      userId: request.session.userId,
+      correlationId: request.id,
+    });
 
     app.post(
       '/api/blocks',
@@ -19,7 +22,8 @@ export const blockRoutes =
         preHandler: app.authenticate,
         schema: {
           tags: ['blocks'],
-          description: 'Blocks a user: your contact or requests with them end at once, and so does a call; their later requests never reach you.',
+          description:
+            'Blocks a user: your contact or requests with them end at once, and so does a call; their later requests never reach you.',
           body: Type.Object({ userId: Uuid }, { additionalProperties: false }),
           response: { 201: Type.Object({ block: Block, position: Type.Integer() }), ...errors(400, 401, 404) },
         },

@@ -36,7 +36,10 @@ const PositionOnly = Type.Object({ position: Type.Integer() });
 export const contactRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({ userId: request.session.userId, correlationId: request.id });
+    const commandContext = (request: { session: { userId: string }; id: string }) => ({
+      userId: request.session.userId,
+      correlationId: request.id,
+    });
 
     app.post(
       '/api/contacts',
@@ -55,7 +58,12 @@ export const contactRoutes =
       },
       async (request, reply) => {
         const { userId } = request.session;
-        const result = await ctx.contacts.requestContact(userId, request.body.username, request.body.message ?? null, commandContext(request));
+        const result = await ctx.contacts.requestContact(
+          userId,
+          request.body.username,
+          request.body.message ?? null,
+          commandContext(request),
+        );
         return reply.status(201).send(result);
       },
     );

@@ -16,10 +16,16 @@ export const eventRoutes =
         schema: {
           tags: ['events'],
           description: "The caller's feed after a position: what a reconnecting client missed.",
-          querystring: Type.Object({ after: Position, limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), ...MinPositionQuery }),
+          querystring: Type.Object({
+            after: Position,
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+            ...MinPositionQuery,
+          }),
           response: {
             200: Type.Object({
-              events: Type.Array(Type.Object({ type: Type.String(), position: Type.Integer(), data: Type.Object({}, { additionalProperties: true }) })),
+              events: Type.Array(
+                Type.Object({ type: Type.String(), position: Type.Integer(), data: Type.Object({}, { additionalProperties: true }) }),
+              ),
               hasMore: Type.Boolean(),
             }),
             ...errors(400, 401),

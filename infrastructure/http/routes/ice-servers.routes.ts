@@ -4,7 +4,11 @@ import type { AppContext } from '../../app-context.js';
 import { iceServersFor } from '../../meetings/ice-servers.js';
 import { errors } from '../schemas.js';
 
-const IceServer = Type.Object({ urls: Type.Array(Type.String()), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) });
+const IceServer = Type.Object({
+  urls: Type.Array(Type.String()),
+  username: Type.Optional(Type.String()),
+  credential: Type.Optional(Type.String()),
+});
 
 export const iceServerRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>

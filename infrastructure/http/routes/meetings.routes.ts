@@ -40,7 +40,10 @@ const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Nu
 export const meetingRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({ userId: request.session.userId, correlationId: request.id });
+    const commandContext = (request: { session: { userId: string }; id: string }) => ({
+      userId: request.session.userId,
+      correlationId: request.id,
+    });
 
     app.post(
       '/api/contacts/:contactId/meetings',
@@ -48,7 +51,8 @@ export const meetingRoutes =
         preHandler: [app.authenticate, perUserLimit(ctx, 'rings', (r) => (r.params as { contactId: string }).contactId)],
         schema: {
           tags: ['meetings'],
-          description: 'Starts a meeting in a contact and rings its other members. 409 MEETING_IN_PROGRESS carries the running meeting\'s `meetingId`.',
+          description:
+            "Starts a meeting in a contact and rings its other members. 409 MEETING_IN_PROGRESS carries the running meeting's `meetingId`.",
           params: Type.Object({ contactId: Uuid }),
           response: { 201: Type.Object({ meeting: Meeting, position: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 429) },
         },
@@ -121,7 +125,11 @@ export const meetingRoutes =
         schema: {
           tags: ['meetings'],
           description: "The caller's call log, newest first; `before` is the meetingId of the previous page's last call.",
-          querystring: Type.Object({ before: Type.Optional(Uuid), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }), ...MinPositionQuery }),
+          querystring: Type.Object({
+            before: Type.Optional(Uuid),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+            ...MinPositionQuery,
+          }),
           response: { 200: Type.Object({ calls: Type.Array(Call), hasMore: Type.Boolean() }), ...errors(400, 401) },
         },
       },

@@ -67,17 +67,31 @@ export const messageRoutes =
         const sentIn = { contactId, messageId };
         // The files are claimed for this message before it is appended, and given back if the send is refused.
         const attachments = await ctx.attachments.claimForMessage(senderId, sentIn, attachmentIds);
-        const sent = await ctx.contacts.sendMessage(senderId, contactId, { id: messageId, text, attachments }, commandContext(request)).catch(async (error) => {
-          await ctx.attachments.release(attachmentIds, sentIn);
-          throw error;
-        });
+        const sent = await ctx.contacts
+          .sendMessage(senderId, contactId, { id: messageId, text, attachments }, commandContext(request))
+          .catch(async (error) => {
+            await ctx.attachments.release(attachmentIds, sentIn);
+            throw error;
+          });
         if (sent.duplicate) {
           const stored = await storedMessage(contactId, sent.messageId);
           // A retry that named files the original did not carry leaves them unsent.
-          await ctx.attachments.release(attachmentIds.filter((id) => !stored.attachments.some((a) => a.id === id)), sentIn);
+          await ctx.attachments.release(
+            attachmentIds.filter((id) => !stored.attachments.some((a) => a.id === id)),
+            sentIn,
+          );
           return reply.status(200).send({ message: stored, position: null });
         }
-        const message = { id: sent.messageId, contactId, senderId, text, sentAt: sent.sentAt!, editedAt: null, deleted: false, attachments };
+        const message = {
+          id: sent.messageId,
+          contactId,
+          senderId,
+          text,
+          sentAt: sent.sentAt!,
+          editedAt: null,
+          deleted: false,
+          attachments,
+        };
         return reply.status(201).send({ message, position: sent.position! });
       },
     );
@@ -132,7 +146,13 @@ export const messageRoutes =
       },
       async (request) => {
         const { contactId, messageId } = request.params;
-        const { position } = await ctx.contacts.editMessage(request.session.userId, contactId, messageId, request.body.text, commandContext(request));
+        const { position } = await ctx.contacts.editMessage(
+          request.session.userId,
+          contactId,
+          messageId,
+          request.body.text,
+          commandContext(request),
+        );
         return { position };
       },
     );

@@ -49,7 +49,12 @@ export const sessionRoutes =
           await ctx.sessionJournal.record({ kind: 'renewed', userId: renewed.userId, sessionId: renewed.sessionId, ...deviceOf(request) });
           setSessionCookie(reply, ctx.config, renewed.token, renewed.expiresAt);
           setRefreshCookie(reply, ctx.config, renewed.refreshToken, renewed.sessionEndsAt);
-          return { token: renewed.token, csrfToken: renewed.csrfToken, expiresAt: renewed.expiresAt.toISOString(), refreshToken: renewed.refreshToken };
+          return {
+            token: renewed.token,
+            csrfToken: renewed.csrfToken,
+            expiresAt: renewed.expiresAt.toISOString(),
+            refreshToken: renewed.refreshToken,
+          };
         } catch (error) {
           clearSessionCookie(reply, ctx.config);
           if (error instanceof RefreshTokenReusedError) {
@@ -74,7 +79,12 @@ export const sessionRoutes =
       async (request, reply) => {
         const ended = await ctx.renewal.endEverywhere(request.session.userId);
         for (const sessionId of new Set([...ended, request.session.sessionId])) await ctx.realtime.endSession(sessionId);
-        await ctx.sessionJournal.record({ kind: 'signed-out-everywhere', userId: request.session.userId, sessionId: request.session.sessionId, ...deviceOf(request) });
+        await ctx.sessionJournal.record({
+          kind: 'signed-out-everywhere',
+          userId: request.session.userId,
+          sessionId: request.session.sessionId,
+          ...deviceOf(request),
+        });
         clearSessionCookie(reply, ctx.config);
         return reply.status(204).send(null);
       },
@@ -102,7 +112,7 @@ export const sessionRoutes =
         preHandler: app.authenticate,
         schema: {
           tags: ['sessions'],
-          description: 'Ends one of the user\'s sessions (another device): its sockets close on every node.',
+          description: "Ends one of the user's sessions (another device): its sockets close on every node.",
           params: Type.Object({ sessionId: Uuid }),
           response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
         },
@@ -114,7 +124,12 @@ export const sessionRoutes =
         if (!own) throw new HttpError(404, 'SESSION_NOT_FOUND', 'No such session');
         await ctx.accounts.signOut(sessionId);
         await ctx.realtime.endSession(sessionId);
-        await ctx.sessionJournal.record({ kind: 'ended-from-another-device', userId: request.session.userId, sessionId, ...deviceOf(request) });
+        await ctx.sessionJournal.record({
+          kind: 'ended-from-another-device',
+          userId: request.session.userId,
+          sessionId,
+          ...deviceOf(request),
+        });
         if (sessionId === request.session.sessionId) clearSessionCookie(reply, ctx.config);
         return reply.status(204).send(null);
       },

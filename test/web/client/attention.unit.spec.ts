@@ -54,13 +54,21 @@ describe('missed calls', () => {
 
   it('remembers what was seen per user, starting from the first use', () => {
     const storage = memoryStore();
-    const seenCalls = new SeenCalls(storage, () => 'k', () => new Date('2024-05-01T09:00:00.000Z'));
+    const seenCalls = new SeenCalls(
+      storage,
+      () => 'k',
+      () => new Date('2024-05-01T09:00:00.000Z'),
+    );
     seenCalls.load();
     expect(seenCalls.state.value).toEqual(seen);
     seenCalls.markContact('c1', '2024-05-01T10:00:45.000Z');
     seenCalls.markLog('2024-05-01T10:00:45.000Z');
     seenCalls.markLog('2024-05-01T10:00:00.000Z');
-    const again = new SeenCalls(storage, () => 'k', () => new Date('2030-01-01T00:00:00.000Z'));
+    const again = new SeenCalls(
+      storage,
+      () => 'k',
+      () => new Date('2030-01-01T00:00:00.000Z'),
+    );
     again.load();
     expect(again.state.value).toEqual({ since: seen.since, log: '2024-05-01T10:00:45.000Z', contacts: { c1: '2024-05-01T10:00:45.000Z' } });
   });

@@ -60,14 +60,28 @@ describe('contact list with requests', () => {
     const removed = applyToContacts(state(), { type: 'ContactRemoved', position: 1, data: { contactId: 'c1', removedAt: at } }, ctx);
     expect(removed.contacts.map((c) => c.id)).toEqual(['c2']);
 
-    const declined = applyToContacts(state(), { type: 'ContactRequestDeclined', position: 2, data: { contactId: 'r1', declinedAt: at } }, ctx);
+    const declined = applyToContacts(
+      state(),
+      { type: 'ContactRequestDeclined', position: 2, data: { contactId: 'r1', declinedAt: at } },
+      ctx,
+    );
     expect(declined.requests.map((r) => r.id)).toEqual(['r2']);
-    const cancelled = applyToContacts(state(), { type: 'ContactRequestCancelled', position: 3, data: { contactId: 'r2', cancelledAt: at } }, ctx);
+    const cancelled = applyToContacts(
+      state(),
+      { type: 'ContactRequestCancelled', position: 3, data: { contactId: 'r2', cancelledAt: at } },
+      ctx,
+    );
     expect(cancelled.requests.map((r) => r.id)).toEqual(['r1']);
 
-    const accepted = applyToContacts(state(), {
-      type: 'ContactAdded', position: 4, data: { contactId: 'r1', kind: 'direct', members: [alice.id, carol.id], addedBy: alice.id, addedAt: at },
-    }, ctx);
+    const accepted = applyToContacts(
+      state(),
+      {
+        type: 'ContactAdded',
+        position: 4,
+        data: { contactId: 'r1', kind: 'direct', members: [alice.id, carol.id], addedBy: alice.id, addedAt: at },
+      },
+      ctx,
+    );
     expect(accepted.requests.map((r) => r.id)).toEqual(['r2']);
 
     // Carol is both a contact (c2) and a requester (r1).
@@ -78,7 +92,8 @@ describe('contact list with requests', () => {
 
   it('a new request changes nothing until the server list, which knows the peer, arrives', () => {
     const event: FeedEvent = {
-      type: 'ContactRequested', position: 6,
+      type: 'ContactRequested',
+      position: 6,
       data: { contactId: 'r9', requestedBy: 'u-zoe', recipientId: alice.id, message: 'hey', requestedAt: at },
     };
     const before = state();
@@ -86,9 +101,15 @@ describe('contact list with requests', () => {
   });
 
   it('names the contacts an event ends, so their conversation and call can close', () => {
-    expect(contactsEndedBy(state(), { type: 'ContactRemoved', position: 1, data: { contactId: 'c2', removedAt: at } }).map((c) => c.id)).toEqual(['c2']);
-    expect(contactsEndedBy(state(), { type: 'UserBlocked', position: 2, data: { userId: bob.id, blockedAt: at } }).map((c) => c.id)).toEqual(['c1']);
-    expect(contactsEndedBy(state(), { type: 'ContactRequestDeclined', position: 3, data: { contactId: 'r1', declinedAt: at } })).toEqual([]);
+    expect(
+      contactsEndedBy(state(), { type: 'ContactRemoved', position: 1, data: { contactId: 'c2', removedAt: at } }).map((c) => c.id),
+    ).toEqual(['c2']);
+    expect(
+      contactsEndedBy(state(), { type: 'UserBlocked', position: 2, data: { userId: bob.id, blockedAt: at } }).map((c) => c.id),
+    ).toEqual(['c1']);
+    expect(contactsEndedBy(state(), { type: 'ContactRequestDeclined', position: 3, data: { contactId: 'r1', declinedAt: at } })).toEqual(
+      [],
+    );
   });
 });
 

@@ -35,8 +35,15 @@ function fakeServer() {
   const feed: FeedEvent[] = [];
   const stored: Message[] = [message('m1', 'u-bob', 'hi')];
   const posts: string[] = [];
-  const state = { online: true, authorized: true, feedPosition: 1 as number | undefined, removed: false, listReads: [] as Array<string | null> };
-  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const state = {
+    online: true,
+    authorized: true,
+    feedPosition: 1 as number | undefined,
+    removed: false,
+    listReads: [] as Array<string | null>,
+  };
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     if (!state.online) throw new TypeError('Failed to fetch');
     const url = new URL(String(input));
@@ -175,7 +182,15 @@ describe('DerbelClient', () => {
     const { client, realtime } = await signedIn();
     realtime.push('event', { type: 'PresenceChanged', data: { userId: 'u-bob', online: true } });
     expect(client.contacts.value.presence).toEqual({ 'u-bob': true });
-    realtime.push('event', { type: 'PresenceChanges', data: { changes: [{ userId: 'u-bob', online: false }, { userId: 'u-carol', online: true }] } });
+    realtime.push('event', {
+      type: 'PresenceChanges',
+      data: {
+        changes: [
+          { userId: 'u-bob', online: false },
+          { userId: 'u-carol', online: true },
+        ],
+      },
+    });
     expect(client.contacts.value.presence).toEqual({ 'u-bob': false, 'u-carol': true });
   });
 

@@ -18,7 +18,10 @@ function deferred<T>() {
 describe('FeedSync', () => {
   it('applies each live event once and drops repeats', () => {
     const applied: number[] = [];
-    const sync = new FeedSync(async () => ({ events: [], hasMore: false }), (event) => applied.push(event.position));
+    const sync = new FeedSync(
+      async () => ({ events: [], hasMore: false }),
+      (event) => applied.push(event.position),
+    );
     sync.setBaseline(10);
     for (const position of [9, 10, 11, 11, 12]) sync.receive(sent(position));
     expect(applied).toEqual([11, 12]);
@@ -45,7 +48,10 @@ describe('FeedSync', () => {
   it('holds live events during a catch-up and applies them after it, nothing doubled', async () => {
     const page = deferred<FeedPage>();
     const applied: number[] = [];
-    const sync = new FeedSync(() => page.promise, (event) => applied.push(event.position));
+    const sync = new FeedSync(
+      () => page.promise,
+      (event) => applied.push(event.position),
+    );
     sync.setBaseline(10);
     const catchingUp = sync.catchUp();
     // Pushed while the missed events are still being fetched: 13 is also in the page.
@@ -80,7 +86,10 @@ describe('FeedSync', () => {
 
   it('holds events that race a snapshot load and applies only those after its position', () => {
     const applied: number[] = [];
-    const sync = new FeedSync(async () => ({ events: [], hasMore: false }), (event) => applied.push(event.position));
+    const sync = new FeedSync(
+      async () => ({ events: [], hasMore: false }),
+      (event) => applied.push(event.position),
+    );
     sync.hold();
     sync.receive(sent(5));
     sync.receive(sent(7));

@@ -25,7 +25,13 @@ export const contact = (overrides: Partial<Contact> = {}): Contact => ({
   ...overrides,
 });
 
-export const messageSent = (position: number, id: string, senderId: string, sentAt = '2024-05-01T10:00:00.000Z', contactId = 'c1'): FeedEvent => ({
+export const messageSent = (
+  position: number,
+  id: string,
+  senderId: string,
+  sentAt = '2024-05-01T10:00:00.000Z',
+  contactId = 'c1',
+): FeedEvent => ({
   type: 'MessageSent',
   position,
   data: { contactId, messageId: id, senderId, text: `text of ${id}`, sentAt },

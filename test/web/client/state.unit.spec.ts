@@ -35,29 +35,97 @@ describe('contact list state', () => {
   });
 
   it('clears unread when I read, and records how far the peer read', () => {
-    let next = applyToContacts(state([contact({ unreadCount: 3 })]), {
-      type: 'ConversationRead', position: 1, data: { contactId: 'c1', userId: alice.id, messageId: 'm1', readAt: '2024-05-01T10:00:00Z' },
-    }, { me: alice, openContactId: null });
-    next = applyToContacts(next, {
-      type: 'ConversationRead', position: 2, data: { contactId: 'c1', userId: bob.id, messageId: 'm9', readAt: '2024-05-01T10:00:00Z' },
-    }, { me: alice, openContactId: null });
+    let next = applyToContacts(
+      state([contact({ unreadCount: 3 })]),
+      {
+        type: 'ConversationRead',
+        position: 1,
+        data: { contactId: 'c1', userId: alice.id, messageId: 'm1', readAt: '2024-05-01T10:00:00Z' },
+      },
+      { me: alice, openContactId: null },
+    );
+    next = applyToContacts(
+      next,
+      {
+        type: 'ConversationRead',
+        position: 2,
+        data: { contactId: 'c1', userId: bob.id, messageId: 'm9', readAt: '2024-05-01T10:00:00Z' },
+      },
+      { me: alice, openContactId: null },
+    );
     expect(next.contacts[0]).toMatchObject({ unreadCount: 0, peerLastReadMessageId: 'm9' });
   });
 
   it('marks a contact in a call from start to end, active once the invitee joins', () => {
     const ctx = { me: alice, openContactId: null };
-    let next = applyToContacts(state(), {
-      type: 'MeetingStarted', position: 1,
-      data: {
-        meetingId: 'g1', contactId: 'c2', startedBy: alice.id, members: [alice.id, bob.id], invitees: [bob.id],
-        startedAt: '2024-05-01T10:00:00Z', ringUntil: '2024-05-01T10:01:00Z', at: '2024-05-01T10:00:00Z',
+    let next = applyToContacts(
+      state(),
+      {
+        type: 'MeetingStarted',
+        position: 1,
+        data: {
+          meetingId: 'g1',
+          contactId: 'c2',
+          startedBy: alice.id,
+          members: [alice.id, bob.id],
+          invitees: [bob.id],
+          startedAt: '2024-05-01T10:00:00Z',
+          ringUntil: '2024-05-01T10:01:00Z',
+          at: '2024-05-01T10:00:00Z',
+        },
       },
-    }, ctx);
-    next = applyToContacts(next, { type: 'ParticipantJoined', position: 2, data: { meetingId: 'g1', contactId: 'c2', userId: alice.id, peerId: 'p1', joinedAt: '2024-05-01T10:00:01Z', at: '2024-05-01T10:00:01Z' } }, ctx);
+      ctx,
+    );
+    next = applyToContacts(
+      next,
+      {
+        type: 'ParticipantJoined',
+        position: 2,
+        data: {
+          meetingId: 'g1',
+          contactId: 'c2',
+          userId: alice.id,
+          peerId: 'p1',
+          joinedAt: '2024-05-01T10:00:01Z',
+          at: '2024-05-01T10:00:01Z',
+        },
+      },
+      ctx,
+    );
     expect(next.contacts.find((c) => c.id === 'c2')?.activeMeeting).toMatchObject({ id: 'g1', state: 'ringing' });
-    next = applyToContacts(next, { type: 'ParticipantJoined', position: 3, data: { meetingId: 'g1', contactId: 'c2', userId: bob.id, peerId: 'p2', joinedAt: '2024-05-01T10:00:02Z', at: '2024-05-01T10:00:02Z' } }, ctx);
+    next = applyToContacts(
+      next,
+      {
+        type: 'ParticipantJoined',
+        position: 3,
+        data: {
+          meetingId: 'g1',
+          contactId: 'c2',
+          userId: bob.id,
+          peerId: 'p2',
+          joinedAt: '2024-05-01T10:00:02Z',
+          at: '2024-05-01T10:00:02Z',
+        },
+      },
+      ctx,
+    );
     expect(next.contacts.find((c) => c.id === 'c2')?.activeMeeting).toMatchObject({ state: 'active' });
-    next = applyToContacts(next, { type: 'MeetingEnded', position: 4, data: { meetingId: 'g1', contactId: 'c2', reason: 'ended', endedBy: alice.id, endedAt: '2024-05-01T10:05:00Z', at: '2024-05-01T10:05:00Z' } }, ctx);
+    next = applyToContacts(
+      next,
+      {
+        type: 'MeetingEnded',
+        position: 4,
+        data: {
+          meetingId: 'g1',
+          contactId: 'c2',
+          reason: 'ended',
+          endedBy: alice.id,
+          endedAt: '2024-05-01T10:05:00Z',
+          at: '2024-05-01T10:05:00Z',
+        },
+      },
+      ctx,
+    );
     expect(next.contacts.find((c) => c.id === 'c2')?.activeMeeting).toBeNull();
   });
 
@@ -92,9 +160,15 @@ describe('conversation state', () => {
 
   it('applies edits and keeps deleted messages as tombstones', () => {
     let next = applyToConversation(loaded, {
-      type: 'MessageEdited', position: 1, data: { contactId: 'c1', messageId: 'm3', editorId: alice.id, text: 'fixed', editedAt: '2024-05-01T11:00:00Z' },
+      type: 'MessageEdited',
+      position: 1,
+      data: { contactId: 'c1', messageId: 'm3', editorId: alice.id, text: 'fixed', editedAt: '2024-05-01T11:00:00Z' },
     });
-    next = applyToConversation(next, { type: 'MessageDeleted', position: 2, data: { contactId: 'c1', messageId: 'm4', deletedBy: alice.id, deletedAt: '2024-05-01T11:00:00Z' } });
+    next = applyToConversation(next, {
+      type: 'MessageDeleted',
+      position: 2,
+      data: { contactId: 'c1', messageId: 'm4', deletedBy: alice.id, deletedAt: '2024-05-01T11:00:00Z' },
+    });
     expect(next.messages).toEqual([
       expect.objectContaining({ id: 'm3', text: 'fixed', editedAt: '2024-05-01T11:00:00Z' }),
       expect.objectContaining({ id: 'm4', text: '', deleted: true }),
@@ -111,7 +185,15 @@ describe('conversation state', () => {
     const outbox: OutboxEntry[] = [
       { id: 'm4', contactId: 'c1', senderId: alice.id, text: 'm4', createdAt: '2024-05-01T10:00:00Z', status: 'pending', attempts: 1 },
       { id: 'm5', contactId: 'c1', senderId: alice.id, text: 'new', createdAt: '2024-05-01T10:01:00Z', status: 'pending', attempts: 0 },
-      { id: 'x1', contactId: 'c9', senderId: alice.id, text: 'elsewhere', createdAt: '2024-05-01T10:01:00Z', status: 'failed', attempts: 1 },
+      {
+        id: 'x1',
+        contactId: 'c9',
+        senderId: alice.id,
+        text: 'elsewhere',
+        createdAt: '2024-05-01T10:01:00Z',
+        status: 'failed',
+        attempts: 1,
+      },
     ];
     expect(shownMessages(loaded, outbox).map((m) => [m.id, m.status])).toEqual([
       ['m3', 'sent'],
@@ -130,27 +212,90 @@ describe('conversation state', () => {
 
 describe('meetings state', () => {
   const started = applyToMeetings(emptyMeetings, {
-    type: 'MeetingStarted', position: 1,
+    type: 'MeetingStarted',
+    position: 1,
     data: {
-      meetingId: 'g1', contactId: 'c1', startedBy: bob.id, members: [alice.id, bob.id], invitees: [alice.id],
-      startedAt: '2024-05-01T10:00:00Z', ringUntil: '2024-05-01T10:01:00Z', at: '2024-05-01T10:00:00Z',
+      meetingId: 'g1',
+      contactId: 'c1',
+      startedBy: bob.id,
+      members: [alice.id, bob.id],
+      invitees: [alice.id],
+      startedAt: '2024-05-01T10:00:00Z',
+      ringUntil: '2024-05-01T10:01:00Z',
+      at: '2024-05-01T10:00:00Z',
     },
   });
 
   it('rings the invitee, not the caller, until they join, decline, or it ends', () => {
     expect(ringingFor(started, alice.id)?.id).toBe('g1');
     expect(ringingFor(started, bob.id)).toBeNull();
-    const joined = applyToMeetings(started, { type: 'ParticipantJoined', position: 2, data: { meetingId: 'g1', contactId: 'c1', userId: alice.id, peerId: 'p2', joinedAt: '2024-05-01T10:00:00Z', at: '2024-05-01T10:00:00Z' } });
+    const joined = applyToMeetings(started, {
+      type: 'ParticipantJoined',
+      position: 2,
+      data: {
+        meetingId: 'g1',
+        contactId: 'c1',
+        userId: alice.id,
+        peerId: 'p2',
+        joinedAt: '2024-05-01T10:00:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
     expect(ringingFor(joined, alice.id)).toBeNull();
     expect(ringingFor(markDeclined(started, 'g1'), alice.id)).toBeNull();
-    const ended = applyToMeetings(started, { type: 'MeetingEnded', position: 3, data: { meetingId: 'g1', contactId: 'c1', reason: 'missed', endedBy: null, endedAt: '2024-05-01T10:00:00Z', at: '2024-05-01T10:00:00Z' } });
+    const ended = applyToMeetings(started, {
+      type: 'MeetingEnded',
+      position: 3,
+      data: {
+        meetingId: 'g1',
+        contactId: 'c1',
+        reason: 'missed',
+        endedBy: null,
+        endedAt: '2024-05-01T10:00:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
     expect(ended.meetings).toEqual({});
   });
 
   it('tracks participants by peer id', () => {
-    let next = applyToMeetings(started, { type: 'ParticipantJoined', position: 2, data: { meetingId: 'g1', contactId: 'c1', userId: bob.id, peerId: 'p1', joinedAt: '2024-05-01T10:00:00Z', at: '2024-05-01T10:00:00Z' } });
-    next = applyToMeetings(next, { type: 'ParticipantJoined', position: 3, data: { meetingId: 'g1', contactId: 'c1', userId: alice.id, peerId: 'p2', joinedAt: '2024-05-01T10:00:00Z', at: '2024-05-01T10:00:00Z' } });
-    next = applyToMeetings(next, { type: 'ParticipantLeft', position: 4, data: { meetingId: 'g1', contactId: 'c1', userId: bob.id, peerId: 'p1', reason: 'left', leftAt: '2024-05-01T10:00:00Z', at: '2024-05-01T10:00:00Z' } });
+    let next = applyToMeetings(started, {
+      type: 'ParticipantJoined',
+      position: 2,
+      data: {
+        meetingId: 'g1',
+        contactId: 'c1',
+        userId: bob.id,
+        peerId: 'p1',
+        joinedAt: '2024-05-01T10:00:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
+    next = applyToMeetings(next, {
+      type: 'ParticipantJoined',
+      position: 3,
+      data: {
+        meetingId: 'g1',
+        contactId: 'c1',
+        userId: alice.id,
+        peerId: 'p2',
+        joinedAt: '2024-05-01T10:00:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
+    next = applyToMeetings(next, {
+      type: 'ParticipantLeft',
+      position: 4,
+      data: {
+        meetingId: 'g1',
+        contactId: 'c1',
+        userId: bob.id,
+        peerId: 'p1',
+        reason: 'left',
+        leftAt: '2024-05-01T10:00:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
     expect(next.meetings.g1).toMatchObject({ state: 'active', participants: [{ userId: alice.id, peerId: 'p2' }] });
   });
 });

@@ -21,7 +21,12 @@ const call = (meetingId: string, minute: number, contactId = 'c1'): CallRecord =
 
 describe('conversation timeline', () => {
   it('weaves this contact’s calls between messages by time, before unsent messages', () => {
-    const items = timeline([shown('m1', 1), shown('m2', 5), shown('m3', 6, 'pending')], [call('g2', 7), call('g1', 2), call('gx', 3, 'c9')], 'c1', false);
+    const items = timeline(
+      [shown('m1', 1), shown('m2', 5), shown('m3', 6, 'pending')],
+      [call('g2', 7), call('g1', 2), call('gx', 3, 'c9')],
+      'c1',
+      false,
+    );
     expect(items.map((item) => item.id)).toEqual(['m1', 'g1', 'm2', 'g2', 'm3']);
   });
 

@@ -27,7 +27,19 @@ export function describeCall(page: Page): Promise<string> {
   return page
     .evaluate(() => {
       const app = document.querySelector('derbel-app') as unknown as {
-        client: { call: { view: { value: { phase: string; session?: { state: { value: unknown }; links?: Map<string, { link: { pc: RTCPeerConnection; id: string; remoteLinkId: string | null } }> } } } } };
+        client: {
+          call: {
+            view: {
+              value: {
+                phase: string;
+                session?: {
+                  state: { value: unknown };
+                  links?: Map<string, { link: { pc: RTCPeerConnection; id: string; remoteLinkId: string | null } }>;
+                };
+              };
+            };
+          };
+        };
       };
       const view = app.client.call.view.value;
       const session = view.session;
@@ -39,7 +51,12 @@ export function describeCall(page: Page): Promise<string> {
         connection: link.pc.connectionState,
         ice: link.pc.iceConnectionState,
       }));
-      return JSON.stringify({ phase: view.phase, state: session?.state.value, links, log: (window as unknown as { callLog?: unknown[] }).callLog });
+      return JSON.stringify({
+        phase: view.phase,
+        state: session?.state.value,
+        links,
+        log: (window as unknown as { callLog?: unknown[] }).callLog,
+      });
     })
     .catch((error: Error) => `unavailable: ${error.message}`);
 }
@@ -50,10 +67,22 @@ export function recordCall(page: Page) {
     const w = window as unknown as { callLog: unknown[] };
     w.callLog = [];
     const app = document.querySelector('derbel-app') as unknown as {
-      client: { events: { on(type: string, listener: (payload: { type?: string; data?: { type?: string; description?: { type: string }; link?: string; target?: string } }) => void): void } };
+      client: {
+        events: {
+          on(
+            type: string,
+            listener: (payload: {
+              type?: string;
+              data?: { type?: string; description?: { type: string }; link?: string; target?: string };
+            }) => void,
+          ): void;
+        };
+      };
     };
     app.client.events.on('feed', (event) => w.callLog.push(['feed', event.type, JSON.stringify(event.data)]));
-    const session = () => (app.client as unknown as { call: { view: { value: { session?: { links: Map<string, { link: { pc: RTCPeerConnection } }> } } } } }).call.view.value.session;
+    const session = () =>
+      (app.client as unknown as { call: { view: { value: { session?: { links: Map<string, { link: { pc: RTCPeerConnection } }> } } } } })
+        .call.view.value.session;
     const watched = new WeakSet<RTCPeerConnection>();
     setInterval(() => {
       for (const [, { link }] of session()?.links ?? []) {

@@ -13,7 +13,9 @@ export const HARNESS_PAGE = `<!doctype html><html lang="en"><head><meta charset=
 export type Harness = { api: FakeApi; browser: Browser; url: string; close(): Promise<void> };
 
 /** Builds the web app, serves it next to the fake API on one origin, and launches Chromium. */
-export async function startHarness(options: Partial<FakeOptions> & { corsOrigins?: string[]; pages?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<FakeOptions> & { corsOrigins?: string[]; pages?: Record<string, string> } = {},
+): Promise<Harness> {
   const built = await buildWeb();
   const api = await startFakeApi({ ...options, statics: serveStatic(built.dir, { '/harness.html': HARNESS_PAGE, ...options.pages }) });
   const browser = await launchBrowser();

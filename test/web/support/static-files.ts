@@ -21,7 +21,9 @@ export function serveStatic(dir: string, pages: Record<string, string> = {}) {
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
     try {
       const content = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' }).end(content);
+      res
+        .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' })
+        .end(content);
     } catch {
       res.writeHead(404).end('not found');
     }

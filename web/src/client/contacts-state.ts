@@ -85,8 +85,7 @@ function applyMembership(state: ContactsState, event: FeedEvent): ContactsState 
   }
 }
 
-export const sortByActivity = (contacts: Contact[]) =>
-  [...contacts].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+export const sortByActivity = (contacts: Contact[]) => [...contacts].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
 
 /** The list as shown: a conversation with an unseen missed call sorts as if active when the call ended. */
 export function withMissedCallsOnTop(contacts: Contact[], missedAt: Record<string, string>): Contact[] {
@@ -149,9 +148,7 @@ export function applyToContacts(state: ContactsState, event: FeedEvent, context:
       );
     case 'ConversationRead':
       return patch(state, event.data.contactId, (contact) =>
-        event.data.userId === context.me.id
-          ? { ...contact, unreadCount: 0 }
-          : { ...contact, peerLastReadMessageId: event.data.messageId },
+        event.data.userId === context.me.id ? { ...contact, unreadCount: 0 } : { ...contact, peerLastReadMessageId: event.data.messageId },
       );
     case 'MeetingStarted':
       return patch(state, event.data.contactId, (contact) => ({

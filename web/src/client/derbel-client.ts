@@ -86,7 +86,13 @@ export class DerbelClient {
    * on each (re)connection, once what was missed is caught up; `contact-ended` when a contact left the
    * list (removed or blocked, by either side): its conversation should close.
    */
-  readonly events = new Emitter<{ feed: FeedEvent; ephemeral: EphemeralEvent; signal: IncomingSignal; online: void; 'contact-ended': ContactEnded }>();
+  readonly events = new Emitter<{
+    feed: FeedEvent;
+    ephemeral: EphemeralEvent;
+    signal: IncomingSignal;
+    online: void;
+    'contact-ended': ContactEnded;
+  }>();
   readonly tab: KeyValueStore;
   realtime: Realtime = new OfflineRealtime();
   /** The conversation on screen: its incoming messages are read, not unread. */
@@ -140,7 +146,11 @@ export class DerbelClient {
     );
     this.conversations = new Conversations(this);
     this.callsLog = new CallsLog(this.api);
-    this.seenCalls = new SeenCalls(this.local, () => (this.me ? `derbel.seen-calls:${this.server || 'self'}:${this.me.id}` : null), this.now);
+    this.seenCalls = new SeenCalls(
+      this.local,
+      () => (this.me ? `derbel.seen-calls:${this.server || 'self'}:${this.me.id}` : null),
+      this.now,
+    );
     const deriveMissed = () => {
       const seen = this.seenCalls.state.value;
       this.missedCalls.set(seen ? missedCalls(this.callsLog.state.value.calls, seen) : noMissedCalls);
@@ -373,7 +383,13 @@ export class DerbelClient {
       key: `derbel.outbox:${this.server || 'self'}:${user.id}`,
       senderId: user.id,
       send: async (entry) =>
-        (await this.api.sendMessage(entry.contactId, { id: entry.id, text: entry.text, ...(entry.attachments?.length ? { attachmentIds: entry.attachments.map((a) => a.id) } : {}) })).message,
+        (
+          await this.api.sendMessage(entry.contactId, {
+            id: entry.id,
+            text: entry.text,
+            ...(entry.attachments?.length ? { attachmentIds: entry.attachments.map((a) => a.id) } : {}),
+          })
+        ).message,
       onSent: (message) => this.conversations.confirm(message),
     });
     this.outboxEntries.set(this.outbox.all);
@@ -458,7 +474,10 @@ export class DerbelClient {
       // Still signed in, yet the socket was refused: try again, more slowly each time.
       this.refusedSockets++;
       const realtime = this.realtime;
-      setTimeout(() => realtime === this.realtime && (realtime as Partial<SocketConnection>).reconnect?.(), backoffDelay(this.refusedSockets));
+      setTimeout(
+        () => realtime === this.realtime && (realtime as Partial<SocketConnection>).reconnect?.(),
+        backoffDelay(this.refusedSockets),
+      );
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) this.end({ status: 'signed-out', reason: 'expired' });
     }
@@ -545,7 +564,8 @@ export class DerbelClient {
       this.typingState.stopped(event.data.contactId);
     }
     if (isMembershipEvent(event)) void this.refreshContacts(event.position);
-    if ((event.type === 'UserBlocked' || event.type === 'UserUnblocked') && this.blocks.value.loaded) void this.loadBlocks(event.position).catch(() => undefined);
+    if ((event.type === 'UserBlocked' || event.type === 'UserUnblocked') && this.blocks.value.loaded)
+      void this.loadBlocks(event.position).catch(() => undefined);
     if (event.type === 'MeetingEnded') this.callsLog.refresh(event.position);
   }
 

@@ -26,8 +26,7 @@ export function groupByDay<M extends { sentAt: string }>(messages: readonly M[],
   return groups;
 }
 
-export const timeOfDay = (iso: string, locale?: string) =>
-  new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+export const timeOfDay = (iso: string, locale?: string) => new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -83,9 +83,7 @@ export class Outbox {
 
   /** Sends again a message the server refused. */
   retry(id: string) {
-    this.entries = this.entries.map((entry) =>
-      entry.id === id ? { ...entry, status: 'pending' as const, error: undefined } : entry,
-    );
+    this.entries = this.entries.map((entry) => (entry.id === id ? { ...entry, status: 'pending' as const, error: undefined } : entry));
     this.changed();
     return this.flush();
   }

@@ -32,7 +32,14 @@ const SESSION_PATHS = new Set(['/api/sessions', '/api/sessions/refresh', '/api/a
 type Query = Record<string, string | number | undefined | null>;
 
 /** One of the user's active sessions (`GET /api/sessions`). */
-export type ActiveSession = { id: string; current: boolean; createdAt: string; lastActiveAt: string; address: string | null; userAgent: string | null };
+export type ActiveSession = {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastActiveAt: string;
+  address: string | null;
+  userAgent: string | null;
+};
 
 /** Typed calls to the Derbel HTTP API. Holds no state but the CSRF token and the session's renewal. */
 export class RestClient {
@@ -163,7 +170,11 @@ export class RestClient {
    * Uploads one file as the raw body of `POST /api/attachments?name=` (XMLHttpRequest: fetch cannot report
    * upload progress). `onProgress` gets the share sent, 0–1.
    */
-  uploadAttachment(file: Blob & { name?: string }, onProgress: (sent: number) => void = () => {}, name = file.name ?? 'file'): Promise<Attachment> {
+  uploadAttachment(
+    file: Blob & { name?: string },
+    onProgress: (sent: number) => void = () => {},
+    name = file.name ?? 'file',
+  ): Promise<Attachment> {
     const url = new URL(`${this.server}/api/attachments`, this.server ? undefined : globalThis.location?.href);
     url.searchParams.set('name', name);
     return new Promise((resolve, reject) => {
@@ -187,7 +198,9 @@ export class RestClient {
           body = {};
         }
         if (xhr.status === 201 && body.attachment) return resolve(body.attachment);
-        reject(new ApiError(xhr.status, body.code ?? `HTTP_${xhr.status}`, body.message ?? 'Upload failed', body as Record<string, unknown>));
+        reject(
+          new ApiError(xhr.status, body.code ?? `HTTP_${xhr.status}`, body.message ?? 'Upload failed', body as Record<string, unknown>),
+        );
       };
       xhr.send(file);
     });
@@ -204,14 +217,24 @@ export class RestClient {
   /** Sends a contact request (with an optional first message); `accepted` when the other side had asked first. */
   requestContact(username: string, message?: string) {
     const body = message ? { username, message } : { username };
-    return this.request<{ contact: { id: string; peer: User; status: 'pending' | 'accepted' }; position: number }>('POST', '/api/contacts', body);
+    return this.request<{ contact: { id: string; peer: User; status: 'pending' | 'accepted' }; position: number }>(
+      'POST',
+      '/api/contacts',
+      body,
+    );
   }
   /** `minPosition`: wait until the list reflects that event (read-your-writes). */
   listContacts(minPosition?: number) {
-    return this.request<{ contacts: Contact[]; requests?: ContactRequest[]; feedPosition?: number }>('GET', '/api/contacts', undefined, { minPosition });
+    return this.request<{ contacts: Contact[]; requests?: ContactRequest[]; feedPosition?: number }>('GET', '/api/contacts', undefined, {
+      minPosition,
+    });
   }
   acceptRequest(contactId: string) {
-    return this.request<{ contact: { id: string; peer: User; status: 'accepted' }; position: number }>('POST', `/api/contacts/${enc(contactId)}/accept`, {});
+    return this.request<{ contact: { id: string; peer: User; status: 'accepted' }; position: number }>(
+      'POST',
+      `/api/contacts/${enc(contactId)}/accept`,
+      {},
+    );
   }
   declineRequest(contactId: string) {
     return this.request<{ position: number }>('POST', `/api/contacts/${enc(contactId)}/decline`, {});
@@ -247,11 +270,9 @@ export class RestClient {
     return { messages: messages.map((message): Message => ({ ...message, contactId })), hasMore };
   }
   editMessage(contactId: string, messageId: string, text: string) {
-    return this.request<{ message?: Message; position?: number }>(
-      'PATCH',
-      `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`,
-      { text },
-    );
+    return this.request<{ message?: Message; position?: number }>('PATCH', `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`, {
+      text,
+    });
   }
   deleteMessage(contactId: string, messageId: string) {
     return this.request<unknown>('DELETE', `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`);

@@ -106,8 +106,7 @@ export type ServerEvent = FeedEvent | EphemeralEvent;
  * connection that a reload replaced is recognised and dropped.
  */
 export type SignalData = { link: string; target?: string | null } & (
-  | { description: RTCSessionDescriptionInit }
-  | { candidate: RTCIceCandidateInit | null }
+  { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit | null }
 );
 
 export type IncomingSignal = { meetingId: string; from: string; fromUserId: string; data: SignalData };

@@ -116,9 +116,11 @@ export class DerbelApp extends LitElement {
     if (session.status === 'signed-out') {
       return html`<main class="signed-out">
         <derbel-sign-in reason=${session.reason === 'signed-out' ? '' : (session.reason ?? '')}></derbel-sign-in>
-        ${session.reason === 'unreachable'
-          ? html`<p class="retry"><button class="button" type="button" @click=${() => void this.client.restore()}>Try again</button></p>`
-          : nothing}
+        ${
+          session.reason === 'unreachable'
+            ? html`<p class="retry"><button class="button" type="button" @click=${() => void this.client.restore()}>Try again</button></p>`
+            : nothing
+        }
       </main>`;
     }
     const route = this.route;
@@ -129,24 +131,28 @@ export class DerbelApp extends LitElement {
         <slot name="brand"><a class="brand" href="#/">Derbel</a></slot>
         <nav aria-label="Main">
           <a href="#/calls" aria-current=${route.page === 'calls' ? 'page' : 'false'} data-testid="calls-link"
-            >Calls${missedCount
-              ? html` <span class="badge" data-testid="calls-badge">${missedCount}</span><span class="visually-hidden"> missed</span>`
-              : nothing}</a
+            >Calls${
+              missedCount
+                ? html` <span class="badge" data-testid="calls-badge">${missedCount}</span><span class="visually-hidden"> missed</span>`
+                : nothing
+            }</a
           >
           <a href="#/settings" aria-current=${route.page === 'settings' ? 'page' : 'false'} data-testid="settings-link">Settings</a>
         </nav>
-        ${DesktopNotifications.supported()
-          ? html`<button
-              class="button"
-              type="button"
-              aria-pressed=${String(this.notifications.enabled.value)}
-              title="Desktop notifications while Derbel is in the background"
-              @click=${this.toggleNotifications}
-              data-testid="notifications-toggle"
-            >
-              Notifications
-            </button>`
-          : nothing}
+        ${
+          DesktopNotifications.supported()
+            ? html`<button
+                class="button"
+                type="button"
+                aria-pressed=${String(this.notifications.enabled.value)}
+                title="Desktop notifications while Derbel is in the background"
+                @click=${this.toggleNotifications}
+                data-testid="notifications-toggle"
+              >
+                Notifications
+              </button>`
+            : nothing
+        }
         <label class="theme"
           ><span class="visually-hidden">Theme</span>
           <select data-testid="theme" .value=${live(this.theme)} @change=${this.chooseTheme}>
@@ -155,7 +161,9 @@ export class DerbelApp extends LitElement {
             <option value="dark">Dark</option>
           </select></label
         >
-        <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
+        <span class="me" data-testid="signed-in-as"
+          >${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span
+        >
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
       </header>
       <derbel-connection-banner></derbel-connection-banner>
@@ -163,24 +171,29 @@ export class DerbelApp extends LitElement {
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-add-contact></derbel-add-contact>
-          <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''} @derbel-contact-added=${this.openAccepted}></derbel-contact-list>
+          <derbel-contact-list
+            selected=${route.page === 'contact' ? route.contactId : ''}
+            @derbel-contact-added=${this.openAccepted}
+          ></derbel-contact-list>
         </aside>
         <main part="main">
-          ${route.page === 'contact'
-            ? html`<derbel-conversation
-                contact-id=${route.contactId}
-                back-button
-                @derbel-back=${this.home}
-                @derbel-contact-ended=${this.contactEnded}
-              ></derbel-conversation>`
-            : route.page === 'calls'
-              ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
-              : route.page === 'settings'
-                ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button>
-                    <h1 class="visually-hidden">Settings</h1>
-                    <derbel-sessions></derbel-sessions>
-                    <derbel-blocked-users></derbel-blocked-users>`
-              : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`}
+          ${
+            route.page === 'contact'
+              ? html`<derbel-conversation
+                  contact-id=${route.contactId}
+                  back-button
+                  @derbel-back=${this.home}
+                  @derbel-contact-ended=${this.contactEnded}
+                ></derbel-conversation>`
+              : route.page === 'calls'
+                ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
+                : route.page === 'settings'
+                  ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button>
+                      <h1 class="visually-hidden">Settings</h1>
+                      <derbel-sessions></derbel-sessions>
+                      <derbel-blocked-users></derbel-blocked-users>`
+                  : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`
+          }
         </main>
       </div>
       <derbel-call-overlay></derbel-call-overlay>

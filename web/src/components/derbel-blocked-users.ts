@@ -29,7 +29,12 @@ export class DerbelBlockedUsers extends LitElement {
   /** The user being unblocked. */
   declare busy: string | null;
 
-  private readonly controller = new ClientController(this, (client) => [client.blocks], (client) => void this.load(client), true);
+  private readonly controller = new ClientController(
+    this,
+    (client) => [client.blocks],
+    (client) => void this.load(client),
+    true,
+  );
 
   constructor() {
     super();
@@ -56,13 +61,15 @@ export class DerbelBlockedUsers extends LitElement {
     return html`
       <h2 id="blocked-title">Blocked users</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${!state.loaded
-        ? html`<p role="status">Loading blocked users…</p>`
-        : state.blocks.length === 0
-          ? html`<p class="empty" data-testid="no-blocked-users">You have not blocked anyone.</p>`
-          : html`<ul part="list" aria-labelledby="blocked-title" data-testid="blocked-users">
-              ${state.blocks.map((block) => this.item(client, block))}
-            </ul>`}
+      ${
+        !state.loaded
+          ? html`<p role="status">Loading blocked users…</p>`
+          : state.blocks.length === 0
+            ? html`<p class="empty" data-testid="no-blocked-users">You have not blocked anyone.</p>`
+            : html`<ul part="list" aria-labelledby="blocked-title" data-testid="blocked-users">
+                ${state.blocks.map((block) => this.item(client, block))}
+              </ul>`
+      }
     `;
   }
 
@@ -77,7 +84,13 @@ export class DerbelBlockedUsers extends LitElement {
           <time datetime=${block.blockedAt}>${new Date(block.blockedAt).toLocaleDateString(undefined, { dateStyle: 'medium' })}</time></span
         >
       </span>
-      <button class="button" type="button" ?disabled=${this.busy === block.user.id} aria-label="Unblock ${name}" @click=${() => void this.unblock(client, block.user.id)}>
+      <button
+        class="button"
+        type="button"
+        ?disabled=${this.busy === block.user.id}
+        aria-label="Unblock ${name}"
+        @click=${() => void this.unblock(client, block.user.id)}
+      >
         Unblock
       </button>
     </li>`;

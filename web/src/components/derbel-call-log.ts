@@ -28,7 +28,11 @@ export class DerbelCallLog extends LitElement {
   declare client: DerbelClient | null;
   declare error: string | null;
 
-  private readonly controller = new ClientController(this, (client) => [client.callsLog.state], (client) => this.load(client));
+  private readonly controller = new ClientController(
+    this,
+    (client) => [client.callsLog.state],
+    (client) => this.load(client),
+  );
 
   constructor() {
     super();
@@ -72,40 +76,68 @@ export class DerbelCallLog extends LitElement {
     return html`
       <h2>Calls</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${!state.loaded
-        ? html`<p class="empty" role="status">Loading calls…</p>`
-        : state.calls.length === 0
-          ? html`<p class="empty">No calls yet.</p>`
-          : html`<ul part="list" aria-label="Call history" data-testid="call-log">
-              ${state.calls.map((call) => this.item(call))}
-            </ul>`}
-      ${state.hasMore
-        ? html`<button class="button" type="button" ?disabled=${state.loading} @click=${() => client.callsLog.loadMore().catch((error) => (this.error = explain(error)))}>
-            ${state.loading ? 'Loading…' : 'Show older calls'}
-          </button>`
-        : nothing}
+      ${
+        !state.loaded
+          ? html`<p class="empty" role="status">Loading calls…</p>`
+          : state.calls.length === 0
+            ? html`<p class="empty">No calls yet.</p>`
+            : html`<ul part="list" aria-label="Call history" data-testid="call-log">
+                ${state.calls.map((call) => this.item(call))}
+              </ul>`
+      }
+      ${
+        state.hasMore
+          ? html`<button
+              class="button"
+              type="button"
+              ?disabled=${state.loading}
+              @click=${() => client.callsLog.loadMore().catch((error) => (this.error = explain(error)))}
+            >
+              ${state.loading ? 'Loading…' : 'Show older calls'}
+            </button>`
+          : nothing
+      }
     `;
   }
 
   private item(call: CallRecord) {
     const outcome =
-      call.outcome === 'missed' ? (call.direction === 'incoming' ? 'Missed call' : 'Not answered')
-      : call.outcome === 'declined' ? (call.direction === 'incoming' ? 'You declined' : 'Declined')
-      : `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${formatDuration(call.durationSeconds)}`;
+      call.outcome === 'missed'
+        ? call.direction === 'incoming'
+          ? 'Missed call'
+          : 'Not answered'
+        : call.outcome === 'declined'
+          ? call.direction === 'incoming'
+            ? 'You declined'
+            : 'Declined'
+          : `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${formatDuration(call.durationSeconds)}`;
     const when = new Date(call.startedAt);
-    return html`<li part="item" class=${call.outcome} data-testid="call-log-entry" data-outcome=${call.outcome} data-direction=${call.direction}>
+    return html`<li
+      part="item"
+      class=${call.outcome}
+      data-testid="call-log-entry"
+      data-outcome=${call.outcome}
+      data-direction=${call.direction}
+    >
       ${avatar(call.peer, 2.2)}
       <span class="text">
         <span class="name">${call.peer.displayName}</span>
         <span class="outcome"><span aria-hidden="true">${call.direction === 'incoming' ? '↙' : '↗'}</span> ${outcome}</span>
       </span>
-      <time datetime=${call.startedAt}>${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time>
-      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>Call back</button>
+      <time datetime=${call.startedAt}
+        >${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}
+        ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time
+      >
+      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>
+        Call back
+      </button>
     </li>`;
   }
 
   private callBack(contactId: string) {
-    const proceed = this.dispatchEvent(new CustomEvent('derbel-call-back', { detail: { contactId }, bubbles: true, composed: true, cancelable: true }));
+    const proceed = this.dispatchEvent(
+      new CustomEvent('derbel-call-back', { detail: { contactId }, bubbles: true, composed: true, cancelable: true }),
+    );
     if (proceed) void this.controller.client?.call.openLobby(contactId);
   }
 

@@ -45,20 +45,24 @@ export class DerbelCallOverlay extends LitElement {
     const ringing = ringingFor(client.meetings.value, me.id, current);
     const caller = ringing ? client.contacts.value.contacts.find((contact) => contact.id === ringing.contactId)?.peer : null;
     return html`
-      ${ringing
-        ? html`<derbel-incoming-call
-            part="incoming"
-            class="incoming"
-            meeting-id=${ringing.id}
-            caller=${caller?.displayName ?? 'Someone'}
-            @derbel-call-accept=${() => this.run(client.call.accept(ringing.id))}
-            @derbel-call-decline=${() => this.run(client.call.decline(ringing.id))}
-          ></derbel-incoming-call>`
-        : nothing}
+      ${
+        ringing
+          ? html`<derbel-incoming-call
+              part="incoming"
+              class="incoming"
+              meeting-id=${ringing.id}
+              caller=${caller?.displayName ?? 'Someone'}
+              @derbel-call-accept=${() => this.run(client.call.accept(ringing.id))}
+              @derbel-call-decline=${() => this.run(client.call.decline(ringing.id))}
+            ></derbel-incoming-call>`
+          : nothing
+      }
       ${this.error ? html`<p class="error" role="alert">${this.error} <button class="button link" @click=${() => (this.error = null)}>Dismiss</button></p>` : nothing}
-      ${view.phase !== 'idle'
-        ? html`<div class="backdrop"><derbel-meeting part="meeting" .client=${client}></derbel-meeting></div>`
-        : nothing}
+      ${
+        view.phase !== 'idle'
+          ? html`<div class="backdrop"><derbel-meeting part="meeting" .client=${client}></derbel-meeting></div>`
+          : nothing
+      }
     `;
   }
 

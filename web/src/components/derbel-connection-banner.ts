@@ -53,12 +53,14 @@ export class DerbelConnectionBanner extends LitElement {
     const waiting = client?.outboxEntries.value.filter((entry) => entry.status === 'pending').length ?? 0;
     const show = this.late && (state === 'connecting' || state === 'reconnecting');
     return html`<div role="status" aria-live="polite">
-      ${show
-        ? html`<p part="banner" class="banner" data-testid="connection-banner" data-state=${state}>
-            ${state === 'reconnecting' ? 'Connection lost. Reconnecting…' : 'Connecting…'}
-            ${waiting ? html`<span>${waiting} message${waiting === 1 ? '' : 's'} will be sent when you are back online.</span>` : nothing}
-          </p>`
-        : nothing}
+      ${
+        show
+          ? html`<p part="banner" class="banner" data-testid="connection-banner" data-state=${state}>
+              ${state === 'reconnecting' ? 'Connection lost. Reconnecting…' : 'Connecting…'}
+              ${waiting ? html`<span>${waiting} message${waiting === 1 ? '' : 's'} will be sent when you are back online.</span>` : nothing}
+            </p>`
+          : nothing
+      }
     </div>`;
   }
 

@@ -50,7 +50,12 @@ export class DerbelContactList extends LitElement {
   declare busy: string | null;
   declare error: string | null;
 
-  private readonly controller = new ClientController(this, (client) => [client.contacts, client.contactsLoaded, client.typing, client.missedCalls]);
+  private readonly controller = new ClientController(this, (client) => [
+    client.contacts,
+    client.contactsLoaded,
+    client.typing,
+    client.missedCalls,
+  ]);
 
   constructor() {
     super();
@@ -71,15 +76,18 @@ export class DerbelContactList extends LitElement {
     const missed = client.missedCalls.value.byContact;
     return html`
       ${this.requestsSection(state.requests, incomingRequests(state).length)}
-      ${state.contacts.length === 0
-        ? html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`
-        : html`<ul part="list" aria-label="Contacts" data-testid="contact-list">
-            ${repeat(
-              withMissedCallsOnTop(state.contacts, missed),
-              (contact) => contact.id,
-              (contact) => this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
-            )}
-          </ul>`}
+      ${
+        state.contacts.length === 0
+          ? html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`
+          : html`<ul part="list" aria-label="Contacts" data-testid="contact-list">
+              ${repeat(
+                withMissedCallsOnTop(state.contacts, missed),
+                (contact) => contact.id,
+                (contact) =>
+                  this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
+              )}
+            </ul>`
+      }
       <derbel-confirm></derbel-confirm>
     `;
   }
@@ -88,13 +96,20 @@ export class DerbelContactList extends LitElement {
     if (requests.length === 0) return null;
     return html`<section part="requests" class="requests" aria-labelledby="requests-title" data-testid="contact-requests">
       <h2 id="requests-title">
-        Requests${incoming
-          ? html` <span class="badge" data-testid="requests-badge">${incoming}</span><span class="visually-hidden"> waiting for your answer</span>`
-          : null}
+        Requests${
+          incoming
+            ? html` <span class="badge" data-testid="requests-badge">${incoming}</span
+                ><span class="visually-hidden"> waiting for your answer</span>`
+            : null
+        }
       </h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
       <ul aria-labelledby="requests-title">
-        ${repeat(requests, (request) => request.id, (request) => this.request(request))}
+        ${repeat(
+          requests,
+          (request) => request.id,
+          (request) => this.request(request),
+        )}
       </ul>
     </section>`;
   }
@@ -102,35 +117,69 @@ export class DerbelContactList extends LitElement {
   private request(request: ContactRequest) {
     const name = request.peer.displayName ?? request.peer.username;
     const busy = this.busy === request.id;
-    return html`<li part="request" class="request" data-testid="contact-request" data-direction=${request.direction} data-username=${request.peer.username}>
+    return html`<li
+      part="request"
+      class="request"
+      data-testid="contact-request"
+      data-direction=${request.direction}
+      data-username=${request.peer.username}
+    >
       <div class="request-who">
         ${avatar({ id: request.peer.id, displayName: name })}
         <span class="text">
           <span class="name">${name}</span>
           <span class="preview"
-            >${request.direction === 'outgoing'
-              ? 'Request sent'
-              : request.peer.displayName
-                ? `@${request.peer.username} wants to be your contact`
-                : 'wants to be your contact'}</span
+            >${
+              request.direction === 'outgoing'
+                ? 'Request sent'
+                : request.peer.displayName
+                  ? `@${request.peer.username} wants to be your contact`
+                  : 'wants to be your contact'
+            }</span
           >
         </span>
       </div>
       ${request.message ? html`<p class="first-message" data-testid="request-message">${request.message}</p>` : null}
       <div class="actions">
-        ${request.direction === 'incoming'
-          ? html`<button class="button primary" type="button" ?disabled=${busy} aria-label="Accept ${name}" @click=${() => this.answer(request, 'accept')}>
-                Accept
-              </button>
-              <button class="button" type="button" ?disabled=${busy} aria-label="Decline ${name}" @click=${() => this.answer(request, 'decline')}>
-                Decline
-              </button>
-              <button class="button" type="button" ?disabled=${busy} aria-label="Block ${name}" @click=${() => this.answer(request, 'block')}>
-                Block
+        ${
+          request.direction === 'incoming'
+            ? html`<button
+                  class="button primary"
+                  type="button"
+                  ?disabled=${busy}
+                  aria-label="Accept ${name}"
+                  @click=${() => this.answer(request, 'accept')}
+                >
+                  Accept
+                </button>
+                <button
+                  class="button"
+                  type="button"
+                  ?disabled=${busy}
+                  aria-label="Decline ${name}"
+                  @click=${() => this.answer(request, 'decline')}
+                >
+                  Decline
+                </button>
+                <button
+                  class="button"
+                  type="button"
+                  ?disabled=${busy}
+                  aria-label="Block ${name}"
+                  @click=${() => this.answer(request, 'block')}
+                >
+                  Block
+                </button>`
+            : html`<button
+                class="button"
+                type="button"
+                ?disabled=${busy}
+                aria-label="Cancel request to ${name}"
+                @click=${() => this.answer(request, 'cancel')}
+              >
+                Cancel
               </button>`
-          : html`<button class="button" type="button" ?disabled=${busy} aria-label="Cancel request to ${name}" @click=${() => this.answer(request, 'cancel')}>
-              Cancel
-            </button>`}
+        }
       </div>
     </li>`;
   }
@@ -167,14 +216,20 @@ export class DerbelContactList extends LitElement {
   private item(contact: Contact, online: boolean, typing: boolean, myId: string, missedCall: boolean) {
     const current = contact.id === this.selected;
     const unread = contact.unreadCount;
-    const preview = typing ? 'typing…' : missedCall ? html`<span class="missed" data-testid="missed-call">Missed call</span>` : lastMessagePreview(contact, myId);
+    const preview = typing
+      ? 'typing…'
+      : missedCall
+        ? html`<span class="missed" data-testid="missed-call">Missed call</span>`
+        : lastMessagePreview(contact, myId);
     // Said after the visible text (name, preview), so the link's name starts with what is seen.
     const status = [
       online ? 'online' : null,
       missedCall ? 'missed call' : null,
       contact.activeMeeting ? 'in a call' : null,
       unread ? `${unread} unread` : null,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     return html`
       <li>
         <a
@@ -197,9 +252,13 @@ export class DerbelContactList extends LitElement {
           </span>
           ${status ? html`<span class="visually-hidden">, ${status}</span>` : null}
           <span class="meta" aria-hidden="true">
-            ${contact.activeMeeting
-              ? html`<span class="in-call" data-testid="in-call">${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span>`
-              : null}
+            ${
+              contact.activeMeeting
+                ? html`<span class="in-call" data-testid="in-call"
+                    >${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span
+                  >`
+                : null
+            }
             ${unread > 0 ? html`<span part="badge" class="badge" data-testid="unread-badge">${unread > 99 ? '99+' : unread}</span>` : null}
           </span>
         </a>

@@ -160,12 +160,20 @@ export class DerbelConversation extends LitElement {
     const session = client.session.value;
     if (session.status === 'restoring') return html`<p class="status" role="status">Loading…</p>`;
     if (session.status === 'signed-out') {
-      return html`<derbel-sign-in .client=${client} reason=${session.reason ?? ''} @derbel-signed-in=${() => this.open()}></derbel-sign-in>`;
+      return html`<derbel-sign-in
+        .client=${client}
+        reason=${session.reason ?? ''}
+        @derbel-signed-in=${() => this.open()}
+      ></derbel-sign-in>`;
     }
     if (!this.contactId) return html`<p class="status">Choose a contact to start talking.</p>`;
     const contact = client.contact(this.contactId);
     if (!contact) {
-      const why = this.ended ? `${this.ended} is no longer in your contacts.` : client.contactsLoaded.value ? 'This conversation is not available.' : 'Loading…';
+      const why = this.ended
+        ? `${this.ended} is no longer in your contacts.`
+        : client.contactsLoaded.value
+          ? 'This conversation is not available.'
+          : 'Loading…';
       return html`<p class="status" role="status" data-testid="conversation-unavailable">${why}</p>`;
     }
     const state = client.conversations.of(this.contactId).value;
@@ -184,13 +192,15 @@ export class DerbelConversation extends LitElement {
         @scroll=${this.onScroll}
         data-testid="message-log"
       >
-        ${state.hasOlder
-          ? html`<button class="button link older" type="button" @click=${this.loadOlder} ?disabled=${this.loadingOlder}>
-              ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
-            </button>`
-          : state.loaded
-            ? html`<p class="start">This is the beginning of your conversation with ${contact.peer.displayName}.</p>`
-            : html`<p class="start" role="status">Loading messages…</p>`}
+        ${
+          state.hasOlder
+            ? html`<button class="button link older" type="button" @click=${this.loadOlder} ?disabled=${this.loadingOlder}>
+                ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
+              </button>`
+            : state.loaded
+              ? html`<p class="start">This is the beginning of your conversation with ${contact.peer.displayName}.</p>`
+              : html`<p class="start" role="status">Loading messages…</p>`
+        }
         ${groupByDay(items, new Date()).map(
           (group) => html`
             <h3 class="day" part="day">${group.label}</h3>
@@ -218,9 +228,11 @@ export class DerbelConversation extends LitElement {
 
   private header(contact: Contact, online: boolean) {
     return html`<header part="header">
-      ${this.backButton
-        ? html`<button part="back" class="button back" type="button" aria-label="Back to contacts" @click=${this.back}>←</button>`
-        : nothing}
+      ${
+        this.backButton
+          ? html`<button part="back" class="button back" type="button" aria-label="Back to contacts" @click=${this.back}>←</button>`
+          : nothing
+      }
       ${avatar(contact.peer)}
       <div class="who">
         <h2>${contact.peer.displayName}</h2>
@@ -247,12 +259,25 @@ export class DerbelConversation extends LitElement {
       >
         ⋮
       </button>
-      ${this.menuOpen
-        ? html`<div part="menu" class="menu" id="contact-menu" role="menu" aria-label="${name}">
-            <button role="menuitem" type="button" tabindex="-1" @click=${() => this.removeContact(contact)} data-testid="remove-contact">Remove contact</button>
-            <button role="menuitem" type="button" tabindex="-1" class="danger" @click=${() => this.blockContact(contact)} data-testid="block-contact">Block</button>
-          </div>`
-        : nothing}
+      ${
+        this.menuOpen
+          ? html`<div part="menu" class="menu" id="contact-menu" role="menu" aria-label="${name}">
+              <button role="menuitem" type="button" tabindex="-1" @click=${() => this.removeContact(contact)} data-testid="remove-contact">
+                Remove contact
+              </button>
+              <button
+                role="menuitem"
+                type="button"
+                tabindex="-1"
+                class="danger"
+                @click=${() => this.blockContact(contact)}
+                data-testid="block-contact"
+              >
+                Block
+              </button>
+            </div>`
+          : nothing
+      }
       <derbel-confirm></derbel-confirm>
     </div>`;
   }
@@ -331,8 +356,10 @@ export class DerbelConversation extends LitElement {
     this.dispatchEvent(new CustomEvent('derbel-contact-ended', { detail: { contactId: contact.id, byMe }, bubbles: true, composed: true }));
   }
 
-  private readonly attachmentUrl = (id: string, variant: 'original' | 'thumbnail') => this.controller.client?.attachmentUrl(id, variant) ?? '';
-  private readonly uploader = (file: File, onProgress: (sent: number) => void) => this.controller.client!.upload(file, onProgress, file.name);
+  private readonly attachmentUrl = (id: string, variant: 'original' | 'thumbnail') =>
+    this.controller.client?.attachmentUrl(id, variant) ?? '';
+  private readonly uploader = (file: File, onProgress: (sent: number) => void) =>
+    this.controller.client!.upload(file, onProgress, file.name);
 
   private messageItem(message: ShownMessage, myId: string, seenId: string | null) {
     const own = message.senderId === myId;
@@ -352,9 +379,13 @@ export class DerbelConversation extends LitElement {
 
   private callItem(call: CallRecord) {
     const text =
-      call.outcome === 'missed' ? (call.direction === 'incoming' ? 'Missed call' : 'No answer')
-      : call.outcome === 'declined' ? 'Call declined'
-      : `Call · ${formatDuration(call.durationSeconds)}`;
+      call.outcome === 'missed'
+        ? call.direction === 'incoming'
+          ? 'Missed call'
+          : 'No answer'
+        : call.outcome === 'declined'
+          ? 'Call declined'
+          : `Call · ${formatDuration(call.durationSeconds)}`;
     return html`<p class="call ${call.outcome}" data-testid="call-entry" data-outcome=${call.outcome}>
       ${call.outcome === 'finished' ? phoneIcon : phoneMissedIcon} ${text}
       <time datetime=${call.startedAt}>${timeOfDay(call.startedAt)}</time>
@@ -365,12 +396,16 @@ export class DerbelConversation extends LitElement {
     const log = this.log;
     const memory = this.scrollMemory;
     if (log) {
-      const messages = [...this.renderRoot.querySelectorAll('derbel-message')] as Array<HTMLElement & { message?: ShownMessage; updateComplete: Promise<unknown> }>;
+      const messages = [...this.renderRoot.querySelectorAll('derbel-message')] as Array<
+        HTMLElement & { message?: ShownMessage; updateComplete: Promise<unknown> }
+      >;
       const lastId = messages[messages.length - 1]?.message?.id;
       const action =
-        !memory || memory.height === 0 || (lastId !== memory.lastId && memory.atBottom) ? 'bottom'
-        : lastId === memory.lastId && memory.top < 120 ? 'keep'
-        : null;
+        !memory || memory.height === 0 || (lastId !== memory.lastId && memory.atBottom)
+          ? 'bottom'
+          : lastId === memory.lastId && memory.top < 120
+            ? 'keep'
+            : null;
       // The bubbles render after this element: measure once they have.
       if (action) {
         void Promise.all(messages.map((message) => message.updateComplete)).then(() => {

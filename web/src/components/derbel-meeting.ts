@@ -97,8 +97,7 @@ export class DerbelMeeting extends LitElement {
         <h2 id="lobby-title">${view.meetingId ? `Join the call with ${name}` : `Call ${name}`}</h2>
         <div class="preview">${self}</div>
         <div class="side">
-          ${devices}
-          ${mediaState?.error ? html`<p class="error" role="alert">${mediaState.error}</p>` : nothing}
+          ${devices} ${mediaState?.error ? html`<p class="error" role="alert">${mediaState.error}</p>` : nothing}
           <div class="lobby-actions">
             <button class="button" type="button" @click=${() => media?.toggleAudio()} aria-pressed=${String(!mediaState?.audio)}>
               ${mediaState?.audio ? 'Mute' : 'Unmute'}
@@ -121,10 +120,13 @@ export class DerbelMeeting extends LitElement {
     const meeting = client.meetings.value.meetings[view.meetingId];
     const waiting = state.peers.length === 0;
     const status =
-      state.phase === 'joining' ? 'Joining…'
-      : waiting && meeting?.state === 'ringing' ? `Calling ${name}…`
-      : waiting ? `Waiting for ${name}…`
-      : '';
+      state.phase === 'joining'
+        ? 'Joining…'
+        : waiting && meeting?.state === 'ringing'
+          ? `Calling ${name}…`
+          : waiting
+            ? `Waiting for ${name}…`
+            : '';
     return html`<section class="call" aria-label="Call with ${name}" data-testid="call-view" data-meeting-id=${view.meetingId}>
       <p class="status" role="status" data-testid="call-status">${status}</p>
       ${state.error ? html`<p class="error" role="alert" data-testid="call-error">${state.error}</p>` : nothing}
@@ -132,15 +134,16 @@ export class DerbelMeeting extends LitElement {
         ${repeat(
           state.peers,
           (remote) => remote.peerId,
-          (remote) => html`<derbel-video-tile
-            .stream=${remote.stream}
-            name=${client.contacts.value.contacts.find((c) => c.peer.id === remote.userId)?.peer.displayName ?? name}
-            .audio=${remote.audio}
-            .video=${remote.video}
-            connection=${remote.connection}
-            ?speaking=${Boolean(speaking[remote.peerId] && remote.audio)}
-            data-user-id=${remote.userId}
-          ></derbel-video-tile>`,
+          (remote) =>
+            html`<derbel-video-tile
+              .stream=${remote.stream}
+              name=${client.contacts.value.contacts.find((c) => c.peer.id === remote.userId)?.peer.displayName ?? name}
+              .audio=${remote.audio}
+              .video=${remote.video}
+              connection=${remote.connection}
+              ?speaking=${Boolean(speaking[remote.peerId] && remote.audio)}
+              data-user-id=${remote.userId}
+            ></derbel-video-tile>`,
         )}
         <div class="self">${self}</div>
       </div>

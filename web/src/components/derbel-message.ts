@@ -84,13 +84,17 @@ export class DerbelMessage extends LitElement {
     if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
     const attachments = message.attachments ?? [];
     return html`${attachments.length > 0 ? html`<derbel-attachments .attachments=${attachments} .urlFor=${this.attachmentUrl}></derbel-attachments>` : nothing}
-      ${message.text || attachments.length === 0
-        ? html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
-            part.kind === 'link'
-              ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
-              : part.text,
-          )}</p>`
-        : nothing}`;
+    ${
+      message.text || attachments.length === 0
+        ? html`<p part="text" class="text" data-testid="message-text">
+            ${splitLinks(message.text).map((part) =>
+              part.kind === 'link'
+                ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
+                : part.text,
+            )}
+          </p>`
+        : nothing
+    }`;
   }
 
   private failed(message: ShownMessage) {
@@ -180,9 +184,7 @@ export class DerbelMessage extends LitElement {
   }
 
   private fire(type: string, extra: Record<string, unknown> = {}) {
-    this.dispatchEvent(
-      new CustomEvent(type, { detail: { messageId: this.message?.id, ...extra }, bubbles: true, composed: true }),
-    );
+    this.dispatchEvent(new CustomEvent(type, { detail: { messageId: this.message?.id, ...extra }, bubbles: true, composed: true }));
   }
 
   static styles = [

@@ -32,12 +32,14 @@ export class DerbelNotice extends LitElement {
     const client = this.controller.client;
     const notice = client?.notice.value;
     return html`<div role="status" aria-live="polite">
-      ${notice
-        ? html`<p part="notice" class="notice" data-testid="state-notice">
-            <span>${notice}</span>
-            <button class="button link" type="button" @click=${() => client?.notice.set(null)}>Dismiss</button>
-          </p>`
-        : nothing}
+      ${
+        notice
+          ? html`<p part="notice" class="notice" data-testid="state-notice">
+              <span>${notice}</span>
+              <button class="button link" type="button" @click=${() => client?.notice.set(null)}>Dismiss</button>
+            </p>`
+          : nothing
+      }
     </div>`;
   }
 

@@ -25,7 +25,12 @@ export class DerbelSessions extends LitElement {
   declare sessions: ActiveSession[] | null;
   declare error: string | null;
 
-  private readonly controller = new ClientController(this, () => [], (client) => void this.load(client), true);
+  private readonly controller = new ClientController(
+    this,
+    () => [],
+    (client) => void this.load(client),
+    true,
+  );
 
   constructor() {
     super();
@@ -50,11 +55,13 @@ export class DerbelSessions extends LitElement {
     return html`
       <h2>Your sessions</h2>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.sessions === null
-        ? html`<p role="status">Loading sessions…</p>`
-        : html`<ul part="list" aria-label="Active sessions" data-testid="session-list">
-            ${this.sessions.map((session) => this.item(client, session))}
-          </ul>`}
+      ${
+        this.sessions === null
+          ? html`<p role="status">Loading sessions…</p>`
+          : html`<ul part="list" aria-label="Active sessions" data-testid="session-list">
+              ${this.sessions.map((session) => this.item(client, session))}
+            </ul>`
+      }
       <button class="button danger" type="button" data-testid="sign-out-everywhere" @click=${() => void client.signOutEverywhere()}>
         Sign out everywhere
       </button>
@@ -68,14 +75,23 @@ export class DerbelSessions extends LitElement {
         <span class="device">${session.current ? 'This device' : describeBrowser(session.userAgent)}</span>
         <span class="detail"
           >${session.address ?? 'unknown address'} · active
-          <time datetime=${session.lastActiveAt}>${lastActive.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</time></span
+          <time datetime=${session.lastActiveAt}
+            >${lastActive.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</time
+          ></span
         >
       </span>
-      ${session.current
-        ? nothing
-        : html`<button class="button" type="button" aria-label="Sign out ${describeBrowser(session.userAgent)}" @click=${() => void this.end(client, session.id)}>
-            Sign out
-          </button>`}
+      ${
+        session.current
+          ? nothing
+          : html`<button
+              class="button"
+              type="button"
+              aria-label="Sign out ${describeBrowser(session.userAgent)}"
+              @click=${() => void this.end(client, session.id)}
+            >
+              Sign out
+            </button>`
+      }
     </li>`;
   }
 
@@ -110,8 +126,26 @@ export class DerbelSessions extends LitElement {
 /** A short name for a browser from its user agent ("Chrome on Linux"), or the raw string when unknown. */
 export function describeBrowser(userAgent: string | null): string {
   if (!userAgent) return 'Unknown browser';
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : null;
-  const system = /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Windows/.test(userAgent) ? 'Windows' : /Mac OS X/.test(userAgent) ? 'macOS' : /Linux/.test(userAgent) ? 'Linux' : null;
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : null;
+  const system = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : null;
   if (!browser) return userAgent.slice(0, 60);
   return system ? `${browser} on ${system}` : browser;
 }

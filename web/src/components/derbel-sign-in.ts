@@ -48,9 +48,11 @@ export class DerbelSignIn extends LitElement {
   render() {
     const signUp = this.mode === 'sign-up';
     const note =
-      this.reason === 'expired' ? 'Your session has ended. Please sign in again.'
-      : this.reason === 'unreachable' ? 'The server is unreachable right now.'
-      : null;
+      this.reason === 'expired'
+        ? 'Your session has ended. Please sign in again.'
+        : this.reason === 'unreachable'
+          ? 'The server is unreachable right now.'
+          : null;
     return html`
       <section aria-labelledby="title">
         <slot name="heading"><h1 class="brand">Derbel</h1></slot>
@@ -61,11 +63,13 @@ export class DerbelSignIn extends LitElement {
             >Username
             <input name="username" autocomplete="username" required minlength="3" maxlength="32" data-testid="username" />
           </label>
-          ${signUp
-            ? html`<label class="field"
-                >Display name <input name="displayName" autocomplete="name" required maxlength="64" data-testid="display-name"
-              /></label>`
-            : null}
+          ${
+            signUp
+              ? html`<label class="field"
+                  >Display name <input name="displayName" autocomplete="name" required maxlength="64" data-testid="display-name"
+                /></label>`
+              : null
+          }
           <label class="field"
             >Password
             <input
@@ -115,9 +119,7 @@ export class DerbelSignIn extends LitElement {
     this.error = null;
     try {
       const user =
-        this.mode === 'sign-up'
-          ? await client.signUp({ username, password, displayName })
-          : await client.signIn(username, password);
+        this.mode === 'sign-up' ? await client.signUp({ username, password, displayName }) : await client.signIn(username, password);
       this.dispatchEvent(new CustomEvent('derbel-signed-in', { detail: { user }, bubbles: true, composed: true }));
     } catch (error) {
       this.error = explain(error);

@@ -49,10 +49,13 @@ export class DerbelVideoTile extends LitElement {
 
   render() {
     const status =
-      this.connection === 'connecting' ? 'Connecting…'
-      : this.connection === 'reconnecting' ? 'Reconnecting…'
-      : this.connection === 'failed' ? 'Connection failed'
-      : '';
+      this.connection === 'connecting'
+        ? 'Connecting…'
+        : this.connection === 'reconnecting'
+          ? 'Reconnecting…'
+          : this.connection === 'failed'
+            ? 'Connection failed'
+            : '';
     return html`<figure
       part="tile"
       class="tile"

@@ -18,11 +18,15 @@ const PALETTE: ReadonlyArray<readonly [string, string, string, string]> = [
 ];
 
 const defaults = (scheme: 'light' | 'dark') =>
-  unsafeCSS(PALETTE.map(([internal, exposed, light, dark]) => `${internal}: var(${exposed}, ${scheme === 'light' ? light : dark});`).join('\n'));
+  unsafeCSS(
+    PALETTE.map(([internal, exposed, light, dark]) => `${internal}: var(${exposed}, ${scheme === 'light' ? light : dark});`).join('\n'),
+  );
 
 /** Every public colour property set to one scheme: how `<derbel-app theme="…">` overrides the system's. */
 export const palette = (scheme: 'light' | 'dark') =>
-  unsafeCSS(`${PALETTE.map(([, exposed, light, dark]) => `${exposed}: ${scheme === 'light' ? light : dark};`).join('\n')} --derbel-color-scheme: ${scheme};`);
+  unsafeCSS(
+    `${PALETTE.map(([, exposed, light, dark]) => `${exposed}: ${scheme === 'light' ? light : dark};`).join('\n')} --derbel-color-scheme: ${scheme};`,
+  );
 
 /**
  * Shared look. Every value comes from a CSS custom property with a default, so a host page themes

@@ -92,7 +92,9 @@ export async function startFakeApi(
     const query = Object.fromEntries(url.searchParams) as Record<string, string>;
     const input = method === 'GET' ? {} : await body(req);
     if (method === 'POST' && path === '/api/accounts') {
-      return send(res, 201, { user: store.register(String(input.username ?? ''), String(input.displayName ?? ''), String(input.password ?? '')) });
+      return send(res, 201, {
+        user: store.register(String(input.username ?? ''), String(input.displayName ?? ''), String(input.password ?? '')),
+      });
     }
     if (method === 'POST' && path === '/api/sessions') {
       const session = store.signIn(String(input.username ?? ''), String(input.password ?? ''));
@@ -105,16 +107,23 @@ export async function startFakeApi(
       store.tokens.delete(token);
       return send(res, 204, null, { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0` });
     }
-    if (method === 'GET' && path === '/api/me') return send(res, 200, { user: store.public(userId), csrfToken: store.csrf.get(token), ...feedPosition });
+    if (method === 'GET' && path === '/api/me')
+      return send(res, 200, { user: store.public(userId), csrfToken: store.csrf.get(token), ...feedPosition });
     if (method === 'GET' && path === '/api/users') return send(res, 200, { users: store.search(query.query ?? '') });
     if (method === 'POST' && path === '/api/contacts') {
-      return send(res, 201, store.requestContact(userId, String(input.username ?? ''), typeof input.message === 'string' ? input.message : null));
+      return send(
+        res,
+        201,
+        store.requestContact(userId, String(input.username ?? ''), typeof input.message === 'string' ? input.message : null),
+      );
     }
-    if (method === 'GET' && path === '/api/contacts') return send(res, 200, { contacts: store.contactsOf(userId), requests: store.requestsOf(userId) });
+    if (method === 'GET' && path === '/api/contacts')
+      return send(res, 200, { contacts: store.contactsOf(userId), requests: store.requestsOf(userId) });
     if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/(accept|decline)$/))) {
       return send(res, 200, match[2] === 'accept' ? store.accept(userId, match[1]) : store.declineRequest(userId, match[1]));
     }
-    if (method === 'DELETE' && (match = path.match(/^\/api\/contacts\/([^/]+)$/))) return send(res, 200, store.removeContact(userId, match[1]));
+    if (method === 'DELETE' && (match = path.match(/^\/api\/contacts\/([^/]+)$/)))
+      return send(res, 200, store.removeContact(userId, match[1]));
     if (method === 'POST' && path === '/api/blocks') return send(res, 201, store.block(userId, String(input.userId ?? '')));
     if (method === 'GET' && path === '/api/blocks') return send(res, 200, { blocks: store.blocksOf(userId) });
     if (method === 'DELETE' && (match = path.match(/^\/api\/blocks\/([^/]+)$/))) return send(res, 200, store.unblock(userId, match[1]));
@@ -127,9 +136,12 @@ export async function startFakeApi(
       if (method === 'PATCH') return send(res, 200, store.edit(userId, match[1], match[2], String(input.text ?? '')));
       if (method === 'DELETE') return send(res, 200, store.remove(userId, match[1], match[2]));
     }
-    if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/read$/))) return send(res, 200, store.read(userId, match[1], String(input.messageId)));
-    if (method === 'GET' && path === '/api/events') return send(res, 200, store.events(userId, Number(query.after ?? 0), Number(query.limit ?? 100)));
-    if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/meetings$/))) return send(res, 201, store.startMeeting(userId, match[1]));
+    if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/read$/)))
+      return send(res, 200, store.read(userId, match[1], String(input.messageId)));
+    if (method === 'GET' && path === '/api/events')
+      return send(res, 200, store.events(userId, Number(query.after ?? 0), Number(query.limit ?? 100)));
+    if (method === 'POST' && (match = path.match(/^\/api\/contacts\/([^/]+)\/meetings$/)))
+      return send(res, 201, store.startMeeting(userId, match[1]));
     if (method === 'GET' && path === '/api/meetings') return send(res, 200, { meetings: store.meetingsOf(userId) });
     if ((match = path.match(/^\/api\/meetings\/([^/]+)(?:\/(decline|end))?$/))) {
       const meetingId = match[1];

@@ -20,13 +20,30 @@ type StoredMeeting = Meeting & {
   ringTimer?: NodeJS.Timeout;
 };
 
-type Ended = { meetingId: string; contactId: string; startedBy: string; members: string[]; outcome: CallRecord['outcome']; startedAt: string; endedAt: string; answeredAt: string | null };
+type Ended = {
+  meetingId: string;
+  contactId: string;
+  startedBy: string;
+  members: string[];
+  outcome: CallRecord['outcome'];
+  startedAt: string;
+  endedAt: string;
+  answeredAt: string | null;
+};
 
 export type FeedEntry = { type: string; position: number; data: Record<string, unknown>; userIds: string[] };
 
 export type FakeOptions = { ringMs: number; graceMs: number; feedPosition: boolean };
 
-type StoredRequest = { id: string; requestedBy: string; recipientId: string; message: string | null; requestedAt: string; silenced: boolean; declinedAt: string | null };
+type StoredRequest = {
+  id: string;
+  requestedBy: string;
+  recipientId: string;
+  message: string | null;
+  requestedAt: string;
+  silenced: boolean;
+  declinedAt: string | null;
+};
 
 /** How long a declined request silences new ones from the same requester (the server's default). */
 const COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -71,7 +88,8 @@ export class FakeStore {
 
   // accounts and sessions
   register(username: string, displayName: string, password: string): User {
-    if (!/^[a-z0-9_.-]{3,32}$/i.test(username) || !displayName || password.length < 8) throw new Refusal(400, 'VALIDATION_ERROR', 'Invalid account');
+    if (!/^[a-z0-9_.-]{3,32}$/i.test(username) || !displayName || password.length < 8)
+      throw new Refusal(400, 'VALIDATION_ERROR', 'Invalid account');
     if (this.byUsername(username)) throw new Refusal(409, 'USERNAME_TAKEN', 'Username taken');
     const user = { id: randomUUID(), username: username.toLowerCase(), displayName, password };
     this.users.set(user.id, user);
@@ -98,7 +116,10 @@ export class FakeStore {
 
   search(query: string) {
     const q = query.toLowerCase();
-    return [...this.users.values()].filter((user) => user.username.includes(q) || user.displayName.toLowerCase().includes(q)).slice(0, 20).map((user) => this.public(user.id));
+    return [...this.users.values()]
+      .filter((user) => user.username.includes(q) || user.displayName.toLowerCase().includes(q))
+      .slice(0, 20)
+      .map((user) => this.public(user.id));
   }
 
   // contacts
@@ -130,7 +151,11 @@ export class FakeStore {
     this.requests.delete(id);
     this.contacts.set(id, contact);
     if (!this.messages.has(id)) this.messages.set(id, []);
-    this.publish('ContactAdded', { contactId: id, kind: 'direct', members: contact.members, addedBy: userId, addedAt: contact.lastActivityAt }, contact.members);
+    this.publish(
+      'ContactAdded',
+      { contactId: id, kind: 'direct', members: contact.members, addedBy: userId, addedAt: contact.lastActivityAt },
+      contact.members,
+    );
     return id;
   }
 
@@ -147,11 +172,17 @@ export class FakeStore {
       this.connect(userId, peer.id);
       return { contact: { id, peer: this.public(peer.id), status: 'accepted' }, position: this.feed.length };
     }
-    if (pending?.requestedBy === userId && !pending.declinedAt) return { contact: { id, peer: this.public(peer.id), status: 'pending' }, position: this.feed.length };
+    if (pending?.requestedBy === userId && !pending.declinedAt)
+      return { contact: { id, peer: this.public(peer.id), status: 'pending' }, position: this.feed.length };
     const coolingOff = pending?.declinedAt && Date.now() - Date.parse(pending.declinedAt) < COOLDOWN_MS;
     const request: StoredRequest = {
-      id, requestedBy: userId, recipientId: peer.id, message, requestedAt: this.now(),
-      silenced: this.blocked(peer.id, userId) || Boolean(coolingOff), declinedAt: null,
+      id,
+      requestedBy: userId,
+      recipientId: peer.id,
+      message,
+      requestedAt: this.now(),
+      silenced: this.blocked(peer.id, userId) || Boolean(coolingOff),
+      declinedAt: null,
     };
     this.requests.set(id, request);
     const data = { contactId: id, requestedBy: userId, recipientId: peer.id, message, requestedAt: request.requestedAt };
@@ -161,7 +192,8 @@ export class FakeStore {
 
   private incoming(userId: string, contactId: string) {
     const request = this.requests.get(contactId);
-    if (!request || request.recipientId !== userId || request.silenced || request.declinedAt) throw new Refusal(404, 'CONTACT_NOT_FOUND', 'No such request');
+    if (!request || request.recipientId !== userId || request.silenced || request.declinedAt)
+      throw new Refusal(404, 'CONTACT_NOT_FOUND', 'No such request');
     return request;
   }
 
@@ -239,7 +271,13 @@ export class FakeStore {
       .map((r) => {
         const peerId = r.requestedBy === userId ? r.recipientId : r.requestedBy;
         const { id, username } = this.public(peerId);
-        return { id: r.id, peer: { id, username }, direction: r.requestedBy === userId ? 'outgoing' : 'incoming', message: r.message, requestedAt: r.requestedAt } as const;
+        return {
+          id: r.id,
+          peer: { id, username },
+          direction: r.requestedBy === userId ? 'outgoing' : 'incoming',
+          message: r.message,
+          requestedAt: r.requestedAt,
+        } as const;
       })
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
   }
@@ -286,7 +324,11 @@ export class FakeStore {
     const message: Message = { id, contactId, senderId: userId, text, sentAt: this.now(), editedAt: null, deleted: false };
     messages.push(message);
     contact.lastActivityAt = message.sentAt;
-    const position = this.publish('MessageSent', { contactId, messageId: id, senderId: userId, text, sentAt: message.sentAt }, contact.members);
+    const position = this.publish(
+      'MessageSent',
+      { contactId, messageId: id, senderId: userId, text, sentAt: message.sentAt },
+      contact.members,
+    );
     return { message, position, repeated: false };
   }
 
@@ -372,7 +414,15 @@ export class FakeStore {
 
   meetingView(meetingId: string): Meeting {
     const { id, contactId, state, startedBy, invitees, ringUntil, seats } = this.meetings.get(meetingId)!;
-    return { id, contactId, state, startedBy, invitees, ringUntil, participants: [...seats.values()].map(({ userId, peerId }) => ({ userId, peerId })) };
+    return {
+      id,
+      contactId,
+      state,
+      startedBy,
+      invitees,
+      ringUntil,
+      participants: [...seats.values()].map(({ userId, peerId }) => ({ userId, peerId })),
+    };
   }
 
   meetingFor(userId: string, meetingId: string) {
@@ -383,7 +433,9 @@ export class FakeStore {
   }
 
   meetingsOf(userId: string) {
-    return [...this.meetings.values()].filter((m) => this.contacts.get(m.contactId)!.members.includes(userId)).map((m) => this.meetingView(m.id));
+    return [...this.meetings.values()]
+      .filter((m) => this.contacts.get(m.contactId)!.members.includes(userId))
+      .map((m) => this.meetingView(m.id));
   }
 
   join(userId: string, meetingId: string, socketId: string) {

@@ -218,7 +218,10 @@ export class CallSession {
       video: entry.video,
     }));
     const failed = peers.length > 0 && peers.every((peer) => peer.connection === 'failed');
-    this.patch({ peers, error: failed ? 'The connection to the other side failed. Check your network and try again.' : this.state.value.error });
+    this.patch({
+      peers,
+      error: failed ? 'The connection to the other side failed. Check your network and try again.' : this.state.value.error,
+    });
   }
 
   private patch(change: Partial<CallSessionState>) {

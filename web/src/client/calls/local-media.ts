@@ -69,7 +69,11 @@ export class LocalMedia {
       : null;
     this.setMicrophone(microphone);
     this.setCamera(camera);
-    this.patch({ error: problems.join(' ') || null, video: this.state.value.video && camera !== null, audio: microphone !== null && this.state.value.audio });
+    this.patch({
+      error: problems.join(' ') || null,
+      video: this.state.value.video && camera !== null,
+      audio: microphone !== null && this.state.value.audio,
+    });
     if (microphone) microphone.enabled = this.state.value.audio;
     await this.refreshDevices();
   }

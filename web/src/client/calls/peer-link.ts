@@ -52,7 +52,8 @@ export class PeerLink {
       for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
       this.remoteStream.addTrack(track);
     };
-    this.pc.onicecandidate = ({ candidate }) => this.options.send({ link: this.id, target: this.remoteLinkId, candidate: candidate?.toJSON() ?? null });
+    this.pc.onicecandidate = ({ candidate }) =>
+      this.options.send({ link: this.id, target: this.remoteLinkId, candidate: candidate?.toJSON() ?? null });
     this.pc.onnegotiationneeded = async () => {
       try {
         this.makingOffer = true;
@@ -104,7 +105,8 @@ export class PeerLink {
       this.settingRemoteAnswer = false;
       if (description.type === 'offer') {
         await this.pc.setLocalDescription();
-        if (this.pc.localDescription) this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
+        if (this.pc.localDescription)
+          this.options.send({ link: this.id, target: this.remoteLinkId, description: this.pc.localDescription.toJSON() });
       }
     } else {
       try {

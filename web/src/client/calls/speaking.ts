@@ -9,7 +9,10 @@ export class SpeakingDetector {
   /** id → speaking. */
   readonly speaking = new Observable<Record<string, boolean>>({});
   private context: AudioContext | null = null;
-  private watched = new Map<string, { analyser: AnalyserNode; source: MediaStreamAudioSourceNode; lastLoud: number; track: MediaStreamTrack }>();
+  private watched = new Map<
+    string,
+    { analyser: AnalyserNode; source: MediaStreamAudioSourceNode; lastLoud: number; track: MediaStreamTrack }
+  >();
   private timer: ReturnType<typeof setInterval> | null = null;
   private buffer = new Float32Array(512);
 
