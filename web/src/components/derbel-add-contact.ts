@@ -80,33 +80,29 @@ export class DerbelAddContact extends LitElement {
           @input=${this.onInput}
           data-testid="add-contact-input"
         />
-        <button
-          class="button primary"
-          type="submit"
-          ?disabled=${this.busy || !this.query.trim() || tooLong}
-          data-testid="add-contact-submit"
-        >
+        <button class="button primary" type="submit" ?disabled=${this.busy || !this.query.trim() || tooLong} data-testid="add-contact-submit">
           Add
         </button>
         ${
           this.query.trim()
             ? html`<label class="visually-hidden" for="message">First message (optional)</label>
-                <input
-                  id="message"
-                  class="message"
-                  type="text"
-                  placeholder="Say hello (optional)"
-                  autocomplete="off"
-                  aria-invalid=${String(tooLong)}
-                  aria-describedby="message-hint"
-                  .value=${this.message}
-                  @input=${(event: InputEvent) => (this.message = (event.target as HTMLInputElement).value)}
-                  data-testid="add-contact-message"
-                />
-                <span id="message-hint" class="hint ${tooLong ? 'error' : ''}"
-                  >Sent with your request, the only message they see until they
-                  accept${tooLong ? ` — at most ${REQUEST_MESSAGE_MAX_CHARACTERS} characters` : ''}.</span
-                >`
+              <input
+                id="message"
+                class="message"
+                type="text"
+                placeholder="Say hello (optional)"
+                autocomplete="off"
+                aria-invalid=${String(tooLong)}
+                aria-describedby="message-hint"
+                .value=${this.message}
+                @input=${(event: InputEvent) => (this.message = (event.target as HTMLInputElement).value)}
+                data-testid="add-contact-message"
+              />
+              <span id="message-hint" class="hint ${tooLong ? 'error' : ''}"
+                >Sent with your request, the only message they see until they accept${
+                  tooLong ? ` — at most ${REQUEST_MESSAGE_MAX_CHARACTERS} characters` : ''
+                }.</span
+              >`
             : null
         }
       </form>
@@ -115,35 +111,32 @@ export class DerbelAddContact extends LitElement {
       ${
         this.results.length
           ? html`<ul part="results" aria-label="People found" data-testid="user-results">
-              ${this.results
-                .filter((user) => user.id !== me?.id)
-                .map(
-                  (user) =>
-                    html`<li>
-                      ${avatar(user, 2)}
-                      <span class="text"
-                        ><span class="name">${user.displayName}</span> <span class="username">@${user.username}</span></span
-                      >
-                      ${
-                        known.has(user.id)
-                          ? html`<span class="known">In your contacts</span>`
-                          : requests.get(user.id) === 'outgoing'
-                            ? html`<span class="known">Request sent</span>`
-                            : requests.get(user.id) === 'incoming'
-                              ? html`<span class="known">Asked to be your contact</span>`
-                              : html`<button
-                                  class="button"
-                                  type="button"
-                                  ?disabled=${this.busy || tooLong}
-                                  aria-label="Add ${user.displayName} (@${user.username})"
-                                  @click=${() => this.add(user.username)}
-                                >
-                                  Add
-                                </button>`
-                      }
-                    </li>`,
-                )}
-            </ul>`
+            ${this.results
+              .filter((user) => user.id !== me?.id)
+              .map(
+                (user) => html`<li>
+                  ${avatar(user, 2)}
+                  <span class="text"><span class="name">${user.displayName}</span> <span class="username">@${user.username}</span></span>
+                  ${
+                    known.has(user.id)
+                      ? html`<span class="known">In your contacts</span>`
+                      : requests.get(user.id) === 'outgoing'
+                        ? html`<span class="known">Request sent</span>`
+                        : requests.get(user.id) === 'incoming'
+                          ? html`<span class="known">Asked to be your contact</span>`
+                          : html`<button
+                        class="button"
+                        type="button"
+                          ?disabled=${this.busy || tooLong}
+                          aria-label="Add ${user.displayName} (@${user.username})"
+                          @click=${() => this.add(user.username)}
+                        >
+                          Add
+                        </button>`
+                  }
+                </li>`,
+              )}
+          </ul>`
           : null
       }
     `;

@@ -142,15 +142,15 @@ export class DerbelApp extends LitElement {
         ${
           DesktopNotifications.supported()
             ? html`<button
-                class="button"
-                type="button"
-                aria-pressed=${String(this.notifications.enabled.value)}
-                title="Desktop notifications while Derbel is in the background"
-                @click=${this.toggleNotifications}
-                data-testid="notifications-toggle"
-              >
-                Notifications
-              </button>`
+              class="button"
+              type="button"
+              aria-pressed=${String(this.notifications.enabled.value)}
+              title="Desktop notifications while Derbel is in the background"
+              @click=${this.toggleNotifications}
+              data-testid="notifications-toggle"
+            >
+              Notifications
+            </button>`
             : nothing
         }
         <label class="theme"
@@ -161,9 +161,7 @@ export class DerbelApp extends LitElement {
             <option value="dark">Dark</option>
           </select></label
         >
-        <span class="me" data-testid="signed-in-as"
-          >${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span
-        >
+        <span class="me" data-testid="signed-in-as">${avatar(session.user, 1.8)}<span class="me-name">${session.user.displayName}</span></span>
         <button class="button" type="button" @click=${() => void this.client.signOut()} data-testid="sign-out">Sign out</button>
       </header>
       <derbel-connection-banner></derbel-connection-banner>
@@ -171,27 +169,24 @@ export class DerbelApp extends LitElement {
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-add-contact></derbel-add-contact>
-          <derbel-contact-list
-            selected=${route.page === 'contact' ? route.contactId : ''}
-            @derbel-contact-added=${this.openAccepted}
-          ></derbel-contact-list>
+          <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''} @derbel-contact-added=${this.openAccepted}></derbel-contact-list>
         </aside>
         <main part="main">
           ${
             route.page === 'contact'
               ? html`<derbel-conversation
-                  contact-id=${route.contactId}
-                  back-button
-                  @derbel-back=${this.home}
-                  @derbel-contact-ended=${this.contactEnded}
-                ></derbel-conversation>`
+                contact-id=${route.contactId}
+                back-button
+                @derbel-back=${this.home}
+                @derbel-contact-ended=${this.contactEnded}
+              ></derbel-conversation>`
               : route.page === 'calls'
                 ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button><derbel-call-log></derbel-call-log>`
                 : route.page === 'settings'
                   ? html`<button class="button back" type="button" @click=${this.home}>← Contacts</button>
-                      <h1 class="visually-hidden">Settings</h1>
-                      <derbel-sessions></derbel-sessions>
-                      <derbel-blocked-users></derbel-blocked-users>`
+                    <h1 class="visually-hidden">Settings</h1>
+                    <derbel-sessions></derbel-sessions>
+                    <derbel-blocked-users></derbel-blocked-users>`
                   : html`<p class="pick">Pick a contact to start a conversation, or add someone by their username.</p>`
           }
         </main>

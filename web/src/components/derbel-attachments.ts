@@ -48,53 +48,39 @@ export class DerbelAttachments extends LitElement {
       ${
         images.length > 0
           ? html`<div class="images">
-              ${images.map(
-                (image, index) =>
-                  html`<button
-                    part="image"
-                    class="thumb"
-                    type="button"
-                    aria-label="View ${image.name}"
-                    data-testid="attachment-image"
-                    @click=${() => this.view(index)}
-                  >
-                    <img
-                      src=${urlFor(image.id, 'thumbnail')}
-                      alt=${image.name}
-                      width=${thumbnailSize(image).width}
-                      height=${thumbnailSize(image).height}
-                      loading="lazy"
-                    />
-                  </button>`,
-              )}
-            </div>`
+            ${images.map(
+              (image, index) => html`<button
+                part="image"
+                class="thumb"
+                type="button"
+                aria-label="View ${image.name}"
+                data-testid="attachment-image"
+                @click=${() => this.view(index)}
+              >
+                <img src=${urlFor(image.id, 'thumbnail')} alt=${image.name} width=${thumbnailSize(image).width} height=${thumbnailSize(image).height} loading="lazy" />
+              </button>`,
+            )}
+          </div>`
           : nothing
       }
       ${files.map(
-        (file) =>
-          html`<a part="file" class="file" href=${urlFor(file.id, 'original')} download=${file.name} data-testid="attachment-file">
-            <span class="icon" aria-hidden="true">📄</span>
-            <span class="name">${file.name}</span>
-            <span class="size">${fileSize(file.size)}</span>
-          </a>`,
+        (file) => html`<a part="file" class="file" href=${urlFor(file.id, 'original')} download=${file.name} data-testid="attachment-file">
+          <span class="icon" aria-hidden="true">📄</span>
+          <span class="name">${file.name}</span>
+          <span class="size">${fileSize(file.size)}</span>
+        </a>`,
       )}
-      <dialog
-        part="viewer"
-        aria-label=${open ? open.name : 'Image'}
-        @close=${() => (this.viewing = -1)}
-        @keydown=${this.keys}
-        data-testid="image-viewer"
-      >
+      <dialog part="viewer" aria-label=${open ? open.name : 'Image'} @close=${() => (this.viewing = -1)} @keydown=${this.keys} data-testid="image-viewer">
         ${
           open
             ? html`<figure>
-                <img src=${urlFor(open.id, 'original')} alt=${open.name} data-testid="viewer-image" />
-                <figcaption>
-                  <span>${open.name} · ${fileSize(open.size)}${images.length > 1 ? ` · ${this.viewing + 1} of ${images.length}` : ''}</span>
-                  <a class="button link" href=${urlFor(open.id, 'original')} download=${open.name}>Download</a>
-                  <button class="button" type="button" @click=${this.close} data-testid="close-viewer">Close</button>
-                </figcaption>
-              </figure>`
+              <img src=${urlFor(open.id, 'original')} alt=${open.name} data-testid="viewer-image" />
+              <figcaption>
+                <span>${open.name} · ${fileSize(open.size)}${images.length > 1 ? ` · ${this.viewing + 1} of ${images.length}` : ''}</span>
+                <a class="button link" href=${urlFor(open.id, 'original')} download=${open.name}>Download</a>
+                <button class="button" type="button" @click=${this.close} data-testid="close-viewer">Close</button>
+              </figcaption>
+            </figure>`
             : nothing
         }
       </dialog>

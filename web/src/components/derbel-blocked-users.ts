@@ -67,8 +67,8 @@ export class DerbelBlockedUsers extends LitElement {
           : state.blocks.length === 0
             ? html`<p class="empty" data-testid="no-blocked-users">You have not blocked anyone.</p>`
             : html`<ul part="list" aria-labelledby="blocked-title" data-testid="blocked-users">
-                ${state.blocks.map((block) => this.item(client, block))}
-              </ul>`
+              ${state.blocks.map((block) => this.item(client, block))}
+            </ul>`
       }
     `;
   }
@@ -84,13 +84,7 @@ export class DerbelBlockedUsers extends LitElement {
           <time datetime=${block.blockedAt}>${new Date(block.blockedAt).toLocaleDateString(undefined, { dateStyle: 'medium' })}</time></span
         >
       </span>
-      <button
-        class="button"
-        type="button"
-        ?disabled=${this.busy === block.user.id}
-        aria-label="Unblock ${name}"
-        @click=${() => void this.unblock(client, block.user.id)}
-      >
+      <button class="button" type="button" ?disabled=${this.busy === block.user.id} aria-label="Unblock ${name}" @click=${() => void this.unblock(client, block.user.id)}>
         Unblock
       </button>
     </li>`;

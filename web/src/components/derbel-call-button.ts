@@ -54,10 +54,7 @@ export class DerbelCallButton extends LitElement {
       data-testid="call-button"
     >
       <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
-        <path
-          fill="currentColor"
-          d="M3 6.5A2.5 2.5 0 0 1 5.5 4h8A2.5 2.5 0 0 1 16 6.5v1.8l3.4-2.3A1 1 0 0 1 21 6.8v10.4a1 1 0 0 1-1.6.8L16 15.7v1.8a2.5 2.5 0 0 1-2.5 2.5h-8A2.5 2.5 0 0 1 3 17.5z"
-        />
+        <path fill="currentColor" d="M3 6.5A2.5 2.5 0 0 1 5.5 4h8A2.5 2.5 0 0 1 16 6.5v1.8l3.4-2.3A1 1 0 0 1 21 6.8v10.4a1 1 0 0 1-1.6.8L16 15.7v1.8a2.5 2.5 0 0 1-2.5 2.5h-8A2.5 2.5 0 0 1 3 17.5z" />
       </svg>
       <slot>${running ? 'Join call' : 'Call'}</slot>
     </button>`;

@@ -82,19 +82,14 @@ export class DerbelCallLog extends LitElement {
           : state.calls.length === 0
             ? html`<p class="empty">No calls yet.</p>`
             : html`<ul part="list" aria-label="Call history" data-testid="call-log">
-                ${state.calls.map((call) => this.item(call))}
-              </ul>`
+              ${state.calls.map((call) => this.item(call))}
+            </ul>`
       }
       ${
         state.hasMore
-          ? html`<button
-              class="button"
-              type="button"
-              ?disabled=${state.loading}
-              @click=${() => client.callsLog.loadMore().catch((error) => (this.error = explain(error)))}
-            >
-              ${state.loading ? 'Loading…' : 'Show older calls'}
-            </button>`
+          ? html`<button class="button" type="button" ?disabled=${state.loading} @click=${() => client.callsLog.loadMore().catch((error) => (this.error = explain(error)))}>
+            ${state.loading ? 'Loading…' : 'Show older calls'}
+          </button>`
           : nothing
       }
     `;
@@ -112,25 +107,14 @@ export class DerbelCallLog extends LitElement {
             : 'Declined'
           : `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${formatDuration(call.durationSeconds)}`;
     const when = new Date(call.startedAt);
-    return html`<li
-      part="item"
-      class=${call.outcome}
-      data-testid="call-log-entry"
-      data-outcome=${call.outcome}
-      data-direction=${call.direction}
-    >
+    return html`<li part="item" class=${call.outcome} data-testid="call-log-entry" data-outcome=${call.outcome} data-direction=${call.direction}>
       ${avatar(call.peer, 2.2)}
       <span class="text">
         <span class="name">${call.peer.displayName}</span>
         <span class="outcome"><span aria-hidden="true">${call.direction === 'incoming' ? '↙' : '↗'}</span> ${outcome}</span>
       </span>
-      <time datetime=${call.startedAt}
-        >${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}
-        ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time
-      >
-      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>
-        Call back
-      </button>
+      <time datetime=${call.startedAt}>${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time>
+      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>Call back</button>
     </li>`;
   }
 

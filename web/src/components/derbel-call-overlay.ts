@@ -48,13 +48,13 @@ export class DerbelCallOverlay extends LitElement {
       ${
         ringing
           ? html`<derbel-incoming-call
-              part="incoming"
-              class="incoming"
-              meeting-id=${ringing.id}
-              caller=${caller?.displayName ?? 'Someone'}
-              @derbel-call-accept=${() => this.run(client.call.accept(ringing.id))}
-              @derbel-call-decline=${() => this.run(client.call.decline(ringing.id))}
-            ></derbel-incoming-call>`
+            part="incoming"
+            class="incoming"
+            meeting-id=${ringing.id}
+            caller=${caller?.displayName ?? 'Someone'}
+            @derbel-call-accept=${() => this.run(client.call.accept(ringing.id))}
+            @derbel-call-decline=${() => this.run(client.call.decline(ringing.id))}
+          ></derbel-incoming-call>`
           : nothing
       }
       ${this.error ? html`<p class="error" role="alert">${this.error} <button class="button link" @click=${() => (this.error = null)}>Dismiss</button></p>` : nothing}

@@ -85,25 +85,10 @@ export class DerbelComposer extends LitElement {
       >
         ${
           this.uploader
-            ? html`<button
-                  class="button attach"
-                  type="button"
-                  aria-label="Attach files"
-                  title="Attach files"
-                  @click=${() => this.fileInput.click()}
-                  data-testid="attach"
-                >
-                  <span aria-hidden="true">📎</span>
-                </button>
-                <input
-                  class="visually-hidden"
-                  type="file"
-                  multiple
-                  tabindex="-1"
-                  aria-hidden="true"
-                  @change=${this.picked}
-                  data-testid="file-input"
-                />`
+            ? html`<button class="button attach" type="button" aria-label="Attach files" title="Attach files" @click=${() => this.fileInput.click()} data-testid="attach">
+                <span aria-hidden="true">📎</span>
+              </button>
+              <input class="visually-hidden" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.picked} data-testid="file-input" />`
             : nothing
         }
         <label class="visually-hidden" for="text">${this.label}</label>
@@ -118,7 +103,9 @@ export class DerbelComposer extends LitElement {
           @paste=${this.paste}
           data-testid="composer-input"
         ></textarea>
-        <button part="send" class="button primary" type="submit" ?disabled=${!this.sendable} data-testid="send">Send</button>
+        <button part="send" class="button primary" type="submit" ?disabled=${!this.sendable} data-testid="send">
+          Send
+        </button>
       </form>
       <p id="count" class="count ${over ? 'error' : ''}" aria-live="polite">
         ${this.length > MAX - 500 ? `${this.length} / ${MAX} characters` : ''}
@@ -129,24 +116,16 @@ export class DerbelComposer extends LitElement {
   private uploadList() {
     return html`<ul class="uploads" aria-label="Files to send">
       ${this.uploads.map(
-        (upload) =>
-          html`<li data-testid="upload" data-state=${upload.error ? 'failed' : upload.attachment ? 'done' : 'uploading'}>
-            <span class="upload-name">${upload.name}</span>
-            <span class="upload-size">${fileSize(upload.size)}</span>
-            ${
-              upload.error
-                ? html`<span class="error" role="alert">${upload.error}</span>`
-                : html`<progress
-                    max="1"
-                    .value=${upload.progress}
-                    aria-label="Uploading ${upload.name}"
-                    data-testid="upload-progress"
-                  ></progress>`
-            }
-            <button class="button link" type="button" aria-label="Remove ${upload.name}" @click=${() => this.removeUpload(upload.key)}>
-              Remove
-            </button>
-          </li>`,
+        (upload) => html`<li data-testid="upload" data-state=${upload.error ? 'failed' : upload.attachment ? 'done' : 'uploading'}>
+          <span class="upload-name">${upload.name}</span>
+          <span class="upload-size">${fileSize(upload.size)}</span>
+          ${
+            upload.error
+              ? html`<span class="error" role="alert">${upload.error}</span>`
+              : html`<progress max="1" .value=${upload.progress} aria-label="Uploading ${upload.name}" data-testid="upload-progress"></progress>`
+          }
+          <button class="button link" type="button" aria-label="Remove ${upload.name}" @click=${() => this.removeUpload(upload.key)}>Remove</button>
+        </li>`,
       )}
     </ul>`;
   }

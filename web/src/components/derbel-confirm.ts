@@ -45,13 +45,7 @@ export class DerbelConfirm extends LitElement {
 
   render() {
     const question = this.question;
-    return html`<dialog
-      part="dialog"
-      aria-labelledby="title"
-      aria-describedby="message"
-      @close=${() => this.settle(false)}
-      data-testid="confirm-dialog"
-    >
+    return html`<dialog part="dialog" aria-labelledby="title" aria-describedby="message" @close=${() => this.settle(false)} data-testid="confirm-dialog">
       <h2 id="title">${question?.title ?? ''}</h2>
       <p id="message">${question?.message ?? ''}</p>
       <div class="actions">

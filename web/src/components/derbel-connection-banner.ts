@@ -56,9 +56,9 @@ export class DerbelConnectionBanner extends LitElement {
       ${
         show
           ? html`<p part="banner" class="banner" data-testid="connection-banner" data-state=${state}>
-              ${state === 'reconnecting' ? 'Connection lost. Reconnecting…' : 'Connecting…'}
-              ${waiting ? html`<span>${waiting} message${waiting === 1 ? '' : 's'} will be sent when you are back online.</span>` : nothing}
-            </p>`
+            ${state === 'reconnecting' ? 'Connection lost. Reconnecting…' : 'Connecting…'}
+            ${waiting ? html`<span>${waiting} message${waiting === 1 ? '' : 's'} will be sent when you are back online.</span>` : nothing}
+          </p>`
           : nothing
       }
     </div>`;

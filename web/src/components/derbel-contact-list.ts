@@ -80,13 +80,13 @@ export class DerbelContactList extends LitElement {
         state.contacts.length === 0
           ? html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`
           : html`<ul part="list" aria-label="Contacts" data-testid="contact-list">
-              ${repeat(
-                withMissedCallsOnTop(state.contacts, missed),
-                (contact) => contact.id,
-                (contact) =>
-                  this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
-              )}
-            </ul>`
+            ${repeat(
+              withMissedCallsOnTop(state.contacts, missed),
+              (contact) => contact.id,
+              (contact) =>
+                this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
+            )}
+          </ul>`
       }
       <derbel-confirm></derbel-confirm>
     `;
@@ -98,8 +98,7 @@ export class DerbelContactList extends LitElement {
       <h2 id="requests-title">
         Requests${
           incoming
-            ? html` <span class="badge" data-testid="requests-badge">${incoming}</span
-                ><span class="visually-hidden"> waiting for your answer</span>`
+            ? html` <span class="badge" data-testid="requests-badge">${incoming}</span><span class="visually-hidden"> waiting for your answer</span>`
             : null
         }
       </h2>
@@ -117,13 +116,7 @@ export class DerbelContactList extends LitElement {
   private request(request: ContactRequest) {
     const name = request.peer.displayName ?? request.peer.username;
     const busy = this.busy === request.id;
-    return html`<li
-      part="request"
-      class="request"
-      data-testid="contact-request"
-      data-direction=${request.direction}
-      data-username=${request.peer.username}
-    >
+    return html`<li part="request" class="request" data-testid="contact-request" data-direction=${request.direction} data-username=${request.peer.username}>
       <div class="request-who">
         ${avatar({ id: request.peer.id, displayName: name })}
         <span class="text">
@@ -143,42 +136,18 @@ export class DerbelContactList extends LitElement {
       <div class="actions">
         ${
           request.direction === 'incoming'
-            ? html`<button
-                  class="button primary"
-                  type="button"
-                  ?disabled=${busy}
-                  aria-label="Accept ${name}"
-                  @click=${() => this.answer(request, 'accept')}
-                >
-                  Accept
-                </button>
-                <button
-                  class="button"
-                  type="button"
-                  ?disabled=${busy}
-                  aria-label="Decline ${name}"
-                  @click=${() => this.answer(request, 'decline')}
-                >
-                  Decline
-                </button>
-                <button
-                  class="button"
-                  type="button"
-                  ?disabled=${busy}
-                  aria-label="Block ${name}"
-                  @click=${() => this.answer(request, 'block')}
-                >
-                  Block
-                </button>`
-            : html`<button
-                class="button"
-                type="button"
-                ?disabled=${busy}
-                aria-label="Cancel request to ${name}"
-                @click=${() => this.answer(request, 'cancel')}
-              >
-                Cancel
+            ? html`<button class="button primary" type="button" ?disabled=${busy} aria-label="Accept ${name}" @click=${() => this.answer(request, 'accept')}>
+                Accept
+              </button>
+              <button class="button" type="button" ?disabled=${busy} aria-label="Decline ${name}" @click=${() => this.answer(request, 'decline')}>
+                Decline
+              </button>
+              <button class="button" type="button" ?disabled=${busy} aria-label="Block ${name}" @click=${() => this.answer(request, 'block')}>
+                Block
               </button>`
+            : html`<button class="button" type="button" ?disabled=${busy} aria-label="Cancel request to ${name}" @click=${() => this.answer(request, 'cancel')}>
+              Cancel
+            </button>`
         }
       </div>
     </li>`;
@@ -254,9 +223,7 @@ export class DerbelContactList extends LitElement {
           <span class="meta" aria-hidden="true">
             ${
               contact.activeMeeting
-                ? html`<span class="in-call" data-testid="in-call"
-                    >${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span
-                  >`
+                ? html`<span class="in-call" data-testid="in-call">${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span>`
                 : null
             }
             ${unread > 0 ? html`<span part="badge" class="badge" data-testid="unread-badge">${unread > 99 ? '99+' : unread}</span>` : null}

@@ -160,11 +160,7 @@ export class DerbelConversation extends LitElement {
     const session = client.session.value;
     if (session.status === 'restoring') return html`<p class="status" role="status">Loading…</p>`;
     if (session.status === 'signed-out') {
-      return html`<derbel-sign-in
-        .client=${client}
-        reason=${session.reason ?? ''}
-        @derbel-signed-in=${() => this.open()}
-      ></derbel-sign-in>`;
+      return html`<derbel-sign-in .client=${client} reason=${session.reason ?? ''} @derbel-signed-in=${() => this.open()}></derbel-sign-in>`;
     }
     if (!this.contactId) return html`<p class="status">Choose a contact to start talking.</p>`;
     const contact = client.contact(this.contactId);
@@ -195,8 +191,8 @@ export class DerbelConversation extends LitElement {
         ${
           state.hasOlder
             ? html`<button class="button link older" type="button" @click=${this.loadOlder} ?disabled=${this.loadingOlder}>
-                ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
-              </button>`
+              ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
+            </button>`
             : state.loaded
               ? html`<p class="start">This is the beginning of your conversation with ${contact.peer.displayName}.</p>`
               : html`<p class="start" role="status">Loading messages…</p>`
@@ -262,20 +258,9 @@ export class DerbelConversation extends LitElement {
       ${
         this.menuOpen
           ? html`<div part="menu" class="menu" id="contact-menu" role="menu" aria-label="${name}">
-              <button role="menuitem" type="button" tabindex="-1" @click=${() => this.removeContact(contact)} data-testid="remove-contact">
-                Remove contact
-              </button>
-              <button
-                role="menuitem"
-                type="button"
-                tabindex="-1"
-                class="danger"
-                @click=${() => this.blockContact(contact)}
-                data-testid="block-contact"
-              >
-                Block
-              </button>
-            </div>`
+            <button role="menuitem" type="button" tabindex="-1" @click=${() => this.removeContact(contact)} data-testid="remove-contact">Remove contact</button>
+            <button role="menuitem" type="button" tabindex="-1" class="danger" @click=${() => this.blockContact(contact)} data-testid="block-contact">Block</button>
+          </div>`
           : nothing
       }
       <derbel-confirm></derbel-confirm>

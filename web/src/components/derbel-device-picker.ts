@@ -30,7 +30,8 @@ export class DerbelDevicePicker extends LitElement {
 
   render() {
     return html`
-      ${this.select('videoinput', 'Camera', this.videoDeviceId)} ${this.select('audioinput', 'Microphone', this.audioDeviceId)}
+      ${this.select('videoinput', 'Camera', this.videoDeviceId)}
+      ${this.select('audioinput', 'Microphone', this.audioDeviceId)}
     `;
   }
 

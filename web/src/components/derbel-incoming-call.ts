@@ -32,29 +32,14 @@ export class DerbelIncomingCall extends LitElement {
   }
 
   render() {
-    return html`<div
-      part="panel"
-      class="panel"
-      role="alertdialog"
-      aria-labelledby="title"
-      aria-describedby="what"
-      data-testid="incoming-call"
-    >
-      <div class="ring" aria-hidden="true">
-        <span></span><span></span><span class="initial">${this.caller.trim()[0]?.toUpperCase() ?? '?'}</span>
-      </div>
+    return html`<div part="panel" class="panel" role="alertdialog" aria-labelledby="title" aria-describedby="what" data-testid="incoming-call">
+      <div class="ring" aria-hidden="true"><span></span><span></span><span class="initial">${this.caller.trim()[0]?.toUpperCase() ?? '?'}</span></div>
       <div class="text">
         <h2 id="title">${this.caller}</h2>
         <p id="what">is calling you…</p>
       </div>
       <div class="actions">
-        <button
-          part="decline"
-          class="button danger"
-          type="button"
-          @click=${() => this.fire('derbel-call-decline')}
-          data-testid="decline-call"
-        >
+        <button part="decline" class="button danger" type="button" @click=${() => this.fire('derbel-call-decline')} data-testid="decline-call">
           Decline
         </button>
         <button part="accept" class="button accept" type="button" @click=${() => this.fire('derbel-call-accept')} data-testid="accept-call">

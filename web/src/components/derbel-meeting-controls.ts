@@ -37,44 +37,20 @@ export class DerbelMeetingControls extends LitElement {
     if (!media) return nothing;
     const canShare = typeof navigator !== 'undefined' && Boolean(navigator.mediaDevices?.getDisplayMedia);
     return html`<div part="toolbar" class="toolbar" role="group" aria-label="Call controls">
-      <button
-        class="button ${media.audio ? '' : 'off'}"
-        type="button"
-        aria-pressed=${String(!media.audio)}
-        @click=${() => this.fire('derbel-toggle-audio')}
-        data-testid="toggle-audio"
-      >
+      <button class="button ${media.audio ? '' : 'off'}" type="button" aria-pressed=${String(!media.audio)} @click=${() => this.fire('derbel-toggle-audio')} data-testid="toggle-audio">
         ${media.audio ? microphoneIcon : microphoneOffIcon} ${media.audio ? 'Mute' : 'Unmute'}
       </button>
-      <button
-        class="button ${media.video ? '' : 'off'}"
-        type="button"
-        aria-pressed=${String(!media.video)}
-        @click=${() => this.fire('derbel-toggle-video')}
-        data-testid="toggle-video"
-      >
+      <button class="button ${media.video ? '' : 'off'}" type="button" aria-pressed=${String(!media.video)} @click=${() => this.fire('derbel-toggle-video')} data-testid="toggle-video">
         ${media.video ? 'Camera off' : 'Camera on'}
       </button>
       ${
         canShare
-          ? html`<button
-              class="button ${media.sharing ? 'on' : ''}"
-              type="button"
-              aria-pressed=${String(media.sharing)}
-              @click=${() => this.fire('derbel-toggle-screen')}
-              data-testid="toggle-screen"
-            >
-              ${media.sharing ? 'Stop sharing' : 'Share screen'}
-            </button>`
+          ? html`<button class="button ${media.sharing ? 'on' : ''}" type="button" aria-pressed=${String(media.sharing)} @click=${() => this.fire('derbel-toggle-screen')} data-testid="toggle-screen">
+            ${media.sharing ? 'Stop sharing' : 'Share screen'}
+          </button>`
           : nothing
       }
-      <button
-        class="button"
-        type="button"
-        aria-expanded=${String(this.devicesOpen)}
-        @click=${() => this.fire('derbel-toggle-devices')}
-        data-testid="toggle-devices"
-      >
+      <button class="button" type="button" aria-expanded=${String(this.devicesOpen)} @click=${() => this.fire('derbel-toggle-devices')} data-testid="toggle-devices">
         Devices
       </button>
       <button class="button" type="button" @click=${() => this.fire('derbel-leave')} data-testid="leave-call">Leave</button>

@@ -97,7 +97,8 @@ export class DerbelMeeting extends LitElement {
         <h2 id="lobby-title">${view.meetingId ? `Join the call with ${name}` : `Call ${name}`}</h2>
         <div class="preview">${self}</div>
         <div class="side">
-          ${devices} ${mediaState?.error ? html`<p class="error" role="alert">${mediaState.error}</p>` : nothing}
+          ${devices}
+          ${mediaState?.error ? html`<p class="error" role="alert">${mediaState.error}</p>` : nothing}
           <div class="lobby-actions">
             <button class="button" type="button" @click=${() => media?.toggleAudio()} aria-pressed=${String(!mediaState?.audio)}>
               ${mediaState?.audio ? 'Mute' : 'Unmute'}
@@ -134,16 +135,15 @@ export class DerbelMeeting extends LitElement {
         ${repeat(
           state.peers,
           (remote) => remote.peerId,
-          (remote) =>
-            html`<derbel-video-tile
-              .stream=${remote.stream}
-              name=${client.contacts.value.contacts.find((c) => c.peer.id === remote.userId)?.peer.displayName ?? name}
-              .audio=${remote.audio}
-              .video=${remote.video}
-              connection=${remote.connection}
-              ?speaking=${Boolean(speaking[remote.peerId] && remote.audio)}
-              data-user-id=${remote.userId}
-            ></derbel-video-tile>`,
+          (remote) => html`<derbel-video-tile
+            .stream=${remote.stream}
+            name=${client.contacts.value.contacts.find((c) => c.peer.id === remote.userId)?.peer.displayName ?? name}
+            .audio=${remote.audio}
+            .video=${remote.video}
+            connection=${remote.connection}
+            ?speaking=${Boolean(speaking[remote.peerId] && remote.audio)}
+            data-user-id=${remote.userId}
+          ></derbel-video-tile>`,
         )}
         <div class="self">${self}</div>
       </div>

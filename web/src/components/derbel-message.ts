@@ -84,17 +84,15 @@ export class DerbelMessage extends LitElement {
     if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
     const attachments = message.attachments ?? [];
     return html`${attachments.length > 0 ? html`<derbel-attachments .attachments=${attachments} .urlFor=${this.attachmentUrl}></derbel-attachments>` : nothing}
-    ${
-      message.text || attachments.length === 0
-        ? html`<p part="text" class="text" data-testid="message-text">
-            ${splitLinks(message.text).map((part) =>
+      ${
+        message.text || attachments.length === 0
+          ? html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
               part.kind === 'link'
                 ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer nofollow">${part.text}</a>`
                 : part.text,
-            )}
-          </p>`
-        : nothing
-    }`;
+            )}</p>`
+          : nothing
+      }`;
   }
 
   private failed(message: ShownMessage) {

@@ -35,9 +35,9 @@ export class DerbelNotice extends LitElement {
       ${
         notice
           ? html`<p part="notice" class="notice" data-testid="state-notice">
-              <span>${notice}</span>
-              <button class="button link" type="button" @click=${() => client?.notice.set(null)}>Dismiss</button>
-            </p>`
+            <span>${notice}</span>
+            <button class="button link" type="button" @click=${() => client?.notice.set(null)}>Dismiss</button>
+          </p>`
           : nothing
       }
     </div>`;

@@ -59,8 +59,8 @@ export class DerbelSessions extends LitElement {
         this.sessions === null
           ? html`<p role="status">Loading sessions…</p>`
           : html`<ul part="list" aria-label="Active sessions" data-testid="session-list">
-              ${this.sessions.map((session) => this.item(client, session))}
-            </ul>`
+            ${this.sessions.map((session) => this.item(client, session))}
+          </ul>`
       }
       <button class="button danger" type="button" data-testid="sign-out-everywhere" @click=${() => void client.signOutEverywhere()}>
         Sign out everywhere
@@ -75,22 +75,15 @@ export class DerbelSessions extends LitElement {
         <span class="device">${session.current ? 'This device' : describeBrowser(session.userAgent)}</span>
         <span class="detail"
           >${session.address ?? 'unknown address'} · active
-          <time datetime=${session.lastActiveAt}
-            >${lastActive.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</time
-          ></span
+          <time datetime=${session.lastActiveAt}>${lastActive.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</time></span
         >
       </span>
       ${
         session.current
           ? nothing
-          : html`<button
-              class="button"
-              type="button"
-              aria-label="Sign out ${describeBrowser(session.userAgent)}"
-              @click=${() => void this.end(client, session.id)}
-            >
-              Sign out
-            </button>`
+          : html`<button class="button" type="button" aria-label="Sign out ${describeBrowser(session.userAgent)}" @click=${() => void this.end(client, session.id)}>
+            Sign out
+          </button>`
       }
     </li>`;
   }

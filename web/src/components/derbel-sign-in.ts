@@ -66,8 +66,8 @@ export class DerbelSignIn extends LitElement {
           ${
             signUp
               ? html`<label class="field"
-                  >Display name <input name="displayName" autocomplete="name" required maxlength="64" data-testid="display-name"
-                /></label>`
+                >Display name <input name="displayName" autocomplete="name" required maxlength="64" data-testid="display-name"
+              /></label>`
               : null
           }
           <label class="field"
