@@ -32,6 +32,8 @@ const APP_READS = [
   'MEETING_RECONNECT_GRACE_MS',
   'SOCKET_PING_INTERVAL_MS',
   'SOCKET_PING_TIMEOUT_MS',
+  'PRESENCE_ONLINE_SETTLE_MS',
+  'PRESENCE_OFFLINE_GRACE_MS',
   'STUN_URLS',
   'TURN_URLS',
   'TURN_SECRET',
@@ -332,7 +334,9 @@ describe('the variables the app reads', () => {
     const sources = readdirSync(join(root, configFolder))
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
       .map((file) => readText(`${configFolder}/${file}`));
-    const read = new Set(sources.flatMap((source) => [...source.matchAll(/\bread\.\w+\('([A-Z][A-Z0-9_]*)'/g)].map((match) => match[1])));
+    const read = new Set(
+      sources.flatMap((source) => [...source.matchAll(/\bread\.\w+\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((match) => match[1])),
+    );
     expect([...read].sort(), 'update APP_READS, .env.example and docker-compose.yml together').toEqual([...APP_READS].sort());
   });
 
