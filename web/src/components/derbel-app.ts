@@ -7,7 +7,7 @@ import { browserStore, type KeyValueStore } from '../client/key-value-store.js';
 import type { SessionState } from '../client/session-state.js';
 import { avatar } from './avatar.js';
 import { showAttentionOnPage } from './page-badge.js';
-import { clientContext, sessionContext } from './context.js';
+import { clientContext } from './context.js';
 import { define } from './define.js';
 import './derbel-add-contact.js';
 import './derbel-blocked-users.js';
@@ -73,7 +73,6 @@ export class DerbelApp extends LitElement {
   private readonly local = browserStore('localStorage');
   readonly notifications = new DesktopNotifications(this.local);
   private readonly clientProvider = new ContextProvider(this, { context: clientContext });
-  private readonly sessionProvider = new ContextProvider(this, { context: sessionContext });
   private undo: Array<() => void> = [];
   private onHash = () => (this.route = parseRoute(location.hash));
 
@@ -85,7 +84,6 @@ export class DerbelApp extends LitElement {
     this.session = this.client.session.value;
     this.theme = (this.getAttribute('theme') as Theme | null) ?? savedTheme(this.local);
     this.clientProvider.setValue(this.client);
-    this.sessionProvider.setValue(this.session);
   }
 
   connectedCallback() {
@@ -94,7 +92,6 @@ export class DerbelApp extends LitElement {
     this.undo.push(
       this.client.session.subscribe((session) => {
         this.session = session;
-        this.sessionProvider.setValue(session);
       }),
       this.client.missedCalls.subscribe(() => this.requestUpdate()),
       this.notifications.enabled.subscribe(() => this.requestUpdate()),
