@@ -7,6 +7,7 @@ import { contactRequestsProjection } from './contact-requests/contact-requests.p
 import { feedProjection } from './feed/feed.projection.js';
 import { messagesProjection } from './messages/messages.projection.js';
 import type { Projection } from './projection.js';
+import { searchProjection } from './search/search.projection.js';
 
 /** Every read model, as the server runs them and `derbel projections rebuild` knows them. Add new ones here. */
 export function allProjections(): Projection<unknown>[] {
@@ -19,5 +20,6 @@ export function allProjections(): Projection<unknown>[] {
     callLogProjection,
     contactRequestsProjection,
     blocksProjection,
+    searchProjection,
   ];
 }

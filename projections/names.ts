@@ -8,6 +8,7 @@ export const PROJECTIONS = {
   callLog: 'call_log',
   contactRequests: 'contact_requests',
   blocks: 'blocks',
+  search: 'search',
 } as const;
 
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

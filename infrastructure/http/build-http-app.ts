@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { iceServerRoutes } from './routes/ice-servers.routes.js';
 import { meetingRoutes } from './routes/meetings.routes.js';
 import { messageRoutes } from './routes/messages.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { ErrorResponse } from './schemas.js';
 
@@ -93,6 +94,7 @@ export async function buildHttpApp(
     contactRoutes,
     blockRoutes,
     messageRoutes,
+    searchRoutes,
     attachmentRoutes,
     eventRoutes,
     meetingRoutes,

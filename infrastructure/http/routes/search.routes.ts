@@ -1,0 +1,95 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { searchMessages, type SearchCursor } from '../../../projections/search/search.queries.js';
+import { searchTerms } from '../../../projections/search/search-terms.js';
+import { PROJECTIONS } from '../../../projections/names.js';
+import type { AppContext } from '../../app-context.js';
+import { HttpError } from '../error-codes.js';
+import { perUserLimit } from '../per-user-limit.js';
+import { errors, MinPositionQuery, Uuid } from '../schemas.js';
+
+const Snippet = Type.Object({
+  text: Type.String(),
+  highlights: Type.Array(Type.Tuple([Type.Integer(), Type.Integer()])),
+});
+const SearchResult = Type.Object({
+  conversationId: Type.String(),
+  message: Type.Object({
+    id: Type.String(),
+    senderId: Type.String(),
+    text: Type.String(),
+    sentAt: Type.String(),
+    editedAt: Type.Union([Type.String(), Type.Null()]),
+  }),
+  snippet: Snippet,
+});
+
+/** `next` as the client sees it: opaque (base64url JSON of the last result's place). */
+const encodeCursor = (c: SearchCursor) => Buffer.from(JSON.stringify([c.rank, c.sentAt, c.contactId, c.id])).toString('base64url');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function decodeCursor(value: string): SearchCursor {
+  try {
+    const [rank, sentAt, contactId, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof rank === 'string' &&
+      Number.isFinite(Number(rank)) &&
+      typeof sentAt === 'string' &&
+      !Number.isNaN(Date.parse(sentAt)) &&
+      typeof contactId === 'string' &&
+      UUID.test(contactId) &&
+      typeof id === 'string' &&
+      UUID.test(id)
+    )
+      return { rank, sentAt, contactId, id };
+  } catch {
+    // falls through: not ours
+  }
+  throw new HttpError(400, 'UNKNOWN_CURSOR', 'cursor is not a next value this search returned');
+}
+
+/** `GET /api/search`: full-text search over the signed-in user's conversations (docs/search.md). */
+export const searchRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/search',
+      {
+        // Its own count in the `searches` limit, apart from the user directory's.
+        preHandler: [app.authenticate, perUserLimit(ctx, 'searches', () => 'messages')],
+        config: { readModels: [PROJECTIONS.search] },
+        schema: {
+          tags: ['messages'],
+          querystring: Type.Object({
+            q: Type.String({ minLength: 1, maxLength: 200 }),
+            conversationId: Type.Optional(Uuid),
+            senderId: Type.Optional(Uuid),
+            /** Only messages sent before this time. */
+            before: Type.Optional(Type.String({ format: 'date-time' })),
+            /** The `next` of the previous page. */
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+            limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+            ...MinPositionQuery,
+          }),
+          response: {
+            200: Type.Object({ results: Type.Array(SearchResult), next: Type.Union([Type.String(), Type.Null()]) }),
+            ...errors(400, 401, 429),
+          },
+        },
+      },
+      async (request) => {
+        const { q, conversationId, senderId, before, cursor, limit } = request.query;
+        const terms = searchTerms(q);
+        if (terms.length === 0) throw new HttpError(400, 'VALIDATION_ERROR', 'q must hold at least one word (letters or digits)');
+        const after = cursor === undefined ? undefined : decodeCursor(cursor);
+        const page = await searchMessages(
+          ctx.pool,
+          request.session.userId,
+          terms,
+          { conversationId, senderId, before: before === undefined ? undefined : new Date(before) },
+          { limit, after },
+        );
+        return { results: page.results, next: page.next && encodeCursor(page.next) };
+      },
+    );
+  };
