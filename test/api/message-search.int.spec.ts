@@ -125,6 +125,11 @@ describe('message search', () => {
     await bad('q=x&before=yesterday', 'VALIDATION_ERROR');
     await bad('q=x&cursor=bm90IGEgY3Vyc29y', 'UNKNOWN_CURSOR');
     await bad(`q=x&cursor=${Buffer.from('["1e400","x","y","z"]').toString('base64url')}`, 'UNKNOWN_CURSOR');
+    const uuid = ana.user!.id;
+    for (const forged of [['1e39', '2026-01-01 00:00:00+00'], ['0.5', '1'], ['0.5', '2026-02-30 00:00:00+00'], ['NaN', '2026-01-01 00:00:00+00']])
+      await bad(`q=x&cursor=${Buffer.from(JSON.stringify([...forged, uuid, uuid])).toString('base64url')}`, 'UNKNOWN_CURSOR');
+    for (const before of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-12-01T10:00:00+14:00'])
+      expect((await ana.get(`/api/search?q=x&before=${encodeURIComponent(before)}`)).status, before).toBe(200);
     const notUuid = await ana.get('/api/search?q=x&conversationId=nope');
     expect(notUuid.status).toBe(400);
     expect((await new ApiClient(t.url).get('/api/search?q=x')).status).toBe(401);

@@ -36,6 +36,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/read`, body: ['messageId'] },
   { method: 'GET', path: (i, o) => `/api/contacts/${o(i.contactId)}/audit`, query: ['after', 'limit'] },
   { method: 'GET', path: () => '/api/events', query: ['after', 'limit'] },
+  { method: 'GET', path: () => '/api/search', query: ['q', 'conversationId', 'senderId', 'before', 'cursor', 'limit', 'minPosition'] },
   { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/meetings`, body: ['kind'] },
   { method: 'GET', path: () => '/api/meetings', query: ['minPosition'] },
   { method: 'GET', path: (i, o) => `/api/meetings/${o(i.meetingId)}` },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type pg from 'pg';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { searchMessages, type SearchCursor } from '../../../projections/search/search.queries.js';
 import { searchTerms } from '../../../projections/search/search-terms.js';
@@ -28,24 +29,35 @@ const SearchResult = Type.Object({
 const encodeCursor = (c: SearchCursor) => Buffer.from(JSON.stringify([c.rank, c.sentAt, c.contactId, c.id])).toString('base64url');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function decodeCursor(value: string): SearchCursor {
+function decodeCursor(value: string): SearchCursor | null {
   try {
     const [rank, sentAt, contactId, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof rank === 'string' &&
-      Number.isFinite(Number(rank)) &&
-      typeof sentAt === 'string' &&
-      !Number.isNaN(Date.parse(sentAt)) &&
-      typeof contactId === 'string' &&
-      UUID.test(contactId) &&
-      typeof id === 'string' &&
-      UUID.test(id)
-    )
-      return { rank, sentAt, contactId, id };
+    const ok = typeof rank === 'string' && typeof sentAt === 'string' && typeof contactId === 'string' && typeof id === 'string';
+    return ok && UUID.test(contactId) && UUID.test(id) ? { rank, sentAt, contactId, id } : null;
   } catch {
-    // falls through: not ours
+    return null;
   }
-  throw new HttpError(400, 'UNKNOWN_CURSOR', 'cursor is not a next value this search returned');
+}
+
+/** A cursor as `next` wrote it, its rank and time in PostgreSQL's own text (checked by PostgreSQL: a forged one is a 400). */
+async function readCursor(pool: pg.Pool, value: string): Promise<SearchCursor> {
+  const cursor = decodeCursor(value);
+  const valid =
+    cursor &&
+    (await pool
+      .query<{ ok: boolean }>(`SELECT $1::real >= 0 AND $1::real < 'Infinity' AND $2::timestamptz IS NOT NULL AS ok`, [
+        cursor.rank,
+        cursor.sentAt,
+      ])
+      .then(
+        ({ rows }) => rows[0].ok,
+        (error: { code?: string }) => {
+          if (error.code?.startsWith('22')) return false; // data exception: not a number, not a time, out of range
+          throw error;
+        },
+      ));
+  if (!valid) throw new HttpError(400, 'UNKNOWN_CURSOR', 'cursor is not a next value this search returned');
+  return cursor;
 }
 
 /** `GET /api/search`: full-text search over the signed-in user's conversations (docs/search.md). */
@@ -81,7 +93,7 @@ export const searchRoutes =
         const { q, conversationId, senderId, before, cursor, limit } = request.query;
         const terms = searchTerms(q);
         if (terms.length === 0) throw new HttpError(400, 'VALIDATION_ERROR', 'q must hold at least one word (letters or digits)');
-        const after = cursor === undefined ? undefined : decodeCursor(cursor);
+        const after = cursor === undefined ? undefined : await readCursor(ctx.pool, cursor);
         const page = await searchMessages(
           ctx.pool,
           request.session.userId,
