@@ -47,12 +47,19 @@ export async function searchMessages(
 ): Promise<{ results: SearchResult[]; next: SearchCursor | null }> {
   const { rows } = await pool.query(
     `WITH q AS (SELECT to_tsquery('english', $2) || to_tsquery('simple', $2) AS query),
-     hits AS (
-       SELECT s.contact_id, s.id, s.sender_id, s.sent_at, s.edited_at, s.text, ts_rank(s.document, q.query) AS rank
-       FROM q, contact_list c JOIN message_search s ON s.contact_id = c.contact_id
-       WHERE c.user_id = $1 AND NOT c.removed AND s.document @@ q.query
+     -- The user's own messages first (by conversation, on the primary key), then the text test on those: a
+     -- common word or short prefix matches much of the whole index, and the planner cannot tell (issue 20
+     -- measurements: 4.7 s through the GIN index against 77 ms so for a user seeing 13k of 1M messages).
+     mine AS MATERIALIZED (
+       SELECT s.contact_id, s.id, s.sender_id, s.sent_at, s.edited_at, s.text, s.document
+       FROM contact_list c JOIN message_search s ON s.contact_id = c.contact_id
+       WHERE c.user_id = $1 AND NOT c.removed
          AND ($3::uuid IS NULL OR c.contact_id = $3) AND ($4::uuid IS NULL OR s.sender_id = $4)
          AND ($5::timestamptz IS NULL OR s.sent_at < $5)
+     ),
+     hits AS (
+       SELECT m.contact_id, m.id, m.sender_id, m.sent_at, m.edited_at, m.text, ts_rank(m.document, q.query) AS rank
+       FROM q, mine m WHERE m.document @@ q.query
      ),
      kept AS (
        SELECT * FROM hits
