@@ -1,9 +1,18 @@
 import type pg from 'pg';
+import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 
 export interface ContactListItem {
   id: string;
   peer: { id: string; username: string; displayName: string };
-  lastMessage: { id: string; senderId: string; text: string | null; sentAt: string; editedAt: string | null; deleted: boolean } | null;
+  lastMessage: {
+    id: string;
+    senderId: string;
+    text: string | null;
+    sentAt: string;
+    editedAt: string | null;
+    deleted: boolean;
+    attachments: MessageAttachment[];
+  } | null;
   unreadCount: number;
   lastActivityAt: string;
   lastReadMessageId: string | null;
@@ -21,7 +30,8 @@ export async function listContacts(pool: pg.Pool, userId: string): Promise<Conta
             c.last_read_message_id, c.peer_last_read_message_id, c.active_meeting,
             (SELECT jsonb_build_object('id', l.id, 'senderId', l.sender_id, 'text', CASE WHEN l.deleted THEN NULL ELSE l.text END,
                       'sentAt', to_char(l.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                      'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'deleted', l.deleted)
+                      'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'deleted', l.deleted,
+                      'attachments', coalesce(l.attachments, '[]'::jsonb))
               FROM messages l WHERE l.contact_id = c.contact_id ORDER BY l.seq DESC LIMIT 1) AS last_message,
             (SELECT count(*) FROM messages m
               WHERE m.contact_id = c.contact_id AND m.sender_id = c.peer_id AND NOT m.deleted

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedRedisPrefix } from '../../infrastructure/redis/deployment-prefix.js';
 import { redisNames } from '../../infrastructure/redis/redis-names.js';
-import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { ApiClient, connected, eventually, presenceChanges, recordEvents } from '../support/api-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -48,9 +48,13 @@ describe('two deployments sharing one Redis', () => {
   it("delivers none of one deployment's pushes or resyncs to the other's sockets", async () => {
     const [ann, ben] = await Promise.all([new ApiClient(a[0].url).signUp('ann'), new ApiClient(a[0].url).signUp('ben')]);
     const contactA = await ann.addContact(ben);
-    const onA = await Promise.all([connected(ann.connect({ url: a[0].url })), connected(ben.connect({ url: a[1].url }))]);
-    const seenOnA = onA.map(recordEvents);
-    await sleep(500);
+    // One after the other, so that when ann hears ben come online (after the settle delay), ann's own
+    // announcement, settled earlier, has been sent too: nothing of A's own is still on its way below.
+    const annSocket = await connected(ann.connect({ url: a[0].url }));
+    const seenByAnn = recordEvents(annSocket);
+    const onA = [annSocket, await connected(ben.connect({ url: a[1].url }))];
+    const seenOnA = [seenByAnn, recordEvents(onA[1])];
+    await eventually(() => presenceChanges(seenByAnn).some((p) => p.userId === ben.user!.id && p.online), { timeoutMs: 10_000 });
     const before = seenOnA.map((events) => events.length);
 
     // Deployment B restarts twice (each start leads its projections) and is busy meanwhile.

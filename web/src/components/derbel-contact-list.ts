@@ -394,7 +394,13 @@ function lastMessagePreview(contact: Contact, myId: string) {
   const message = contact.lastMessage;
   if (!message) return `@${contact.peer.username}`;
   if (message.deleted) return 'Message deleted';
-  return `${message.senderId === myId ? 'You: ' : ''}${message.text}`;
+  return `${message.senderId === myId ? 'You: ' : ''}${message.text || filesPreview(message.attachments ?? [])}`;
+}
+
+/** A message of files only reads as its file's name, or how many files it has. */
+function filesPreview(attachments: readonly { name: string }[]) {
+  if (attachments.length === 0) return '';
+  return attachments.length === 1 ? `📎 ${attachments[0]!.name}` : `📎 ${attachments.length} files`;
 }
 
 define('derbel-contact-list', DerbelContactList);
