@@ -1,18 +1,11 @@
 import type pg from 'pg';
-import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
+import type { MessageView } from '../messages/message-view.js';
 
 export interface ContactListItem {
   id: string;
   peer: { id: string; username: string; displayName: string };
-  lastMessage: {
-    id: string;
-    senderId: string;
-    text: string | null;
-    sentAt: string;
-    editedAt: string | null;
-    deleted: boolean;
-    attachments: MessageAttachment[];
-  } | null;
+  /** The newest message of the history, as the history serves it (a contact's id is the row's own). */
+  lastMessage: Omit<MessageView, 'contactId'> | null;
   unreadCount: number;
   lastActivityAt: string;
   lastReadMessageId: string | null;
