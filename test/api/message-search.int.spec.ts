@@ -40,9 +40,21 @@ describe('message search', () => {
       results: [
         {
           conversationId: contactId,
-          message: { id: budget, senderId: ana.user!.id, text: 'Meeting tomorrow about the <b>budget</b>', sentAt: expect.any(String), editedAt: null },
+          message: {
+            id: budget,
+            senderId: ana.user!.id,
+            text: 'Meeting tomorrow about the <b>budget</b>',
+            sentAt: expect.any(String),
+            editedAt: null,
+          },
           // PostgreSQL's parser leaves tag-like text out of excerpts; the message itself is whole.
-          snippet: { text: 'Meeting tomorrow about the  budget', highlights: [[8, 16], [28, 34]] },
+          snippet: {
+            text: 'Meeting tomorrow about the  budget',
+            highlights: [
+              [8, 16],
+              [28, 34],
+            ],
+          },
         },
       ],
       next: null,
@@ -126,7 +138,12 @@ describe('message search', () => {
     await bad('q=x&cursor=bm90IGEgY3Vyc29y', 'UNKNOWN_CURSOR');
     await bad(`q=x&cursor=${Buffer.from('["1e400","x","y","z"]').toString('base64url')}`, 'UNKNOWN_CURSOR');
     const uuid = ana.user!.id;
-    for (const forged of [['1e39', '2026-01-01 00:00:00+00'], ['0.5', '1'], ['0.5', '2026-02-30 00:00:00+00'], ['NaN', '2026-01-01 00:00:00+00']])
+    for (const forged of [
+      ['1e39', '2026-01-01 00:00:00+00'],
+      ['0.5', '1'],
+      ['0.5', '2026-02-30 00:00:00+00'],
+      ['NaN', '2026-01-01 00:00:00+00'],
+    ])
       await bad(`q=x&cursor=${Buffer.from(JSON.stringify([...forged, uuid, uuid])).toString('base64url')}`, 'UNKNOWN_CURSOR');
     for (const before of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-12-01T10:00:00+14:00'])
       expect((await ana.get(`/api/search?q=x&before=${encodeURIComponent(before)}`)).status, before).toBe(200);
