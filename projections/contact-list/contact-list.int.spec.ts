@@ -56,6 +56,7 @@ describe('contact list read model', () => {
       sentAt: sent.metadata.timestamp,
       editedAt: null,
       deleted: false,
+      attachments: [],
       ...changes,
     };
   };

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { derbel } from '../tooling/tooling-support.js';
 
 /** The read models whose folds read a MessageSent's `messageId` and so refuse one that is no uuid. */
-const REFUSING = ['contact_list', 'feed', 'messages'];
+const REFUSING = ['contact_list', 'feed', 'messages', 'search'];
 
 /**
  * Issue 12: any event the folds cannot apply (here a MessageSent whose id no upcaster can read as a uuid,

@@ -78,6 +78,7 @@ describe('derbel projections parked', () => {
       `${malformed} contact_list MessageSent ${stream} MALFORMED_EVENT`,
       `${malformed} feed MessageSent ${stream} MALFORMED_EVENT`,
       `${malformed} messages MessageSent ${stream} MALFORMED_EVENT`,
+      `${malformed} search MessageSent ${stream} MALFORMED_EVENT`,
       `${refused} messages MessageSent ${stream} 23514`,
     ]);
     expect(lines[3]).toMatch(/messageId is not a canonical uuid: "not-a-uuid"\s+1\s+\d{4}-\d\d-\d\dT/);
@@ -114,16 +115,23 @@ describe('derbel projections parked', () => {
     const before = await generations();
     const retried = await derbel(t.db.url, ['projections', 'parked', '--retry', String(malformed)]);
     expect(retried.code).toBe(1);
-    for (const name of ['contact_list', 'feed', 'messages']) {
+    for (const name of ['contact_list', 'feed', 'messages', 'search']) {
       expect(retried.stdout).toContain(`${name}: MessageSent at position ${malformed} is still parked (attempt 2): MALFORMED_EVENT`);
     }
     expect((await parkedJson()).filter((p: any) => p.position === malformed).map((p: any) => [p.projection, p.attempts])).toEqual([
       ['contact_list', 2],
       ['feed', 2],
       ['messages', 2],
+      ['search', 2],
     ]);
     const after = await generations();
-    expect(after).toEqual({ ...before, contact_list: before.contact_list + 1, feed: before.feed + 1, messages: before.messages + 1 });
+    expect(after).toEqual({
+      ...before,
+      contact_list: before.contact_list + 1,
+      feed: before.feed + 1,
+      messages: before.messages + 1,
+      search: before.search + 1,
+    });
   });
 
   it('--retry once the cause is gone: applied, no longer listed, and the live runner carries on', async () => {
@@ -133,7 +141,7 @@ describe('derbel projections parked', () => {
     expect(JSON.parse(retried.stdout)).toEqual([{ projection: 'messages', position: refused, eventType: 'MessageSent', applied: true }]);
     const { rows } = await t.pool.query('SELECT text FROM messages WHERE id = $1', [forbiddenId]);
     expect(rows).toEqual([{ text: 'forbidden' }]);
-    expect((await parkedJson()).map((p: any) => p.position)).toEqual([malformed, malformed, malformed]);
+    expect((await parkedJson()).map((p: any) => p.position)).toEqual([malformed, malformed, malformed, malformed]);
 
     // The live runner, made to start over by the new generation, still applies what comes next.
     const laterId = '11111111-0000-4000-8000-000000000002';

@@ -98,7 +98,11 @@ describe('rebuilding projections from the log', () => {
     expect(expected.messages.some((row) => row.includes('poisoned'))).toBe(false);
     const parkedOneByOne = await parked();
     expect(parkedOneByOne).toEqual(
-      ['contact_list', 'feed', 'messages'].map((projection) => ({ projection, event_type: 'MessageSent', error_code: 'MALFORMED_EVENT' })),
+      ['contact_list', 'feed', 'messages', 'search'].map((projection) => ({
+        projection,
+        event_type: 'MessageSent',
+        error_code: 'MALFORMED_EVENT',
+      })),
     );
     await rebuild({ batchSize: 50 });
     expect(await dumpTables(t.pool, projections)).toEqual(expected);
