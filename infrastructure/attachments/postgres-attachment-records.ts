@@ -112,6 +112,7 @@ export class PostgresAttachmentRecords implements AttachmentRecords {
   }
 
   async release(ids: readonly string[], sentIn: { contactId: string; messageId: string }): Promise<void> {
+    if (ids.length === 0) return;
     await this.pool.query(
       'UPDATE attachments SET contact_id = NULL, message_id = NULL WHERE id = ANY($1::uuid[]) AND contact_id = $2 AND message_id = $3',
       [ids, sentIn.contactId, sentIn.messageId],
