@@ -21,7 +21,9 @@ const DATABASE_DOWN_CODES = new Set<string>([
 function isDatabaseDown(error: { code?: unknown; message?: unknown } | null | undefined): boolean {
   return (
     (typeof error?.code === 'string' && DATABASE_DOWN_CODES.has(error.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(error?.message))
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not currently accepting connections/.test(
+      String(error?.message),
+    )
   );
 }
 

@@ -59,6 +59,7 @@ describe('error handler: unavailable database', () => {
     ['starting up (57P03)', pgError('57P03', 'the database system is starting up')],
     ['connection lost mid-query', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['database closed to connections (55000)', pgError('55000', 'database "derbel" is not currently accepting connections')],
   ])('%s → 503 SERVICE_UNAVAILABLE with Retry-After', async (_, error) => {
     const response = await appThrowing(error);
     expect(response.statusCode).toBe(503);

@@ -32,6 +32,9 @@ export interface SocketData {
 export type DerbelSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 export type ConnectionHandler = (socket: DerbelSocket) => void;
 
+/** The handshake's credentials are not (or no longer) good: the client must sign in again. */
+class CredentialRefused extends Error {}
+
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Between nodes (Socket.io's server-side emit): a session was ended. */
 const SESSION_ENDED = 'derbel:session-ended';
@@ -104,7 +107,12 @@ export class SocketGateway implements RealtimeControl {
           socket.data = claims;
           next();
         })
-        .catch(() => next(new Error('UNAUTHORIZED')));
+        .catch((err) => {
+          // Only a refused credential ends the client's session; a database that could not answer is retried.
+          if (err instanceof CredentialRefused) return next(new Error('UNAUTHORIZED'));
+          this.log.warn({ err }, 'socket handshake could not check the session');
+          next(new Error('UNAVAILABLE'));
+        });
     });
     this.io.on('connection', (socket) => this.handleConnection(socket));
     // Another node ended a session: forget that it was active, so no request is let through by a cache.
@@ -167,15 +175,21 @@ export class SocketGateway implements RealtimeControl {
     const bearer = typeof auth?.token === 'string' && auth.token ? auth.token : null;
     const cookie = fastifyCookie.parse(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
     const token = bearer ?? tokenFrom({}, { [SESSION_COOKIE]: cookie })?.token;
-    if (!token) throw new Error('no token');
+    if (!token) throw new CredentialRefused('no token');
     const step = this.options.onHandshakeStep;
     const claims = await timedStep(step, 'token', () => {
-      const claims = this.ctx.tokens.verify(token);
-      if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId)) throw new Error('cookie without its CSRF token');
+      let claims: SessionClaims;
+      try {
+        claims = this.ctx.tokens.verify(token);
+      } catch {
+        throw new CredentialRefused('invalid token');
+      }
+      if (!bearer && auth?.csrfToken !== this.ctx.tokens.csrfTokenFor(claims.sessionId))
+        throw new CredentialRefused('cookie without its CSRF token');
       return claims;
     });
     if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))))
-      throw new Error('session ended');
+      throw new CredentialRefused('session ended');
     return claims;
   }
 
