@@ -50,3 +50,8 @@ if (!fs.existsSync('/usr/sbin/haproxy')) {
 if (!process.env.CHROMIUM_PATH && !fs.existsSync('/usr/bin/chromium')) {
   run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
 }
+
+// ---- the relay-only call test (test/web/turn-relay.e2e.spec.ts): Debian's coturn ----
+if (!process.env.TURNSERVER_PATH && !fs.existsSync('/usr/bin/turnserver')) {
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coturn');
+}

@@ -10,6 +10,10 @@ export { describeConfig, type ConfigDescription } from './describe-config.js';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** `relay`: browsers use TURN only (a test proving the TURN credentials work; or hiding users' addresses from each other). */
+export const ICE_TRANSPORT_POLICIES = ['all', 'relay'] as const;
+export type IceTransportPolicy = (typeof ICE_TRANSPORT_POLICIES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -70,6 +74,7 @@ export interface Config {
   turnUrls: string[];
   turnSecret: string | undefined;
   turnTtlSeconds: number;
+  iceTransportPolicy: IceTransportPolicy;
   /** Whether this node competes for the leadership that runs the projections. */
   projectionsEnabled: boolean;
   nodeId: string;
@@ -123,6 +128,10 @@ export function loadConfig(env: Environment = process.env): Config {
   }
   if (read.raw('TURN_SECRET') !== undefined && read.raw('TURN_URLS') === undefined) {
     read.problem('TURN_SECRET is set but TURN_URLS is not: TURN needs both');
+  }
+
+  if (read.raw('ICE_TRANSPORT_POLICY') === 'relay' && read.raw('TURN_URLS') === undefined) {
+    read.problem('ICE_TRANSPORT_POLICY=relay needs TURN_URLS: without TURN there is nothing to relay through');
   }
 
   const heartbeatRange = {
@@ -204,6 +213,7 @@ export function loadConfig(env: Environment = process.env): Config {
     turnUrls,
     turnSecret,
     turnTtlSeconds: read.integer('TURN_TTL_SECONDS', { min: 60, max: 30 * 86_400, description: 'a number of seconds 60-2592000' }, 86_400),
+    iceTransportPolicy: read.choice('ICE_TRANSPORT_POLICY', ICE_TRANSPORT_POLICIES, 'all'),
     projectionsEnabled: read.onOff('PROJECTIONS', true),
     nodeId: read.matching('NODE_ID', NODE_ID, 'at most 128 letters, digits or . _ : @ -') ?? `${os.hostname()}-${process.pid}`,
     trustProxy: read.list('TRUST_PROXY', { isValid: isProxyAddress, description: PROXY_ADDRESS_DESCRIPTION }, []),

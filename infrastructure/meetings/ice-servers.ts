@@ -11,14 +11,20 @@ export interface IceServerSettings {
   turnUrls: string[];
   turnSecret: string | undefined;
   turnTtlSeconds: number;
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 /**
  * The ICE servers a client should use. TURN credentials follow coturn's REST API (`use-auth-secret`):
  * `username = <unix expiry>:<userId>`, `credential = base64(HMAC-SHA1(secret, username))`, so coturn can
- * check them with the shared secret alone and they stop working after `ttl` seconds.
+ * check them with the shared secret alone and they stop working after `ttl` seconds. `iceTransportPolicy`
+ * is the browsers' `RTCConfiguration` setting (`relay`: TURN only).
  */
-export function iceServersFor(userId: string, settings: IceServerSettings, now: Date): { iceServers: IceServer[]; ttl: number } {
+export function iceServersFor(
+  userId: string,
+  settings: IceServerSettings,
+  now: Date,
+): { iceServers: IceServer[]; ttl: number; iceTransportPolicy: 'all' | 'relay' } {
   const iceServers: IceServer[] = [];
   if (settings.stunUrls.length > 0) iceServers.push({ urls: [...settings.stunUrls] });
   if (settings.turnUrls.length > 0 && settings.turnSecret) {
@@ -27,5 +33,5 @@ export function iceServersFor(userId: string, settings: IceServerSettings, now: 
     const credential = createHmac('sha1', settings.turnSecret).update(username).digest('base64');
     iceServers.push({ urls: [...settings.turnUrls], username, credential });
   }
-  return { iceServers, ttl: settings.turnTtlSeconds };
+  return { iceServers, ttl: settings.turnTtlSeconds, iceTransportPolicy: settings.iceTransportPolicy };
 }

@@ -19,8 +19,16 @@ export const iceServerRoutes =
         preHandler: app.authenticate,
         schema: {
           tags: ['meetings'],
-          description: "STUN, and TURN with short-lived credentials in coturn's REST-API format when a TURN secret is configured.",
-          response: { 200: Type.Object({ iceServers: Type.Array(IceServer), ttl: Type.Integer() }), ...errors(401) },
+          description:
+            "STUN, and TURN with short-lived credentials in coturn's REST-API format when a TURN secret is configured, and the ICE transport policy browsers should use ('relay': TURN only).",
+          response: {
+            200: Type.Object({
+              iceServers: Type.Array(IceServer),
+              ttl: Type.Integer(),
+              iceTransportPolicy: Type.Union([Type.Literal('all'), Type.Literal('relay')]),
+            }),
+            ...errors(401),
+          },
         },
       },
       async (request, reply) => {

@@ -113,4 +113,5 @@ export type IncomingSignal = { meetingId: string; from: string; fromUserId: stri
 
 export type JoinAck = { ok: true; peerId: string; participants: Participant[] } | { ok: false; code: string };
 
-export type IceServersResponse = { iceServers: RTCIceServer[]; ttl: number };
+/** `iceTransportPolicy` is absent from servers older than it: then `all`. */
+export type IceServersResponse = { iceServers: RTCIceServer[]; ttl: number; iceTransportPolicy?: RTCIceTransportPolicy };

@@ -40,6 +40,7 @@ export class CallSession {
   private mediaOf = new Map<string, { audio: boolean; video: boolean }>();
   private detach: Array<() => void> = [];
   private iceServers: RTCIceServer[] = [];
+  private iceTransportPolicy: RTCIceTransportPolicy = 'all';
 
   constructor(
     private readonly client: DerbelClient,
@@ -91,7 +92,9 @@ export class CallSession {
       for (const { link } of this.links.values()) void link.setTrack(kind, track);
     };
     try {
-      this.iceServers = (await this.client.api.iceServers()).iceServers;
+      const ice = await this.client.api.iceServers();
+      this.iceServers = ice.iceServers;
+      this.iceTransportPolicy = ice.iceTransportPolicy ?? 'all';
     } catch {
       this.iceServers = [];
     }
@@ -158,6 +161,7 @@ export class CallSession {
     const link = new PeerLink({
       polite: selfPeerId < peerId,
       iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
       tracks: this.media.tracks,
       stream: this.media.stream,
       send: (data) => this.client.realtime.emit('signal', { meetingId: this.meetingId, to: peerId, data }),

@@ -8,6 +8,8 @@ export type PeerLinkOptions = {
   /** The polite side yields when both offer at once (perfect negotiation). */
   polite: boolean;
   iceServers: RTCIceServer[];
+  /** `relay`: TURN candidates only (the server's ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   send: (data: SignalData) => void;
   /** Tracks to send from the start, and the stream they belong to. */
   tracks: MediaStreamTrack[];
@@ -45,7 +47,7 @@ export class PeerLink {
 
   constructor(private readonly options: PeerLinkOptions) {
     const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config));
-    this.pc = create({ iceServers: options.iceServers });
+    this.pc = create({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' });
     for (const track of options.tracks) this.senders.set(track.kind, this.pc.addTrack(track, options.stream));
 
     this.pc.ontrack = ({ track }) => {
