@@ -31,6 +31,7 @@ describe('contact list with requests', () => {
     contacts: [contact(), contact({ id: 'c2', peer: carol, lastActivityAt: '2024-05-01T08:00:00.000Z' })],
     requests: [request(), request({ id: 'r2', peer: { id: 'u-dan', username: 'dan' }, direction: 'outgoing', message: null })],
     presence: {},
+    groups: [],
   });
 
   it('takes who is a contact and which requests are pending from the server: those to answer first, newest first', () => {

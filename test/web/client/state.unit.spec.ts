@@ -18,6 +18,7 @@ describe('contact list state', () => {
     contacts,
     requests: [],
     presence: {},
+    groups: [],
   });
 
   it('puts the contact with the newest message first and counts it unread', () => {

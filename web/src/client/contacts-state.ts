@@ -1,3 +1,4 @@
+import { applyToGroups, markGroupReadLocally, type Group } from './groups-state.js';
 import type { Contact, ContactRequest, FeedEvent, FeedEventType, Message, User } from './types.js';
 
 /** The contact list as the user sees it, kept current by feed events. Pure functions only. */
@@ -8,9 +9,38 @@ export type ContactsState = {
   requests: ContactRequest[];
   /** userId → online, from `PresenceChanged` (overrides the snapshot's `peerOnline`). */
   presence: Record<string, boolean>;
+  /** Group conversations, newest activity first (see `groups-state.ts`). */
+  groups: Group[];
 };
 
-export const emptyContacts: ContactsState = { contacts: [], requests: [], presence: {} };
+export const emptyContacts: ContactsState = { contacts: [], requests: [], presence: {}, groups: [] };
+
+/** One row of the conversation list: a direct conversation or a group. */
+export type ConversationRow = { kind: 'direct'; id: string; contact: Contact } | { kind: 'group'; id: string; group: Group };
+
+/** Direct and group conversations together, by last activity (an unseen missed call counts as activity). */
+export function conversationRows(state: ContactsState, missedAt: Record<string, string> = {}): ConversationRow[] {
+  const rows: Array<ConversationRow & { activity: string }> = [
+    ...state.contacts.map((contact) => ({ kind: 'direct' as const, id: contact.id, contact, activity: contact.lastActivityAt })),
+    ...state.groups.map((group) => ({ kind: 'group' as const, id: group.id, group, activity: group.lastActivityAt })),
+  ];
+  const activity = (row: { id: string; activity: string }) => {
+    const missed = missedAt[row.id];
+    return missed && missed > row.activity ? missed : row.activity;
+  };
+  return rows.sort((a, b) => activity(b).localeCompare(activity(a))).map(({ activity: _, ...row }) => row as ConversationRow);
+}
+
+/** Someone the user knows by name: a contact's peer, or a member of one of their groups. */
+export function knownUser(state: ContactsState, userId: string): User | null {
+  const peer = state.contacts.find((contact) => contact.peer.id === userId)?.peer;
+  if (peer) return peer;
+  for (const group of state.groups) {
+    const member = group.members.find((m) => m.id === userId && m.username);
+    if (member) return { id: member.id, username: member.username, displayName: member.displayName };
+  }
+  return null;
+}
 
 /** Feed events that change who is a contact or a request: the list is read again from the server after each. */
 export const MEMBERSHIP_EVENTS: ReadonlySet<FeedEventType> = new Set<FeedEventType>([
@@ -117,7 +147,9 @@ function patch(state: ContactsState, contactId: string, change: (contact: Contac
 }
 
 /** How one feed event changes the contact list. New contacts and requests need their peer: the client reads the list again. */
-export function applyToContacts(state: ContactsState, event: FeedEvent, context: Context): ContactsState {
+export function applyToContacts(initial: ContactsState, event: FeedEvent, context: Context): ContactsState {
+  const groups = applyToGroups(initial.groups, event, { ...context, knownUser: (userId) => knownUser(initial, userId) });
+  const state = groups === initial.groups ? initial : { ...initial, groups };
   if (isMembershipEvent(event)) return applyMembership(state, event);
   switch (event.type) {
     case 'MessageSent': {
@@ -180,5 +212,7 @@ export function setPresence(state: ContactsState, userId: string, online: boolea
 }
 
 export function markReadLocally(state: ContactsState, contactId: string): ContactsState {
-  return patch(state, contactId, (contact) => (contact.unreadCount === 0 ? contact : { ...contact, unreadCount: 0 }));
+  const groups = markGroupReadLocally(state.groups, contactId);
+  const next = groups === state.groups ? state : { ...state, groups };
+  return patch(next, contactId, (contact) => (contact.unreadCount === 0 ? contact : { ...contact, unreadCount: 0 }));
 }

@@ -20,6 +20,8 @@ import {
 import { Conversations } from './conversations.js';
 import { Backoff, backoffDelay } from './backoff.js';
 import { Drafts } from './drafts.js';
+import { GroupConversations } from './groups.js';
+import { withGroupsSnapshot } from './groups-state.js';
 import { FeedSync } from './feed-sync.js';
 import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
@@ -70,11 +72,15 @@ export class DerbelClient {
   readonly meetings = new Observable<MeetingsState>(emptyMeetings);
   /** contactId → until when (epoch ms) the peer shows as typing. */
   readonly typing: Observable<Record<string, number>>;
+  /** contactId → userId → until when (epoch ms): who is typing in a group. */
+  readonly typingPeople: Observable<Record<string, Record<string, number>>>;
   private readonly typingState: Typing;
   readonly outboxEntries = new Observable<readonly OutboxEntry[]>([]);
   /** A non-blocking message for the user (the state had to be reloaded); null when there is none. */
   readonly notice = new Observable<string | null>(null);
   readonly conversations: Conversations;
+  /** Group conversations: create, rename, members, leave. */
+  readonly groups: GroupConversations;
   readonly callsLog: CallsLog;
   /** Which missed calls the user has seen (local storage), and those they have not. */
   readonly seenCalls: SeenCalls;
@@ -125,6 +131,7 @@ export class DerbelClient {
     this.now = options.now ?? (() => new Date());
     this.typingState = new Typing(this.now);
     this.typing = this.typingState.state;
+    this.typingPeople = this.typingState.people;
     this.api = new RestClient({
       server: this.server,
       session: this.tab,
@@ -135,6 +142,7 @@ export class DerbelClient {
         if (this.token) this.token = token;
         this.realtime.renew?.(token);
       },
+      isGroup: (conversationId) => this.contacts.value.groups.some((group) => group.id === conversationId),
     });
     this.feed = new FeedSync(
       (after) => this.api.events(after),
@@ -145,6 +153,7 @@ export class DerbelClient {
       (list) => this.contacts.update((state) => withServerList(state, list)),
     );
     this.conversations = new Conversations(this);
+    this.groups = new GroupConversations(this);
     this.callsLog = new CallsLog(this.api);
     this.seenCalls = new SeenCalls(
       this.local,
@@ -308,6 +317,11 @@ export class DerbelClient {
     return this.contacts.value.contacts.find((contact) => contact.id === contactId) ?? null;
   }
 
+  /** The group conversation of that id, or null. */
+  group(groupId: string) {
+    return this.groups.get(groupId);
+  }
+
   // ---- messages ----
 
   send(contactId: string, text: string, attachments: Attachment[] = []) {
@@ -353,6 +367,7 @@ export class DerbelClient {
   /** Marks the conversation read up to its newest message, when someone else wrote it. */
   async markRead(contactId: string, messageId: string) {
     this.contacts.update((state) => markReadLocally(state, contactId));
+    if (this.group(contactId)?.left) return;
     await this.api.markRead(contactId, messageId);
   }
 
@@ -427,11 +442,20 @@ export class DerbelClient {
   private async loadSnapshot(feedPosition?: number) {
     this.feed.hold();
     try {
-      const [{ contacts, requests, feedPosition: contactsPosition }, { meetings }] = await Promise.all([
+      const [{ contacts, requests, feedPosition: contactsPosition }, { conversations }, { meetings }] = await Promise.all([
         this.api.listContacts(),
+        // Direct conversations keep coming from `GET /api/contacts` (with presence and requests); groups from here.
+        this.api.listConversations().catch((error) => {
+          if (error instanceof ApiError && error.statusCode === 404 && error.code !== 'CONVERSATION_NOT_FOUND')
+            return { conversations: [] };
+          throw error;
+        }),
         this.api.listMeetings().catch(() => ({ meetings: [] })),
       ]);
-      this.contacts.update((state) => withSnapshot(state, { contacts, requests }));
+      this.contacts.update((state) => {
+        const next = withSnapshot(state, { contacts, requests });
+        return { ...next, groups: withGroupsSnapshot(state.groups, conversations) };
+      });
       this.meetings.update((state) => withMeetings(state, meetings));
       this.contactsLoaded.set(true);
       this.feed.release(feedPosition ?? contactsPosition ?? null);
@@ -495,6 +519,7 @@ export class DerbelClient {
     this.contacts.set(emptyContacts);
     this.contactsLoaded.set(false);
     this.contactList.reset();
+    this.groups.reset();
     this.blocks.set({ loaded: false, blocks: [] });
     if (this.contactListRetry) clearTimeout(this.contactListRetry);
     this.contactListRetry = null;
@@ -561,8 +586,9 @@ export class DerbelClient {
     this.meetings.update((state) => applyToMeetings(state, event));
     if (event.type === 'MessageSent') {
       this.outbox?.confirm(event.data.messageId);
-      this.typingState.stopped(event.data.contactId);
+      this.typingState.stopped(event.data.contactId, event.data.senderId);
     }
+    this.groups.received(event);
     if (isMembershipEvent(event)) void this.refreshContacts(event.position);
     if ((event.type === 'UserBlocked' || event.type === 'UserUnblocked') && this.blocks.value.loaded)
       void this.loadBlocks(event.position).catch(() => undefined);
@@ -578,7 +604,7 @@ export class DerbelClient {
       const { changes } = event.data;
       this.contacts.update((state) => changes.reduce((next, { userId, online }) => setPresence(next, userId, online), state));
     } else if (event.type === 'Typing' && event.data.userId !== this.me?.id) {
-      this.typingState.started(event.data.contactId);
+      this.typingState.started(event.data.contactId, event.data.userId);
     }
     this.events.emit('ephemeral', event);
   }

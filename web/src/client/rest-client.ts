@@ -13,6 +13,7 @@ import type {
   Message,
   User,
 } from './types.js';
+import type { ConversationListItem, MemberRole } from './group-wire.js';
 
 export type RestClientOptions = {
   /** Origin of the api server, e.g. `https://derbel.example`; empty for the page's own origin. */
@@ -24,7 +25,12 @@ export type RestClientOptions = {
   token?: () => string | null;
   /** The session was renewed: a new access token (the cookie is renewed by the server too). */
   onRenewed?: (renewed: RenewedSession) => void;
+  /** Whether a conversation id is a group's: its messages go through `/api/conversations/:id/…`. */
+  isGroup?: (conversationId: string) => boolean;
 };
+
+/** A group as `POST /api/conversations` answers. */
+export type CreatedGroup = { id: string; kind: 'group'; title: string; members: { id: string; username: string; role: MemberRole }[] };
 
 /** Answers about the session itself: a 401 there is the answer, not a reason to renew. */
 const SESSION_PATHS = new Set(['/api/sessions', '/api/sessions/refresh', '/api/accounts']);
@@ -257,28 +263,56 @@ export class RestClient {
 
   // messages
   sendMessage(contactId: string, input: { id?: string; text: string; attachmentIds?: string[] }) {
-    return this.request<{ message: Message; position: number }>('POST', `/api/contacts/${enc(contactId)}/messages`, input);
+    return this.request<{ message: Message; position: number }>('POST', `${this.conversation(contactId)}/messages`, input);
   }
   /** A history page: its messages do not repeat the conversation's id (it is in the URL); the client puts it back. */
   async listMessages(contactId: string, page: { before?: string; after?: string; limit?: number } = {}) {
     const { messages, hasMore } = await this.request<{ messages: Omit<Message, 'contactId'>[]; hasMore: boolean }>(
       'GET',
-      `/api/contacts/${enc(contactId)}/messages`,
+      `${this.conversation(contactId)}/messages`,
       undefined,
       page,
     );
     return { messages: messages.map((message): Message => ({ ...message, contactId })), hasMore };
   }
   editMessage(contactId: string, messageId: string, text: string) {
-    return this.request<{ message?: Message; position?: number }>('PATCH', `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`, {
+    return this.request<{ message?: Message; position?: number }>('PATCH', `${this.conversation(contactId)}/messages/${enc(messageId)}`, {
       text,
     });
   }
   deleteMessage(contactId: string, messageId: string) {
-    return this.request<unknown>('DELETE', `/api/contacts/${enc(contactId)}/messages/${enc(messageId)}`);
+    return this.request<unknown>('DELETE', `${this.conversation(contactId)}/messages/${enc(messageId)}`);
   }
   markRead(contactId: string, messageId: string) {
-    return this.request<unknown>('POST', `/api/contacts/${enc(contactId)}/read`, { messageId });
+    return this.request<unknown>('POST', `${this.conversation(contactId)}/read`, { messageId });
+  }
+
+  // conversations (direct and group, docs/groups.md)
+  /** Messages of a group go through `/api/conversations/:id`, of a direct conversation through `/api/contacts/:id`. */
+  private conversation(conversationId: string) {
+    return `/api/${this.options.isGroup?.(conversationId) ? 'conversations' : 'contacts'}/${enc(conversationId)}`;
+  }
+  listConversations() {
+    return this.request<{ conversations: ConversationListItem[] }>('GET', '/api/conversations');
+  }
+  getConversation(conversationId: string) {
+    return this.request<{ conversation: ConversationListItem }>('GET', `/api/conversations/${enc(conversationId)}`);
+  }
+  createGroup(input: { title: string; memberIds: string[] }) {
+    return this.request<{ conversation: CreatedGroup; position: number }>('POST', '/api/conversations', input);
+  }
+  /** Renames a group, or changes its setting (`membersMayAdd`, admins). */
+  changeGroup(conversationId: string, change: { title?: string; membersMayAdd?: boolean }) {
+    return this.request<{ position?: number }>('PATCH', `/api/conversations/${enc(conversationId)}`, change);
+  }
+  addMembers(conversationId: string, userIds: string[]) {
+    return this.request<{ position?: number }>('POST', `/api/conversations/${enc(conversationId)}/members`, { userIds });
+  }
+  removeMember(conversationId: string, userId: string) {
+    return this.request<{ position?: number }>('DELETE', `/api/conversations/${enc(conversationId)}/members/${enc(userId)}`);
+  }
+  leaveGroup(conversationId: string) {
+    return this.request<{ position?: number }>('POST', `/api/conversations/${enc(conversationId)}/leave`, {});
   }
 
   // catch-up

@@ -73,8 +73,11 @@ export type CallRecord = {
  * Events of the user's feed: they carry a global position and can be fetched again. The server's wire
  * contract, shared as types (the server builds each entry with `toFeedData`).
  */
-export type { FeedEventData } from '../../../projections/feed/feed-wire.js';
-import type { FeedEventData } from '../../../projections/feed/feed-wire.js';
+import type { FeedEventData as ServerFeedEventData } from '../../../projections/feed/feed-wire.js';
+import type { GroupFeedEventData } from './group-wire.js';
+
+/** The server's feed types, and the group events of docs/groups.md for those it does not define (yet). */
+export type FeedEventData = ServerFeedEventData & Omit<GroupFeedEventData, keyof ServerFeedEventData>;
 
 /** Events pushed live only: no position, never replayed. */
 export type EphemeralEventData = {
