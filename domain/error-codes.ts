@@ -45,4 +45,5 @@ export type DomainErrorCode =
   | 'NOT_INVITED'
   | 'ALREADY_JOINED'
   | 'NOT_A_PARTICIPANT'
-  | 'PEER_NOT_IN_MEETING';
+  | 'PEER_NOT_IN_MEETING'
+  | 'MEETING_FULL';

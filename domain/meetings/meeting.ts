@@ -11,8 +11,9 @@ import type {
 } from './events.js';
 
 /**
- * The `meeting-<meetingId>` stream: one call between the members of a contact. Ids and times come in
- * with the commands (`at` is the handler's clock), so the decider stays pure.
+ * The `meeting-<meetingId>` stream: one call between the members of a conversation (a direct contact or
+ * a group, whose members at the start are the only ones who may take part). Ids and times come in with
+ * the commands (`at` is the handler's clock), so the decider stays pure.
  */
 export type StartMeeting = {
   type: 'StartMeeting';
@@ -48,6 +49,19 @@ export type CloseMeeting = {
 export type MeetingCommand = StartMeeting | JoinMeeting | LeaveMeeting | DeclineMeeting | EndMeeting | ExpireRing | CloseMeeting;
 
 export type Participant = { userId: string; peerId: string };
+
+/**
+ * The most people in one call at once. Media goes peer to peer in a full mesh: each participant uploads
+ * n−1 streams and the call needs n·(n−1)/2 connections, which a browser on an ordinary uplink carries
+ * up to about six (docs/groups.md: an SFU would lift it).
+ */
+export const MAX_PARTICIPANTS = 6;
+
+export class MeetingFullError extends DomainError {
+  constructor() {
+    super('MEETING_FULL', `This call is full: at most ${MAX_PARTICIPANTS} people can be in a call at once`);
+  }
+}
 
 export type StartedMeeting = {
   status: 'ringing' | 'active' | 'ended';
@@ -184,7 +198,10 @@ function joinMeeting({ data }: JoinMeeting, state: StartedMeeting): MeetingEvent
   notEnded(state);
   // The ring is over but the sweeper has not written it yet: nobody can answer a missed call.
   if (state.status === 'ringing' && !isRinging(state, data.at)) throw new DomainError('MEETING_ENDED', 'Nobody answered in time');
-  if (participantOf(state, data.userId)?.peerId === data.peerId) return [];
+  const seat = participantOf(state, data.userId);
+  if (seat?.peerId === data.peerId) return [];
+  // A rejoin keeps its seat; only a newcomer needs a free one.
+  if (!seat && state.participants.length >= MAX_PARTICIPANTS) throw new MeetingFullError();
   const joined: ParticipantJoined = {
     type: 'ParticipantJoined',
     data: { meetingId: state.meetingId, contactId: state.contactId, userId: data.userId, peerId: data.peerId, joinedAt: data.at },
@@ -225,7 +242,8 @@ function declineMeeting({ data }: DeclineMeeting, state: StartedMeeting): Meetin
     type: 'InvitationDeclined',
     data: { meetingId: state.meetingId, contactId: state.contactId, userId: data.userId, declinedAt: data.at },
   };
-  const everyoneDeclined = state.invitees.every((i) => i === data.userId || state.declined.includes(i));
+  // Once someone answered, the call goes on whoever else declines.
+  const everyoneDeclined = state.answeredAt === null && state.invitees.every((i) => i === data.userId || state.declined.includes(i));
   return everyoneDeclined ? [declined, ended(state, 'declined', data.userId, data.at)] : [declined];
 }
 

@@ -328,3 +328,93 @@ describe('the ring timeout', () => {
       .then([]);
   });
 });
+
+describe('a group call', () => {
+  const [cat, dan, fay, gus, hal] = ['cat', 'dan', 'fay', 'gus', 'hal'];
+  const group = [ada, bob, cat, dan, fay, gus, hal];
+  const inCall = (...users: string[]) => users.map((u, i) => joined(u, `p-${u}`, during(i + 1)));
+
+  it('rings every member at the start but the caller', () => {
+    spec
+      .given([])
+      .when(start(group))
+      .then([started(group)]);
+  });
+
+  it('lets members join mid-call, after the ring, once someone answered', () => {
+    spec
+      .given([started(group), ...inCall(ada, bob)])
+      .when(join(cat, 'p-cat', during(300)))
+      .then([joined(cat, 'p-cat', during(300))]);
+  });
+
+  it('goes on when the caller leaves while others are in it', () => {
+    spec
+      .given([started(group), ...inCall(ada, bob, cat)])
+      .when(leave(ada))
+      .then([left(ada, 'p-ada')]);
+  });
+
+  it('ends as empty when the last one leaves', () => {
+    spec
+      .given([started(group), ...inCall(ada, bob, cat), left(ada, 'p-ada'), left(cat, 'p-cat', during(61))])
+      .when(leave(bob, during(62)))
+      .then([left(bob, 'p-bob', during(62)), ended('empty', bob, during(62))]);
+  });
+
+  it('ends as missed when the ring is over and only the caller came', () => {
+    spec
+      .given([started(group), ...inCall(ada)])
+      .when(expire(during(46)))
+      .then([ended('missed', null, during(46))]);
+  });
+
+  it('ends as declined only when every invitee declined', () => {
+    const trio = [ada, bob, cat];
+    spec
+      .given([started(trio), ...inCall(ada), declined(bob)])
+      .when(decline(cat, during(3)))
+      .then([declined(cat, during(3)), ended('declined', cat, during(3))]);
+  });
+
+  it('goes on when the rest decline after someone answered', () => {
+    const trio = [ada, bob, cat];
+    spec
+      .given([started(trio), ...inCall(ada, bob), left(bob, 'p-bob'), declined(cat)])
+      .when(decline(bob, during(61)))
+      .then([declined(bob, during(61))]);
+  });
+
+  it('lets a member who declined join later', () => {
+    spec
+      .given([started(group), ...inCall(ada, bob), declined(cat)])
+      .when(join(cat, 'p-cat', during(30)))
+      .then([joined(cat, 'p-cat', during(30))]);
+  });
+
+  it(`refuses a seventh participant as MEETING_FULL`, () => {
+    spec
+      .given([started(group), ...inCall(ada, bob, cat, dan, fay, gus)])
+      .when(join(hal, 'p-hal', during(10)))
+      .thenThrows('MEETING_FULL');
+  });
+
+  it('lets one of six rejoin under a new peer id, and a newcomer in once a seat is free', () => {
+    const six = [started(group), ...inCall(ada, bob, cat, dan, fay, gus)];
+    spec
+      .given(six)
+      .when(join(bob, 'p-bob-2', during(10)))
+      .then([joined(bob, 'p-bob-2', during(10))]);
+    spec
+      .given([...six, left(dan, 'p-dan', during(20))])
+      .when(join(hal, 'p-hal', during(21)))
+      .then([joined(hal, 'p-hal', during(21))]);
+  });
+
+  it('refuses someone who was not a member when the call started', () => {
+    spec
+      .given([started([ada, bob, cat]), ...inCall(ada, bob)])
+      .when(join(dan, 'p-dan', during(10)))
+      .thenThrows('NOT_A_MEMBER');
+  });
+});

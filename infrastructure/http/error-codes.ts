@@ -67,6 +67,7 @@ export const STATUS_BY_CODE = {
   ALREADY_JOINED: 409,
   // The peer left the meeting (or never was in it) by the time the signal arrived.
   PEER_NOT_IN_MEETING: 409,
+  MEETING_FULL: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   ATTACHMENT_TOO_LARGE: 413,

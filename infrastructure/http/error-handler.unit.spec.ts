@@ -21,6 +21,7 @@ const appThrowing = async (error: unknown) => {
 describe('error handler: domain error codes', () => {
   it.each<[DomainErrorCode, number]>([
     ['PEER_NOT_IN_MEETING', 409],
+    ['MEETING_FULL', 409],
     ['INVALID_RING_TIMEOUT', 400],
     ['NOT_A_MEMBER', 404],
     ['CONTACT_NOT_FOUND', 404],

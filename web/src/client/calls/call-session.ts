@@ -238,6 +238,7 @@ export const joinError = (code: string) =>
     MEETING_NOT_FOUND: 'This call no longer exists.',
     MEETING_ENDED: 'This call has ended.',
     NOT_INVITED: 'You are not invited to this call.',
+    MEETING_FULL: 'This call is full: at most 6 people can be in a call at once.',
   })[code] ?? `Could not join the call (${code}).`;
 
 export type { Participant };
