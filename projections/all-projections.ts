@@ -3,6 +3,7 @@ import { activeMeetingsProjection } from './active-meetings/active-meetings.proj
 import { blocksProjection } from './blocks/blocks.projection.js';
 import { callLogProjection } from './call-log/call-log.projection.js';
 import { contactListProjection } from './contact-list/contact-list.projection.js';
+import { conversationMembersProjection } from './conversation-members/conversation-members.projection.js';
 import { contactRequestsProjection } from './contact-requests/contact-requests.projection.js';
 import { feedProjection } from './feed/feed.projection.js';
 import { messagesProjection } from './messages/messages.projection.js';
@@ -21,5 +22,6 @@ export function allProjections(): Projection<unknown>[] {
     contactRequestsProjection,
     blocksProjection,
     searchProjection,
+    conversationMembersProjection,
   ];
 }

@@ -22,6 +22,11 @@ export function text(event: RecordedDerbelEvent, value: unknown, field: string):
   throw new MalformedEventError(event, `${field} is not text`);
 }
 
+export function bool(event: RecordedDerbelEvent, value: unknown, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new MalformedEventError(event, `${field} is not true or false`);
+}
+
 /**
  * A MessageSent's files: absent (as in every event before files existed) is none; otherwise a list of
  * metadata with a canonical id, a name, a whole positive size, a type and, for images, a whole width and height.

@@ -31,13 +31,14 @@ export interface FoldedBatch<Doc> {
 /**
  * Applies a fold to a batch: reads the documents the batch changes in one call of `load` (except those the
  * memory holds and those only created), folds every event in order, and sorts the results by what the
- * caller must write. `onEvent` sees each event with its document after it (e.g. the feed's recipients).
+ * caller must write. `onEvent` sees each event with its document after it and before it (e.g. the feed's
+ * recipients).
  */
 export async function foldBatch<Doc, E extends RecordedDerbelEvent>(
   fold: Fold<Doc, E>,
   events: readonly RecordedDerbelEvent[],
   load: (keys: string[]) => Promise<Map<string, Doc>>,
-  options: { memory?: LeaderMemory; onEvent?: (event: E, doc: Doc | null) => void } = {},
+  options: { memory?: LeaderMemory; onEvent?: (event: E, doc: Doc | null, previous: Doc | null) => void } = {},
 ): Promise<FoldedBatch<Doc>> {
   const { memory, onEvent } = options;
   const mine: Array<{ event: E; key: string }> = [];
@@ -61,9 +62,10 @@ export async function foldBatch<Doc, E extends RecordedDerbelEvent>(
   }
   const current = new Map<string, Doc | null>();
   for (const { event, key } of mine) {
-    const doc = fold.evolve(current.has(key) ? current.get(key)! : (before.get(key) ?? null), event);
+    const previous = current.has(key) ? current.get(key)! : (before.get(key) ?? null);
+    const doc = fold.evolve(previous, event);
     current.set(key, doc);
-    onEvent?.(event, doc);
+    onEvent?.(event, doc, previous);
   }
   const result: FoldedBatch<Doc> = { created: [], createdIfAbsent: [], changed: [] };
   for (const [key, doc] of current) {

@@ -9,6 +9,7 @@ export const PROJECTIONS = {
   contactRequests: 'contact_requests',
   blocks: 'blocks',
   search: 'search',
+  conversationMembers: 'conversation_members',
 } as const;
 
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../application/ports/event-store.js';
+import type { GroupEvent } from '../domain/contacts/group-events.js';
 import type { DerbelEvent } from '../domain/events.js';
 
 /** A stored event whose `type` narrows its `data` in a `switch`. */
@@ -11,7 +12,19 @@ export type Recorded<E extends { type: string; data: unknown }> = E extends unkn
  * guarantee (an old or hostile event may lack a field or spell an id differently): folds check the fields
  * they use with `event-fields.ts` and throw `MalformedEventError` when one is off.
  */
-export type RecordedDerbelEvent = Recorded<DerbelEvent>;
+export type RecordedDerbelEvent = Recorded<DerbelEvent | GroupEvent>;
+
+/** A group's membership events (docs/groups.md), in the same `contact-<contactId>` streams. */
+export type RecordedGroupEvent = Recorded<GroupEvent>;
+export const GROUP_EVENT_TYPES = [
+  'GroupCreated',
+  'GroupRenamed',
+  'GroupMembersAdded',
+  'GroupMemberRemoved',
+  'GroupMemberLeft',
+  'GroupAdminAppointed',
+  'GroupSettingsChanged',
+] as const satisfies readonly GroupEvent['type'][];
 
 /** The single place the log's untyped events become typed ones. */
 export const asDerbelEvents = (events: readonly RecordedEvent[]) => events as readonly RecordedDerbelEvent[];

@@ -1,12 +1,13 @@
-import { attachments, dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
-import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
+import { attachments, bool, dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
+import { GROUP_EVENT_TYPES, type Recorded, type RecordedDerbelEvent } from '../recorded-event.js';
 import type { BlockListEvent, ContactEvent } from '../../domain/contacts/events.js';
+import type { GroupEvent } from '../../domain/contacts/group-events.js';
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
 import type { MeetingEvent } from '../../domain/meetings/events.js';
 import type { FeedEventData } from './feed-wire.js';
 
-/** The events that go into feeds by their contact: those of a contact, and of a meeting in one. */
-export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
+/** The events that go into feeds by their contact: those of a contact (direct or group), and of a meeting in one. */
+export type FeedSourceEvent = Recorded<ContactEvent | GroupEvent | MeetingEvent>;
 /** Block-list events go to the blocker's feed alone. */
 export type BlockFeedEvent = Recorded<BlockListEvent>;
 
@@ -20,7 +21,7 @@ const NOT_BY_CONTACT = new Set<DerbelEventType>([
   'UserBlocked',
   'UserUnblocked',
 ]);
-const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)));
+const TYPES = new Set<string>([...DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)), ...GROUP_EVENT_TYPES]);
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
 export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeedEvent =>
@@ -28,9 +29,10 @@ export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeed
 
 /**
  * Which of a contact's members see this event: the consent events are for one side, or both, as the contract
- * says (docs/contacts-consent.md); everything else goes to both members.
+ * says (docs/contacts-consent.md); a group's removal or leave goes to the members before it (docs/groups.md);
+ * everything else to the members after it (`members`; `before`: the members before it).
  */
-export function feedRecipients(event: FeedSourceEvent, members: readonly string[]): readonly string[] {
+export function feedRecipients(event: FeedSourceEvent, members: readonly string[], before: readonly string[] = members): readonly string[] {
   const d = dataOf(event) as Record<string, unknown>;
   const id = (field: string) => uuid(event, d[field], field);
   switch (event.type) {
@@ -42,6 +44,9 @@ export function feedRecipients(event: FeedSourceEvent, members: readonly string[
       const by = id('cancelledBy');
       return d.seenByRecipient === true ? [by, ...members.filter((m) => m !== by)] : [by];
     }
+    case 'GroupMemberRemoved':
+    case 'GroupMemberLeft':
+      return before;
     default:
       return members;
   }
@@ -98,6 +103,36 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
       return { contactId, messageId: id('messageId'), deletedBy: id('deletedBy'), deletedAt: at };
     case 'ConversationRead':
       return { contactId, userId: id('userId'), messageId: id('messageId'), readAt: at };
+    case 'GroupCreated': {
+      const g = event.data;
+      return {
+        contactId,
+        kind: 'group',
+        title: text(event, g.title, 'title'),
+        members: uuids(event, g.members, 'members', 1),
+        admins: uuids(event, g.admins, 'admins'),
+        createdBy: id('createdBy'),
+        membersMayAdd: bool(event, g.membersMayAdd, 'membersMayAdd'),
+        createdAt: at,
+      };
+    }
+    case 'GroupRenamed':
+      return { contactId, title: text(event, event.data.title, 'title'), renamedBy: id('renamedBy'), renamedAt: at };
+    case 'GroupMembersAdded':
+      return { contactId, userIds: uuids(event, event.data.userIds, 'userIds', 1), addedBy: id('addedBy'), addedAt: at };
+    case 'GroupMemberRemoved':
+      return { contactId, userId: id('userId'), removedBy: id('removedBy'), removedAt: at };
+    case 'GroupMemberLeft':
+      return { contactId, userId: id('userId'), leftAt: at };
+    case 'GroupAdminAppointed':
+      return { contactId, userId: id('userId'), appointedBy: event.data.appointedBy == null ? null : id('appointedBy'), appointedAt: at };
+    case 'GroupSettingsChanged':
+      return {
+        contactId,
+        membersMayAdd: bool(event, event.data.membersMayAdd, 'membersMayAdd'),
+        changedBy: id('changedBy'),
+        changedAt: at,
+      };
     case 'MeetingStarted': {
       const m = event.data;
       return {

@@ -22,6 +22,27 @@ export type FeedEventData = {
   MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
   MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };
   ConversationRead: { contactId: string; userId: string; messageId: string; readAt: string };
+  /** Group conversations (docs/groups.md): to the members at that position, except as said. */
+  GroupCreated: {
+    contactId: string;
+    kind: 'group';
+    title: string;
+    members: string[];
+    admins: string[];
+    createdBy: string;
+    membersMayAdd: boolean;
+    createdAt: string;
+  };
+  GroupRenamed: { contactId: string; title: string; renamedBy: string; renamedAt: string };
+  /** To the members after the add, the new ones included. */
+  GroupMembersAdded: { contactId: string; userIds: string[]; addedBy: string; addedAt: string };
+  /** To the members before the removal: the removed one gets it, as the last event of the group. */
+  GroupMemberRemoved: { contactId: string; userId: string; removedBy: string; removedAt: string };
+  /** To the members before the leave, the leaver included. */
+  GroupMemberLeft: { contactId: string; userId: string; leftAt: string };
+  /** `appointedBy: null`: the last admin left or was removed and the longest-standing member inherits. */
+  GroupAdminAppointed: { contactId: string; userId: string; appointedBy: string | null; appointedAt: string };
+  GroupSettingsChanged: { contactId: string; membersMayAdd: boolean; changedBy: string; changedAt: string };
   MeetingStarted: {
     meetingId: string;
     contactId: string;

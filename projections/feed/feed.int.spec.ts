@@ -9,7 +9,7 @@ import {
   projectionSpec,
   useProjectionDatabase,
 } from '../../test/support/projection-specification.js';
-import { blockStream, contactStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
+import { blockStream, contactStream, groupStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import type { FeedEntry } from './feed-wire.js';
 import { feedProjection } from './feed.projection.js';
@@ -22,7 +22,7 @@ import { feedProjection } from './feed.projection.js';
 describe('feed read model', () => {
   const db = useProjectionDatabase();
   const spec = () => projectionSpec(feedProjection, db);
-  const [ana, ben, eve] = [randomUUID(), randomUUID(), randomUUID()];
+  const [ana, ben, eve, dan] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const at = (event: RecordedDerbelEvent) => event.metadata.timestamp;
   const idOf = (sent: RecordedDerbelEvent) => (sent.data as MessageSent['data']).messageId;
 
@@ -396,6 +396,149 @@ describe('feed read model', () => {
         .given(added)
         .when(ended)
         .then(...feedIs(contactAddedRows(added, c.contactId), []), expectParked({ event: ended, error: /reason/ }));
+    });
+  });
+
+  describe('groups (issue 18, docs/groups.md): each event to the members at its position', () => {
+    const message = (sent: RecordedDerbelEvent, contactId: string) => {
+      const d = sent.data as MessageSent['data'];
+      return { contactId, messageId: d.messageId, senderId: d.senderId, text: d.text, sentAt: at(sent) };
+    };
+    const membersOf = (contactId: string, users: string[]) => users.map((user_id) => ({ contact_id: contactId, user_id }));
+
+    it('the wire shape of every group event; each to the members, a removal and a leave also to the one who goes', async () => {
+      const log = new TestLog();
+      const g = groupStream(log);
+      const id = g.contactId;
+      const created = g.created(ana, [ben, eve], 'Crew');
+      const renamed = g.renamed(ana, 'Crew 2');
+      const settings = g.settingsChanged(ana, true);
+      const added = g.membersAdded(ben, [dan]);
+      const removed = g.memberRemoved(ana, ben);
+      const appointed = g.adminAppointed(ana, eve);
+      const left = g.memberLeft(ana);
+      const inherited = g.adminAppointed(null, dan);
+      const entries = [
+        ...delivered(
+          created,
+          {
+            contactId: id,
+            kind: 'group',
+            title: 'Crew',
+            members: [ana, ben, eve],
+            admins: [ana],
+            createdBy: ana,
+            membersMayAdd: false,
+            createdAt: at(created),
+          },
+          [ana, ben, eve],
+        ),
+        ...delivered(renamed, { contactId: id, title: 'Crew 2', renamedBy: ana, renamedAt: at(renamed) }, [ana, ben, eve]),
+        ...delivered(settings, { contactId: id, membersMayAdd: true, changedBy: ana, changedAt: at(settings) }, [ana, ben, eve]),
+        ...delivered(added, { contactId: id, userIds: [dan], addedBy: ben, addedAt: at(added) }, [ana, ben, eve, dan]),
+        ...delivered(removed, { contactId: id, userId: ben, removedBy: ana, removedAt: at(removed) }, [ana, ben, eve, dan]),
+        ...delivered(appointed, { contactId: id, userId: eve, appointedBy: ana, appointedAt: at(appointed) }, [ana, eve, dan]),
+        ...delivered(left, { contactId: id, userId: ana, leftAt: at(left) }, [ana, eve, dan]),
+        ...delivered(inherited, { contactId: id, userId: dan, appointedBy: null, appointedAt: at(inherited) }, [eve, dan]),
+      ];
+      await spec()
+        .given()
+        .when(created, renamed, settings, added, removed, appointed, left, inherited)
+        .then(...feedIs(entries), expectRows('feed_contact_members', membersOf(id, [eve, dan])));
+    });
+
+    it('a member who left gets nothing after; one added later gets nothing from before; one added again gets what follows', async () => {
+      const log = new TestLog();
+      const g = groupStream(log);
+      const id = g.contactId;
+      const created = g.created(ana, [ben, eve]);
+      const m = meetingStream(log, id);
+      const before = g.sent(ben, 'before');
+      const left = g.memberLeft(eve);
+      const whileAway = g.sent(ana, 'eve is gone');
+      const read = g.read(ben, idOf(whileAway));
+      const added = g.membersAdded(ana, [dan, eve]);
+      const after = g.sent(dan, 'hi all');
+      const call = m.started(ana, ben);
+      const given = delivered(
+        created,
+        {
+          contactId: id,
+          kind: 'group',
+          title: 'Team',
+          members: [ana, ben, eve],
+          admins: [ana],
+          createdBy: ana,
+          membersMayAdd: false,
+          createdAt: at(created),
+        },
+        [ana, ben, eve],
+      );
+      const when = [
+        ...delivered(before, message(before, id), [ana, ben, eve]),
+        ...delivered(left, { contactId: id, userId: eve, leftAt: at(left) }, [ana, ben, eve]),
+        ...delivered(whileAway, message(whileAway, id), [ana, ben]),
+        ...delivered(read, { contactId: id, userId: ben, messageId: idOf(whileAway), readAt: at(read) }, [ana, ben]),
+        ...delivered(added, { contactId: id, userIds: [dan, eve], addedBy: ana, addedAt: at(added) }, [ana, ben, eve, dan]),
+        ...delivered(after, message(after, id), [ana, ben, eve, dan]),
+        ...delivered(
+          call,
+          {
+            meetingId: m.meetingId,
+            contactId: id,
+            startedBy: ana,
+            members: [ana, ben],
+            invitees: [ben],
+            startedAt: at(call),
+            ringUntil: (call.data as { ringUntil: string }).ringUntil,
+            at: at(call),
+          },
+          [ana, ben, eve, dan],
+        ),
+      ];
+      await spec()
+        .given(created)
+        .when(before, left, whileAway, read, added, after, call)
+        .then(...feedIs([...given, ...when], when), expectRows('feed_contact_members', membersOf(id, [ana, ben, eve, dan])));
+    });
+
+    it('events of a group nobody created reach nobody; a malformed membership event is parked', async () => {
+      const log = new TestLog();
+      const g = groupStream(log);
+      const lost = groupStream(log);
+      const created = g.created(ana, [ben, eve]);
+      const badLeave = g.raw('GroupMemberLeft', { contactId: g.contactId, userId: 'eve' }, { userId: eve });
+      const badTitle = g.raw('GroupRenamed', { contactId: g.contactId, title: 7, renamedBy: ana }, { userId: ana });
+      const badSetting = g.raw('GroupSettingsChanged', { contactId: g.contactId, membersMayAdd: 'yes', changedBy: ana }, { userId: ana });
+      const [lostAdd, lostSend] = [lost.membersAdded(ana, [dan]), lost.sent(ana, 'anyone?')];
+      await spec()
+        .given(created)
+        .when(badLeave, badTitle, badSetting, lostAdd, lostSend)
+        .then(
+          ...feedIs(
+            delivered(
+              created,
+              {
+                contactId: g.contactId,
+                kind: 'group',
+                title: 'Team',
+                members: [ana, ben, eve],
+                admins: [ana],
+                createdBy: ana,
+                membersMayAdd: false,
+                createdAt: at(created),
+              },
+              [ana, ben, eve],
+            ),
+            [],
+          ),
+          expectRows('feed_contact_members', membersOf(g.contactId, [ana, ben, eve])),
+          expectParked(
+            { event: badLeave, error: /userId is not a canonical uuid/ },
+            { event: badTitle, error: /title is not text/ },
+            { event: badSetting, error: /membersMayAdd is not true or false/ },
+          ),
+        );
     });
   });
 

@@ -13,7 +13,8 @@ const CHUNK = 10_000;
 
 /**
  * What each user may see, in global order: each event of a contact goes to the feeds of the contact's
- * members (`feedMembersFold`) as `toFeedData` shapes it, the consent events only to the side they concern
+ * members at that position (`feedMembersFold`; a group's change as its membership events say, so a member
+ * who left gets nothing after) as `toFeedData` shapes it, the consent events only to the side they concern
  * (`feedRecipients`); block-list events to the blocker. Returns the rows it inserted, for the socket push.
  */
 export const feedProjection: Projection<FeedEntry> = {
@@ -31,9 +32,9 @@ async function applyChunk(sql: Sql, events: readonly RecordedDerbelEvent[], opti
   const recipients: Array<{ user_id: string; position: number }> = [];
   const { created, changed } = await foldBatch(feedMembersFold, events, (keys) => load(sql, keys), {
     memory: options.memory,
-    onEvent(event, doc) {
+    onEvent(event, doc, previous) {
       if (!doc) return;
-      const to = feedRecipients(event, doc.members);
+      const to = feedRecipients(event, doc.members, previous?.members ?? doc.members);
       feedEvents.push({ position: event.position, type: event.type, data: toFeedData(event) });
       for (const userId of to) recipients.push({ user_id: userId, position: event.position });
     },
@@ -56,6 +57,16 @@ async function applyChunk(sql: Sql, events: readonly RecordedDerbelEvent[], opti
        SELECT contact_id, user_id FROM json_to_recordset($1::json) AS r(contact_id uuid, user_id uuid)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(newMembers)],
+    );
+  }
+  const goneMembers = changed.flatMap(({ before, after }) =>
+    before.members.filter((userId) => !after.members.includes(userId)).map((user_id) => ({ contact_id: after.contactId, user_id })),
+  );
+  if (goneMembers.length > 0) {
+    await sql.query(
+      `DELETE FROM feed_contact_members f USING json_to_recordset($1::json) AS r(contact_id uuid, user_id uuid)
+       WHERE f.contact_id = r.contact_id AND f.user_id = r.user_id`,
+      [JSON.stringify(goneMembers)],
     );
   }
   if (recipients.length === 0) return [];

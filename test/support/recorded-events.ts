@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRegistered, UsernameClaimed } from '../../domain/accounts/events.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
+import type { GroupEvent } from '../../domain/contacts/group-events.js';
 import { streams, type DerbelEvent } from '../../domain/events.js';
 import type { MeetingEndReason, MeetingEvent, ParticipantLeftReason } from '../../domain/meetings/events.js';
 import type { RecordedDerbelEvent } from '../../projections/recorded-event.js';
@@ -120,6 +121,42 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
       record('ConversationRead', { contactId, userId, messageId }, userId, options),
     /** Anything in this stream, for events the decider would never write. */
     raw: (type: string, data: unknown, options?: RecordOptions) => log.raw(stream, type, data, options),
+  };
+}
+
+/**
+ * The events of one group's `contact-<id>` stream, as the group decider writes them (docs/groups.md): its
+ * membership events, and the message events of `contactStream` (a group shares them with direct contacts).
+ */
+export function groupStream(log: TestLog, contactId: string = randomUUID()) {
+  const messages = contactStream(log, contactId);
+  const record = <T extends GroupEvent['type']>(
+    type: T,
+    data: Extract<GroupEvent, { type: T }>['data'],
+    userId: string,
+    options?: RecordOptions,
+  ) => log.raw(messages.stream, type, data, { userId, ...options });
+  return {
+    ...messages,
+    /** `createdBy` (the first admin) makes a group of `members` (`createdBy` first). */
+    created: (createdBy: string, others: string[], title = 'Team', options?: RecordOptions) =>
+      record(
+        'GroupCreated',
+        { contactId, kind: 'group', title, members: [createdBy, ...others], admins: [createdBy], createdBy, membersMayAdd: false },
+        createdBy,
+        options,
+      ),
+    renamed: (renamedBy: string, title: string, options?: RecordOptions) =>
+      record('GroupRenamed', { contactId, title, renamedBy }, renamedBy, options),
+    membersAdded: (addedBy: string, userIds: string[], options?: RecordOptions) =>
+      record('GroupMembersAdded', { contactId, userIds, addedBy }, addedBy, options),
+    memberRemoved: (removedBy: string, userId: string, options?: RecordOptions) =>
+      record('GroupMemberRemoved', { contactId, userId, removedBy }, removedBy, options),
+    memberLeft: (userId: string, options?: RecordOptions) => record('GroupMemberLeft', { contactId, userId }, userId, options),
+    adminAppointed: (appointedBy: string | null, userId: string, options?: RecordOptions) =>
+      record('GroupAdminAppointed', { contactId, userId, appointedBy }, appointedBy ?? userId, options),
+    settingsChanged: (changedBy: string, membersMayAdd: boolean, options?: RecordOptions) =>
+      record('GroupSettingsChanged', { contactId, membersMayAdd, changedBy }, changedBy, options),
   };
 }
 

@@ -4,7 +4,18 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { PASSWORD, writeLegacyLog } from './legacy-id-spellings.log.js';
 import { toolingDatabase, type ToolingDatabase } from './tooling-support.js';
 
-const READ_MODELS = ['accounts', 'contact_list', 'messages', 'feed', 'active_meetings', 'call_log', 'contact_requests', 'blocks', 'search'];
+const READ_MODELS = [
+  'accounts',
+  'contact_list',
+  'messages',
+  'feed',
+  'active_meetings',
+  'call_log',
+  'contact_requests',
+  'blocks',
+  'search',
+  'conversation_members',
+];
 
 /**
  * A log written before ids were canonical at the edge (issue 12): the server rebuilds its read models from
