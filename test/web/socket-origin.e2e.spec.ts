@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -58,6 +58,57 @@ describe('socket handshakes from other origins, in Chromium', () => {
     const page = await context.newPage();
     await page.goto(app.url, { waitUntil: 'domcontentloaded' });
     expect(await tryWebSocket(page, new URL(app.url).port)).toBe('open');
+  });
+
+  // Issue 21: a WebSocket handshake costs the node less than half of polling-then-upgrade (BENCHMARKS.md,
+  // "Socket connect"), so the app opens WebSocket first, and still connects where WebSocket is blocked.
+  const socketIoConnected = (text: string) => text.includes('40{"sid"');
+
+  /** Over which transport Socket.IO's connect answer first reached the page. */
+  const firstConnectedVia = (page: Page) =>
+    Promise.race([
+      new Promise<string>((resolve) =>
+        page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => socketIoConnected(String(payload)) && resolve('websocket'))),
+      ),
+      page
+        .waitForResponse(async (response) => response.url().includes('transport=polling') && socketIoConnected(await response.text()))
+        .then(() => 'polling'),
+    ]);
+
+  it('connects the app over WebSocket first, without a long-polling request', async () => {
+    const page = await context.newPage();
+    const polled: string[] = [];
+    page.on('request', (request) => void (request.url().includes('transport=polling') && polled.push(request.url())));
+    const via = firstConnectedVia(page);
+    await page.goto(app.url, { waitUntil: 'domcontentloaded' });
+    expect(await via).toBe('websocket');
+    expect(polled).toEqual([]);
+  });
+
+  it('falls back to long-polling behind a proxy that refuses WebSocket upgrades', async () => {
+    const target = new URL(app.url);
+    const proxy = createServer((request, response) => {
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: request.url, method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(upstream);
+    });
+    proxy.on('upgrade', (_request, socket) => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await context.newPage();
+      const via = firstConnectedVia(page);
+      await page.goto(`http://127.0.0.1:${(proxy.address() as { port: number }).port}`, { waitUntil: 'domcontentloaded' });
+      // Signed in already: the session cookie is the host's, whatever the port.
+      expect(await via).toBe('polling');
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it('is refused from another origin of the same site and from another site', async () => {

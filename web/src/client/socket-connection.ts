@@ -46,7 +46,9 @@ export class SocketConnection implements Realtime {
       const csrfToken = this.options.csrfToken?.();
       cb(token ? { token } : csrfToken ? { csrfToken } : {});
     };
-    const options = { withCredentials: true, auth, reconnection: false };
+    // WebSocket first: its handshake costs a node less than half of polling-then-upgrade, and one round trip
+    // instead of four; where a proxy refuses WebSocket, `tryAllTransports` falls back to long-polling.
+    const options = { withCredentials: true, auth, reconnection: false, transports: ['websocket', 'polling'], tryAllTransports: true };
     const socket = this.options.server ? io(this.options.server, options) : io(options);
     this.socket = socket;
     this.state.set('connecting');
