@@ -8,6 +8,7 @@ type Source = {
   me: User | null;
   events: { on(type: 'feed', listener: (event: FeedEvent) => void): () => void };
   contact(contactId: string): { peer: User } | null;
+  group?(groupId: string): { title: string; members: User[]; names: Record<string, string> } | null;
 };
 
 /**
@@ -54,7 +55,10 @@ export class DesktopNotifications {
       if (!me) return;
       if (event.type === 'MessageSent' && event.data.senderId !== me.id) {
         const peer = source.contact(event.data.contactId)?.peer;
-        this.show(peer?.displayName ?? 'New message', event.data.text, event.data.contactId, event.data.contactId);
+        const group = source.group?.(event.data.contactId);
+        const sender = group?.names[event.data.senderId] ?? 'Someone';
+        const title = group ? group.title : (peer?.displayName ?? 'New message');
+        this.show(title, group ? `${sender}: ${event.data.text}` : event.data.text, event.data.contactId, event.data.contactId);
       } else if (event.type === 'MeetingStarted' && event.data.startedBy !== me.id && event.data.invitees.includes(me.id)) {
         const peer = source.contact(event.data.contactId)?.peer;
         this.show(`${peer?.displayName ?? 'Someone'} is calling you`, 'Open Derbel to answer.', event.data.meetingId, event.data.contactId);

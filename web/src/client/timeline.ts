@@ -21,3 +21,26 @@ export function timeline(messages: ShownMessage[], calls: CallRecord[], contactI
   }
   return [...items, ...pending];
 }
+
+/** A line in a group's timeline that is not a message: "Ann added Bob". */
+export type NoteItem = { kind: 'note'; id: string; sentAt: string; text: string };
+
+/**
+ * Notes woven into a timeline by time (after what happened at the same moment). Notes older than the
+ * loaded history wait until that page is loaded; unsent messages stay last.
+ */
+export function withNotes<T extends { sentAt: string; kind: string; status?: string }>(
+  items: T[],
+  notes: NoteItem[],
+  hasOlder: boolean,
+): Array<T | NoteItem> {
+  const oldest = items[0]?.sentAt ?? '';
+  const pending = notes.filter((note) => !(hasOlder && note.sentAt < oldest));
+  const result: Array<T | NoteItem> = [];
+  for (const item of items) {
+    while (pending.length && (item.status === 'pending' || item.status === 'failed' || pending[0]!.sentAt < item.sentAt))
+      result.push(pending.shift()!);
+    result.push(item);
+  }
+  return [...result, ...pending];
+}

@@ -18,3 +18,23 @@ export function avatar(user: Pick<User, 'id' | 'displayName'> | null | undefined
     >${initials}</span
   >`;
 }
+
+/** A group's badge: a rounded square with its title's initials, coloured by its id. Decorative, like `avatar`. */
+export function groupAvatar(group: { id: string; title: string }, size = 2.5) {
+  const initials =
+    group.title
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .map((word) => [...word][0]?.toUpperCase() ?? '')
+      .join('') || '#';
+  let hash = 0;
+  for (const char of group.id) hash = (hash * 31 + char.charCodeAt(0)) % 360;
+  return html`<span
+    part="avatar group-avatar"
+    aria-hidden="true"
+    data-testid="group-avatar"
+    style="display:inline-grid;place-items:center;flex:none;width:${size}rem;height:${size}rem;border-radius:${size * 0.28}rem;background:hsl(${hash} 45% 38%);color:#fff;font-weight:700;font-size:${size * 0.36}rem"
+    >${initials}</span
+  >`;
+}

@@ -15,6 +15,7 @@ import './derbel-call-log.js';
 import './derbel-call-overlay.js';
 import './derbel-connection-banner.js';
 import './derbel-contact-list.js';
+import './derbel-new-group.js';
 import './derbel-notice.js';
 import './derbel-conversation.js';
 import './derbel-sessions.js';
@@ -166,6 +167,7 @@ export class DerbelApp extends LitElement {
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-add-contact></derbel-add-contact>
+          <derbel-new-group @derbel-group-created=${this.openGroup}></derbel-new-group>
           <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''} @derbel-contact-added=${this.openAccepted}></derbel-contact-list>
         </aside>
         <main part="main">
@@ -208,6 +210,11 @@ export class DerbelApp extends LitElement {
 
   private home() {
     location.hash = '#/';
+  }
+
+  /** A group just made opens. */
+  private openGroup(event: CustomEvent<{ groupId: string }>) {
+    location.hash = `#/contacts/${encodeURIComponent(event.detail.groupId)}`;
   }
 
   /** An accepted request opens its conversation. */

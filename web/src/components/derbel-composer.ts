@@ -26,6 +26,7 @@ const MAX_FILES = 10;
  * @cssproperty --derbel-accent - Colour of the send button.
  * @cssproperty --derbel-border - Border of the text area.
  * @attr label - Accessible label (and placeholder) of the text area.
+ * @attr disabled - Nothing can be written or sent (e.g. the user left the group).
  */
 export class DerbelComposer extends LitElement {
   static properties = {
@@ -35,6 +36,7 @@ export class DerbelComposer extends LitElement {
     uploader: { attribute: false },
     uploads: { state: true },
     dragging: { state: true },
+    disabled: { type: Boolean, reflect: true },
   };
 
   /** Accessible label of the text area, e.g. "Message Bob". */
@@ -46,6 +48,8 @@ export class DerbelComposer extends LitElement {
   declare uploader: Uploader | null;
   declare uploads: Upload[];
   declare dragging: boolean;
+  /** Nothing can be written or sent. */
+  declare disabled: boolean;
   private nextKey = 0;
 
   constructor() {
@@ -56,6 +60,7 @@ export class DerbelComposer extends LitElement {
     this.uploader = null;
     this.uploads = [];
     this.dragging = false;
+    this.disabled = false;
   }
 
   protected updated(changed: PropertyValues<this>) {
@@ -69,7 +74,7 @@ export class DerbelComposer extends LitElement {
   /** Text or uploaded files, nothing still uploading or failed, and not too long. */
   private get sendable() {
     const uploading = this.uploads.some((upload) => !upload.attachment);
-    return !uploading && (this.length > 0 || this.uploads.length > 0) && this.length <= MAX;
+    return !this.disabled && !uploading && (this.length > 0 || this.uploads.length > 0) && this.length <= MAX;
   }
 
   render() {
@@ -84,7 +89,7 @@ export class DerbelComposer extends LitElement {
         @drop=${this.drop}
       >
         ${
-          this.uploader
+          this.uploader && !this.disabled
             ? html`<button class="button attach" type="button" aria-label="Attach files" title="Attach files" @click=${() => this.fileInput.click()} data-testid="attach">
                 <span aria-hidden="true">📎</span>
               </button>
@@ -98,6 +103,7 @@ export class DerbelComposer extends LitElement {
           rows="1"
           placeholder="${this.label}…"
           aria-describedby="count"
+          ?disabled=${this.disabled}
           @keydown=${this.keys}
           @input=${this.input}
           @paste=${this.paste}
@@ -164,7 +170,7 @@ export class DerbelComposer extends LitElement {
   /** Starts uploading each file (at most ten per message), showing its progress. */
   attach(files: File[]) {
     const uploader = this.uploader;
-    if (!uploader) return;
+    if (!uploader || this.disabled) return;
     for (const file of files.slice(0, Math.max(0, MAX_FILES - this.uploads.length))) {
       const key = this.nextKey++;
       this.uploads = [...this.uploads, { key, name: file.name || 'pasted image', size: file.size, progress: 0 }];

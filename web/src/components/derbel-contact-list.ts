@@ -1,9 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { incomingRequests, isOnline, withMissedCallsOnTop } from '../client/contacts-state.js';
+import { conversationRows, incomingRequests, isOnline } from '../client/contacts-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import type { Contact, ContactRequest } from '../client/types.js';
-import { avatar } from './avatar.js';
+import { memberName, typingText, type Group } from '../client/groups-state.js';
+import type { Contact, ContactRequest, User } from '../client/types.js';
+import { avatar, groupAvatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
 import './derbel-confirm.js';
@@ -12,7 +13,8 @@ import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
 
 /**
- * The user's contacts, newest activity first: last message, unread badge, online dot, in-call marker;
+ * The user's conversations — contacts and groups together — newest activity first: last message (in a
+ * group "Ann: …"), unread badge, online dot, in-call marker;
  * above them the pending requests (incoming with their first message, Accept, Decline and Block, and a
  * count badge; outgoing as "Request sent" with Cancel). Live: follows the client's state.
  *
@@ -54,6 +56,7 @@ export class DerbelContactList extends LitElement {
     client.contacts,
     client.contactsLoaded,
     client.typing,
+    client.typingPeople,
     client.missedCalls,
   ]);
 
@@ -77,14 +80,16 @@ export class DerbelContactList extends LitElement {
     return html`
       ${this.requestsSection(state.requests, incomingRequests(state).length)}
       ${
-        state.contacts.length === 0
+        state.contacts.length === 0 && state.groups.length === 0
           ? html`<slot name="empty"><p class="empty">No contacts yet. Add someone by their username.</p></slot>`
           : html`<ul part="list" aria-label="Contacts" data-testid="contact-list">
             ${repeat(
-              withMissedCallsOnTop(state.contacts, missed),
-              (contact) => contact.id,
-              (contact) =>
-                this.item(contact, isOnline(state, contact), Boolean(typing[contact.id]), me?.id ?? '', Boolean(missed[contact.id])),
+              conversationRows(state, missed),
+              (row) => row.id,
+              (row) =>
+                row.kind === 'group'
+                  ? this.groupItem(row.group, me, Object.keys(client.typingPeople.value[row.id] ?? {}), Boolean(missed[row.id]))
+                  : this.item(row.contact, isOnline(state, row.contact), Boolean(typing[row.id]), me?.id ?? '', Boolean(missed[row.id])),
             )}
           </ul>`
       }
@@ -224,6 +229,55 @@ export class DerbelContactList extends LitElement {
             ${
               contact.activeMeeting
                 ? html`<span class="in-call" data-testid="in-call">${contact.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span>`
+                : null
+            }
+            ${unread > 0 ? html`<span part="badge" class="badge" data-testid="unread-badge">${unread > 99 ? '99+' : unread}</span>` : null}
+          </span>
+        </a>
+      </li>
+    `;
+  }
+
+  private groupItem(group: Group, me: User | null, typists: string[], missedCall: boolean) {
+    const current = group.id === this.selected;
+    const unread = group.unreadCount;
+    const typing = typists.length > 0 && !group.left;
+    const preview = typing
+      ? typingText(typists.map((id) => memberName(group, id, me)))
+      : missedCall
+        ? html`<span class="missed" data-testid="missed-call">Missed call</span>`
+        : groupPreview(group, me);
+    const status = [
+      'group',
+      group.left ? 'you are no longer a member' : `${group.members.length} members`,
+      missedCall ? 'missed call' : null,
+      group.activeMeeting ? 'in a call' : null,
+      unread ? `${unread} unread` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return html`
+      <li>
+        <a
+          part="item"
+          class=${current ? 'current' : ''}
+          href=${this.href.replace('{id}', encodeURIComponent(group.id))}
+          aria-current=${current ? 'page' : 'false'}
+          data-testid="contact-item"
+          data-kind="group"
+          data-contact-id=${group.id}
+          @click=${(event: Event) => this.select(event, group.id)}
+        >
+          <span class="who">${groupAvatar(group)}</span>
+          <span class="text">
+            <span class="name" data-testid="conversation-title">${group.title || 'Group'}</span>
+            <span class="preview ${typing ? 'typing' : ''}" data-testid="conversation-preview">${preview}</span>
+          </span>
+          <span class="visually-hidden">, ${status}</span>
+          <span class="meta" aria-hidden="true">
+            ${
+              group.activeMeeting
+                ? html`<span class="in-call" data-testid="in-call">${group.activeMeeting.state === 'ringing' ? 'Ringing' : 'In a call'}</span>`
                 : null
             }
             ${unread > 0 ? html`<span part="badge" class="badge" data-testid="unread-badge">${unread > 99 ? '99+' : unread}</span>` : null}
@@ -395,6 +449,14 @@ function lastMessagePreview(contact: Contact, myId: string) {
   if (!message) return `@${contact.peer.username}`;
   if (message.deleted) return 'Message deleted';
   return `${message.senderId === myId ? 'You: ' : ''}${message.text || filesPreview(message.attachments ?? [])}`;
+}
+
+/** "Ann: see you there", "You: …"; the member count until something is said. */
+function groupPreview(group: Group, me: User | null) {
+  const message = group.lastMessage;
+  if (!message) return group.left ? 'You are no longer a member' : `${group.members.length} members`;
+  if (message.deleted) return 'Message deleted';
+  return `${memberName(group, message.senderId, me)}: ${message.text || filesPreview(message.attachments ?? [])}`;
 }
 
 /** A message of files only reads as its file's name, or how many files it has. */

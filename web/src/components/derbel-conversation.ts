@@ -1,13 +1,15 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { ApiError } from '../client/api-error.js';
 import { isOnline } from '../client/contacts-state.js';
 import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
 import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
-import { timeline } from '../client/timeline.js';
-import type { Attachment, CallRecord, Contact } from '../client/types.js';
-import { avatar } from './avatar.js';
+import { memberName, noteText, seenByCount, typingText, type Group } from '../client/groups-state.js';
+import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
+import type { Attachment, CallRecord, Contact, User } from '../client/types.js';
+import { avatar, groupAvatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
 import { phoneIcon, phoneMissedIcon } from './icons.js';
@@ -15,15 +17,20 @@ import './derbel-call-button.js';
 import './derbel-composer.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
+import './derbel-group-members.js';
 import './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
 
 /**
- * A conversation with one contact: history (older pages load on scrolling up), day separators,
+ * A conversation with one contact or a group: history (older pages load on scrolling up), day separators,
  * calls, typing indicator, read receipt, and the composer; the header's menu removes or blocks the
  * contact (each confirmed first). When the contact ends (either side), the conversation closes.
+ * A group shows its title and member count (a button opening `<derbel-group-members>`), the sender's
+ * name above their messages, membership changes as lines in the timeline, "Seen by N", who is typing,
+ * from when the user joined; once the user left or was removed, what they saw stays readable with the
+ * composer disabled.
  * Embeddable: `<derbel-conversation server="https://derbel.example" contact-id="…">`.
  *
  * @event derbel-contact-ended - The contact was removed or blocked (by either side). `detail: { contactId, byMe }`.
@@ -51,6 +58,7 @@ export class DerbelConversation extends LitElement {
     loadingOlder: { state: true },
     menuOpen: { state: true },
     ended: { state: true },
+    membersOpen: { state: true },
   };
 
   declare server: string | null;
@@ -63,6 +71,8 @@ export class DerbelConversation extends LitElement {
   declare menuOpen: boolean;
   /** Who this conversation was with, once the contact ended while it was shown. */
   declare ended: string | null;
+  /** The group's members panel is shown. */
+  declare membersOpen: boolean;
 
   private readonly controller = new ClientController(
     this,
@@ -70,6 +80,7 @@ export class DerbelConversation extends LitElement {
       client.contacts,
       client.contactsLoaded,
       client.typing,
+      client.typingPeople,
       client.outboxEntries,
       client.callsLog.state,
       client.missedCalls,
@@ -82,6 +93,9 @@ export class DerbelConversation extends LitElement {
     },
   );
   private stopWatchingEnds: (() => void) | null = null;
+  /** The conversation whose history was asked for. */
+  private loadRequested: string | null = null;
+  private groupLoadRetries = 0;
   private scrollMemory: { height: number; top: number; atBottom: boolean; lastId: string | undefined } | null = null;
   private lastMarked: string | null = null;
   private sessionStatus: string | undefined;
@@ -97,6 +111,7 @@ export class DerbelConversation extends LitElement {
     this.loadingOlder = false;
     this.menuOpen = false;
     this.ended = null;
+    this.membersOpen = false;
   }
 
   connectedCallback() {
@@ -124,6 +139,8 @@ export class DerbelConversation extends LitElement {
     if (changed.has('contactId')) {
       this.ended = null;
       this.menuOpen = false;
+      this.membersOpen = false;
+      this.groupLoadRetries = 0;
       this.controller.refresh();
       this.lastMarked = null;
       this.scrollMemory = null;
@@ -150,8 +167,25 @@ export class DerbelConversation extends LitElement {
     if (!client || !this.contactId || client.session.value.status !== 'signed-in') return;
     client.openContactId = this.contactId;
     this.error = null;
-    client.conversations.load(this.contactId).catch((error) => (this.error = explain(error)));
+    // A group is read through its own routes: wait until the list says what it is. One the user left keeps what is cached.
+    if (!client.contactsLoaded.value) return;
+    this.loadRequested = this.contactId;
+    const group = client.group(this.contactId);
+    if (group?.left) return;
+    const contactId = this.contactId;
+    client.conversations.load(contactId).catch((error) => {
+      // A group just made or joined may not be in the server's read model yet: ask again shortly.
+      if (group && error instanceof ApiError && error.statusCode === 404 && this.groupLoadRetries++ < 8) {
+        setTimeout(() => this.retryLoad(contactId), 300 * this.groupLoadRetries);
+      } else this.error = explain(error);
+    });
     if (!client.callsLog.state.value.loaded && !client.callsLog.state.value.loading) void client.callsLog.load().catch(() => undefined);
+  }
+
+  private retryLoad(contactId: string) {
+    if (this.contactId !== contactId) return;
+    this.loadRequested = null;
+    this.open();
   }
 
   render() {
@@ -163,6 +197,9 @@ export class DerbelConversation extends LitElement {
       return html`<derbel-sign-in .client=${client} reason=${session.reason ?? ''} @derbel-signed-in=${() => this.open()}></derbel-sign-in>`;
     }
     if (!this.contactId) return html`<p class="status">Choose a contact to start talking.</p>`;
+    if (this.loadRequested !== this.contactId && client.contactsLoaded.value) queueMicrotask(() => this.open());
+    const group = client.group(this.contactId);
+    if (group) return this.groupView(client, session.user, group);
     const contact = client.contact(this.contactId);
     if (!contact) {
       const why = this.ended
@@ -346,13 +383,14 @@ export class DerbelConversation extends LitElement {
   private readonly uploader = (file: File, onProgress: (sent: number) => void) =>
     this.controller.client!.upload(file, onProgress, file.name);
 
-  private messageItem(message: ShownMessage, myId: string, seenId: string | null) {
+  private messageItem(message: ShownMessage, myId: string, seenId: string | null, seenLabel = '') {
     const own = message.senderId === myId;
     return html`<derbel-message
       .message=${message}
       .attachmentUrl=${this.attachmentUrl}
       ?own=${own}
       ?seen=${own && message.id === seenId}
+      seen-label=${seenLabel}
       @derbel-message-edit=${(event: CustomEvent<{ messageId: string; text: string }>) =>
         this.attempt(this.controller.client!.editMessage(message.contactId, event.detail.messageId, event.detail.text))}
       @derbel-message-delete=${(event: CustomEvent<{ messageId: string }>) =>
@@ -360,6 +398,114 @@ export class DerbelConversation extends LitElement {
       @derbel-message-retry=${() => this.attempt(this.controller.client!.retrySend(message.id))}
       @derbel-message-discard=${() => this.controller.client!.discardSend(message.id)}
     ></derbel-message>`;
+  }
+
+  private groupView(client: DerbelClient, me: User, group: Group) {
+    const state = client.conversations.of(group.id).value;
+    const messages = shownMessages(state, client.outboxEntries.value);
+    const ownLatest = [...state.messages].reverse().find((message) => message.senderId === me.id && !message.deleted);
+    const seenBy = ownLatest ? seenByCount(group, state.messages, ownLatest.id, me.id) : 0;
+    const typists = Object.keys(client.typingPeople.value[group.id] ?? {}).filter((id) => id !== me.id && !group.left);
+    const notes: NoteItem[] = group.notes.map((note) => ({
+      kind: 'note',
+      id: String(note.position),
+      sentAt: note.at,
+      text: noteText(group, note, me),
+    }));
+    const items = withNotes(timeline(messages, client.callsLog.state.value.calls, group.id, state.hasOlder), notes, state.hasOlder);
+    const created = group.notes.some((note) => note.change.type === 'created' && note.at === group.joinedAt);
+    const title = group.title || 'Group';
+    return html`
+      <header part="header">
+        ${
+          this.backButton
+            ? html`<button part="back" class="button back" type="button" aria-label="Back to conversations" @click=${this.back}>←</button>`
+            : nothing
+        }
+        ${groupAvatar(group)}
+        <div class="who">
+          <h2 data-testid="conversation-title">${title}</h2>
+          <button
+            class="button link members-toggle"
+            type="button"
+            aria-expanded=${String(this.membersOpen)}
+            aria-controls="group-members"
+            @click=${() => (this.membersOpen = !this.membersOpen)}
+            data-testid="members-toggle"
+          >
+            ${group.left ? 'Members' : `${group.members.length} members`}
+          </button>
+        </div>
+        ${group.left ? nothing : html`<derbel-call-button .client=${client} contact-id=${group.id}></derbel-call-button>`}
+        <slot name="header-actions"></slot>
+      </header>
+      ${
+        this.membersOpen
+          ? html`<derbel-group-members id="group-members" class="members" .client=${client} group-id=${group.id}></derbel-group-members>`
+          : nothing
+      }
+      <div class="log" part="messages" role="log" aria-label="Messages in ${title}" tabindex="0" @scroll=${this.onScroll} data-testid="message-log">
+        ${
+          state.hasOlder
+            ? html`<button class="button link older" type="button" @click=${this.loadOlder} ?disabled=${this.loadingOlder}>
+              ${this.loadingOlder ? 'Loading…' : 'Load older messages'}
+            </button>`
+            : state.loaded || group.left
+              ? created
+                ? html`<p class="start">This is the beginning of ${title}.</p>`
+                : html`<p class="start" data-testid="joined-note">
+                  You joined on ${new Date(group.joinedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' })}; earlier
+                  messages are not shown.
+                </p>`
+              : html`<p class="start" role="status">Loading messages…</p>`
+        }
+        ${groupByDay(items, new Date()).map(
+          (day) => html`
+            <h3 class="day" part="day">${day.label}</h3>
+            ${repeat(
+              day.messages,
+              (item) => `${item.kind}:${item.id}`,
+              (item, index) => this.groupItem(group, item, day.messages[index - 1], me, ownLatest?.id ?? null, seenBy),
+            )}
+          `,
+        )}
+      </div>
+      <p class="typing" aria-live="polite" data-testid="typing">${typingText(typists.map((id) => memberName(group, id, me)))}</p>
+      ${this.error && !group.left ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${
+        group.left
+          ? html`<p class="left-banner" role="status" data-testid="left-banner">You are no longer a member of this group.</p>`
+          : nothing
+      }
+      <derbel-composer
+        part="composer"
+        label="Message ${title}"
+        ?disabled=${Boolean(group.left)}
+        .value=${live(group.left ? '' : client.drafts.get(group.id))}
+        @derbel-draft=${(event: CustomEvent<{ text: string }>) => client.drafts.set(group.id, event.detail.text)}
+        .uploader=${this.uploader}
+        @derbel-send=${(event: CustomEvent<{ text: string; attachments?: Attachment[] }>) => client.send(group.id, event.detail.text, event.detail.attachments)}
+        @derbel-typing=${() => client.notifyTyping(group.id)}
+      ></derbel-composer>
+    `;
+  }
+
+  /** A message (with its sender's name when they start a run), a call, or a membership line. */
+  private groupItem(
+    group: Group,
+    item: TimelineItem | NoteItem,
+    before: TimelineItem | NoteItem | undefined,
+    me: User,
+    ownLatest: string | null,
+    seenBy: number,
+  ) {
+    if (item.kind === 'note') return html`<p class="note" data-testid="group-note">${item.text}</p>`;
+    if (item.kind === 'call') return this.callItem(item);
+    const own = item.senderId === me.id;
+    const startsRun = !own && !(before?.kind === 'message' && before.senderId === item.senderId);
+    const label = seenBy > 0 ? `Seen by ${seenBy}` : '';
+    return html`${startsRun ? html`<p class="sender" data-testid="sender-name">${memberName(group, item.senderId, me)}</p>` : nothing}
+    ${this.messageItem(item, me.id, own && item.id === ownLatest && seenBy > 0 ? item.id : null, label)}`;
   }
 
   private callItem(call: CallRecord) {
@@ -409,8 +555,9 @@ export class DerbelConversation extends LitElement {
     if (missedAt) client.seenCalls.markContact(this.contactId, missedAt);
     const state = client.conversations.of(this.contactId).value;
     const newest = state.messages[state.messages.length - 1];
-    const contact = client.contact(this.contactId);
+    const contact = client.contact(this.contactId) ?? client.group(this.contactId);
     if (!newest || !contact || newest.id === this.lastMarked) return;
+    if ('left' in contact && contact.left) return;
     const me = client.me?.id;
     if (newest.senderId === me && contact.unreadCount === 0) return;
     this.lastMarked = newest.id;
@@ -555,6 +702,39 @@ export class DerbelConversation extends LitElement {
       }
       .call.missed {
         color: var(--_danger);
+      }
+      .members-toggle {
+        padding: 0;
+        font-size: 0.8rem;
+      }
+      .members {
+        max-height: 45%;
+        overflow-y: auto;
+        padding: 0.75rem 0.9rem;
+        border-bottom: 1px solid var(--_border);
+        background: var(--_surface);
+      }
+      .note {
+        align-self: center;
+        margin: 0.2rem 0;
+        max-width: 90%;
+        text-align: center;
+        font-size: 0.82rem;
+        color: var(--_muted);
+      }
+      .sender {
+        margin: 0.35rem 0 -0.15rem 0.2rem;
+        font-size: 0.78rem;
+        font-weight: 600;
+        color: var(--_muted);
+      }
+      .left-banner {
+        margin: 0 0.9rem;
+        padding: 0.5rem 0.75rem;
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        font-size: 0.9rem;
       }
       .typing {
         margin: 0;

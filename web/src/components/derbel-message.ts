@@ -28,6 +28,7 @@ export class DerbelMessage extends LitElement {
     message: { attribute: false },
     own: { type: Boolean, reflect: true },
     seen: { type: Boolean },
+    seenLabel: { type: String, attribute: 'seen-label' },
     editing: { state: true },
     confirming: { state: true },
     editLength: { state: true },
@@ -38,6 +39,8 @@ export class DerbelMessage extends LitElement {
   declare own: boolean;
   /** The peer has read up to this message (shown as "Seen" on own messages). */
   declare seen: boolean;
+  /** What the read mark says when `seen` ("Seen by 2" in a group); "Seen" when empty. */
+  declare seenLabel: string;
   declare editing: boolean;
   declare confirming: boolean;
   declare editLength: number;
@@ -49,6 +52,7 @@ export class DerbelMessage extends LitElement {
     this.message = null;
     this.own = false;
     this.seen = false;
+    this.seenLabel = '';
     this.editing = false;
     this.confirming = false;
     this.editLength = 0;
@@ -72,7 +76,7 @@ export class DerbelMessage extends LitElement {
           <time datetime=${message.sentAt} title=${new Date(message.sentAt).toLocaleString()}>${time}</time>
           ${message.editedAt && !message.deleted ? html`<span data-testid="edited">edited</span>` : nothing}
           ${message.status === 'pending' ? html`<span class="pending" data-testid="pending">Sending…</span>` : nothing}
-          ${this.seen && message.status === 'sent' ? html`<span class="seen" data-testid="seen">Seen</span>` : nothing}
+          ${this.seen && message.status === 'sent' ? html`<span class="seen" data-testid="seen">${this.seenLabel || 'Seen'}</span>` : nothing}
         </div>
         ${message.status === 'failed' ? this.failed(message) : nothing}
         ${this.own && message.status === 'sent' && !message.deleted && !this.editing ? this.actions() : nothing}

@@ -14,10 +14,11 @@ export function faviconUrl(count: number): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
-/** Unread messages, conversations with an unseen missed call, and contact requests waiting for an answer. */
+/** Unread messages (direct and group conversations), conversations with an unseen missed call, and contact requests waiting for an answer. */
 export function attentionCount(client: DerbelClient): number {
   if (!client.me) return 0;
-  const unread = client.contacts.value.contacts.reduce((sum, contact) => sum + contact.unreadCount, 0);
+  const { contacts, groups } = client.contacts.value;
+  const unread = [...contacts, ...groups].reduce((sum, conversation) => sum + conversation.unreadCount, 0);
   return unread + Object.keys(client.missedCalls.value.byContact).length + incomingRequests(client.contacts.value).length;
 }
 
