@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SessionClaims } from '../../application/ports/auth.js';
+import type { CommandContext } from '../../application/shared/command-context.js';
 import type { AppContext } from '../app-context.js';
 import { HttpError } from './error-codes.js';
 import { SESSION_COOKIE } from './session-cookie.js';
@@ -7,6 +8,8 @@ import { SESSION_COOKIE } from './session-cookie.js';
 declare module 'fastify' {
   interface FastifyRequest {
     session: SessionClaims & { via: 'bearer' | 'cookie' };
+    /** Who a command of this request comes from (the signed-in user) and the request id that correlates its events. */
+    readonly commandContext: CommandContext & { userId: string };
   }
 }
 
@@ -26,6 +29,11 @@ export function tokenFrom(headers: { authorization?: string; cookie?: string }, 
  */
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('session', null as unknown as FastifyRequest['session']);
+  app.decorateRequest('commandContext', {
+    getter(this: FastifyRequest) {
+      return { userId: this.session.userId, correlationId: this.id };
+    },
+  });
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const found = tokenFrom(request.headers, request.cookies);
     if (!found) throw new HttpError(401, 'UNAUTHORIZED', 'Sign in first');

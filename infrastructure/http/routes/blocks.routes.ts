@@ -11,11 +11,6 @@ const Block = Type.Object({ user: Type.Object({ id: Uuid, username: Type.String(
 export const blockRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({
-      userId: request.session.userId,
-      correlationId: request.id,
-    });
-
     app.post(
       '/api/blocks',
       {
@@ -29,7 +24,7 @@ export const blockRoutes =
         },
       },
       async (request, reply) => {
-        const result = await ctx.contacts.block(request.session.userId, request.body.userId, commandContext(request));
+        const result = await ctx.contacts.block(request.session.userId, request.body.userId, request.commandContext);
         return reply.status(201).send(result);
       },
     );
@@ -45,7 +40,7 @@ export const blockRoutes =
           response: { 200: Type.Object({ position: Type.Integer() }), ...errors(400, 401) },
         },
       },
-      async (request) => ctx.contacts.unblock(request.session.userId, request.params.userId, commandContext(request)),
+      async (request) => ctx.contacts.unblock(request.session.userId, request.params.userId, request.commandContext),
     );
 
     app.get(

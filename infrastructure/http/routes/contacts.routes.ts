@@ -36,11 +36,6 @@ const PositionOnly = Type.Object({ position: Type.Integer() });
 export const contactRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({
-      userId: request.session.userId,
-      correlationId: request.id,
-    });
-
     app.post(
       '/api/contacts',
       {
@@ -62,7 +57,7 @@ export const contactRoutes =
           userId,
           request.body.username,
           request.body.message ?? null,
-          commandContext(request),
+          request.commandContext,
         );
         return reply.status(201).send(result);
       },
@@ -99,7 +94,7 @@ export const contactRoutes =
           response: { 200: Type.Object({ contact: ContactWithStatus, position: Type.Integer() }), ...errors(400, 401, 404) },
         },
       },
-      async (request) => ctx.contacts.acceptRequest(request.session.userId, request.params.contactId, commandContext(request)),
+      async (request) => ctx.contacts.acceptRequest(request.session.userId, request.params.contactId, request.commandContext),
     );
 
     app.post(
@@ -113,7 +108,7 @@ export const contactRoutes =
           response: { 200: PositionOnly, ...errors(400, 401, 404) },
         },
       },
-      async (request) => ctx.contacts.declineRequest(request.session.userId, request.params.contactId, commandContext(request)),
+      async (request) => ctx.contacts.declineRequest(request.session.userId, request.params.contactId, request.commandContext),
     );
 
     app.delete(
@@ -127,6 +122,6 @@ export const contactRoutes =
           response: { 200: PositionOnly, ...errors(400, 401, 404) },
         },
       },
-      async (request) => ctx.contacts.removeContact(request.session.userId, request.params.contactId, commandContext(request)),
+      async (request) => ctx.contacts.removeContact(request.session.userId, request.params.contactId, request.commandContext),
     );
   };

@@ -40,11 +40,6 @@ const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Nu
 export const meetingRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({
-      userId: request.session.userId,
-      correlationId: request.id,
-    });
-
     app.post(
       '/api/contacts/:contactId/meetings',
       {
@@ -59,7 +54,7 @@ export const meetingRoutes =
       },
       async (request, reply) => {
         try {
-          const result = await ctx.meetings.start(request.session.userId, request.params.contactId, commandContext(request));
+          const result = await ctx.meetings.start(request.session.userId, request.params.contactId, request.commandContext);
           return reply.status(201).send(result);
         } catch (error) {
           if (error instanceof MeetingInProgressError) {
@@ -105,7 +100,7 @@ export const meetingRoutes =
         preHandler: app.authenticate,
         schema: { tags: ['meetings'], params: MeetingParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) } },
       },
-      async (request) => ctx.meetings.decline(request.session.userId, request.params.meetingId, commandContext(request)),
+      async (request) => ctx.meetings.decline(request.session.userId, request.params.meetingId, request.commandContext),
     );
 
     app.post(
@@ -114,7 +109,7 @@ export const meetingRoutes =
         preHandler: app.authenticate,
         schema: { tags: ['meetings'], params: MeetingParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) } },
       },
-      async (request) => ctx.meetings.end(request.session.userId, request.params.meetingId, commandContext(request)),
+      async (request) => ctx.meetings.end(request.session.userId, request.params.meetingId, request.commandContext),
     );
 
     app.get(

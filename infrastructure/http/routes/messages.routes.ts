@@ -18,10 +18,6 @@ export const messageRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const timeTravel = new ConversationAudit(ctx.store, ctx.contacts);
-    const commandContext = (request: { session: { userId: string }; id: string }) => ({
-      userId: request.session.userId,
-      correlationId: request.id,
-    });
 
     /**
      * The stored message of a retried send, once the messages projection has it: the original was committed
@@ -68,7 +64,7 @@ export const messageRoutes =
         // The files are claimed for this message before it is appended, and given back if the send is refused.
         const attachments = await ctx.attachments.claimForMessage(senderId, sentIn, attachmentIds);
         const sent = await ctx.contacts
-          .sendMessage(senderId, contactId, { id: messageId, text, attachments }, commandContext(request))
+          .sendMessage(senderId, contactId, { id: messageId, text, attachments }, request.commandContext)
           .catch(async (error) => {
             await ctx.attachments.release(attachmentIds, sentIn);
             throw error;
@@ -151,7 +147,7 @@ export const messageRoutes =
           contactId,
           messageId,
           request.body.text,
-          commandContext(request),
+          request.commandContext,
         );
         return { position };
       },
@@ -165,7 +161,7 @@ export const messageRoutes =
       },
       async (request) => {
         const { contactId, messageId } = request.params;
-        const deleted = await ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, commandContext(request));
+        const deleted = await ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, request.commandContext);
         // Its files go once the delete is committed; not awaited: a slow or failing storage never holds the answer up.
         void ctx.attachments.removeForMessage(contactId, messageId);
         return deleted;
@@ -184,7 +180,7 @@ export const messageRoutes =
         },
       },
       async (request) => {
-        return ctx.contacts.markRead(request.session.userId, request.params.contactId, request.body.messageId, commandContext(request));
+        return ctx.contacts.markRead(request.session.userId, request.params.contactId, request.body.messageId, request.commandContext);
       },
     );
   };
