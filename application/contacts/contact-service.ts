@@ -1,6 +1,7 @@
 import { contactDecider, type ContactCommand, type ContactState } from '../../domain/contacts/contact.js';
 import { contactNotFound } from '../../domain/contacts/contact-not-found.js';
 import type { ContactEvent } from '../../domain/contacts/events.js';
+import { currentMembers, isMember } from '../../domain/contacts/membership.js';
 import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 import { DomainError } from '../../domain/decider.js';
 import { streams } from '../../domain/events.js';
@@ -179,8 +180,8 @@ export class ContactService {
   async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
     await this.assertMayBeMember(userId, contactId);
     const { state } = await this.handler.load(streams.contact(contactId));
-    if (state.status !== 'added' || !state.members.includes(userId)) throw contactNotFound();
-    return state.members;
+    if (state.status !== 'added' || !isMember(state, userId)) throw contactNotFound();
+    return currentMembers(state);
   }
 
   private async command(
@@ -216,7 +217,7 @@ export class ContactService {
   }
 
   private async peerIn(state: ContactState, userId: string): Promise<PublicUser> {
-    const peerId = state.status === 'none' ? undefined : state.members.find((m) => m !== userId);
+    const peerId = state.status === 'none' || state.kind === 'group' ? undefined : state.members.find((m) => m !== userId);
     const peer = peerId ? await this.accounts.findUser(peerId) : null;
     return peer ?? { id: peerId ?? '', username: '', displayName: '' };
   }

@@ -1,5 +1,8 @@
 import { DomainError, type Decider } from '../decider.js';
 import { contactNotFound } from './contact-not-found.js';
+import { decideGroup, evolveGroup, type GroupCommand, type GroupConversation } from './group.js';
+import { isMember, notAMember } from './membership.js';
+import type { GroupEvent } from './group-events.js';
 import type {
   ContactAdded,
   ContactEvent,
@@ -16,8 +19,8 @@ import { assertValidAttachments, type MessageAttachment } from './message-attach
 import { assertValidMessageContent, assertValidMessageText, REQUEST_MESSAGE_MAX_LENGTH, textFingerprint } from './message-text.js';
 
 /**
- * The `contact-<contactId>` stream: a direct conversation between two members, and the consent before it.
- * Ids, times and what other aggregates know (is the requester blocked?) come in with the commands.
+ * The `contact-<contactId>` stream: a direct conversation between two members and the consent before it,
+ * or a group conversation (group.ts). Ids, times and what other aggregates know (is the requester blocked?) come in with the commands.
  */
 export type RequestContact = {
   type: 'RequestContact';
@@ -65,7 +68,8 @@ export type ContactCommand =
   | SendMessage
   | EditMessage
   | DeleteMessage
-  | MarkConversationRead;
+  | MarkConversationRead
+  | GroupCommand;
 
 /** Only what the invariants need; the text itself lives in the `messages` read model. */
 export type MessageRecord = {
@@ -85,7 +89,7 @@ export type ContactRequest = { requestedBy: string; recipientId: string; silence
  * `pending`/`declined` = an open request (a declined one still looks pending to its requester); `ended` =
  * removed or cancelled. Messages and read markers survive an end: they come back with a new acceptance.
  */
-export type Conversation = {
+export type DirectConversation = {
   status: 'pending' | 'declined' | 'added' | 'ended';
   contactId: string;
   kind: 'direct';
@@ -97,6 +101,8 @@ export type Conversation = {
   /** Per member: seq of the latest message they have read. Absent = read nothing. */
   lastReadSeq: Map<string, number>;
 };
+
+export type Conversation = DirectConversation | GroupConversation;
 
 export type ExistingContact = Conversation & { status: 'added' };
 
@@ -114,7 +120,7 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
       case 'DeclineContactRequest':
         return declineRequest(command, incomingRequest(state, command.data.userId));
       case 'EndContact':
-        return endContact(command, conversationOf(state, command.data.userId));
+        return endContact(command, directConversationOf(state, command.data.userId));
       case 'EndContactForBlock':
         return endForBlock(command, state);
       case 'SendMessage':
@@ -125,14 +131,19 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
         return deleteMessage(command, existingContact(state, command.data.deletedBy));
       case 'MarkConversationRead':
         return markConversationRead(command, existingContact(state, command.data.userId));
+      default:
+        return decideGroup(command, state);
     }
   },
 
   // Mutates in place: a 100,000-message conversation cannot be copied per event, and the
   // command handler evolves its cached state only after a successful append (decide never mutates).
   evolve(state, event) {
+    if (isGroupEvent(event)) return evolveGroup(state, event);
     switch (event.type) {
       case 'ContactRequested': {
+        // A direct contact's consent never touches a group (their ids come from different namespaces).
+        if (state.status !== 'none' && state.kind === 'group') return state;
         const { requestedBy, recipientId, silenced } = event.data;
         const conversation = state.status === 'none' ? newConversation(event.data) : state;
         conversation.status = 'pending';
@@ -140,6 +151,7 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
         return conversation;
       }
       case 'ContactAdded': {
+        if (state.status !== 'none' && state.kind === 'group') return state;
         // Alone (a log from before requests), it both starts the conversation and accepts it.
         const conversation = state.status === 'none' ? newConversation(event.data) : state;
         conversation.status = 'added';
@@ -151,11 +163,13 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
     if (state.status === 'none') return state;
     switch (event.type) {
       case 'ContactRequestDeclined':
+        if (state.kind === 'group') return state;
         if (state.request) state.lastDecline = { requestedBy: state.request.requestedBy, at: event.data.declinedAt };
         state.status = 'declined';
         return state;
       case 'ContactRequestCancelled':
       case 'ContactRemoved':
+        if (state.kind === 'group') return state;
         state.status = 'ended';
         state.request = null;
         return state;
@@ -194,7 +208,21 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   },
 };
 
-function newConversation(data: { contactId: string; kind: 'direct'; members: string[] }): Conversation {
+const GROUP_EVENT_TYPES: ReadonlySet<string> = new Set<GroupEvent['type']>([
+  'GroupCreated',
+  'GroupRenamed',
+  'GroupMembersAdded',
+  'GroupMemberRemoved',
+  'GroupMemberLeft',
+  'GroupAdminAppointed',
+  'GroupSettingsChanged',
+]);
+
+function isGroupEvent(event: ContactEvent): event is GroupEvent {
+  return GROUP_EVENT_TYPES.has(event.type);
+}
+
+function newConversation(data: { contactId: string; kind: 'direct'; members: string[] }): DirectConversation {
   return {
     status: 'pending',
     contactId: data.contactId,
@@ -215,6 +243,7 @@ function requestContact({ data }: RequestContact, state: ContactState): Array<Co
   if (members[0] === members[1]) throw new DomainError('CANNOT_ADD_SELF', 'You cannot add yourself as a contact');
   if (!members.includes(requestedBy)) throw notAMember();
   if (message !== null) assertValidMessageText(message, REQUEST_MESSAGE_MAX_LENGTH);
+  if (state.status !== 'none' && state.kind === 'group') throw notAMember();
   if (state.status !== 'none' && !state.members.includes(requestedBy)) throw notAMember();
   const recipientId = members[0] === requestedBy ? members[1] : members[0];
   const requested = (): ContactRequested[] => [
@@ -241,28 +270,28 @@ function requestContact({ data }: RequestContact, state: ContactState): Array<Co
   return requested();
 }
 
-function isSilenced(data: RequestContact['data'], state: ContactState): boolean {
+function isSilenced(data: RequestContact['data'], state: { status: 'none' } | DirectConversation): boolean {
   return data.blockedByRecipient || (state.status !== 'none' && inCoolingOff(data, state));
 }
 
-function inCoolingOff({ requestedBy, at, cooldownMs }: RequestContact['data'], state: Conversation): boolean {
+function inCoolingOff({ requestedBy, at, cooldownMs }: RequestContact['data'], state: DirectConversation): boolean {
   const decline = state.lastDecline;
   return decline !== null && decline.requestedBy === requestedBy && Date.parse(at) - Date.parse(decline.at) < cooldownMs;
 }
 
-function accepted(state: Conversation, addedBy: string): ContactAdded {
+function accepted(state: DirectConversation, addedBy: string): ContactAdded {
   return { type: 'ContactAdded', data: { contactId: state.contactId, kind: state.kind, members: [...state.members], addedBy } };
 }
 
-function acceptRequest({ data }: AcceptContactRequest, state: Conversation): ContactAdded[] {
+function acceptRequest({ data }: AcceptContactRequest, state: DirectConversation): ContactAdded[] {
   return [accepted(state, data.userId)];
 }
 
-function declineRequest({ data }: DeclineContactRequest, state: Conversation): ContactRequestDeclined[] {
+function declineRequest({ data }: DeclineContactRequest, state: DirectConversation): ContactRequestDeclined[] {
   return [{ type: 'ContactRequestDeclined', data: { contactId: state.contactId, declinedBy: data.userId, declinedAt: data.at } }];
 }
 
-function endContact({ data }: EndContact, state: Conversation): Array<ContactRequestCancelled | ContactRemoved> {
+function endContact({ data }: EndContact, state: DirectConversation): Array<ContactRequestCancelled | ContactRemoved> {
   if (state.status === 'added')
     return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'removed' } }];
   if (isOutgoing(state, data.userId)) return [cancelled(state, data.userId)];
@@ -270,7 +299,7 @@ function endContact({ data }: EndContact, state: Conversation): Array<ContactReq
 }
 
 function endForBlock({ data }: EndContactForBlock, state: ContactState): ContactEvent[] {
-  if (state.status === 'none') return [];
+  if (state.status === 'none' || state.kind === 'group') return [];
   if (!state.members.includes(data.userId)) throw notAMember();
   if (state.status === 'added')
     return [{ type: 'ContactRemoved', data: { contactId: state.contactId, removedBy: data.userId, reason: 'blocked' } }];
@@ -280,32 +309,39 @@ function endForBlock({ data }: EndContactForBlock, state: ContactState): Contact
   return [];
 }
 
-function cancelled(state: Conversation, userId: string): ContactRequestCancelled {
+function cancelled(state: DirectConversation, userId: string): ContactRequestCancelled {
   const seenByRecipient = state.status === 'pending' && !state.request!.silenced;
   return { type: 'ContactRequestCancelled', data: { contactId: state.contactId, cancelledBy: userId, seenByRecipient } };
 }
 
 /** The user's own request, pending or (unknown to them) declined. */
-function isOutgoing(state: Conversation, userId: string): boolean {
+function isOutgoing(state: DirectConversation, userId: string): boolean {
   return (state.status === 'pending' || state.status === 'declined') && state.request?.requestedBy === userId;
 }
 
 /** A request to the user that they can see: pending and not silenced. */
-function isVisibleIncoming(state: Conversation, userId: string): boolean {
+function isVisibleIncoming(state: DirectConversation, userId: string): boolean {
   return state.status === 'pending' && state.request?.recipientId === userId && !state.request.silenced;
 }
 
 /** Accept and decline: only a visible request to the caller; anything else is "no such contact". */
-function incomingRequest(state: ContactState, userId: string): Conversation {
-  const conversation = conversationOf(state, userId);
+function incomingRequest(state: ContactState, userId: string): DirectConversation {
+  const conversation = directConversationOf(state, userId);
   if (!isVisibleIncoming(conversation, userId)) throw contactNotFound();
   return conversation;
 }
 
 function conversationOf(state: ContactState, userId: string): Conversation {
   if (state.status === 'none') throw contactNotFound();
-  if (!state.members.includes(userId)) throw notAMember();
+  if (!isMember(state, userId)) throw notAMember();
   return state;
+}
+
+/** Consent and ending are for direct contacts: a group's member asking them of a group finds no such contact. */
+function directConversationOf(state: ContactState, userId: string): DirectConversation {
+  const conversation = conversationOf(state, userId);
+  if (conversation.kind === 'group') throw contactNotFound();
+  return conversation;
 }
 
 function sendMessage({ data }: SendMessage, contact: ExistingContact): MessageSent[] {
@@ -362,8 +398,4 @@ function ownMessage(contact: ExistingContact, messageId: string, userId: string)
   const message = foundMessage(contact, messageId);
   if (message.senderId !== userId) throw new DomainError('NOT_MESSAGE_SENDER', 'Only the sender may change a message');
   return message;
-}
-
-function notAMember(): DomainError {
-  return new DomainError('NOT_A_MEMBER', 'Not a member of this contact');
 }

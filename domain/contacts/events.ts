@@ -1,3 +1,4 @@
+import type { GroupEvent } from './group-events.js';
 import type { MessageAttachment } from './message-attachments.js';
 
 /** Events of a `contact-<contactId>` stream: a conversation between its members, and the consent before it. */
@@ -78,7 +79,8 @@ export type ContactEvent =
   | MessageSent
   | MessageEdited
   | MessageDeleted
-  | ConversationRead;
+  | ConversationRead
+  | GroupEvent;
 
 /** Events of a `blocks-<blockerId>` stream: whom one user has blocked. Private to the blocker. */
 export type UserBlocked = {
