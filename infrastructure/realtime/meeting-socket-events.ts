@@ -28,7 +28,8 @@ export const peerRoom = (peerId: string) => `peer:${peerId}`;
 
 const MeetingRef = Type.Object({ meetingId: Uuid });
 const Signal = Type.Object({ meetingId: Uuid, to: Uuid, data: Type.Object({}, { additionalProperties: true }) });
-const Media = Type.Object({ meetingId: Uuid, audio: Type.Boolean(), video: Type.Boolean() });
+/** `video`: camera or screen on; `sharing`: it is the screen (one person shares at a time, the clients settle who). */
+const Media = Type.Object({ meetingId: Uuid, audio: Type.Boolean(), video: Type.Boolean(), sharing: Type.Optional(Type.Boolean()) });
 
 export interface MeetingSocketDeps {
   meetings: MeetingService;
@@ -143,10 +144,10 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
       'meeting:media',
       validated(
         Media,
-        async ({ meetingId, audio, video }) => {
-          const { state } = await seatOf(meetingId);
+        async ({ meetingId, audio, video, sharing = false }) => {
+          const { peerId, state } = await seatOf(meetingId);
           const others = state.participants.filter((p) => p.userId !== userId).map((p) => p.userId);
-          gateway.emitEphemeral(others, 'ParticipantMediaChanged', { meetingId, userId, audio, video });
+          gateway.emitEphemeral(others, 'ParticipantMediaChanged', { meetingId, userId, peerId, audio, video, sharing });
         },
         onError,
       ),

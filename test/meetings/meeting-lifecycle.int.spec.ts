@@ -121,6 +121,19 @@ describe('meetings over the API and sockets', () => {
     // Media state reaches the other participant, unstored.
     expect(await adaSocket.emitWithAck('meeting:media', { meetingId: meeting.id, audio: false, video: true })).toEqual({ ok: true });
     await bobSees.waitFor('ParticipantMediaChanged', (d) => d.userId === ada.user!.id && d.audio === false && d.video === true);
+    // Who shares the screen, under which seat, so a group's clients let one share at a time.
+    expect(await adaSocket.emitWithAck('meeting:media', { meetingId: meeting.id, audio: false, video: true, sharing: true })).toEqual({
+      ok: true,
+    });
+    const sharing = await bobSees.waitFor('ParticipantMediaChanged', (d) => d.sharing === true);
+    expect(sharing.data).toEqual({
+      meetingId: meeting.id,
+      userId: ada.user!.id,
+      peerId: adaJoin.peerId,
+      audio: false,
+      video: true,
+      sharing: true,
+    });
 
     expect(await adaSocket.emitWithAck('meeting:leave', { meetingId: meeting.id })).toEqual({ ok: true });
     await bobSees.waitFor('ParticipantLeft', (d) => d.userId === ada.user!.id && d.reason === 'left');

@@ -9,7 +9,7 @@ import {
   withMessage,
   withOlderPage,
 } from '../../../web/src/client/conversation-state.js';
-import { applyToMeetings, emptyMeetings, markDeclined, ringingFor } from '../../../web/src/client/meetings-state.js';
+import { applyToMeetings, emptyMeetings, markDeclined, nextRingDeadline, ringingFor } from '../../../web/src/client/meetings-state.js';
 import type { OutboxEntry } from '../../../web/src/client/outbox.js';
 import { alice, bob, contact, message, messageSent } from './fixtures.js';
 
@@ -257,6 +257,42 @@ describe('meetings state', () => {
       },
     });
     expect(ended.meetings).toEqual({});
+  });
+
+  it('keeps ringing the other members of a group call until its deadline, once someone answered', () => {
+    const carol = { id: 'u-carol', username: 'carol', displayName: 'Carol' };
+    const groupCall = applyToMeetings(emptyMeetings, {
+      type: 'MeetingStarted',
+      position: 1,
+      data: {
+        meetingId: 'g2',
+        contactId: 'group-1',
+        startedBy: bob.id,
+        members: [alice.id, bob.id, carol.id],
+        invitees: [alice.id, carol.id],
+        startedAt: '2024-05-01T10:00:00Z',
+        ringUntil: '2024-05-01T10:01:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
+    const answered = applyToMeetings(groupCall, {
+      type: 'ParticipantJoined',
+      position: 2,
+      data: {
+        meetingId: 'g2',
+        contactId: 'group-1',
+        userId: carol.id,
+        peerId: 'p3',
+        joinedAt: '2024-05-01T10:00:05Z',
+        at: '2024-05-01T10:00:05Z',
+      },
+    });
+    expect(answered.meetings.g2.state).toBe('active');
+    expect(ringingFor(answered, alice.id, null, new Date('2024-05-01T10:00:30Z'))?.id).toBe('g2');
+    expect(ringingFor(answered, carol.id, null, new Date('2024-05-01T10:00:30Z'))).toBeNull();
+    expect(ringingFor(answered, alice.id, null, new Date('2024-05-01T10:01:00Z'))).toBeNull();
+    expect(nextRingDeadline(answered, new Date('2024-05-01T10:00:30Z'))).toBe(Date.parse('2024-05-01T10:01:00Z'));
+    expect(nextRingDeadline(answered, new Date('2024-05-01T10:01:00Z'))).toBeNull();
   });
 
   it('tracks participants by peer id', () => {

@@ -66,12 +66,31 @@ export function markDeclined(state: MeetingsState, meetingId: string): MeetingsS
  * The meeting ringing for this user right now, if any: the incoming-call panel shows it. The ring
  * timeout is the server's to enforce (it ends the meeting as `missed`); local clocks may be skewed.
  */
-export function ringingFor(state: MeetingsState, userId: string, exceptMeetingId?: string | null): Meeting | null {
+/**
+ * The call ringing for `userId`, if any. A direct call rings until it is answered; a group call rings
+ * each member who has not joined or declined until its ring deadline, also once others are talking.
+ */
+export function ringingFor(state: MeetingsState, userId: string, exceptMeetingId?: string | null, now = new Date()): Meeting | null {
   for (const meeting of Object.values(state.meetings)) {
-    if (meeting.id === exceptMeetingId || state.declined[meeting.id] || meeting.state !== 'ringing') continue;
+    if (meeting.id === exceptMeetingId || state.declined[meeting.id]) continue;
+    const stillRings =
+      meeting.state === 'ringing' || (isGroupCall(meeting) && meeting.state === 'active' && now.getTime() < Date.parse(meeting.ringUntil));
+    if (!stillRings) continue;
     if (meeting.startedBy === userId || !meeting.invitees.includes(userId)) continue;
     if (meeting.participants.some((participant) => participant.userId === userId)) continue;
     return meeting;
   }
   return null;
+}
+
+/** More than one person was called: a group's call. */
+export const isGroupCall = (meeting: Meeting) => meeting.invitees.length > 1;
+
+/** When the next group call stops ringing on its own (nothing on the feed says so): to look again then. */
+export function nextRingDeadline(state: MeetingsState, now = new Date()): number | null {
+  const deadlines = Object.values(state.meetings)
+    .filter(isGroupCall)
+    .map((meeting) => Date.parse(meeting.ringUntil))
+    .filter((deadline) => deadline > now.getTime());
+  return deadlines.length > 0 ? Math.min(...deadlines) : null;
 }

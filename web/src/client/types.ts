@@ -85,7 +85,8 @@ export type EphemeralEventData = {
   PresenceChanged: { userId: string; online: boolean };
   /** Several contacts' presence changed at once (a reconnect storm is announced in batches). */
   PresenceChanges: { changes: Array<{ userId: string; online: boolean }> };
-  ParticipantMediaChanged: { meetingId: string; userId: string; audio: boolean; video: boolean };
+  /** `peerId` and `sharing` are absent from servers older than group calls. */
+  ParticipantMediaChanged: { meetingId: string; userId: string; peerId?: string; audio: boolean; video: boolean; sharing?: boolean };
   /** Some pushes may have been lost although the socket stayed up (failover): catch up. */
   FeedResync: { reason: string };
 };

@@ -5,7 +5,7 @@ import { define } from './define.js';
 import { buttons, tokens } from './styles.js';
 
 /**
- * Starts a video call with a contact (through the lobby, where the camera and microphone are
+ * Starts a video call with a contact or a group (through the lobby, where the camera and microphone are
  * checked), or joins the one already running. Embeddable:
  * `<derbel-call-button server="https://derbel.example" contact-id="…">`.
  *
@@ -13,7 +13,7 @@ import { buttons, tokens } from './styles.js';
  * @slot - Replaces the button's text.
  * @csspart button - The button.
  * @attr server - Api server origin when embedded on another page.
- * @attr contact-id - Who to call.
+ * @attr contact-id - Who to call: a contact's (direct conversation's) or a group's id.
  * @cssproperty --derbel-accent - Button colour.
  */
 export class DerbelCallButton extends LitElement {
@@ -39,15 +39,22 @@ export class DerbelCallButton extends LitElement {
   render() {
     const client = this.controller.client;
     const contact = this.contactId ? client?.contact(this.contactId) : null;
+    const group = this.contactId && !contact ? client?.group(this.contactId) : null;
     const inCall = client?.call.view.value.phase === 'call';
-    const running = contact?.activeMeeting;
-    const name = contact?.peer.displayName ?? 'contact';
-    const label = running ? `Join call with ${name}` : `Video call ${name}`;
+    const running = (contact ?? group)?.activeMeeting;
+    const name = contact?.peer.displayName ?? group?.title ?? 'contact';
+    const label = group
+      ? running
+        ? `Join the call in ${name}`
+        : `Video call ${name}`
+      : running
+        ? `Join call with ${name}`
+        : `Video call ${name}`;
     return html`<button
       part="button"
       class="button ${running ? 'primary' : ''}"
       type="button"
-      ?disabled=${!contact || inCall}
+      ?disabled=${!(contact || (group && !group.left)) || inCall}
       aria-label=${label}
       title=${label}
       @click=${this.call}

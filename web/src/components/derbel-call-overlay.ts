@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ringingFor } from '../client/meetings-state.js';
+import { nextRingDeadline, ringingFor } from '../client/meetings-state.js';
+import { callTitle, participantName } from '../client/calls/call-names.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
@@ -43,7 +44,9 @@ export class DerbelCallOverlay extends LitElement {
     const view = client.call.view.value;
     const current = view.phase === 'call' ? view.meetingId : null;
     const ringing = ringingFor(client.meetings.value, me.id, current);
-    const caller = ringing ? client.contacts.value.contacts.find((contact) => contact.id === ringing.contactId)?.peer : null;
+    const group = ringing ? client.group(ringing.contactId) : null;
+    const caller = ringing ? participantName(client, ringing.contactId, ringing.startedBy) : '';
+    this.lookAgainAt(nextRingDeadline(client.meetings.value));
     return html`
       ${
         ringing
@@ -51,7 +54,8 @@ export class DerbelCallOverlay extends LitElement {
             part="incoming"
             class="incoming"
             meeting-id=${ringing.id}
-            caller=${caller?.displayName ?? 'Someone'}
+            caller=${caller}
+            conversation=${group ? callTitle(client, ringing.contactId) : ''}
             @derbel-call-accept=${() => this.run(client.call.accept(ringing.id))}
             @derbel-call-decline=${() => this.run(client.call.decline(ringing.id))}
           ></derbel-incoming-call>`
@@ -64,6 +68,19 @@ export class DerbelCallOverlay extends LitElement {
           : nothing
       }
     `;
+  }
+
+  private recheck: ReturnType<typeof setTimeout> | null = null;
+
+  /** A group call others answered stops ringing at its deadline, which no event announces. */
+  private lookAgainAt(deadline: number | null) {
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = deadline === null ? null : setTimeout(() => this.requestUpdate(), deadline - Date.now() + 50);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    if (this.recheck) clearTimeout(this.recheck);
   }
 
   private run(action: Promise<unknown>) {

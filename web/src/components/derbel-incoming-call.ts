@@ -19,16 +19,20 @@ export class DerbelIncomingCall extends LitElement {
   static properties = {
     meetingId: { type: String, attribute: 'meeting-id' },
     caller: { type: String },
+    conversation: { type: String },
   };
 
   declare meetingId: string;
   /** The caller's display name. */
   declare caller: string;
+  /** A group call: the group's title (empty for a direct call). */
+  declare conversation: string;
 
   constructor() {
     super();
     this.meetingId = '';
     this.caller = '';
+    this.conversation = '';
   }
 
   render() {
@@ -36,7 +40,7 @@ export class DerbelIncomingCall extends LitElement {
       <div class="ring" aria-hidden="true"><span></span><span></span><span class="initial">${this.caller.trim()[0]?.toUpperCase() ?? '?'}</span></div>
       <div class="text">
         <h2 id="title">${this.caller}</h2>
-        <p id="what">is calling you…</p>
+        <p id="what">${this.conversation ? `is calling ${this.conversation}…` : 'is calling you…'}</p>
       </div>
       <div class="actions">
         <button part="decline" class="button danger" type="button" @click=${() => this.fire('derbel-call-decline')} data-testid="decline-call">

@@ -21,15 +21,19 @@ export class DerbelMeetingControls extends LitElement {
   static properties = {
     media: { attribute: false },
     devicesOpen: { type: Boolean, attribute: 'devices-open' },
+    shareBlockedBy: { type: String, attribute: 'share-blocked-by' },
   };
 
   declare media: LocalMediaState | null;
   declare devicesOpen: boolean;
+  /** Someone else shares their screen (their name): one screen at a time, so sharing waits. */
+  declare shareBlockedBy: string;
 
   constructor() {
     super();
     this.media = null;
     this.devicesOpen = false;
+    this.shareBlockedBy = '';
   }
 
   render() {
@@ -45,7 +49,7 @@ export class DerbelMeetingControls extends LitElement {
       </button>
       ${
         canShare
-          ? html`<button class="button ${media.sharing ? 'on' : ''}" type="button" aria-pressed=${String(media.sharing)} @click=${() => this.fire('derbel-toggle-screen')} data-testid="toggle-screen">
+          ? html`<button class="button ${media.sharing ? 'on' : ''}" type="button" aria-pressed=${String(media.sharing)} ?disabled=${!media.sharing && Boolean(this.shareBlockedBy)} title=${!media.sharing && this.shareBlockedBy ? `${this.shareBlockedBy} is sharing their screen` : ''} @click=${() => this.fire('derbel-toggle-screen')} data-testid="toggle-screen">
             ${media.sharing ? 'Stop sharing' : 'Share screen'}
           </button>`
           : nothing

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CallView } from '../client/calls/call-controller.js';
+import { callTitle, isGroupConversation, participantName } from '../client/calls/call-names.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
@@ -61,13 +62,13 @@ export class DerbelMeeting extends LitElement {
     const view = this.view();
     const client = this.controller.client;
     if (!client || view.phase === 'idle') return nothing;
-    const peer = client.contact(view.contactId)?.peer;
-    const name = peer?.displayName ?? 'your contact';
+    const name = callTitle(client, view.contactId);
+    const group = isGroupConversation(client, view.contactId);
     if (view.phase === 'ended') {
       // The call is over and Close is all there is to do: focus goes there, as in a dialog.
       /* eslint-disable lit-a11y/no-autofocus */
       return html`<section class="ended" aria-labelledby="ended-title" data-testid="call-ended">
-        <h2 id="ended-title">Call with ${name}</h2>
+        <h2 id="ended-title">${group ? `Call in ${name}` : `Call with ${name}`}</h2>
         <p role="status">${view.message}</p>
         <button class="button primary" type="button" @click=${this.close} autofocus>Close</button>
       </section>`;
@@ -94,7 +95,7 @@ export class DerbelMeeting extends LitElement {
 
     if (view.phase === 'lobby') {
       return html`<section class="lobby" aria-labelledby="lobby-title" data-testid="call-lobby">
-        <h2 id="lobby-title">${view.meetingId ? `Join the call with ${name}` : `Call ${name}`}</h2>
+        <h2 id="lobby-title">${view.meetingId ? `Join the call ${group ? 'in' : 'with'} ${name}` : `Call ${name}`}</h2>
         <div class="preview">${self}</div>
         <div class="side">
           ${devices}
@@ -126,23 +127,36 @@ export class DerbelMeeting extends LitElement {
         : waiting && meeting?.state === 'ringing'
           ? `Calling ${name}…`
           : waiting
-            ? `Waiting for ${name}…`
+            ? `Waiting for ${group ? 'others' : name}…`
             : '';
-    return html`<section class="call" aria-label="Call with ${name}" data-testid="call-view" data-meeting-id=${view.meetingId}>
+    // One other: their video fills the stage with yours in a corner. More: everyone in a grid (2, 2×2, 3×2).
+    const tiles = state.peers.length + 1;
+    const layout = state.peers.length <= 1 ? 'pair' : `grid grid-${tiles <= 4 ? '2x2' : '3x2'}`;
+    const sharer = view.session.sharingPeer();
+    const sharerName = sharer ? participantName(client, view.contactId, sharer.userId) : null;
+    return html`<section
+      class="call"
+      aria-label=${group ? `Call in ${name}` : `Call with ${name}`}
+      data-testid="call-view"
+      data-meeting-id=${view.meetingId}
+      data-participants=${tiles}
+    >
       <p class="status" role="status" data-testid="call-status">${status}</p>
       ${state.error ? html`<p class="error" role="alert" data-testid="call-error">${state.error}</p>` : nothing}
-      <div part="stage" class="stage ${waiting ? 'alone' : ''}">
+      <div part="stage" class="stage ${waiting ? 'alone' : layout}" data-testid="call-stage">
         ${repeat(
           state.peers,
           (remote) => remote.peerId,
           (remote) => html`<derbel-video-tile
             .stream=${remote.stream}
-            name=${client.contacts.value.contacts.find((c) => c.peer.id === remote.userId)?.peer.displayName ?? name}
+            name=${participantName(client, view.contactId, remote.userId)}
             .audio=${remote.audio}
             .video=${remote.video}
+            ?sharing=${remote.sharing}
             connection=${remote.connection}
             ?speaking=${Boolean(speaking[remote.peerId] && remote.audio)}
             data-user-id=${remote.userId}
+            data-peer-id=${remote.peerId}
           ></derbel-video-tile>`,
         )}
         <div class="self">${self}</div>
@@ -152,6 +166,7 @@ export class DerbelMeeting extends LitElement {
       <derbel-meeting-controls
         part="controls"
         .media=${mediaState ?? null}
+        share-blocked-by=${sharerName ?? ''}
         ?devices-open=${this.devicesOpen}
         @derbel-toggle-audio=${() => media?.toggleAudio()}
         @derbel-toggle-video=${() => void media?.toggleVideo()}
@@ -237,6 +252,22 @@ export class DerbelMeeting extends LitElement {
       .stage.alone .self {
         position: static;
         width: 100%;
+      }
+      .stage.grid {
+        grid-template-columns: repeat(2, minmax(0, 1fr));
+      }
+      .stage.grid-3x2 {
+        grid-template-columns: repeat(3, minmax(0, 1fr));
+      }
+      .stage.grid .self {
+        position: static;
+        width: auto;
+      }
+      @media (max-width: 40rem) {
+        .stage.grid,
+        .stage.grid-3x2 {
+          grid-template-columns: repeat(2, minmax(0, 1fr));
+        }
       }
       .devices {
         max-width: 28rem;

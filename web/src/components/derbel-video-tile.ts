@@ -22,6 +22,7 @@ export class DerbelVideoTile extends LitElement {
     audio: { type: Boolean },
     video: { type: Boolean },
     speaking: { type: Boolean, reflect: true },
+    sharing: { type: Boolean, reflect: true },
     connection: { type: String },
   };
 
@@ -34,6 +35,8 @@ export class DerbelVideoTile extends LitElement {
   /** The camera (or a shared screen) is on. */
   declare video: boolean;
   declare speaking: boolean;
+  /** What shows is their screen: shown whole (not cropped), with a label. */
+  declare sharing: boolean;
   declare connection: PeerLinkState | '';
 
   constructor() {
@@ -44,6 +47,7 @@ export class DerbelVideoTile extends LitElement {
     this.audio = true;
     this.video = true;
     this.speaking = false;
+    this.sharing = false;
     this.connection = '';
   }
 
@@ -62,12 +66,13 @@ export class DerbelVideoTile extends LitElement {
       data-testid="video-tile"
       data-self=${String(this.self)}
       data-connection=${this.connection}
-      aria-label=${`${this.name}${this.audio ? '' : ', microphone off'}${this.video ? '' : ', camera off'}${status ? `, ${status}` : ''}`}
+      aria-label=${`${this.name}${this.sharing ? ', sharing their screen' : ''}${this.audio ? '' : ', microphone off'}${this.video ? '' : ', camera off'}${status ? `, ${status}` : ''}`}
     >
       <video part="video" autoplay playsinline .muted=${this.self} ?hidden=${!this.video}></video>
       ${this.video ? nothing : html`<div class="initial" aria-hidden="true">${this.name.trim()[0]?.toUpperCase() ?? '?'}</div>`}
       <figcaption part="label">
         <span class="name">${this.name}</span>
+        ${this.sharing ? html`<span class="sharing" data-testid="sharing-marker">Sharing screen</span>` : nothing}
         ${this.audio ? nothing : html`<span class="muted" data-testid="muted-marker" title="Microphone off">${microphoneOffIcon}<span class="visually-hidden">Microphone off</span></span>`}
         ${status ? html`<span class="status" data-testid="tile-status">${status}</span>` : nothing}
       </figcaption>
@@ -121,6 +126,13 @@ export class DerbelVideoTile extends LitElement {
       }
       :host([self]) video {
         transform: scaleX(-1);
+      }
+      :host([sharing]) video {
+        object-fit: contain;
+        transform: none;
+      }
+      .sharing {
+        color: #9ecbff;
       }
       .initial {
         position: absolute;

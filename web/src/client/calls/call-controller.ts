@@ -30,10 +30,10 @@ export class CallController {
     });
   }
 
-  /** Shows the preview before calling a contact (or joining its meeting in progress). */
+  /** Shows the preview before calling a contact or a group (or joining its meeting in progress). */
   async openLobby(contactId: string) {
     if (this.view.value.phase === 'call') return;
-    const meetingId = this.client.contact(contactId)?.activeMeeting?.id ?? null;
+    const meetingId = (this.client.contact(contactId) ?? this.client.group(contactId))?.activeMeeting?.id ?? null;
     this.view.set({ phase: 'lobby', contactId, meetingId });
     await this.ensureMedia().start();
     this.speaking.watch('self', this.media!.stream);

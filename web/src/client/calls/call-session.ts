@@ -14,6 +14,8 @@ export type RemotePeer = {
   connection: PeerLinkState;
   audio: boolean;
   video: boolean;
+  /** What they send is their screen. */
+  sharing: boolean;
 };
 
 export type CallSessionState = {
@@ -32,12 +34,12 @@ export type CallSessionState = {
  */
 export class CallSession {
   readonly state: Observable<CallSessionState>;
-  private links = new Map<string, { link: PeerLink; userId: string; audio: boolean; video: boolean }>();
+  private links = new Map<string, { link: PeerLink; userId: string; audio: boolean; video: boolean; sharing: boolean }>();
   /**
    * The last microphone and camera state each person announced. Kept apart from the connections: an
    * announcement can arrive before the connection to someone who just (re)joined exists.
    */
-  private mediaOf = new Map<string, { audio: boolean; video: boolean }>();
+  private mediaOf = new Map<string, { audio: boolean; video: boolean; sharing: boolean }>();
   private detach: Array<() => void> = [];
   private iceServers: RTCIceServer[] = [];
   private iceTransportPolicy: RTCIceTransportPolicy = 'all';
@@ -79,10 +81,12 @@ export class CallSession {
       }),
       this.client.events.on('ephemeral', (event) => {
         if (event.type !== 'ParticipantMediaChanged' || event.data.meetingId !== this.meetingId) return;
-        this.mediaOf.set(event.data.userId, { audio: event.data.audio, video: event.data.video });
+        const media = { audio: event.data.audio, video: event.data.video, sharing: event.data.sharing ?? false };
+        this.mediaOf.set(event.data.userId, media);
         for (const entry of this.links.values()) {
-          if (entry.userId === event.data.userId) Object.assign(entry, { audio: event.data.audio, video: event.data.video });
+          if (entry.userId === event.data.userId) Object.assign(entry, media);
         }
+        this.yieldScreenTo(event.data.peerId, media.sharing);
         this.publish();
       }),
       this.client.events.on('online', () => void this.rejoin()),
@@ -166,7 +170,7 @@ export class CallSession {
       stream: this.media.stream,
       send: (data) => this.client.realtime.emit('signal', { meetingId: this.meetingId, to: peerId, data }),
     });
-    const entry = { link, userId, audio: true, video: true, ...this.mediaOf.get(userId) };
+    const entry = { link, userId, audio: true, video: true, sharing: false, ...this.mediaOf.get(userId) };
     this.links.set(peerId, entry);
     link.state.subscribe(() => this.publish());
     link.remoteStream.addEventListener('addtrack', () => this.publish());
@@ -201,7 +205,22 @@ export class CallSession {
   private announceMedia() {
     if (this.state.value.phase !== 'in-call') return;
     const { audio, video, sharing } = this.media.state.value;
-    this.client.realtime.emit('meeting:media', { meetingId: this.meetingId, audio, video: video || sharing });
+    this.client.realtime.emit('meeting:media', { meetingId: this.meetingId, audio, video: video || sharing, sharing });
+  }
+
+  /** Who else shares their screen now (one at a time: the share button waits until they stop). */
+  sharingPeer(): RemotePeer | null {
+    return this.state.value.peers.find((peer) => peer.sharing) ?? null;
+  }
+
+  /**
+   * One screen at a time: when two start sharing at once, each hears of the other's, and the one whose peer id
+   * sorts higher stops, so exactly one share remains without a round trip to settle it.
+   */
+  private yieldScreenTo(peerId: string | undefined, sharing: boolean) {
+    const self = this.state.value.selfPeerId;
+    if (!sharing || !this.media.state.value.sharing || !self) return;
+    if (peerId === undefined || self > peerId) this.media.stopSharing();
   }
 
   private finish(reason: CallSessionState['endReason'], error: string | null = null) {
@@ -220,6 +239,7 @@ export class CallSession {
       connection: entry.link.state.value,
       audio: entry.audio,
       video: entry.video,
+      sharing: entry.sharing,
     }));
     const failed = peers.length > 0 && peers.every((peer) => peer.connection === 'failed');
     this.patch({
