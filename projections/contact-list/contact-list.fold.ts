@@ -1,8 +1,8 @@
 import type { ContactAdded, ContactRemoved, ConversationRead, MessageSent } from '../../domain/contacts/events.js';
 import type { MeetingEnded, MeetingStarted, ParticipantJoined } from '../../domain/meetings/events.js';
-import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
+import { bool, dataOf, occurredAt, text, uuid, uuids } from '../event-fields.js';
 import type { Fold } from '../fold.js';
-import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
+import { GROUP_EVENT_TYPES, type Recorded, type RecordedDerbelEvent, type RecordedGroupEvent } from '../recorded-event.js';
 
 export interface ActiveMeetingSummary {
   id: string;
@@ -10,30 +10,44 @@ export interface ActiveMeetingSummary {
   startedBy: string;
 }
 
-/** One member's entry for a contact. */
+/** One member's entry for a conversation: a direct contact, or a group (docs/groups.md). */
 export interface ContactListRow {
   userId: string;
   contactId: string;
-  peerId: string;
+  /** Direct: the other member; group: null. */
+  peerId: string | null;
+  kind: 'direct' | 'group';
+  /** Group: its title; direct: null. */
+  title: string | null;
+  /** The conversation's current members (direct: 2). */
+  memberCount: number;
+  /** Direct: always 'member'. */
+  role: 'admin' | 'member';
+  /** Group: whether any member may add members (else admins only); direct: false. */
+  membersMayAdd: boolean;
   lastActivityAt: string;
   lastReadMessageId: string | null;
   peerLastReadMessageId: string | null;
   activeMeeting: ActiveMeetingSummary | null;
-  /** The contact was removed or blocked: hidden from both lists until they are contacts again. */
+  /**
+   * Direct: the contact was removed or blocked, hidden from both lists until they are contacts again. Group:
+   * this member left or was removed, hidden from their list until they are added again.
+   */
   removed: boolean;
 }
 
-/** The document this fold keeps per contact: both members' entries. */
+/** The document this fold keeps per contact: every member's entry (both of a direct contact's). */
 export interface ContactEntries {
   contactId: string;
   rows: readonly ContactListRow[];
 }
 
-export type ContactListEvent = Recorded<
-  ContactAdded | ContactRemoved | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded
->;
+export type ContactListEvent =
+  | Recorded<ContactAdded | ContactRemoved | MessageSent | ConversationRead | MeetingStarted | ParticipantJoined | MeetingEnded>
+  | RecordedGroupEvent;
 
-const TYPES = new Set([
+const TYPES = new Set<string>([
+  ...GROUP_EVENT_TYPES,
   'ContactAdded',
   'ContactRemoved',
   'MessageSent',
@@ -50,12 +64,23 @@ function update(doc: ContactEntries | null, change: (row: ContactListRow) => Con
   return rows.some((row, i) => row !== doc.rows[i]) ? { ...doc, rows } : doc;
 }
 
+/** A group's member count: its entries not hidden. */
+function withMemberCount(doc: ContactEntries): ContactEntries {
+  const memberCount = doc.rows.filter((row) => !row.removed).length;
+  return { ...doc, rows: doc.rows.map((row) => (row.memberCount === memberCount ? row : { ...row, memberCount })) };
+}
+
+/** A group member's entry who is in the group now (a former member's entry changes no more). */
+const current = (row: ContactListRow) => !(row.kind === 'group' && row.removed);
+
 /**
  * Per user: each accepted contact with its peer, read markers, active meeting and last activity. The last
  * message and the unread count are read from `messages` at query time (`contact-list.queries.ts`), so they
  * always agree with the history. Requests are not here (`contact-requests`): a `ContactAdded` (an acceptance,
  * or alone in a log from before requests) is what makes the entries. A removal hides them; a new acceptance
- * shows them again, read markers and all.
+ * shows them again, read markers and all. A group has an entry per member, made by its `GroupCreated` or
+ * the add of that member; a member who leaves or is removed has theirs hidden, and shown again (read marker
+ * kept) when added again; the group's title, setting and member count are kept on every entry.
  */
 export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
   handles: (event: RecordedDerbelEvent): event is ContactListEvent => TYPES.has(event.type),
@@ -72,6 +97,11 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
           userId,
           contactId: event.data.contactId,
           peerId,
+          kind: 'direct',
+          title: null,
+          memberCount: 2,
+          role: 'member',
+          membersMayAdd: false,
           lastActivityAt: at,
           lastReadMessageId: null,
           peerLastReadMessageId: null,
@@ -86,7 +116,7 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
       case 'MessageSent':
         uuid(event, event.data.messageId, 'messageId');
         uuid(event, event.data.senderId, 'senderId');
-        return update(doc, (row) => (row.lastActivityAt === at ? row : { ...row, lastActivityAt: at }));
+        return update(doc, (row) => (row.lastActivityAt === at || !current(row) ? row : { ...row, lastActivityAt: at }));
       case 'ConversationRead': {
         const d = event.data;
         const [userId, messageId] = [uuid(event, d.userId, 'userId'), uuid(event, d.messageId, 'messageId')];
@@ -103,7 +133,7 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
           state: 'ringing',
           startedBy: uuid(event, d.startedBy, 'startedBy'),
         };
-        return update(doc, (row) => ({ ...row, activeMeeting, lastActivityAt: at }));
+        return update(doc, (row) => (current(row) ? { ...row, activeMeeting, lastActivityAt: at } : row));
       }
       case 'ParticipantJoined': {
         const d = event.data;
@@ -118,6 +148,81 @@ export const contactListFold: Fold<ContactEntries, ContactListEvent> = {
         const meetingId = uuid(event, event.data.meetingId, 'meetingId');
         return update(doc, (row) => (row.activeMeeting?.id === meetingId ? { ...row, activeMeeting: null } : row));
       }
+      default:
+        return evolveGroup(doc, event, at);
     }
   },
 };
+
+function evolveGroup(doc: ContactEntries | null, event: RecordedGroupEvent, at: string): ContactEntries | null {
+  switch (event.type) {
+    case 'GroupCreated': {
+      const members = [...new Set(uuids(event, event.data.members, 'members', 1))];
+      const admins = uuids(event, event.data.admins, 'admins');
+      const title = text(event, event.data.title, 'title');
+      const membersMayAdd = bool(event, event.data.membersMayAdd, 'membersMayAdd');
+      // A conversation's members are set by its first event, as for a direct contact.
+      if (doc) return doc;
+      return {
+        contactId: event.data.contactId,
+        rows: members.map((userId) => ({
+          userId,
+          contactId: event.data.contactId,
+          peerId: null,
+          kind: 'group',
+          title,
+          memberCount: members.length,
+          role: admins.includes(userId) ? 'admin' : 'member',
+          membersMayAdd,
+          lastActivityAt: at,
+          lastReadMessageId: null,
+          peerLastReadMessageId: null,
+          activeMeeting: null,
+          removed: false,
+        })),
+      };
+    }
+    case 'GroupRenamed': {
+      const title = text(event, event.data.title, 'title');
+      uuid(event, event.data.renamedBy, 'renamedBy');
+      return update(doc, (row) => (row.title === title ? row : { ...row, title }));
+    }
+    case 'GroupSettingsChanged': {
+      const membersMayAdd = bool(event, event.data.membersMayAdd, 'membersMayAdd');
+      uuid(event, event.data.changedBy, 'changedBy');
+      return update(doc, (row) => (row.membersMayAdd === membersMayAdd ? row : { ...row, membersMayAdd }));
+    }
+    case 'GroupMembersAdded': {
+      const userIds = [...new Set(uuids(event, event.data.userIds, 'userIds', 1))];
+      uuid(event, event.data.addedBy, 'addedBy');
+      if (!doc || doc.rows[0]?.kind !== 'group') return doc;
+      const activeMeeting = doc.rows.find((row) => !row.removed)?.activeMeeting ?? null;
+      const back = (row: ContactListRow): ContactListRow => ({ ...row, removed: false, role: 'member', lastActivityAt: at, activeMeeting });
+      const rows = doc.rows.map((row) => (row.removed && userIds.includes(row.userId) ? back(row) : row));
+      const template = doc.rows[0];
+      for (const userId of userIds) {
+        if (rows.some((row) => row.userId === userId)) continue;
+        rows.push(back({ ...template, userId, lastReadMessageId: null, peerLastReadMessageId: null }));
+      }
+      return rows.some((row, i) => row !== doc.rows[i]) ? withMemberCount({ ...doc, rows }) : doc;
+    }
+    case 'GroupMemberRemoved':
+    case 'GroupMemberLeft': {
+      const userId = uuid(event, event.data.userId, 'userId');
+      if (event.type === 'GroupMemberRemoved') uuid(event, event.data.removedBy, 'removedBy');
+      const gone = update(doc, (row) =>
+        row.userId === userId && row.kind === 'group' && !row.removed
+          ? { ...row, removed: true, role: 'member', activeMeeting: null }
+          : row,
+      );
+      return gone && gone !== doc ? withMemberCount(gone) : gone;
+    }
+    case 'GroupAdminAppointed': {
+      const userId = uuid(event, event.data.userId, 'userId');
+      if (event.data.appointedBy != null) uuid(event, event.data.appointedBy, 'appointedBy');
+      return update(doc, (row) =>
+        row.userId === userId && row.kind === 'group' && !row.removed && row.role !== 'admin' ? { ...row, role: 'admin' } : row,
+      );
+    }
+  }
+}

@@ -40,6 +40,11 @@ describe('contact list read model', () => {
       peer_last_read_message_id: null,
       active_meeting: null,
       removed: false,
+      kind: 'direct',
+      title: null,
+      member_count: 2,
+      role: 'member',
+      members_may_add: false,
       ...changes,
       ...mine[userId],
     });

@@ -4,8 +4,10 @@ import type { Projection, Sql } from '../projection.js';
 import { contactListFold, type ContactEntries, type ContactListRow } from './contact-list.fold.js';
 
 const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_activity_at timestamptz,
-  last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb, removed boolean)`;
-const COLUMNS = 'user_id, contact_id, peer_id, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting, removed';
+  last_read_message_id uuid, peer_last_read_message_id uuid, active_meeting jsonb, removed boolean,
+  kind text, title text, member_count integer, role text, members_may_add boolean)`;
+const COLUMNS = `user_id, contact_id, peer_id, last_activity_at, last_read_message_id, peer_last_read_message_id, active_meeting, removed,
+  kind, title, member_count, role, members_may_add`;
 
 const toRecord = (row: ContactListRow) => ({
   user_id: row.userId,
@@ -16,6 +18,11 @@ const toRecord = (row: ContactListRow) => ({
   peer_last_read_message_id: row.peerLastReadMessageId,
   active_meeting: row.activeMeeting,
   removed: row.removed,
+  kind: row.kind,
+  title: row.title,
+  member_count: row.memberCount,
+  role: row.role,
+  members_may_add: row.membersMayAdd,
 });
 
 /**
@@ -39,7 +46,8 @@ export const contactListProjection: Projection = {
          ON CONFLICT (user_id, contact_id) DO UPDATE SET
            peer_id = EXCLUDED.peer_id, last_activity_at = EXCLUDED.last_activity_at,
            last_read_message_id = EXCLUDED.last_read_message_id, peer_last_read_message_id = EXCLUDED.peer_last_read_message_id,
-           active_meeting = EXCLUDED.active_meeting, removed = EXCLUDED.removed`,
+           active_meeting = EXCLUDED.active_meeting, removed = EXCLUDED.removed, kind = EXCLUDED.kind, title = EXCLUDED.title,
+           member_count = EXCLUDED.member_count, role = EXCLUDED.role, members_may_add = EXCLUDED.members_may_add`,
         [JSON.stringify(upserts.map(toRecord))],
       );
     }
@@ -57,7 +65,7 @@ export const contactListProjection: Projection = {
 async function load(sql: Sql, contactIds: string[]): Promise<Map<string, ContactEntries>> {
   const { rows } = await sql.query(
     `SELECT user_id::text, contact_id::text, peer_id::text, last_activity_at::text, last_read_message_id::text,
-            peer_last_read_message_id::text, active_meeting, removed
+            peer_last_read_message_id::text, active_meeting, removed, kind, title, member_count, role, members_may_add
      FROM contact_list WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, user_id`,
     [contactIds],
   );
@@ -73,6 +81,11 @@ async function load(sql: Sql, contactIds: string[]): Promise<Map<string, Contact
       peerLastReadMessageId: r.peer_last_read_message_id,
       activeMeeting: r.active_meeting,
       removed: r.removed,
+      kind: r.kind,
+      title: r.title,
+      memberCount: r.member_count,
+      role: r.role,
+      membersMayAdd: r.members_may_add,
     };
     const doc = docs.get(row.contactId);
     docs.set(row.contactId, { contactId: row.contactId, rows: [...(doc?.rows ?? []), row] });

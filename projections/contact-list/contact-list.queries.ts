@@ -14,7 +14,7 @@ export interface ContactListItem {
 }
 
 /**
- * The user's contacts, newest activity first. The last message is the newest row of the history and unread
+ * The user's direct contacts, newest activity first (groups are in `listConversations`). The last message is the newest row of the history and unread
  * counts the peer's live messages after the user's read marker, so neither can disagree with the history.
  */
 export async function listContacts(pool: pg.Pool, userId: string): Promise<ContactListItem[]> {
@@ -31,13 +31,13 @@ export async function listContacts(pool: pg.Pool, userId: string): Promise<Conta
                 AND m.seq > coalesce((SELECT r.seq FROM messages r WHERE r.contact_id = c.contact_id AND r.id = c.last_read_message_id), -1)
             )::int AS unread_count
      FROM contact_list c LEFT JOIN accounts a ON a.user_id = c.peer_id
-     WHERE c.user_id = $1 AND NOT c.removed
+     WHERE c.user_id = $1 AND NOT c.removed AND c.kind = 'direct'
      ORDER BY c.last_activity_at DESC, c.contact_id`,
     [userId],
   );
   return rows.map((r) => ({
     id: r.contact_id,
-    peer: { id: r.peer_id, username: r.username ?? '', displayName: r.display_name ?? '' },
+    peer: { id: r.peer_id as string, username: r.username ?? '', displayName: r.display_name ?? '' },
     lastMessage: r.last_message,
     unreadCount: r.unread_count,
     lastActivityAt: r.last_activity_at.toISOString(),

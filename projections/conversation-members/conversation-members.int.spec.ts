@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
-import { contactStream, groupStream, TestLog } from '../../test/support/recorded-events.js';
+import { contactStream, groupStream, meetingStream, signUp, TestLog } from '../../test/support/recorded-events.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { conversationMembersProjection } from './conversation-members.projection.js';
 
@@ -76,6 +76,26 @@ describe('conversation members read model', () => {
     await spec()
       .given()
       .when(created, again, addedToNothing)
+      .then(
+        expectRows('conversation_members', [
+          period(g.contactId, ana, created),
+          period(g.contactId, ben, created),
+          period(g.contactId, cat, created),
+        ]),
+      );
+  });
+
+  it('other events in its batches change nothing and are never parked', async () => {
+    const log = new TestLog();
+    const account = signUp(log, 'ana', 'Ana', ana);
+    const g = groupStream(log);
+    const created = g.created(ana, [ben, cat]);
+    const sent = g.sent(ben, 'hi');
+    const [renamed, appointed] = [g.renamed(ana, 'x'), g.adminAppointed(ana, ben)];
+    const call = meetingStream(log, g.contactId).started(ana, ben);
+    await spec()
+      .given()
+      .when(account.claimed, account.registered, created, sent, renamed, appointed, call)
       .then(
         expectRows('conversation_members', [
           period(g.contactId, ana, created),

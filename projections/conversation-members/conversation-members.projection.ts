@@ -5,6 +5,7 @@ import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { sqlPerEvent } from '../sql-per-event.js';
 
 const TYPES = ['ContactAdded', 'ContactRemoved', 'GroupCreated', 'GroupMembersAdded', 'GroupMemberRemoved', 'GroupMemberLeft'] as const;
+const MINE = new Set<string>(TYPES);
 
 /** New periods for `userIds`, starting after `event`; none for a user whose period is open already. */
 async function join(sql: Sql, event: RecordedDerbelEvent, contactId: string, userIds: readonly string[]) {
@@ -43,6 +44,8 @@ export const conversationMembersProjection = sqlPerEvent(
   PROJECTIONS.conversationMembers,
   ['conversation_members'],
   async (sql, event) => {
+    // A batch holds every kind of event: only the membership ones are read.
+    if (!MINE.has(event.type)) return;
     const d = dataOf(event) as Record<string, unknown>;
     const contactId = uuid(event, d.contactId, 'contactId');
     switch (event.type) {
