@@ -3,16 +3,24 @@ import { videoFlows } from './support/call-page.js';
 import { contactItem, E2eApp, texts } from './support/e2e-app.js';
 
 /**
- * Issue 14: with 20-second access tokens, two people chat and stay in a call for two minutes. The app
- * renews their sessions as it goes: nobody sees the sign-in screen, no message is lost, the call's video
- * keeps flowing, and the sockets are never dropped for an expired token.
+ * An access token's life in this spec. The app renews at three quarters of it, so 10 s leaves 2.5 s for a
+ * renewal on a busy machine; the production default is 15 minutes, which nothing here depends on.
+ */
+const TOKEN_SECONDS = 10;
+/** How many access tokens' lifetimes the two people stay: each one has to be renewed. */
+const LIFETIMES = 6;
+
+/**
+ * Issue 14: with short access tokens, two people chat and stay in a call for six of their lifetimes. The
+ * app renews their sessions as it goes: nobody sees the sign-in screen, no message is lost, the call's
+ * video keeps flowing, and the sockets are never dropped for an expired token.
  */
 describe('sessions that slide, in Chromium against the real server', () => {
-  const e2e = new E2eApp('slide', { JWT_EXPIRES_IN: '20', SESSION_IDLE_TIMEOUT: '10m', SESSION_MAX_AGE: '1h' });
+  const e2e = new E2eApp('slide', { JWT_EXPIRES_IN: String(TOKEN_SECONDS), SESSION_IDLE_TIMEOUT: '10m', SESSION_MAX_AGE: '1h' });
   beforeAll(() => e2e.start(), 120_000);
   afterAll(() => e2e.stop());
 
-  it('keeps two people signed in, chatting and in a call for two minutes', async () => {
+  it("keeps two people signed in, chatting and in a call for six access tokens' lifetimes", async () => {
     const a = await e2e.signUp('ana');
     const b = await e2e.signUp('bo');
     await e2e.addContact(a, b);
@@ -36,7 +44,7 @@ describe('sessions that slide, in Chromium against the real server', () => {
 
     const sent: string[] = [];
     const started = Date.now();
-    for (let i = 0; Date.now() - started < 120_000; i++) {
+    for (let i = 0; Date.now() - started < LIFETIMES * TOKEN_SECONDS * 1000; i++) {
       const from = i % 2 === 0 ? a : b;
       const text = `message ${i} at ${Math.round((Date.now() - started) / 1000)} s`;
       await from.page.getByTestId('composer-input').fill(text);
@@ -44,7 +52,8 @@ describe('sessions that slide, in Chromium against the real server', () => {
       sent.push(text);
       await expect.poll(() => texts(a.page), { timeout: 15_000 }).toEqual(sent);
       await expect.poll(() => texts(b.page), { timeout: 15_000 }).toEqual(sent);
-      await new Promise((r) => setTimeout(r, 7_000));
+      // A quarter of a lifetime between messages: each token's life sees more than one.
+      await new Promise((r) => setTimeout(r, (TOKEN_SECONDS * 1000) / 4));
     }
     // More than six access tokens' lifetimes later: still signed in, still in the call, video still flowing.
     for (const person of [a, b]) {
