@@ -4,6 +4,9 @@
  *   <script src="https://derbel.example/embed.js"></script>
  *   <derbel-conversation server="https://derbel.example" contact-id="…"></derbel-conversation>
  *   <derbel-call-button server="https://derbel.example" contact-id="…"></derbel-call-button>
+ *   <derbel-new-group server="https://derbel.example"></derbel-new-group>
+ *
+ * `<derbel-conversation>` shows a group as well (its members panel is `<derbel-group-members group-id="…">`).
  *
  * Each element without a `<derbel-app>` around it uses one shared client per `server`, signed in
  * with the Derbel session cookie (or shows the sign-in form), and one call overlay on the page.
@@ -16,6 +19,8 @@ import './components/derbel-call-overlay.js';
 import './components/derbel-connection-banner.js';
 import './components/derbel-contact-list.js';
 import './components/derbel-conversation.js';
+import './components/derbel-group-members.js';
+import './components/derbel-new-group.js';
 import './components/derbel-notice.js';
 import './components/derbel-sign-in.js';
 
