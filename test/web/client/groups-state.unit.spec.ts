@@ -82,6 +82,23 @@ describe('group conversations in the list', () => {
     expect(noteText(group(state), group(state).notes[0]!, alice)).toBe('You created the group');
   });
 
+  it("the creator's row made from the answer to the create gets its note when the event follows", () => {
+    const answered = withServerGroup(
+      [],
+      serverItem({
+        members: [
+          { ...alice, role: 'admin' },
+          { ...bob, role: 'member' },
+          { ...carl, role: 'member' },
+        ],
+      }),
+    );
+    const state = apply({ ...aliceState(), groups: answered }, [created(), created()]);
+    expect(state.groups).toHaveLength(1);
+    expect(group(state)).toMatchObject({ membersMayAdd: false, unreadCount: 2 });
+    expect(group(state).notes.map((note) => noteText(group(state), note, alice))).toEqual(['You created the group']);
+  });
+
   it('a member who is not a contact is named once the server is read', () => {
     const state = apply(aliceState(), [created(1, [alice.id, bob.id, dana.id])]);
     expect(group(state).partial).toBe(true);

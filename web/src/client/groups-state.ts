@@ -155,7 +155,11 @@ function applyMembership(groups: Group[], event: FeedEvent, context: GroupContex
   switch (event.type) {
     case 'GroupCreated': {
       const data = event.data;
-      if (groups.some((group) => group.id === data.contactId)) return groups;
+      // The creator's own row may come first, from the answer to the create: the event completes it.
+      if (groups.some((group) => group.id === data.contactId))
+        return patch(groups, data.contactId, (group) =>
+          withNote({ ...group, membersMayAdd: data.membersMayAdd }, event, data.createdAt, { type: 'created', by: data.createdBy }),
+        );
       const admins = new Set(data.admins);
       const names: Record<string, string> = {};
       const members = data.members.map((id) => member(context, names, id, admins.has(id) ? 'admin' : 'member'));
