@@ -47,6 +47,22 @@ export class Conversations {
     });
   }
 
+  /**
+   * Loads older pages until `messageId` is loaded (jumping to a search result or a reply's original):
+   * true once it is, false when the beginning of the conversation is reached without it.
+   */
+  async loadUntil(contactId: string, messageId: string): Promise<boolean> {
+    await this.load(contactId);
+    const state = this.of(contactId);
+    const has = () => state.value.messages.some((message) => message.id === messageId);
+    while (!has() && state.value.hasOlder) {
+      const before = state.value.messages.length;
+      await this.loadOlder(contactId);
+      if (state.value.messages.length === before) break; // forgotten meanwhile, or nothing older after all
+    }
+    return has();
+  }
+
   apply(event: FeedEvent) {
     const contactId = (event.data as { contactId?: string }).contactId;
     const state = contactId ? this.states.get(contactId) : undefined;

@@ -217,6 +217,13 @@ export class DerbelClient {
     await this.restore();
   }
 
+  // ---- search ----
+
+  /** One page of the user's messages matching `q` (every word, the last as a prefix); `cursor` is the previous page's `next`. */
+  searchMessages(q: string, options: { conversationId?: string; cursor?: string; limit?: number } = {}) {
+    return this.api.searchMessages(q, options);
+  }
+
   // ---- contacts ----
 
   searchUsers(query: string) {

@@ -11,6 +11,7 @@ import type {
   IceServersResponse,
   Meeting,
   Message,
+  SearchPage,
   User,
 } from './types.js';
 import type { ConversationListItem, MemberRole } from './group-wire.js';
@@ -313,6 +314,11 @@ export class RestClient {
   }
   leaveGroup(conversationId: string) {
     return this.request<{ position?: number }>('POST', `/api/conversations/${enc(conversationId)}/leave`, {});
+  }
+
+  /** Full-text search over the user's conversations (docs/search.md). */
+  searchMessages(q: string, options: { conversationId?: string; cursor?: string; limit?: number } = {}) {
+    return this.request<SearchPage>('GET', '/api/search', undefined, { q, ...options });
   }
 
   // catch-up

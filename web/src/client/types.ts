@@ -16,6 +16,16 @@ export type Message = {
   attachments?: Attachment[];
 };
 
+/** A search hit (`GET /api/search`): the snippet is plain text, `highlights` are `[start, end)` UTF-16 offsets into it. */
+export type SearchResult = {
+  conversationId: string;
+  message: { id: string; senderId: string; text: string; sentAt: string; editedAt: string | null };
+  snippet: { text: string; highlights: Array<[number, number]> };
+};
+
+/** One page of search results; `next` is passed back as `cursor` for the following page (null on the last). */
+export type SearchPage = { results: SearchResult[]; next: string | null };
+
 export type MeetingState = 'ringing' | 'active';
 
 /** `startedBy` is known when the client saw the start itself. */

@@ -18,6 +18,7 @@ import './derbel-contact-list.js';
 import './derbel-new-group.js';
 import './derbel-notice.js';
 import './derbel-conversation.js';
+import './derbel-search.js';
 import './derbel-sessions.js';
 import './derbel-sign-in.js';
 import { buttons, palette, tokens } from './styles.js';
@@ -43,7 +44,8 @@ function parseRoute(hash: string): Route {
 /**
  * The whole product: sign-in, then contacts beside the open conversation (or the call log), the
  * connection banner, and calls above everything. Provides the client and the session to every
- * element inside it through `@lit/context`. Routes by the URL hash (`#/contacts/<id>`, `#/calls`,
+ * element inside it through `@lit/context`. Message search (Ctrl+K or "/") sits on top of the contacts and
+ * opens a result's conversation at the message. Routes by the URL hash (`#/contacts/<id>`, `#/calls`,
  * `#/settings`: sessions and blocked users). A conversation whose contact ends closes.
  *
  * @slot brand - Replaces the product name in the header.
@@ -166,6 +168,10 @@ export class DerbelApp extends LitElement {
       <derbel-notice></derbel-notice>
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
+          <derbel-search
+            conversation-id=${route.page === 'contact' ? route.contactId : ''}
+            @derbel-search-result=${this.openSearchResult}
+          ></derbel-search>
           <derbel-add-contact></derbel-add-contact>
           <derbel-new-group @derbel-group-created=${this.openGroup}></derbel-new-group>
           <derbel-contact-list selected=${route.page === 'contact' ? route.contactId : ''} @derbel-contact-added=${this.openAccepted}></derbel-contact-list>
@@ -215,6 +221,15 @@ export class DerbelApp extends LitElement {
   /** A group just made opens. */
   private openGroup(event: CustomEvent<{ groupId: string }>) {
     location.hash = `#/contacts/${encodeURIComponent(event.detail.groupId)}`;
+  }
+
+  /** A search result opens its conversation at the message. */
+  private async openSearchResult(event: CustomEvent<{ conversationId: string; messageId: string }>) {
+    const { conversationId, messageId } = event.detail;
+    location.hash = `#/contacts/${encodeURIComponent(conversationId)}`;
+    this.route = parseRoute(location.hash);
+    await this.updateComplete;
+    await this.renderRoot.querySelector('derbel-conversation')?.revealMessage(messageId);
   }
 
   /** An accepted request opens its conversation. */

@@ -19,9 +19,13 @@ import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-group-members.js';
 import './derbel-message.js';
+import type { DerbelMessage } from './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
 import { buttons, tokens } from './styles.js';
+
+/** How long a message jumped to stays marked. */
+const HIGHLIGHT_MS = 3_000;
 
 /**
  * A conversation with one contact or a group: history (older pages load on scrolling up), day separators,
@@ -98,6 +102,7 @@ export class DerbelConversation extends LitElement {
   private groupLoadRetries = 0;
   private scrollMemory: { height: number; top: number; atBottom: boolean; lastId: string | undefined } | null = null;
   private lastMarked: string | null = null;
+  private highlightTimer: ReturnType<typeof setTimeout> | null = null;
   private sessionStatus: string | undefined;
   private onVisibility = () => this.markRead();
 
@@ -156,6 +161,41 @@ export class DerbelConversation extends LitElement {
         lastId: (items[items.length - 1] as { message?: ShownMessage } | undefined)?.message?.id,
       };
     }
+  }
+
+  /**
+   * Scrolls to one message and marks it for a moment, loading older history pages until it is found (a
+   * search result; a reply's original). Resolves false, saying so, when the conversation no longer has it.
+   */
+  async revealMessage(messageId: string): Promise<boolean> {
+    const client = this.controller.client;
+    const contactId = this.contactId;
+    if (!client || !contactId) return false;
+    let found: boolean;
+    try {
+      found = await client.conversations.loadUntil(contactId, messageId);
+    } catch (error) {
+      this.error = explain(error);
+      return false;
+    }
+    if (contactId !== this.contactId) return false;
+    if (!found) {
+      this.error = 'That message is no longer in this conversation.';
+      return false;
+    }
+    await this.updateComplete;
+    const bubbles = [...this.renderRoot.querySelectorAll('derbel-message')] as DerbelMessage[];
+    await Promise.all(bubbles.map((bubble) => bubble.updateComplete));
+    // After the scroll this update may have queued (to the bottom on opening, kept on an older page).
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const bubble = bubbles.find((candidate) => candidate.message?.id === messageId);
+    if (!bubble) return false;
+    bubble.scrollIntoView({ block: 'center' });
+    this.log?.focus({ preventScroll: true });
+    if (this.highlightTimer) clearTimeout(this.highlightTimer);
+    for (const other of bubbles) other.highlighted = other === bubble;
+    this.highlightTimer = setTimeout(() => (bubble.highlighted = false), HIGHLIGHT_MS);
+    return true;
   }
 
   private get log() {

@@ -16,6 +16,7 @@ import { buttons, tokens } from './styles.js';
  * @event derbel-message-delete - Delete the message. `detail: { messageId }`.
  * @event derbel-message-retry - Send a failed message again. `detail: { messageId }`.
  * @event derbel-message-discard - Drop a failed message. `detail: { messageId }`.
+ * @attr highlighted - Marks the bubble for a moment (the conversation jumped to it).
  * @csspart bubble - The bubble.
  * @csspart text - The message text.
  * @csspart meta - Time, edited, status and "Seen".
@@ -29,6 +30,7 @@ export class DerbelMessage extends LitElement {
     own: { type: Boolean, reflect: true },
     seen: { type: Boolean },
     seenLabel: { type: String, attribute: 'seen-label' },
+    highlighted: { type: Boolean, reflect: true },
     editing: { state: true },
     confirming: { state: true },
     editLength: { state: true },
@@ -41,6 +43,8 @@ export class DerbelMessage extends LitElement {
   declare seen: boolean;
   /** What the read mark says when `seen` ("Seen by 2" in a group); "Seen" when empty. */
   declare seenLabel: string;
+  /** Marked for a moment after the conversation jumped to it (a search result). */
+  declare highlighted: boolean;
   declare editing: boolean;
   declare confirming: boolean;
   declare editLength: number;
@@ -53,6 +57,7 @@ export class DerbelMessage extends LitElement {
     this.own = false;
     this.seen = false;
     this.seenLabel = '';
+    this.highlighted = false;
     this.editing = false;
     this.confirming = false;
     this.editLength = 0;
@@ -209,6 +214,21 @@ export class DerbelMessage extends LitElement {
       }
       :host([own]) .bubble {
         background: var(--derbel-own-bubble, color-mix(in srgb, var(--_accent) 14%, var(--_bg)));
+      }
+      :host([highlighted]) .bubble {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+        animation: reveal 0.6s ease-out 2;
+      }
+      @keyframes reveal {
+        50% {
+          background: color-mix(in srgb, var(--_accent) 32%, var(--_bg));
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        :host([highlighted]) .bubble {
+          animation: none;
+        }
       }
       .bubble.pending {
         opacity: 0.7;

@@ -1,0 +1,74 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './support/axe.js';
+import { E2eApp } from './support/e2e-app.js';
+
+// 70 messages in a few seconds: more than the default limit lets one person send.
+const app = new E2eApp('se', { RATE_LIMIT_MESSAGES: '1000/1s' });
+
+beforeAll(() => app.start(), 120_000);
+afterAll(() => app.stop());
+afterEach(() => app.closeContexts());
+
+describe('Message search against a real server', () => {
+  it(
+    'Ctrl+K, type a prefix, see the match marked, open it: the conversation loads older history until the message shows, highlighted',
+    { timeout: 90_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const bob = await app.signUp('bob', { colorScheme: 'dark' });
+      await app.addContact(anna, bob);
+      // The hit first, then more than a history page (50) after it, sent through the api as the app would.
+      const hitId = await anna.page.evaluate(async () => {
+        const { client } = document.querySelector('derbel-app') as unknown as {
+          client: {
+            contacts: { value: { contacts: Array<{ id: string }> } };
+            api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
+          };
+        };
+        const contactId = client.contacts.value.contacts[0].id;
+        const send = (text: string) => client.api.sendMessage(contactId, { id: crypto.randomUUID(), text });
+        const { message } = await send('The blueberry pancakes recipe is in the shared folder');
+        for (let n = 1; n <= 70; n++) await send(`filler message ${n}`);
+        return message.id;
+      });
+
+      const page = bob.page;
+      await page.keyboard.press('Control+k');
+      const input = page.getByTestId('search-input');
+      await expect.poll(() => input.evaluate((element) => element.matches(':focus'))).toBe(true);
+      await page.getByText('Search your messages: type a word or the start of one.').waitFor();
+      await page.keyboard.type('zzyzx');
+      await page.getByText('No messages match “zzyzx”.').waitFor();
+
+      await input.fill('filler');
+      await expect.poll(() => page.getByTestId('search-result').count()).toBe(20);
+      await page.getByTestId('search-more').click();
+      await expect.poll(() => page.getByTestId('search-result').count()).toBe(40);
+
+      await input.fill('pancakes bluebe');
+      const result = page.getByTestId('search-result');
+      await expect.poll(() => result.count()).toBe(1);
+      expect(await result.locator('.conversation').textContent()).toBe('Anna');
+      expect(await result.locator('.sender').textContent()).toBe('Anna:');
+      expect(await result.locator('mark').allTextContents()).toEqual(['blueberry', 'pancakes']);
+      expect(await result.getAttribute('data-message-id')).toBe(hitId);
+      const found = await seriousViolations(page, 'search results, dark');
+      await page.screenshot({ path: 'test-results/web/search-dark.png' });
+
+      await page.keyboard.press('ArrowDown');
+      expect(await input.getAttribute('aria-activedescendant')).toBe('search-result-0');
+      await page.keyboard.press('Enter');
+      const hit = page.locator(`derbel-message:has([data-message-id="${hitId}"])`);
+      await expect.poll(() => hit.getAttribute('highlighted'), { timeout: 15_000 }).toBe('');
+      const inView = await hit.evaluate((element) => {
+        const log = element.closest('[role="log"]') ?? (element.getRootNode() as ShadowRoot).querySelector('[role="log"]')!;
+        const [box, view] = [element.getBoundingClientRect(), log.getBoundingClientRect()];
+        return box.top >= view.top && box.bottom <= view.bottom;
+      });
+      expect(inView).toBe(true);
+      expect(await page.getByTestId('message').count()).toBeGreaterThan(50);
+      expect(found).toEqual([]);
+      expect([...anna.page.errors, ...page.errors]).toEqual([]);
+    },
+  );
+});
