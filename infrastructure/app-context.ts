@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AccountService } from '../application/accounts/account-service.js';
 import type { AttachmentService } from '../application/attachments/attachment-service.js';
 import type { ContactService } from '../application/contacts/contact-service.js';
+import type { GroupService } from '../application/contacts/group-service.js';
 import type { MeetingService } from '../application/meetings/meeting-service.js';
 import type { SessionRepository, TokenService } from '../application/ports/auth.js';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -22,6 +23,7 @@ export interface AppContext {
   ids: IdGenerator;
   accounts: AccountService;
   contacts: ContactService;
+  groups: GroupService;
   meetings: MeetingService;
   /** Uploads, downloads and removal of files sent in messages. */
   attachments: AttachmentService;

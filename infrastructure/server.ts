@@ -5,6 +5,7 @@ import { SessionRenewal } from '../application/accounts/session-renewal.js';
 import { AttachmentService } from '../application/attachments/attachment-service.js';
 import { BlockList } from '../application/contacts/block-list.js';
 import { ContactService } from '../application/contacts/contact-service.js';
+import { GroupService } from '../application/contacts/group-service.js';
 import { MeetingService } from '../application/meetings/meeting-service.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import { derbelUpcasters } from '../application/upcasting/derbel-upcasters.js';
@@ -109,6 +110,7 @@ export async function createServer(
   });
   const meetings = new MeetingService(store, contacts, { clock, ids, ringTimeoutMs: config.meetingRingTimeoutMs });
   contacts.endsCallsThrough(meetings);
+  const groups = new GroupService(contacts, accounts, { ids });
   const checkpoints = new CheckpointWaiter(pool);
   const attachmentStorage = attachmentStorageFromConfig(config);
   const attachments = new AttachmentService({
@@ -175,6 +177,7 @@ export async function createServer(
     ids,
     accounts,
     contacts,
+    groups,
     meetings,
     attachments,
     tokens,

@@ -89,13 +89,13 @@ export class ContactService {
   }
 
   async acceptRequest(userId: string, contactId: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'AcceptContactRequest', data: { contactId, userId } }, context);
+    const result = await this.commandAsMember(userId, contactId, { type: 'AcceptContactRequest', data: { contactId, userId } }, context);
     const peer = await this.peerIn(result.state, userId);
     return { contact: { id: contactId, peer, status: 'accepted' as ContactStatus }, position: latest(result.position) };
   }
 
   async declineRequest(userId: string, contactId: string, context: CommandContext) {
-    const result = await this.command(
+    const result = await this.commandAsMember(
       userId,
       contactId,
       { type: 'DeclineContactRequest', data: { contactId, userId, at: this.now() } },
@@ -106,7 +106,7 @@ export class ContactService {
 
   /** `DELETE /api/contacts/:id`: cancels the caller's outgoing request, or removes the contact and ends its call. */
   async removeContact(userId: string, contactId: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'EndContact', data: { contactId, userId } }, context);
+    const result = await this.commandAsMember(userId, contactId, { type: 'EndContact', data: { contactId, userId } }, context);
     const ended = result.events.some((e) => e.type === 'ContactRemoved') ? await this.endOpenCall(contactId, userId, context) : null;
     return { position: latest(result.position, ended) };
   }
@@ -147,12 +147,12 @@ export class ContactService {
       text: input.text,
       ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     };
-    const result = await this.command(userId, contactId, { type: 'SendMessage', data }, context);
+    const result = await this.commandAsMember(userId, contactId, { type: 'SendMessage', data }, context);
     return { messageId, duplicate: result.events.length === 0, position: result.position, sentAt: result.timestamp };
   }
 
   async editMessage(userId: string, contactId: string, messageId: string, text: string, context: CommandContext) {
-    const result = await this.command(
+    const result = await this.commandAsMember(
       userId,
       contactId,
       { type: 'EditMessage', data: { contactId, messageId, editorId: userId, text } },
@@ -162,7 +162,7 @@ export class ContactService {
   }
 
   async deleteMessage(userId: string, contactId: string, messageId: string, context: CommandContext) {
-    const result = await this.command(
+    const result = await this.commandAsMember(
       userId,
       contactId,
       { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } },
@@ -172,11 +172,19 @@ export class ContactService {
   }
 
   async markRead(userId: string, contactId: string, messageId: string, context: CommandContext) {
-    const result = await this.command(userId, contactId, { type: 'MarkConversationRead', data: { contactId, userId, messageId } }, context);
+    const result = await this.commandAsMember(
+      userId,
+      contactId,
+      { type: 'MarkConversationRead', data: { contactId, userId, messageId } },
+      context,
+    );
     return { position: result.position };
   }
 
-  /** Members of an accepted contact the user belongs to; CONTACT_NOT_FOUND otherwise (a stranger, a request, a removed or blocked pair). */
+  /**
+   * Current members of an accepted contact or a group the user belongs to; CONTACT_NOT_FOUND otherwise (a
+   * stranger, a former member, a request, a removed or blocked pair).
+   */
   async membersFor(userId: string, contactId: string): Promise<readonly string[]> {
     await this.assertMayBeMember(userId, contactId);
     const { state } = await this.handler.load(streams.contact(contactId));
@@ -184,7 +192,8 @@ export class ContactService {
     return currentMembers(state);
   }
 
-  private async command(
+  /** A command on a conversation the user may be a member of; to a non-member, as if it did not exist. */
+  async commandAsMember(
     userId: string,
     contactId: string,
     command: ContactCommand,
@@ -192,6 +201,22 @@ export class ContactService {
   ): Promise<CommandResult<ContactState, ContactEvent>> {
     await this.assertMayBeMember(userId, contactId);
     return this.handler.handle(streams.contact(contactId), command, context).catch(hideFromNonMembers);
+  }
+
+  /**
+   * Those of `candidates` who are `userId`'s accepted contacts and have not blocked them: whom `userId` may
+   * bring into a group. Read from their direct contacts' streams and block lists, never stale.
+   */
+  async acceptedContactsOf(userId: string, candidates: readonly string[]): Promise<string[]> {
+    const accepted = await Promise.all(
+      candidates.map(async (candidate) => {
+        if (candidate === userId) return false;
+        const { state } = await this.handler.load(streams.contact(directContactId(userId, candidate)));
+        if (state.status !== 'added' || state.kind !== 'direct' || !state.members.includes(userId)) return false;
+        return !(await this.blocks.hasBlocked(candidate, userId));
+      }),
+    );
+    return candidates.filter((_, i) => accepted[i]);
   }
 
   private async endForBlock(blockerId: string, contactId: string, context: CommandContext): Promise<number | null> {
@@ -225,12 +250,15 @@ export class ContactService {
   /**
    * A stream not in this node's cache is only loaded for one of its members: its first event names them.
    * So a stranger's probe reads one event, whether the contact exists or not and however long it is (the
-   * answer takes the same time), and cannot make the node load and cache long conversations.
+   * answer takes the same time), and cannot make the node load and cache long conversations. A group's
+   * members may have joined after its first event, so a group is loaded and the decider answers; its id is
+   * random (not computed from members), so only those who were shown it can probe it.
    */
   private async assertMayBeMember(userId: string, contactId: string): Promise<void> {
     const stream = streams.contact(contactId);
     if (this.handler.isCached(stream)) return;
     const [first] = await this.store.readStream(stream, { limit: 1 });
+    if (first?.type === 'GroupCreated') return;
     const members = (first?.data as { members?: unknown } | undefined)?.members;
     if (!first || !Array.isArray(members) || !members.includes(userId)) throw contactNotFound();
   }

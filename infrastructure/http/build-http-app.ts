@@ -22,6 +22,7 @@ import { attachmentRoutes } from './routes/attachments.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
+import { conversationRoutes } from './routes/conversations.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { iceServerRoutes } from './routes/ice-servers.routes.js';
@@ -94,6 +95,7 @@ export async function buildHttpApp(
     contactRoutes,
     blockRoutes,
     messageRoutes,
+    conversationRoutes,
     searchRoutes,
     attachmentRoutes,
     eventRoutes,

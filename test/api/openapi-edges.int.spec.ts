@@ -73,9 +73,13 @@ function example(schema: Schema): unknown {
     case 'boolean':
       return true;
     case 'array':
-      return [];
-    case 'object':
-      return Object.fromEntries((schema.required ?? []).map((name: string) => [name, example(schema.properties[name])]));
+      return Array.from({ length: schema.minItems ?? 0 }, () => example(schema.items));
+    case 'object': {
+      // All properties when the required ones alone are too few (a PATCH that must change something).
+      const names =
+        (schema.required ?? []).length >= (schema.minProperties ?? 0) ? (schema.required ?? []) : Object.keys(schema.properties);
+      return Object.fromEntries(names.map((name: string) => [name, example(schema.properties[name])]));
+    }
     default:
       return 'abc'.padEnd(schema.minLength ?? 3, 'x');
   }

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { AccountService } from '../../application/accounts/account-service.js';
 import { BlockList } from '../../application/contacts/block-list.js';
 import { ContactService } from '../../application/contacts/contact-service.js';
+import { GroupService } from '../../application/contacts/group-service.js';
 import { MeetingService } from '../../application/meetings/meeting-service.js';
 import type { SessionRepository } from '../../application/ports/auth.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
@@ -144,7 +145,8 @@ export const ApiSpecification = {
         ringTimeoutMs: options.ringTimeoutMs ?? config.meetingRingTimeoutMs,
       });
       contacts.endsCallsThrough(meetings);
-      Object.assign(ctx, { store, clock, ids, accounts, contacts, meetings, limits: new Limiters(config.rateLimits) });
+      const groups = new GroupService(contacts, accounts, { ids });
+      Object.assign(ctx, { store, clock, ids, accounts, contacts, groups, meetings, limits: new Limiters(config.rateLimits) });
       return { store, given };
     };
 

@@ -1,96 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getMessage, listMessagesJson } from '../../../projections/messages/messages.queries.js';
+import { listMessagesJson } from '../../../projections/messages/messages.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
-import { perUserLimit } from '../per-user-limit.js';
 import { HttpError } from '../error-codes.js';
-import { errors, HistoryMessage, Message, MessageText, MinPositionQuery, Uuid } from '../schemas.js';
-import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../../domain/contacts/message-attachments.js';
-import { MESSAGE_TEXT_MAX_LENGTH } from '../../../domain/contacts/message-text.js';
+import { errors, HistoryMessage, MinPositionQuery, Uuid } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
+import { messageCommandRoutes } from './message-commands.routes.js';
 
 const ContactParams = Type.Object({ contactId: Uuid });
-const MessageParams = Type.Object({ contactId: Uuid, messageId: Uuid });
-const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Null()]) });
 
 export const messageRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const timeTravel = new ConversationAudit(ctx.store, ctx.contacts);
 
-    /**
-     * The stored message of a retried send, once the messages projection has it: the original was committed
-     * before the retry found it, so it lies at or below the log's head.
-     */
-    async function storedMessage(contactId: string, messageId: string) {
-      const stored = await getMessage(ctx.pool, contactId, messageId);
-      if (stored) return stored;
-      await ctx.checkpoints.waitFor([PROJECTIONS.messages], await ctx.store.headPosition(), 2_000);
-      const message = await getMessage(ctx.pool, contactId, messageId);
-      if (message) return message;
-      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'The message is stored but not readable yet; retry');
-    }
-
-    app.post(
-      '/api/contacts/:contactId/messages',
-      {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'messages')],
-        schema: {
-          tags: ['messages'],
-          params: ContactParams,
-          body: Type.Object(
-            {
-              id: Type.Optional(Uuid),
-              // May be empty when the message carries files (the decider decides).
-              text: Type.String({ maxLength: MESSAGE_TEXT_MAX_LENGTH }),
-              attachmentIds: Type.Optional(Type.Array(Uuid, { maxItems: MAX_ATTACHMENTS_PER_MESSAGE, uniqueItems: true })),
-            },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({ message: Message, position: Type.Union([Type.Integer(), Type.Null()]) }),
-            201: Type.Object({ message: Message, position: Type.Integer() }),
-            ...errors(400, 401, 403, 404, 409, 429),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { contactId } = request.params;
-        const senderId = request.session.userId;
-        const { text, attachmentIds = [] } = request.body;
-        const messageId = request.body.id ?? ctx.ids.newId();
-        const sentIn = { contactId, messageId };
-        // The files are claimed for this message before it is appended, and given back if the send is refused.
-        const attachments = await ctx.attachments.claimForMessage(senderId, sentIn, attachmentIds);
-        const sent = await ctx.contacts
-          .sendMessage(senderId, contactId, { id: messageId, text, attachments }, request.commandContext)
-          .catch(async (error) => {
-            await ctx.attachments.release(attachmentIds, sentIn);
-            throw error;
-          });
-        if (sent.duplicate) {
-          const stored = await storedMessage(contactId, sent.messageId);
-          // A retry that named files the original did not carry leaves them unsent.
-          await ctx.attachments.release(
-            attachmentIds.filter((id) => !stored.attachments.some((a) => a.id === id)),
-            sentIn,
-          );
-          return reply.status(200).send({ message: stored, position: null });
-        }
-        const message = {
-          id: sent.messageId,
-          contactId,
-          senderId,
-          text,
-          sentAt: sent.sentAt!,
-          editedAt: null,
-          deleted: false,
-          attachments,
-        };
-        return reply.status(201).send({ message, position: sent.position! });
-      },
-    );
+    await app.register(messageCommandRoutes(ctx, '/api/contacts', 'messages'));
 
     app.get(
       '/api/contacts/:contactId/messages',
@@ -126,61 +51,6 @@ export const messageRoutes =
         if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
         // Written by PostgreSQL in the response's schema: sent as it is.
         return reply.type('application/json; charset=utf-8').send(page as never);
-      },
-    );
-
-    app.patch(
-      '/api/contacts/:contactId/messages/:messageId',
-      {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
-        schema: {
-          tags: ['messages'],
-          params: MessageParams,
-          body: Type.Object({ text: MessageText }, { additionalProperties: false }),
-          response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409, 429) },
-        },
-      },
-      async (request) => {
-        const { contactId, messageId } = request.params;
-        const { position } = await ctx.contacts.editMessage(
-          request.session.userId,
-          contactId,
-          messageId,
-          request.body.text,
-          request.commandContext,
-        );
-        return { position };
-      },
-    );
-
-    app.delete(
-      '/api/contacts/:contactId/messages/:messageId',
-      {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
-        schema: { tags: ['messages'], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 429) } },
-      },
-      async (request) => {
-        const { contactId, messageId } = request.params;
-        const deleted = await ctx.contacts.deleteMessage(request.session.userId, contactId, messageId, request.commandContext);
-        // Its files go once the delete is committed; not awaited: a slow or failing storage never holds the answer up.
-        void ctx.attachments.removeForMessage(contactId, messageId);
-        return deleted;
-      },
-    );
-
-    app.post(
-      '/api/contacts/:contactId/read',
-      {
-        preHandler: app.authenticate,
-        schema: {
-          tags: ['messages'],
-          params: ContactParams,
-          body: Type.Object({ messageId: Uuid }, { additionalProperties: false }),
-          response: { 200: PositionOnly, ...errors(400, 401, 403, 404) },
-        },
-      },
-      async (request) => {
-        return ctx.contacts.markRead(request.session.userId, request.params.contactId, request.body.messageId, request.commandContext);
       },
     );
   };
