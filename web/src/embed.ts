@@ -7,6 +7,8 @@
  *   <derbel-new-group server="https://derbel.example"></derbel-new-group>
  *
  * `<derbel-conversation>` shows a group as well (its members panel is `<derbel-group-members group-id="…">`).
+ * `<derbel-search server="…">` searches messages; on `derbel-search-result` the page shows the conversation
+ * (`contact-id`) and calls its `revealMessage(messageId)`.
  *
  * Each element without a `<derbel-app>` around it uses one shared client per `server`, signed in
  * with the Derbel session cookie (or shows the sign-in form), and one call overlay on the page.
@@ -22,6 +24,7 @@ import './components/derbel-conversation.js';
 import './components/derbel-group-members.js';
 import './components/derbel-new-group.js';
 import './components/derbel-notice.js';
+import './components/derbel-search.js';
 import './components/derbel-sign-in.js';
 
 export { DerbelClient } from './client/derbel-client.js';

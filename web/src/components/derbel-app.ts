@@ -169,6 +169,7 @@ export class DerbelApp extends LitElement {
       <div class="layout ${detail ? 'detail' : ''}">
         <aside part="sidebar" aria-label="Contacts">
           <derbel-search
+            shortcuts
             conversation-id=${route.page === 'contact' ? route.contactId : ''}
             @derbel-search-result=${this.openSearchResult}
           ></derbel-search>

@@ -26,8 +26,8 @@ function typingIn(event: KeyboardEvent) {
 /**
  * Message search as you type: a combobox whose results (a listbox) show the conversation, the sender, the
  * date and the matching excerpt with the matched words marked. Arrow keys move through the results, Enter
- * opens one, Escape closes them (then clears the field); Ctrl+K / ⌘K, or "/" outside a text field, focus
- * the field from anywhere on the page. "Load more" reads the next page. With `conversation-id` set (the
+ * opens one, Escape closes them (then clears the field); with `shortcuts`, Ctrl+K / ⌘K, or "/" outside a
+ * text field, focus the field from anywhere on the page. "Load more" reads the next page. With `conversation-id` set (the
  * open conversation), "In this conversation" narrows the search to it.
  *
  * @event derbel-search-result - A result was chosen. `detail: { conversationId, messageId }`.
@@ -36,12 +36,14 @@ function typingIn(event: KeyboardEvent) {
  * @cssproperty --derbel-accent - Colour of the marked words and the active result.
  * @attr server - Api server origin when used outside `<derbel-app>`.
  * @attr conversation-id - The conversation open beside the search, offered as a filter.
+ * @attr shortcuts - Ctrl+K / ⌘K and "/" focus the search field (off by default: an embed leaves the host page's keys alone).
  */
 export class DerbelSearch extends LitElement {
   static properties = {
     server: { type: String },
     client: { attribute: false },
     conversationId: { type: String, attribute: 'conversation-id' },
+    shortcuts: { type: Boolean },
     query: { state: true },
     onlyHere: { state: true },
     expanded: { state: true },
@@ -55,6 +57,8 @@ export class DerbelSearch extends LitElement {
   declare server: string | null;
   declare client: DerbelClient | null;
   declare conversationId: string | null;
+  /** Ctrl+K / ⌘K and "/" focus the field from anywhere on the page (the app sets it; an embed leaves the host's keys alone). */
+  declare shortcuts: boolean;
   declare query: string;
   /** Search only the open conversation. */
   declare onlyHere: boolean;
@@ -77,6 +81,7 @@ export class DerbelSearch extends LitElement {
     this.server = null;
     this.client = null;
     this.conversationId = null;
+    this.shortcuts = false;
     this.query = '';
     this.onlyHere = false;
     this.expanded = false;
@@ -115,7 +120,7 @@ export class DerbelSearch extends LitElement {
     const shortcut =
       (modifier && !event.altKey && event.key.toLowerCase() === 'k') ||
       (event.key === '/' && !modifier && !event.altKey && !typingIn(event));
-    if (!shortcut || event.defaultPrevented) return;
+    if (!this.shortcuts || !shortcut || event.defaultPrevented) return;
     event.preventDefault();
     this.focus();
   };
