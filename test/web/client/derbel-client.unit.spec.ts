@@ -1,34 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DerbelClient } from '../../../web/src/client/derbel-client.js';
 import { memoryStore } from '../../../web/src/client/key-value-store.js';
-import { Emitter, Observable } from '../../../web/src/client/observable.js';
-import type { ConnectionState, Realtime, RealtimeEvents } from '../../../web/src/client/realtime.js';
 import type { FeedEvent, Message } from '../../../web/src/client/types.js';
+import { FakeRealtime } from './fake-realtime.js';
 import { alice, contact, message, messageSent } from './fixtures.js';
-
-class FakeRealtime implements Realtime {
-  readonly state = new Observable<ConnectionState>('closed');
-  readonly emitted: Array<[string, unknown]> = [];
-  private emitter = new Emitter<RealtimeEvents>();
-  on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
-    return this.emitter.on(type, listener);
-  }
-  push<K extends keyof RealtimeEvents>(type: K, payload: RealtimeEvents[K]) {
-    this.emitter.emit(type, payload);
-  }
-  emit(type: string, data: unknown) {
-    this.emitted.push([type, data]);
-  }
-  request<T>(): Promise<T> {
-    return Promise.reject(new Error('not in this test'));
-  }
-  connect() {
-    this.state.set('online');
-  }
-  close() {
-    this.state.set('closed');
-  }
-}
 
 /** A fake of the api's HTTP side: just enough routes, with a switch to go "offline". */
 function fakeServer() {

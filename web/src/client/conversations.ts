@@ -121,6 +121,12 @@ export class Conversations {
     );
   }
 
+  /** Shows what was kept on the device (a group the user left), unless the history is already loaded. */
+  restore(contactId: string, messages: Message[]) {
+    const state = this.of(contactId);
+    if (!state.value.loaded) state.set({ contactId, messages, hasOlder: false, loaded: true });
+  }
+
   /** Forgets one conversation (the contact ended): if it comes back, its history is read again. */
   forget(contactId: string) {
     this.states.get(contactId)?.set(emptyConversation(contactId));

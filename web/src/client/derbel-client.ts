@@ -22,6 +22,7 @@ import { Backoff, backoffDelay } from './backoff.js';
 import { Drafts } from './drafts.js';
 import { GroupConversations } from './groups.js';
 import { withGroupsSnapshot } from './groups-state.js';
+import { LeftGroups } from './left-groups.js';
 import { FeedSync } from './feed-sync.js';
 import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
@@ -87,6 +88,8 @@ export class DerbelClient {
   readonly missedCalls = new Observable<MissedCalls>(noMissedCalls);
   /** Unsent text per conversation (local storage). */
   readonly drafts: Drafts;
+  /** Groups the user left, with what they had seen (local storage). */
+  readonly leftGroups: LeftGroups;
   /**
    * Every server event after it changed the state above; signals for the call in progress; `online`
    * on each (re)connection, once what was missed is caught up; `contact-ended` when a contact left the
@@ -167,6 +170,7 @@ export class DerbelClient {
     this.callsLog.state.subscribe(deriveMissed);
     this.seenCalls.state.subscribe(deriveMissed);
     this.drafts = new Drafts(this.local, () => (this.me ? `derbel.draft:${this.server || 'self'}:${this.me.id}` : null));
+    this.leftGroups = new LeftGroups(this.local, () => (this.me ? `derbel.left-groups:${this.server || 'self'}:${this.me.id}` : null));
     this.call = new CallController(this);
     ringWhileRinging(this, this.ringtone);
   }
@@ -324,6 +328,14 @@ export class DerbelClient {
     return this.contacts.value.contacts.find((contact) => contact.id === contactId) ?? null;
   }
 
+  /** Takes a group the user left off the list, and its history off the device. */
+  dismissGroup(groupId: string) {
+    if (!this.group(groupId)?.left) return;
+    this.leftGroups.forget(groupId);
+    this.conversations.forget(groupId);
+    this.contacts.update((state) => ({ ...state, groups: state.groups.filter((group) => group.id !== groupId) }));
+  }
+
   /** The group conversation of that id, or null. */
   group(groupId: string) {
     return this.groups.get(groupId);
@@ -459,10 +471,16 @@ export class DerbelClient {
         }),
         this.api.listMeetings().catch(() => ({ meetings: [] })),
       ]);
+      const listed = new Set(conversations.map((conversation) => conversation.id));
+      const kept = this.leftGroups.all().filter((entry) => !listed.has(entry.group.id));
+      for (const id of listed) this.leftGroups.forget(id);
       this.contacts.update((state) => {
         const next = withSnapshot(state, { contacts, requests });
-        return { ...next, groups: withGroupsSnapshot(state.groups, conversations) };
+        const shown = new Set(state.groups.map((group) => group.id));
+        const cached = kept.filter((entry) => !shown.has(entry.group.id)).map((entry) => entry.group);
+        return { ...next, groups: withGroupsSnapshot([...state.groups, ...cached], conversations) };
       });
+      for (const entry of kept) this.conversations.restore(entry.group.id, entry.messages);
       this.meetings.update((state) => withMeetings(state, meetings));
       this.contactsLoaded.set(true);
       this.feed.release(feedPosition ?? contactsPosition ?? null);
@@ -596,6 +614,11 @@ export class DerbelClient {
       this.typingState.stopped(event.data.contactId, event.data.senderId);
     }
     this.groups.received(event);
+    if ((event.type === 'GroupMemberRemoved' || event.type === 'GroupMemberLeft') && event.data.userId === me.id) {
+      const group = this.group(event.data.contactId);
+      if (group?.left) this.leftGroups.keep(group, this.conversations.of(group.id).value.messages);
+    }
+    if (event.type === 'GroupMembersAdded' && event.data.userIds.includes(me.id)) this.leftGroups.forget(event.data.contactId);
     if (isMembershipEvent(event)) void this.refreshContacts(event.position);
     if ((event.type === 'UserBlocked' || event.type === 'UserUnblocked') && this.blocks.value.loaded)
       void this.loadBlocks(event.position).catch(() => undefined);

@@ -514,7 +514,10 @@ export class DerbelConversation extends LitElement {
       ${this.error && !group.left ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${
         group.left
-          ? html`<p class="left-banner" role="status" data-testid="left-banner">You are no longer a member of this group.</p>`
+          ? html`<p class="left-banner" role="status" data-testid="left-banner">
+            You are no longer a member of this group.
+            <button class="button link" type="button" @click=${() => this.dismissGroup(group)} data-testid="dismiss-group">Remove from list</button>
+          </p>`
           : nothing
       }
       <derbel-composer
@@ -528,6 +531,11 @@ export class DerbelConversation extends LitElement {
         @derbel-typing=${() => client.notifyTyping(group.id)}
       ></derbel-composer>
     `;
+  }
+
+  private dismissGroup(group: Group) {
+    this.controller.client?.dismissGroup(group.id);
+    this.back();
   }
 
   /** A message (with its sender's name when they start a run), a call, or a membership line. */

@@ -209,7 +209,7 @@ export class DerbelGroupMembers extends LitElement {
   private async leave(group: Group) {
     const sure = await this.confirm().ask({
       title: `Leave ${group.title}?`,
-      message: 'You will no longer receive its messages. What you saw stays readable here until you reload.',
+      message: 'You will no longer receive its messages. What you saw stays readable on this device.',
       confirmLabel: 'Leave group',
     });
     if (!sure) return;
