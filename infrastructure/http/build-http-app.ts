@@ -23,6 +23,7 @@ import { accountRoutes } from './routes/accounts.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
+import { conversationReadRoutes } from './routes/conversation-reads.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { iceServerRoutes } from './routes/ice-servers.routes.js';
@@ -93,6 +94,7 @@ export async function buildHttpApp(
     accountRoutes,
     userRoutes,
     contactRoutes,
+    conversationReadRoutes,
     blockRoutes,
     messageRoutes,
     conversationRoutes,

@@ -16,14 +16,18 @@ export class ConversationAudit {
     private readonly contacts: ContactMembership,
   ) {}
 
-  /** A page of the conversation as it stood at `asOf`, with the same keyset paging as the live history. */
+  /**
+   * A page of the conversation as it stood at `asOf`, with the same keyset paging as the live history;
+   * `visible`: only the messages the caller may read (their membership periods).
+   */
   async messagesAsOf(
     userId: string,
     contactId: string,
     { asOf, before, after, limit }: { asOf: Date; before?: string; after?: string; limit: number },
+    visible?: (seq: number) => boolean,
   ): Promise<{ messages: HistoricMessage[]; hasMore: boolean } | null> {
     await this.contacts.membersFor(userId, contactId);
-    const all = conversationAsOf(await this.contactEvents(contactId, asOf), asOf);
+    const all = conversationAsOf(await this.contactEvents(contactId, asOf), asOf, visible);
     const cursor = before ?? after;
     let index = all.length;
     if (cursor) {

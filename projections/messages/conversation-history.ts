@@ -46,11 +46,14 @@ function fold(events: RecordedEvent[], step: (event: MessageEvent, before: Messa
 
 /**
  * The conversation as it stood at `asOf`: the contact stream's events up to the last one that had happened
- * by then (stream order is the truth; a later event never counts, even with a skewed clock). Oldest first.
+ * by then (stream order is the truth; a later event never counts, even with a skewed clock). Oldest first;
+ * `visible` keeps the messages a member may read (by their revision, as `messages.seq`).
  */
-export function conversationAsOf(events: RecordedEvent[], asOf: Date): HistoricMessage[] {
+export function conversationAsOf(events: RecordedEvent[], asOf: Date, visible: (seq: number) => boolean = () => true): HistoricMessage[] {
   const until = asOf.getTime();
-  return fold(events, (event) => Date.parse(event.metadata.timestamp) <= until).map(toMessageView);
+  return fold(events, (event) => Date.parse(event.metadata.timestamp) <= until)
+    .filter((m) => visible(m.seq))
+    .map(toMessageView);
 }
 
 /** Every edit and deletion that changed a message, in the order they happened. */

@@ -38,13 +38,35 @@ const MESSAGE_JSON = `row_to_json((SELECT m FROM (SELECT id, sender_id AS "sende
   to_char(sent_at AT TIME ZONE 'UTC', ${ISO}) AS "sentAt", to_char(edited_at AT TIME ZONE 'UTC', ${ISO}) AS "editedAt", deleted,
   coalesce(attachments, '[]'::jsonb) AS attachments) m))::text`;
 const PAGE_COLUMNS = 'seq, id, sender_id, text, sent_at, edited_at, deleted, attachments';
+/**
+ * Newest page; page before a cursor; page after a cursor. `$1` contact, `$2` limit, `$3` cursor message id;
+ * `within` narrows every row read, the cursor's included (e.g. to a member's periods).
+ */
+const pageSql = (within: string) => ({
+  newest: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1${within} ORDER BY seq DESC LIMIT $2 + 1`,
+  before: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1${within} AND seq < (SELECT seq FROM messages WHERE contact_id = $1 AND id = $3) ORDER BY seq DESC LIMIT $2 + 1`,
+  after: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1${within} AND seq > (SELECT seq FROM messages WHERE contact_id = $1 AND id = $3) ORDER BY seq ASC LIMIT $2 + 1`,
+});
+const PAGE_SQL = pageSql('');
 
-/** Newest page; page before a cursor; page after a cursor. `$1` contact, `$2` limit, `$3` cursor message id. */
-const PAGE_SQL = {
-  newest: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1 ORDER BY seq DESC LIMIT $2 + 1`,
-  before: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1 AND seq < (SELECT seq FROM messages WHERE contact_id = $1 AND id = $3) ORDER BY seq DESC LIMIT $2 + 1`,
-  after: `SELECT ${PAGE_COLUMNS} FROM messages WHERE contact_id = $1 AND seq > (SELECT seq FROM messages WHERE contact_id = $1 AND id = $3) ORDER BY seq ASC LIMIT $2 + 1`,
-};
+/**
+ * The part of a conversation one member may read: the messages after `after` and before `before` (revisions
+ * of the contact stream, where `messages.seq` is; `before` null while the period lasts).
+ */
+export interface MessagePeriod {
+  after: number;
+  before: number | null;
+}
+
+/** Past any revision: the end of a period that lasts. */
+const OPEN = '9223372036854775807';
+/**
+ * Inside one of the periods `$4` (starts) and `$5` (ends): the first and last bounds keep it an index range
+ * scan on (contact_id, seq); the periods' gaps are filtered out of that range.
+ */
+const IN_PERIODS = ` AND seq > ($4::bigint[])[1] AND seq < ($5::bigint[])[cardinality($5::bigint[])]
+  AND EXISTS (SELECT 1 FROM unnest($4::bigint[], $5::bigint[]) AS p(a, b) WHERE seq > p.a AND seq < p.b)`;
+const PERIOD_PAGE_SQL = pageSql(IN_PERIODS);
 
 /**
  * Keyset pages of a conversation, always returned oldest first, as the JSON text of the response body:
@@ -56,24 +78,38 @@ export async function listMessagesJson(
   pool: pg.Pool,
   contactId: string,
   page: { before?: string; after?: string; limit: number },
+  periods?: readonly MessagePeriod[],
 ): Promise<string | null> {
   const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null }>(
-    historyPageQuery(contactId, page),
+    historyPageQuery(contactId, page, periods),
   );
   const [row] = rows;
   if (!row.cursor_found) return null;
   return `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`;
 }
 
-/** The statement behind `listMessagesJson` (also for `EXPLAIN` in `npm run bench history`). */
-export function historyPageQuery(contactId: string, { before, after, limit }: { before?: string; after?: string; limit: number }) {
+/**
+ * The statement behind `listMessagesJson` (also for `EXPLAIN` in `npm run bench history`). With `periods`
+ * (oldest first, none overlapping), only the messages inside them, and a cursor outside them is unknown.
+ */
+export function historyPageQuery(
+  contactId: string,
+  { before, after, limit }: { before?: string; after?: string; limit: number },
+  periods?: readonly MessagePeriod[],
+) {
   const direction = after !== undefined ? 'after' : before !== undefined ? 'before' : 'newest';
+  const within = periods ? IN_PERIODS : '';
   return {
-    text: `WITH page AS (${PAGE_SQL[direction]}),
+    text: `WITH page AS (${(periods ? PERIOD_PAGE_SQL : PAGE_SQL)[direction]}),
           kept AS (SELECT * FROM page ORDER BY seq ${direction === 'after' ? 'ASC' : 'DESC'} LIMIT $2)
-     SELECT ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM messages WHERE contact_id = $1 AND id = $3)) AS cursor_found,
+     SELECT ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM messages WHERE contact_id = $1 AND id = $3${within})) AS cursor_found,
             (SELECT count(*) FROM page) > $2 AS has_more,
             (SELECT string_agg(${MESSAGE_JSON}, ',' ORDER BY seq) FROM kept) AS messages`,
-    values: [contactId, limit, before ?? after ?? null],
+    values: [
+      contactId,
+      limit,
+      before ?? after ?? null,
+      ...(periods ? [periods.map((p) => p.after), periods.map((p) => (p.before === null ? OPEN : String(p.before)))] : []),
+    ],
   };
 }

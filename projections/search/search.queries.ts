@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inPeriodsOf } from '../contact-list/conversations.queries.js';
 import { tsqueryText } from './search-terms.js';
 
 /** Where the snippet's highlights start and end: private-use characters, removed from the text beforehand. */
@@ -35,8 +36,8 @@ export interface SearchResult {
 
 /**
  * One page of the user's messages matching every term (the last as a prefix), best first: `ts_rank`, then
- * newest. Only conversations the user is in now (their contact list without removed contacts), as the
- * history shows them. Keyset-paged: `next` is the last result's place when there may be more.
+ * newest. Only conversations the user is in now (their contact list without removed contacts or groups
+ * they left), and of a group only what they could read while in it, as the history shows them. Keyset-paged: `next` is the last result's place when there may be more.
  */
 export async function searchMessages(
   pool: pg.Pool,
@@ -54,6 +55,8 @@ export async function searchMessages(
        SELECT s.contact_id, s.id, s.sender_id, s.sent_at, s.edited_at, s.text, s.document
        FROM contact_list c JOIN message_search s ON s.contact_id = c.contact_id
        WHERE c.user_id = $1 AND NOT c.removed
+         -- A group's messages only inside the user's membership periods (a direct contact's period is all of it).
+         AND (c.kind = 'direct' OR ${inPeriodsOf('s', 'c')})
          AND ($3::uuid IS NULL OR c.contact_id = $3) AND ($4::uuid IS NULL OR s.sender_id = $4)
          AND ($5::timestamptz IS NULL OR s.sent_at < $5)
      ),

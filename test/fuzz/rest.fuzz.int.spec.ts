@@ -47,6 +47,13 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/read`, body: ['messageId'] },
   { method: 'GET', path: () => '/api/events', query: ['after', 'limit'] },
   { method: 'GET', path: () => '/api/search', query: ['q', 'conversationId', 'senderId', 'before', 'cursor', 'limit', 'minPosition'] },
+  { method: 'GET', path: () => '/api/conversations', query: ['minPosition'] },
+  { method: 'GET', path: (i, o) => `/api/conversations/${o(i.contactId)}`, query: ['minPosition'] },
+  {
+    method: 'GET',
+    path: (i, o) => `/api/conversations/${o(i.contactId)}/messages`,
+    query: ['before', 'after', 'limit', 'asOf', 'minPosition'],
+  },
   { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/meetings`, body: ['kind'] },
   { method: 'GET', path: () => '/api/meetings', query: ['minPosition'] },
   { method: 'GET', path: (i, o) => `/api/meetings/${o(i.meetingId)}` },

@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listMessagesJson } from '../../../projections/messages/messages.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import type { AppContext } from '../../app-context.js';
-import { HttpError } from '../error-codes.js';
-import { errors, HistoryMessage, MinPositionQuery, Uuid } from '../schemas.js';
+import { Uuid } from '../schemas.js';
+import { HistoryQuery, HistoryResponses, sendHistoryPage } from './history-page.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import { messageCommandRoutes } from './message-commands.routes.js';
 
@@ -25,32 +24,16 @@ export const messageRoutes =
         schema: {
           tags: ['messages'],
           params: ContactParams,
-          querystring: Type.Object({
-            before: Type.Optional(Uuid),
-            after: Type.Optional(Uuid),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-            /** Time travel: the conversation as it stood then, computed from the log. */
-            asOf: Type.Optional(Type.String({ format: 'date-time' })),
-            ...MinPositionQuery,
-          }),
-          response: { 200: Type.Object({ messages: Type.Array(HistoryMessage), hasMore: Type.Boolean() }), ...errors(400, 401, 404) },
+          querystring: HistoryQuery,
+          response: HistoryResponses,
         },
       },
       async (request, reply) => {
         const { contactId } = request.params;
-        const { before, after, limit } = request.query;
-        if (before && after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
-        const asOf = request.query.asOf ? new Date(request.query.asOf) : null;
-        if (asOf) {
-          const past = await timeTravel.messagesAsOf(request.session.userId, contactId, { asOf, before, after, limit });
-          if (!past) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation at that time');
-          return past;
-        }
-        await ctx.contacts.membersFor(request.session.userId, contactId);
-        const page = await listMessagesJson(ctx.pool, contactId, { before, after, limit });
-        if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
-        // Written by PostgreSQL in the response's schema: sent as it is.
-        return reply.type('application/json; charset=utf-8').send(page as never);
+        const userId = request.session.userId;
+        // Time travel checks membership itself, from the stream.
+        if (!request.query.asOf) await ctx.contacts.membersFor(userId, contactId);
+        return sendHistoryPage(ctx, timeTravel, reply, { userId, contactId, query: request.query });
       },
     );
   };

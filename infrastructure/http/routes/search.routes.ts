@@ -69,7 +69,7 @@ export const searchRoutes =
       {
         // Its own count in the `searches` limit, apart from the user directory's.
         preHandler: [app.authenticate, perUserLimit(ctx, 'searches', () => 'messages')],
-        config: { readModels: [PROJECTIONS.search] },
+        config: { readModels: [PROJECTIONS.search, PROJECTIONS.contactList, PROJECTIONS.conversationMembers] },
         schema: {
           tags: ['messages'],
           querystring: Type.Object({
