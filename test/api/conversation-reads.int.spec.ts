@@ -64,6 +64,7 @@ describe('conversation reads', () => {
 
   it('lists the group with its members, title and last message, newest activity first among direct contacts', async () => {
     const directId = await ana.addContact(stranger);
+    position = await t.server.ctx.store.headPosition();
     const list = await get(ana, '/api/conversations');
     expect(list.status).toBe(200);
     expect(list.body.conversations.map((c: { id: string }) => c.id)).toEqual([directId, groupId]);
