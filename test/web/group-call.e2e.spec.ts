@@ -56,36 +56,53 @@ async function everyTileShowsVideo(page: Page, remotes: number) {
 }
 
 describe('A group call in the browser', () => {
-  it('three members: A calls, B and C join, every tile shows video, C leaves and A and B go on', { timeout: 180_000 }, async () => {
-    const anna = await app.signUp('anna');
-    const boris = await app.signUp('boris');
-    const cleo = await app.signUp('cleo');
-    await app.addContact(anna, boris);
-    await app.addContact(anna, cleo);
-    await groupOf('Trip', anna, [boris, cleo]);
-    await Promise.all([anna, boris, cleo].map((person) => recordCall(person.page)));
+  it(
+    'A calls, B and C join, every tile shows video; C leaves and A and B go on; C rejoins and D, who declined, joins mid-call',
+    { timeout: 240_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris');
+      const cleo = await app.signUp('cleo');
+      const dora = await app.signUp('dora');
+      for (const other of [boris, cleo, dora]) await app.addContact(anna, other);
+      await groupOf('Trip', anna, [boris, cleo, dora]);
+      await Promise.all([anna, boris, cleo, dora].map((person) => recordCall(person.page)));
 
-    await anna.page.getByTestId('call-button').click();
-    await anna.page.getByTestId('start-call').click();
-    for (const person of [boris, cleo]) {
-      const ring = person.page.getByRole('alertdialog');
-      await expect.poll(() => ring.textContent()).toMatch(/Anna.*is calling Trip/s);
-      await ring.getByRole('button', { name: 'Accept' }).click();
-    }
-    await Promise.all([anna, boris, cleo].map((person) => everyTileShowsVideo(person.page, 2)));
-    for (const person of [anna, boris, cleo]) {
-      expect(await person.page.getByTestId('call-view').getAttribute('data-participants')).toBe('3');
-      expect(await person.page.getByTestId('call-stage').getAttribute('class')).toContain('grid-2x2');
-    }
-    const names = await anna.page.locator('derbel-video-tile:not([self])').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('name')));
-    expect(names.sort()).toEqual(['Boris', 'Cleo']);
+      await anna.page.getByTestId('call-button').click();
+      await anna.page.getByTestId('start-call').click();
+      for (const person of [boris, cleo, dora]) {
+        const ring = person.page.getByRole('alertdialog');
+        await expect.poll(() => ring.textContent()).toMatch(/Anna.*is calling Trip/s);
+        await ring.getByRole('button', { name: person === dora ? 'Decline' : 'Accept' }).click();
+      }
+      await Promise.all([anna, boris, cleo].map((person) => everyTileShowsVideo(person.page, 2)));
+      for (const person of [anna, boris, cleo]) {
+        expect(await person.page.getByTestId('call-view').getAttribute('data-participants')).toBe('3');
+        expect(await person.page.getByTestId('call-stage').getAttribute('class')).toContain('grid-2x2');
+      }
+      const names = await anna.page
+        .locator('derbel-video-tile:not([self])')
+        .evaluateAll((tiles) => tiles.map((t) => t.getAttribute('name')));
+      expect(names.sort()).toEqual(['Boris', 'Cleo']);
 
-    await cleo.page.getByTestId('leave-call').click();
-    await cleo.page.getByTestId('call-view').waitFor({ state: 'detached' });
-    await Promise.all([anna, boris].map((person) => everyTileShowsVideo(person.page, 1)));
-    for (const person of [anna, boris]) {
-      expect(await person.page.getByTestId('call-view').getAttribute('data-participants')).toBe('2');
-    }
-    expect([...anna.page.errors, ...boris.page.errors, ...cleo.page.errors]).toEqual([]);
-  });
+      await cleo.page.getByTestId('leave-call').click();
+      await cleo.page.getByTestId('call-view').waitFor({ state: 'detached' });
+      await Promise.all([anna, boris].map((person) => everyTileShowsVideo(person.page, 1)));
+      for (const person of [anna, boris]) {
+        expect(await person.page.getByTestId('call-view').getAttribute('data-participants'), await describeCall(person.page)).toBe('2');
+      }
+
+      // Back in through the conversation's call button, and the one who declined joins the running call.
+      for (const person of [cleo, dora]) {
+        await person.page.getByTestId('call-button').click();
+        await person.page.getByTestId('start-call').click();
+        await person.page.getByTestId('call-view').waitFor();
+      }
+      await Promise.all([anna, boris, cleo, dora].map((person) => everyTileShowsVideo(person.page, 3)));
+      for (const person of [anna, boris, cleo, dora]) {
+        expect(await person.page.getByTestId('call-view').getAttribute('data-participants')).toBe('4');
+      }
+      expect([anna, boris, cleo, dora].flatMap((person) => person.page.errors)).toEqual([]);
+    },
+  );
 });

@@ -291,6 +291,20 @@ describe('meetings state', () => {
     expect(ringingFor(answered, alice.id, null, new Date('2024-05-01T10:00:30Z'))?.id).toBe('g2');
     expect(ringingFor(answered, carol.id, null, new Date('2024-05-01T10:00:30Z'))).toBeNull();
     expect(ringingFor(answered, alice.id, null, new Date('2024-05-01T10:01:00Z'))).toBeNull();
+    const carolLeft = applyToMeetings(answered, {
+      type: 'ParticipantLeft',
+      position: 3,
+      data: {
+        meetingId: 'g2',
+        contactId: 'group-1',
+        userId: carol.id,
+        peerId: 'p3',
+        reason: 'left',
+        leftAt: '2024-05-01T10:00:20Z',
+        at: '2024-05-01T10:00:20Z',
+      },
+    });
+    expect(ringingFor(carolLeft, carol.id, null, new Date('2024-05-01T10:00:30Z'))).toBeNull();
     expect(nextRingDeadline(answered, new Date('2024-05-01T10:00:30Z'))).toBe(Date.parse('2024-05-01T10:01:00Z'));
     expect(nextRingDeadline(answered, new Date('2024-05-01T10:01:00Z'))).toBeNull();
   });

@@ -41,6 +41,7 @@ export function applyToMeetings(state: MeetingsState, event: FeedEvent): Meeting
           ...meeting.participants.filter((participant) => participant.peerId !== event.data.peerId),
           { userId: event.data.userId, peerId: event.data.peerId },
         ],
+        joinedOnce: [...new Set([...(meeting.joinedOnce ?? []), event.data.userId])],
       }));
     case 'ParticipantLeft':
       return change(event.data.meetingId, (meeting) => ({
@@ -77,7 +78,8 @@ export function ringingFor(state: MeetingsState, userId: string, exceptMeetingId
       meeting.state === 'ringing' || (isGroupCall(meeting) && meeting.state === 'active' && now.getTime() < Date.parse(meeting.ringUntil));
     if (!stillRings) continue;
     if (meeting.startedBy === userId || !meeting.invitees.includes(userId)) continue;
-    if (meeting.participants.some((participant) => participant.userId === userId)) continue;
+    // Someone who was in it and left is not called back into it.
+    if (meeting.participants.some((participant) => participant.userId === userId) || meeting.joinedOnce?.includes(userId)) continue;
     return meeting;
   }
   return null;

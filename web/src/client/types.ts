@@ -64,6 +64,8 @@ export type Meeting = {
   invitees: string[];
   participants: Participant[];
   ringUntil: string;
+  /** Client-side, from the feed: everyone who joined it at some point (a group call stops ringing them). */
+  joinedOnce?: string[];
 };
 
 export type MeetingEndReason = 'ended' | 'empty' | 'missed' | 'declined';

@@ -40,6 +40,11 @@ export class CallSession {
    * announcement can arrive before the connection to someone who just (re)joined exists.
    */
   private mediaOf = new Map<string, { audio: boolean; video: boolean; sharing: boolean }>();
+  /**
+   * Peer ids whose seat was given up. A peer id is never seated again, so a late signal from one, or the
+   * grace timer of someone who joined and left within it, must not open a connection to nobody.
+   */
+  private gone = new Set<string>();
   private detach: Array<() => void> = [];
   private iceServers: RTCIceServer[] = [];
   private iceTransportPolicy: RTCIceTransportPolicy = 'all';
@@ -73,10 +78,14 @@ export class CallSession {
           // rather than offering at the same time avoids a collision at every start. Only if its
           // offer never comes do we call it ourselves.
           const { peerId, userId } = event.data;
+          this.gone.delete(peerId);
           setTimeout(() => this.links.has(peerId) || this.connect(peerId, userId), JOINER_GRACE_MS);
           this.announceMedia();
         }
-        if (event.type === 'ParticipantLeft') this.drop(event.data.peerId);
+        if (event.type === 'ParticipantLeft') {
+          this.gone.add(event.data.peerId);
+          this.drop(event.data.peerId);
+        }
         if (event.type === 'MeetingEnded') this.finish(event.data.reason);
       }),
       this.client.events.on('ephemeral', (event) => {
@@ -158,7 +167,7 @@ export class CallSession {
   }
 
   private connect(peerId: string, userId: string) {
-    if (this.links.has(peerId) || this.state.value.phase !== 'in-call') return this.links.get(peerId);
+    if (this.links.has(peerId) || this.state.value.phase !== 'in-call' || this.gone.has(peerId)) return this.links.get(peerId);
     // The same person under a new peer id rejoined (e.g. reloaded): their old connection is gone.
     for (const [otherPeerId, entry] of this.links) if (entry.userId === userId) this.drop(otherPeerId);
     const selfPeerId = this.state.value.selfPeerId ?? '';
