@@ -5,30 +5,40 @@ import type { MeetingEvent, MeetingSlotEvent } from './meetings/events.js';
 export type DerbelEvent = AccountEvent | ContactEvent | BlockListEvent | MeetingEvent | MeetingSlotEvent;
 export type DerbelEventType = DerbelEvent['type'];
 
+/** Listed as keys so that a type added to `DerbelEvent` and not here is a compile error. */
+const EVENT_TYPES = {
+  UsernameClaimed: true,
+  UsernameReleased: true,
+  AccountRegistered: true,
+  ContactRequested: true,
+  ContactRequestDeclined: true,
+  ContactRequestCancelled: true,
+  ContactAdded: true,
+  ContactRemoved: true,
+  MessageSent: true,
+  MessageEdited: true,
+  MessageDeleted: true,
+  ConversationRead: true,
+  MeetingStarted: true,
+  ParticipantJoined: true,
+  ParticipantLeft: true,
+  InvitationDeclined: true,
+  MeetingEnded: true,
+  MeetingSlotClaimed: true,
+  MeetingSlotReleased: true,
+  UserBlocked: true,
+  UserUnblocked: true,
+  GroupCreated: true,
+  GroupRenamed: true,
+  GroupMembersAdded: true,
+  GroupMemberRemoved: true,
+  GroupMemberLeft: true,
+  GroupAdminAppointed: true,
+  GroupSettingsChanged: true,
+} satisfies Record<DerbelEventType, true>;
+
 /** Every event type this product writes; subscriptions (e.g. KurrentDB `$all`) filter on these. */
-export const DERBEL_EVENT_TYPES: readonly DerbelEventType[] = [
-  'UsernameClaimed',
-  'UsernameReleased',
-  'AccountRegistered',
-  'ContactRequested',
-  'ContactRequestDeclined',
-  'ContactRequestCancelled',
-  'ContactAdded',
-  'ContactRemoved',
-  'MessageSent',
-  'MessageEdited',
-  'MessageDeleted',
-  'ConversationRead',
-  'MeetingStarted',
-  'ParticipantJoined',
-  'ParticipantLeft',
-  'InvitationDeclined',
-  'MeetingEnded',
-  'MeetingSlotClaimed',
-  'MeetingSlotReleased',
-  'UserBlocked',
-  'UserUnblocked',
-];
+export const DERBEL_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly DerbelEventType[];
 
 export const streams = {
   account: (userId: string) => `account-${userId}`,

@@ -25,6 +25,16 @@ const samples: DerbelEvent[] = [
   { type: 'MessageDeleted', data: { contactId: contact, messageId: message, deletedBy: ana } },
   { type: 'ConversationRead', data: { contactId: contact, userId: ben, messageId: message } },
   {
+    type: 'GroupCreated',
+    data: { contactId: contact, kind: 'group', title: 'Climbing', members: [ana, ben], admins: [ana], createdBy: ana, membersMayAdd: true },
+  },
+  { type: 'GroupRenamed', data: { contactId: contact, title: 'Bouldering', renamedBy: ben } },
+  { type: 'GroupMembersAdded', data: { contactId: contact, userIds: [ben], addedBy: ana } },
+  { type: 'GroupMemberRemoved', data: { contactId: contact, userId: ben, removedBy: ana } },
+  { type: 'GroupMemberLeft', data: { contactId: contact, userId: ana } },
+  { type: 'GroupAdminAppointed', data: { contactId: contact, userId: ben, appointedBy: null } },
+  { type: 'GroupSettingsChanged', data: { contactId: contact, membersMayAdd: false, changedBy: ana } },
+  {
     type: 'MeetingStarted',
     data: {
       meetingId: meeting,
