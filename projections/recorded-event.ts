@@ -12,7 +12,7 @@ export type Recorded<E extends { type: string; data: unknown }> = E extends unkn
  * guarantee (an old or hostile event may lack a field or spell an id differently): folds check the fields
  * they use with `event-fields.ts` and throw `MalformedEventError` when one is off.
  */
-export type RecordedDerbelEvent = Recorded<DerbelEvent | GroupEvent>;
+export type RecordedDerbelEvent = Recorded<DerbelEvent>;
 
 /** A group's membership events (docs/groups.md), in the same `contact-<contactId>` streams. */
 export type RecordedGroupEvent = Recorded<GroupEvent>;

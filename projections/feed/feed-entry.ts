@@ -1,13 +1,12 @@
 import { attachments, bool, dataOf, occurredAt, oneOf, text, timestamp, uuid, uuids } from '../event-fields.js';
-import { GROUP_EVENT_TYPES, type Recorded, type RecordedDerbelEvent } from '../recorded-event.js';
+import type { Recorded, RecordedDerbelEvent } from '../recorded-event.js';
 import type { BlockListEvent, ContactEvent } from '../../domain/contacts/events.js';
-import type { GroupEvent } from '../../domain/contacts/group-events.js';
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
 import type { MeetingEvent } from '../../domain/meetings/events.js';
 import type { FeedEventData } from './feed-wire.js';
 
 /** The events that go into feeds by their contact: those of a contact (direct or group), and of a meeting in one. */
-export type FeedSourceEvent = Recorded<ContactEvent | GroupEvent | MeetingEvent>;
+export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
 /** Block-list events go to the blocker's feed alone. */
 export type BlockFeedEvent = Recorded<BlockListEvent>;
 
@@ -21,7 +20,7 @@ const NOT_BY_CONTACT = new Set<DerbelEventType>([
   'UserBlocked',
   'UserUnblocked',
 ]);
-const TYPES = new Set<string>([...DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)), ...GROUP_EVENT_TYPES]);
+const TYPES = new Set<string>(DERBEL_EVENT_TYPES.filter((type) => !NOT_BY_CONTACT.has(type)));
 
 export const isFeedSource = (event: RecordedDerbelEvent): event is FeedSourceEvent => TYPES.has(event.type);
 export const isBlockFeedEvent = (event: RecordedDerbelEvent): event is BlockFeedEvent =>

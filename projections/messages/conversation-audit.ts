@@ -1,6 +1,6 @@
 import { streams } from '../../domain/events.js';
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
-import { conversationAsOf, conversationChanges, type HistoricMessage, type MessageChange } from './conversation-history.js';
+import { conversationAsOf, conversationChanges, readableBy, type HistoricMessage, type MessageChange } from './conversation-history.js';
 
 /** Who may look: `membersFor` throws (CONTACT_NOT_FOUND) for anyone who is not a member. */
 export interface ContactMembership {
@@ -17,17 +17,17 @@ export class ConversationAudit {
   ) {}
 
   /**
-   * A page of the conversation as it stood at `asOf`, with the same keyset paging as the live history;
-   * `visible`: only the messages the caller may read (their membership periods).
+   * A page of the conversation as it stood at `asOf`, with the same keyset paging as the live history: of a
+   * group, only what the caller could read (their membership periods, as far as the log had them then).
    */
   async messagesAsOf(
     userId: string,
     contactId: string,
     { asOf, before, after, limit }: { asOf: Date; before?: string; after?: string; limit: number },
-    visible?: (seq: number) => boolean,
   ): Promise<{ messages: HistoricMessage[]; hasMore: boolean } | null> {
     await this.contacts.membersFor(userId, contactId);
-    const all = conversationAsOf(await this.contactEvents(contactId, asOf), asOf, visible);
+    const events = await this.contactEvents(contactId, asOf);
+    const all = conversationAsOf(events, asOf, readableBy(events, userId));
     const cursor = before ?? after;
     let index = all.length;
     if (cursor) {
@@ -44,7 +44,8 @@ export class ConversationAudit {
 
   async changes(userId: string, contactId: string): Promise<MessageChange[]> {
     await this.contacts.membersFor(userId, contactId);
-    return conversationChanges(await this.contactEvents(contactId));
+    const events = await this.contactEvents(contactId);
+    return conversationChanges(events, readableBy(events, userId));
   }
 
   private async contactEvents(contactId: string, until?: Date): Promise<RecordedEvent[]> {

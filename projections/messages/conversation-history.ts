@@ -22,6 +22,41 @@ export interface MessageChange {
   text: string | null;
 }
 
+/** Whether a message (by the revision of its `MessageSent`, as `messages.seq`) may be read. */
+export type Readable = (seq: number) => boolean;
+
+/**
+ * What `userId` may read of a conversation, from its stream's membership events (docs/groups.md): all of a
+ * direct contact's (both members see their whole history), of a group what was sent inside their periods —
+ * after the event that let them in, before the one that put them out — as `conversation_members` says.
+ */
+export function readableBy(events: readonly RecordedEvent[], userId: string): Readable {
+  const periods: Array<{ after: number; before: number | null }> = [];
+  const open = () => periods.length > 0 && periods[periods.length - 1].before === null;
+  const names = (list: unknown) => Array.isArray(list) && list.includes(userId);
+  let group = false;
+  for (const [i, event] of events.entries()) {
+    const d = (event.data ?? {}) as Record<string, unknown>;
+    switch (event.type) {
+      case 'GroupCreated':
+        // As the read models: a conversation is a group when that is its first event.
+        if (i !== 0) break;
+        group = true;
+        if (names(d.members)) periods.push({ after: event.revision, before: null });
+        break;
+      case 'GroupMembersAdded':
+        if (group && !open() && names(d.userIds)) periods.push({ after: event.revision, before: null });
+        break;
+      case 'GroupMemberRemoved':
+      case 'GroupMemberLeft':
+        if (group && open() && d.userId === userId) periods[periods.length - 1].before = event.revision;
+        break;
+    }
+  }
+  if (!group) return () => true;
+  return (seq) => periods.some((p) => seq > p.after && (p.before === null || seq < p.before));
+}
+
 /**
  * Folds a contact stream with `messagesFold`, the definition the live history is written with, so time travel,
  * the audit trail and the history cannot disagree. An event the fold refuses is skipped, as the live
@@ -49,18 +84,18 @@ function fold(events: RecordedEvent[], step: (event: MessageEvent, before: Messa
  * by then (stream order is the truth; a later event never counts, even with a skewed clock). Oldest first;
  * `visible` keeps the messages a member may read (by their revision, as `messages.seq`).
  */
-export function conversationAsOf(events: RecordedEvent[], asOf: Date, visible: (seq: number) => boolean = () => true): HistoricMessage[] {
+export function conversationAsOf(events: RecordedEvent[], asOf: Date, visible: Readable = () => true): HistoricMessage[] {
   const until = asOf.getTime();
   return fold(events, (event) => Date.parse(event.metadata.timestamp) <= until)
     .filter((m) => visible(m.seq))
     .map(toMessageView);
 }
 
-/** Every edit and deletion that changed a message, in the order they happened. */
-export function conversationChanges(events: RecordedEvent[]): MessageChange[] {
+/** Every edit and deletion that changed a message (of those `visible` keeps), in the order they happened. */
+export function conversationChanges(events: RecordedEvent[], visible: Readable = () => true): MessageChange[] {
   const changes: MessageChange[] = [];
   fold(events, (event, before, after) => {
-    if (!before || !after || after === before || event.type === 'MessageSent') return;
+    if (!before || !after || after === before || event.type === 'MessageSent' || !visible(after.seq)) return;
     changes.push({
       type: event.type,
       messageId: after.id,
