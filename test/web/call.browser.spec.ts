@@ -90,7 +90,7 @@ describe('calls between two browsers', () => {
     expect([...pageA.errors, ...pageB.errors]).toEqual([]);
   });
 
-  it('shares the screen instead of the camera, and back', async () => {
+  it('shares the screen instead of the camera, and back; one screen at a time', async () => {
     const { pageA, pageB } = await twoPeople();
     await call(pageA);
     await pageB.getByRole('button', { name: 'Accept' }).click();
@@ -98,9 +98,15 @@ describe('calls between two browsers', () => {
     await pageA.getByTestId('toggle-screen').click();
     await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Stop sharing');
     await videoFlows(pageB, pageA);
+    // B sees whose screen it is, and cannot share over it.
+    await pageB.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').waitFor();
+    await expect.poll(() => pageB.getByTestId('toggle-screen').isDisabled()).toBe(true);
+    expect(await pageB.getByTestId('toggle-screen').getAttribute('title')).toBe('Quinn is sharing their screen');
     await pageA.getByTestId('toggle-screen').click();
     await expect.poll(() => pageA.getByTestId('toggle-screen').textContent()).toContain('Share screen');
     await videoFlows(pageB, pageA);
+    await expect.poll(() => pageB.getByTestId('toggle-screen').isDisabled()).toBe(false);
+    expect(await pageB.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').count()).toBe(0);
   });
 
   it('turns the camera off and on; the peer sees the camera-off tile meanwhile', async () => {

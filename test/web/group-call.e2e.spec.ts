@@ -102,6 +102,11 @@ describe('A group call in the browser', () => {
       for (const person of [anna, boris, cleo, dora]) {
         expect(await person.page.getByTestId('call-view').getAttribute('data-participants')).toBe('4');
       }
+
+      // The call ends with the last one out; it is logged as the group's.
+      for (const person of [boris, cleo, dora, anna]) await person.page.getByTestId('leave-call').click();
+      await anna.page.getByTestId('calls-link').click();
+      await anna.page.getByTestId('call-log-entry').filter({ hasText: 'Trip' }).getByRole('button', { name: 'Call back Trip' }).waitFor();
       expect([anna, boris, cleo, dora].flatMap((person) => person.page.errors)).toEqual([]);
     },
   );

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { formatDuration } from '../client/message-days.js';
 import type { CallRecord } from '../client/types.js';
-import { avatar } from './avatar.js';
+import { avatar, groupAvatar } from './avatar.js';
 import { ClientController } from './client-controller.js';
 import { define } from './define.js';
 import { itemList } from './item-list-styles.js';
@@ -30,7 +30,7 @@ export class DerbelCallLog extends LitElement {
 
   private readonly controller = new ClientController(
     this,
-    (client) => [client.callsLog.state],
+    (client) => [client.callsLog.state, client.contacts],
     (client) => this.load(client),
   );
 
@@ -107,14 +107,17 @@ export class DerbelCallLog extends LitElement {
             : 'Declined'
           : `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${formatDuration(call.durationSeconds)}`;
     const when = new Date(call.startedAt);
+    // A group's call is the group's: named and shown by it, called back in it.
+    const group = this.controller.client?.group(call.contactId);
+    const name = group ? group.title : call.peer.displayName;
     return html`<li part="item" class=${call.outcome} data-testid="call-log-entry" data-outcome=${call.outcome} data-direction=${call.direction}>
-      ${avatar(call.peer, 2.2)}
+      ${group ? groupAvatar(group, 2.2) : avatar(call.peer, 2.2)}
       <span class="text">
-        <span class="name">${call.peer.displayName}</span>
+        <span class="name">${name}</span>
         <span class="outcome"><span aria-hidden="true">${call.direction === 'incoming' ? '↙' : '↗'}</span> ${outcome}</span>
       </span>
       <time datetime=${call.startedAt}>${when.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</time>
-      <button class="button" type="button" aria-label="Call back ${call.peer.displayName}" @click=${() => this.callBack(call.contactId)}>Call back</button>
+      <button class="button" type="button" aria-label="Call back ${name}" @click=${() => this.callBack(call.contactId)}>Call back</button>
     </li>`;
   }
 

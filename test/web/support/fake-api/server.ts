@@ -196,12 +196,20 @@ export async function startFakeApi(
       }
     });
     socket.on('meeting:leave', ({ meetingId }: { meetingId: string }) => store.leave(userId, meetingId, 'left'));
-    socket.on('meeting:media', ({ meetingId, audio, video }: { meetingId: string; audio: boolean; video: boolean }) => {
-      const meeting = store.meetings.get(meetingId);
-      if (!meeting) return;
-      const members = store.contacts.get(meeting.contactId)!.members.filter((id) => id !== userId);
-      store.push({ type: 'ParticipantMediaChanged', data: { meetingId, userId, audio, video }, userIds: members });
-    });
+    socket.on(
+      'meeting:media',
+      ({ meetingId, audio, video, sharing = false }: { meetingId: string; audio: boolean; video: boolean; sharing?: boolean }) => {
+        const meeting = store.meetings.get(meetingId);
+        if (!meeting) return;
+        const seat = [...meeting.seats.values()].find((s) => s.userId === userId && s.socketIds.has(socket.id));
+        const members = store.contacts.get(meeting.contactId)!.members.filter((id) => id !== userId);
+        store.push({
+          type: 'ParticipantMediaChanged',
+          data: { meetingId, userId, peerId: seat?.peerId, audio, video, sharing },
+          userIds: members,
+        });
+      },
+    );
     socket.on('signal', ({ meetingId, to, data }: { meetingId: string; to: string; data: unknown }) => {
       const meeting = store.meetings.get(meetingId);
       const from = meeting && [...meeting.seats.values()].find((seat) => seat.userId === userId && seat.socketIds.has(socket.id));
