@@ -6,9 +6,10 @@ import { benchHistory } from './history.js';
 import { benchMessaging } from './messaging.js';
 import { benchPresence } from './presence.js';
 import { runRebuildBenchmark } from './rebuild.js';
+import { benchSearch } from './search.js';
 
 /**
- * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history|presence]… [--pairs=N --rate=N --seconds=N]
+ * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history|presence|search]… [--pairs=N --rate=N --seconds=N]
  * [--users 2000 --storm] [--concurrency=N]`: runs the benchmarks and prints one JSON summary. Flags are numbers
  * (`--name=N` or `--name N`); a bare `--name` is 1.
  */
@@ -34,6 +35,7 @@ const available: Record<string, () => Promise<unknown>> = {
   presence: () => benchPresence(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
   connections: () => benchConnections(flags),
+  search: () => benchSearch(flags),
 };
 
 const names = wanted.length > 0 ? wanted : Object.keys(available);
