@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -25,7 +25,7 @@ describe('per-user limits', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createMigratedTestDatabase();
     nodeA = await startTestServer({ db, env: { ...env, NODE_ID: 'a' } });
     nodeB = await startTestServer({ db, env: { ...env, NODE_ID: 'b' } });
   });

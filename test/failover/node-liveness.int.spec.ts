@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, connected, presenceChanges, recordEvents } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { record } from './support/measurements.js';
@@ -18,7 +18,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
   let nodes: NodeProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createMigratedTestDatabase();
     const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PRESENCE_OFFLINE_GRACE_MS: '1000' };
     nodes = await Promise.all([startNodeProcess({ ...env, NODE_ID: 'live-1' }), startNodeProcess({ ...env, NODE_ID: 'live-2' })]);
   }, 60_000);

@@ -2,13 +2,13 @@ import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { ApiClient, connected, eventually } from '../support/api-client.js';
-import { createTestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase } from '../support/database.js';
 
 /**
  * Our own database prefix: the shared global setup drops every `derbel_test_*` database when any test run
  * starts, and other runs start while ours is going.
  */
-export const createMeetingsDatabase = () => createTestDatabase('derbel_meetings');
+export const createMeetingsDatabase = () => createMigratedTestDatabase('derbel_meetings');
 
 /**
  * An API client that looks like its own address behind the proxy (TEST-NET-3), so the per-address rate

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -27,7 +27,7 @@ describe('presence during a reconnect storm', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createMigratedTestDatabase();
     nodeA = await startTestServer({ db, env: { ...env, NODE_ID: 'a' } });
     nodeB = await startTestServer({ db, env: { ...env, NODE_ID: 'b' } });
   });

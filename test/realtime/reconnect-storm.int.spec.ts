@@ -3,13 +3,12 @@ import { Backoff } from '../../web/src/client/backoff.js';
 import { FeedSync } from '../../web/src/client/feed-sync.js';
 import { SocketConnection } from '../../web/src/client/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
-import { migrate } from '../../infrastructure/database/migrate.js';
 import { MessageSender } from '../failover/support/message-sender.js';
 import { duplicates } from '../failover/support/measurements.js';
 import { eventually } from '../support/eventually.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -89,8 +88,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
   let tabs: Tab[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await migrate(db.url);
+    db = await createMigratedTestDatabase();
     population = await seedPopulation(db.url, { users: USERS, contactsPerUser: 6, pairs: PAIRS });
     cluster = await startTestCluster({ size: 2, databaseUrl: db.url, redisUrl: TEST_REDIS_URL });
     await projectionsReached(db.url, population.head, 30_000);

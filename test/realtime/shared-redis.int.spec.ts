@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedRedisPrefix } from '../../infrastructure/redis/deployment-prefix.js';
 import { redisNames } from '../../infrastructure/redis/redis-names.js';
 import { ApiClient, connected, eventually, presenceChanges, recordEvents } from '../support/api-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { sleep } from '../support/eventually.js';
@@ -35,7 +35,7 @@ describe('two deployments sharing one Redis', () => {
   });
 
   beforeAll(async () => {
-    [dbA, dbB] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    [dbA, dbB] = await Promise.all([createMigratedTestDatabase(), createMigratedTestDatabase()]);
     const envA = { DATABASE_URL: dbA.url, REDIS_URL: TEST_REDIS_URL };
     a = await Promise.all([startNodeProcess({ ...envA, NODE_ID: 'a-1' }), startNodeProcess({ ...envA, NODE_ID: 'a-2' })]);
     b = await startNodeProcess(envB());

@@ -1,10 +1,12 @@
 import pg from 'pg';
 import { isAlive } from '../../infrastructure/process/is-alive.js';
+import { migratedTemplate } from './migrated-template.js';
 import { TEST_ADMIN_DATABASE_URL } from './test-env.js';
 
 /**
  * Drops test databases left behind by interrupted runs: those whose creating process (the pid in the
- * name, see database.ts) is gone. Databases of test runs still going on are left alone.
+ * name, see database.ts) is gone. Databases of test runs still going on are left alone. Then makes the
+ * migrated template the test files copy their databases from, once, before they start.
  */
 export default async function setup() {
   const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
@@ -18,4 +20,5 @@ export default async function setup() {
   } finally {
     await admin.end();
   }
+  await migratedTemplate();
 }

@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { migrate } from '../../infrastructure/database/migrate.js';
 import { createPool } from '../../infrastructure/database/pool.js';
 import { applyOrPark } from '../../infrastructure/projections/apply-or-park.js';
 import { listParkedEvents, type ParkedEvent } from '../../infrastructure/projections/parked-events.js';
 import type { LeaderMemory, Projection } from '../../projections/projection.js';
 import type { RecordedDerbelEvent } from '../../projections/recorded-event.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createMigratedTestDatabase, type TestDatabase } from './database.js';
 
 /**
  * Given/when/then for a read model on real PostgreSQL (after Emmett's `PostgreSQLProjectionSpec`):
@@ -37,8 +36,7 @@ export function useProjectionDatabase(): ProjectionDatabase {
   let db: TestDatabase | undefined;
   let pool: pg.Pool | undefined;
   beforeAll(async () => {
-    db = await createTestDatabase('derbel_projspec');
-    await migrate(db.url);
+    db = await createMigratedTestDatabase('derbel_projspec');
     pool = createPool(db.url, 4);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { createLogger } from '../../infrastructure/logger.js';
 import { createServer, type DerbelServer, type ServerOverrides } from '../../infrastructure/server.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createMigratedTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -16,7 +16,7 @@ export interface TestServer {
 export async function startTestServer(
   options: { env?: Record<string, string>; db?: TestDatabase; overrides?: ServerOverrides } = {},
 ): Promise<TestServer> {
-  const db = options.db ?? (await createTestDatabase());
+  const db = options.db ?? (await createMigratedTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

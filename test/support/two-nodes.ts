@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createMigratedTestDatabase, type TestDatabase } from './database.js';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { TEST_REDIS_URL } from './test-env.js';
 
@@ -8,7 +8,7 @@ export function useTwoNodes(): { readonly nodes: NodeProcess[]; readonly db: Tes
   let db: TestDatabase;
   let nodes: NodeProcess[] = [];
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createMigratedTestDatabase();
     const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
     nodes = [await startNodeProcess({ ...env, NODE_ID: 'node-1' }), await startNodeProcess({ ...env, NODE_ID: 'node-2' })];
   }, 60_000);

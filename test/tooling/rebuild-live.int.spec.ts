@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../infrastructure/cli/commands/seed-log.js';
-import { migrate } from '../../infrastructure/database/migrate.js';
 import { allProjections } from '../../projections/all-projections.js';
 import { rebuildProjections } from '../../infrastructure/projections/rebuild.js';
 import { ApiClient, eventually } from '../support/api-client.js';
-import { createTestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { dumpTables } from './tooling-support.js';
 
@@ -13,8 +12,7 @@ describe('rebuilding while the api keeps serving', () => {
   const projections = allProjections();
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    await migrate(db.url);
+    const db = await createMigratedTestDatabase();
     const pg = await import('pg');
     const client = new pg.default.Client({ connectionString: db.url });
     await client.connect();

@@ -1,11 +1,10 @@
 import pg from 'pg';
 import { derbelUpcasters } from '../../application/upcasting/derbel-upcasters.js';
 import { withUpcasting, type UpcastingEventStore } from '../../application/upcasting/upcasting-event-store.js';
-import { migrate } from '../../infrastructure/database/migrate.js';
 import { createPool } from '../../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import type { Projection } from '../../projections/projection.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 
 export interface ToolingDatabase {
   db: TestDatabase;
@@ -16,8 +15,7 @@ export interface ToolingDatabase {
 
 /** A fresh, migrated database with the event store as the server wires it (upcasting on read). */
 export async function toolingDatabase(): Promise<ToolingDatabase> {
-  const db = await createTestDatabase();
-  await migrate(db.url);
+  const db = await createMigratedTestDatabase();
   const pool = createPool(db.url, 5);
   const store = withUpcasting(new PostgresEventStore(pool, db.url), derbelUpcasters());
   return {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { launchBrowser, openPage } from './support/browser.js';
@@ -15,7 +15,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   await buildWebDist();
-  db = await createTestDatabase();
+  db = await createMigratedTestDatabase();
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
   nodes = [await startNodeProcess({ ...env, NODE_ID: 'web-a' })];
   nodes.push(await startNodeProcess({ ...env, NODE_ID: 'web-b' }));
