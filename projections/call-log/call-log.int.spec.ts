@@ -39,9 +39,17 @@ describe('call log read model', () => {
       { user_id: callee, peer_id: caller, direction: 'incoming', ...call },
     ];
   };
-  const running = (started: RecordedDerbelEvent, answeredAt: string | null = null) => {
+  const running = (started: RecordedDerbelEvent, answeredAt: string | null = null, joined: string[] = [], declined: string[] = []) => {
     const s = started.data as MeetingStarted['data'];
-    return { meeting_id: s.meetingId, started_by: s.startedBy, members: s.members, started_at: s.startedAt, answered_at: answeredAt };
+    return {
+      meeting_id: s.meetingId,
+      started_by: s.startedBy,
+      members: s.members,
+      started_at: s.startedAt,
+      answered_at: answeredAt,
+      joined,
+      declined,
+    };
   };
 
   it('a meeting that goes on is remembered, not logged; the first answer is when the callee joined', async () => {
@@ -53,7 +61,7 @@ describe('call log read model', () => {
     await spec()
       .given()
       .when(started, ringing, answered, m.left(ben, 'peer-ben', 'disconnected'), m.joined(ben, 'peer-ben-2'))
-      .then(expectRows('call_log', []), expectRows('call_log_meetings', [running(started, answered.metadata.timestamp)]));
+      .then(expectRows('call_log', []), expectRows('call_log_meetings', [running(started, answered.metadata.timestamp, [ana, ben])]));
   });
 
   it('missed: nobody answered before the ring ended (the caller joining is no answer)', async () => {
@@ -122,6 +130,50 @@ describe('call log read model', () => {
       .given(started)
       .when(...call, lastOut, ended)
       .then(expectRows('call_log', calls(started, ended, 'finished', 60)));
+  });
+
+  it('a group call answered by some: finished for who joined, declined for who declined, missed for the rest', async () => {
+    const log = new TestLog();
+    const m = meetingStream(log, contactId);
+    const [cat, dan] = [randomUUID(), randomUUID()];
+    const members = [ana, ben, cat, dan];
+    const started = m.raw('MeetingStarted', {
+      meetingId: m.meetingId,
+      contactId,
+      startedBy: ana,
+      members,
+      invitees: [ben, cat, dan],
+      startedAt: '2025-03-03T09:00:00.000Z',
+      ringUntil: '2025-03-03T09:00:45.000Z',
+    });
+    const call = [
+      m.joined(ana, 'peer-ana', { at: '2025-03-03T09:00:01.000Z' }),
+      m.joined(ben, 'peer-ben', { at: '2025-03-03T09:00:05.000Z' }),
+      m.declined(cat),
+      m.left(ana, 'peer-ana'),
+      m.left(ben, 'peer-ben'),
+    ];
+    const ended = m.ended('empty', ben, { at: '2025-03-03T09:01:05.000Z' });
+    await spec()
+      .given(started)
+      .when(...call, ended)
+      .then(
+        expectRows(
+          'call_log',
+          members.map((userId) => ({
+            user_id: userId,
+            meeting_id: m.meetingId,
+            contact_id: contactId,
+            peer_id: userId === ana ? ben : ana,
+            direction: userId === ana ? 'outgoing' : 'incoming',
+            outcome: { [ana]: 'finished', [ben]: 'finished', [cat]: 'declined', [dan]: 'missed' }[userId],
+            started_at: '2025-03-03T09:00:00.000Z',
+            ended_at: '2025-03-03T09:01:05.000Z',
+            duration_seconds: userId === ana || userId === ben ? 60 : 0,
+          })),
+        ),
+        expectRows('call_log_meetings', []),
+      );
   });
 
   it('an end of a meeting it never saw start, or a second end, logs nothing more', async () => {

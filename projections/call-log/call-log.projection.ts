@@ -7,7 +7,8 @@ import type { RecordedDerbelEvent } from '../recorded-event.js';
 /**
  * Per user, each ended meeting: who the peer was, who called whom, and whether it was missed, declined
  * or finished (answered: then its duration counts from the first answer to the end). `call_log_meetings`
- * remembers what that needs while the meeting runs.
+ * remembers what that needs while the meeting runs. In a group call that was answered, the outcome is each
+ * member's own: finished for those who joined, declined for those who declined, missed for the others.
  */
 export const callLogProjection: Projection = sqlPerEvent(PROJECTIONS.callLog, ['call_log', 'call_log_meetings'], applyEvent);
 
@@ -28,11 +29,21 @@ async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
     }
     case 'ParticipantJoined': {
       const d = dataOf(event);
-      await sql.query(`UPDATE call_log_meetings SET answered_at = $3 WHERE meeting_id = $1 AND answered_at IS NULL AND started_by <> $2`, [
-        uuid(event, d.meetingId, 'meetingId'),
-        uuid(event, d.userId, 'userId'),
-        timestamp(event, d.joinedAt, 'joinedAt'),
-      ]);
+      await sql.query(
+        `UPDATE call_log_meetings SET
+           answered_at = CASE WHEN answered_at IS NULL AND started_by <> $2 THEN $3 ELSE answered_at END,
+           joined = CASE WHEN $2 = ANY(joined) THEN joined ELSE joined || $2 END
+         WHERE meeting_id = $1`,
+        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), timestamp(event, d.joinedAt, 'joinedAt')],
+      );
+      return;
+    }
+    case 'InvitationDeclined': {
+      const d = dataOf(event);
+      await sql.query(
+        `UPDATE call_log_meetings SET declined = CASE WHEN $2 = ANY(declined) THEN declined ELSE declined || $2 END WHERE meeting_id = $1`,
+        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId')],
+      );
       return;
     }
     case 'MeetingEnded': {
@@ -49,13 +60,31 @@ async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
       const duration = meeting.answered_at ? Math.max(0, Math.round((Date.parse(endedAt) - meeting.answered_at.getTime()) / 1000)) : 0;
       const members: string[] = meeting.members;
       const starter: string = meeting.started_by;
+      const group = members.length > 2 && meeting.answered_at !== null;
       for (const userId of members) {
         const outgoing = userId === starter;
         const peerId = outgoing ? members.find((m) => m !== starter)! : starter;
+        const own = !group
+          ? outcome
+          : meeting.joined.includes(userId)
+            ? 'finished'
+            : meeting.declined.includes(userId)
+              ? 'declined'
+              : 'missed';
         await sql.query(
           `INSERT INTO call_log (user_id, meeting_id, contact_id, peer_id, direction, outcome, started_at, ended_at, duration_seconds)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-          [userId, meetingId, contactId, peerId, outgoing ? 'outgoing' : 'incoming', outcome, meeting.started_at, endedAt, duration],
+          [
+            userId,
+            meetingId,
+            contactId,
+            peerId,
+            outgoing ? 'outgoing' : 'incoming',
+            own,
+            meeting.started_at,
+            endedAt,
+            own === 'finished' ? duration : 0,
+          ],
         );
       }
       return;
