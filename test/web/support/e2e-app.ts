@@ -78,6 +78,22 @@ export class E2eApp {
     }
     await contactItem(person.page, other.displayName).waitFor();
   }
+
+  /**
+   * `person` makes a group with `members` (their contacts) through the New group dialog; it opens on
+   * their page. The others see it in their list live.
+   */
+  async createGroup(person: Person, title: string, members: Person[]) {
+    const page = person.page;
+    await page.getByTestId('new-group').click();
+    const dialog = page.getByTestId('new-group-dialog');
+    await dialog.getByLabel('Group name').fill(title);
+    for (const member of members)
+      await dialog.locator(`[data-testid="picker-option"][data-username="${member.name}"]`).getByRole('checkbox').check();
+    await dialog.getByTestId('create-group').click();
+    await page.getByTestId('conversation-title').filter({ hasText: title }).waitFor();
+    for (const member of members) await contactItem(member.page, title).waitFor();
+  }
 }
 
 export const contactItem = (page: Page, displayName: string) => page.getByTestId('contact-item').filter({ hasText: displayName });

@@ -249,7 +249,7 @@ export class DerbelContactList extends LitElement {
         : groupPreview(group, me);
     const status = [
       'group',
-      group.left ? 'you are no longer a member' : `${group.members.length} members`,
+      group.left && group.lastMessage ? 'you are no longer a member' : null,
       missedCall ? 'missed call' : null,
       group.activeMeeting ? 'in a call' : null,
       unread ? `${unread} unread` : null,
@@ -270,7 +270,7 @@ export class DerbelContactList extends LitElement {
         >
           <span class="who">${groupAvatar(group)}</span>
           <span class="text">
-            <span class="name" data-testid="conversation-title">${group.title || 'Group'}</span>
+            <span class="name" data-testid="conversation-name">${group.title || 'Group'}</span>
             <span class="preview ${typing ? 'typing' : ''}" data-testid="conversation-preview">${preview}</span>
           </span>
           <span class="visually-hidden">, ${status}</span>
