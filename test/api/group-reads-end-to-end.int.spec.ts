@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
+import { ApiClient, connected, eventually, recordEvents, type ApiResponse } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -17,13 +17,12 @@ describe('a group read end to end', () => {
   let eveHears: ReturnType<typeof recordEvents>;
   let danHears: ReturnType<typeof recordEvents>;
   const at = (path = '') => `/api/conversations/${id}${path}`;
-  const written = (response: { status: number; body: { position?: number | null } }) => {
+  const written = <R extends ApiResponse>(response: R) => {
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
     position = Math.max(position, response.body.position ?? 0);
     return response;
   };
-  const send = async (by: ApiClient, text: string) =>
-    (written(await by.post(at('/messages'), { text })).body as { message: { id: string } }).message.id;
+  const send = async (by: ApiClient, text: string) => written(await by.post(at('/messages'), { text })).body.message.id as string;
   const read = (who: ApiClient, path: string) => who.get(`${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
   const texts = async (who: ApiClient, query = '') => {
     const page = await read(who, at(`/messages${query}`));
