@@ -107,6 +107,13 @@ describe('group rules over the HTTP API', () => {
         .then(expectError(400, 'INVALID_GROUP_TITLE'), expectNoNewEvents());
     });
 
+    it('refuses more than a hundred members, the creator included', async () => {
+      const many = Array.from({ length: 100 }, (_, i) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      await given(...network)
+        .when((api) => api.as(ana).post('/api/conversations', { title: 'Everyone', memberIds: many }))
+        .then(expectError(400, 'GROUP_TOO_LARGE'), expectNoNewEvents());
+    });
+
     it('refuses a malformed body and an anonymous caller', async () => {
       await given(...network)
         .when((api) => api.as(ana).post('/api/conversations', { title: 'Climbing', memberIds: ['not-an-id', cid] }))

@@ -1,5 +1,5 @@
 import type { ContactCommand } from '../../domain/contacts/contact.js';
-import type { GroupConversation } from '../../domain/contacts/group.js';
+import { GROUP_MAX_MEMBERS, type GroupConversation } from '../../domain/contacts/group.js';
 import { streams } from '../../domain/events.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { IdGenerator } from '../shared/clock.js';
@@ -24,7 +24,9 @@ export class GroupService {
   /** `POST /api/conversations`: a new group of the creator and `memberIds` (their accepted contacts), under a random id. */
   async createGroup(userId: string, input: { title: string; memberIds: string[]; membersMayAdd: boolean }, context: CommandContext) {
     const contactId = this.deps.ids.newId();
-    const contactsOfCreator = await this.contacts.acceptedContactsOf(userId, input.memberIds);
+    // Too many to be a group: the decider says so without a look at anyone's contacts.
+    const tooMany = new Set([userId, ...input.memberIds]).size > GROUP_MAX_MEMBERS;
+    const contactsOfCreator = tooMany ? [] : await this.contacts.acceptedContactsOf(userId, input.memberIds);
     const result = await this.contacts.handler.handle(
       streams.contact(contactId),
       { type: 'CreateGroup', data: { contactId, createdBy: userId, contactsOfCreator, ...input } },

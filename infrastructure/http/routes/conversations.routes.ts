@@ -13,7 +13,8 @@ const MemberParams = Type.Object({ contactId: Uuid, userId: Uuid });
 const PositionOnly = Type.Object({ position: Type.Union([Type.Integer(), Type.Null()]) });
 // Trimmed and checked by the decider (INVALID_GROUP_TITLE); the length here only bounds the request.
 const Title = Type.String({ maxLength: GROUP_TITLE_MAX_LENGTH * 4 });
-const MemberIds = Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MAX_MEMBERS, uniqueItems: true });
+// Bounds the request; past GROUP_MAX_MEMBERS the decider answers GROUP_TOO_LARGE.
+const MemberIds = Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MAX_MEMBERS * 10, uniqueItems: true });
 
 const GroupMember = Type.Object({
   id: Uuid,
