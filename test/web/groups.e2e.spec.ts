@@ -109,6 +109,14 @@ describe('Group conversations against a real server (three and four browsers)', 
       for (const person of [anna, boris, carla]) await expect.poll(() => texts(person.page)).toEqual(['Before Dan', 'Hi, I am Dan']);
       expect(await texts(dan.page)).toEqual(['Hi, I am Dan']);
 
+      // Members may add people until an admin says only admins may; Boris's panel follows live.
+      await openMembers(boris.page);
+      await membersPanel(boris.page).getByTestId('add-members').waitFor();
+      expect(await membersPanel(boris.page).getByTestId('members-may-add').count()).toBe(0);
+      await anna.page.getByTestId('members-may-add').uncheck();
+      await expect.poll(() => membersPanel(boris.page).getByTestId('add-members').count()).toBe(0);
+      await expect.poll(() => notes(dan.page)).toContain('Anna let only admins add people');
+
       await anna.page.getByRole('button', { name: 'Remove Carla from the group' }).click();
       await confirm(anna.page);
       await carla.page.getByTestId('left-banner').waitFor();
