@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { benchCommandCost } from './command-cost.js';
+import { benchGroupFanout } from './group-fanout.js';
+import { benchGroupSendCost } from './group-send-cost.js';
 import { benchConnections } from './connections.js';
 import { benchHandshake } from './handshake.js';
 import { benchHistory } from './history.js';
@@ -9,7 +11,7 @@ import { runRebuildBenchmark } from './rebuild.js';
 import { benchSearch } from './search.js';
 
 /**
- * `npm run bench [messaging|command-cost|rebuild|connections|handshake|history|presence|search]… [--pairs=N --rate=N --seconds=N]
+ * `npm run bench [messaging|command-cost|group-send-cost|groups|rebuild|connections|handshake|history|presence|search]… [--pairs=N --rate=N --seconds=N]
  * [--users 2000 --storm] [--concurrency=N]`: runs the benchmarks and prints one JSON summary. Flags are numbers
  * (`--name=N` or `--name N`); a bare `--name` is 1.
  */
@@ -29,6 +31,8 @@ for (let i = 0; i < args.length; i++) {
 }
 const available: Record<string, () => Promise<unknown>> = {
   'command-cost': () => benchCommandCost(),
+  'group-send-cost': () => benchGroupSendCost(),
+  groups: () => benchGroupFanout(flags),
   messaging: () => benchMessaging(flags),
   handshake: () => benchHandshake(flags),
   history: () => benchHistory(flags),
