@@ -147,6 +147,20 @@ describe('DerbelClient with groups', () => {
     expect(again.client.group('g1')).toBeNull();
   });
 
+  it('membership lines survive a reload (they are not in the history the server pages)', async () => {
+    const server = fakeServer();
+    const local = memoryStore();
+    const first = await signedIn(server, local);
+    first.push({
+      type: 'GroupRenamed',
+      position: 2,
+      data: { contactId: 'g1', title: 'Trip 2', renamedBy: bob.id, renamedAt: '2024-05-01T10:00:00.000Z' },
+    });
+    expect(first.client.group('g1')!.notes).toHaveLength(1);
+    const reloaded = await signedIn(server, local);
+    expect(reloaded.client.group('g1')!.notes).toEqual(first.client.group('g1')!.notes);
+  });
+
   it('a left group can be taken off the list, and its history off the device', async () => {
     const server = fakeServer();
     const local = memoryStore();

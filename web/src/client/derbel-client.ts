@@ -21,7 +21,8 @@ import { Conversations } from './conversations.js';
 import { Backoff, backoffDelay } from './backoff.js';
 import { Drafts } from './drafts.js';
 import { GroupConversations } from './groups.js';
-import { withGroupsSnapshot } from './groups-state.js';
+import { GroupNotes } from './group-notes.js';
+import { isGroupEvent, withGroupsSnapshot } from './groups-state.js';
 import { LeftGroups } from './left-groups.js';
 import { FeedSync } from './feed-sync.js';
 import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
@@ -90,6 +91,8 @@ export class DerbelClient {
   readonly drafts: Drafts;
   /** Groups the user left, with what they had seen (local storage). */
   readonly leftGroups: LeftGroups;
+  /** Groups' membership lines (local storage): they are not in the history the server pages. */
+  readonly groupNotes: GroupNotes;
   /**
    * Every server event after it changed the state above; signals for the call in progress; `online`
    * on each (re)connection, once what was missed is caught up; `contact-ended` when a contact left the
@@ -171,6 +174,7 @@ export class DerbelClient {
     this.seenCalls.state.subscribe(deriveMissed);
     this.drafts = new Drafts(this.local, () => (this.me ? `derbel.draft:${this.server || 'self'}:${this.me.id}` : null));
     this.leftGroups = new LeftGroups(this.local, () => (this.me ? `derbel.left-groups:${this.server || 'self'}:${this.me.id}` : null));
+    this.groupNotes = new GroupNotes(this.local, () => (this.me ? `derbel.group-notes:${this.server || 'self'}:${this.me.id}` : null));
     this.call = new CallController(this);
     ringWhileRinging(this, this.ringtone);
   }
@@ -332,6 +336,7 @@ export class DerbelClient {
   dismissGroup(groupId: string) {
     if (!this.group(groupId)?.left) return;
     this.leftGroups.forget(groupId);
+    this.groupNotes.forget(groupId);
     this.conversations.forget(groupId);
     this.contacts.update((state) => ({ ...state, groups: state.groups.filter((group) => group.id !== groupId) }));
   }
@@ -478,7 +483,11 @@ export class DerbelClient {
         const next = withSnapshot(state, { contacts, requests });
         const shown = new Set(state.groups.map((group) => group.id));
         const cached = kept.filter((entry) => !shown.has(entry.group.id)).map((entry) => entry.group);
-        return { ...next, groups: withGroupsSnapshot([...state.groups, ...cached], conversations) };
+        const notes = this.groupNotes.all();
+        const groups = withGroupsSnapshot([...state.groups, ...cached], conversations).map((group) =>
+          group.notes.length === 0 && notes[group.id] ? { ...group, notes: notes[group.id]! } : group,
+        );
+        return { ...next, groups };
       });
       for (const entry of kept) this.conversations.restore(entry.group.id, entry.messages);
       this.meetings.update((state) => withMeetings(state, meetings));
@@ -614,6 +623,10 @@ export class DerbelClient {
       this.typingState.stopped(event.data.contactId, event.data.senderId);
     }
     this.groups.received(event);
+    if (isGroupEvent(event)) {
+      const group = this.group((event.data as { contactId: string }).contactId);
+      if (group) this.groupNotes.keep(group.id, group.notes);
+    }
     if ((event.type === 'GroupMemberRemoved' || event.type === 'GroupMemberLeft') && event.data.userId === me.id) {
       const group = this.group(event.data.contactId);
       if (group?.left) this.leftGroups.keep(group, this.conversations.of(group.id).value.messages);
