@@ -25,6 +25,8 @@ export type ContactStatus = 'pending' | 'accepted';
 /** Ends whatever call is open in a contact (the meetings slice; set once both services exist). */
 export interface OpenCalls {
   endOpenCall(contactId: string, endedBy: string, context: CommandContext): Promise<number | null>;
+  /** Someone who is no longer a member of a group gives up their seat in its call, if they hold one. */
+  leaveOpenCall(contactId: string, userId: string, context: CommandContext): Promise<number | null>;
 }
 
 export interface ContactDeps {
@@ -228,6 +230,11 @@ export class ContactService {
     // Rings and calls end even if the contact had ended already (a call is ended with it, this is a retry).
     const ended = await this.endOpenCall(contactId, blockerId, context);
     return latest(result.position, ended) || null;
+  }
+
+  /** A member left a group or was removed from it: out of its call too (the others stop sending to them). */
+  leaveOpenCall(contactId: string, userId: string, context: CommandContext): Promise<number | null> {
+    return this.calls ? this.calls.leaveOpenCall(contactId, userId, context) : Promise.resolve(null);
   }
 
   private endOpenCall(contactId: string, endedBy: string, context: CommandContext): Promise<number | null> {

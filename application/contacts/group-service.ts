@@ -59,18 +59,26 @@ export class GroupService {
     );
   }
 
-  /** Removing oneself is leaving. */
+  /** Removing oneself is leaving. Who is out of the group is out of its call too. */
   async removeMember(userId: string, contactId: string, memberId: string, context: CommandContext) {
-    return this.command(
+    const result = await this.command(
       userId,
       contactId,
       { type: 'RemoveGroupMember', data: { contactId, userId: memberId, removedBy: userId } },
       context,
     );
+    return this.outOfTheCall(contactId, memberId, result, context);
   }
 
   async leaveGroup(userId: string, contactId: string, context: CommandContext) {
-    return this.command(userId, contactId, { type: 'LeaveGroup', data: { contactId, userId } }, context);
+    const result = await this.command(userId, contactId, { type: 'LeaveGroup', data: { contactId, userId } }, context);
+    return this.outOfTheCall(contactId, userId, result, context);
+  }
+
+  /** Also on a repeat (nothing left to remove): a node may have died between the removal and this. */
+  private async outOfTheCall(contactId: string, userId: string, result: { position: number | null }, context: CommandContext) {
+    const left = await this.contacts.leaveOpenCall(contactId, userId, context);
+    return { position: left === null ? result.position : Math.max(result.position ?? 0, left) };
   }
 
   private async command(userId: string, contactId: string, command: ContactCommand, context: CommandContext) {

@@ -4,6 +4,7 @@ import type { MeetingEvent, MeetingSlotEvent, ParticipantLeftReason } from '../.
 import {
   meetingDecider,
   MeetingNotFoundError,
+  participantOf,
   type MeetingCommand,
   type MeetingState,
   type StartedMeeting,
@@ -133,6 +134,21 @@ export class MeetingService implements OpenCalls {
     if (held.status === 'none' || held.status === 'ended') return null;
     const result = await this.command(meetingId, { type: 'CloseMeeting', data: { meetingId, userId: endedBy, at: this.now() } }, context);
     return result.position;
+  }
+
+  /** `userId` is no longer a member of the group: they give up their seat in its running call, if any. */
+  async leaveOpenCall(contactId: string, userId: string, context: CommandContext): Promise<number | null> {
+    const { state } = await this.slots.load(streams.meetingSlot(contactId));
+    if (!state.holder) return null;
+    const { meetingId } = state.holder;
+    const held = (await this.meetings.load(streams.meeting(meetingId))).state;
+    if (held.status === 'none' || held.status === 'ended' || !participantOf(held, userId)) return null;
+    const result = await this.command(
+      meetingId,
+      { type: 'LeaveMeeting', data: { meetingId, userId, reason: 'left', at: this.now() } },
+      context,
+    );
+    return result.position ?? null;
   }
 
   private async command(

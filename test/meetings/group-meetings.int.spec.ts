@@ -92,4 +92,22 @@ describe('group calls over the API and sockets', () => {
     const ended = await seen[0].waitFor('MeetingEnded', (d) => d.meetingId === meetingId);
     expect(ended.data).toMatchObject({ reason: 'empty', endedBy: cat.user!.id });
   });
+
+  it('a member removed from the group, or who leaves it, is out of its call too, and cannot come back in', async () => {
+    const { people, sockets, seen, groupId } = await group(4);
+    const [ada, bob, cat] = people;
+    const meetingId: string = (await ada.post(`/api/contacts/${groupId}/meetings`)).body.meeting.id;
+    const joins = [];
+    for (const socket of sockets.slice(0, 3)) joins.push(await joinMeeting(socket, meetingId));
+    if (!joins.every((join) => join.ok)) throw new Error('join refused');
+
+    expect((await ada.request('DELETE', `/api/conversations/${groupId}/members/${cat.user!.id}`)).status).toBe(200);
+    await seen[1].waitFor('ParticipantLeft', (d) => d.userId === cat.user!.id && d.reason === 'left');
+    expect(await joinMeeting(sockets[2], meetingId)).toMatchObject({ ok: false, code: 'MEETING_NOT_FOUND' });
+
+    expect((await bob.post(`/api/conversations/${groupId}/leave`)).status).toBe(200);
+    await seen[0].waitFor('ParticipantLeft', (d) => d.userId === bob.user!.id);
+    const meeting = (await ada.get(`/api/meetings/${meetingId}`)).body.meeting;
+    expect(meeting).toMatchObject({ state: 'active', participants: [{ userId: ada.user!.id }] });
+  });
 });

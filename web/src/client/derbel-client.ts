@@ -630,6 +630,8 @@ export class DerbelClient {
     if ((event.type === 'GroupMemberRemoved' || event.type === 'GroupMemberLeft') && event.data.userId === me.id) {
       const group = this.group(event.data.contactId);
       if (group?.left) this.leftGroups.keep(group, this.conversations.of(group.id).value.messages);
+      // Out of the group is out of its call (the server gave up the seat; the others stop sending).
+      this.call.contactGone(event.data.contactId);
     }
     if (event.type === 'GroupMembersAdded' && event.data.userIds.includes(me.id)) this.leftGroups.forget(event.data.contactId);
     if (isMembershipEvent(event)) void this.refreshContacts(event.position);
