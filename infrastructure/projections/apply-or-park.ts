@@ -38,6 +38,8 @@ export async function applyOrPark<Output>(
   options.memory?.clear();
   const result: AppliedOrParked<Output> = { outputs: [], parked: [] };
   for (const event of events) {
+    // An event it does not read changes nothing and cannot fail: no savepoint for it.
+    if (projection.handles && !projection.handles(event)) continue;
     await sql.query('SAVEPOINT apply_event');
     try {
       result.outputs.push(...((await projection.apply(sql, [event], { outputs: options.outputs })) ?? []));

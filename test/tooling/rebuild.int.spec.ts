@@ -61,6 +61,33 @@ describe('rebuilding projections from the log', () => {
       newEvent('MessageEdited', { contactId: contact.id, messageId: m2, editorId: a, text: 'last words, edited' }, a),
       newEvent('MessageDeleted', { contactId: contact.id, messageId: m2, deletedBy: a }, a),
     ]);
+    // A group (issue 18): its membership periods, one member leaving and coming back, messages in between.
+    const { rows: others } = await t.pool.query<{ data: any }>(
+      `SELECT data FROM events WHERE type = 'ContactAdded' AND NOT (data->'members' ?| ARRAY[$1, $2]) ORDER BY position LIMIT 1`,
+      [a, b],
+    );
+    const c = others[0].data.members[0];
+    const group = crypto.randomUUID();
+    const said = (by: string, text: string) =>
+      newEvent('MessageSent', { contactId: group, messageId: crypto.randomUUID(), senderId: by, text }, by);
+    const readMark = said(b, 'read up to here');
+    await t.store.appendToStream(`contact-${group}`, [
+      newEvent(
+        'GroupCreated',
+        { contactId: group, kind: 'group', title: 'Crew', members: [a, b, c], admins: [a], createdBy: a, membersMayAdd: true },
+        a,
+      ),
+      readMark,
+      newEvent('GroupMemberLeft', { contactId: group, userId: b }, b),
+      said(a, 'b is away'),
+      newEvent('GroupMembersAdded', { contactId: group, userIds: [b], addedBy: c }, c),
+      newEvent('GroupRenamed', { contactId: group, title: 'Crew 2', renamedBy: b }, b),
+      newEvent('ConversationRead', { contactId: group, userId: c, messageId: (readMark.data as { messageId: string }).messageId }, c),
+      newEvent('GroupMemberRemoved', { contactId: group, userId: a, removedBy: a }, a),
+      newEvent('GroupAdminAppointed', { contactId: group, userId: c, appointedBy: null }, a),
+      newEvent('GroupSettingsChanged', { contactId: group, membersMayAdd: false, changedBy: c }, c),
+      said(c, 'a is gone'),
+    ]);
   });
   afterAll(() => t?.close());
 
@@ -77,6 +104,11 @@ describe('rebuilding projections from the log', () => {
     // A tombstone: deleted (t), then its attachments column (empty: none).
     expect(expected.messages.some((row) => row.endsWith(',t,)'))).toBe(true);
     expect(expected.feed.length).toBeGreaterThan(5_000);
+    expect(
+      expected.conversation_members.filter((row) => !row.endsWith(',,)')),
+      'ended periods',
+    ).toHaveLength(2);
+    expect(expected.contact_list.filter((row) => row.includes(',group,"Crew 2",'))).toHaveLength(3);
 
     for (const batchSize of [37, 5_000]) {
       await rebuild({ batchSize });
