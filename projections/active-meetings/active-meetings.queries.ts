@@ -11,11 +11,14 @@ export interface ActiveMeeting {
   startedAt: string;
 }
 
-/** The ringing and ongoing meetings of the user's contacts, newest first. */
+/** The ringing and ongoing meetings of the conversations the user is a member of now (not of a group they left), newest first. */
 export async function listActiveMeetings(pool: pg.Pool, userId: string): Promise<ActiveMeeting[]> {
   const { rows } = await pool.query(
     `SELECT meeting_id, contact_id, state, started_by, invitees, participants, ring_until, started_at
-     FROM active_meetings WHERE $1 = ANY(members) ORDER BY started_at DESC, meeting_id`,
+     FROM active_meetings a
+     WHERE $1 = ANY(members)
+       AND EXISTS (SELECT 1 FROM conversation_members c WHERE c.contact_id = a.contact_id AND c.user_id = $1 AND c.left_position IS NULL)
+     ORDER BY started_at DESC, meeting_id`,
     [userId],
   );
   return rows.map((r) => ({

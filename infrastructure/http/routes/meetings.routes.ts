@@ -69,10 +69,10 @@ export const meetingRoutes =
       '/api/meetings',
       {
         preHandler: app.authenticate,
-        config: { readModels: [PROJECTIONS.activeMeetings] },
+        config: { readModels: [PROJECTIONS.activeMeetings, PROJECTIONS.conversationMembers] },
         schema: {
           tags: ['meetings'],
-          description: "The ringing and ongoing meetings of the caller's contacts.",
+          description: "The ringing and ongoing meetings of the caller's conversations (not of a group they left or were removed from).",
           querystring: Type.Object(MinPositionQuery),
           response: { 200: Type.Object({ meetings: Type.Array(Meeting) }), ...errors(400, 401) },
         },
