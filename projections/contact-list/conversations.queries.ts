@@ -34,6 +34,9 @@ export const inPeriodsOf = (m: string, c: string, user = `${c}.user_id`) =>
   `EXISTS (SELECT 1 FROM conversation_members p WHERE p.contact_id = ${c}.contact_id AND p.user_id = ${user}
      AND ${m}.seq > p.joined_revision AND (p.left_revision IS NULL OR ${m}.seq < p.left_revision))`;
 
+/** A direct contact's period is all of its history (it reopens on a new acceptance): no need to look it up. */
+const visible = (m: string) => `(c.kind = 'direct' OR ${inPeriodsOf(m, 'c')})`;
+
 /**
  * The caller's conversations, direct and group, newest activity first; `contactId` for one of them. The
  * last message and the unread count are read from the history at query time, within the caller's periods,
@@ -57,11 +60,11 @@ async function conversations(pool: pg.Pool, userId: string, contactId: string | 
                       'sentAt', to_char(l.sent_at AT TIME ZONE 'UTC', ${ISO}),
                       'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', ${ISO}), 'deleted', l.deleted,
                       'attachments', coalesce(l.attachments, '[]'::jsonb))
-              FROM messages l WHERE l.contact_id = c.contact_id AND ${inPeriodsOf('l', 'c')} ORDER BY l.seq DESC LIMIT 1) AS last_message,
+              FROM messages l WHERE l.contact_id = c.contact_id AND ${visible('l')} ORDER BY l.seq DESC LIMIT 1) AS last_message,
             (SELECT count(*) FROM messages m
               WHERE m.contact_id = c.contact_id AND m.sender_id <> c.user_id AND NOT m.deleted
                 AND m.seq > coalesce((SELECT r.seq FROM messages r WHERE r.contact_id = c.contact_id AND r.id = c.last_read_message_id), -1)
-                AND ${inPeriodsOf('m', 'c')}
+                AND ${visible('m')}
             )::int AS unread_count
      FROM contact_list c LEFT JOIN accounts pa ON pa.user_id = c.peer_id
      WHERE c.user_id = $1 AND NOT c.removed AND ($2::uuid IS NULL OR c.contact_id = $2)
