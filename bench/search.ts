@@ -158,7 +158,7 @@ async function chooseSearchers(pool: pg.Pool, users: number): Promise<Searcher[]
        WHERE NOT c.removed GROUP BY 1, 2),
      top AS (SELECT user_id, sum(n)::int AS visible FROM seen GROUP BY 1 ORDER BY 2 DESC LIMIT $1)
      SELECT t.user_id, t.visible, b.contact_id,
-            (SELECT split_part(s.text, ' ', 2) FROM message_search s WHERE s.contact_id = b.contact_id ORDER BY s.id LIMIT 1) AS rare_word
+            (SELECT split_part(s.text, ' ', 2) FROM message_search s WHERE s.contact_id = b.contact_id AND s.text IS NOT NULL ORDER BY s.id LIMIT 1) AS rare_word
      FROM top t
      CROSS JOIN LATERAL (SELECT contact_id FROM seen WHERE seen.user_id = t.user_id ORDER BY n DESC LIMIT 1) b
      ORDER BY t.visible DESC`,
