@@ -9,7 +9,7 @@ import {
   useProjectionDatabase,
   type Expectation,
 } from '../../test/support/projection-specification.js';
-import { contactStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
+import { contactStream, groupStream, meetingStream, TestLog } from '../../test/support/recorded-events.js';
 import { messagesProjection } from '../messages/messages.projection.js';
 import type { Projection } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
@@ -455,6 +455,44 @@ describe('contact list read model', () => {
   });
 
   describe('events it cannot apply are parked, the rest of the batch lands', () => {
+    it('a group event with a title, an id or a setting it cannot trust', async () => {
+      const log = new TestLog();
+      const g = groupStream(log);
+      const created = g.created(ana, [ben, eve], 'Crew');
+      const badTitle = g.raw('GroupRenamed', { contactId: g.contactId, title: null, renamedBy: ana }, { userId: ana });
+      const badAdd = g.raw('GroupMembersAdded', { contactId: g.contactId, userIds: ['dan'], addedBy: ana }, { userId: ana });
+      const badSetting = g.raw('GroupSettingsChanged', { contactId: g.contactId, membersMayAdd: 1, changedBy: ana }, { userId: ana });
+      const badLeave = g.raw('GroupMemberLeft', { contactId: g.contactId, userId: ben.toUpperCase() }, { userId: ben });
+      const renamed = g.renamed(ben, 'Crew 2');
+      const row = (userId: string, role: string) => ({
+        user_id: userId,
+        contact_id: g.contactId,
+        peer_id: null,
+        last_activity_at: created.metadata.timestamp,
+        last_read_message_id: null,
+        peer_last_read_message_id: null,
+        active_meeting: null,
+        removed: false,
+        kind: 'group',
+        title: 'Crew 2',
+        member_count: 3,
+        role,
+        members_may_add: false,
+      });
+      await spec()
+        .given(created)
+        .when(badTitle, badAdd, badSetting, badLeave, renamed)
+        .then(
+          expectRows('contact_list', [row(ana, 'admin'), row(ben, 'member'), row(eve, 'member')]),
+          expectParked(
+            { event: badTitle, error: /title is not text/ },
+            { event: badAdd, error: /userIds\[0\] is not a canonical uuid/ },
+            { event: badSetting, error: /membersMayAdd is not true or false/ },
+            { event: badLeave, error: /userId is not a canonical uuid/ },
+          ),
+        );
+    });
+
     it('a contact of one member, ids that are not canonical, missing data (the text is not its business)', async () => {
       const log = new TestLog();
       const c = contactStream(log);
