@@ -109,6 +109,35 @@ describe('calls between two browsers', () => {
     expect(await pageB.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').count()).toBe(0);
   });
 
+  it('two starting to share at once settle on one screen: the one whose peer id sorts higher stops', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('button', { name: 'Accept' }).click();
+    await videoFlows(pageB, pageA);
+    type Shared = { client: { call: { media: { shareScreen(): Promise<void>; state: { value: { sharing: boolean } } } } } };
+    const share = (page: Page) =>
+      page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.shareScreen());
+    const sharing = (page: Page) =>
+      page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.state.value.sharing);
+    const selfPeerId = (page: Page) =>
+      page.evaluate(
+        () =>
+          (
+            document.querySelector('derbel-app') as unknown as {
+              client: { call: { view: { value: { session: { state: { value: { selfPeerId: string } } } } } } };
+            }
+          ).client.call.view.value.session.state.value.selfPeerId,
+      );
+    // Past the buttons (the second one would wait for the first share's end): both start before hearing of the other.
+    await Promise.all([share(pageA), share(pageB)]);
+    const keeps = (await selfPeerId(pageA)) < (await selfPeerId(pageB)) ? pageA : pageB;
+    const yields = keeps === pageA ? pageB : pageA;
+    await expect.poll(() => sharing(yields)).toBe(false);
+    expect(await sharing(keeps)).toBe(true);
+    await yields.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').waitFor();
+    await expect.poll(() => yields.getByTestId('toggle-screen').isDisabled()).toBe(true);
+  });
+
   it('turns the camera off and on; the peer sees the camera-off tile meanwhile', async () => {
     const { pageA, pageB } = await twoPeople();
     await call(pageA);
