@@ -37,7 +37,7 @@ const KINDS = {
 } satisfies Record<string, (s: Searcher) => string>;
 
 /**
- * `npm run bench search [--events=N] [--users=20] [--seconds=30] [--keep]`: message search over a seeded log. Seeds
+ * `npm run bench -- search [--events=N] [--users=20] [--seconds=30] [--keep]`: message search over a seeded log. Seeds
  * `events` (default 1,000,000) with `derbel events seed`'s SQL into a fresh database, builds every read model
  * with the rebuild path (`derbel projections rebuild --all`), starts one api node on it, gives the `users`
  * seeded people who see the most messages a session and a token (the row a sign-in writes, signed with the
