@@ -41,6 +41,22 @@ async function main() {
     await anna.page.getByTestId('message-text').filter({ hasText: 'calling you' }).waitFor();
     await anna.page.screenshot({ path: `${out}/conversation.png` });
 
+    await app.createGroup(anna, 'Design review', [boris, carla]);
+    await say(anna.page, 'Mock-ups are up, comments welcome before 10:30');
+    for (const person of [boris, carla]) await contactItem(person.page, 'Design review').click();
+    await say(boris.page, 'Looks good to me');
+    await say(carla.page, 'One question about the header, see you there');
+    await anna.page.getByTestId('seen').filter({ hasText: 'Seen by 2' }).waitFor();
+    await anna.page.getByTestId('members-toggle').click();
+    await boris.page.getByTestId('composer-input').pressSequentially('On my way, bringing coffee', { delay: 80 });
+    await anna.page.getByTestId('typing').filter({ hasText: 'Boris is typing' }).waitFor();
+    await anna.page.screenshot({ path: `${out}/group.png` });
+    await anna.page.getByTestId('members-toggle').click();
+    await boris.page.getByTestId('composer-input').press('Enter');
+    await contactItem(boris.page, 'Anna').click();
+    await contactItem(carla.page, 'Anna').click();
+    await contactItem(anna.page, 'Boris').click();
+
     await boris.page.getByTestId('call-button').click();
     await boris.page.getByTestId('start-call').click();
     await anna.page.getByRole('alertdialog').waitFor();

@@ -96,6 +96,10 @@ export class E2eApp {
   }
 }
 
-export const contactItem = (page: Page, displayName: string) => page.getByTestId('contact-item').filter({ hasText: displayName });
+/** A row of the conversation list by its name: a contact's display name or a group's title (not a preview that mentions it). */
+export const contactItem = (page: Page, name: string) =>
+  page
+    .getByTestId('contact-item')
+    .filter({ has: page.locator('span.name', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
 
 export const texts = (page: Page) => page.getByTestId('message-text').allTextContents();
