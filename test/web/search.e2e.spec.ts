@@ -1,36 +1,45 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { E2eApp } from './support/e2e-app.js';
+import { E2eApp, type Person } from './support/e2e-app.js';
 
-// 70 messages in a few seconds: more than the default limit lets one person send.
+// 72 messages in a few seconds: more than the default limit lets one person send.
 const app = new E2eApp('se', { RATE_LIMIT_MESSAGES: '1000/1s' });
 
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
 afterEach(() => app.closeContexts());
 
+const fillers = (count: number) => Array.from({ length: count }, (_, n) => `filler message ${n + 1}`);
+
+/** Sends `texts` one after another into the person's first conversation through the app's api client; their ids. */
+function send(person: Person, texts: string[]): Promise<string[]> {
+  return person.page.evaluate(async (texts) => {
+    const { client } = document.querySelector('derbel-app') as unknown as {
+      client: {
+        contacts: { value: { contacts: Array<{ id: string }> } };
+        api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
+      };
+    };
+    const contactId = client.contacts.value.contacts[0].id;
+    const ids: string[] = [];
+    for (const text of texts) ids.push((await client.api.sendMessage(contactId, { id: crypto.randomUUID(), text })).message.id);
+    return ids;
+  }, texts);
+}
+
 describe('Message search against a real server', () => {
   it(
-    'Ctrl+K, type a prefix, see the match marked, open it: the conversation loads older history until the message shows, highlighted',
+    'Ctrl+K, type a prefix, see the match marked, open it: the conversation loads older history until the message shows, highlighted; then search only in it',
     { timeout: 90_000 },
     async () => {
       const anna = await app.signUp('anna');
       const bob = await app.signUp('bob', { colorScheme: 'dark' });
       await app.addContact(anna, bob);
+      const carol = await app.signUp('carol');
+      await app.addContact(carol, bob);
       // The hit first, then more than a history page (50) after it, sent through the api as the app would.
-      const hitId = await anna.page.evaluate(async () => {
-        const { client } = document.querySelector('derbel-app') as unknown as {
-          client: {
-            contacts: { value: { contacts: Array<{ id: string }> } };
-            api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
-          };
-        };
-        const contactId = client.contacts.value.contacts[0].id;
-        const send = (text: string) => client.api.sendMessage(contactId, { id: crypto.randomUUID(), text });
-        const { message } = await send('The blueberry pancakes recipe is in the shared folder');
-        for (let n = 1; n <= 70; n++) await send(`filler message ${n}`);
-        return message.id;
-      });
+      const [hitId] = await send(anna, ['The blueberry pancakes recipe is in the shared folder', ...fillers(70)]);
+      await send(carol, ['Pancakes on Sunday?']);
 
       const page = bob.page;
       await page.keyboard.press('Control+k');
@@ -67,8 +76,15 @@ describe('Message search against a real server', () => {
       });
       expect(inView).toBe(true);
       expect(await page.getByTestId('message').count()).toBeGreaterThan(50);
+
+      // From inside Anna's conversation, "In this conversation" leaves Carol's message out.
+      await page.keyboard.press('Control+k');
+      await input.fill('pancakes');
+      await expect.poll(async () => (await result.locator('.conversation').allTextContents()).sort()).toEqual(['Anna', 'Carol']);
+      await page.getByLabel('In this conversation (Anna)').check();
+      await expect.poll(() => result.locator('.conversation').allTextContents()).toEqual(['Anna']);
       expect(found).toEqual([]);
-      expect([...anna.page.errors, ...page.errors]).toEqual([]);
+      expect([...anna.page.errors, ...page.errors, ...carol.page.errors]).toEqual([]);
     },
   );
 });
