@@ -172,3 +172,78 @@ describe('meeting rules over the HTTP API', () => {
     }
   });
 });
+
+/**
+ * Issue 18: who is out of a group is out of its call — not the whole call, just them: a seat given up, or
+ * the ring for them stopped as if they had declined (the way a removed direct contact's call is closed).
+ */
+describe('a member out of a group is out of its call', () => {
+  const given = ApiSpecification.for({ ringTimeoutMs: 30_000 });
+  const [ana, ben, cat] = [
+    'a0000000-0000-4000-8000-00000000000a',
+    'b0000000-0000-4000-8000-00000000000b',
+    'c0000000-0000-4000-8000-00000000000c',
+  ];
+  const groupId = 'f0000000-0000-4000-8000-0000000000f0';
+  const meetingId = 'd0000000-0000-4000-8000-0000000000f0';
+  const at = '2026-12-01T09:59:50.000Z';
+  const ringUntil = '2026-12-01T10:00:20.000Z';
+  const members = [ana, ben, cat];
+
+  const group = existingStream(streams.contact(groupId), [
+    {
+      type: 'GroupCreated',
+      data: { contactId: groupId, kind: 'group', title: 'Crew', members, admins: [ana], createdBy: ana, membersMayAdd: true },
+    },
+  ]);
+  const slot = existingStream(streams.meetingSlot(groupId), [{ type: 'MeetingSlotClaimed', data: { meetingId, claimedAt: at } }]);
+  const meeting = (...events: Array<{ type: string; data: object }>) =>
+    existingStream(streams.meeting(meetingId), [
+      {
+        type: 'MeetingStarted',
+        data: { meetingId, contactId: groupId, startedBy: ana, members, invitees: [ben, cat], startedAt: at, ringUntil },
+      },
+      ...events,
+    ]);
+  const joined = (userId: string, peerId: string) => ({
+    type: 'ParticipantJoined',
+    data: { meetingId, contactId: groupId, userId, peerId, joinedAt: at },
+  });
+  const slotUntouched = ({ newEvents }: { newEvents: Array<{ streamId: string }> }) =>
+    expect(newEvents.filter((e) => e.streamId === streams.meetingSlot(groupId))).toEqual([]);
+  const removeCat = (api: Requests) => api.as(ana).delete(`/api/conversations/${groupId}/members/${cat}`);
+
+  it('a removed member in the call gives up their seat; the others stay in it', () =>
+    given(group, slot, meeting(joined(ana, 'p-ana'), joined(cat, 'p-cat')))
+      .when(removeCat)
+      .then(
+        expectResponse(200),
+        expectNewEvents(streams.meeting(meetingId), [{ type: 'ParticipantLeft', data: { userId: cat, peerId: 'p-cat', reason: 'left' } }]),
+        slotUntouched,
+      ));
+
+  it('a member who leaves while it rings them stops being rung; the call rings the rest', () =>
+    given(group, slot, meeting(joined(ana, 'p-ana')))
+      .when((api) => api.as(cat).post(`/api/conversations/${groupId}/leave`))
+      .then(
+        expectResponse(200),
+        expectNewEvents(streams.meeting(meetingId), [{ type: 'InvitationDeclined', data: { userId: cat } }]),
+        slotUntouched,
+      ));
+
+  it('with nobody else left to ring, an unanswered call ends as declined and frees the slot', () =>
+    given(
+      group,
+      slot,
+      meeting(joined(ana, 'p-ana'), { type: 'InvitationDeclined', data: { meetingId, contactId: groupId, userId: ben, declinedAt: at } }),
+    )
+      .when(removeCat)
+      .then(
+        expectResponse(200),
+        expectNewEvents(streams.meeting(meetingId), [
+          { type: 'InvitationDeclined', data: { userId: cat } },
+          { type: 'MeetingEnded', data: { reason: 'declined', endedBy: cat } },
+        ]),
+        expectNewEvents(streams.meetingSlot(groupId), [{ type: 'MeetingSlotReleased', data: { meetingId } }]),
+      ));
+});

@@ -4,7 +4,6 @@ import type { MeetingEvent, MeetingSlotEvent, ParticipantLeftReason } from '../.
 import {
   meetingDecider,
   MeetingNotFoundError,
-  participantOf,
   type MeetingCommand,
   type MeetingState,
   type StartedMeeting,
@@ -136,18 +135,17 @@ export class MeetingService implements OpenCalls {
     return result.position;
   }
 
-  /** `userId` is no longer a member of the group: they give up their seat in its running call, if any. */
+  /**
+   * `userId` is no longer a member of the group: out of its ringing or running call — their seat given up, or
+   * the ring for them stopped (`DismissFromMeeting`); the call goes on for the others.
+   */
   async leaveOpenCall(contactId: string, userId: string, context: CommandContext): Promise<number | null> {
     const { state } = await this.slots.load(streams.meetingSlot(contactId));
     if (!state.holder) return null;
     const { meetingId } = state.holder;
     const held = (await this.meetings.load(streams.meeting(meetingId))).state;
-    if (held.status === 'none' || held.status === 'ended' || !participantOf(held, userId)) return null;
-    const result = await this.command(
-      meetingId,
-      { type: 'LeaveMeeting', data: { meetingId, userId, reason: 'left', at: this.now() } },
-      context,
-    );
+    if (held.status === 'none' || held.status === 'ended' || !held.members.includes(userId)) return null;
+    const result = await this.command(meetingId, { type: 'DismissFromMeeting', data: { meetingId, userId, at: this.now() } }, context);
     return result.position ?? null;
   }
 

@@ -46,7 +46,17 @@ export type CloseMeeting = {
   type: 'CloseMeeting';
   data: { meetingId: string; userId: string; at: string };
 };
-export type MeetingCommand = StartMeeting | JoinMeeting | LeaveMeeting | DeclineMeeting | EndMeeting | ExpireRing | CloseMeeting;
+/**
+ * `userId` is no longer a member of the group (left or removed): out of its call — their seat given up, or
+ * the ring for them stopped as if they had declined; the caller who never took a seat hangs up. The call
+ * goes on for the others.
+ */
+export type DismissFromMeeting = {
+  type: 'DismissFromMeeting';
+  data: { meetingId: string; userId: string; at: string };
+};
+export type MeetingCommand =
+  StartMeeting | JoinMeeting | LeaveMeeting | DeclineMeeting | EndMeeting | ExpireRing | CloseMeeting | DismissFromMeeting;
 
 export type Participant = { userId: string; peerId: string };
 
@@ -111,6 +121,8 @@ export const meetingDecider: Decider<MeetingState, MeetingCommand, MeetingEvent>
         return expireRing(command, state);
       case 'CloseMeeting':
         return closeMeeting(command, state);
+      case 'DismissFromMeeting':
+        return dismissFromMeeting(command, state);
     }
   },
 
@@ -260,6 +272,19 @@ function closeMeeting({ data }: CloseMeeting, state: StartedMeeting): MeetingEve
   member(state, data.userId);
   if (state.status === 'ended') return [];
   return [ended(state, 'ended', data.userId, data.at)];
+}
+
+function dismissFromMeeting({ data }: DismissFromMeeting, state: StartedMeeting): MeetingEvent[] {
+  member(state, data.userId);
+  if (state.status === 'ended') return [];
+  const seat = participantOf(state, data.userId);
+  if (seat) return leaveMeeting({ type: 'LeaveMeeting', data: { ...data, reason: 'left', peerId: seat.peerId } }, state);
+  if (data.userId === state.startedBy) {
+    // The caller hangs up a call nobody is in yet; once anyone is in it, it goes on without them.
+    return state.participants.length === 0 && state.answeredAt === null ? [ended(state, 'ended', data.userId, data.at)] : [];
+  }
+  const stillRingsThem = !state.declined.includes(data.userId) && Date.parse(data.at) < Date.parse(state.ringUntil);
+  return stillRingsThem ? declineMeeting({ type: 'DeclineMeeting', data }, state) : [];
 }
 
 function expireRing({ data }: ExpireRing, state: StartedMeeting): MeetingEvent[] {

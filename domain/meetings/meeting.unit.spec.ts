@@ -418,3 +418,74 @@ describe('a group call', () => {
       .thenThrows('NOT_A_MEMBER');
   });
 });
+
+describe('dismissing someone who is no longer a member of the group', () => {
+  const cat = 'cat';
+  const trio = [ada, bob, cat];
+  const dismiss = (userId: string, at = during(10)): MeetingCommand => ({ type: 'DismissFromMeeting', data: { meetingId, userId, at } });
+
+  it('gives up their seat; the call goes on for the others', () => {
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), joined(cat, 'p-cat', during(2))])
+      .when(dismiss(cat))
+      .then([left(cat, 'p-cat', during(10))]);
+  });
+
+  it('ends the call as empty when theirs was the last seat', () => {
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), joined(cat, 'p-cat', during(2)), left(ada, 'p-ada', during(5))])
+      .when(dismiss(cat))
+      .then([left(cat, 'p-cat', during(10)), ended('empty', cat, during(10))]);
+  });
+
+  it('stops ringing them as if they had declined, while it rings the others', () => {
+    spec
+      .given([started(trio), joined(ada, 'p-ada')])
+      .when(dismiss(cat))
+      .then([declined(cat, during(10))]);
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), joined(bob, 'p-bob', during(2))])
+      .when(dismiss(cat))
+      .then([declined(cat, during(10))]);
+  });
+
+  it('ends an unanswered call as declined when nobody else is left to ring', () => {
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), declined(bob)])
+      .when(dismiss(cat))
+      .then([declined(cat, during(10)), ended('declined', cat, during(10))]);
+  });
+
+  it('hangs up for a caller who never took a seat, and leaves a call others are in without them', () => {
+    spec
+      .given([started(trio)])
+      .when(dismiss(ada))
+      .then([ended('ended', ada, during(10))]);
+    spec
+      .given([started(trio), joined(bob, 'p-bob', during(2))])
+      .when(dismiss(ada))
+      .then([]);
+  });
+
+  it('changes nothing once the ring for them is over, after they declined, or once the call ended', () => {
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), joined(bob, 'p-bob', during(2))])
+      .when(dismiss(cat, during(46)))
+      .then([]);
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), declined(cat)])
+      .when(dismiss(cat))
+      .then([]);
+    spec
+      .given([started(trio), joined(ada, 'p-ada'), ended('ended', ada, during(5))])
+      .when(dismiss(cat))
+      .then([]);
+  });
+
+  it('refuses someone who was not a member when the call started', () => {
+    spec
+      .given([started(trio)])
+      .when(dismiss(eve))
+      .thenThrows('NOT_A_MEMBER');
+  });
+});

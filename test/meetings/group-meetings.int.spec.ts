@@ -110,4 +110,31 @@ describe('group calls over the API and sockets', () => {
     const meeting = (await ada.get(`/api/meetings/${meetingId}`)).body.meeting;
     expect(meeting).toMatchObject({ state: 'active', participants: [{ userId: ada.user!.id }] });
   });
+
+  it('stops ringing a member removed while it rang them, and no signal passes to or from a removed participant', async () => {
+    const { people, sockets, seen, groupId } = await group(4);
+    const [ada, bob, cat, dan] = people;
+    const meetingId: string = (await ada.post(`/api/contacts/${groupId}/meetings`)).body.meeting.id;
+    const [adaJoin, bobJoin] = [await joinMeeting(sockets[0], meetingId), await joinMeeting(sockets[1], meetingId)];
+    if (!adaJoin.ok || !bobJoin.ok) throw new Error('join refused');
+
+    const catRemoved = await ada.request('DELETE', `/api/conversations/${groupId}/members/${cat.user!.id}`);
+    expect(catRemoved.status).toBe(200);
+    await seen[0].waitFor('InvitationDeclined', (d) => d.meetingId === meetingId && d.userId === cat.user!.id);
+    const calls = (await cat.get(`/api/meetings?minPosition=${catRemoved.body.position}`)).body.meetings;
+    expect(calls.filter((m: { id: string }) => m.id === meetingId)).toEqual([]);
+    expect((await ada.get(`/api/meetings/${meetingId}`)).body.meeting).toMatchObject({
+      invitees: [bob.user!.id, cat.user!.id, dan.user!.id],
+    });
+
+    expect((await ada.request('DELETE', `/api/conversations/${groupId}/members/${bob.user!.id}`)).status).toBe(200);
+    await seen[0].waitFor('ParticipantLeft', (d) => d.userId === bob.user!.id);
+    const signal = (socket: Socket, to: string) => socket.timeout(5_000).emitWithAck('signal', { meetingId, to, data: { sdp: 'x' } });
+    expect(await signal(sockets[0], bobJoin.peerId)).toMatchObject({ ok: false, code: 'PEER_NOT_IN_MEETING' });
+    expect(await signal(sockets[1], adaJoin.peerId)).toMatchObject({ ok: false, code: 'MEETING_NOT_FOUND' });
+    expect(seen[1].signals).toEqual([]);
+
+    // The call goes on for who is still in the group: dan may still answer.
+    expect(await joinMeeting(sockets[3], meetingId)).toMatchObject({ ok: true });
+  });
 });
