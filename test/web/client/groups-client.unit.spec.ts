@@ -92,6 +92,40 @@ describe('DerbelClient with groups', () => {
     ).toEqual([]);
   });
 
+  it('a group message left in the outbox by a reload waits for the list, then takes the group route', async () => {
+    const server = fakeServer();
+    const local = memoryStore();
+    let online = true;
+    const fetch: typeof server.fetch = (input, init) =>
+      online ? server.fetch(input, init) : Promise.reject(new TypeError('Failed to fetch'));
+    const first = new DerbelClient({ server: 'http://api.test', fetch, local, tab: memoryStore(), realtime: () => new FakeRealtime() });
+    await first.restore();
+    online = false;
+    first.send('g1', 'written offline');
+    await eventually(() => first.outboxEntries.value.length === 1);
+    online = true;
+
+    let releaseList = () => {};
+    let listAsked = false;
+    const listed = new Promise<void>((resolve) => (releaseList = resolve));
+    const gated: typeof server.fetch = async (input, init) => {
+      if (new URL(String(input)).pathname === '/api/contacts') {
+        listAsked = true;
+        await listed;
+      }
+      return server.fetch(input, init);
+    };
+    const realtime = new FakeRealtime();
+    const reloaded = new DerbelClient({ server: 'http://api.test', fetch: gated, local, tab: memoryStore(), realtime: () => realtime });
+    const restoring = reloaded.restore();
+    await eventually(() => listAsked);
+    realtime.push('connected', { reconnect: false });
+    releaseList();
+    await restoring;
+    await eventually(() => server.stored.some((m) => m.text === 'written offline'));
+    expect(server.state.requests).not.toContain('POST /api/contacts/g1/messages');
+  });
+
   it('a group the feed announces is read from the server, asked again while the read model lags', async () => {
     const server = fakeServer();
     server.state.member = false;

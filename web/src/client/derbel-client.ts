@@ -448,7 +448,8 @@ export class DerbelClient {
         this.refusedSockets = 0;
         if (reconnect) void this.catchUp().then(() => this.events.emit('online', undefined));
         else this.events.emit('online', undefined);
-        void this.outbox?.flush();
+        // Before the first list arrives a group's id is not known as one: its messages would take the direct route.
+        if (this.contactsLoaded.value) void this.outbox?.flush();
       }),
       realtime.on('unauthorized', () => void this.checkSession()),
     );
