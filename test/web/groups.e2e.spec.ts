@@ -82,7 +82,12 @@ describe('Group conversations against a real server (three and four browsers)', 
       }
       await expect.poll(() => notes(carla.page)).toContain('Boris renamed the group to “Trip to Oslo”');
 
-      expect(await seriousViolations(anna.page, 'group conversation with members panel')).toEqual([]);
+      await carla.page.emulateMedia({ colorScheme: 'dark' });
+      await anna.page.setViewportSize({ width: 390, height: 844 });
+      expect([
+        ...(await seriousViolations(anna.page, 'group conversation with members panel, phone')),
+        ...(await seriousViolations(carla.page, 'group conversation, dark')),
+      ]).toEqual([]);
       for (const person of [anna, boris, carla]) expect(person.page.errors).toEqual([]);
     },
   );
