@@ -102,11 +102,18 @@ export function registerMeetingSocketEvents(gateway: SocketGateway, deps: Meetin
         MeetingRef,
         async ({ meetingId }) => {
           const peerId = held.get(meetingId);
-          if (!peerId) {
-            await meetings.stateFor(userId, meetingId); // strangers: not found
-            // Another tab of the same user may hold the seat; only the connection that took it gives it up.
-            throw new DomainError('NOT_A_PARTICIPANT', 'This connection holds no seat in this meeting');
+          try {
+            // Strangers, and members no longer (out of the group: their seat was given up for them): not found.
+            await meetings.stateFor(userId, meetingId);
+          } catch (error) {
+            if (peerId) {
+              await release(meetingId, peerId);
+              await seats.remove(meetingId, userId, peerId);
+            }
+            throw error;
           }
+          // Another tab of the same user may hold the seat; only the connection that took it gives it up.
+          if (!peerId) throw new DomainError('NOT_A_PARTICIPANT', 'This connection holds no seat in this meeting');
           await meetings.leave(userId, meetingId, context(), { reason: 'left', peerId });
           await release(meetingId, peerId);
           await seats.remove(meetingId, userId, peerId);

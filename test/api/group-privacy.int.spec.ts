@@ -9,7 +9,7 @@ import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** What a route or socket event names: the conversation, a message of it, a meeting of it, a file sent in it. */
-type Ids = { conversation: string; message: string; meeting: string; attachment: string; user: string };
+type Ids = { conversation: string; message: string; meeting: string; attachment: string; user: string; whileIn: string };
 type Route = { name: string; act: (c: ApiClient, ids: Ids) => Promise<ApiResponse>; member?: 'succeeds' };
 
 /** A download: its bytes for a member, a JSON error for anyone else. */
@@ -31,6 +31,16 @@ const ROUTES: Route[] = [
   {
     name: 'read its history as of a time',
     act: (c, i) => c.get(`/api/conversations/${i.conversation}/messages?asOf=${encodeURIComponent(soon())}`),
+    member: 'succeeds',
+  },
+  {
+    name: 'read its history as of when they were in it',
+    act: (c, i) => c.get(`/api/conversations/${i.conversation}/messages?asOf=${encodeURIComponent(i.whileIn)}`),
+    member: 'succeeds',
+  },
+  {
+    name: 'time travel as a contact to when they were in it',
+    act: (c, i) => c.get(`/api/contacts/${i.conversation}/messages?asOf=${encodeURIComponent(i.whileIn)}`),
     member: 'succeeds',
   },
   {
@@ -102,6 +112,8 @@ describe('a group answers former members and strangers as if it did not exist', 
   let meeting: string;
   let anaFile: string;
   let lefMessage: string;
+  /** A time when all four were members. */
+  let whileIn: string;
   /** The feed position each outsider's last group event may have. */
   const gone = new Map<ApiClient, number>();
   const sockets: Socket[] = [];
@@ -115,13 +127,13 @@ describe('a group answers former members and strangers as if it did not exist', 
       ['a removed member', rem],
       ['a stranger', str],
     ] as const;
-  const ids = (who: ApiClient, overrides: Partial<Ids> = {}): Ids => ({
+  const ids = (who: ApiClient): Ids => ({
     conversation: group,
     message: lefMessage,
     meeting,
     attachment: anaFile,
     user: who === ana ? mem.user!.id : ana.user!.id,
-    ...overrides,
+    whileIn,
   });
   const nothing = (who: ApiClient): Ids => ({
     conversation: randomUUID(),
@@ -129,6 +141,7 @@ describe('a group answers former members and strangers as if it did not exist', 
     meeting: randomUUID(),
     attachment: randomUUID(),
     user: ids(who).user,
+    whileIn,
   });
   const ok = (response: ApiResponse) => {
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
@@ -150,8 +163,11 @@ describe('a group answers former members and strangers as if it did not exist', 
     ok(await ana.post(`/api/conversations/${group}/messages`, { text: 'a pelican', attachmentIds: [file] }));
     anaFile = file;
     lefMessage = ok(await lef.post(`/api/conversations/${group}/messages`, { text: 'my own pelican' })).body.message.id;
+    whileIn = new Date().toISOString();
     meeting = ok(await ana.post(`/api/contacts/${group}/meetings`, {})).body.meeting.id;
     expect(await joinMeeting(anaSocket, meeting)).toMatchObject({ ok: true });
+    // The one who leaves is in the call on the socket they go on using; the removed one is being rung.
+    expect(await joinMeeting(sockets[2], meeting)).toMatchObject({ ok: true });
 
     gone.set(lef, ok(await lef.post(`/api/conversations/${group}/leave`)).body.position);
     gone.set(rem, ok(await ana.request('DELETE', `/api/conversations/${group}/members/${rem.user!.id}`)).body.position);
