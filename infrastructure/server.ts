@@ -43,7 +43,7 @@ import { attachmentStorageFromConfig } from './attachments/attachment-storage-fr
 import { PostgresAttachmentRecords } from './attachments/postgres-attachment-records.js';
 import { SharpImageInspector } from './attachments/sharp-image-inspector.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
-import { sessionRoutes } from './http/routes/sessions.routes.js';
+import { sessionRefreshRoutes, sessionRoutes } from './http/routes/sessions.routes.js';
 import { SocketGateway } from './realtime/socket-gateway.js';
 import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js';
 import { bounded } from './redis/bounded.js';
@@ -211,7 +211,13 @@ export async function createServer(
       return redisTrouble ? { ...readiness, degraded: true, redis: redisTrouble } : readiness;
     },
   };
-  const app = await buildHttpApp(ctx, { logger, redis: redis?.limiter, metrics, extraRoutes: [auditRoutes, sessionRoutes] });
+  const app = await buildHttpApp(ctx, {
+    logger,
+    redis: redis?.limiter,
+    metrics,
+    publicRoutes: [sessionRefreshRoutes],
+    signedInRoutes: [auditRoutes, sessionRoutes],
+  });
   gateway = new SocketGateway(app.server, ctx, logger, redis && { ...redis, onFallback: (call) => metrics.redisFallbacks.inc({ call }) }, {
     onHandshakeStep: (step, seconds) => metrics.socketHandshakeSteps.observe({ step }, seconds),
   });

@@ -24,7 +24,7 @@ export function tokenFrom(headers: { authorization?: string; cookie?: string }, 
 }
 
 /**
- * `app.authenticate` as a preHandler: a valid, unrevoked session or 401. Cookie-authenticated writes also
+ * `app.authenticate`, the signed-in routes' `onRequest` hook (build-http-app.ts): a valid, unrevoked session or 401. Cookie-authenticated writes also
  * need the session's CSRF token in `x-csrf-token` (a cross-site form can send the cookie, not the header).
  */
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext) {

@@ -19,7 +19,7 @@ import { requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerValidatorCompiler } from './validator-compiler.js';
 import { attachmentRoutes } from './routes/attachments.routes.js';
-import { accountRoutes } from './routes/accounts.routes.js';
+import { accountRoutes, signInRoutes } from './routes/accounts.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { conversationRoutes } from './routes/conversations.routes.js';
@@ -40,7 +40,7 @@ export type RouteModule = (ctx: AppContext) => FastifyPluginAsyncTypebox;
 /** External plugins, then our cross-cutting plugins, then routes (the fastify/demo order). */
 export async function buildHttpApp(
   ctx: AppContext,
-  options: { logger: Logger; redis?: Redis; extraRoutes?: RouteModule[]; metrics?: Metrics },
+  options: { logger: Logger; redis?: Redis; publicRoutes?: RouteModule[]; signedInRoutes?: RouteModule[]; metrics?: Metrics },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
@@ -89,24 +89,29 @@ export async function buildHttpApp(
   registerAuthentication(app, ctx);
   registerReadYourWrites(app, ctx);
 
-  for (const routes of [
-    healthRoutes,
-    accountRoutes,
-    userRoutes,
-    contactRoutes,
-    conversationReadRoutes,
-    blockRoutes,
-    messageRoutes,
-    conversationRoutes,
-    searchRoutes,
-    attachmentRoutes,
-    eventRoutes,
-    meetingRoutes,
-    iceServerRoutes,
-    ...(options.extraRoutes ?? []),
-  ]) {
-    await app.register(routes(ctx));
-  }
+  // Open to anyone: health, signing up and in, trading a refresh token for a session.
+  for (const routes of [healthRoutes, signInRoutes, ...(options.publicRoutes ?? [])]) await app.register(routes(ctx));
+  // Everything else needs a signed-in session, checked by this one hook before the body is even read.
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', signedIn.authenticate);
+    for (const routes of [
+      accountRoutes,
+      userRoutes,
+      contactRoutes,
+      conversationReadRoutes,
+      blockRoutes,
+      messageRoutes,
+      conversationRoutes,
+      searchRoutes,
+      attachmentRoutes,
+      eventRoutes,
+      meetingRoutes,
+      iceServerRoutes,
+      ...(options.signedInRoutes ?? []),
+    ]) {
+      await signedIn.register(routes(ctx));
+    }
+  });
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
   if (existsSync(WEB_DIST)) {

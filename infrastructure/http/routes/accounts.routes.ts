@@ -6,7 +6,8 @@ import { clearSessionCookie, setRefreshCookie, setSessionCookie } from '../sessi
 import { deviceOf } from './sessions.routes.js';
 import { DisplayName, errors, Password, User, Username } from '../schemas.js';
 
-export const accountRoutes =
+/** Signing up and signing in: the routes open to anyone. */
+export const signInRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
@@ -74,10 +75,15 @@ export const accountRoutes =
         return { token, user, csrfToken, expiresAt: expiresAt.toISOString(), refreshToken };
       },
     );
+  };
 
+/** The signed-in user: signing out, and who they are. */
+export const accountRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
     app.delete(
       '/api/sessions',
-      { preHandler: app.authenticate, schema: { tags: ['sessions'], response: { 204: Type.Null(), ...errors(401, 403) } } },
+      { schema: { tags: ['sessions'], response: { 204: Type.Null(), ...errors(401, 403) } } },
       async (request, reply) => {
         await ctx.accounts.signOut(request.session.sessionId);
         await ctx.realtime.endSession(request.session.sessionId);
@@ -95,7 +101,6 @@ export const accountRoutes =
     app.get(
       '/api/me',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['sessions'],
           response: { 200: Type.Object({ user: User, csrfToken: Type.String(), expiresAt: Type.String() }), ...errors(401) },

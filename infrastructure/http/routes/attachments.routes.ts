@@ -28,7 +28,7 @@ export const attachmentRoutes =
     app.post(
       '/api/attachments',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'uploads')],
+        preHandler: perUserLimit(ctx, 'uploads'),
         schema: {
           tags: ['attachments'],
           description: 'The raw bytes of one file as the body, with its Content-Type; the file name in ?name=.',
@@ -65,7 +65,6 @@ export const attachmentRoutes =
         {
           // No HEAD twin: it would open the stored file only for Fastify to drop its stream unread.
           exposeHeadRoute: false,
-          preHandler: app.authenticate,
           schema: { tags: ['attachments'], params: AttachmentParams, response: errors(400, 401, 404) },
         },
         async (request, reply) => {

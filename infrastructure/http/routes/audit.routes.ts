@@ -23,7 +23,6 @@ export const auditRoutes =
     app.get(
       '/api/contacts/:contactId/audit',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['messages'],
           description: 'Every edit and deletion in this conversation, oldest first (members only).',

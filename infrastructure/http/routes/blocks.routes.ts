@@ -14,7 +14,6 @@ export const blockRoutes =
     app.post(
       '/api/blocks',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['blocks'],
           description:
@@ -32,7 +31,6 @@ export const blockRoutes =
     app.delete(
       '/api/blocks/:userId',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['blocks'],
           description: 'Lifts a block (idempotent). The contact does not come back: a new request is needed.',
@@ -46,7 +44,6 @@ export const blockRoutes =
     app.get(
       '/api/blocks',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.blocks, PROJECTIONS.accounts] },
         schema: {
           tags: ['blocks'],

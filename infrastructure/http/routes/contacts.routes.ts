@@ -39,7 +39,7 @@ export const contactRoutes =
     app.post(
       '/api/contacts',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'contactAdds')],
+        preHandler: perUserLimit(ctx, 'contactAdds'),
         schema: {
           tags: ['contacts'],
           description:
@@ -66,7 +66,6 @@ export const contactRoutes =
     app.get(
       '/api/contacts',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.contactList, PROJECTIONS.messages, PROJECTIONS.accounts, PROJECTIONS.contactRequests] },
         schema: {
           tags: ['contacts'],
@@ -86,7 +85,6 @@ export const contactRoutes =
     app.post(
       '/api/contacts/:contactId/accept',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['contacts'],
           description: 'Accepts a request made to you.',
@@ -100,7 +98,6 @@ export const contactRoutes =
     app.post(
       '/api/contacts/:contactId/decline',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['contacts'],
           description: 'Declines a request made to you; its requester is not told.',
@@ -114,7 +111,6 @@ export const contactRoutes =
     app.delete(
       '/api/contacts/:contactId',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['contacts'],
           description: 'Removes a contact (ending any call with them), or cancels your request.',

@@ -51,7 +51,6 @@ export const conversationReadRoutes =
     app.get(
       '/api/conversations',
       {
-        preHandler: app.authenticate,
         config: { readModels: LIST_READ_MODELS },
         schema: {
           tags: ['conversations'],
@@ -66,7 +65,6 @@ export const conversationReadRoutes =
     app.get(
       '/api/conversations/:contactId',
       {
-        preHandler: app.authenticate,
         config: { readModels: LIST_READ_MODELS },
         schema: {
           tags: ['conversations'],
@@ -86,7 +84,6 @@ export const conversationReadRoutes =
     app.get(
       '/api/conversations/:contactId/messages',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.messages, PROJECTIONS.conversationMembers] },
         schema: {
           tags: ['conversations'],

@@ -51,7 +51,7 @@ export const conversationRoutes =
     app.post(
       '/api/conversations',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'contactAdds')],
+        preHandler: perUserLimit(ctx, 'contactAdds'),
         schema: {
           tags: ['conversations'],
           description:
@@ -73,7 +73,7 @@ export const conversationRoutes =
     app.patch(
       '/api/conversations/:contactId',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
+        preHandler: perUserLimit(ctx, 'edits'),
         schema: {
           tags: ['conversations'],
           description:
@@ -104,7 +104,7 @@ export const conversationRoutes =
     app.post(
       '/api/conversations/:contactId/members',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'contactAdds')],
+        preHandler: perUserLimit(ctx, 'contactAdds'),
         schema: {
           tags: ['conversations'],
           description: 'Adds your accepted contacts to a group (any member, or admins only when the group says so).',
@@ -120,7 +120,7 @@ export const conversationRoutes =
     app.delete(
       '/api/conversations/:contactId/members/:userId',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
+        preHandler: perUserLimit(ctx, 'edits'),
         schema: {
           tags: ['conversations'],
           description: 'Removes a member (admins); removing yourself is leaving. `position` is null when they were no member.',
@@ -135,7 +135,6 @@ export const conversationRoutes =
     app.post(
       '/api/conversations/:contactId/leave',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['conversations'],
           description: 'Leaves a group; if you were its last admin, the longest-standing member becomes admin.',

@@ -11,7 +11,6 @@ export const eventRoutes =
     app.get(
       '/api/events',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.feed] },
         schema: {
           tags: ['events'],

@@ -16,7 +16,6 @@ export const iceServerRoutes =
     app.get(
       '/api/ice-servers',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['meetings'],
           description:

@@ -43,7 +43,7 @@ export const meetingRoutes =
     app.post(
       '/api/contacts/:contactId/meetings',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'rings', (r) => (r.params as { contactId: string }).contactId)],
+        preHandler: perUserLimit(ctx, 'rings', (r) => (r.params as { contactId: string }).contactId),
         schema: {
           tags: ['meetings'],
           description:
@@ -68,7 +68,6 @@ export const meetingRoutes =
     app.get(
       '/api/meetings',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.activeMeetings, PROJECTIONS.conversationMembers] },
         schema: {
           tags: ['meetings'],
@@ -83,7 +82,6 @@ export const meetingRoutes =
     app.get(
       '/api/meetings/:meetingId',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['meetings'],
           description: 'One meeting of a contact of the caller, read from its stream (also once ended).',
@@ -97,7 +95,6 @@ export const meetingRoutes =
     app.post(
       '/api/meetings/:meetingId/decline',
       {
-        preHandler: app.authenticate,
         schema: { tags: ['meetings'], params: MeetingParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) } },
       },
       async (request) => ctx.meetings.decline(request.session.userId, request.params.meetingId, request.commandContext),
@@ -106,7 +103,6 @@ export const meetingRoutes =
     app.post(
       '/api/meetings/:meetingId/end',
       {
-        preHandler: app.authenticate,
         schema: { tags: ['meetings'], params: MeetingParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 409) } },
       },
       async (request) => ctx.meetings.end(request.session.userId, request.params.meetingId, request.commandContext),
@@ -115,7 +111,6 @@ export const meetingRoutes =
     app.get(
       '/api/calls',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.callLog, PROJECTIONS.accounts] },
         schema: {
           tags: ['meetings'],

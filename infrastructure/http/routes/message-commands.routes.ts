@@ -36,7 +36,7 @@ export const messageCommandRoutes =
     app.post(
       `${base}/:contactId/messages`,
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'messages')],
+        preHandler: perUserLimit(ctx, 'messages'),
         schema: {
           tags: [tag],
           params: ContactParams,
@@ -96,7 +96,7 @@ export const messageCommandRoutes =
     app.patch(
       `${base}/:contactId/messages/:messageId`,
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
+        preHandler: perUserLimit(ctx, 'edits'),
         schema: {
           tags: [tag],
           params: MessageParams,
@@ -120,7 +120,7 @@ export const messageCommandRoutes =
     app.delete(
       `${base}/:contactId/messages/:messageId`,
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'edits')],
+        preHandler: perUserLimit(ctx, 'edits'),
         schema: { tags: [tag], params: MessageParams, response: { 200: PositionOnly, ...errors(400, 401, 403, 404, 429) } },
       },
       async (request) => {
@@ -135,7 +135,6 @@ export const messageCommandRoutes =
     app.post(
       `${base}/:contactId/read`,
       {
-        preHandler: app.authenticate,
         schema: {
           tags: [tag],
           params: ContactParams,

@@ -19,7 +19,6 @@ export const messageRoutes =
     app.get(
       '/api/contacts/:contactId/messages',
       {
-        preHandler: app.authenticate,
         config: { readModels: [PROJECTIONS.messages] },
         schema: {
           tags: ['messages'],

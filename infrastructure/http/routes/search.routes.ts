@@ -68,7 +68,7 @@ export const searchRoutes =
       '/api/search',
       {
         // Its own count in the `searches` limit, apart from the user directory's.
-        preHandler: [app.authenticate, perUserLimit(ctx, 'searches', () => 'messages')],
+        preHandler: perUserLimit(ctx, 'searches', () => 'messages'),
         config: { readModels: [PROJECTIONS.search, PROJECTIONS.contactList, PROJECTIONS.conversationMembers] },
         schema: {
           tags: ['messages'],

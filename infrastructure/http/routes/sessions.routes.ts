@@ -27,7 +27,7 @@ export const deviceOf = (request: { ip: string; headers: Record<string, unknown>
  * A user's sessions beyond sign-in and sign-out: renewing one (the app does it before its access token runs
  * out), listing the active ones with the device each was opened on, ending one, ending all.
  */
-export const sessionRoutes =
+export const sessionRefreshRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
@@ -65,11 +65,15 @@ export const sessionRoutes =
         }
       },
     );
+  };
 
+/** The signed-in user's sessions: listing them, ending one, ending all. */
+export const sessionRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
     app.delete(
       '/api/sessions/everywhere',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['sessions'],
           description: 'Signs the user out on every device: every session ends and every socket of the user is closed, on every node.',
@@ -93,7 +97,6 @@ export const sessionRoutes =
     app.get(
       '/api/sessions',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['sessions'],
           description: "The user's active sessions, most recently active first, with the device each was opened on; `current` is this one.",
@@ -109,7 +112,6 @@ export const sessionRoutes =
     app.delete(
       '/api/sessions/:sessionId',
       {
-        preHandler: app.authenticate,
         schema: {
           tags: ['sessions'],
           description: "Ends one of the user's sessions (another device): its sockets close on every node.",

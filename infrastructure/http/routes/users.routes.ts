@@ -13,7 +13,7 @@ export const userRoutes =
     app.get(
       '/api/users',
       {
-        preHandler: [app.authenticate, perUserLimit(ctx, 'searches')],
+        preHandler: perUserLimit(ctx, 'searches'),
         config: { readModels: [PROJECTIONS.accounts] },
         schema: {
           tags: ['users'],
