@@ -1,12 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+const ignored = ['node_modules/**', 'dist/**', 'web/node_modules/**'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.spec.ts'],
-    exclude: ['node_modules/**', 'dist/**', 'web/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        // Pure specs share their worker processes: a fresh process and module graph per file cost three
+        // times what the 61 files' tests take (BENCHMARKS.md, "The test suite's wall time").
+        test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: ignored, isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['**/*.spec.ts'], exclude: [...ignored, '**/*.unit.spec.ts'] },
+      },
+    ],
   },
 });
