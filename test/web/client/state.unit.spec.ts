@@ -11,6 +11,7 @@ import {
 } from '../../../web/src/client/conversation-state.js';
 import { applyToMeetings, emptyMeetings, markDeclined, nextRingDeadline, ringingFor } from '../../../web/src/client/meetings-state.js';
 import type { OutboxEntry } from '../../../web/src/client/outbox.js';
+import type { FeedEvent } from '../../../web/src/client/types.js';
 import { alice, bob, contact, message, messageSent } from './fixtures.js';
 
 describe('contact list state', () => {
@@ -348,5 +349,59 @@ describe('meetings state', () => {
       },
     });
     expect(next.meetings.g1).toMatchObject({ state: 'active', participants: [{ userId: alice.id, peerId: 'p2' }] });
+  });
+
+  it('stops ringing a member whom the server took out of the call: the ring declined for them, or the group left', () => {
+    const groupCall = applyToMeetings(emptyMeetings, {
+      type: 'MeetingStarted',
+      position: 1,
+      data: {
+        meetingId: 'gc',
+        contactId: 'grp',
+        startedBy: bob.id,
+        members: [alice.id, bob.id, 'carl'],
+        invitees: [alice.id, 'carl'],
+        startedAt: '2024-05-01T10:00:00Z',
+        ringUntil: '2024-05-01T10:01:00Z',
+        at: '2024-05-01T10:00:00Z',
+      },
+    });
+    const now = new Date('2024-05-01T10:00:10Z');
+    expect(ringingFor(groupCall, alice.id, null, now)?.id).toBe('gc');
+    const dismissed = applyToMeetings(
+      groupCall,
+      {
+        type: 'InvitationDeclined',
+        position: 2,
+        data: { meetingId: 'gc', contactId: 'grp', userId: alice.id, declinedAt: '2024-05-01T10:00:05Z', at: '2024-05-01T10:00:05Z' },
+      },
+      alice.id,
+    );
+    expect(ringingFor(dismissed, alice.id, null, now)).toBeNull();
+    const othersDecline = applyToMeetings(
+      groupCall,
+      {
+        type: 'InvitationDeclined',
+        position: 2,
+        data: { meetingId: 'gc', contactId: 'grp', userId: 'carl', declinedAt: '2024-05-01T10:00:05Z', at: '2024-05-01T10:00:05Z' },
+      },
+      alice.id,
+    );
+    expect(ringingFor(othersDecline, alice.id, null, now)?.id).toBe('gc');
+    for (const out of [
+      {
+        type: 'GroupMemberRemoved' as const,
+        position: 3,
+        data: { contactId: 'grp', userId: alice.id, removedBy: bob.id, removedAt: '2024-05-01T10:00:06Z' },
+      },
+      { type: 'GroupMemberLeft' as const, position: 3, data: { contactId: 'grp', userId: alice.id, leftAt: '2024-05-01T10:00:06Z' } },
+    ]) {
+      const gone = applyToMeetings(groupCall, out, alice.id);
+      expect(gone.meetings, out.type).toEqual({});
+      expect(
+        applyToMeetings(groupCall, { ...out, data: { ...out.data, userId: 'carl' } } as FeedEvent, alice.id).meetings.gc,
+        out.type,
+      ).toBeDefined();
+    }
   });
 });

@@ -618,7 +618,7 @@ export class DerbelClient {
     this.contacts.update((state) => applyToContacts(state, event, { me, openContactId: this.openContactId }));
     this.endContacts(ended);
     this.conversations.apply(event);
-    this.meetings.update((state) => applyToMeetings(state, event));
+    this.meetings.update((state) => applyToMeetings(state, event, me.id));
     if (event.type === 'MessageSent') {
       this.outbox?.confirm(event.data.messageId);
       this.typingState.stopped(event.data.contactId, event.data.senderId);

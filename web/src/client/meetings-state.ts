@@ -17,7 +17,8 @@ export function withMeeting(state: MeetingsState, meeting: Meeting): MeetingsSta
   return { ...state, meetings: { ...state.meetings, [meeting.id]: meeting } };
 }
 
-export function applyToMeetings(state: MeetingsState, event: FeedEvent): MeetingsState {
+/** `me`: the signed-in user, whom the server may take out of a call (a ring stopped, a group left). */
+export function applyToMeetings(state: MeetingsState, event: FeedEvent, me?: string): MeetingsState {
   const change = (meetingId: string, update: (meeting: Meeting) => Meeting | null): MeetingsState => {
     const meeting = state.meetings[meetingId];
     if (!meeting) return state;
@@ -48,6 +49,18 @@ export function applyToMeetings(state: MeetingsState, event: FeedEvent): Meeting
         ...meeting,
         participants: meeting.participants.filter((participant) => participant.peerId !== event.data.peerId),
       }));
+    case 'InvitationDeclined':
+      // Declined here, on another device, or by the server for a member who left the group: it stops ringing.
+      return event.data.userId === me && state.meetings[event.data.meetingId] ? markDeclined(state, event.data.meetingId) : state;
+    case 'GroupMemberRemoved':
+    case 'GroupMemberLeft': {
+      if (event.data.userId !== me) return state;
+      // Out of the group: its calls are no longer this user's (the server sends nothing more of them).
+      const meetings = Object.fromEntries(
+        Object.entries(state.meetings).filter(([, meeting]) => meeting.contactId !== event.data.contactId),
+      );
+      return { ...state, meetings };
+    }
     case 'MeetingEnded': {
       const next = change(event.data.meetingId, () => null);
       const declined = { ...next.declined };
