@@ -16,15 +16,7 @@ export type RecordedDerbelEvent = Recorded<DerbelEvent>;
 
 /** A group's membership events (docs/groups.md), in the same `contact-<contactId>` streams. */
 export type RecordedGroupEvent = Recorded<GroupEvent>;
-export const GROUP_EVENT_TYPES = [
-  'GroupCreated',
-  'GroupRenamed',
-  'GroupMembersAdded',
-  'GroupMemberRemoved',
-  'GroupMemberLeft',
-  'GroupAdminAppointed',
-  'GroupSettingsChanged',
-] as const satisfies readonly GroupEvent['type'][];
+export { GROUP_EVENT_TYPES } from '../domain/contacts/group-events.js';
 
 /** The single place the log's untyped events become typed ones. */
 export const asDerbelEvents = (events: readonly RecordedEvent[]) => events as readonly RecordedDerbelEvent[];

@@ -2,7 +2,7 @@ import { DomainError, type Decider } from '../decider.js';
 import { contactNotFound } from './contact-not-found.js';
 import { decideGroup, evolveGroup, type GroupCommand, type GroupConversation } from './group.js';
 import { isMember, notAMember } from './membership.js';
-import type { GroupEvent } from './group-events.js';
+import { isGroupEventType, type GroupEvent } from './group-events.js';
 import type {
   ContactAdded,
   ContactEvent,
@@ -208,18 +208,8 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
   },
 };
 
-const GROUP_EVENT_TYPES: ReadonlySet<string> = new Set<GroupEvent['type']>([
-  'GroupCreated',
-  'GroupRenamed',
-  'GroupMembersAdded',
-  'GroupMemberRemoved',
-  'GroupMemberLeft',
-  'GroupAdminAppointed',
-  'GroupSettingsChanged',
-]);
-
 function isGroupEvent(event: ContactEvent): event is GroupEvent {
-  return GROUP_EVENT_TYPES.has(event.type);
+  return isGroupEventType(event.type);
 }
 
 function newConversation(data: { contactId: string; kind: 'direct'; members: string[] }): DirectConversation {

@@ -24,3 +24,17 @@ export type GroupSettingsChanged = { type: 'GroupSettingsChanged'; data: { conta
 
 export type GroupEvent =
   GroupCreated | GroupRenamed | GroupMembersAdded | GroupMemberRemoved | GroupMemberLeft | GroupAdminAppointed | GroupSettingsChanged;
+
+/** Every group event type, once (a record, so a new type cannot be left out). */
+const GROUP_EVENT_TYPE_KEYS: Record<GroupEvent['type'], true> = {
+  GroupCreated: true,
+  GroupRenamed: true,
+  GroupMembersAdded: true,
+  GroupMemberRemoved: true,
+  GroupMemberLeft: true,
+  GroupAdminAppointed: true,
+  GroupSettingsChanged: true,
+};
+export const GROUP_EVENT_TYPES = Object.keys(GROUP_EVENT_TYPE_KEYS) as ReadonlyArray<GroupEvent['type']>;
+
+export const isGroupEventType = (type: string): type is GroupEvent['type'] => Object.hasOwn(GROUP_EVENT_TYPE_KEYS, type);

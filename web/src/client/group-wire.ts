@@ -1,7 +1,8 @@
 /**
- * The group conversation wire contract as docs/groups.md states it ("Wire details"), for the client.
- * The server's `projections/feed/feed-wire.ts` wins for any event type it defines (see `types.ts`).
+ * The group conversation wire contract as docs/groups.md states it ("Wire details"), for the client; the
+ * group feed events are the server's (`projections/feed/feed-wire.ts`).
  */
+import { GROUP_EVENT_TYPES, isGroupEventType } from '../../../domain/contacts/group-events.js';
 import type { Message, User } from './types.js';
 
 export type MemberRole = 'admin' | 'member';
@@ -33,34 +34,7 @@ export type ConversationListItem = {
   peerOnline?: boolean;
 };
 
-/** The group events of the user's feed, each with the time it happened. */
-export type GroupFeedEventData = {
-  GroupCreated: {
-    contactId: string;
-    kind: 'group';
-    title: string;
-    members: string[];
-    admins: string[];
-    createdBy: string;
-    membersMayAdd: boolean;
-    createdAt: string;
-  };
-  GroupRenamed: { contactId: string; title: string; renamedBy: string; renamedAt: string };
-  GroupMembersAdded: { contactId: string; userIds: string[]; addedBy: string; addedAt: string };
-  GroupMemberRemoved: { contactId: string; userId: string; removedBy: string; removedAt: string };
-  GroupMemberLeft: { contactId: string; userId: string; leftAt: string };
-  GroupAdminAppointed: { contactId: string; userId: string; appointedBy: string | null; appointedAt: string };
-  GroupSettingsChanged: { contactId: string; membersMayAdd: boolean; changedBy: string; changedAt: string };
-};
+/** The group events of the user's feed (their data: the server's `FeedEventData`). */
+export type GroupEventType = (typeof GROUP_EVENT_TYPES)[number];
 
-export type GroupEventType = keyof GroupFeedEventData;
-
-export const GROUP_EVENT_TYPES: ReadonlySet<string> = new Set<GroupEventType>([
-  'GroupCreated',
-  'GroupRenamed',
-  'GroupMembersAdded',
-  'GroupMemberRemoved',
-  'GroupMemberLeft',
-  'GroupAdminAppointed',
-  'GroupSettingsChanged',
-]);
+export { isGroupEventType };

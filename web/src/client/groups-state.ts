@@ -1,5 +1,5 @@
 import type { ConversationListItem, ConversationMember } from './group-wire.js';
-import { GROUP_EVENT_TYPES } from './group-wire.js';
+import { isGroupEventType } from './group-wire.js';
 import type { ActiveMeetingRef, FeedEvent, Message, User } from './types.js';
 
 /** A membership change, kept for the conversation's timeline ("Ann added Bob"). */
@@ -42,7 +42,7 @@ export type Group = {
   notes: GroupNote[];
 };
 
-export const isGroupEvent = (event: FeedEvent) => GROUP_EVENT_TYPES.has(event.type);
+export const isGroupEvent = (event: FeedEvent) => isGroupEventType(event.type);
 
 export type GroupContext = {
   me: User;

@@ -86,10 +86,9 @@ export type CallRecord = {
  * contract, shared as types (the server builds each entry with `toFeedData`).
  */
 import type { FeedEventData as ServerFeedEventData } from '../../../projections/feed/feed-wire.js';
-import type { GroupFeedEventData } from './group-wire.js';
 
-/** The server's feed types, and the group events of docs/groups.md for those it does not define (yet). */
-export type FeedEventData = ServerFeedEventData & Omit<GroupFeedEventData, keyof ServerFeedEventData>;
+/** The server's feed types (group events included). */
+export type FeedEventData = ServerFeedEventData;
 
 /** Events pushed live only: no position, never replayed. */
 export type EphemeralEventData = {
