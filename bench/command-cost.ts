@@ -6,7 +6,7 @@ import { migrate } from '../infrastructure/database/migrate.js';
 import { createPool } from '../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../infrastructure/event-store/postgres-event-store.js';
 import { createTestDatabase } from '../test/support/database.js';
-import { summarize } from './support.js';
+import { seedMessages, timeSends } from './send-cost-support.js';
 
 /**
  * The cost of SendMessage must not grow with the conversation: compare an empty conversation with one
@@ -29,31 +29,15 @@ export async function benchCommandCost({ existing = 100_000, sends = 500 } = {})
     };
     const empty = await addContact();
     const big = await addContact();
-    await pool.query(
-      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
-       SELECT $1, i, gen_random_uuid(), 'MessageSent',
-              jsonb_build_object('contactId', $2::text, 'messageId', gen_random_uuid(), 'senderId', $3::text, 'text', 'seeded message ' || i),
-              $4::jsonb
-       FROM generate_series(1, $5) AS i`,
-      [streams.contact(big), big, a, JSON.stringify(meta), existing],
-    );
+    await seedMessages(pool, big, a, meta, existing);
 
     const service = new ContactService(store, null as never, null as never, { clock: systemClock, ids: randomIds, requestCooldownMs: 0 });
     const context = { userId: a, correlationId: 'bench' };
-    const timeSends = async (contactId: string) => {
-      const latencies: number[] = [];
-      for (let i = 0; i < sends; i++) {
-        const start = performance.now();
-        await service.sendMessage(a, contactId, { text: `hello ${i}` }, context);
-        latencies.push(performance.now() - start);
-      }
-      return summarize(latencies);
-    };
     const coldStart = performance.now();
     await service.sendMessage(a, big, { text: 'first send, cold cache' }, context);
     const coldFirstSendMs = Math.round(performance.now() - coldStart);
-    const intoEmpty = await timeSends(empty);
-    const intoBig = await timeSends(big);
+    const intoEmpty = await timeSends(service, a, empty, sends);
+    const intoBig = await timeSends(service, a, big, sends);
     return {
       existingMessages: existing,
       sends,
