@@ -19,13 +19,18 @@ export class FilesystemAttachmentStorage implements AttachmentStorage {
     const file = await this.fileFor(key, { create: true });
     const temporary = `${file}.${randomUUID()}.partial`;
     const limit = new ByteLimit(options.maxBytes);
+    const out = createWriteStream(temporary, { flags: 'wx' });
     try {
-      await pipeline(body, limit, createWriteStream(temporary, { flags: 'wx' }));
+      await pipeline(body, limit, out);
       await writeFile(`${file}.type`, options.contentType);
       await rename(temporary, file);
       return { size: limit.bytes };
     } catch (error) {
       body.destroy();
+      // pipeline() rejects before the file stream has closed; its open may still be under way on another thread,
+      // and would create the temporary file after an rm that ran first (a .partial left for good).
+      out.destroy();
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temporary, { force: true });
       throw error;
     }

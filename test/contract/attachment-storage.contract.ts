@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachmentTooLargeError, type AttachmentStorage } from '../../application/ports/attachment-storage.js';
+import { sleep } from '../support/eventually.js';
 
 export interface AttachmentStorageFixture {
   storage: AttachmentStorage;
@@ -109,6 +110,19 @@ export function attachmentStorageContract(name: string, createFixture: () => Pro
         storage.put(key, failingAfter([randomBytes(50_000), randomBytes(50_000)]), { maxBytes: 1_000_000, contentType: 'image/jpeg' }),
       ).rejects.toThrow('client aborted');
       expect(await storage.exists(key)).toBe(false);
+      expect(await fixture.leftovers()).toEqual(before);
+    });
+
+    it('leaves nothing behind, not even later, when the first chunk is already over the limit (the quota nearly spent)', async () => {
+      const before = await fixture.leftovers();
+      for (let i = 0; i < 5; i++) {
+        const key = randomUUID();
+        await expect(
+          storage.put(key, Readable.from([randomBytes(5_000)]), { maxBytes: 1_000, contentType: 'application/zip' }),
+        ).rejects.toBeInstanceOf(AttachmentTooLargeError);
+      }
+      // A file opened after the refusal was answered would show up a moment later, and stay.
+      await sleep(100);
       expect(await fixture.leftovers()).toEqual(before);
     });
 
