@@ -10,7 +10,12 @@ import { BENCH_LIMITS, inParallel, personClient, startTwoNodes, summarize } from
  * Senders POST to node 1; a message's latency is from just before its POST to the moment the LAST member's
  * socket got it. Steps up the rate until p99 passes 100 ms or something is lost.
  */
-export async function benchGroupFanout({ groups = 4, members = 50, steps = [10, 20, 40, 60, 80, 100, 150, 200], stepSeconds = 8 } = {}) {
+export async function benchGroupFanout({
+  groups = 4,
+  members = 50,
+  steps = [50, 100, 200, 300, 400, 500, 600, 800, 1_000],
+  stepSeconds = 8,
+} = {}) {
   const cluster = await startTwoNodes({ ...BENCH_LIMITS, RATE_LIMIT_MESSAGES: '1000/1s' }, { PROJECTIONS: 'off' });
   const sockets: Socket[] = [];
   try {
