@@ -6,7 +6,7 @@ import { connected, eventually } from '../support/api-client.js';
 import type { TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, sleep } from './support.js';
+import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, sleep, type JoinAck } from './support.js';
 
 const RING_TIMEOUT_MS = 3_000;
 const GRACE_MS = 1_500;
@@ -161,6 +161,49 @@ describe('meetings across two api nodes', () => {
 
     expect(await adaSocket.emitWithAck('meeting:leave', { meetingId: meeting.id })).toEqual({ ok: true });
     expect((await adaSees.waitFor('MeetingEnded', (d) => d.meetingId === meeting.id)).data.reason).toBe('empty');
+  });
+
+  it('in a group call across the nodes, a reload keeps its seat, one who goes for good leaves, and the call goes on', async () => {
+    const [ada, bob, cy] = await Promise.all(['ada', 'bob', 'cy'].map((name) => new MeetingsClient(nodeB.url).signUp(name)));
+    for (const other of [bob, cy]) await ada.addContact(other);
+    const created = await ada.post('/api/conversations', { title: 'Three', memberIds: [bob.user!.id, cy.user!.id] });
+    expect(created.status).toBe(201);
+    const groupId = created.body.conversation.id as string;
+    const adaSocket = await connectTo(ada, nodeA.url);
+    const adaSees = record(adaSocket);
+    let bobSocket = await connectTo(bob, nodeB.url);
+    const cySocket = await connectTo(cy, nodeA.url);
+    const { meeting } = (await ada.post(`/api/contacts/${groupId}/meetings`)).body;
+    const joins = [
+      await joinMeeting(adaSocket, meeting.id),
+      await joinMeeting(bobSocket, meeting.id),
+      await joinMeeting(cySocket, meeting.id),
+    ];
+    if (!joins.every((join) => join.ok)) throw new Error('join refused');
+    const [adaJoin, , cyJoin] = joins as Array<JoinAck & { ok: true }>;
+
+    // Bob reloads: his socket drops and a new one, on the other node, joins again within the grace.
+    bobSocket.disconnect();
+    await sleep(200);
+    bobSocket = await connectTo(bob, nodeA.url);
+    const rejoin = await joinMeeting(bobSocket, meeting.id);
+    if (!rejoin.ok) throw new Error('rejoin refused');
+    expect(new Set(rejoin.participants.map((p) => p.peerId))).toEqual(new Set([adaJoin.peerId, cyJoin.peerId, rejoin.peerId]));
+
+    // Cy's tab dies and never comes back.
+    cySocket.disconnect();
+    const left = await adaSees.waitFor('ParticipantLeft', (d) => d.userId === cy.user!.id, GRACE_MS + 5_000);
+    expect(left.data).toMatchObject({ reason: 'disconnected', peerId: cyJoin.peerId });
+    expect(adaSees.find('ParticipantLeft', (d) => d.userId === bob.user!.id)).toBeUndefined();
+    expect((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting).toMatchObject({ state: 'active' });
+    expect(
+      new Set((await ada.get(`/api/meetings/${meeting.id}`)).body.meeting.participants.map((p: { userId: string }) => p.userId)),
+    ).toEqual(new Set([ada.user!.id, bob.user!.id]));
+    expect(
+      await bobSocket.emitWithAck('signal', { meetingId: meeting.id, to: adaJoin.peerId, data: { link: 'g1', candidate: null } }),
+    ).toEqual({ ok: true });
+    await eventually(() => adaSees.signals.some((s) => s.from === rejoin.peerId));
+    await ada.post(`/api/meetings/${meeting.id}/end`);
   });
 
   it('fires the ring timeout exactly once after the sweeping node is killed', async () => {
