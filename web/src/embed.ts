@@ -28,4 +28,4 @@ import './components/derbel-search.js';
 import './components/derbel-sign-in.js';
 
 export { DerbelClient } from './client/derbel-client.js';
-export { standaloneClient } from './components/standalone.js';
+export { standaloneClient } from './components/internal/standalone.js';

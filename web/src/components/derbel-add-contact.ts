@@ -1,11 +1,11 @@
 import { LitElement, css, html } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import type { User } from '../client/types.js';
-import { avatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { avatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 import { characterCount } from '../client/text-length.js';
 
 /** The longest first message a request may carry, in characters (code points). */

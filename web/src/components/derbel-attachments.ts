@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { fileSize, isInlineImage } from '../client/file-size.js';
 import type { Attachment } from '../client/types.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 export type AttachmentUrl = (attachmentId: string, variant: 'original' | 'thumbnail') => string;
 

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import type { BlockedUser } from '../client/types.js';
-import { avatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { avatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import { explain } from './derbel-sign-in.js';
-import { itemList } from './item-list-styles.js';
-import { buttons, tokens } from './styles.js';
+import { itemList } from './internal/item-list-styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The users this user blocked, newest first, each with Unblock. Unblocking does not make them a

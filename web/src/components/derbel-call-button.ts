@@ -1,8 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * Starts a video call with a contact or a group (through the lobby, where the camera and microphone are

@@ -2,12 +2,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { formatDuration } from '../client/message-days.js';
 import type { CallRecord } from '../client/types.js';
-import { avatar, groupAvatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { itemList } from './item-list-styles.js';
+import { avatar, groupAvatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { itemList } from './internal/item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The user's calls, newest first: missed, declined and finished ones with their duration.

@@ -2,11 +2,11 @@ import { LitElement, css, html, nothing } from 'lit';
 import { nextRingDeadline, ringingFor } from '../client/meetings-state.js';
 import { callTitle, participantName } from '../client/calls/call-names.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import './derbel-incoming-call.js';
 import './derbel-meeting.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * Puts calls above the page, wherever the user is: the incoming-call panel while a call rings for

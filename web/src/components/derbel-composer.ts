@@ -2,8 +2,8 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { fileSize } from '../client/file-size.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import type { Attachment } from '../client/types.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /** Uploads one file; `onProgress` gets the share sent (0–1). */
 export type Uploader = (file: File, onProgress: (sent: number) => void) => Promise<Attachment>;

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 export type ConfirmQuestion = { title: string; message: string; confirmLabel: string };
 

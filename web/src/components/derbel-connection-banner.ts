@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { tokens } from './styles.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { tokens } from './internal/styles.js';
 
 /**
  * Says when the live connection is down (messages written meanwhile wait in the outbox) and when

@@ -4,13 +4,13 @@ import { conversationRows, incomingRequests, isOnline } from '../client/contacts
 import type { DerbelClient } from '../client/derbel-client.js';
 import { memberName, typingText, type Group } from '../client/groups-state.js';
 import type { Contact, ContactRequest, User } from '../client/types.js';
-import { avatar, groupAvatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { avatar, groupAvatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The user's conversations — contacts and groups together — newest activity first: last message (in a

@@ -1,9 +1,9 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { User } from '../client/types.js';
-import { avatar } from './avatar.js';
-import { define } from './define.js';
-import { tokens } from './styles.js';
+import { avatar } from './internal/avatar.js';
+import { define } from './internal/define.js';
+import { tokens } from './internal/styles.js';
 
 /**
  * Choose people from a list (one's contacts): a search box filters by name or username, each person has

@@ -9,10 +9,10 @@ import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js
 import { memberName, noteText, seenByCount, typingText, type Group } from '../client/groups-state.js';
 import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
 import type { Attachment, CallRecord, Contact, User } from '../client/types.js';
-import { avatar, groupAvatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { phoneIcon, phoneMissedIcon } from './icons.js';
+import { avatar, groupAvatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { phoneIcon, phoneMissedIcon } from './internal/icons.js';
 import './derbel-call-button.js';
 import './derbel-composer.js';
 import './derbel-confirm.js';
@@ -22,7 +22,7 @@ import './derbel-message.js';
 import type { DerbelMessage } from './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /** How long a message jumped to stays marked. */
 const HIGHLIGHT_MS = 3_000;

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * Chooses the camera and the microphone.

@@ -3,14 +3,14 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { isAdmin, mayAddMembers, type Group } from '../client/groups-state.js';
 import type { ConversationMember } from '../client/group-wire.js';
-import { avatar } from './avatar.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { avatar } from './internal/avatar.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-contact-picker.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * A group's members and settings: names with an admin badge; rename; add members from one's contacts

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
-import { define } from './define.js';
-import { microphoneIcon, microphoneOffIcon } from './icons.js';
-import { buttons, tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { microphoneIcon, microphoneOffIcon } from './internal/icons.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The call's toolbar: microphone, camera, screen sharing, devices, leave, end for everyone.

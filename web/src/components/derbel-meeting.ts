@@ -3,12 +3,12 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { CallView } from '../client/calls/call-controller.js';
 import { callTitle, isGroupConversation, participantName } from '../client/calls/call-names.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import './derbel-device-picker.js';
 import './derbel-meeting-controls.js';
 import './derbel-video-tile.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The call view: the lobby (own preview, camera and microphone choice, then call or join), the

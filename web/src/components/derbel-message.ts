@@ -3,10 +3,10 @@ import type { ShownMessage } from '../client/conversation-state.js';
 import { timeOfDay } from '../client/message-days.js';
 import { splitLinks } from '../client/text-links.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
-import { define } from './define.js';
+import { define } from './internal/define.js';
 import './derbel-attachments.js';
 import type { AttachmentUrl } from './derbel-attachments.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * One message bubble. Text is rendered as text (never HTML); http(s) links are clickable.

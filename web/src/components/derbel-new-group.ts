@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import './derbel-contact-picker.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /** Fewer than two others is not a group (docs/groups.md: 3–100 members, the creator included). */
 const MIN_OTHERS = 2;

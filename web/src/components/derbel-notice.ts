@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * A non-blocking notice from the client (e.g. the state had to be reloaded after an error), with a

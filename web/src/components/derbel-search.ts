@@ -6,10 +6,10 @@ import { memberName } from '../client/groups-state.js';
 import { highlightSegments } from '../client/highlights.js';
 import { dayLabel, timeOfDay } from '../client/message-days.js';
 import type { SearchResult } from '../client/types.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 const DEBOUNCE_MS = 200;
 const PAGE = 20;

@@ -1,11 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import type { ActiveSession } from '../client/rest-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { itemList } from './item-list-styles.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { itemList } from './internal/item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './styles.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * The user's active sessions: this device, and the others with the browser and address they were opened

@@ -1,9 +1,9 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError } from '../client/api-error.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { ClientController } from './client-controller.js';
-import { define } from './define.js';
-import { buttons, tokens } from './styles.js';
+import { ClientController } from './internal/client-controller.js';
+import { define } from './internal/define.js';
+import { buttons, tokens } from './internal/styles.js';
 
 /**
  * Sign in, or create an account and sign in. Shows the server's refusal next to the form.

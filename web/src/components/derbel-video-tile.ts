@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { PeerLinkState } from '../client/calls/peer-link.js';
-import { define } from './define.js';
-import { microphoneOffIcon } from './icons.js';
-import { tokens } from './styles.js';
+import { define } from './internal/define.js';
+import { microphoneOffIcon } from './internal/icons.js';
+import { tokens } from './internal/styles.js';
 
 /**
  * One participant's video with their name, microphone state, connection state and a ring while

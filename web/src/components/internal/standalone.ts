@@ -1,4 +1,4 @@
-import { DerbelClient } from '../client/derbel-client.js';
+import { DerbelClient } from '../../client/derbel-client.js';
 
 const clients = new Map<string, DerbelClient>();
 

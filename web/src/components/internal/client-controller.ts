@@ -1,6 +1,6 @@
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { DerbelClient } from '../client/derbel-client.js';
+import type { DerbelClient } from '../../client/derbel-client.js';
 import { clientContext } from './context.js';
 import { standaloneClient } from './standalone.js';
 

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import type { User } from '../client/types.js';
+import type { User } from '../../client/types.js';
 
 /** A round badge with the person's initials, coloured by their id. Decorative: names are always written next to it. */
 export function avatar(user: Pick<User, 'id' | 'displayName'> | null | undefined, size = 2.5) {

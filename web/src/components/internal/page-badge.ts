@@ -1,5 +1,5 @@
-import { incomingRequests } from '../client/contacts-state.js';
-import type { DerbelClient } from '../client/derbel-client.js';
+import { incomingRequests } from '../../client/contacts-state.js';
+import type { DerbelClient } from '../../client/derbel-client.js';
 
 const ICON_BACKGROUND = '#4f46e5';
 const BADGE = '#c62828';
