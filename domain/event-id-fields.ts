@@ -1,7 +1,7 @@
 import type { DerbelEvent, DerbelEventType } from './events.js';
 
 type DataOf<T extends DerbelEventType> = Extract<DerbelEvent, { type: T }>['data'];
-type KeysOf<D, V> = { [K in keyof D]-?: D[K] extends V ? K : never }[keyof D] & string;
+type KeysOf<D, V> = { [K in keyof D]-?: Exclude<D[K], undefined> extends V ? K : never }[keyof D] & string;
 type IdFields<D> = { ids: readonly KeysOf<D, string | null>[]; lists?: readonly KeysOf<D, string[]>[] };
 
 /**
@@ -17,9 +17,11 @@ export const EVENT_ID_FIELDS: { [T in DerbelEventType]: IdFields<DataOf<T>> } = 
   ContactRequestCancelled: { ids: ['contactId', 'cancelledBy'] },
   ContactAdded: { ids: ['contactId', 'addedBy'], lists: ['members'] },
   ContactRemoved: { ids: ['contactId', 'removedBy'] },
-  MessageSent: { ids: ['contactId', 'messageId', 'senderId'] },
+  MessageSent: { ids: ['contactId', 'messageId', 'senderId', 'replyTo'] },
   MessageEdited: { ids: ['contactId', 'messageId', 'editorId'] },
   MessageDeleted: { ids: ['contactId', 'messageId', 'deletedBy'] },
+  ReactionAdded: { ids: ['contactId', 'messageId', 'userId'] },
+  ReactionRemoved: { ids: ['contactId', 'messageId', 'userId'] },
   ConversationRead: { ids: ['contactId', 'userId', 'messageId'] },
   GroupCreated: { ids: ['contactId', 'createdBy'], lists: ['members', 'admins'] },
   GroupRenamed: { ids: ['contactId', 'renamedBy'] },

@@ -18,6 +18,8 @@ const EVENT_TYPES = {
   MessageSent: true,
   MessageEdited: true,
   MessageDeleted: true,
+  ReactionAdded: true,
+  ReactionRemoved: true,
   ConversationRead: true,
   MeetingStarted: true,
   ParticipantJoined: true,

@@ -23,6 +23,8 @@ const samples: DerbelEvent[] = [
   { type: 'MessageSent', data: { contactId: contact, messageId: message, senderId: ana, text: 'hi' } },
   { type: 'MessageEdited', data: { contactId: contact, messageId: message, editorId: ana, text: 'hey' } },
   { type: 'MessageDeleted', data: { contactId: contact, messageId: message, deletedBy: ana } },
+  { type: 'ReactionAdded', data: { contactId: contact, messageId: message, userId: ana, emoji: '👍' } },
+  { type: 'ReactionRemoved', data: { contactId: contact, messageId: message, userId: ana, emoji: '👍' } },
   { type: 'ConversationRead', data: { contactId: contact, userId: ben, messageId: message } },
   {
     type: 'GroupCreated',

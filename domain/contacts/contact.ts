@@ -14,7 +14,10 @@ import type {
   MessageDeleted,
   MessageEdited,
   MessageSent,
+  ReactionAdded,
+  ReactionRemoved,
 } from './events.js';
+import { assertReactionEmoji, REACTIONS_PER_MESSAGE_MAX } from './reaction-emoji.js';
 import { assertValidAttachments, type MessageAttachment } from './message-attachments.js';
 import { assertValidMessageContent, assertValidMessageText, REQUEST_MESSAGE_MAX_LENGTH, textFingerprint } from './message-text.js';
 
@@ -44,8 +47,11 @@ export type EndContact = { type: 'EndContact'; data: { contactId: string; userId
 export type EndContactForBlock = { type: 'EndContactForBlock'; data: { contactId: string; userId: string; at: string } };
 export type SendMessage = {
   type: 'SendMessage';
-  /** `attachments`: the metadata of files its sender uploaded (the application checks they are theirs). */
-  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[] };
+  /**
+   * `attachments`: the metadata of files its sender uploaded (the application checks they are theirs).
+   * `replyTo`: an earlier message of this conversation that the sender may see (a deleted one too).
+   */
+  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[]; replyTo?: string };
 };
 export type EditMessage = {
   type: 'EditMessage';
@@ -55,6 +61,9 @@ export type DeleteMessage = {
   type: 'DeleteMessage';
   data: { contactId: string; messageId: string; deletedBy: string };
 };
+/** Adding a reaction one already has, or removing one one has not, appends nothing. */
+export type AddReaction = { type: 'AddReaction'; data: { contactId: string; messageId: string; userId: string; emoji: string } };
+export type RemoveReaction = { type: 'RemoveReaction'; data: { contactId: string; messageId: string; userId: string; emoji: string } };
 export type MarkConversationRead = {
   type: 'MarkConversationRead';
   data: { contactId: string; userId: string; messageId: string };
@@ -68,6 +77,8 @@ export type ContactCommand =
   | SendMessage
   | EditMessage
   | DeleteMessage
+  | AddReaction
+  | RemoveReaction
   | MarkConversationRead
   | GroupCommand;
 
@@ -80,6 +91,8 @@ export type MessageRecord = {
   seq: number;
   /** See `textFingerprint`: enough to recognise an edit that changes nothing. */
   textFingerprint: number;
+  /** Emoji → who reacted with it; absent until the first reaction (most messages have none). */
+  reactions?: Map<string, Set<string>>;
 };
 
 export type ContactRequest = { requestedBy: string; recipientId: string; silenced: boolean };
@@ -129,6 +142,10 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
         return editMessage(command, existingContact(state, command.data.editorId));
       case 'DeleteMessage':
         return deleteMessage(command, existingContact(state, command.data.deletedBy));
+      case 'AddReaction':
+        return addReaction(command, existingContact(state, command.data.userId));
+      case 'RemoveReaction':
+        return removeReaction(command, existingContact(state, command.data.userId));
       case 'MarkConversationRead':
         return markConversationRead(command, existingContact(state, command.data.userId));
       default:
@@ -195,7 +212,26 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
       }
       case 'MessageDeleted': {
         const message = state.messages.get(event.data.messageId);
-        if (message && message.senderId === event.data.deletedBy) message.deleted = true;
+        if (message && message.senderId === event.data.deletedBy) {
+          message.deleted = true;
+          delete message.reactions;
+        }
+        return state;
+      }
+      case 'ReactionAdded': {
+        const message = state.messages.get(event.data.messageId);
+        if (!message || message.deleted) return state;
+        const reactions = (message.reactions ??= new Map());
+        const users = reactions.get(event.data.emoji) ?? new Set<string>();
+        users.add(event.data.userId);
+        reactions.set(event.data.emoji, users);
+        return state;
+      }
+      case 'ReactionRemoved': {
+        const users = state.messages.get(event.data.messageId)?.reactions?.get(event.data.emoji);
+        if (!users) return state;
+        users.delete(event.data.userId);
+        if (users.size === 0) state.messages.get(event.data.messageId)!.reactions!.delete(event.data.emoji);
         return state;
       }
       case 'ConversationRead': {
@@ -335,7 +371,7 @@ function directConversationOf(state: ContactState, userId: string): DirectConver
 }
 
 function sendMessage({ data }: SendMessage, contact: ExistingContact): MessageSent[] {
-  const { contactId, messageId, senderId, text, attachments = [] } = data;
+  const { contactId, messageId, senderId, text, attachments = [], replyTo } = data;
   assertValidAttachments(attachments);
   assertValidMessageContent(text, attachments.length);
   const existing = contact.messages.get(messageId);
@@ -343,7 +379,59 @@ function sendMessage({ data }: SendMessage, contact: ExistingContact): MessageSe
     if (existing.senderId === senderId) return []; // a retried send
     throw new DomainError('MESSAGE_ID_CONFLICT', `Message id ${messageId} is already used`);
   }
-  return [{ type: 'MessageSent', data: { contactId, messageId, senderId, text, ...(attachments.length > 0 ? { attachments } : {}) } }];
+  if (replyTo !== undefined) assertReplyTarget(contact, replyTo, senderId);
+  return [
+    {
+      type: 'MessageSent',
+      data: {
+        contactId,
+        messageId,
+        senderId,
+        text,
+        ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replyTo !== undefined ? { replyTo } : {}),
+      },
+    },
+  ];
+}
+
+/**
+ * A reply answers a message of this conversation that its sender may see: one of a group sent before they
+ * (last) joined is answered exactly as one that does not exist, so it tells them nothing. A deleted one is fine.
+ */
+function assertReplyTarget(contact: ExistingContact, replyTo: string, senderId: string): void {
+  const target = contact.messages.get(replyTo);
+  const joinedAt = contact.kind === 'group' ? (contact.joinedAtSeq.get(senderId) ?? 0) : 0;
+  if (!target || target.seq < joinedAt)
+    throw new DomainError('REPLY_TARGET_NOT_FOUND', 'The message replied to is not in this conversation');
+}
+
+function addReaction({ data }: AddReaction, contact: ExistingContact): ReactionAdded[] {
+  const { contactId, messageId, userId, emoji } = data;
+  assertReactionEmoji(emoji);
+  const message = visibleLiveMessage(contact, messageId, userId);
+  const users = message.reactions?.get(emoji);
+  if (users?.has(userId)) return [];
+  if (!users && (message.reactions?.size ?? 0) >= REACTIONS_PER_MESSAGE_MAX)
+    throw new DomainError('TOO_MANY_REACTIONS', `A message carries at most ${REACTIONS_PER_MESSAGE_MAX} different reactions`);
+  return [{ type: 'ReactionAdded', data: { contactId, messageId, userId, emoji } }];
+}
+
+function removeReaction({ data }: RemoveReaction, contact: ExistingContact): ReactionRemoved[] {
+  const { contactId, messageId, userId, emoji } = data;
+  assertReactionEmoji(emoji);
+  const message = visibleLiveMessage(contact, messageId, userId);
+  if (!message.reactions?.get(emoji)?.has(userId)) return [];
+  return [{ type: 'ReactionRemoved', data: { contactId, messageId, userId, emoji } }];
+}
+
+/** A message the user may see and that is not deleted; one outside their membership is "not found". */
+function visibleLiveMessage(contact: ExistingContact, messageId: string, userId: string): MessageRecord {
+  const message = foundMessage(contact, messageId);
+  const joinedAt = contact.kind === 'group' ? (contact.joinedAtSeq.get(userId) ?? 0) : 0;
+  if (message.seq < joinedAt) throw new DomainError('MESSAGE_NOT_FOUND', `Message ${messageId} not found`);
+  if (message.deleted) throw new DomainError('MESSAGE_DELETED', `Message ${messageId} was deleted`);
+  return message;
 }
 
 function editMessage({ data }: EditMessage, contact: ExistingContact): MessageEdited[] {

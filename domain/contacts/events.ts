@@ -50,8 +50,11 @@ export type ContactRemoved = {
 
 export type MessageSent = {
   type: 'MessageSent';
-  /** `attachments`: absent when none (and in every event written before files existed); `text` may then be empty. */
-  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[] };
+  /**
+   * `attachments`: absent when none (and in every event written before files existed); `text` may then be empty.
+   * `replyTo`: the id of an earlier message of the same conversation it answers; absent when none.
+   */
+  data: { contactId: string; messageId: string; senderId: string; text: string; attachments?: MessageAttachment[]; replyTo?: string };
 };
 
 export type MessageEdited = {
@@ -62,6 +65,17 @@ export type MessageEdited = {
 export type MessageDeleted = {
   type: 'MessageDeleted';
   data: { contactId: string; messageId: string; deletedBy: string };
+};
+
+/** `userId` reacted to a message with `emoji` (one grapheme). Never counts as activity or as unread. */
+export type ReactionAdded = {
+  type: 'ReactionAdded';
+  data: { contactId: string; messageId: string; userId: string; emoji: string };
+};
+
+export type ReactionRemoved = {
+  type: 'ReactionRemoved';
+  data: { contactId: string; messageId: string; userId: string; emoji: string };
 };
 
 /** `userId` has read the conversation up to and including `messageId`. */
@@ -79,6 +93,8 @@ export type ContactEvent =
   | MessageSent
   | MessageEdited
   | MessageDeleted
+  | ReactionAdded
+  | ReactionRemoved
   | ConversationRead
   | GroupEvent;
 

@@ -53,6 +53,11 @@ export type GroupConversation = {
   membersMayAdd: boolean;
   messages: Map<string, MessageRecord>;
   lastReadSeq: Map<string, number>;
+  /**
+   * Per member who joined after the creation: the seq of the first message sent after they (last) joined.
+   * What came before is not theirs to see, so they may not reply or react to it.
+   */
+  joinedAtSeq: Map<string, number>;
 };
 
 export function decideGroup(command: GroupCommand, state: ContactState): GroupEvent[] {
@@ -84,7 +89,10 @@ export function evolveGroup(state: ContactState, event: GroupEvent): ContactStat
       state.title = event.data.title;
       return state;
     case 'GroupMembersAdded':
-      for (const userId of event.data.userIds) state.members.add(userId);
+      for (const userId of event.data.userIds) {
+        state.members.add(userId);
+        state.joinedAtSeq.set(userId, state.messages.size);
+      }
       return state;
     case 'GroupMemberRemoved':
     case 'GroupMemberLeft':
@@ -111,6 +119,7 @@ function newGroup({ data }: GroupCreated): GroupConversation {
     membersMayAdd: data.membersMayAdd,
     messages: new Map(),
     lastReadSeq: new Map(),
+    joinedAtSeq: new Map(),
   };
 }
 

@@ -4,6 +4,8 @@ import type { BlockListEvent, ContactEvent } from '../../domain/contacts/events.
 import { DERBEL_EVENT_TYPES, type DerbelEventType } from '../../domain/events.js';
 import type { MeetingEvent } from '../../domain/meetings/events.js';
 import type { FeedEventData } from './feed-wire.js';
+import { isReactionEmoji } from '../../domain/contacts/reaction-emoji.js';
+import { MalformedEventError } from '../malformed-event.js';
 
 /** The events that go into feeds by their contact: those of a contact (direct or group), and of a meeting in one. */
 export type FeedSourceEvent = Recorded<ContactEvent | MeetingEvent>;
@@ -63,6 +65,13 @@ export function toBlockFeedEntry(event: BlockFeedEvent): {
   return { userId: blockerId, data: event.type === 'UserBlocked' ? { userId, blockedAt: at } : { userId, unblockedAt: at } };
 }
 
+/** A stored emoji that is not one is parked like any malformed field. */
+function reactionEmoji(event: FeedSourceEvent): string {
+  const emoji = (dataOf(event) as Record<string, unknown>).emoji;
+  if (typeof emoji !== 'string' || !isReactionEmoji(emoji)) throw new MalformedEventError(event, 'emoji');
+  return emoji;
+}
+
 /**
  * What the members of the event's contact see of it: exactly these fields, checked, with the moment it
  * happened under the name clients expect. Nothing else of the stored event reaches a client.
@@ -102,6 +111,10 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
       return { contactId, messageId: id('messageId'), deletedBy: id('deletedBy'), deletedAt: at };
     case 'ConversationRead':
       return { contactId, userId: id('userId'), messageId: id('messageId'), readAt: at };
+    case 'ReactionAdded':
+      return { contactId, messageId: id('messageId'), userId: id('userId'), emoji: reactionEmoji(event), reactedAt: at };
+    case 'ReactionRemoved':
+      return { contactId, messageId: id('messageId'), userId: id('userId'), emoji: reactionEmoji(event), removedAt: at };
     case 'GroupCreated': {
       const g = event.data;
       return {

@@ -22,6 +22,9 @@ export type FeedEventData = {
   MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
   MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };
   ConversationRead: { contactId: string; userId: string; messageId: string; readAt: string };
+  /** `userId` reacted to a message with `emoji`, or took that reaction back; never a new message nor unread. */
+  ReactionAdded: { contactId: string; messageId: string; userId: string; emoji: string; reactedAt: string };
+  ReactionRemoved: { contactId: string; messageId: string; userId: string; emoji: string; removedAt: string };
   /** Group conversations (docs/groups.md): to the members at that position, except as said. */
   GroupCreated: {
     contactId: string;
