@@ -4,6 +4,7 @@ import type { User } from '../client/types.js';
 import { avatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './internal/styles.js';
 import { characterCount } from '../client/text-length.js';
@@ -184,7 +185,7 @@ export class DerbelAddContact extends LitElement {
       this.message = '';
       this.results = [];
       const type = accepted ? 'derbel-contact-added' : 'derbel-contact-requested';
-      this.dispatchEvent(new CustomEvent(type, { detail: { contact }, bubbles: true, composed: true }));
+      emit(this, type, { contact });
     } catch (error) {
       this.error = addError(error, username);
     } finally {

@@ -9,6 +9,7 @@ import { avatar } from './internal/avatar.js';
 import { showAttentionOnPage } from './internal/page-badge.js';
 import { clientContext } from './internal/context.js';
 import { define } from './internal/define.js';
+import { type DerbelEvent } from './internal/events.js';
 import './derbel-add-contact.js';
 import './derbel-blocked-users.js';
 import './derbel-call-log.js';
@@ -220,12 +221,12 @@ export class DerbelApp extends LitElement {
   }
 
   /** A group just made opens. */
-  private openGroup(event: CustomEvent<{ groupId: string }>) {
+  private openGroup(event: DerbelEvent<'derbel-group-created'>) {
     location.hash = `#/contacts/${encodeURIComponent(event.detail.groupId)}`;
   }
 
   /** A search result opens its conversation at the message. */
-  private async openSearchResult(event: CustomEvent<{ conversationId: string; messageId: string }>) {
+  private async openSearchResult(event: DerbelEvent<'derbel-search-result'>) {
     const { conversationId, messageId } = event.detail;
     location.hash = `#/contacts/${encodeURIComponent(conversationId)}`;
     this.route = parseRoute(location.hash);
@@ -234,12 +235,12 @@ export class DerbelApp extends LitElement {
   }
 
   /** An accepted request opens its conversation. */
-  private openAccepted(event: CustomEvent<{ contact: { id: string } }>) {
+  private openAccepted(event: DerbelEvent<'derbel-contact-added'>) {
     location.hash = `#/contacts/${encodeURIComponent(event.detail.contact.id)}`;
   }
 
   /** The open conversation's contact was removed or blocked: back to the list, saying why unless it was the user's doing. */
-  private contactEnded(event: CustomEvent<{ contactId: string; byMe: boolean }>) {
+  private contactEnded(event: DerbelEvent<'derbel-contact-ended'>) {
     const peer = (event.target as HTMLElement & { ended?: string | null }).ended;
     if (!event.detail.byMe && peer) this.client.notice.set(`${peer} is no longer in your contacts.`);
     this.home();

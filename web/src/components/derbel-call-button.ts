@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { buttons, tokens } from './internal/styles.js';
 
 /**
@@ -70,9 +71,7 @@ export class DerbelCallButton extends LitElement {
   private call() {
     const client = this.controller.client;
     if (!client || !this.contactId) return;
-    const proceed = this.dispatchEvent(
-      new CustomEvent('derbel-call-start', { detail: { contactId: this.contactId }, bubbles: true, composed: true, cancelable: true }),
-    );
+    const proceed = emit(this, 'derbel-call-start', { contactId: this.contactId }, { cancelable: true });
     if (proceed) void client.call.openLobby(this.contactId);
   }
 

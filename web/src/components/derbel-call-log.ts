@@ -5,6 +5,7 @@ import type { CallRecord } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { itemList } from './internal/item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './internal/styles.js';
@@ -122,9 +123,7 @@ export class DerbelCallLog extends LitElement {
   }
 
   private callBack(contactId: string) {
-    const proceed = this.dispatchEvent(
-      new CustomEvent('derbel-call-back', { detail: { contactId }, bubbles: true, composed: true, cancelable: true }),
-    );
+    const proceed = emit(this, 'derbel-call-back', { contactId }, { cancelable: true });
     if (proceed) void this.controller.client?.call.openLobby(contactId);
   }
 

@@ -3,6 +3,7 @@ import { fileSize } from '../client/file-size.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import type { Attachment } from '../client/types.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { buttons, tokens } from './internal/styles.js';
 
 /** Uploads one file; `onProgress` gets the share sent (0–1). */
@@ -200,8 +201,8 @@ export class DerbelComposer extends LitElement {
   private input() {
     this.value = this.textarea.value;
     this.measure();
-    this.dispatchEvent(new CustomEvent('derbel-draft', { detail: { text: this.value }, bubbles: true, composed: true }));
-    if (this.length > 0) this.dispatchEvent(new CustomEvent('derbel-typing', { bubbles: true, composed: true }));
+    emit(this, 'derbel-draft', { text: this.value });
+    if (this.length > 0) emit(this, 'derbel-typing');
   }
 
   private measure() {
@@ -229,7 +230,7 @@ export class DerbelComposer extends LitElement {
     if (!this.sendable) return;
     const attachments = this.uploads.map((upload) => upload.attachment!);
     const detail = attachments.length > 0 ? { text, attachments } : { text };
-    this.dispatchEvent(new CustomEvent('derbel-send', { detail, bubbles: true, composed: true }));
+    emit(this, 'derbel-send', detail);
     this.uploads = [];
     textarea.value = '';
     this.input();

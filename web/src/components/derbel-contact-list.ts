@@ -7,6 +7,7 @@ import type { Contact, ContactRequest, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import { explain } from './derbel-sign-in.js';
@@ -176,7 +177,7 @@ export class DerbelContactList extends LitElement {
     try {
       if (action === 'accept') {
         const contact = await client.acceptRequest(request.id);
-        this.dispatchEvent(new CustomEvent('derbel-contact-added', { detail: { contact }, bubbles: true, composed: true }));
+        emit(this, 'derbel-contact-added', { contact });
       } else if (action === 'decline') await client.declineRequest(request.id);
       else if (action === 'cancel') await client.cancelRequest(request.id);
       else await client.block(request.peer.id);
@@ -288,9 +289,7 @@ export class DerbelContactList extends LitElement {
   }
 
   private select(event: Event, contactId: string) {
-    const proceed = this.dispatchEvent(
-      new CustomEvent('derbel-contact-select', { detail: { contactId }, bubbles: true, composed: true, cancelable: true }),
-    );
+    const proceed = emit(this, 'derbel-contact-select', { contactId }, { cancelable: true });
     if (!proceed) event.preventDefault();
   }
 

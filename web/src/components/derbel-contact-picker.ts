@@ -3,6 +3,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { User } from '../client/types.js';
 import { avatar } from './internal/avatar.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { tokens } from './internal/styles.js';
 
 /**
@@ -79,7 +80,7 @@ export class DerbelContactPicker extends LitElement {
 
   private toggle(userId: string, on: boolean) {
     this.selected = on ? [...this.selected.filter((id) => id !== userId), userId] : this.selected.filter((id) => id !== userId);
-    this.dispatchEvent(new CustomEvent('derbel-selection-change', { detail: { userIds: this.selected }, bubbles: true, composed: true }));
+    emit(this, 'derbel-selection-change', { userIds: this.selected });
   }
 
   static styles = [

@@ -8,10 +8,11 @@ import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
 import { memberName, noteText, seenByCount, typingText, type Group } from '../client/groups-state.js';
 import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
-import type { Attachment, CallRecord, Contact, User } from '../client/types.js';
+import type { CallRecord, Contact, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit, type DerbelEvent } from './internal/events.js';
 import { phoneIcon, phoneMissedIcon } from './internal/icons.js';
 import './derbel-call-button.js';
 import './derbel-composer.js';
@@ -291,9 +292,9 @@ export class DerbelConversation extends LitElement {
         part="composer"
         label="Message ${contact.peer.displayName}"
         .value=${live(client.drafts.get(contact.id))}
-        @derbel-draft=${(event: CustomEvent<{ text: string }>) => client.drafts.set(contact.id, event.detail.text)}
+        @derbel-draft=${(event: DerbelEvent<'derbel-draft'>) => client.drafts.set(contact.id, event.detail.text)}
         .uploader=${this.uploader}
-        @derbel-send=${(event: CustomEvent<{ text: string; attachments?: Attachment[] }>) => client.send(contact.id, event.detail.text, event.detail.attachments)}
+        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => client.send(contact.id, event.detail.text, event.detail.attachments)}
         @derbel-typing=${() => client.notifyTyping(contact.id)}
       ></derbel-composer>
     `;
@@ -415,7 +416,7 @@ export class DerbelConversation extends LitElement {
     if (contact.id !== this.contactId) return;
     this.ended = contact.peer.displayName;
     this.menuOpen = false;
-    this.dispatchEvent(new CustomEvent('derbel-contact-ended', { detail: { contactId: contact.id, byMe }, bubbles: true, composed: true }));
+    emit(this, 'derbel-contact-ended', { contactId: contact.id, byMe });
   }
 
   private readonly attachmentUrl = (id: string, variant: 'original' | 'thumbnail') =>
@@ -431,9 +432,9 @@ export class DerbelConversation extends LitElement {
       ?own=${own}
       ?seen=${own && message.id === seenId}
       seen-label=${seenLabel}
-      @derbel-message-edit=${(event: CustomEvent<{ messageId: string; text: string }>) =>
+      @derbel-message-edit=${(event: DerbelEvent<'derbel-message-edit'>) =>
         this.attempt(this.controller.client!.editMessage(message.contactId, event.detail.messageId, event.detail.text))}
-      @derbel-message-delete=${(event: CustomEvent<{ messageId: string }>) =>
+      @derbel-message-delete=${(event: DerbelEvent<'derbel-message-delete'>) =>
         this.attempt(this.controller.client!.deleteMessage(message.contactId, event.detail.messageId))}
       @derbel-message-retry=${() => this.attempt(this.controller.client!.retrySend(message.id))}
       @derbel-message-discard=${() => this.controller.client!.discardSend(message.id)}
@@ -525,9 +526,9 @@ export class DerbelConversation extends LitElement {
         label="Message ${title}"
         ?disabled=${Boolean(group.left)}
         .value=${live(group.left ? '' : client.drafts.get(group.id))}
-        @derbel-draft=${(event: CustomEvent<{ text: string }>) => client.drafts.set(group.id, event.detail.text)}
+        @derbel-draft=${(event: DerbelEvent<'derbel-draft'>) => client.drafts.set(group.id, event.detail.text)}
         .uploader=${this.uploader}
-        @derbel-send=${(event: CustomEvent<{ text: string; attachments?: Attachment[] }>) => client.send(group.id, event.detail.text, event.detail.attachments)}
+        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => client.send(group.id, event.detail.text, event.detail.attachments)}
         @derbel-typing=${() => client.notifyTyping(group.id)}
       ></derbel-composer>
     `;
@@ -636,7 +637,7 @@ export class DerbelConversation extends LitElement {
   }
 
   private back() {
-    this.dispatchEvent(new CustomEvent('derbel-back', { bubbles: true, composed: true }));
+    emit(this, 'derbel-back');
   }
 
   static styles = [

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { buttons, tokens } from './internal/styles.js';
 
 /**
@@ -52,7 +53,7 @@ export class DerbelDevicePicker extends LitElement {
   }
 
   private change(kind: 'audioinput' | 'videoinput', deviceId: string) {
-    this.dispatchEvent(new CustomEvent('derbel-device-change', { detail: { kind, deviceId }, bubbles: true, composed: true }));
+    emit(this, 'derbel-device-change', { kind, deviceId });
   }
 
   static styles = [

@@ -6,6 +6,7 @@ import type { ConversationMember } from '../client/group-wire.js';
 import { avatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit, type DerbelEvent } from './internal/events.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-contact-picker.js';
@@ -159,7 +160,7 @@ export class DerbelGroupMembers extends LitElement {
         label="Contacts to add"
         .people=${people}
         .selected=${this.chosen}
-        @derbel-selection-change=${(event: CustomEvent<{ userIds: string[] }>) => (this.chosen = event.detail.userIds)}
+        @derbel-selection-change=${(event: DerbelEvent<'derbel-selection-change'>) => (this.chosen = event.detail.userIds)}
       ></derbel-contact-picker>
       <div class="row">
         <button
@@ -214,7 +215,7 @@ export class DerbelGroupMembers extends LitElement {
     });
     if (!sure) return;
     if (await this.run(() => this.controller.client!.groups.leave(group.id))) {
-      this.dispatchEvent(new CustomEvent('derbel-group-left', { detail: { groupId: group.id }, bubbles: true, composed: true }));
+      emit(this, 'derbel-group-left', { groupId: group.id });
     }
   }
 

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { buttons, tokens } from './internal/styles.js';
 
 /**
@@ -53,8 +54,8 @@ export class DerbelIncomingCall extends LitElement {
     </div>`;
   }
 
-  private fire(type: string) {
-    this.dispatchEvent(new CustomEvent(type, { detail: { meetingId: this.meetingId }, bubbles: true, composed: true }));
+  private fire(type: 'derbel-call-accept' | 'derbel-call-decline') {
+    emit(this, type, { meetingId: this.meetingId });
   }
 
   static styles = [

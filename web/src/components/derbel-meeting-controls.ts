@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { microphoneIcon, microphoneOffIcon } from './internal/icons.js';
 import { buttons, tokens } from './internal/styles.js';
 
@@ -62,8 +63,10 @@ export class DerbelMeetingControls extends LitElement {
     </div>`;
   }
 
-  private fire(type: string) {
-    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+  private fire(
+    type: 'derbel-toggle-audio' | 'derbel-toggle-video' | 'derbel-toggle-screen' | 'derbel-toggle-devices' | 'derbel-leave' | 'derbel-end',
+  ) {
+    emit(this, type);
   }
 
   static styles = [

@@ -5,6 +5,7 @@ import { callTitle, isGroupConversation, participantName } from '../client/calls
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit, type DerbelEvent } from './internal/events.js';
 import './derbel-device-picker.js';
 import './derbel-meeting-controls.js';
 import './derbel-video-tile.js';
@@ -89,7 +90,7 @@ export class DerbelMeeting extends LitElement {
       .devices=${mediaState?.devices ?? []}
       audio-device-id=${mediaState?.audioDeviceId ?? ''}
       video-device-id=${mediaState?.videoDeviceId ?? ''}
-      @derbel-device-change=${(event: CustomEvent<{ kind: 'audioinput' | 'videoinput'; deviceId: string }>) =>
+      @derbel-device-change=${(event: DerbelEvent<'derbel-device-change'>) =>
         void media?.selectDevice(event.detail.kind, event.detail.deviceId)}
     ></derbel-device-picker>`;
 
@@ -180,12 +181,12 @@ export class DerbelMeeting extends LitElement {
 
   private close() {
     this.controller.client?.call.dismiss();
-    this.dispatchEvent(new CustomEvent('derbel-meeting-closed', { bubbles: true, composed: true }));
+    emit(this, 'derbel-meeting-closed');
   }
 
   private async closeAfter(action: unknown) {
     await action;
-    this.dispatchEvent(new CustomEvent('derbel-meeting-closed', { bubbles: true, composed: true }));
+    emit(this, 'derbel-meeting-closed');
   }
 
   static styles = [

@@ -4,6 +4,7 @@ import { timeOfDay } from '../client/message-days.js';
 import { splitLinks } from '../client/text-links.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import './derbel-attachments.js';
 import type { AttachmentUrl } from './derbel-attachments.js';
 import { buttons, tokens } from './internal/styles.js';
@@ -176,7 +177,8 @@ export class DerbelMessage extends LitElement {
     const text = (this.renderRoot.querySelector('textarea')?.value ?? '').trim();
     if (characterCount(text) > MAX) return;
     this.editing = false;
-    if (text && text !== this.message?.text) this.fire('derbel-message-edit', { text });
+    const message = this.message;
+    if (message && text && text !== message.text) emit(this, 'derbel-message-edit', { messageId: message.id, text });
   }
 
   private async confirmDelete() {
@@ -190,8 +192,9 @@ export class DerbelMessage extends LitElement {
     this.fire('derbel-message-delete');
   }
 
-  private fire(type: string, extra: Record<string, unknown> = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail: { messageId: this.message?.id, ...extra }, bubbles: true, composed: true }));
+  /** Only a shown message has buttons, so `message` is set whenever this runs. */
+  private fire(type: 'derbel-message-retry' | 'derbel-message-discard' | 'derbel-message-delete') {
+    if (this.message) emit(this, type, { messageId: this.message.id });
   }
 
   static styles = [

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit, type DerbelEvent } from './internal/events.js';
 import './derbel-contact-picker.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './internal/styles.js';
@@ -88,7 +89,7 @@ export class DerbelNewGroup extends LitElement {
             label="Members"
             .people=${people}
             .selected=${this.memberIds}
-            @derbel-selection-change=${(event: CustomEvent<{ userIds: string[] }>) => (this.memberIds = event.detail.userIds)}
+            @derbel-selection-change=${(event: DerbelEvent<'derbel-selection-change'>) => (this.memberIds = event.detail.userIds)}
           ></derbel-contact-picker>
           <p class="hint" id="new-group-hint">
             ${missing > 0 ? `Choose ${missing} more ${missing === 1 ? 'person' : 'people'} from your contacts.` : 'You will be its admin.'}
@@ -129,7 +130,7 @@ export class DerbelNewGroup extends LitElement {
       const group = await client.groups.create(this.groupTitle, this.memberIds);
       this.busy = false;
       this.dialog.close();
-      this.dispatchEvent(new CustomEvent('derbel-group-created', { detail: { groupId: group.id }, bubbles: true, composed: true }));
+      emit(this, 'derbel-group-created', { groupId: group.id });
     } catch (error) {
       this.busy = false;
       this.error = explain(error);

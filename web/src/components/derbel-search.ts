@@ -8,6 +8,7 @@ import { dayLabel, timeOfDay } from '../client/message-days.js';
 import type { SearchResult } from '../client/types.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { explain } from './derbel-sign-in.js';
 import { buttons, tokens } from './internal/styles.js';
 
@@ -333,13 +334,7 @@ export class DerbelSearch extends LitElement {
     if (!result) return;
     this.active = index;
     this.expanded = false;
-    this.dispatchEvent(
-      new CustomEvent('derbel-search-result', {
-        detail: { conversationId: result.conversationId, messageId: result.message.id },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    emit(this, 'derbel-search-result', { conversationId: result.conversationId, messageId: result.message.id });
   }
 
   static styles = [

@@ -3,6 +3,7 @@ import { ApiError } from '../client/api-error.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
+import { emit } from './internal/events.js';
 import { buttons, tokens } from './internal/styles.js';
 
 /**
@@ -120,7 +121,7 @@ export class DerbelSignIn extends LitElement {
     try {
       const user =
         this.mode === 'sign-up' ? await client.signUp({ username, password, displayName }) : await client.signIn(username, password);
-      this.dispatchEvent(new CustomEvent('derbel-signed-in', { detail: { user }, bubbles: true, composed: true }));
+      emit(this, 'derbel-signed-in', { user });
     } catch (error) {
       this.error = explain(error);
     } finally {
