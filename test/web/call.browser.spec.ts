@@ -109,25 +109,42 @@ describe('calls between two browsers', () => {
     expect(await pageB.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').count()).toBe(0);
   });
 
+  type Shared = { client: { call: { media: { shareScreen(): Promise<void>; state: { value: { sharing: boolean } } } } } };
+  const share = (page: Page) =>
+    page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.shareScreen());
+  const sharing = (page: Page) =>
+    page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.state.value.sharing);
+  const selfPeerId = (page: Page) =>
+    page.evaluate(
+      () =>
+        (
+          document.querySelector('derbel-app') as unknown as {
+            client: { call: { view: { value: { session: { state: { value: { selfPeerId: string } } } } } } };
+          }
+        ).client.call.view.value.session.state.value.selfPeerId,
+    );
+
+  it('one who starts sharing after hearing of another share settles by the same rule (the higher peer id stops)', async () => {
+    const { pageA, pageB } = await twoPeople();
+    await call(pageA);
+    await pageB.getByRole('button', { name: 'Accept' }).click();
+    await videoFlows(pageB, pageA);
+    await share(pageA);
+    await pageB.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').waitFor();
+    // Past the disabled button, as a click landing with the news would.
+    await share(pageB);
+    const keeps = (await selfPeerId(pageA)) < (await selfPeerId(pageB)) ? pageA : pageB;
+    const yields = keeps === pageA ? pageB : pageA;
+    await expect.poll(() => sharing(yields)).toBe(false);
+    await expect.poll(() => sharing(keeps)).toBe(true);
+    await yields.locator('derbel-video-tile:not([self])').getByTestId('sharing-marker').waitFor();
+  });
+
   it('two starting to share at once settle on one screen: the one whose peer id sorts higher stops', async () => {
     const { pageA, pageB } = await twoPeople();
     await call(pageA);
     await pageB.getByRole('button', { name: 'Accept' }).click();
     await videoFlows(pageB, pageA);
-    type Shared = { client: { call: { media: { shareScreen(): Promise<void>; state: { value: { sharing: boolean } } } } } };
-    const share = (page: Page) =>
-      page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.shareScreen());
-    const sharing = (page: Page) =>
-      page.evaluate(() => (document.querySelector('derbel-app') as unknown as Shared).client.call.media.state.value.sharing);
-    const selfPeerId = (page: Page) =>
-      page.evaluate(
-        () =>
-          (
-            document.querySelector('derbel-app') as unknown as {
-              client: { call: { view: { value: { session: { state: { value: { selfPeerId: string } } } } } } };
-            }
-          ).client.call.view.value.session.state.value.selfPeerId,
-      );
     // Past the buttons (the second one would wait for the first share's end): both start before hearing of the other.
     await Promise.all([share(pageA), share(pageB)]);
     const keeps = (await selfPeerId(pageA)) < (await selfPeerId(pageB)) ? pageA : pageB;

@@ -213,6 +213,9 @@ export class CallSession {
 
   private announceMedia() {
     if (this.state.value.phase !== 'in-call') return;
+    // A share started after hearing of another's (past the button, or as that news arrived) settles by the
+    // same rule as two at once; stopping announces itself through the media state.
+    if (this.media.state.value.sharing) for (const [peerId, entry] of this.links) if (entry.sharing) this.yieldScreenTo(peerId, true);
     const { audio, video, sharing } = this.media.state.value;
     this.client.realtime.emit('meeting:media', { meetingId: this.meetingId, audio, video: video || sharing, sharing });
   }
