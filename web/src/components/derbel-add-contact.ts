@@ -6,7 +6,7 @@ import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 import { characterCount } from '../client/text-length.js';
 
 /** The longest first message a request may carry, in characters (code points). */
@@ -196,6 +196,7 @@ export class DerbelAddContact extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

@@ -22,7 +22,7 @@ import './derbel-conversation.js';
 import './derbel-search.js';
 import './derbel-sessions.js';
 import './derbel-sign-in.js';
-import { buttons, palette, tokens } from './internal/styles.js';
+import { buttons, forms, palette, tokens } from './internal/styles.js';
 
 type Theme = 'system' | 'light' | 'dark';
 const THEME_KEY = 'derbel.theme';
@@ -249,6 +249,7 @@ export class DerbelApp extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host([theme='light']) {
         ${palette('light')}

@@ -6,7 +6,7 @@ import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { explain } from './derbel-sign-in.js';
 import { itemList } from './internal/item-list-styles.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * The users this user blocked, newest first, each with Unblock. Unblocking does not make them a
@@ -105,6 +105,7 @@ export class DerbelBlockedUsers extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     itemList,
     css`
       .name {

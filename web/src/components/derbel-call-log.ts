@@ -8,7 +8,7 @@ import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import { itemList } from './internal/item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * The user's calls, newest first: missed, declined and finished ones with their duration.
@@ -130,6 +130,7 @@ export class DerbelCallLog extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     itemList,
     css`
       .name {

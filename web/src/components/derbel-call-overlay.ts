@@ -6,7 +6,7 @@ import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import './derbel-incoming-call.js';
 import './derbel-meeting.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * Puts calls above the page, wherever the user is: the incoming-call panel while a call rings for
@@ -91,6 +91,7 @@ export class DerbelCallOverlay extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         position: relative;

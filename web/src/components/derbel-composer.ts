@@ -4,7 +4,7 @@ import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-le
 import type { Attachment } from '../client/types.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /** Uploads one file; `onProgress` gets the share sent (0–1). */
 export type Uploader = (file: File, onProgress: (sent: number) => void) => Promise<Attachment>;
@@ -240,6 +240,7 @@ export class DerbelComposer extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

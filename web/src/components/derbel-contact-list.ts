@@ -11,7 +11,7 @@ import { emit } from './internal/events.js';
 import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * The user's conversations — contacts and groups together — newest activity first: last message (in a
@@ -296,6 +296,7 @@ export class DerbelContactList extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

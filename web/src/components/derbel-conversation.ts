@@ -23,7 +23,7 @@ import './derbel-message.js';
 import type { DerbelMessage } from './derbel-message.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /** How long a message jumped to stays marked. */
 const HIGHLIGHT_MS = 3_000;
@@ -643,6 +643,7 @@ export class DerbelConversation extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: flex;

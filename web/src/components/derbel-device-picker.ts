@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { LocalMediaState } from '../client/calls/local-media.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * Chooses the camera and the microphone.
@@ -59,6 +59,7 @@ export class DerbelDevicePicker extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: grid;

@@ -11,7 +11,7 @@ import './derbel-confirm.js';
 import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-contact-picker.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * A group's members and settings: names with an admin badge; rename; add members from one's contacts
@@ -240,6 +240,7 @@ export class DerbelGroupMembers extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

@@ -9,7 +9,7 @@ import { emit, type DerbelEvent } from './internal/events.js';
 import './derbel-device-picker.js';
 import './derbel-meeting-controls.js';
 import './derbel-video-tile.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * The call view: the lobby (own preview, camera and microphone choice, then call or join), the
@@ -192,6 +192,7 @@ export class DerbelMeeting extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

@@ -7,7 +7,7 @@ import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import './derbel-attachments.js';
 import type { AttachmentUrl } from './derbel-attachments.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * One message bubble. Text is rendered as text (never HTML); http(s) links are clickable.
@@ -200,6 +200,7 @@ export class DerbelMessage extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: flex;

@@ -5,7 +5,7 @@ import { define } from './internal/define.js';
 import { emit, type DerbelEvent } from './internal/events.js';
 import './derbel-contact-picker.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /** Fewer than two others is not a group (docs/groups.md: 3–100 members, the creator included). */
 const MIN_OTHERS = 2;
@@ -140,6 +140,7 @@ export class DerbelNewGroup extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

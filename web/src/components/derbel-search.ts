@@ -10,7 +10,7 @@ import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 const DEBOUNCE_MS = 200;
 const PAGE = 20;
@@ -142,6 +142,7 @@ export class DerbelSearch extends LitElement {
       <div class="box" role="search" @focusout=${this.onFocusOut}>
         <input
           part="input"
+          class="control"
           type="search"
           role="combobox"
           aria-label="Search messages"
@@ -340,6 +341,7 @@ export class DerbelSearch extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;
@@ -350,11 +352,6 @@ export class DerbelSearch extends LitElement {
       }
       input[type='search'] {
         width: 100%;
-        min-height: 2.5rem;
-        padding: 0.45rem 0.65rem;
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-        background: var(--_bg);
       }
       .filter {
         display: flex;

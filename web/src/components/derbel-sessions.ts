@@ -5,7 +5,7 @@ import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { itemList } from './internal/item-list-styles.js';
 import { explain } from './derbel-sign-in.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * The user's active sessions: this device, and the others with the browser and address they were opened
@@ -100,6 +100,7 @@ export class DerbelSessions extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     itemList,
     css`
       .device {

@@ -4,7 +4,7 @@ import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
-import { buttons, tokens } from './internal/styles.js';
+import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
  * Sign in, or create an account and sign in. Shows the server's refusal next to the form.
@@ -142,6 +142,7 @@ export class DerbelSignIn extends LitElement {
   static styles = [
     tokens,
     buttons,
+    forms,
     css`
       :host {
         display: block;

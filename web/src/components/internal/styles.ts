@@ -112,12 +112,17 @@ export const buttons = css`
     opacity: 0.55;
     cursor: not-allowed;
   }
+`;
+
+/** Labelled fields, their text controls (`.control` for one outside a `.field`) and the error line. */
+export const forms = css`
   .field {
     display: grid;
     gap: 0.3rem;
   }
   .field input,
   .field select,
+  .control,
   textarea {
     min-height: 2.5rem;
     padding: 0.45rem 0.65rem;
