@@ -138,7 +138,7 @@ export class ContactService {
   async sendMessage(
     userId: string,
     contactId: string,
-    input: { id?: string; text: string; attachments?: MessageAttachment[] },
+    input: { id?: string; text: string; attachments?: MessageAttachment[]; replyTo?: string },
     context: CommandContext,
   ) {
     const messageId = input.id ?? this.deps.ids.newId();
@@ -148,6 +148,7 @@ export class ContactService {
       senderId: userId,
       text: input.text,
       ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+      ...(input.replyTo !== undefined ? { replyTo: input.replyTo } : {}),
     };
     const result = await this.commandAsMember(userId, contactId, { type: 'SendMessage', data }, context);
     return { messageId, duplicate: result.events.length === 0, position: result.position, sentAt: result.timestamp };
@@ -170,6 +171,14 @@ export class ContactService {
       { type: 'DeleteMessage', data: { contactId, messageId, deletedBy: userId } },
       context,
     );
+    return { position: result.position };
+  }
+
+  /** Idempotent both ways: adding a reaction one has, or removing one one has not, appends nothing. */
+  async react(userId: string, contactId: string, messageId: string, emoji: string, on: boolean, context: CommandContext) {
+    const data = { contactId, messageId, userId, emoji };
+    const command = on ? ({ type: 'AddReaction', data } as const) : ({ type: 'RemoveReaction', data } as const);
+    const result = await this.commandAsMember(userId, contactId, command, context);
     return { position: result.position };
   }
 

@@ -32,6 +32,15 @@ export const Attachment = Type.Object({
   height: Type.Optional(Type.Integer()),
 });
 
+/** The message a reply answers: its sender and first line (null once deleted). */
+export const ReplyQuote = Type.Object({
+  id: Uuid,
+  senderId: Uuid,
+  text: Type.Union([Type.String(), Type.Null()]),
+  deleted: Type.Boolean(),
+});
+export const Reaction = Type.Object({ emoji: Type.String(), count: Type.Integer(), userIds: Type.Array(Uuid) });
+
 export const Message = Type.Object({
   id: Uuid,
   contactId: Uuid,
@@ -41,6 +50,8 @@ export const Message = Type.Object({
   editedAt: Type.Union([Type.String(), Type.Null()]),
   deleted: Type.Boolean(),
   attachments: Type.Array(Attachment),
+  replyTo: Type.Optional(Type.Union([ReplyQuote, Type.Null()])),
+  reactions: Type.Optional(Type.Array(Reaction)),
 });
 
 /** A message in a history page: the conversation's id is the page's (in its URL), not repeated per message. */

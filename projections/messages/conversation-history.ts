@@ -86,16 +86,17 @@ function fold(events: RecordedEvent[], step: (event: MessageEvent, before: Messa
  */
 export function conversationAsOf(events: RecordedEvent[], asOf: Date, visible: Readable = () => true): HistoricMessage[] {
   const until = asOf.getTime();
-  return fold(events, (event) => Date.parse(event.metadata.timestamp) <= until)
-    .filter((m) => visible(m.seq))
-    .map(toMessageView);
+  const shown = fold(events, (event) => Date.parse(event.metadata.timestamp) <= until).filter((m) => visible(m.seq));
+  const byId = new Map(shown.map((m) => [m.id, m]));
+  return shown.map((m) => toMessageView(m, m.replyTo === null ? null : byId.get(m.replyTo)));
 }
 
 /** Every edit and deletion that changed a message (of those `visible` keeps), in the order they happened. */
 export function conversationChanges(events: RecordedEvent[], visible: Readable = () => true): MessageChange[] {
   const changes: MessageChange[] = [];
   fold(events, (event, before, after) => {
-    if (!before || !after || after === before || event.type === 'MessageSent' || !visible(after.seq)) return;
+    if (!before || !after || after === before || !visible(after.seq)) return;
+    if (event.type !== 'MessageEdited' && event.type !== 'MessageDeleted') return;
     changes.push({
       type: event.type,
       messageId: after.id,

@@ -1,4 +1,6 @@
-import type { MessageDeleted, MessageEdited, MessageSent } from '../../domain/contacts/events.js';
+import type { MessageDeleted, MessageEdited, MessageSent, ReactionAdded, ReactionRemoved } from '../../domain/contacts/events.js';
+import { isReactionEmoji } from '../../domain/contacts/reaction-emoji.js';
+import { MalformedEventError } from '../malformed-event.js';
 import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
 import { attachments, dataOf, occurredAt, text, uuid } from '../event-fields.js';
 import type { Fold } from '../fold.js';
@@ -17,11 +19,17 @@ export interface MessageRow {
   deleted: boolean;
   /** The files sent with it (metadata); none once it is deleted, as their files are. */
   attachments: MessageAttachment[];
+  /** The message this one answers, or null. */
+  replyTo: string | null;
+  /** Who reacted with which emoji, each emoji in the order it first came; none once it is deleted. */
+  reactions: MessageReactions;
 }
 
-export type MessageEvent = Recorded<MessageSent | MessageEdited | MessageDeleted>;
+export type MessageReactions = Array<{ emoji: string; userIds: string[] }>;
 
-const TYPES = new Set(['MessageSent', 'MessageEdited', 'MessageDeleted']);
+export type MessageEvent = Recorded<MessageSent | MessageEdited | MessageDeleted | ReactionAdded | ReactionRemoved>;
+
+const TYPES = new Set(['MessageSent', 'MessageEdited', 'MessageDeleted', 'ReactionAdded', 'ReactionRemoved']);
 
 /**
  * The messages read model. The decider already refuses what this fold ignores; the fold holds the same line
@@ -50,6 +58,8 @@ export const messagesFold: Fold<MessageRow, MessageEvent> = {
           editedAt: null,
           deleted: false,
           attachments: attachments(event, d.attachments),
+          replyTo: d.replyTo === undefined ? null : uuid(event, d.replyTo, 'replyTo'),
+          reactions: [],
         };
         return row ?? message;
       }
@@ -63,8 +73,26 @@ export const messagesFold: Fold<MessageRow, MessageEvent> = {
       case 'MessageDeleted': {
         const deletedBy = uuid(event, event.data.deletedBy, 'deletedBy');
         if (!row || row.deleted || row.senderId !== deletedBy) return row;
-        return { ...row, text: null, deleted: true, attachments: [] };
+        return { ...row, text: null, deleted: true, attachments: [], reactions: [] };
+      }
+      case 'ReactionAdded':
+      case 'ReactionRemoved': {
+        const userId = uuid(event, event.data.userId, 'userId');
+        const emoji = event.data.emoji;
+        if (typeof emoji !== 'string' || !isReactionEmoji(emoji)) throw new MalformedEventError(event, 'emoji');
+        if (!row || row.deleted) return row;
+        return { ...row, reactions: withReaction(row.reactions, emoji, userId, event.type === 'ReactionAdded') };
       }
     }
   },
 };
+
+/** The reactions with `userId`'s `emoji` added or taken back; the same array when that changes nothing. */
+function withReaction(reactions: MessageReactions, emoji: string, userId: string, on: boolean): MessageReactions {
+  const current = reactions.find((r) => r.emoji === emoji);
+  if (on === (current?.userIds.includes(userId) ?? false)) return reactions;
+  if (on && !current) return [...reactions, { emoji, userIds: [userId] }];
+  return reactions
+    .map((r) => (r.emoji !== emoji ? r : { emoji, userIds: on ? [...r.userIds, userId] : r.userIds.filter((u) => u !== userId) }))
+    .filter((r) => r.userIds.length > 0);
+}

@@ -28,6 +28,8 @@ describe('messages read model', () => {
       edited_at: null,
       deleted: false,
       attachments: d.attachments ?? null,
+      reply_to: d.replyTo ?? null,
+      reactions: null,
       ...changes,
     };
   };
@@ -318,6 +320,67 @@ describe('messages read model', () => {
             { event: notList, error: /attachments is not a list/ },
           ),
         );
+    });
+  });
+
+  describe('replies and reactions (issue 20)', () => {
+    it('a reply keeps the id of its original; reactions are kept per emoji in the order they came', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const original = c.sent(ana, 'hello');
+      const originalId = (original.data as MessageSent['data']).messageId;
+      const reply = c.replied(ben, originalId, 'hi back');
+      const thumbs = c.reacted(ben, originalId, '👍');
+      const heart = c.reacted(ana, originalId, '❤️');
+      const thumbsToo = c.reacted(ana, originalId, '👍');
+      const again = c.reacted(ana, originalId, '👍');
+      const back = c.unreacted(ben, originalId, '👍');
+      await spec()
+        .given()
+        .when(original, reply, thumbs, heart, thumbsToo, again)
+        .then(
+          expectRows('messages', [
+            row(original, {
+              reactions: [
+                { emoji: '👍', userIds: [ben, ana] },
+                { emoji: '❤️', userIds: [ana] },
+              ],
+            }),
+            row(reply),
+          ]),
+        );
+      await spec()
+        .given(original, reply, thumbs, heart, thumbsToo, again)
+        .when(back, c.unreacted(ana, originalId, '❤️'))
+        .then(expectRows('messages', [row(original, { reactions: [{ emoji: '👍', userIds: [ana] }] }), row(reply)]));
+    });
+
+    it('a deletion drops the reactions, and a reaction to a deleted message changes nothing', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const sent = c.sent(ana, 'oops');
+      const id = (sent.data as MessageSent['data']).messageId;
+      await spec()
+        .given(sent, c.reacted(ben, id, '👍'))
+        .when(c.deleted(ana, id), c.reacted(ben, id, '❤️'))
+        .then(expectRows('messages', [row(sent, { text: null, deleted: true })]));
+    });
+
+    it('a reaction that is not one emoji, or a reply to a non-uuid, is parked', async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const sent = c.sent(ana, 'hello');
+      const id = (sent.data as MessageSent['data']).messageId;
+      const word = c.raw('ReactionAdded', { contactId: c.contactId, messageId: id, userId: ben, emoji: 'yes' }, { userId: ben });
+      const badReply = c.raw(
+        'MessageSent',
+        { contactId: c.contactId, messageId: randomUUID(), senderId: ben, text: 'x', replyTo: 'x' },
+        { userId: ben },
+      );
+      await spec()
+        .given(sent)
+        .when(word, badReply)
+        .then(expectRows('messages', [row(sent)]), expectParked({ event: word, error: /emoji/ }, { event: badReply, error: /replyTo/ }));
     });
   });
 });

@@ -4,7 +4,7 @@ import type { Projection, Sql } from '../projection.js';
 import { messagesFold, type MessageRow } from './messages.fold.js';
 
 const COLUMNS =
-  'contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz, edited_at timestamptz, deleted boolean, attachments jsonb';
+  'contact_id uuid, seq bigint, id uuid, sender_id uuid, text text, sent_at timestamptz, edited_at timestamptz, deleted boolean, attachments jsonb, reply_to uuid, reactions jsonb';
 const toRecord = (m: MessageRow) => ({
   contact_id: m.contactId,
   seq: m.seq,
@@ -16,6 +16,8 @@ const toRecord = (m: MessageRow) => ({
   deleted: m.deleted,
   // NULL when none: most messages carry no file.
   attachments: m.attachments.length > 0 ? m.attachments : null,
+  reply_to: m.replyTo,
+  reactions: m.reactions.length > 0 ? m.reactions : null,
 });
 
 /** Message history per contact: `messagesFold` over the rows a batch touches. Sends alone are never read. */
@@ -29,10 +31,10 @@ export const messagesProjection: Projection = {
       // Rows can only clash within one contact, where the original order is kept: grouping by contact only
       // makes the index inserts land together.
       await sql.query(
-        `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments)
-         SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments
+        `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions)
+         SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions
          FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
-           WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, n)
+           WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions, n)
          ORDER BY contact_id, n
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(inserts.map(toRecord))],
@@ -40,7 +42,8 @@ export const messagesProjection: Projection = {
     }
     if (changed.length > 0) {
       await sql.query(
-        `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments
+        `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments,
+           reactions = c.reactions
          FROM json_to_recordset($1::json) AS c(${COLUMNS})
          WHERE m.contact_id = c.contact_id AND m.id = c.id`,
         [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
@@ -55,7 +58,8 @@ async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> 
     return { contact_id, id };
   });
   const { rows } = await sql.query(
-    `SELECT m.contact_id::text, m.seq, m.id::text, m.sender_id::text, m.text, m.sent_at::text, m.edited_at::text, m.deleted, m.attachments
+    `SELECT m.contact_id::text, m.seq, m.id::text, m.sender_id::text, m.text, m.sent_at::text, m.edited_at::text, m.deleted, m.attachments,
+       m.reply_to::text, m.reactions
      FROM json_to_recordset($1::json) AS k(contact_id uuid, id uuid) JOIN messages m USING (contact_id, id)`,
     [JSON.stringify(pairs)],
   );
@@ -73,6 +77,8 @@ async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> 
         editedAt: r.edited_at,
         deleted: r.deleted,
         attachments: r.attachments ?? [],
+        replyTo: r.reply_to,
+        reactions: r.reactions ?? [],
       },
     ]),
   );

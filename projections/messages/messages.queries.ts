@@ -1,10 +1,20 @@
 import type pg from 'pg';
 import type { MessageAttachment } from '../../domain/contacts/message-attachments.js';
-import type { MessageView } from './message-view.js';
+import { QUOTE_MAX_LENGTH, type MessageView, type ReactionView, type ReplyQuote } from './message-view.js';
 
 export type { MessageView } from './message-view.js';
 
-const COLUMNS = 'id, contact_id, sender_id, text, sent_at, edited_at, deleted, seq, attachments';
+/** `$1` the contact; `row` the message's row: the message it answers, as its reply shows it, or null. */
+const quoteSql = (row: string) => `(SELECT json_build_object('id', t.id, 'senderId', t.sender_id,
+    'text', CASE WHEN t.deleted THEN NULL ELSE left(split_part(t.text, E'\\n', 1), ${QUOTE_MAX_LENGTH}) END, 'deleted', t.deleted)
+  FROM messages t WHERE t.contact_id = $1 AND t.id = ${row}.reply_to)`;
+/** `row`'s reactions as the API serves them: `[{emoji, count, userIds}]`. */
+const reactionsSql = (row: string) => `coalesce((SELECT json_agg(json_build_object('emoji', x.r->>'emoji',
+    'count', jsonb_array_length(x.r->'userIds'), 'userIds', x.r->'userIds') ORDER BY x.n)
+  FROM jsonb_array_elements(${row}.reactions) WITH ORDINALITY AS x(r, n)), '[]'::json)`;
+
+const COLUMNS = `m.id, m.contact_id, m.sender_id, m.text, m.sent_at, m.edited_at, m.deleted, m.seq, m.attachments,
+  ${quoteSql('m')} AS reply_to, ${reactionsSql('m')} AS reactions`;
 interface MessageRow {
   id: string;
   contact_id: string;
@@ -14,6 +24,8 @@ interface MessageRow {
   edited_at: Date | null;
   deleted: boolean;
   attachments: MessageAttachment[] | null;
+  reply_to: ReplyQuote | null;
+  reactions: ReactionView[];
 }
 
 const toMessage = (r: MessageRow): MessageView => ({
@@ -25,10 +37,12 @@ const toMessage = (r: MessageRow): MessageView => ({
   editedAt: r.edited_at ? r.edited_at.toISOString() : null,
   deleted: r.deleted,
   attachments: r.attachments ?? [],
+  replyTo: r.reply_to,
+  reactions: r.reactions,
 });
 
 export async function getMessage(pool: pg.Pool, contactId: string, messageId: string): Promise<MessageView | null> {
-  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM messages WHERE contact_id = $1 AND id = $2`, [contactId, messageId]);
+  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM messages m WHERE m.contact_id = $1 AND m.id = $2`, [contactId, messageId]);
   return rows[0] ? toMessage(rows[0]) : null;
 }
 
@@ -36,8 +50,8 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 /** One history message as JSON text, written by PostgreSQL (the contact id is the page's, in its URL). */
 const MESSAGE_JSON = `row_to_json((SELECT m FROM (SELECT id, sender_id AS "senderId", CASE WHEN deleted THEN NULL ELSE text END AS text,
   to_char(sent_at AT TIME ZONE 'UTC', ${ISO}) AS "sentAt", to_char(edited_at AT TIME ZONE 'UTC', ${ISO}) AS "editedAt", deleted,
-  coalesce(attachments, '[]'::jsonb) AS attachments) m))::text`;
-const PAGE_COLUMNS = 'seq, id, sender_id, text, sent_at, edited_at, deleted, attachments';
+  coalesce(attachments, '[]'::jsonb) AS attachments, ${quoteSql('kept')} AS "replyTo", ${reactionsSql('kept')} AS reactions) m))::text`;
+const PAGE_COLUMNS = 'seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions';
 /**
  * Newest page; page before a cursor; page after a cursor. `$1` contact, `$2` limit, `$3` cursor message id;
  * `within` narrows every row read, the cursor's included (e.g. to a member's periods).

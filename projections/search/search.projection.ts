@@ -23,7 +23,8 @@ const toRecord = (m: MessageRow) => ({
 export const searchProjection: Projection = {
   name: PROJECTIONS.search,
   tables: ['message_search'],
-  handles: messagesFold.handles,
+  // Reactions change nothing a search finds.
+  handles: (event) => messagesFold.handles(event) && event.type !== 'ReactionAdded' && event.type !== 'ReactionRemoved',
   async apply(sql, events) {
     const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys));
     const inserts = [...created, ...createdIfAbsent];
@@ -70,6 +71,8 @@ async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> 
         editedAt: r.edited_at,
         deleted: r.text === null,
         attachments: [],
+        replyTo: null,
+        reactions: [],
       },
     ]),
   );

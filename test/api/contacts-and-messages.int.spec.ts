@@ -76,6 +76,8 @@ describe('contacts and messages over the HTTP API', () => {
       editedAt: null,
       deleted: false,
       attachments: [],
+      replyTo: null,
+      reactions: [],
     });
   });
 

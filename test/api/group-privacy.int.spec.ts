@@ -22,6 +22,8 @@ async function fetched(c: ApiClient, path: string): Promise<ApiResponse> {
   };
 }
 
+const reactionPath = (base: string, i: Ids) => `/api/${base}/${i.conversation}/messages/${i.message}/reactions/${encodeURIComponent('👍')}`;
+
 const soon = () => new Date(Date.now() + 60_000).toISOString();
 
 /** Every REST route that names a conversation, a message, a meeting or an attachment of it (issue 18). */
@@ -60,6 +62,14 @@ const ROUTES: Route[] = [
     act: (c, i) => c.request('PATCH', `/api/conversations/${i.conversation}/messages/${i.message}`, { text: 'edited' }),
   },
   { name: 'delete a message', act: (c, i) => c.request('DELETE', `/api/conversations/${i.conversation}/messages/${i.message}`) },
+  {
+    name: 'reply to a message',
+    act: (c, i) => c.post(`/api/conversations/${i.conversation}/messages`, { text: 'indeed', replyTo: i.message }),
+    member: 'succeeds',
+  },
+  { name: 'react to a message', act: (c, i) => c.request('PUT', reactionPath('conversations', i)), member: 'succeeds' },
+  { name: 'take a reaction back', act: (c, i) => c.request('DELETE', reactionPath('conversations', i)), member: 'succeeds' },
+  { name: 'react as a contact', act: (c, i) => c.request('PUT', reactionPath('contacts', i)) },
   { name: 'mark read', act: (c, i) => c.post(`/api/conversations/${i.conversation}/read`, { messageId: i.message }), member: 'succeeds' },
   { name: 'add a member', act: (c, i) => c.post(`/api/conversations/${i.conversation}/members`, { userIds: [i.user] }) },
   { name: 'remove a member', act: (c, i) => c.request('DELETE', `/api/conversations/${i.conversation}/members/${i.user}`) },

@@ -15,6 +15,8 @@ interface Route {
   anonymous?: boolean;
 }
 
+const THUMBS = encodeURIComponent('👍');
+
 /** Every route (signing out excepted: it would end the fuzzer's own session). */
 const ROUTES: Route[] = [
   { method: 'POST', path: () => '/api/accounts', body: ['username', 'displayName', 'password'], anonymous: true },
@@ -29,10 +31,12 @@ const ROUTES: Route[] = [
   { method: 'POST', path: () => '/api/blocks', body: ['userId'] },
   { method: 'DELETE', path: (i, o) => `/api/blocks/${o(i.strangerId)}` },
   { method: 'GET', path: () => '/api/blocks', query: ['minPosition'] },
-  { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages`, body: ['id', 'text'] },
+  { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages`, body: ['id', 'text', 'replyTo'] },
   { method: 'GET', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages`, query: ['before', 'after', 'limit', 'asOf', 'minPosition'] },
   { method: 'PATCH', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages/${o(i.messageId)}`, body: ['text'] },
   { method: 'DELETE', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages/${o(i.messageId)}` },
+  { method: 'PUT', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages/${o(i.messageId)}/reactions/${o(THUMBS)}` },
+  { method: 'DELETE', path: (i, o) => `/api/contacts/${o(i.contactId)}/messages/${o(i.messageId)}/reactions/${o(THUMBS)}` },
   { method: 'POST', path: (i, o) => `/api/contacts/${o(i.contactId)}/read`, body: ['messageId'] },
   { method: 'GET', path: (i, o) => `/api/contacts/${o(i.contactId)}/audit`, query: ['after', 'limit'] },
   // Conversations: the group routes answer a direct conversation's id too (NOT_A_GROUP), the message routes serve it.
@@ -41,9 +45,11 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/members`, body: ['userIds'] },
   { method: 'DELETE', path: (i, o) => `/api/conversations/${o(i.contactId)}/members/${o(i.strangerId)}` },
   { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/leave` },
-  { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages`, body: ['id', 'text'] },
+  { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages`, body: ['id', 'text', 'replyTo'] },
   { method: 'PATCH', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages/${o(i.messageId)}`, body: ['text'] },
   { method: 'DELETE', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages/${o(i.messageId)}` },
+  { method: 'PUT', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages/${o(i.messageId)}/reactions/${o(THUMBS)}` },
+  { method: 'DELETE', path: (i, o) => `/api/conversations/${o(i.contactId)}/messages/${o(i.messageId)}/reactions/${o(THUMBS)}` },
   { method: 'POST', path: (i, o) => `/api/conversations/${o(i.contactId)}/read`, body: ['messageId'] },
   { method: 'GET', path: () => '/api/events', query: ['after', 'limit'] },
   { method: 'GET', path: () => '/api/search', query: ['q', 'conversationId', 'senderId', 'before', 'cursor', 'limit', 'minPosition'] },

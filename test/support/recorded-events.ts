@@ -119,6 +119,12 @@ export function contactStream(log: TestLog, contactId: string = randomUUID()) {
       record('MessageDeleted', { contactId, messageId, deletedBy }, deletedBy, options),
     read: (userId: string, messageId: string, options?: RecordOptions) =>
       record('ConversationRead', { contactId, userId, messageId }, userId, options),
+    replied: (senderId: string, replyTo: string, text: string, messageId: string = randomUUID(), options?: RecordOptions) =>
+      record('MessageSent', { contactId, messageId, senderId, text, replyTo }, senderId, options),
+    reacted: (userId: string, messageId: string, emoji: string, options?: RecordOptions) =>
+      record('ReactionAdded', { contactId, messageId, userId, emoji }, userId, options),
+    unreacted: (userId: string, messageId: string, emoji: string, options?: RecordOptions) =>
+      record('ReactionRemoved', { contactId, messageId, userId, emoji }, userId, options),
     /** Anything in this stream, for events the decider would never write. */
     raw: (type: string, data: unknown, options?: RecordOptions) => log.raw(stream, type, data, options),
   };
