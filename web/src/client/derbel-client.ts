@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.js';
+import type { CallClient } from './calls/call-client.js';
 import { CallController } from './calls/call-controller.js';
 import { ringWhileRinging } from './calls/ring-while-ringing.js';
 import { Ringtone } from './calls/ringtone.js';
@@ -62,7 +63,7 @@ export type DerbelClientOptions = {
  * optimistic sending, meetings and the call log, all kept live over the socket and caught up after
  * a reconnect.
  */
-export class DerbelClient {
+export class DerbelClient implements CallClient {
   readonly server: string;
   readonly api: RestClient;
   readonly session = new Observable<SessionState>({ status: 'restoring' });

@@ -1,5 +1,5 @@
 import { ApiError } from '../api-error.js';
-import type { DerbelClient } from '../derbel-client.js';
+import type { CallClient } from './call-client.js';
 import { Observable } from '../observable.js';
 import { CallSession } from './call-session.js';
 import { LocalMedia } from './local-media.js';
@@ -24,7 +24,7 @@ export class CallController {
   media: LocalMedia | null = null;
   private busy = false;
 
-  constructor(private readonly client: DerbelClient) {
+  constructor(private readonly client: CallClient) {
     client.session.subscribe((session) => {
       if (session.status !== 'signed-in') this.reset();
     });

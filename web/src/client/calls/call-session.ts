@@ -1,4 +1,4 @@
-import type { DerbelClient } from '../derbel-client.js';
+import type { CallClient } from './call-client.js';
 import { Observable } from '../observable.js';
 import type { JoinAck, MeetingEndReason, Participant, SignalData } from '../types.js';
 import type { LocalMedia } from './local-media.js';
@@ -50,7 +50,7 @@ export class CallSession {
   private iceTransportPolicy: RTCIceTransportPolicy = 'all';
 
   constructor(
-    private readonly client: DerbelClient,
+    private readonly client: CallClient,
     readonly meetingId: string,
     private readonly media: LocalMedia,
   ) {

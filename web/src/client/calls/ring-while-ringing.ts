@@ -1,12 +1,15 @@
-import type { DerbelClient } from '../derbel-client.js';
 import { nextRingDeadline, ringingFor } from '../meetings-state.js';
+import type { CallClient } from './call-client.js';
+import type { CallController } from './call-controller.js';
 import type { Ringtone } from './ringtone.js';
+
+type RingingClient = Pick<CallClient, 'me' | 'meetings' | 'session'> & { readonly call: Pick<CallController, 'view'> };
 
 /**
  * Plays the ringtone exactly while a call rings for the user (the incoming-call panel shows): it
  * stops when they answer or decline, or when the call ends or times out.
  */
-export function ringWhileRinging(client: DerbelClient, ringtone: Ringtone): () => void {
+export function ringWhileRinging(client: RingingClient, ringtone: Ringtone): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const update = () => {
     const me = client.me;
