@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
-import { Backoff } from '../../web/src/client/backoff.js';
-import { FeedSync, type FeedPage } from '../../web/src/client/feed-sync.js';
+import { Backoff } from '../../web/src/client/transport/backoff.js';
+import { FeedSync, type FeedPage } from '../../web/src/client/sync/feed-sync.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { RawSocketClient } from './raw-socket-client.js';
 import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type WorkerStatus } from './worker-protocol.js';

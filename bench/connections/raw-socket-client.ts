@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Backoff } from '../../web/src/client/backoff.js';
+import { Backoff } from '../../web/src/client/transport/backoff.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {

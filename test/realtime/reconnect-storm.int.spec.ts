@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backoff } from '../../web/src/client/backoff.js';
-import { FeedSync } from '../../web/src/client/feed-sync.js';
-import { SocketConnection } from '../../web/src/client/socket-connection.js';
+import { Backoff } from '../../web/src/client/transport/backoff.js';
+import { FeedSync } from '../../web/src/client/sync/feed-sync.js';
+import { SocketConnection } from '../../web/src/client/transport/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { MessageSender } from '../failover/support/message-sender.js';
 import { duplicates } from '../failover/support/measurements.js';

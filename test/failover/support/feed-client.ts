@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { FeedSync, type FeedPage } from '../../../web/src/client/feed-sync.js';
+import { FeedSync, type FeedPage } from '../../../web/src/client/sync/feed-sync.js';
 import type { FeedEvent } from '../../../web/src/client/types.js';
 import type { ApiClient } from '../../support/api-client.js';
 

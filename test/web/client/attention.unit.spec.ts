@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { withMissedCallsOnTop } from '../../../web/src/client/contacts-state.js';
+import { withMissedCallsOnTop } from '../../../web/src/client/state/contacts-state.js';
 import { Drafts } from '../../../web/src/client/drafts.js';
 import { memoryStore } from '../../../web/src/client/key-value-store.js';
-import { missedCalls, SeenCalls } from '../../../web/src/client/missed-calls.js';
+import { missedCalls, SeenCalls } from '../../../web/src/client/calls/missed-calls.js';
 import { characterCount } from '../../../web/src/client/text-length.js';
 import type { CallRecord } from '../../../web/src/client/types.js';
 import { bob, contact } from './fixtures.js';

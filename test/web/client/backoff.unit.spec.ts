@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay, RECONNECT_BACKOFF } from '../../../web/src/client/backoff.js';
+import { Backoff, backoffDelay, RECONNECT_BACKOFF } from '../../../web/src/client/transport/backoff.js';
 
 /** A small deterministic generator (mulberry32), so the spread below is the same on every run. */
 function seeded(seed: number) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContactListSync } from '../../../web/src/client/contact-list-sync.js';
+import { ContactListSync } from '../../../web/src/client/sync/contact-list-sync.js';
 import {
   applyToContacts,
   contactsEndedBy,
@@ -8,7 +8,7 @@ import {
   withServerList,
   type ContactsState,
   type ServerContactList,
-} from '../../../web/src/client/contacts-state.js';
+} from '../../../web/src/client/state/contacts-state.js';
 import type { ContactRequest, FeedEvent } from '../../../web/src/client/types.js';
 import { alice, bob, contact, messageSent } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { Emitter, Observable } from '../../../web/src/client/observable.js';
-import type { ConnectionState, Realtime, RealtimeEvents } from '../../../web/src/client/realtime.js';
+import type { ConnectionState, Realtime, RealtimeEvents } from '../../../web/src/client/transport/realtime.js';
 
 /** The live channel, driven by the test: `push` delivers what the server would, `emitted` records what the client sent. */
 export class FakeRealtime implements Realtime {

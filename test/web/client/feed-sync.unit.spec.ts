@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeedSync, type FeedPage } from '../../../web/src/client/feed-sync.js';
+import { FeedSync, type FeedPage } from '../../../web/src/client/sync/feed-sync.js';
 import type { FeedEvent } from '../../../web/src/client/types.js';
 
 const sent = (position: number): FeedEvent => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyToContacts, conversationRows, type ContactsState } from '../../../web/src/client/contacts-state.js';
+import { applyToContacts, conversationRows, type ContactsState } from '../../../web/src/client/state/contacts-state.js';
 import type { ConversationListItem } from '../../../web/src/client/group-wire.js';
 import {
   groupsToRead,
@@ -9,7 +9,7 @@ import {
   typingText,
   withGroupsSnapshot,
   withServerGroup,
-} from '../../../web/src/client/groups-state.js';
+} from '../../../web/src/client/state/groups-state.js';
 import { Typing } from '../../../web/src/client/typing.js';
 import type { FeedEvent, User } from '../../../web/src/client/types.js';
 import { alice, bob, contact, message, messageSent } from './fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, networkError } from '../../../web/src/client/api-error.js';
+import { ApiError, networkError } from '../../../web/src/client/transport/api-error.js';
 import { memoryStore } from '../../../web/src/client/key-value-store.js';
-import { Outbox, type OutboxEntry, type OutboxOptions } from '../../../web/src/client/outbox.js';
+import { Outbox, type OutboxEntry, type OutboxOptions } from '../../../web/src/client/sync/outbox.js';
 import type { Message } from '../../../web/src/client/types.js';
 
 const asMessage = (entry: OutboxEntry): Message => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conversations } from '../../../web/src/client/conversations.js';
 import { highlightSegments } from '../../../web/src/client/highlights.js';
-import type { RestClient } from '../../../web/src/client/rest-client.js';
+import type { RestClient } from '../../../web/src/client/transport/rest-client.js';
 import type { Message } from '../../../web/src/client/types.js';
 
 describe('highlightSegments', () => {

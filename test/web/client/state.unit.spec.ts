@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyToContacts, isOnline, setPresence, type ContactsState } from '../../../web/src/client/contacts-state.js';
+import { applyToContacts, isOnline, setPresence, type ContactsState } from '../../../web/src/client/state/contacts-state.js';
 import {
   applyToConversation,
   emptyConversation,
@@ -8,9 +8,15 @@ import {
   withLatestPage,
   withMessage,
   withOlderPage,
-} from '../../../web/src/client/conversation-state.js';
-import { applyToMeetings, emptyMeetings, markDeclined, nextRingDeadline, ringingFor } from '../../../web/src/client/meetings-state.js';
-import type { OutboxEntry } from '../../../web/src/client/outbox.js';
+} from '../../../web/src/client/state/conversation-state.js';
+import {
+  applyToMeetings,
+  emptyMeetings,
+  markDeclined,
+  nextRingDeadline,
+  ringingFor,
+} from '../../../web/src/client/state/meetings-state.js';
+import type { OutboxEntry } from '../../../web/src/client/sync/outbox.js';
 import type { FeedEvent } from '../../../web/src/client/types.js';
 import { alice, bob, contact, message, messageSent } from './fixtures.js';
 

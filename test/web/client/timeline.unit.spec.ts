@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ShownMessage } from '../../../web/src/client/conversation-state.js';
+import type { ShownMessage } from '../../../web/src/client/state/conversation-state.js';
 import { timeline } from '../../../web/src/client/timeline.js';
 import type { CallRecord } from '../../../web/src/client/types.js';
 import { bob, message } from './fixtures.js';

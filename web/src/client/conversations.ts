@@ -5,9 +5,9 @@ import {
   withMessage,
   withOlderPage,
   type ConversationState,
-} from './conversation-state.js';
+} from './state/conversation-state.js';
 import { Observable } from './observable.js';
-import type { RestClient } from './rest-client.js';
+import type { RestClient } from './transport/rest-client.js';
 import type { FeedEvent, Message } from './types.js';
 
 const PAGE = 50;

@@ -1,10 +1,10 @@
-import { ApiError } from './api-error.js';
+import { ApiError } from './transport/api-error.js';
 import type { CallClient } from './calls/call-client.js';
 import { CallController } from './calls/call-controller.js';
 import { ringWhileRinging } from './calls/ring-while-ringing.js';
 import { Ringtone } from './calls/ringtone.js';
-import { CallsLog } from './calls-log.js';
-import { ContactListSync } from './contact-list-sync.js';
+import { CallsLog } from './calls/calls-log.js';
+import { ContactListSync } from './sync/contact-list-sync.js';
 import {
   applyToContacts,
   contactsEndedBy,
@@ -17,24 +17,24 @@ import {
   withServerList,
   withSnapshot,
   type ContactsState,
-} from './contacts-state.js';
+} from './state/contacts-state.js';
 import { Conversations } from './conversations.js';
-import { Backoff, backoffDelay } from './backoff.js';
+import { Backoff, backoffDelay } from './transport/backoff.js';
 import { Drafts } from './drafts.js';
 import { GroupConversations } from './groups.js';
 import { GroupNotes } from './group-notes.js';
-import { isGroupEvent, withGroupsSnapshot } from './groups-state.js';
+import { isGroupEvent, withGroupsSnapshot } from './state/groups-state.js';
 import { LeftGroups } from './left-groups.js';
-import { FeedSync } from './feed-sync.js';
-import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './missed-calls.js';
+import { FeedSync } from './sync/feed-sync.js';
+import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './calls/missed-calls.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
-import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './meetings-state.js';
+import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './state/meetings-state.js';
 import { Emitter, Observable } from './observable.js';
-import { Outbox, type OutboxEntry } from './outbox.js';
-import { OfflineRealtime, type ConnectionState, type Realtime } from './realtime.js';
-import { RestClient } from './rest-client.js';
-import { signedInUser, type SessionState } from './session-state.js';
-import { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
+import { Outbox, type OutboxEntry } from './sync/outbox.js';
+import { OfflineRealtime, type ConnectionState, type Realtime } from './transport/realtime.js';
+import { RestClient } from './transport/rest-client.js';
+import { signedInUser, type SessionState } from './state/session-state.js';
+import { SocketConnection, type SocketConnectionOptions } from './transport/socket-connection.js';
 import { Typing } from './typing.js';
 import type { Attachment, BlockedUser, Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
 

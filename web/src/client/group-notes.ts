@@ -1,4 +1,4 @@
-import type { GroupNote } from './groups-state.js';
+import type { GroupNote } from './state/groups-state.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 /** How many membership lines are kept per group. */

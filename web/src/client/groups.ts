@@ -1,9 +1,9 @@
-import { ApiError } from './api-error.js';
-import { backoffDelay } from './backoff.js';
-import { knownUser, type ContactsState } from './contacts-state.js';
-import { groupFromServer, groupsToRead, withServerGroup, type Group } from './groups-state.js';
+import { ApiError } from './transport/api-error.js';
+import { backoffDelay } from './transport/backoff.js';
+import { knownUser, type ContactsState } from './state/contacts-state.js';
+import { groupFromServer, groupsToRead, withServerGroup, type Group } from './state/groups-state.js';
 import type { Observable } from './observable.js';
-import type { RestClient } from './rest-client.js';
+import type { RestClient } from './transport/rest-client.js';
 import type { FeedEvent, User } from './types.js';
 
 type Client = { api: RestClient; contacts: Observable<ContactsState>; readonly me: User | null };

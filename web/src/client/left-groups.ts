@@ -1,4 +1,4 @@
-import type { Group } from './groups-state.js';
+import type { Group } from './state/groups-state.js';
 import type { KeyValueStore } from './key-value-store.js';
 import type { Message } from './types.js';
 

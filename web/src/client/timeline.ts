@@ -1,4 +1,4 @@
-import type { ShownMessage } from './conversation-state.js';
+import type { ShownMessage } from './state/conversation-state.js';
 import type { CallRecord } from './types.js';
 
 /** One row of a conversation: a message, or a call with that contact. */

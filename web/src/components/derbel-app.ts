@@ -4,7 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { DerbelClient } from '../client/derbel-client.js';
 import { DesktopNotifications } from '../client/desktop-notifications.js';
 import { browserStore, type KeyValueStore } from '../client/key-value-store.js';
-import type { SessionState } from '../client/session-state.js';
+import type { SessionState } from '../client/state/session-state.js';
 import { avatar } from './internal/avatar.js';
 import { showAttentionOnPage } from './internal/page-badge.js';
 import { clientContext } from './internal/context.js';

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { nextRingDeadline, ringingFor } from '../client/meetings-state.js';
+import { nextRingDeadline, ringingFor } from '../client/state/meetings-state.js';
 import { callTitle, participantName } from '../client/calls/call-names.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';

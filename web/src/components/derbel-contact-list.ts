@@ -1,8 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { conversationRows, incomingRequests, isOnline } from '../client/contacts-state.js';
+import { conversationRows, incomingRequests, isOnline } from '../client/state/contacts-state.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { memberName, typingText, type Group } from '../client/groups-state.js';
+import { memberName, typingText, type Group } from '../client/state/groups-state.js';
 import type { Contact, ContactRequest, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';

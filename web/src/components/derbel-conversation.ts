@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { ApiError } from '../client/api-error.js';
-import { isOnline } from '../client/contacts-state.js';
-import { seenMessageId, shownMessages, type ShownMessage } from '../client/conversation-state.js';
+import { ApiError } from '../client/transport/api-error.js';
+import { isOnline } from '../client/state/contacts-state.js';
+import { seenMessageId, shownMessages, type ShownMessage } from '../client/state/conversation-state.js';
 import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
-import { memberName, noteText, seenByCount, typingText, type Group } from '../client/groups-state.js';
+import { memberName, noteText, seenByCount, typingText, type Group } from '../client/state/groups-state.js';
 import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
 import type { CallRecord, Contact, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';

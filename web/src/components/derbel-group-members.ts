@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { isAdmin, mayAddMembers, type Group } from '../client/groups-state.js';
+import { isAdmin, mayAddMembers, type Group } from '../client/state/groups-state.js';
 import type { ConversationMember } from '../client/group-wire.js';
 import { avatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';

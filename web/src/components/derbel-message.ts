@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { ShownMessage } from '../client/conversation-state.js';
+import type { ShownMessage } from '../client/state/conversation-state.js';
 import { timeOfDay } from '../client/message-days.js';
 import { splitLinks } from '../client/text-links.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';

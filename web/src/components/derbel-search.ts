@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { DerbelClient } from '../client/derbel-client.js';
-import { knownUser } from '../client/contacts-state.js';
-import { memberName } from '../client/groups-state.js';
+import { knownUser } from '../client/state/contacts-state.js';
+import { memberName } from '../client/state/groups-state.js';
 import { highlightSegments } from '../client/highlights.js';
 import { dayLabel, timeOfDay } from '../client/message-days.js';
 import type { SearchResult } from '../client/types.js';

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DerbelClient } from '../client/derbel-client.js';
-import type { ActiveSession } from '../client/rest-client.js';
+import type { ActiveSession } from '../client/transport/rest-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
 import { itemList } from './internal/item-list-styles.js';

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { ApiError } from '../client/api-error.js';
+import { ApiError } from '../client/transport/api-error.js';
 import type { DerbelClient } from '../client/derbel-client.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';

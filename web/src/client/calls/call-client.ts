@@ -1,10 +1,10 @@
-import type { Group } from '../groups-state.js';
+import type { Group } from '../state/groups-state.js';
 import type { KeyValueStore } from '../key-value-store.js';
-import type { MeetingsState, withMeeting } from '../meetings-state.js';
+import type { MeetingsState, withMeeting } from '../state/meetings-state.js';
 import type { Emitter, Observable } from '../observable.js';
-import type { Realtime } from '../realtime.js';
-import type { RestClient } from '../rest-client.js';
-import type { SessionState } from '../session-state.js';
+import type { Realtime } from '../transport/realtime.js';
+import type { RestClient } from '../transport/rest-client.js';
+import type { SessionState } from '../state/session-state.js';
 import type { Contact, EphemeralEvent, FeedEvent, IncomingSignal, User } from '../types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../transport/api-error.js';
 import type { CallClient } from './call-client.js';
 import { Observable } from '../observable.js';
 import { CallSession } from './call-session.js';

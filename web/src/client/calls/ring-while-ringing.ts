@@ -1,4 +1,4 @@
-import { nextRingDeadline, ringingFor } from '../meetings-state.js';
+import { nextRingDeadline, ringingFor } from '../state/meetings-state.js';
 import type { CallClient } from './call-client.js';
 import type { CallController } from './call-controller.js';
 import type { Ringtone } from './ringtone.js';

@@ -1,4 +1,4 @@
-import { incomingRequests } from '../../client/contacts-state.js';
+import { incomingRequests } from '../../client/state/contacts-state.js';
 import type { DerbelClient } from '../../client/derbel-client.js';
 
 const ICON_BACKGROUND = '#4f46e5';

@@ -1,6 +1,6 @@
-import { ApiError } from './api-error.js';
-import type { KeyValueStore } from './key-value-store.js';
-import type { Attachment, Message } from './types.js';
+import { ApiError } from '../transport/api-error.js';
+import type { KeyValueStore } from '../key-value-store.js';
+import type { Attachment, Message } from '../types.js';
 
 /** A message the user wrote that the server has not confirmed yet. */
 export type OutboxEntry = {

@@ -1,6 +1,6 @@
-import { Observable } from './observable.js';
-import type { RestClient } from './rest-client.js';
-import type { CallRecord } from './types.js';
+import { Observable } from '../observable.js';
+import type { RestClient } from '../transport/rest-client.js';
+import type { CallRecord } from '../types.js';
 
 export type CallsLogState = { calls: CallRecord[]; hasMore: boolean; loaded: boolean; loading: boolean };
 

@@ -1,8 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { Backoff } from './backoff.js';
-import { Emitter, Observable } from './observable.js';
+import { Emitter, Observable } from '../observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
-import type { IncomingSignal, ServerEvent } from './types.js';
+import type { IncomingSignal, ServerEvent } from '../types.js';
 
 export type SocketConnectionOptions = {
   /** Api server origin; empty for the page's own. */

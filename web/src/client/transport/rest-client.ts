@@ -1,5 +1,5 @@
 import { ApiError, networkError } from './api-error.js';
-import type { KeyValueStore } from './key-value-store.js';
+import type { KeyValueStore } from '../key-value-store.js';
 import { SessionRenewer, type RenewedSession } from './session-renewer.js';
 import type {
   Attachment,
@@ -13,8 +13,8 @@ import type {
   Message,
   SearchPage,
   User,
-} from './types.js';
-import type { ConversationListItem, MemberRole } from './group-wire.js';
+} from '../types.js';
+import type { ConversationListItem, MemberRole } from '../group-wire.js';
 
 export type RestClientOptions = {
   /** Origin of the api server, e.g. `https://derbel.example`; empty for the page's own origin. */

@@ -1,5 +1,5 @@
 import { applyToGroups, markGroupReadLocally, type Group } from './groups-state.js';
-import type { Contact, ContactRequest, FeedEvent, FeedEventType, Message, User } from './types.js';
+import type { Contact, ContactRequest, FeedEvent, FeedEventType, Message, User } from '../types.js';
 
 /** The contact list as the user sees it, kept current by feed events. Pure functions only. */
 export type ContactsState = {

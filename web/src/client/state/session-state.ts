@@ -1,4 +1,4 @@
-import type { User } from './types.js';
+import type { User } from '../types.js';
 
 /** Where the user stands: being restored on load, signed in, or out (and why). */
 export type SessionState =

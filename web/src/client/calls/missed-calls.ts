@@ -1,6 +1,6 @@
-import type { KeyValueStore } from './key-value-store.js';
-import { Observable } from './observable.js';
-import type { CallRecord } from './types.js';
+import type { KeyValueStore } from '../key-value-store.js';
+import { Observable } from '../observable.js';
+import type { CallRecord } from '../types.js';
 
 /** Missed incoming calls not seen yet: the newest one's end per contact, and how many the call log has. */
 export type MissedCalls = { byContact: Record<string, string>; inLog: number };

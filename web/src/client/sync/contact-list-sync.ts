@@ -1,4 +1,4 @@
-import type { ServerContactList } from './contacts-state.js';
+import type { ServerContactList } from '../state/contacts-state.js';
 
 /**
  * Reads the contact list again after membership events (`GET /api/contacts?minPosition=`), one read at

@@ -1,4 +1,4 @@
-import type { FeedEvent } from './types.js';
+import type { FeedEvent } from '../types.js';
 
 export type FeedPage = { events: FeedEvent[]; hasMore: boolean };
 

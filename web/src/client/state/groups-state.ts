@@ -1,6 +1,6 @@
-import type { ConversationListItem, ConversationMember } from './group-wire.js';
-import { isGroupEventType } from './group-wire.js';
-import type { ActiveMeetingRef, FeedEvent, Message, User } from './types.js';
+import type { ConversationListItem, ConversationMember } from '../group-wire.js';
+import { isGroupEventType } from '../group-wire.js';
+import type { ActiveMeetingRef, FeedEvent, Message, User } from '../types.js';
 
 /** A membership change, kept for the conversation's timeline ("Ann added Bob"). */
 export type GroupNote = {

@@ -1,5 +1,5 @@
-import { Emitter, Observable } from './observable.js';
-import type { IncomingSignal, ServerEvent } from './types.js';
+import { Emitter, Observable } from '../observable.js';
+import type { IncomingSignal, ServerEvent } from '../types.js';
 
 /**
  * `connecting`: first attempt; `online`; `reconnecting`: lost, socket.io is retrying;

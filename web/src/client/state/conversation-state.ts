@@ -1,5 +1,5 @@
-import type { OutboxEntry } from './outbox.js';
-import type { FeedEvent, Message } from './types.js';
+import type { OutboxEntry } from '../sync/outbox.js';
+import type { FeedEvent, Message } from '../types.js';
 
 /** One conversation's loaded history: confirmed messages, oldest first, each id once. */
 export type ConversationState = {

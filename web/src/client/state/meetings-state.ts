@@ -1,4 +1,4 @@
-import type { FeedEvent, Meeting } from './types.js';
+import type { FeedEvent, Meeting } from '../types.js';
 
 /** The meetings the user is part of (ringing or active), kept current by feed events. */
 export type MeetingsState = {
