@@ -103,6 +103,7 @@ export function toFeedData(event: FeedSourceEvent): FeedEventData[FeedSourceEven
         text: text(event, event.data.text, 'text'),
         sentAt: at,
         ...(files.length > 0 ? { attachments: files } : {}),
+        ...(event.data.replyTo !== undefined ? { replyToId: id('replyTo') } : {}),
       };
     }
     case 'MessageEdited':

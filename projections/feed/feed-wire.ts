@@ -17,8 +17,19 @@ export type FeedEventData = {
   /** To the blocker only; `userId` is the blocked user. */
   UserBlocked: { userId: string; blockedAt: string };
   UserUnblocked: { userId: string; unblockedAt: string };
-  /** `attachments`: only when the message carries files. */
-  MessageSent: { contactId: string; messageId: string; senderId: string; text: string; sentAt: string; attachments?: FeedAttachment[] };
+  /**
+   * `attachments`: only when the message carries files. `replyToId`: only when it answers an earlier message
+   * of the conversation (its quote is in the history: the feed knows no other message's text).
+   */
+  MessageSent: {
+    contactId: string;
+    messageId: string;
+    senderId: string;
+    text: string;
+    sentAt: string;
+    attachments?: FeedAttachment[];
+    replyToId?: string;
+  };
   MessageEdited: { contactId: string; messageId: string; editorId: string; text: string; editedAt: string };
   MessageDeleted: { contactId: string; messageId: string; deletedBy: string; deletedAt: string };
   ConversationRead: { contactId: string; userId: string; messageId: string; readAt: string };

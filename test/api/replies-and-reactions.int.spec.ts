@@ -53,7 +53,11 @@ describe('replies and reactions', () => {
     let shown = (await history(ana, direct, answer.position)).find((m) => m.id === answer.message.id)!;
     expect(shown.replyTo).toEqual(answer.message.replyTo);
     expect(shown.reactions).toEqual([]);
-    await eventually(() => expect(benHeard.find((e) => e.type === 'MessageSent' && e.data.messageId === answer.message.id)).toBeTruthy());
+    await eventually(() =>
+      expect(benHeard.find((e) => e.type === 'MessageSent' && e.data.messageId === answer.message.id)?.data.replyToId).toBe(
+        original.message.id,
+      ),
+    );
 
     const deleted = await ana.request('DELETE', `/api/contacts/${direct}/messages/${original.message.id}`);
     shown = (await history(ben, direct, deleted.body.position)).find((m) => m.id === answer.message.id)!;
