@@ -23,8 +23,10 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
   page.on('console', (message) => {
-    // The browser logs every 4xx/5xx answer; those are expected (401 before sign-in, 409s, …).
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) page.errors.push(message.text());
+    // The browser logs every 4xx/5xx answer and every failed connection attempt; those are expected (401 before
+    // sign-in, 409s, a reconnect while offline or while a node is down: the WebSocket tried first then fails).
+    const network = /^Failed to load resource|^WebSocket connection to '[^']*' failed/;
+    if (message.type() === 'error' && !network.test(message.text())) page.errors.push(message.text());
   });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   return page;
