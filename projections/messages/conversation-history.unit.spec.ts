@@ -47,3 +47,23 @@ describe('conversation history of a group', () => {
     expect(readableBy(stray, eve)(0), 'a GroupCreated that is not its first event makes no group').toBe(true);
   });
 });
+
+describe('time travel with replies and reactions (issue 20)', () => {
+  it('shows each reply’s quote and each message’s reactions as they stood, and no reaction in the audit trail', () => {
+    const c = contactStream(new TestLog());
+    const original = c.sent(ana, 'first line\nsecond line', randomUUID(), { at: '2030-01-01T00:00:00.000Z' });
+    const reply = c.replied(ben, idOf(original), 'agreed', randomUUID(), { at: '2030-01-01T00:00:01.000Z' });
+    const thumbs = c.reacted(ben, idOf(original), '👍', { at: '2030-01-01T00:00:02.000Z' });
+    const deleted = c.deleted(ana, idOf(original), { at: '2030-01-01T00:00:03.000Z' });
+    const events = [c.added(ana, ben, { at: '2029-12-31T00:00:00.000Z' }), original, reply, thumbs, deleted];
+
+    const [asWas, replyAsWas] = conversationAsOf(events, new Date('2030-01-01T00:00:02.500Z'));
+    expect(asWas.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [ben] }]);
+    expect(replyAsWas.replyTo).toEqual({ id: idOf(original), senderId: ana, text: 'first line', deleted: false });
+
+    const [gone, replyNow] = conversationAsOf(events, end);
+    expect(gone.reactions).toEqual([]);
+    expect(replyNow.replyTo).toEqual({ id: idOf(original), senderId: ana, text: null, deleted: true });
+    expect(conversationChanges(events).map((change) => change.type)).toEqual(['MessageDeleted']);
+  });
+});
