@@ -1,6 +1,7 @@
 import type { AccountEvent } from './accounts/events.js';
 import type { BlockListEvent, ContactEvent } from './contacts/events.js';
 import type { MeetingEvent, MeetingSlotEvent } from './meetings/events.js';
+import { GROUP_EVENT_TYPE_KEYS } from './contacts/group-events.js';
 
 export type DerbelEvent = AccountEvent | ContactEvent | BlockListEvent | MeetingEvent | MeetingSlotEvent;
 export type DerbelEventType = DerbelEvent['type'];
@@ -30,13 +31,7 @@ const EVENT_TYPES = {
   MeetingSlotReleased: true,
   UserBlocked: true,
   UserUnblocked: true,
-  GroupCreated: true,
-  GroupRenamed: true,
-  GroupMembersAdded: true,
-  GroupMemberRemoved: true,
-  GroupMemberLeft: true,
-  GroupAdminAppointed: true,
-  GroupSettingsChanged: true,
+  ...GROUP_EVENT_TYPE_KEYS,
 } satisfies Record<DerbelEventType, true>;
 
 /** Every event type this product writes; subscriptions (e.g. KurrentDB `$all`) filter on these. */

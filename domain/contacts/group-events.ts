@@ -26,7 +26,7 @@ export type GroupEvent =
   GroupCreated | GroupRenamed | GroupMembersAdded | GroupMemberRemoved | GroupMemberLeft | GroupAdminAppointed | GroupSettingsChanged;
 
 /** Every group event type, once (a record, so a new type cannot be left out). */
-const GROUP_EVENT_TYPE_KEYS: Record<GroupEvent['type'], true> = {
+export const GROUP_EVENT_TYPE_KEYS: Record<GroupEvent['type'], true> = {
   GroupCreated: true,
   GroupRenamed: true,
   GroupMembersAdded: true,
