@@ -62,6 +62,8 @@ describe('contact list read model', () => {
       editedAt: null,
       deleted: false,
       attachments: [],
+      replyTo: null,
+      reactions: [],
       ...changes,
     };
   };

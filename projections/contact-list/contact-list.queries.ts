@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { MessageView } from '../messages/message-view.js';
+import { messageJsonSql } from '../messages/messages.queries.js';
 
 export interface ContactListItem {
   id: string;
@@ -21,10 +22,7 @@ export async function listContacts(pool: pg.Pool, userId: string): Promise<Conta
   const { rows } = await pool.query(
     `SELECT c.contact_id, c.peer_id, a.username, a.display_name, c.last_activity_at,
             c.last_read_message_id, c.peer_last_read_message_id, c.active_meeting,
-            (SELECT jsonb_build_object('id', l.id, 'senderId', l.sender_id, 'text', CASE WHEN l.deleted THEN NULL ELSE l.text END,
-                      'sentAt', to_char(l.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                      'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'deleted', l.deleted,
-                      'attachments', coalesce(l.attachments, '[]'::jsonb))
+            (SELECT ${messageJsonSql('l')}
               FROM messages l WHERE l.contact_id = c.contact_id ORDER BY l.seq DESC LIMIT 1) AS last_message,
             (SELECT count(*) FROM messages m
               WHERE m.contact_id = c.contact_id AND m.sender_id = c.peer_id AND NOT m.deleted

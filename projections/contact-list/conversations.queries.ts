@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { MessageView } from '../messages/message-view.js';
+import { messageJsonSql } from '../messages/messages.queries.js';
 
 /** A conversation as `GET /api/conversations` lists it (docs/groups.md, "Wire details"). */
 export interface ConversationListItem {
@@ -56,10 +57,7 @@ async function conversations(pool: pg.Pool, userId: string, contactId: string | 
               FROM contact_list o
               WHERE o.contact_id = c.contact_id AND NOT o.removed AND o.user_id <> c.user_id AND o.last_read_message_id IS NOT NULL
             ) AS read_marks,
-            (SELECT jsonb_build_object('id', l.id, 'senderId', l.sender_id, 'text', CASE WHEN l.deleted THEN NULL ELSE l.text END,
-                      'sentAt', to_char(l.sent_at AT TIME ZONE 'UTC', ${ISO}),
-                      'editedAt', to_char(l.edited_at AT TIME ZONE 'UTC', ${ISO}), 'deleted', l.deleted,
-                      'attachments', coalesce(l.attachments, '[]'::jsonb))
+            (SELECT ${messageJsonSql('l')}
               FROM messages l WHERE l.contact_id = c.contact_id AND ${visible('l')} ORDER BY l.seq DESC LIMIT 1) AS last_message,
             (SELECT count(*) FROM messages m
               WHERE m.contact_id = c.contact_id AND m.sender_id <> c.user_id AND NOT m.deleted

@@ -4,14 +4,22 @@ import { QUOTE_MAX_LENGTH, type MessageView, type ReactionView, type ReplyQuote 
 
 export type { MessageView } from './message-view.js';
 
-/** `$1` the contact; `row` the message's row: the message it answers, as its reply shows it, or null. */
-const quoteSql = (row: string) => `(SELECT json_build_object('id', t.id, 'senderId', t.sender_id,
+/** `row` the message's row (of conversation `contact`): the message it answers, as its reply shows it, or null. */
+const quoteSql = (row: string, contact = '$1') => `(SELECT json_build_object('id', t.id, 'senderId', t.sender_id,
     'text', CASE WHEN t.deleted THEN NULL ELSE left(split_part(t.text, E'\\n', 1), ${QUOTE_MAX_LENGTH}) END, 'deleted', t.deleted)
-  FROM messages t WHERE t.contact_id = $1 AND t.id = ${row}.reply_to)`;
+  FROM messages t WHERE t.contact_id = ${contact} AND t.id = ${row}.reply_to)`;
 /** `row`'s reactions as the API serves them: `[{emoji, count, userIds}]`. */
 const reactionsSql = (row: string) => `coalesce((SELECT json_agg(json_build_object('emoji', x.r->>'emoji',
     'count', jsonb_array_length(x.r->'userIds'), 'userIds', x.r->'userIds') ORDER BY x.n)
   FROM jsonb_array_elements(${row}.reactions) WITH ORDINALITY AS x(r, n)), '[]'::json)`;
+
+/** `row` (a `messages` row) as the history serves the message, less its contact id: a list's last-message preview. */
+export const messageJsonSql = (row: string) => `jsonb_build_object('id', ${row}.id, 'senderId', ${row}.sender_id,
+    'text', CASE WHEN ${row}.deleted THEN NULL ELSE ${row}.text END,
+    'sentAt', to_char(${row}.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'editedAt', to_char(${row}.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'deleted', ${row}.deleted,
+    'attachments', coalesce(${row}.attachments, '[]'::jsonb), 'replyTo', ${quoteSql(row, `${row}.contact_id`)},
+    'reactions', ${reactionsSql(row)})`;
 
 const COLUMNS = `m.id, m.contact_id, m.sender_id, m.text, m.sent_at, m.edited_at, m.deleted, m.seq, m.attachments,
   ${quoteSql('m')} AS reply_to, ${reactionsSql('m')} AS reactions`;
