@@ -154,7 +154,7 @@ describe('<derbel-conversation>', () => {
     const page = await open();
     harness.api.store.send(peer.user.id, contactId, 'before');
     // Pushed live, or fetched on catch-up if the page's socket was still connecting: slower on a busy machine.
-    await expect.poll(() => texts(page), { timeout: 5_000 }).toEqual(['before']);
+    await expect.poll(() => texts(page), { timeout: 15_000 }).toEqual(['before']);
 
     harness.api.setReachable(false);
     try {
