@@ -9,6 +9,7 @@ import { PairSenders, type ActivePair } from './connections/pair-senders.js';
 import { projectionsReached, seedPopulation } from '../test/support/seeded-population.js';
 import { epochNow, type WorkerStatus } from './connections/worker-protocol.js';
 import { cpuMillisecondsBetween, cpuSnapshot, processCpuSeconds } from './cpu-usage.js';
+import { rebuildReadModels } from './rebuild-read-models.js';
 import { summarize } from './support.js';
 
 export interface ConnectionsOptions {
@@ -69,6 +70,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     await migrate(db.url);
     const population = await seedPopulation(db.url, { users, contactsPerUser: contacts, pairs });
     log(`seeded in ${population.seconds.toFixed(1)} s (head ${population.head})`);
+    const rebuilt = await rebuildReadModels(db.url);
+    log(`read models rebuilt in ${rebuilt.seconds.toFixed(1)} s (${Math.round(rebuilt.eventsPerSecond)} events/s)`);
     const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }));
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }));
@@ -76,7 +79,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     const projectionStarted = performance.now();
     await projectionsReached(db.url, population.head);
     const projectionSeconds = (performance.now() - projectionStarted) / 1000;
-    log(`read models built by the projections in ${projectionSeconds.toFixed(1)} s`);
+    log(`the nodes' projections joined the rebuilt read models in ${projectionSeconds.toFixed(1)} s`);
 
     // Users 2i and 2i + 1 share a node, alternating by pair, so half the active pairs live on each node.
     const nodeOf = (i: number) => (i >> 1) & 1;
@@ -157,7 +160,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       users,
       contactsPerUser: contacts,
       pairs,
-      seeding: { seconds: round(population.seconds), projectionSeconds: round(projectionSeconds) },
+      seeding: { seconds: round(population.seconds), rebuildSeconds: round(rebuilt.seconds), projectionSeconds: round(projectionSeconds) },
       connect,
       idle,
       active,
