@@ -11,6 +11,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: api, changeOrigin: false },
       '/socket.io': { target: api, ws: true },
+      '/emoji': { target: api },
     },
   },
   build: {

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import { registerEmojiData } from './emoji-data.js';
 import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
@@ -68,8 +69,12 @@ export async function buildHttpApp(
   app.addSchema(ErrorResponse);
   await app.register(cookie);
   await registerSecurityHeaders(app, ctx.config);
-  // The plugin allows only GET, HEAD and POST unless told: embeds edit (PATCH) and delete too.
-  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'] });
+  // The plugin allows only GET, HEAD and POST unless told: embeds edit (PATCH), react (PUT) and delete too.
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  });
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
@@ -114,6 +119,7 @@ export async function buildHttpApp(
   });
   app.get('/api/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
+  await registerEmojiData(app);
   if (existsSync(WEB_DIST)) {
     if (ctx.config.nodeEnv === 'production') {
       // Source maps would publish the front end's source and comments; they are for development.

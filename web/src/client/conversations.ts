@@ -7,6 +7,7 @@ import {
   type ConversationState,
 } from './state/conversation-state.js';
 import { Observable } from './observable.js';
+import { withoutOptimisticReaction, withReaction } from './reactions.js';
 import type { RestClient } from './transport/rest-client.js';
 import type { FeedEvent, Message } from './types.js';
 
@@ -105,6 +106,21 @@ export class Conversations {
       await this.client.api.deleteMessage(contactId, messageId);
     } catch (error) {
       undo();
+      throw error;
+    }
+  }
+
+  /** Adds (`on`) or removes the user's reaction, shown at once and taken back if the server refuses it. */
+  async react(contactId: string, messageId: string, emoji: string, userId: string, on: boolean) {
+    const state = this.of(contactId);
+    const reactionsOf = () => state.value.messages.find((message) => message.id === messageId)?.reactions;
+    const before = reactionsOf();
+    state.update((current) => withReaction(current, messageId, emoji, userId, on));
+    const after = reactionsOf();
+    try {
+      await this.client.api.setReaction(contactId, messageId, emoji, on);
+    } catch (error) {
+      state.update((current) => withoutOptimisticReaction(current, messageId, { emoji, userId, on, before, after }));
       throw error;
     }
   }

@@ -384,6 +384,12 @@ export class DerbelClient implements CallClient {
     return this.conversations.remove(contactId, messageId);
   }
 
+  /** Adds or removes the user's reaction (`on`) at once, and takes it back if the server refuses. */
+  async react(contactId: string, messageId: string, emoji: string, on: boolean) {
+    const me = this.me;
+    if (me) await this.conversations.react(contactId, messageId, emoji, me.id, on);
+  }
+
   /** Tells the peer we are typing, at most every couple of seconds. */
   notifyTyping(contactId: string) {
     if (this.typingState.shouldNotify(contactId)) this.realtime.emit('typing', { contactId });

@@ -14,7 +14,12 @@ export type Message = {
   deleted: boolean;
   /** Absent or empty: no files. */
   attachments?: Attachment[];
+  /** Absent or empty: none. Each emoji in the order it first came, users in the order they reacted. */
+  reactions?: Reaction[];
 };
+
+/** One emoji's reactions on a message (docs/replies-and-reactions.md). */
+export type Reaction = { emoji: string; count: number; userIds: string[] };
 
 /** A search hit (`GET /api/search`): the snippet is plain text, `highlights` are `[start, end)` UTF-16 offsets into it. */
 export type SearchResult = {

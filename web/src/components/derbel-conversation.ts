@@ -8,6 +8,7 @@ import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
 import { memberName, noteText, seenByCount, typingText, type Group } from '../client/state/groups-state.js';
 import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
+import { hasReacted, reactionChips, reactionProblem } from '../client/reactions.js';
 import type { CallRecord, Contact, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
@@ -21,6 +22,8 @@ import type { DerbelConfirm } from './derbel-confirm.js';
 import './derbel-group-members.js';
 import './derbel-message.js';
 import type { DerbelMessage } from './derbel-message.js';
+import './derbel-reaction-picker.js';
+import type { DerbelReactionPicker } from './derbel-reaction-picker.js';
 import { explain } from './derbel-sign-in.js';
 import './derbel-sign-in.js';
 import { buttons, forms, tokens } from './internal/styles.js';
@@ -288,6 +291,7 @@ export class DerbelConversation extends LitElement {
       </div>
       <p class="typing" aria-live="polite" data-testid="typing">${typing ? `${contact.peer.displayName} is typing…` : ''}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.reactionPicker(client)}
       <derbel-composer
         part="composer"
         label="Message ${contact.peer.displayName}"
@@ -436,9 +440,50 @@ export class DerbelConversation extends LitElement {
         this.attempt(this.controller.client!.editMessage(message.contactId, event.detail.messageId, event.detail.text))}
       @derbel-message-delete=${(event: DerbelEvent<'derbel-message-delete'>) =>
         this.attempt(this.controller.client!.deleteMessage(message.contactId, event.detail.messageId))}
+      .reactions=${reactionChips(message, myId, this.reactorName)}
+      ?reactable=${!this.controller.client?.group(message.contactId)?.left}
+      @derbel-reaction-toggle=${(event: DerbelEvent<'derbel-reaction-toggle'>) => this.react(message, event.detail.emoji)}
+      @derbel-reaction-add=${(event: DerbelEvent<'derbel-reaction-add'>) => this.openReactionPicker(message, event.detail.anchor)}
       @derbel-message-retry=${() => this.attempt(this.controller.client!.retrySend(message.id))}
       @derbel-message-discard=${() => this.controller.client!.discardSend(message.id)}
     ></derbel-message>`;
+  }
+
+  /** Who reacted, by the names this client knows: the contact, or the group's members. */
+  private readonly reactorName = (userId: string) => {
+    const client = this.controller.client;
+    const group = this.contactId ? client?.group(this.contactId) : null;
+    if (group) return memberName(group, userId, client?.me ?? null, false);
+    const contact = this.contactId ? client?.contact(this.contactId) : null;
+    return contact?.peer.id === userId ? contact.peer.displayName : 'Someone';
+  };
+
+  private reactingTo: ShownMessage | null = null;
+
+  private reactionPicker(client: DerbelClient) {
+    return html`<derbel-reaction-picker
+      data-source="${client.server}/emoji/data.json"
+      @derbel-reaction-pick=${(event: DerbelEvent<'derbel-reaction-pick'>) => this.reactingTo && this.react(this.reactingTo, event.detail.emoji)}
+    ></derbel-reaction-picker>`;
+  }
+
+  private openReactionPicker(message: ShownMessage, anchor: HTMLElement) {
+    this.reactingTo = message;
+    void this.renderRoot.querySelector<DerbelReactionPicker>('derbel-reaction-picker')?.open(anchor);
+  }
+
+  /**
+   * Toggles the user's reaction (a chip; an emoji picked that they already have is taken back, as elsewhere).
+   * Shown at once; a refusal takes it back and says why.
+   */
+  private react(message: ShownMessage, emoji: string) {
+    const client = this.controller.client;
+    const me = client?.me;
+    if (!client || !me) return;
+    const current = client.conversations.of(message.contactId).value.messages.find((known) => known.id === message.id) ?? message;
+    const on = !hasReacted(current, emoji, me.id);
+    this.error = null;
+    client.react(message.contactId, message.id, emoji, on).catch((error) => (this.error = reactionProblem(error) ?? explain(error)));
   }
 
   private groupView(client: DerbelClient, me: User, group: Group) {
@@ -513,6 +558,7 @@ export class DerbelConversation extends LitElement {
       </div>
       <p class="typing" aria-live="polite" data-testid="typing">${typingText(typists.map((id) => memberName(group, id, me)))}</p>
       ${this.error && !group.left ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.reactionPicker(client)}
       ${
         group.left
           ? html`<p class="left-banner" role="status" data-testid="left-banner">

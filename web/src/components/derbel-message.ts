@@ -7,6 +7,8 @@ import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import './derbel-attachments.js';
 import type { AttachmentUrl } from './derbel-attachments.js';
+import type { ReactionChip } from '../client/reactions.js';
+import './derbel-reactions.js';
 import { buttons, forms, tokens } from './internal/styles.js';
 
 /**
@@ -17,11 +19,14 @@ import { buttons, forms, tokens } from './internal/styles.js';
  * @event derbel-message-delete - Delete the message. `detail: { messageId }`.
  * @event derbel-message-retry - Send a failed message again. `detail: { messageId }`.
  * @event derbel-message-discard - Drop a failed message. `detail: { messageId }`.
+ * @event derbel-reaction-toggle - From `<derbel-reactions>`: a chip was pressed. `detail: { emoji }`.
+ * @event derbel-reaction-add - From `<derbel-reactions>`: "Add reaction" was pressed. `detail: { anchor }`.
  * @attr highlighted - Marks the bubble for a moment (the conversation jumped to it).
  * @csspart bubble - The bubble.
  * @csspart text - The message text.
  * @csspart meta - Time, edited, status and "Seen".
  * @csspart actions - The edit and delete buttons.
+ * @csspart reactions - The reaction chips and "Add reaction".
  * @cssproperty --derbel-own-bubble - Background of own messages.
  * @cssproperty --derbel-peer-bubble - Background of the peer's messages.
  */
@@ -36,6 +41,8 @@ export class DerbelMessage extends LitElement {
     confirming: { state: true },
     editLength: { state: true },
     attachmentUrl: { attribute: false },
+    reactions: { attribute: false },
+    reactable: { type: Boolean },
   };
 
   declare message: ShownMessage | null;
@@ -51,6 +58,10 @@ export class DerbelMessage extends LitElement {
   declare editLength: number;
   /** Where the message's files are fetched from (the client's `attachmentUrl`). */
   declare attachmentUrl: AttachmentUrl | null;
+  /** The message's reaction chips, as the user sees them (names, pressed). */
+  declare reactions: ReactionChip[];
+  /** The user may react (not in a group they left). */
+  declare reactable: boolean;
 
   constructor() {
     super();
@@ -63,6 +74,8 @@ export class DerbelMessage extends LitElement {
     this.confirming = false;
     this.editLength = 0;
     this.attachmentUrl = null;
+    this.reactions = [];
+    this.reactable = false;
   }
 
   render() {
@@ -85,6 +98,16 @@ export class DerbelMessage extends LitElement {
           ${this.seen && message.status === 'sent' ? html`<span class="seen" data-testid="seen">${this.seenLabel || 'Seen'}</span>` : nothing}
         </div>
         ${message.status === 'failed' ? this.failed(message) : nothing}
+        ${
+          message.status === 'sent' && !message.deleted
+            ? html`<derbel-reactions
+                part="reactions"
+                class=${this.reactions.length > 0 ? 'has-chips' : ''}
+                .chips=${this.reactions}
+                ?can-react=${this.reactable && !this.editing}
+              ></derbel-reactions>`
+            : nothing
+        }
         ${this.own && message.status === 'sent' && !message.deleted && !this.editing ? this.actions() : nothing}
       </div>
     `;
@@ -282,6 +305,24 @@ export class DerbelMessage extends LitElement {
       @media (hover: none) {
         .actions {
           height: auto;
+        }
+      }
+      derbel-reactions:not(.has-chips) {
+        height: 0;
+        overflow: hidden;
+      }
+      derbel-reactions.has-chips {
+        --derbel-add-reaction-opacity: 0;
+      }
+      .bubble:hover derbel-reactions,
+      .bubble:focus-within derbel-reactions {
+        height: auto;
+        --derbel-add-reaction-opacity: 1;
+      }
+      @media (hover: none) {
+        .bubble derbel-reactions {
+          height: auto;
+          --derbel-add-reaction-opacity: 1;
         }
       }
       .editor {

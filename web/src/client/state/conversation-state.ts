@@ -1,3 +1,4 @@
+import { applyReaction } from '../reactions.js';
 import type { OutboxEntry } from '../sync/outbox.js';
 import type { FeedEvent, Message } from '../types.js';
 
@@ -81,9 +82,12 @@ export function applyToConversation(state: ConversationState, event: FeedEvent):
       return {
         ...state,
         messages: state.messages.map((message) =>
-          message.id === event.data.messageId ? { ...message, text: '', deleted: true, attachments: [] } : message,
+          message.id === event.data.messageId ? { ...message, text: '', deleted: true, attachments: [], reactions: [] } : message,
         ),
       };
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+      return applyReaction(state, event);
     default:
       return state;
   }

@@ -284,6 +284,13 @@ export class RestClient {
   deleteMessage(contactId: string, messageId: string) {
     return this.request<unknown>('DELETE', `${this.conversation(contactId)}/messages/${enc(messageId)}`);
   }
+  /** Idempotent: `position` is null when the user already had (or had not) that reaction. */
+  setReaction(contactId: string, messageId: string, emoji: string, on: boolean) {
+    return this.request<{ position: number | null }>(
+      on ? 'PUT' : 'DELETE',
+      `${this.conversation(contactId)}/messages/${enc(messageId)}/reactions/${enc(emoji)}`,
+    );
+  }
   markRead(contactId: string, messageId: string) {
     return this.request<unknown>('POST', `${this.conversation(contactId)}/read`, { messageId });
   }
