@@ -118,6 +118,42 @@ describe('embed.js on another origin, against a real server', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it(
+    'reacts from the embedding page (PUT across origins); the full picker reads its data from the Derbel server',
+    { timeout: 90_000 },
+    async () => {
+      const { xena, yuri, contactId } = await people();
+      const { page, conversation } = await visit(xena, contactId);
+      const api = new URL(app.server.url).origin;
+      const elsewhere: string[] = [];
+      page.on('request', (request) => ![api, hostUrl].includes(new URL(request.url()).origin) && elsewhere.push(request.url()));
+      const chips = (where: typeof conversation | typeof yuri.page) =>
+        where.getByTestId('reaction-chip').evaluateAll((all) => all.map((chip) => chip.getAttribute('aria-label')));
+      const welcome = conversation.getByTestId('message').filter({ hasText: 'Welcome to Acme support!' });
+      await welcome.waitFor({ timeout: 15_000 });
+      await welcome.hover();
+      await welcome.getByTestId('add-reaction').click();
+      await conversation.getByTestId('quick-reaction').filter({ hasText: '❤️' }).click();
+      await expect.poll(() => chips(yuri.page)).toEqual(['❤️ 1: Xena']);
+
+      await welcome.hover();
+      await welcome.getByTestId('add-reaction').click();
+      await conversation.getByTestId('more-reactions').click();
+      const data = page.waitForResponse((response) => response.url() === `${api}/emoji/data.json`);
+      await conversation.locator('emoji-picker input[type="search"]').fill('party popper');
+      expect((await data).ok()).toBe(true);
+      await conversation
+        .locator('emoji-picker')
+        .getByRole('option', { name: /party popper/i })
+        .first()
+        .click();
+      await expect.poll(() => chips(yuri.page)).toEqual(['❤️ 1: Xena', '🎉 1: Xena']);
+      await expect.poll(() => chips(conversation)).toEqual(['❤️ 1: You', '🎉 1: You']);
+      expect(elsewhere).toEqual([]);
+      expect(page.errors).toEqual([]);
+    },
+  );
+
   it('with the script after the elements, a call still rings on the embedding page', { timeout: 90_000 }, async () => {
     const { xena, yuri, contactId } = await people();
     await xena.context.close();

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
 import { contactItem, E2eApp, texts, type Person } from './support/e2e-app.js';
 
-const app = new E2eApp('re');
+// A long window, so the rate limit is reached on purpose in the last test and never by chance elsewhere.
+const app = new E2eApp('re', { RATE_LIMIT_EDITS: '40/5m' });
 
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
@@ -23,6 +24,29 @@ async function openPicker(page: Page, text: string) {
   await message.hover();
   await message.getByTestId('add-reaction').click();
   await page.getByTestId('reaction-picker').getByTestId('quick-reaction').first().waitFor();
+}
+
+/** Reactions added or removed through the person's api client, as the app would send them; the status of each answer. */
+function reactThroughApi(person: Person, changes: Array<{ emoji: string; on: boolean }>) {
+  return person.page.evaluate(async (changes) => {
+    const { client } = document.querySelector('derbel-app') as unknown as {
+      client: {
+        contacts: { value: { contacts: Array<{ id: string; lastMessage: { id: string } | null }> } };
+        api: { setReaction(contactId: string, messageId: string, emoji: string, on: boolean): Promise<unknown> };
+      };
+    };
+    const [contact] = client.contacts.value.contacts;
+    const statuses: number[] = [];
+    for (const { emoji, on } of changes) {
+      statuses.push(
+        await client.api.setReaction(contact.id, contact.lastMessage!.id, emoji, on).then(
+          () => 200,
+          (error: { statusCode: number }) => error.statusCode,
+        ),
+      );
+    }
+    return statuses;
+  }, changes);
 }
 
 /** Every request a person's pages make to another origin than the Derbel server's. */
@@ -165,6 +189,45 @@ describe('Reactions against a real server', () => {
       await expect.poll(() => chipLabels(anna.page)).toEqual(['🙏 3: Bob, Carol and you']);
       await expect.poll(() => chipLabels(bob.page)).toEqual(['🙏 3: Anna, Carol and you']);
       expect(await chip(carol.page, '🙏').getAttribute('aria-pressed')).toBe('true');
+    },
+  );
+
+  it(
+    'a refused reaction is taken back with a notice: the 21st different emoji, then too many too quickly',
+    { timeout: 120_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const bob = await app.signUp('bob');
+      await app.addContact(anna, bob);
+      await contactItem(anna.page, 'Bob').click();
+      await contactItem(bob.page, 'Anna').click();
+      await say(anna, 'Rate my jokes');
+      await expect.poll(() => texts(bob.page)).toEqual(['Rate my jokes']);
+      const twenty = [...'😀😁😃😄😅😆😉😊😋😎😍😘😗😙😚🙂🤗🤩🤔🙃'];
+      expect(
+        await reactThroughApi(
+          bob,
+          twenty.map((emoji) => ({ emoji, on: true })),
+        ),
+      ).toEqual(twenty.map(() => 200));
+      await expect.poll(() => anna.page.getByTestId('reaction-chip').count()).toBe(20);
+
+      await openPicker(anna.page, 'Rate my jokes');
+      await anna.page.getByTestId('reaction-picker').locator('[data-emoji="👍"]').click();
+      await anna.page.getByRole('alert').filter({ hasText: 'This message has the maximum number of different reactions.' }).waitFor();
+      await expect.poll(() => anna.page.getByTestId('reaction-chip').count()).toBe(20);
+      expect(await chip(anna.page, '👍').count()).toBe(0);
+
+      // Bob uses up his edits (40 in the window), then presses a chip: refused, and back as it was.
+      const statuses = await reactThroughApi(
+        bob,
+        Array.from({ length: 24 }, (_, n) => ({ emoji: '😀', on: n % 2 === 1 })),
+      );
+      expect(statuses.at(-1)).toBe(429);
+      await chip(bob.page, '🙃').click();
+      await bob.page.getByRole('alert').filter({ hasText: 'You are reacting too quickly. Wait a moment and try again.' }).waitFor();
+      await expect.poll(() => chip(bob.page, '🙃').getAttribute('aria-pressed')).toBe('true');
+      expect(await chip(bob.page, '🙃').getAttribute('aria-label')).toBe('🙃 1: You');
     },
   );
 });
