@@ -32,13 +32,38 @@ function cpuSecondsByCommand(name: string): number {
 }
 
 /**
+ * CPU seconds used by the PostgreSQL backends connected to `database` (their title names it: `postgres: user
+ * database host(port) state`): the benchmark's own share of a server other processes use too.
+ */
+function cpuSecondsOfDatabase(database: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || commandOf(pid) !== 'postgres') continue;
+    try {
+      if (
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split(/[\s\0]+/)
+          .includes(database)
+      )
+        total += processCpuSeconds(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/**
  * Snapshot of the CPU used by each part of a benchmark; `since(earlier)` gives CPU milliseconds per part.
  * PostgreSQL backends that exit between snapshots are not counted (the benchmark keeps its pools open).
+ * With `database`, `postgresDatabase` is the part of PostgreSQL's CPU its backends used.
  */
-export function cpuSnapshot(parts: Record<string, number>): Record<string, number> {
+export function cpuSnapshot(parts: Record<string, number>, options: { database?: string } = {}): Record<string, number> {
   const snapshot: Record<string, number> = {};
   for (const [name, pid] of Object.entries(parts)) snapshot[name] = processCpuSeconds(pid);
   snapshot.postgres = cpuSecondsByCommand('postgres');
+  if (options.database) snapshot.postgresDatabase = cpuSecondsOfDatabase(options.database);
   snapshot.redis = cpuSecondsByCommand('redis-server');
   const usage = process.cpuUsage();
   snapshot.loadGenerator = (usage.user + usage.system) / 1e6;

@@ -9,6 +9,7 @@ import type { EventStore } from '../application/ports/event-store.js';
 import type { Clock, IdGenerator } from '../application/shared/clock.js';
 import type { SessionRenewal } from '../application/accounts/session-renewal.js';
 import type { SessionJournal } from './auth/session-journal.js';
+import type { HistoryPageCache } from './http/history-page-cache.js';
 import type { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import type { Readiness } from './projections/projection-health.js';
 import type { Config } from './config/config.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   tokens: TokenService;
   sessions: SessionRepository;
   checkpoints: CheckpointWaiter;
+  /** History pages this node served, checked against their conversation's version on every read. */
+  historyPages: HistoryPageCache;
   renewal: SessionRenewal;
   sessionJournal: SessionJournal;
   /** Per-client rate limits (shared through Redis when configured). */

@@ -19,6 +19,7 @@ import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import { ProjectionHealth } from './projections/projection-health.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
+import { HistoryPageCache } from './http/history-page-cache.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentials, PostgresSessions } from './auth/postgres-auth-repositories.js';
 import { PostgresRefreshTokens } from './auth/postgres-refresh-tokens.js';
@@ -183,6 +184,7 @@ export async function createServer(
     tokens,
     sessions,
     checkpoints,
+    historyPages: new HistoryPageCache(),
     renewal,
     sessionJournal: new SessionJournal(pool),
     limits: new Limiters(config.rateLimits, redis?.limiter),

@@ -1,6 +1,7 @@
 import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
+import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { messagesFold, type MessageRow } from './messages.fold.js';
 
 const COLUMNS =
@@ -23,9 +24,10 @@ const toRecord = (m: MessageRow) => ({
 /** Message history per contact: `messagesFold` over the rows a batch touches. Sends alone are never read. */
 export const messagesProjection: Projection = {
   name: PROJECTIONS.messages,
-  tables: ['messages'],
+  tables: ['messages', 'message_versions'],
   async apply(sql, events) {
     const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys));
+    await countChanges(sql, events);
     const inserts = [...created, ...createdIfAbsent];
     if (inserts.length > 0) {
       // Rows can only clash within one contact, where the original order is kept: grouping by contact only
@@ -51,6 +53,33 @@ export const messagesProjection: Projection = {
     }
   },
 };
+
+/**
+ * `message_versions`: each conversation the batch's message events concern, by how many and the newest
+ * position (what a node's history page cache checks, `history-page-cache.ts`). Every event counts, even one
+ * the fold ignores: a version that moves without a change costs one page read, one that stays put would not.
+ */
+async function countChanges(sql: Sql, events: readonly RecordedDerbelEvent[]) {
+  const byContact = new Map<string, { changes: number; position: number }>();
+  for (const event of events) {
+    if (!messagesFold.handles(event)) continue;
+    const contactId = messagesFold.keyOf(event).split('/')[0];
+    const counted = byContact.get(contactId);
+    if (counted) {
+      counted.changes++;
+      counted.position = Math.max(counted.position, event.position);
+    } else byContact.set(contactId, { changes: 1, position: event.position });
+  }
+  if (byContact.size === 0) return;
+  const counts = [...byContact.values()];
+  await sql.query(
+    `INSERT INTO message_versions (contact_id, changes, position)
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])
+     ON CONFLICT (contact_id) DO UPDATE SET changes = message_versions.changes + EXCLUDED.changes,
+       position = GREATEST(message_versions.position, EXCLUDED.position)`,
+    [[...byContact.keys()], counts.map((c) => c.changes), counts.map((c) => c.position)],
+  );
+}
 
 async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> {
   const pairs = keys.map((key) => {

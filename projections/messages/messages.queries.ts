@@ -90,24 +90,42 @@ const IN_PERIODS = ` AND seq > ($4::bigint[])[1] AND seq < ($5::bigint[])[cardin
   AND EXISTS (SELECT 1 FROM unnest($4::bigint[], $5::bigint[]) AS p(a, b) WHERE seq > p.a AND seq < p.b)`;
 const PERIOD_PAGE_SQL = pageSql(IN_PERIODS);
 
+/** A history page as the JSON text of the response body, and the conversation's version it was read at. */
+export interface HistoryPageJson {
+  json: string;
+  version: string;
+}
+
+/** What changes whenever any message of the conversation does (`message_versions`); equal versions, equal pages. */
+const VERSION_SQL = `SELECT changes || '.' || position AS version FROM message_versions WHERE contact_id = $1`;
+/** Before the conversation's first change since `message_versions` exists. */
+const UNCHANGED = '0.0';
+
+/** The conversation's version now: one index lookup, what a cached page is checked against. */
+export async function historyVersion(pool: pg.Pool, contactId: string): Promise<string> {
+  const { rows } = await pool.query<{ version: string }>({ name: 'history_version', text: VERSION_SQL, values: [contactId] });
+  return rows[0]?.version ?? UNCHANGED;
+}
+
 /**
  * Keyset pages of a conversation, always returned oldest first, as the JSON text of the response body:
- * `{"messages":[…],"hasMore":…}`. `before`: the page just older than that message (default: the newest page);
- * `after`: the page just newer. Unknown cursor → null. One statement, and PostgreSQL writes the JSON: the node
- * neither parses rows nor dates nor serializes them again (issue 21: a page of 100 is read at every open).
+ * `{"messages":[…],"hasMore":…}`, with the version it was read at (the same snapshot). `before`: the page just
+ * older than that message (default: the newest page); `after`: the page just newer. Unknown cursor → null.
+ * One prepared statement (named by its text's shape), and PostgreSQL writes the JSON: the node neither parses rows nor dates nor serializes
+ * them again (issue 21: a page of 100 is read at every open).
  */
 export async function listMessagesJson(
   pool: pg.Pool,
   contactId: string,
   page: { before?: string; after?: string; limit: number },
   periods?: readonly MessagePeriod[],
-): Promise<string | null> {
-  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null }>(
+): Promise<HistoryPageJson | null> {
+  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null; version: string | null }>(
     historyPageQuery(contactId, page, periods),
   );
   const [row] = rows;
   if (!row.cursor_found) return null;
-  return `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`;
+  return { json: `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`, version: row.version ?? UNCHANGED };
 }
 
 /**
@@ -122,11 +140,14 @@ export function historyPageQuery(
   const direction = after !== undefined ? 'after' : before !== undefined ? 'before' : 'newest';
   const within = periods ? IN_PERIODS : '';
   return {
+    // Prepared once per connection: planning it cost about half as much as running it.
+    name: `history_page_${direction}${periods ? '_in_periods' : ''}`,
     text: `WITH page AS (${(periods ? PERIOD_PAGE_SQL : PAGE_SQL)[direction]}),
           kept AS (SELECT * FROM page ORDER BY seq ${direction === 'after' ? 'ASC' : 'DESC'} LIMIT $2)
      SELECT ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM messages WHERE contact_id = $1 AND id = $3${within})) AS cursor_found,
             (SELECT count(*) FROM page) > $2 AS has_more,
-            (SELECT string_agg(${MESSAGE_JSON}, ',' ORDER BY seq) FROM kept) AS messages`,
+            (SELECT string_agg(${MESSAGE_JSON}, ',' ORDER BY seq) FROM kept) AS messages,
+            (${VERSION_SQL}) AS version`,
     values: [
       contactId,
       limit,

@@ -99,7 +99,13 @@ export const conversationReadRoutes =
         const { contactId } = request.params;
         const periods = await readablePeriods(ctx.pool, userId, contactId);
         if (!periods) throw notFound();
-        return sendHistoryPage(ctx, timeTravel, reply, { userId, contactId, query: request.query }, periods);
+        return sendHistoryPage(
+          ctx,
+          timeTravel,
+          reply,
+          { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] },
+          periods,
+        );
       },
     );
   };

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
-import { listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
+import { historyVersion, listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
+import { historyPageTag } from '../history-page-cache.js';
 import { errors, HistoryMessage, MinPositionQuery, Uuid } from '../schemas.js';
 
 /** The query of a history page: `GET /api/contacts/:id/messages` and `GET /api/conversations/:id/messages`. */
@@ -23,13 +24,15 @@ export const HistoryResponses = {
 
 /**
  * Answers a history page of a conversation the caller may read (the route checked that): live from the
- * messages read model, with `periods` only the messages inside them; or as it stood at `asOf`.
+ * messages read model, with `periods` only the messages inside them; or as it stood at `asOf`. A live page
+ * comes from this node's page cache while the conversation's version is the one it was read at, and is
+ * 304 Not Modified when the caller's `If-None-Match` names that version already.
  */
 export async function sendHistoryPage(
   ctx: AppContext,
   timeTravel: ConversationAudit,
   reply: FastifyReply,
-  request: { userId: string; contactId: string; query: Static<typeof HistoryQuery> },
+  request: { userId: string; contactId: string; query: Static<typeof HistoryQuery>; ifNoneMatch?: string },
   periods?: readonly MessagePeriod[],
 ) {
   const { userId, contactId } = request;
@@ -42,8 +45,27 @@ export async function sendHistoryPage(
     if (!past) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation at that time');
     return reply.send(past);
   }
-  const page = await listMessagesJson(ctx.pool, contactId, { before, after, limit }, periods);
-  if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
+  const key = { contactId, before, after, limit, periods };
+  const version = await historyVersion(ctx.pool, contactId);
+  // Revalidation every time (`no-cache`): a browser keeps the page and gets 304 while it is unchanged.
+  reply.header('cache-control', 'private, no-cache');
+  let tag = historyPageTag(version, periods);
+  if (namesTag(request.ifNoneMatch, tag)) return reply.code(304).header('etag', tag).send();
+  let body = ctx.historyPages.get(key, version);
+  if (!body) {
+    const page = await listMessagesJson(ctx.pool, contactId, { before, after, limit }, periods);
+    if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
+    body = Buffer.from(page.json);
+    // Read in one snapshot with the page: maybe newer than `version`, never older.
+    ctx.historyPages.set(key, page.version, body);
+    tag = historyPageTag(page.version, periods);
+  }
   // Written by PostgreSQL in the response's schema: sent as it is.
-  return reply.type('application/json; charset=utf-8').send(page as never);
+  return reply.header('etag', tag).type('application/json; charset=utf-8').send(body);
+}
+
+/** Whether an `If-None-Match` header lists `tag` (weak or strong, as RFC 9110's weak comparison has it). */
+function namesTag(ifNoneMatch: string | undefined, tag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((listed) => listed.trim().replace(/^W\//, '') === tag);
 }

@@ -32,7 +32,12 @@ export const messageRoutes =
         const userId = request.session.userId;
         // Time travel checks membership itself, from the stream.
         if (!request.query.asOf) await ctx.contacts.membersFor(userId, contactId);
-        return sendHistoryPage(ctx, timeTravel, reply, { userId, contactId, query: request.query });
+        return sendHistoryPage(ctx, timeTravel, reply, {
+          userId,
+          contactId,
+          query: request.query,
+          ifNoneMatch: request.headers['if-none-match'],
+        });
       },
     );
   };
