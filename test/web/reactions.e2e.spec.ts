@@ -143,6 +143,20 @@ describe('Reactions against a real server', () => {
       expect(annaForeign).toEqual([]);
       expect(bobForeign).toEqual([]);
 
+      // Bob's full picker is dark like his app, and its data too came from the Derbel server.
+      await openPicker(bob.page, 'Lunch at noon?');
+      await bob.page.getByTestId('more-reactions').click();
+      const bobPicker = bob.page.locator('emoji-picker');
+      await bobPicker.locator('input[type="search"]').waitFor();
+      expect(await bobPicker.getAttribute('class')).toBe('dark');
+      const background = await bobPicker.evaluate((picker) => getComputedStyle(picker).getPropertyValue('--background').trim());
+      expect(background).toBe('#15151c');
+      expect(await seriousViolations(bob.page, 'full emoji picker, dark')).toEqual([]);
+      await bob.page.screenshot({ path: 'test-results/web/reactions-picker-dark.png' });
+      await bob.page.keyboard.press('Escape');
+      await bob.page.getByTestId('reaction-picker').waitFor({ state: 'hidden' });
+      expect(bobForeign).toEqual([]);
+
       // History carries them: a reload shows the same chips.
       await bob.page.reload();
       await contactItem(bob.page, 'Anna').click();

@@ -146,6 +146,7 @@ export class DerbelConversation extends LitElement {
       if (status === 'signed-in') this.open();
     }
     if (changed.has('contactId')) {
+      this.renderRoot.querySelector<DerbelReactionPicker>('derbel-reaction-picker')?.close();
       this.ended = null;
       this.menuOpen = false;
       this.membersOpen = false;
