@@ -8,6 +8,7 @@ import {
 } from './state/conversation-state.js';
 import { Observable } from './observable.js';
 import { withoutOptimisticReaction, withReaction } from './reactions.js';
+import { lacksQuote } from './reply-quotes.js';
 import type { RestClient } from './transport/rest-client.js';
 import type { FeedEvent, Message } from './types.js';
 
@@ -67,7 +68,19 @@ export class Conversations {
   apply(event: FeedEvent) {
     const contactId = (event.data as { contactId?: string }).contactId;
     const state = contactId ? this.states.get(contactId) : undefined;
-    if (state?.value.loaded) state.update((current) => applyToConversation(current, event));
+    if (!contactId || !state?.value.loaded) return;
+    const quoteMissing = lacksQuote(state.value.messages, event);
+    state.update((current) => applyToConversation(current, event));
+    if (quoteMissing) void this.readQuotes(contactId, event.position).catch(() => undefined);
+  }
+
+  /**
+   * A live reply to a message not loaded carries only its id: the newest page, read once the history has
+   * that reply (`minPosition`), brings it with the server's quote.
+   */
+  private async readQuotes(contactId: string, position: number) {
+    const { messages, hasMore } = await this.client.api.listMessages(contactId, { limit: PAGE, minPosition: position });
+    this.of(contactId).update((current) => (current.loaded ? withLatestPage(current, messages, hasMore) : current));
   }
 
   /** The server's answer to our own send. */

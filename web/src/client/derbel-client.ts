@@ -36,7 +36,17 @@ import { RestClient } from './transport/rest-client.js';
 import { signedInUser, type SessionState } from './state/session-state.js';
 import { SocketConnection, type SocketConnectionOptions } from './transport/socket-connection.js';
 import { Typing } from './typing.js';
-import type { Attachment, BlockedUser, Contact, EphemeralEvent, FeedEvent, IncomingSignal, ServerEvent, User } from './types.js';
+import type {
+  Attachment,
+  BlockedUser,
+  Contact,
+  EphemeralEvent,
+  FeedEvent,
+  IncomingSignal,
+  ReplyQuote,
+  ServerEvent,
+  User,
+} from './types.js';
 
 export type BlocksState = { loaded: boolean; blocks: BlockedUser[] };
 
@@ -349,11 +359,12 @@ export class DerbelClient implements CallClient {
 
   // ---- messages ----
 
-  send(contactId: string, text: string, attachments: Attachment[] = []) {
+  /** Queues a message; `replyTo`: the message it answers, quoted as shown. */
+  send(contactId: string, text: string, attachments: Attachment[] = [], replyTo: ReplyQuote | null = null) {
     if (!this.outbox) throw new Error('Not signed in');
     this.typingState.sent(contactId);
     this.drafts.clear(contactId);
-    return this.outbox.enqueue(contactId, text, attachments);
+    return this.outbox.enqueue(contactId, text, attachments, replyTo);
   }
 
   /** Uploads a file to send in a message; `onProgress` gets the share sent (0–1). */
@@ -434,6 +445,7 @@ export class DerbelClient implements CallClient {
             id: entry.id,
             text: entry.text,
             ...(entry.attachments?.length ? { attachmentIds: entry.attachments.map((a) => a.id) } : {}),
+            ...(entry.replyTo ? { replyTo: entry.replyTo.id } : {}),
           })
         ).message,
       onSent: (message) => this.conversations.confirm(message),

@@ -16,10 +16,17 @@ export type Message = {
   attachments?: Attachment[];
   /** Absent or empty: none. Each emoji in the order it first came, users in the order they reacted. */
   reactions?: Reaction[];
+  /** The message this one answers, as the server quotes it (history, the answer to a send); null or absent: none. */
+  replyTo?: ReplyQuote | null;
+  /** The answered message's id when only that is known (a reply pushed by the feed). */
+  replyToId?: string;
 };
 
 /** One emoji's reactions on a message (docs/replies-and-reactions.md). */
 export type Reaction = { emoji: string; count: number; userIds: string[] };
+
+/** A reply's quote of its original: the sender and first line, or `text` null once deleted. */
+export type ReplyQuote = { id: string; senderId: string; text: string | null; deleted: boolean };
 
 /** A search hit (`GET /api/search`): the snippet is plain text, `highlights` are `[start, end)` UTF-16 offsets into it. */
 export type SearchResult = {

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { fileSize } from '../client/file-size.js';
 import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-length.js';
+import type { QuoteView } from '../client/reply-quotes.js';
 import type { Attachment } from '../client/types.js';
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
@@ -22,8 +23,10 @@ const MAX_FILES = 10;
  * @event derbel-send - Send this text and these files. `detail: { text, attachments? }` (no `attachments` without files).
  * @event derbel-typing - The user is typing (fired on input; throttling is the client's job).
  * @event derbel-draft - The text changed (to keep it as a draft). `detail: { text }`.
+ * @event derbel-reply-cancel - The user dropped the reply (its cancel button, or Esc in the text area).
  * @csspart input - The text area.
  * @csspart send - The send button.
+ * @csspart replying - "Replying to …" above the text area (with `replyingTo`).
  * @cssproperty --derbel-accent - Colour of the send button.
  * @cssproperty --derbel-border - Border of the text area.
  * @attr label - Accessible label (and placeholder) of the text area.
@@ -38,6 +41,7 @@ export class DerbelComposer extends LitElement {
     uploads: { state: true },
     dragging: { state: true },
     disabled: { type: Boolean, reflect: true },
+    replyingTo: { attribute: false },
   };
 
   /** Accessible label of the text area, e.g. "Message Bob". */
@@ -51,6 +55,8 @@ export class DerbelComposer extends LitElement {
   declare dragging: boolean;
   /** Nothing can be written or sent. */
   declare disabled: boolean;
+  /** The message being answered, shown above the text area with a cancel button. */
+  declare replyingTo: QuoteView | null;
   private nextKey = 0;
 
   constructor() {
@@ -62,6 +68,7 @@ export class DerbelComposer extends LitElement {
     this.uploads = [];
     this.dragging = false;
     this.disabled = false;
+    this.replyingTo = null;
   }
 
   protected updated(changed: PropertyValues<this>) {
@@ -81,6 +88,7 @@ export class DerbelComposer extends LitElement {
   render() {
     const over = this.length > MAX;
     return html`
+      ${this.replyingTo && !this.disabled ? this.replying(this.replyingTo) : nothing}
       ${this.uploads.length > 0 ? this.uploadList() : nothing}
       <form
         @submit=${this.submit}
@@ -118,6 +126,24 @@ export class DerbelComposer extends LitElement {
         ${this.length > MAX - 500 ? `${this.length} / ${MAX} characters` : ''}
       </p>
     `;
+  }
+
+  private replying(quote: QuoteView) {
+    const sender = quote.sender ?? 'a message';
+    return html`<div part="replying" class="replying" role="group" aria-label="Replying to ${sender}" data-testid="replying-to">
+      <div class="replying-quote">
+        <span>Replying to <strong>${sender}</strong></span>
+        <span class="replying-text">${quote.deleted ? 'Deleted message' : quote.text || 'Attachment'}</span>
+      </div>
+      <button class="button link" type="button" aria-label="Cancel reply" title="Cancel reply (Esc)" @click=${this.cancelReply} data-testid="cancel-reply">
+        <span aria-hidden="true">✕</span>
+      </button>
+    </div>`;
+  }
+
+  private cancelReply() {
+    emit(this, 'derbel-reply-cancel');
+    this.textarea.focus();
   }
 
   private uploadList() {
@@ -213,7 +239,10 @@ export class DerbelComposer extends LitElement {
   }
 
   private keys(event: KeyboardEvent) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (event.key === 'Escape' && this.replyingTo) {
+      event.preventDefault();
+      this.cancelReply();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       this.send();
     }
@@ -298,6 +327,28 @@ export class DerbelComposer extends LitElement {
       }
       .error {
         color: var(--_danger);
+      }
+      .replying {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        margin: 0 0 0.4rem;
+        padding: 0.3rem 0.5rem;
+        border-left: 3px solid var(--_accent);
+        border-radius: calc(var(--_radius) * 0.6);
+        background: var(--_surface);
+        font-size: 0.9rem;
+      }
+      .replying-quote {
+        flex: 1;
+        min-width: 0;
+        display: grid;
+      }
+      .replying-text {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        color: var(--_muted);
       }
       .count {
         margin: 0.2rem 0 0;

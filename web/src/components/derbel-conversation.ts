@@ -7,9 +7,10 @@ import { seenMessageId, shownMessages, type ShownMessage } from '../client/state
 import type { ContactEnded, DerbelClient } from '../client/derbel-client.js';
 import { formatDuration, groupByDay, timeOfDay } from '../client/message-days.js';
 import { memberName, noteText, seenByCount, typingText, type Group } from '../client/state/groups-state.js';
+import { quoteOf, quoteView } from '../client/reply-quotes.js';
 import { timeline, withNotes, type NoteItem, type TimelineItem } from '../client/timeline.js';
 import { hasReacted, reactionChips, reactionProblem } from '../client/reactions.js';
-import type { CallRecord, Contact, User } from '../client/types.js';
+import type { CallRecord, Contact, ReplyQuote, User } from '../client/types.js';
 import { avatar, groupAvatar } from './internal/avatar.js';
 import { ClientController } from './internal/client-controller.js';
 import { define } from './internal/define.js';
@@ -299,7 +300,9 @@ export class DerbelConversation extends LitElement {
         .value=${live(client.drafts.get(contact.id))}
         @derbel-draft=${(event: DerbelEvent<'derbel-draft'>) => client.drafts.set(contact.id, event.detail.text)}
         .uploader=${this.uploader}
-        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => client.send(contact.id, event.detail.text, event.detail.attachments)}
+        .replyingTo=${this.replyingTo(contact.id)}
+        @derbel-reply-cancel=${() => this.setReplyTo(contact.id, null)}
+        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => this.send(contact.id, event)}
         @derbel-typing=${() => client.notifyTyping(contact.id)}
       ></derbel-composer>
     `;
@@ -437,6 +440,10 @@ export class DerbelConversation extends LitElement {
       ?own=${own}
       ?seen=${own && message.id === seenId}
       seen-label=${seenLabel}
+      .quote=${this.quoteIn(message.contactId, message)}
+      ?replyable=${!this.controller.client?.group(message.contactId)?.left}
+      @derbel-message-reply=${() => this.setReplyTo(message.contactId, quoteOf(message))}
+      @derbel-reply-open=${(event: DerbelEvent<'derbel-reply-open'>) => void this.revealMessage(event.detail.messageId)}
       @derbel-message-edit=${(event: DerbelEvent<'derbel-message-edit'>) =>
         this.attempt(this.controller.client!.editMessage(message.contactId, event.detail.messageId, event.detail.text))}
       @derbel-message-delete=${(event: DerbelEvent<'derbel-message-delete'>) =>
@@ -485,6 +492,43 @@ export class DerbelConversation extends LitElement {
     const on = !hasReacted(current, emoji, me.id);
     this.error = null;
     client.react(message.contactId, message.id, emoji, on).catch((error) => (this.error = reactionProblem(error) ?? explain(error)));
+  }
+
+  // ---- replies (docs/replies-and-reactions.md) ----
+
+  /** Who wrote a message of this conversation, as a quote names them. */
+  private senderName(contactId: string, userId: string) {
+    const client = this.controller.client;
+    const me = client?.me ?? null;
+    const group = client?.group(contactId);
+    if (group) return memberName(group, userId, me);
+    if (me && userId === me.id) return 'You';
+    return client?.contact(contactId)?.peer.displayName ?? 'Someone';
+  }
+
+  /** The quote above `message` (or above the composer: `{ replyTo }`), from the history as loaded now. */
+  private quoteIn(contactId: string, message: Pick<ShownMessage, 'replyTo' | 'replyToId'>) {
+    const loaded = this.controller.client?.conversations.of(contactId).value.messages ?? [];
+    return quoteView(message, loaded, (userId) => this.senderName(contactId, userId));
+  }
+
+  /** The message the draft answers, as loaded now (an edit or a deletion shows). */
+  private replyingTo(contactId: string) {
+    const replyTo = this.controller.client?.drafts.replyTo(contactId);
+    return replyTo ? this.quoteIn(contactId, { replyTo }) : null;
+  }
+
+  private setReplyTo(contactId: string, quote: ReplyQuote | null) {
+    this.controller.client?.drafts.setReplyTo(contactId, quote);
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector('derbel-composer')?.focus());
+  }
+
+  private send(contactId: string, event: DerbelEvent<'derbel-send'>) {
+    const client = this.controller.client!;
+    const replyTo = client.drafts.replyTo(contactId);
+    const loaded = client.conversations.of(contactId).value.messages.find((message) => message.id === replyTo?.id);
+    client.send(contactId, event.detail.text, event.detail.attachments, loaded ? quoteOf(loaded) : replyTo);
   }
 
   private groupView(client: DerbelClient, me: User, group: Group) {
@@ -575,7 +619,9 @@ export class DerbelConversation extends LitElement {
         .value=${live(group.left ? '' : client.drafts.get(group.id))}
         @derbel-draft=${(event: DerbelEvent<'derbel-draft'>) => client.drafts.set(group.id, event.detail.text)}
         .uploader=${this.uploader}
-        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => client.send(group.id, event.detail.text, event.detail.attachments)}
+        .replyingTo=${this.replyingTo(group.id)}
+        @derbel-reply-cancel=${() => this.setReplyTo(group.id, null)}
+        @derbel-send=${(event: DerbelEvent<'derbel-send'>) => this.send(group.id, event)}
         @derbel-typing=${() => client.notifyTyping(group.id)}
       ></derbel-composer>
     `;

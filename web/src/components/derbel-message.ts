@@ -6,6 +6,8 @@ import { characterCount, MESSAGE_MAX_CHARACTERS as MAX } from '../client/text-le
 import { define } from './internal/define.js';
 import { emit } from './internal/events.js';
 import './derbel-attachments.js';
+import './derbel-reply-quote.js';
+import type { QuoteView } from '../client/reply-quotes.js';
 import type { AttachmentUrl } from './derbel-attachments.js';
 import type { ReactionChip } from '../client/reactions.js';
 import './derbel-reactions.js';
@@ -21,6 +23,7 @@ import { buttons, forms, tokens } from './internal/styles.js';
  * @event derbel-message-discard - Drop a failed message. `detail: { messageId }`.
  * @event derbel-reaction-toggle - From `<derbel-reactions>`: a chip was pressed. `detail: { emoji }`.
  * @event derbel-reaction-add - From `<derbel-reactions>`: "Add reaction" was pressed. `detail: { anchor }`.
+ * @event derbel-message-reply - Answer this message (with `replyable`). `detail: { messageId }`.
  * @attr highlighted - Marks the bubble for a moment (the conversation jumped to it).
  * @csspart bubble - The bubble.
  * @csspart text - The message text.
@@ -43,6 +46,8 @@ export class DerbelMessage extends LitElement {
     attachmentUrl: { attribute: false },
     reactions: { attribute: false },
     reactable: { type: Boolean },
+    quote: { attribute: false },
+    replyable: { type: Boolean },
   };
 
   declare message: ShownMessage | null;
@@ -62,6 +67,10 @@ export class DerbelMessage extends LitElement {
   declare reactions: ReactionChip[];
   /** The user may react (not in a group they left). */
   declare reactable: boolean;
+  /** The message this one answers, shown above its text. */
+  declare quote: QuoteView | null;
+  /** Offers "Reply" (the user may write in this conversation). */
+  declare replyable: boolean;
 
   constructor() {
     super();
@@ -76,6 +85,8 @@ export class DerbelMessage extends LitElement {
     this.attachmentUrl = null;
     this.reactions = [];
     this.reactable = false;
+    this.quote = null;
+    this.replyable = false;
   }
 
   render() {
@@ -108,7 +119,7 @@ export class DerbelMessage extends LitElement {
               ></derbel-reactions>`
             : nothing
         }
-        ${this.own && message.status === 'sent' && !message.deleted && !this.editing ? this.actions() : nothing}
+        ${(this.own || this.replyable) && message.status === 'sent' && !message.deleted && !this.editing ? this.actions() : nothing}
       </div>
     `;
   }
@@ -116,7 +127,7 @@ export class DerbelMessage extends LitElement {
   private body(message: ShownMessage) {
     if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
     const attachments = message.attachments ?? [];
-    return html`${attachments.length > 0 ? html`<derbel-attachments .attachments=${attachments} .urlFor=${this.attachmentUrl}></derbel-attachments>` : nothing}
+    return html`${this.quote ? html`<derbel-reply-quote .quote=${this.quote}></derbel-reply-quote>` : nothing}${attachments.length > 0 ? html`<derbel-attachments .attachments=${attachments} .urlFor=${this.attachmentUrl}></derbel-attachments>` : nothing}
       ${
         message.text || attachments.length === 0
           ? html`<p part="text" class="text" data-testid="message-text">${splitLinks(message.text).map((part) =>
@@ -144,7 +155,14 @@ export class DerbelMessage extends LitElement {
         <button class="button link" type="button" @click=${() => (this.confirming = false)}>Keep</button>
       </div>`;
     }
+    const reply = this.replyable
+      ? html`<button class="button link" type="button" aria-label="Reply to message" @click=${() => this.fire('derbel-message-reply')} data-testid="reply-message">
+          Reply
+        </button>`
+      : nothing;
+    if (!this.own) return html`<div part="actions" class="actions">${reply}</div>`;
     return html`<div part="actions" class="actions">
+      ${reply}
       <button class="button link" type="button" aria-label="Edit message" @click=${this.startEdit} data-testid="edit-message">Edit</button>
       <button class="button link" type="button" aria-label="Delete message" @click=${this.confirmDelete} data-testid="delete-message">
         Delete
@@ -216,7 +234,7 @@ export class DerbelMessage extends LitElement {
   }
 
   /** Only a shown message has buttons, so `message` is set whenever this runs. */
-  private fire(type: 'derbel-message-retry' | 'derbel-message-discard' | 'derbel-message-delete') {
+  private fire(type: 'derbel-message-retry' | 'derbel-message-discard' | 'derbel-message-delete' | 'derbel-message-reply') {
     if (this.message) emit(this, type, { messageId: this.message.id });
   }
 

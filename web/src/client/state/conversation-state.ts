@@ -1,4 +1,5 @@
 import { applyReaction } from '../reactions.js';
+import { withQuotesFollowing } from '../reply-quotes.js';
 import type { OutboxEntry } from '../sync/outbox.js';
 import type { FeedEvent, Message } from '../types.js';
 
@@ -65,11 +66,24 @@ export function withMessage(state: ConversationState, message: Message): Convers
 
 export function applyToConversation(state: ConversationState, event: FeedEvent): ConversationState {
   if (!('contactId' in event.data) || event.data.contactId !== state.contactId) return state;
+  const quoted = withQuotesFollowing(state.messages, event);
+  if (quoted !== state.messages) state = { ...state, messages: quoted };
   switch (event.type) {
     case 'MessageSent': {
-      const { contactId, messageId, senderId, text, sentAt, attachments = [] } = event.data;
+      const { contactId, messageId, senderId, text, sentAt, attachments = [], replyToId } = event.data;
       if (state.messages.some((message) => message.id === messageId)) return state;
-      return withMessage(state, { id: messageId, contactId, senderId, text, sentAt, editedAt: null, deleted: false, attachments });
+      const reply = replyToId ? { replyToId } : {};
+      return withMessage(state, {
+        id: messageId,
+        contactId,
+        senderId,
+        text,
+        sentAt,
+        editedAt: null,
+        deleted: false,
+        attachments,
+        ...reply,
+      });
     }
     case 'MessageEdited':
       return {
@@ -108,6 +122,7 @@ export function shownMessages(state: ConversationState, outbox: readonly OutboxE
       editedAt: null,
       deleted: false,
       attachments: entry.attachments ?? [],
+      ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
       status: entry.status === 'failed' ? 'failed' : 'pending',
       error: entry.error,
     });

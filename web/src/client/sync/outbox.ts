@@ -1,6 +1,6 @@
 import { ApiError } from '../transport/api-error.js';
 import type { KeyValueStore } from '../key-value-store.js';
-import type { Attachment, Message } from '../types.js';
+import type { Attachment, Message, ReplyQuote } from '../types.js';
 
 /** A message the user wrote that the server has not confirmed yet. */
 export type OutboxEntry = {
@@ -10,6 +10,8 @@ export type OutboxEntry = {
   text: string;
   /** Files already uploaded, sent with the text. */
   attachments?: Attachment[];
+  /** The message this one answers, as quoted when written (shown while unsent; its id is sent). */
+  replyTo?: ReplyQuote;
   createdAt: string;
   /** `pending`: will be (re)sent; `failed`: the server refused it, the user may retry or discard. */
   status: 'pending' | 'failed';
@@ -64,13 +66,14 @@ export class Outbox {
   }
 
   /** Queues a message and starts sending it. */
-  enqueue(contactId: string, text: string, attachments: Attachment[] = []): OutboxEntry {
+  enqueue(contactId: string, text: string, attachments: Attachment[] = [], replyTo?: ReplyQuote | null): OutboxEntry {
     const entry: OutboxEntry = {
       id: (this.options.newId ?? (() => crypto.randomUUID()))(),
       contactId,
       senderId: this.options.senderId,
       text,
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(replyTo ? { replyTo } : {}),
       createdAt: (this.options.now?.() ?? new Date()).toISOString(),
       status: 'pending',
       attempts: 0,

@@ -263,11 +263,11 @@ export class RestClient {
   }
 
   // messages
-  sendMessage(contactId: string, input: { id?: string; text: string; attachmentIds?: string[] }) {
+  sendMessage(contactId: string, input: { id?: string; text: string; attachmentIds?: string[]; replyTo?: string }) {
     return this.request<{ message: Message; position: number }>('POST', `${this.conversation(contactId)}/messages`, input);
   }
   /** A history page: its messages do not repeat the conversation's id (it is in the URL); the client puts it back. */
-  async listMessages(contactId: string, page: { before?: string; after?: string; limit?: number } = {}) {
+  async listMessages(contactId: string, page: { before?: string; after?: string; limit?: number; minPosition?: number } = {}) {
     const { messages, hasMore } = await this.request<{ messages: Omit<Message, 'contactId'>[]; hasMore: boolean }>(
       'GET',
       `${this.conversation(contactId)}/messages`,

@@ -24,10 +24,13 @@ declare global {
     'derbel-message-delete': CustomEvent<{ messageId: string }>;
     'derbel-message-discard': CustomEvent<{ messageId: string }>;
     'derbel-message-edit': CustomEvent<{ messageId: string; text: string }>;
+    'derbel-message-reply': CustomEvent<{ messageId: string }>;
     'derbel-message-retry': CustomEvent<{ messageId: string }>;
     'derbel-reaction-add': CustomEvent<{ anchor: HTMLElement }>;
     'derbel-reaction-pick': CustomEvent<{ emoji: string }>;
     'derbel-reaction-toggle': CustomEvent<{ emoji: string }>;
+    'derbel-reply-cancel': CustomEvent<null>;
+    'derbel-reply-open': CustomEvent<{ messageId: string }>;
     'derbel-search-result': CustomEvent<{ conversationId: string; messageId: string }>;
     'derbel-selection-change': CustomEvent<{ userIds: string[] }>;
     'derbel-send': CustomEvent<{ text: string; attachments?: Attachment[] }>;
