@@ -135,10 +135,13 @@ export class ProjectionRunner {
 
   /** All of the group's locks or none: a node holding only some would block the others forever. */
   private async acquireLeadership(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.options.connectionString });
+    // Bounded, so that a stop() waiting for this loop is not held by a database that does not answer.
+    const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 10_000 });
     client.on('error', () => this.subscription?.close().catch(() => {}));
-    this.client = client;
     await client.connect();
+    // Only now may stop() end it: pg never settles a connect() that end() interrupted, and stop() awaits this loop.
+    this.client = client;
+    if (this.stopped) return false;
     const { rows } = await client.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1, hashtext(name)) AS locked FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i) ORDER BY i',
       [LOCK_NAMESPACE, this.names()],

@@ -110,6 +110,17 @@ describe('projection runners across nodes', () => {
     await runner.stop();
   });
 
+  it('stops when asked while it is still connecting (a node closed the moment it started)', async () => {
+    const runner = new ProjectionRunner(counting, { store, log: recordingLog(), connectionString: db.url, nodeId: 'quick' });
+    runner.start();
+    await runner.stop(); // before the fix: never settled, as pg's connect never answers once end() came first
+    expect(runner.state).toBe('stopped');
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${ADVISORY_LOCKS.projectionRunner} AND granted`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('stops when asked while it is becoming the leader (a node closed right after it started)', async () => {
     let leading!: () => void;
     const inOnLeading = new Promise<void>((resolve) => (leading = resolve));
