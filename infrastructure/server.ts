@@ -256,7 +256,7 @@ export async function createServer(
     ctx,
     metrics,
     async listen() {
-      const address = await app.listen({ port: config.port, host: config.host });
+      const address = await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
       if (config.projectionsEnabled) for (const runner of runners) runner.start();
       if (config.projectionsEnabled) meetingSweeper.start();
       stopUploadSweep = sweepAbandonedUploads(attachments, clock, logger);

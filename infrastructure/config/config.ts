@@ -31,6 +31,8 @@ export interface Config {
   nodeEnv: NodeEnv;
   port: number;
   host: string;
+  /** Connections the kernel queues while the event loop is busy: a reconnect storm arrives within a second. */
+  listenBacklog: number;
   /** Absent: the node starts an embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
   /** Absent: Socket.io uses its in-memory adapter (a single node). */
@@ -169,6 +171,7 @@ export function loadConfig(env: Environment = process.env): Config {
     // 0 asks the OS for a free port (tests, local clusters).
     port: read.integer('PORT', { min: 0, max: 65_535 }, 3000),
     host: read.matching('HOST', HOST, 'a host name or IP address') ?? '0.0.0.0',
+    listenBacklog: read.integer('LISTEN_BACKLOG', { min: 1, max: 65_535 }, 4096),
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
     redisPrefix: read.matching('REDIS_PREFIX', REDIS_PREFIX, 'at most 64 letters, digits or . _ -'),
