@@ -154,6 +154,33 @@ describe('embed.js on another origin, against a real server', () => {
     },
   );
 
+  it('replies from the embedding page: the quote shows on both sides and opens the original', { timeout: 90_000 }, async () => {
+    const { xena, yuri, contactId } = await people();
+    const { page, conversation } = await visit(xena, contactId);
+    const welcome = conversation.locator('derbel-message', { hasText: 'Welcome to Acme support!' });
+    await welcome.waitFor({ timeout: 15_000 });
+    await welcome.getByRole('button', { name: 'Reply to message' }).focus();
+    await page.keyboard.press('Enter');
+    await conversation.getByTestId('replying-to').getByText('Welcome to Acme support!').waitFor();
+    await conversation.getByTestId('composer-input').fill('Thanks!');
+    await conversation.getByTestId('composer-input').press('Enter');
+    const reply = yuri.page.locator('derbel-message', { hasText: 'Thanks!' });
+    await expect.poll(() => reply.getByTestId('reply-quote').textContent(), { timeout: 15_000 }).toMatch(/You\s+Welcome to Acme support!/);
+
+    await reply.getByRole('button', { name: 'Reply to message' }).focus();
+    await yuri.page.keyboard.press('Enter');
+    await yuri.page.getByTestId('composer-input').fill('You are welcome');
+    await yuri.page.getByTestId('composer-input').press('Enter');
+    const answer = conversation.locator('derbel-message', { hasText: 'You are welcome' });
+    await expect.poll(() => answer.getByTestId('reply-quote').textContent(), { timeout: 15_000 }).toMatch(/You\s+Thanks!/);
+    await answer.getByTestId('reply-quote').click();
+    const original = conversation
+      .locator('derbel-message')
+      .filter({ has: page.getByTestId('message-text').filter({ hasText: /^Thanks!$/ }) });
+    await expect.poll(() => original.getAttribute('highlighted')).toBe('');
+    expect(page.errors).toEqual([]);
+  });
+
   it('with the script after the elements, a call still rings on the embedding page', { timeout: 90_000 }, async () => {
     const { xena, yuri, contactId } = await people();
     await xena.context.close();

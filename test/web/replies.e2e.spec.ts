@@ -139,4 +139,30 @@ describe('Replies against a real server', () => {
       expect([...anna.page.errors, ...b.errors]).toEqual([]);
     },
   );
+
+  it('in a group the quote names the original’s sender for each reader', { timeout: 90_000 }, async () => {
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris');
+    const carol = await app.signUp('carol');
+    await app.addContact(anna, boris);
+    await app.addContact(anna, carol);
+    await app.createGroup(anna, 'Trip', [boris, carol]);
+    await anna.page.getByTestId('composer-input').fill('Train or car?');
+    await anna.page.getByTestId('composer-input').press('Enter');
+
+    await contactItem(carol.page, 'Trip').click();
+    const question = carol.page.locator('derbel-message', { hasText: 'Train or car?' });
+    await question.getByRole('button', { name: 'Reply to message' }).focus();
+    await carol.page.keyboard.press('Enter');
+    await carol.page.getByTestId('composer-input').fill('Train');
+    await carol.page.getByTestId('composer-input').press('Enter');
+
+    await contactItem(boris.page, 'Trip').click();
+    const seenByBoris = boris.page.locator('derbel-message', { hasText: /Train\s*\d/ });
+    await expect.poll(() => quoteOf(seenByBoris).sender(), { timeout: 15_000 }).toBe('Anna');
+    const seenByAnna = anna.page.locator('derbel-message', { hasText: /Train\s*\d/ });
+    await expect.poll(() => quoteOf(seenByAnna).sender(), { timeout: 15_000 }).toBe('You');
+    expect(await quoteOf(seenByAnna).text()).toBe('Train or car?');
+    expect([...anna.page.errors, ...boris.page.errors, ...carol.page.errors]).toEqual([]);
+  });
 });
