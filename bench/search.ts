@@ -20,7 +20,7 @@ import { TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../test/support/test-en
 import { summarize } from './support.js';
 
 /** A searcher: a seeded user with a token, their busiest conversation, and a word only a few of its messages hold. */
-interface Searcher {
+export interface Searcher {
   userId: string;
   token: string;
   visibleMessages: number;
@@ -150,7 +150,7 @@ export async function benchSearch({ events = 1_172_000, users = 20, seconds = 30
 }
 
 /** The `users` people who see the most messages, each with a session and token, their busiest conversation and a rare word in it. */
-async function chooseSearchers(pool: pg.Pool, users: number): Promise<Searcher[]> {
+export async function chooseSearchers(pool: pg.Pool, users: number): Promise<Searcher[]> {
   const { rows } = await pool.query<{ user_id: string; visible: number; contact_id: string; rare_word: string }>(
     `WITH seen AS (
        SELECT c.user_id, c.contact_id, count(*)::int AS n
@@ -179,23 +179,36 @@ async function chooseSearchers(pool: pg.Pool, users: number): Promise<Searcher[]
   }));
 }
 
-/** `EXPLAIN (ANALYZE, BUFFERS)` of the statement `searchMessages` sends (captured, so a change to the query is measured as it is). */
-async function explainSearch(pool: pg.Pool, searcher: Searcher, q: string, filtered: boolean): Promise<string[]> {
-  let statement: { text: string; values: unknown[] } | null = null;
-  const capture = { query: async (text: string, values: unknown[]) => ((statement = { text, values }), { rows: [] }) };
+/**
+ * `EXPLAIN (ANALYZE, BUFFERS)` of each statement `searchMessages` sends (captured, so a change to the query is
+ * measured as it is), each run for real as well so the search goes on as it would.
+ */
+export async function explainSearch(pool: pg.Pool, searcher: Searcher, q: string, filtered: boolean): Promise<string[]> {
+  const plans: string[] = [];
+  const explained = (client: pg.Pool | pg.PoolClient) => ({
+    query: async (text: string, values?: unknown[]) => {
+      if (!values) return client.query(text); // BEGIN, SET LOCAL, COMMIT
+      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values);
+      plans.push(`-- statement ${plans.filter((l) => l.startsWith('-- statement')).length + 1}`);
+      plans.push(...rows.map((r) => r['QUERY PLAN'] as string));
+      return client.query(text, values);
+    },
+  });
+  const explaining = {
+    ...explained(pool),
+    connect: async () => {
+      const client = await pool.connect();
+      return { ...explained(client), release: () => client.release() };
+    },
+  };
   await searchMessages(
-    capture as unknown as pg.Pool,
+    explaining as unknown as pg.Pool,
     searcher.userId,
     searchTerms(q),
     filtered ? { conversationId: searcher.conversationId } : {},
-    {
-      limit: 20,
-    },
+    { limit: 20 },
   );
-  const captured = statement as { text: string; values: unknown[] } | null;
-  if (!captured) return [];
-  const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${captured.text}`, captured.values);
-  return rows.map((r) => r['QUERY PLAN'] as string);
+  return plans;
 }
 
 async function readModelSize(pool: pg.Pool) {

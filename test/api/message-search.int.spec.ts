@@ -144,7 +144,18 @@ describe('message search', () => {
       ['0.5', '2026-02-30 00:00:00+00'],
       ['NaN', '2026-01-01 00:00:00+00'],
     ])
-      await bad(`q=x&cursor=${Buffer.from(JSON.stringify([...forged, uuid, uuid])).toString('base64url')}`, 'UNKNOWN_CURSOR');
+      await bad(`q=x&cursor=${Buffer.from(JSON.stringify([...forged, uuid, uuid, null, null])).toString('base64url')}`, 'UNKNOWN_CURSOR');
+    // The window's bounds (the newest matches a page is ranked among) are checked as well.
+    const place = ['0.5', '2026-01-01 00:00:00+00', uuid, uuid];
+    for (const window of [
+      [['2026-02-30 00:00:00+00', uuid, uuid], null],
+      [null, ['not a time', uuid, uuid]],
+      [null, ['2026-01-01 00:00:00+00', 'x', uuid]],
+      [null],
+    ])
+      await bad(`q=x&cursor=${Buffer.from(JSON.stringify([...place, ...window])).toString('base64url')}`, 'UNKNOWN_CURSOR');
+    const fine = [...place, null, ['2026-01-01 00:00:00+00', uuid, uuid]];
+    expect((await ana.get(`/api/search?q=x&cursor=${Buffer.from(JSON.stringify(fine)).toString('base64url')}`)).status).toBe(200);
     for (const before of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-12-01T10:00:00+14:00'])
       expect((await ana.get(`/api/search?q=x&before=${encodeURIComponent(before)}`)).status, before).toBe(200);
     const notUuid = await ana.get('/api/search?q=x&conversationId=nope');

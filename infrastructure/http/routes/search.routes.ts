@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { searchMessages, type SearchCursor } from '../../../projections/search/search.queries.js';
+import { searchMessages, type SearchCursor, type SearchKey } from '../../../projections/search/search.queries.js';
 import { searchTerms } from '../../../projections/search/search-terms.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import type { AppContext } from '../../app-context.js';
@@ -25,30 +25,45 @@ const SearchResult = Type.Object({
   snippet: Snippet,
 });
 
-/** `next` as the client sees it: opaque (base64url JSON of the last result's place). */
-const encodeCursor = (c: SearchCursor) => Buffer.from(JSON.stringify([c.rank, c.sentAt, c.contactId, c.id])).toString('base64url');
+/** `next` as the client sees it: opaque (base64url JSON of the last result's place and its window's bounds). */
+const keyArray = (k: SearchKey | null) => k && [k.sentAt, k.contactId, k.id];
+const encodeCursor = (c: SearchCursor) =>
+  Buffer.from(JSON.stringify([c.rank, c.sentAt, c.contactId, c.id, keyArray(c.window.ceiling), keyArray(c.window.floor)])).toString(
+    'base64url',
+  );
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function decodeKey(value: unknown): SearchKey | null | undefined {
+  if (value === null) return null;
+  if (!Array.isArray(value) || value.length !== 3) return undefined;
+  const [sentAt, contactId, id] = value as unknown[];
+  const ok = typeof sentAt === 'string' && typeof contactId === 'string' && typeof id === 'string';
+  return ok && UUID.test(contactId) && UUID.test(id) ? { sentAt, contactId, id } : undefined;
+}
 
 function decodeCursor(value: string): SearchCursor | null {
   try {
-    const [rank, sentAt, contactId, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    const ok = typeof rank === 'string' && typeof sentAt === 'string' && typeof contactId === 'string' && typeof id === 'string';
-    return ok && UUID.test(contactId) && UUID.test(id) ? { rank, sentAt, contactId, id } : null;
+    const [rank, sentAt, contactId, id, ceiling, floor] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    const place = decodeKey([sentAt, contactId, id]);
+    const window = { ceiling: decodeKey(ceiling), floor: decodeKey(floor) };
+    if (typeof rank !== 'string' || !place || window.ceiling === undefined || window.floor === undefined) return null;
+    return { rank, ...place, window: { ceiling: window.ceiling, floor: window.floor } };
   } catch {
     return null;
   }
 }
 
-/** A cursor as `next` wrote it, its rank and time in PostgreSQL's own text (checked by PostgreSQL: a forged one is a 400). */
+/** A cursor as `next` wrote it, its rank and times in PostgreSQL's own text (checked by PostgreSQL: a forged one is a 400). */
 async function readCursor(pool: pg.Pool, value: string): Promise<SearchCursor> {
   const cursor = decodeCursor(value);
   const valid =
     cursor &&
     (await pool
-      .query<{ ok: boolean }>(`SELECT $1::real >= 0 AND $1::real < 'Infinity' AND $2::timestamptz IS NOT NULL AS ok`, [
-        cursor.rank,
-        cursor.sentAt,
-      ])
+      .query<{ ok: boolean }>(
+        `SELECT $1::real >= 0 AND $1::real < 'Infinity' AND $2::timestamptz IS NOT NULL
+                AND ($3::text IS NULL OR $3::timestamptz IS NOT NULL) AND ($4::text IS NULL OR $4::timestamptz IS NOT NULL) AS ok`,
+        [cursor.rank, cursor.sentAt, cursor.window.ceiling?.sentAt ?? null, cursor.window.floor?.sentAt ?? null],
+      )
       .then(
         ({ rows }) => rows[0].ok,
         (error: { code?: string }) => {
