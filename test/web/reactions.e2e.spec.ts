@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
 import { contactItem, E2eApp, texts, type Person } from './support/e2e-app.js';
@@ -17,6 +17,22 @@ async function say(person: Person, text: string) {
 
 const chip = (page: Page, emoji: string) => page.locator(`[data-testid="reaction-chip"][data-emoji="${emoji}"]`);
 const chipLabels = (page: Page) => page.getByTestId('reaction-chip').evaluateAll((chips) => chips.map((c) => c.getAttribute('aria-label')));
+
+/** Whether the element lies wholly inside the visible part of its conversation's message log. */
+const inLogView = (locator: Locator) =>
+  locator.evaluate((element) => {
+    let node: Node = element;
+    for (;;) {
+      const root = node.getRootNode() as ShadowRoot | Document;
+      const log = root.querySelector('[role="log"]');
+      if (log) {
+        const [box, view] = [element.getBoundingClientRect(), log.getBoundingClientRect()];
+        return box.top >= view.top && box.bottom <= view.bottom;
+      }
+      if (!(root instanceof ShadowRoot)) return false;
+      node = root.host;
+    }
+  });
 
 /** Opens the reaction picker on the message with this text (hovering it shows the button). */
 async function openPicker(page: Page, text: string) {
@@ -88,8 +104,11 @@ describe('Reactions against a real server', () => {
       await app.addContact(anna, bob);
       await contactItem(anna.page, 'Bob').click();
       await contactItem(bob.page, 'Anna').click();
+      // Enough before it that the log scrolls: the chips that appear on the last message must stay in view.
+      const earlier = Array.from({ length: 16 }, (_, n) => `Earlier ${n + 1}`);
+      for (const text of earlier) await say(anna, text);
       await say(anna, 'Lunch at noon?');
-      await expect.poll(() => texts(bob.page)).toEqual(['Lunch at noon?']);
+      await expect.poll(() => texts(bob.page)).toEqual([...earlier, 'Lunch at noon?']);
 
       // Anna, by keyboard: the message's "Add reaction", the first of the common ones.
       const message = anna.page.getByTestId('message').filter({ hasText: 'Lunch at noon?' });
@@ -106,6 +125,7 @@ describe('Reactions against a real server', () => {
       await expect.poll(() => message.getByTestId('add-reaction').evaluate((button) => button.matches(':focus'))).toBe(true);
 
       await expect.poll(() => chipLabels(bob.page)).toEqual(['👍 1: Anna']);
+      await expect.poll(() => inLogView(chip(bob.page, '👍'))).toBe(true);
       expect(await chip(bob.page, '👍').getAttribute('aria-pressed')).toBe('false');
       expect(await chipLabels(anna.page)).toEqual(['👍 1: You']);
       expect(await chip(anna.page, '👍').getAttribute('aria-pressed')).toBe('true');

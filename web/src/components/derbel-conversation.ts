@@ -674,11 +674,8 @@ export class DerbelConversation extends LitElement {
       >;
       const lastId = messages[messages.length - 1]?.message?.id;
       const action =
-        !memory || memory.height === 0 || (lastId !== memory.lastId && memory.atBottom)
-          ? 'bottom'
-          : lastId === memory.lastId && memory.top < 120
-            ? 'keep'
-            : null;
+        // At the bottom stays at the bottom: a new message, or reactions that made the last one taller.
+        !memory || memory.height === 0 || memory.atBottom ? 'bottom' : lastId === memory.lastId && memory.top < 120 ? 'keep' : null;
       // The bubbles render after this element: measure once they have.
       if (action) {
         void Promise.all(messages.map((message) => message.updateComplete)).then(() => {

@@ -124,6 +124,13 @@ export class DerbelMessage extends LitElement {
     `;
   }
 
+  /** Done once the reactions are drawn too: the conversation measures the bubble then (scrolling to the bottom). */
+  protected async getUpdateComplete() {
+    const done = await super.getUpdateComplete();
+    await this.renderRoot.querySelector('derbel-reactions')?.updateComplete;
+    return done;
+  }
+
   private body(message: ShownMessage) {
     if (message.deleted) return html`<p part="text" class="text" data-testid="message-text">This message was deleted.</p>`;
     const attachments = message.attachments ?? [];
