@@ -154,6 +154,11 @@ describe('Replies against a real server', () => {
     const question = carol.page.locator('derbel-message', { hasText: 'Train or car?' });
     await question.getByRole('button', { name: 'Reply to message' }).focus();
     await carol.page.keyboard.press('Enter');
+    // The reply target stays with the draft while Carol looks at another conversation.
+    await contactItem(carol.page, 'Anna').click();
+    await expect.poll(() => carol.page.getByTestId('replying-to').count()).toBe(0);
+    await contactItem(carol.page, 'Trip').click();
+    await carol.page.getByTestId('replying-to').getByText('Train or car?').waitFor();
     await carol.page.getByTestId('composer-input').fill('Train');
     await carol.page.getByTestId('composer-input').press('Enter');
 
