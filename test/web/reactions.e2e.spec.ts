@@ -175,6 +175,8 @@ describe('Reactions against a real server', () => {
       await bob.page.screenshot({ path: 'test-results/web/reactions-picker-dark.png' });
       await bob.page.keyboard.press('Escape');
       await bob.page.getByTestId('reaction-picker').waitFor({ state: 'hidden' });
+      const bobsButton = bob.page.getByTestId('message').filter({ hasText: 'Lunch at noon?' }).getByTestId('add-reaction');
+      await expect.poll(() => bobsButton.evaluate((button) => button.matches(':focus'))).toBe(true);
       expect(bobForeign).toEqual([]);
 
       // History carries them: a reload shows the same chips.

@@ -187,8 +187,14 @@ export class DerbelReactionPicker extends LitElement {
     if (event.newState !== 'closed') return;
     this.full = false;
     const active = deepActiveElement();
-    const focusLost = !active || active === document.body || this.renderRoot.contains(active) || this.picker?.contains(active);
+    const focusLost = !active || active === document.body || this.holds(active);
     if (focusLost && this.anchor?.isConnected) this.anchor.focus();
+  }
+
+  /** Whether the node is inside this element, through shadow roots (the full picker's search field is in its own). */
+  private holds(node: Node) {
+    for (let at: Node | null = node; at; at = at.parentNode ?? (at instanceof ShadowRoot ? at.host : null)) if (at === this) return true;
+    return false;
   }
 
   /** Arrows move along the common reactions. */
