@@ -26,6 +26,12 @@ export interface Projection<Output = never> {
   apply(sql: Sql, events: readonly RecordedDerbelEvent[], options?: ApplyOptions): Promise<Output[] | void>;
   /** Optional: how many events it likes per call during a rebuild (when more is faster). */
   readonly rebuildBatchSize?: number;
+  /**
+   * Optional: `apply` reads its tables only through their primary keys and unique constraints. A rebuild then
+   * builds the other indexes (a search's GIN, a listing's order) in bulk once the replay is done, instead of
+   * keeping them up to date row by row.
+   */
+  readonly readsOnlyByKey?: boolean;
   /** Optional: the events it reads; a batch with none of them is not handed to it (no savepoint, no call). */
   handles?(event: RecordedDerbelEvent): boolean;
 }

@@ -43,7 +43,7 @@ export async function prepareShadow(
   try {
     for (const table of projection.tables) {
       await client.query(`DROP TABLE IF EXISTS ${SHADOW_SCHEMA}.${ident(table)}`);
-      await cloneTable(client, table);
+      await cloneTable(client, table, !projection.readsOnlyByKey);
     }
     await client.query(`DELETE FROM ${SHADOW_PARKED_TABLE} WHERE projection = $1`, [projection.name]);
     await client.query(
@@ -81,10 +81,40 @@ export async function pendingRebuilds(
 }
 
 /**
+ * Creates the indexes the live tables have and the shadow ones lack: those a projection that reads only by
+ * key leaves out of its shadow tables during the replay (`Projection.readsOnlyByKey`). One bulk build per
+ * index, with room to sort in memory; a shadow index no longer on the live table is dropped.
+ */
+export async function buildShadowIndexes(client: pg.ClientBase, projection: Projection<unknown>): Promise<void> {
+  for (const table of projection.tables) {
+    const shadow = `${SHADOW_SCHEMA}.${ident(table)}`;
+    const live = await plainIndexDefinitions(client, `public.${ident(table)}`);
+    const existing = await plainIndexDefinitions(client, shadow);
+    const wanted = new Set(live.map(schemaFree));
+    for (const def of existing) {
+      if (!wanted.has(schemaFree(def))) await client.query(`DROP INDEX ${SHADOW_SCHEMA}.${ident(indexName(def))}`);
+    }
+    const present = new Set(existing.map(schemaFree));
+    for (const def of live.filter((d) => !present.has(schemaFree(d)))) {
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL maintenance_work_mem TO '256MB'`);
+        await client.query(inShadow(def, shadow));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    }
+  }
+}
+
+/**
  * An empty copy of `public.<table>` in the shadow schema. Constraints, indexes and storage parameters are
  * recreated under their live names (names are per schema), so once the copy is moved into `public` it is indistinguishable.
+ * Without `plainIndexes`, the indexes that back no constraint are left for `buildShadowIndexes`.
  */
-async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
+async function cloneTable(client: pg.ClientBase, table: string, plainIndexes: boolean): Promise<void> {
   const live = `public.${ident(table)}`;
   const shadow = `${SHADOW_SCHEMA}.${ident(table)}`;
   await client.query(
@@ -103,10 +133,13 @@ async function cloneTable(client: pg.ClientBase, table: string): Promise<void> {
     [live],
   );
   if (options[0]?.options?.length) await client.query(`ALTER TABLE ${shadow} SET (${options[0].options.join(', ')})`);
-  for (const def of await plainIndexDefinitions(client, live)) {
-    await client.query(def.replace(/ ON (ONLY )?\S+ USING /, ` ON $1${shadow} USING `));
-  }
+  if (!plainIndexes) return;
+  for (const def of await plainIndexDefinitions(client, live)) await client.query(inShadow(def, shadow));
 }
+
+const inShadow = (def: string, shadow: string) => def.replace(/ ON (ONLY )?\S+ USING /, ` ON $1${shadow} USING `);
+const schemaFree = (def: string) => def.replace(/ ON (ONLY )?\S+ USING /, ' ON _ USING ');
+const indexName = (def: string) => /^CREATE (?:UNIQUE )?INDEX (\S+) ON /.exec(def)![1];
 
 /** Indexes that do not back a constraint (those come back with their constraints). */
 async function plainIndexDefinitions(client: pg.ClientBase, qualifiedTable: string): Promise<string[]> {
@@ -119,8 +152,11 @@ async function plainIndexDefinitions(client: pg.ClientBase, qualifiedTable: stri
   return rows.map((r) => r.def);
 }
 
-/** Columns, constraints and indexes, schema-free, to tell whether a saved shadow still fits the live table. */
-async function tableShape(client: pg.ClientBase, schema: string, table: string): Promise<string | null> {
+/**
+ * Columns, constraints and indexes, schema-free, to tell whether a saved shadow still fits the live table.
+ * Without `plainIndexes`, the indexes that `buildShadowIndexes` makes right in the end are left out.
+ */
+async function tableShape(client: pg.ClientBase, schema: string, table: string, plainIndexes: boolean): Promise<string | null> {
   const qualified = `${schema}.${ident(table)}`;
   const { rows: exists } = await client.query<{ oid: string | null }>('SELECT to_regclass($1)::text AS oid', [qualified]);
   if (!exists[0].oid) return null;
@@ -133,14 +169,15 @@ async function tableShape(client: pg.ClientBase, schema: string, table: string):
     `SELECT conname || ' ' || pg_get_constraintdef(oid) AS c FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`,
     [qualified],
   );
-  const indexes = (await plainIndexDefinitions(client, qualified)).map((def) => def.replace(/ ON (ONLY )?\S+ USING /, ' ON _ USING '));
+  const indexes = plainIndexes ? (await plainIndexDefinitions(client, qualified)).map(schemaFree) : [];
   return JSON.stringify([columns.map((r) => r.c), constraints.map((r) => r.c), indexes]);
 }
 
 async function shadowMatchesLive(client: pg.ClientBase, projection: Projection<unknown>): Promise<boolean> {
+  const plainIndexes = !projection.readsOnlyByKey;
   for (const table of projection.tables) {
-    const shadow = await tableShape(client, SHADOW_SCHEMA, table);
-    if (shadow === null || shadow !== (await tableShape(client, 'public', table))) return false;
+    const shadow = await tableShape(client, SHADOW_SCHEMA, table, plainIndexes);
+    if (shadow === null || shadow !== (await tableShape(client, 'public', table, plainIndexes))) return false;
   }
   return true;
 }

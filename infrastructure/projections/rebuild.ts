@@ -4,7 +4,7 @@ import type { EventStore, RecordedEvent } from '../../application/ports/event-st
 import { asDerbelEvents } from '../../projections/recorded-event.js';
 import { applyOrPark } from './apply-or-park.js';
 import type { Projection } from '../../projections/projection.js';
-import { ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
+import { buildShadowIndexes, ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
 import { SQLSTATE, sqlState } from '../database/sqlstate.js';
 
@@ -132,6 +132,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     if (options.signal?.aborted) return result('interrupted');
     await Promise.all(shadows.map((shadow) => schedule(shadow, [], options.perEvent ?? false, true)));
     await Promise.all(shadows.map((shadow) => shadow.applying));
+    await Promise.all(shadows.map((shadow) => buildShadowIndexes(shadow.client, shadow.projection)));
 
     report('swapping', position, target);
     for (const shadow of shadows) {

@@ -7,6 +7,7 @@ import { accountsFold } from './accounts.fold.js';
 export const accountsProjection: Projection = {
   name: PROJECTIONS.accounts,
   tables: ['accounts'],
+  readsOnlyByKey: true,
   async apply(sql, events) {
     const { createdIfAbsent } = await foldBatch(accountsFold, events, async () => new Map());
     if (createdIfAbsent.length === 0) return;

@@ -23,6 +23,8 @@ const toRecord = (m: MessageRow) => ({
 export const searchProjection: Projection = {
   name: PROJECTIONS.search,
   tables: ['message_search'],
+  // Rows are read by their key only: a rebuild builds the document's GIN index once, after the replay.
+  readsOnlyByKey: true,
   // Reactions change nothing a search finds.
   handles: (event) => messagesFold.handles(event) && event.type !== 'ReactionAdded' && event.type !== 'ReactionRemoved',
   async apply(sql, events) {
