@@ -3,7 +3,8 @@ import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
 import { asDerbelEvents } from '../../projections/recorded-event.js';
 import { applyOrPark } from './apply-or-park.js';
-import type { Projection } from '../../projections/projection.js';
+import type { Projection, Sql } from '../../projections/projection.js';
+import { preparedSql } from './prepared-sql.js';
 import { buildShadowIndexes, ensureShadowSchema, prepareShadow, saveShadowProgress, SHADOW_SCHEMA } from './rebuild-shadow.js';
 import { swapInShadow } from './rebuild-swap.js';
 import { SQLSTATE, sqlState } from '../database/sqlstate.js';
@@ -60,6 +61,8 @@ export class RebuildBusyError extends Error {
 interface Shadow {
   projection: Projection<unknown>;
   client: pg.Client;
+  /** The client as the projection's statements see it: each prepared once (see prepared-sql.ts). */
+  sql: Sql;
   /** Position of the last committed batch. */
   position: number;
   resumedFrom: number | null;
@@ -190,7 +193,16 @@ async function openShadow(connectionString: string, projection: Projection<unkno
     // Batch statements join and sort tens of thousands of rows; let them do it in memory.
     await client.query(`SET work_mem TO '64MB'`);
     const { position, resumed } = await prepareShadow(client, projection);
-    return { projection, client, position, resumedFrom: resumed ? position : null, queue: [], flushAt, applying: Promise.resolve() };
+    return {
+      projection,
+      client,
+      sql: preparedSql(client),
+      position,
+      resumedFrom: resumed ? position : null,
+      queue: [],
+      flushAt,
+      applying: Promise.resolve(),
+    };
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
@@ -230,7 +242,7 @@ async function applyInTransaction(shadow: Shadow, mine: RecordedEvent[], perEven
 /** Events the projection cannot apply are parked, in the shadow's own parked table (moved in at the swap). */
 async function applyEvents(shadow: Shadow, events: RecordedEvent[], perEvent: boolean): Promise<void> {
   if (events.length === 0) return;
-  await applyOrPark(shadow.client, shadow.projection, asDerbelEvents(events), { outputs: false }, perEvent);
+  await applyOrPark(shadow.sql, shadow.projection, asDerbelEvents(events), { outputs: false }, perEvent);
 }
 
 /**
