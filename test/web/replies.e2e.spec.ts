@@ -101,6 +101,8 @@ describe('Replies against a real server', () => {
         return box.top >= view.top && box.bottom <= view.bottom;
       });
       expect(inView).toBe(true);
+      // Keyboard focus went with it: the original's own actions are the next Tab stops.
+      expect(await found.getByTestId('message').evaluate((element) => element.matches(':focus'))).toBe(true);
 
       // Boris reloads: his quote now comes from the server, his history no longer has the original.
       await b.reload({ waitUntil: 'domcontentloaded' });

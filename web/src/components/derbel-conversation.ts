@@ -197,7 +197,7 @@ export class DerbelConversation extends LitElement {
     const bubble = bubbles.find((candidate) => candidate.message?.id === messageId);
     if (!bubble) return false;
     bubble.scrollIntoView({ block: 'center' });
-    this.log?.focus({ preventScroll: true });
+    bubble.focusBubble();
     if (this.highlightTimer) clearTimeout(this.highlightTimer);
     for (const other of bubbles) other.highlighted = other === bubble;
     this.highlightTimer = setTimeout(() => (bubble.highlighted = false), HIGHLIGHT_MS);

@@ -89,6 +89,11 @@ export class DerbelMessage extends LitElement {
     this.replyable = false;
   }
 
+  /** Puts keyboard focus on the bubble (the conversation jumped to it): its actions show, Tab reaches them. */
+  focusBubble() {
+    this.renderRoot.querySelector<HTMLElement>('.bubble')?.focus({ preventScroll: true });
+  }
+
   render() {
     const message = this.message;
     if (!message) return nothing;
@@ -98,6 +103,7 @@ export class DerbelMessage extends LitElement {
         part="bubble"
         class="bubble ${message.status} ${message.deleted ? 'deleted' : ''}"
         data-testid="message"
+        tabindex="-1"
         data-message-id=${message.id}
         data-status=${message.status}
       >
