@@ -10,13 +10,15 @@ export function sqlPerEvent(
   tables: readonly string[],
   applyEvent: (sql: Sql, event: RecordedDerbelEvent) => Promise<void>,
   types?: readonly string[],
+  options: Pick<Projection, 'readsOnlyByKey'> = {},
 ): Projection {
   const mine = types && new Set(types);
   return {
     name,
     tables,
+    ...options,
     async apply(sql, events) {
-      for (const event of events) await applyEvent(sql, event);
+      for (const event of events) if (!mine || mine.has(event.type)) await applyEvent(sql, event);
     },
     ...(mine ? { handles: (event: RecordedDerbelEvent) => mine.has(event.type) } : {}),
   };

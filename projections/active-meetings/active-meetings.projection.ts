@@ -8,7 +8,12 @@ import type { RecordedDerbelEvent } from '../recorded-event.js';
  * Meetings that ring or go on, with who is seated under which peer id. The sweeper reads `ring_until` here
  * to end unanswered meetings; `GET /api/meetings` lists a user's rows.
  */
-export const activeMeetingsProjection: Projection = sqlPerEvent(PROJECTIONS.activeMeetings, ['active_meetings'], applyEvent);
+export const activeMeetingsProjection: Projection = sqlPerEvent(PROJECTIONS.activeMeetings, ['active_meetings'], applyEvent, [
+  'MeetingStarted',
+  'ParticipantJoined',
+  'ParticipantLeft',
+  'MeetingEnded',
+]);
 
 async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
   switch (event.type) {

@@ -10,11 +10,14 @@ import type { RecordedDerbelEvent } from '../recorded-event.js';
  * remembers what that needs while the meeting runs. In a group call that was answered, the outcome is each
  * member's own: finished for those who joined, declined for those who declined, missed for the others.
  */
-export const callLogProjection: Projection = {
-  ...sqlPerEvent(PROJECTIONS.callLog, ['call_log', 'call_log_meetings'], applyEvent),
+export const callLogProjection: Projection = sqlPerEvent(
+  PROJECTIONS.callLog,
+  ['call_log', 'call_log_meetings'],
+  applyEvent,
+  ['MeetingStarted', 'ParticipantJoined', 'InvitationDeclined', 'MeetingEnded'],
   // Meetings are read by id only: a rebuild builds the newest-first index once, after the replay.
-  readsOnlyByKey: true,
-};
+  { readsOnlyByKey: true },
+);
 
 async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
   switch (event.type) {

@@ -46,4 +46,6 @@ export const contactRequestsProjection = sqlPerEvent(
     }
   },
   ['ContactRequested', 'ContactRequestDeclined', 'ContactRequestCancelled', 'ContactAdded', 'ContactRemoved'],
+  // Read by contact only: a rebuild builds the by-requester and by-recipient indexes once the replay is done.
+  { readsOnlyByKey: true },
 );

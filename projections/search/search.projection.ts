@@ -23,7 +23,7 @@ const toRecord = (m: MessageRow) => ({
 export const searchProjection: Projection = {
   name: PROJECTIONS.search,
   tables: ['message_search'],
-  // Rows are read by their key only: a rebuild builds the document's GIN index once, after the replay.
+  // Rows are read by their key only: a rebuild builds the other indexes (the document's GIN…) once, after the replay.
   readsOnlyByKey: true,
   // Reactions change nothing a search finds.
   handles: (event) => messagesFold.handles(event) && event.type !== 'ReactionAdded' && event.type !== 'ReactionRemoved',
