@@ -46,7 +46,8 @@ export async function benchMessaging({
       const failures: Record<string, number> = {};
       const total = ratePerSecond * durationSeconds;
       const inflight: Promise<void>[] = [];
-      const cpuBefore = cpuSnapshot(cpuParts);
+      const database = new URL(cluster.db.url).pathname.slice(1);
+      const cpuBefore = cpuSnapshot(cpuParts, { database });
       const start = performance.now();
       const startedAt = new Date().toISOString();
       for (let i = 0; i < total; i++) {
@@ -87,7 +88,7 @@ export async function benchMessaging({
       const deadline = performance.now() + 5_000;
       while (latencies.size < total - failed && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const lost = total - failed - latencies.size;
-      const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
+      const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts, { database }));
       const cpuMicrosecondsPerMessage = Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms * 1000) / total)]));
       const result = {
         rate: ratePerSecond,

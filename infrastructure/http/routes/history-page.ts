@@ -19,6 +19,7 @@ export const HistoryQuery = Type.Object({
 
 export const HistoryResponses = {
   200: Type.Object({ messages: Type.Array(HistoryMessage), hasMore: Type.Boolean() }),
+  304: Type.Null({ description: 'Unchanged since the `ETag` that `If-None-Match` names: no body.' }),
   ...errors(400, 401, 404),
 };
 
