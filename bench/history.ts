@@ -50,7 +50,7 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
     const writesStart = performance.now();
     const writing = (async () => {
       const inflight: Promise<void>[] = [];
-      for (let i = 0; !stop; i++) {
+      for (let i = 0; !stop && rate > 0; i++) {
         const wait = writesStart + (i * 1000) / rate - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
         if (stop) break;
@@ -64,7 +64,7 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
       }
       await Promise.all(inflight);
     })();
-    await new Promise((r) => setTimeout(r, writesOnlySeconds * 1000));
+    if (rate > 0) await new Promise((r) => setTimeout(r, writesOnlySeconds * 1000));
     const sentWritesOnly = sent;
     const cpuReadsStart = cpuSnapshot(cpuParts, { database });
     const start = performance.now();
@@ -96,7 +96,10 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
     const sendsMeanwhile = sent - sentWritesOnly;
     /** CPU microseconds per page of `part`, less what the sends made meanwhile cost it (as measured alone). */
     const perPage = (part: string) =>
-      Math.round(((cpuMs[part] - (writesOnlyMs[part] / sentWritesOnly) * sendsMeanwhile) * 1000) / Math.max(1, latencies.length));
+      Math.round(
+        ((cpuMs[part] - (sentWritesOnly > 0 ? (writesOnlyMs[part] / sentWritesOnly) * sendsMeanwhile : 0)) * 1000) /
+          Math.max(1, latencies.length),
+      );
     const plan = await explainPage(cluster.db.url, pairs[0].contactId, limit);
     console.error(plan.join('\n'));
     await Promise.all([reads.close(), writes.close()]);
@@ -120,8 +123,8 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
       readNodeCpuMicrosecondsPerPage: Math.round((cpuMs.node2 * 1000) / Math.max(1, latencies.length)),
       // Net of the sends (see above); PostgreSQL: this database's backends only (the server is shared).
       sendsAloneCpuMicrosecondsPerMessage: {
-        node2: Math.round((writesOnlyMs.node2 * 1000) / sentWritesOnly),
-        postgres: Math.round((writesOnlyMs.postgresDatabase * 1000) / sentWritesOnly),
+        node2: Math.round((writesOnlyMs.node2 * 1000) / Math.max(1, sentWritesOnly)),
+        postgres: Math.round((writesOnlyMs.postgresDatabase * 1000) / Math.max(1, sentWritesOnly)),
       },
       pageCpuMicroseconds: { readNode: perPage('node2'), postgres: perPage('postgresDatabase') },
     };
