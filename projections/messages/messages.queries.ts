@@ -96,9 +96,13 @@ export interface HistoryPageJson {
   version: string;
 }
 
-/** What changes whenever any message of the conversation does (`message_versions`); equal versions, equal pages. */
-const VERSION_SQL = `SELECT changes || '.' || position AS version FROM message_versions WHERE contact_id = $1`;
-/** Before the conversation's first change since `message_versions` exists. */
+/**
+ * What changes whenever any message of the conversation does (`message_versions`), and whenever a rebuild swaps
+ * in a new `messages` table (its oid): the rebuilt table may say what the old one did not (that is what a rebuild
+ * repairs) while the counts, pure functions of the log, stay the same. Equal versions, equal pages.
+ */
+const VERSION_SQL = `SELECT to_regclass('messages')::oid || '.' || coalesce((SELECT changes || '.' || position FROM message_versions WHERE contact_id = $1), '0.0') AS version`;
+/** Not read (cannot happen: the statement always answers one row). */
 const UNCHANGED = '0.0';
 
 /** The conversation's version now: one index lookup, what a cached page is checked against. */
