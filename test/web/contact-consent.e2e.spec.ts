@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { contactItem, E2eApp, texts, type Person } from './support/e2e-app.js';
+import { contactItem, E2eApp, texts, type Person, say } from './support/e2e-app.js';
 
 const app = new E2eApp('cc');
 
@@ -15,11 +15,6 @@ async function ask(person: Person, other: Person, message?: string) {
   if (message) await person.page.getByLabel('First message (optional)').fill(message);
   await person.page.getByTestId('add-contact-input').press('Enter');
   await person.page.getByTestId('add-contact-status').getByText(`Request sent to ${other.displayName}.`).waitFor();
-}
-
-async function say(page: Page, text: string) {
-  await page.getByTestId('composer-input').fill(text);
-  await page.getByTestId('composer-input').press('Enter');
 }
 
 /** What the page's client gets when it sends into a conversation, as the web app would. */

@@ -1,18 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { contactItem, E2eApp, texts, type Person } from './support/e2e-app.js';
+import { contactItem, E2eApp, texts, say } from './support/e2e-app.js';
 
 const app = new E2eApp('gr');
 
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
 afterEach(() => app.closeContexts());
-
-async function say(person: Person, text: string) {
-  await person.page.getByTestId('composer-input').fill(text);
-  await person.page.getByTestId('composer-input').press('Enter');
-}
 
 const notes = (page: Page) => page.getByTestId('group-note').allTextContents();
 const typing = (page: Page) =>

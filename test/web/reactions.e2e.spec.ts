@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { contactItem, E2eApp, texts, type Person } from './support/e2e-app.js';
+import { contactItem, E2eApp, texts, type Person, say } from './support/e2e-app.js';
 
 // A long window, so the rate limit is reached on purpose in the last test and never by chance elsewhere.
 const app = new E2eApp('re', { RATE_LIMIT_EDITS: '40/5m' });
@@ -9,11 +9,6 @@ const app = new E2eApp('re', { RATE_LIMIT_EDITS: '40/5m' });
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
 afterEach(() => app.closeContexts());
-
-async function say(person: Person, text: string) {
-  await person.page.getByTestId('composer-input').fill(text);
-  await person.page.getByTestId('composer-input').press('Enter');
-}
 
 const chip = (page: Page, emoji: string) => page.locator(`[data-testid="reaction-chip"][data-emoji="${emoji}"]`);
 const chipLabels = (page: Page) => page.getByTestId('reaction-chip').evaluateAll((chips) => chips.map((c) => c.getAttribute('aria-label')));

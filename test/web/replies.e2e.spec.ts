@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { contactItem, E2eApp, type Person } from './support/e2e-app.js';
+import { contactItem, E2eApp, sendThroughApi } from './support/e2e-app.js';
 
 // 60 messages in a few seconds: more than the default limit lets one person send.
 const app = new E2eApp('rp', { RATE_LIMIT_MESSAGES: '1000/1s' });
@@ -9,22 +9,6 @@ const app = new E2eApp('rp', { RATE_LIMIT_MESSAGES: '1000/1s' });
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
 afterEach(() => app.closeContexts());
-
-/** Sends `texts` one after another into the person's first conversation through the app's api client; their ids. */
-function send(person: Person, texts: string[]): Promise<string[]> {
-  return person.page.evaluate(async (texts) => {
-    const { client } = document.querySelector('derbel-app') as unknown as {
-      client: {
-        contacts: { value: { contacts: Array<{ id: string }> } };
-        api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
-      };
-    };
-    const contactId = client.contacts.value.contacts[0].id;
-    const ids: string[] = [];
-    for (const text of texts) ids.push((await client.api.sendMessage(contactId, { id: crypto.randomUUID(), text })).message.id);
-    return ids;
-  }, texts);
-}
 
 const bubble = (page: Page, messageId: string) => page.locator(`derbel-message:has([data-message-id="${messageId}"])`);
 const quoteOf = (message: Locator) => ({
@@ -44,7 +28,7 @@ describe('Replies against a real server', () => {
       const anna = await app.signUp('anna');
       const boris = await app.signUp('boris', { colorScheme: 'dark' });
       await app.addContact(anna, boris);
-      const [originalId] = await send(anna, [
+      const [originalId] = await sendThroughApi(anna, [
         'Where do we meet?\nI can do Tuesday',
         ...Array.from({ length: 59 }, (_, n) => `filler ${n + 1}`),
       ]);

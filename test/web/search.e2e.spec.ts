@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { E2eApp, type Person } from './support/e2e-app.js';
+import { E2eApp, sendThroughApi } from './support/e2e-app.js';
 
 // 72 messages in a few seconds: more than the default limit lets one person send.
 const app = new E2eApp('se', { RATE_LIMIT_MESSAGES: '1000/1s' });
@@ -10,22 +10,6 @@ afterAll(() => app.stop());
 afterEach(() => app.closeContexts());
 
 const fillers = (count: number) => Array.from({ length: count }, (_, n) => `filler message ${n + 1}`);
-
-/** Sends `texts` one after another into the person's first conversation through the app's api client; their ids. */
-function send(person: Person, texts: string[]): Promise<string[]> {
-  return person.page.evaluate(async (texts) => {
-    const { client } = document.querySelector('derbel-app') as unknown as {
-      client: {
-        contacts: { value: { contacts: Array<{ id: string }> } };
-        api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
-      };
-    };
-    const contactId = client.contacts.value.contacts[0].id;
-    const ids: string[] = [];
-    for (const text of texts) ids.push((await client.api.sendMessage(contactId, { id: crypto.randomUUID(), text })).message.id);
-    return ids;
-  }, texts);
-}
 
 describe('Message search against a real server', () => {
   it(
@@ -38,8 +22,8 @@ describe('Message search against a real server', () => {
       const carol = await app.signUp('carol');
       await app.addContact(carol, bob);
       // The hit first, then more than a history page (50) after it, sent through the api as the app would.
-      const [hitId] = await send(anna, ['The blueberry pancakes recipe is in the shared folder', ...fillers(70)]);
-      await send(carol, ['Pancakes on Sunday?']);
+      const [hitId] = await sendThroughApi(anna, ['The blueberry pancakes recipe is in the shared folder', ...fillers(70)]);
+      await sendThroughApi(carol, ['Pancakes on Sunday?']);
 
       const page = bob.page;
       await page.keyboard.press('Control+k');

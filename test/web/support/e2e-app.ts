@@ -103,3 +103,26 @@ export const contactItem = (page: Page, name: string) =>
     .filter({ has: page.locator('span.name', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
 
 export const texts = (page: Page) => page.getByTestId('message-text').allTextContents();
+
+/** Types `text` into the open conversation's composer and sends it, as a person does. */
+export async function say(who: Person | Page, text: string) {
+  const page = 'context' in who && 'name' in who ? who.page : (who as Page);
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+}
+
+/** Sends `texts` one after another into the person's first conversation through the app's api client; their ids. */
+export function sendThroughApi(person: Person, texts: string[]): Promise<string[]> {
+  return person.page.evaluate(async (texts) => {
+    const { client } = document.querySelector('derbel-app') as unknown as {
+      client: {
+        contacts: { value: { contacts: Array<{ id: string }> } };
+        api: { sendMessage(contactId: string, input: { id: string; text: string }): Promise<{ message: { id: string } }> };
+      };
+    };
+    const contactId = client.contacts.value.contacts[0].id;
+    const ids: string[] = [];
+    for (const text of texts) ids.push((await client.api.sendMessage(contactId, { id: crypto.randomUUID(), text })).message.id);
+    return ids;
+  }, texts);
+}
