@@ -17,6 +17,7 @@ import { createTestDatabase } from '../test/support/database.js';
 import { startNodeProcess } from '../test/support/node-process.js';
 import { TEST_JWT_SECRET } from '../test/support/test-server.js';
 import { TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../test/support/test-env.js';
+import { cpuMillisecondsBetween, cpuSnapshot } from './cpu-usage.js';
 import { summarize } from './support.js';
 
 /** A searcher: a seeded user with a token, their busiest conversation, and a word only a few of its messages hold. */
@@ -88,6 +89,8 @@ export async function benchSearch({ events = 1_172_000, users = 20, seconds = 30
       { name: `${kind}, in one conversation`, q, filtered: true },
     ]);
     const loadBefore = os.loadavg()[0];
+    const database = new URL(db.url).pathname.slice(1);
+    const cpuBefore = cpuSnapshot({ node: node.child.pid ?? 0 }, { database });
     started = performance.now();
     await Promise.all(
       searchers.map(async (searcher, i) => {
@@ -109,6 +112,8 @@ export async function benchSearch({ events = 1_172_000, users = 20, seconds = 30
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
+    const cpu = cpuMillisecondsBetween(cpuBefore, cpuSnapshot({ node: node.child.pid ?? 0 }, { database }));
+    const searches = sum(latencies);
     await http.close();
     await node.stop();
 
@@ -142,7 +147,14 @@ export async function benchSearch({ events = 1_172_000, users = 20, seconds = 30
         min: Math.min(...searchers.map((s) => s.visibleMessages)),
         max: Math.max(...searchers.map((s) => s.visibleMessages)),
       },
-      searchesPerSecond: Math.round(sum(latencies) / elapsed),
+      searchesPerSecond: Math.round(searches / elapsed),
+      // Where a search's time goes when the latency is mostly queueing: CPU per search of the api node (one
+      // process: one core at most) and of the bench database's PostgreSQL backends.
+      cpuMsPerSearch: {
+        apiNode: Math.round((cpu.node / searches) * 100) / 100,
+        postgres: Math.round((cpu.postgresDatabase / searches) * 100) / 100,
+        loadGenerator: Math.round((cpu.loadGenerator / searches) * 100) / 100,
+      },
       statuses,
       allMs: summarize([...latencies.values()].flat()),
       perKindMs: perKind,
