@@ -55,6 +55,36 @@ function cpuSecondsOfDatabase(database: string): number {
 }
 
 /**
+ * CPU seconds so far of each PostgreSQL backend connected to `database`, by pid: compare two with
+ * `backendCpuMillisecondsBetween`, which (unlike a sum) is not thrown off by a pool closing idle connections.
+ */
+export function backendCpuSeconds(database: string): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || commandOf(pid) !== 'postgres') continue;
+    try {
+      if (
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split(/[\s\0]+/)
+          .includes(database)
+      )
+        seconds.set(pid, processCpuSeconds(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return seconds;
+}
+
+/** CPU milliseconds the backends alive at `after` used since `before` (those that ended meanwhile are not counted). */
+export function backendCpuMillisecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return Math.round(total * 1000);
+}
+
+/**
  * Snapshot of the CPU used by each part of a benchmark; `since(earlier)` gives CPU milliseconds per part.
  * PostgreSQL backends that exit between snapshots are not counted (the benchmark keeps its pools open).
  * With `database`, `postgresDatabase` is the part of PostgreSQL's CPU its backends used.
