@@ -15,6 +15,7 @@ const APP_READS = [
   'NODE_ENV',
   'PORT',
   'HOST',
+  'LISTEN_BACKLOG',
   'DATABASE_URL',
   'REDIS_URL',
   'EVENTSTORE_URL',
