@@ -3,13 +3,16 @@ import type pg from 'pg';
 import type { Sql } from '../../projections/projection.js';
 
 /**
- * Runs each parameterized statement as a named prepared statement of `client`: parsed and planned once per
- * connection, then only bound and executed (as the live runner's statement pipeline does with PREPARE). A
- * rebuild runs the same few statements once per event for the read models written by SQL per event, where
- * parsing and planning were most of PostgreSQL's work. Statements without parameters run as they are; past
+ * Runs each parameterized statement as a named prepared statement of `client`: parsed once per connection,
+ * then bound, planned for the table as it is now and executed. A rebuild runs the same few statements once per
+ * event for the read models written by SQL per event, where parsing was much of PostgreSQL's work. Statements without parameters run as they are; past
  * `limit` distinct texts, new ones run unnamed.
  */
-export function preparedSql(client: pg.ClientBase, limit = 200): Sql {
+export async function preparedSql(client: pg.ClientBase, limit = 200): Promise<Sql> {
+  // A rebuild reads the tables it is filling: a plan PostgreSQL made once for the empty table and kept (its
+  // generic plan, chosen after five executions) would scan the whole table for every event. Plan each
+  // execution; parsing once is what is saved. Set outside any transaction, so no rollback takes it back.
+  await client.query('SET plan_cache_mode TO force_custom_plan');
   const names = new Map<string, string>();
   return {
     query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]) {

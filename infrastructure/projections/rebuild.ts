@@ -196,7 +196,7 @@ async function openShadow(connectionString: string, projection: Projection<unkno
     return {
       projection,
       client,
-      sql: preparedSql(client),
+      sql: await preparedSql(client),
       position,
       resumedFrom: resumed ? position : null,
       queue: [],
