@@ -1,7 +1,6 @@
 import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
 import type { Projection, Sql } from '../projection.js';
-import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { messagesFold, type MessageRow } from './messages.fold.js';
 
 const COLUMNS =
@@ -26,8 +25,16 @@ export const messagesProjection: Projection = {
   name: PROJECTIONS.messages,
   tables: ['messages', 'message_versions'],
   async apply(sql, events) {
-    const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys));
-    await countChanges(sql, events);
+    const versions = new Map<string, { changes: number; position: number }>();
+    const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys), {
+      onEvent: (event, row, previous) => {
+        // Every event on a known message counts, changed or not: that way the counts do not depend on how
+        // the log was cut into batches (a retried send is a change when alone in its batch, not beside the first).
+        const message = row ?? previous;
+        if (message !== null) countChange(versions, message.contactId, event.position);
+      },
+    });
+    await saveVersions(sql, versions);
     const inserts = [...created, ...createdIfAbsent];
     if (inserts.length > 0) {
       // Rows can only clash within one contact, where the original order is kept: grouping by contact only
@@ -55,29 +62,27 @@ export const messagesProjection: Projection = {
 };
 
 /**
- * `message_versions`: each conversation the batch's message events concern, by how many and the newest
- * position (what a node's history page cache checks, `history-page-cache.ts`). Every event counts, even one
- * the fold ignores: a version that moves without a change costs one page read, one that stays put would not.
+ * `message_versions`: each conversation whose messages the batch's events concern, by how many events and the
+ * newest position (what a node's history page cache checks, `history-page-cache.ts`). Counted from the fold's
+ * own results, so the ids are not parsed a second time; an event on no known message changes no page.
  */
-async function countChanges(sql: Sql, events: readonly RecordedDerbelEvent[]) {
-  const byContact = new Map<string, { changes: number; position: number }>();
-  for (const event of events) {
-    if (!messagesFold.handles(event)) continue;
-    const contactId = messagesFold.keyOf(event).split('/')[0];
-    const counted = byContact.get(contactId);
-    if (counted) {
-      counted.changes++;
-      counted.position = Math.max(counted.position, event.position);
-    } else byContact.set(contactId, { changes: 1, position: event.position });
-  }
-  if (byContact.size === 0) return;
-  const counts = [...byContact.values()];
+function countChange(versions: Map<string, { changes: number; position: number }>, contactId: string, position: number) {
+  const counted = versions.get(contactId);
+  if (counted) {
+    counted.changes++;
+    counted.position = Math.max(counted.position, position);
+  } else versions.set(contactId, { changes: 1, position });
+}
+
+async function saveVersions(sql: Sql, versions: Map<string, { changes: number; position: number }>) {
+  if (versions.size === 0) return;
+  const counts = [...versions.values()];
   await sql.query(
     `INSERT INTO message_versions (contact_id, changes, position)
      SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])
      ON CONFLICT (contact_id) DO UPDATE SET changes = message_versions.changes + EXCLUDED.changes,
        position = GREATEST(message_versions.position, EXCLUDED.position)`,
-    [[...byContact.keys()], counts.map((c) => c.changes), counts.map((c) => c.position)],
+    [[...versions.keys()], counts.map((c) => c.changes), counts.map((c) => c.position)],
   );
 }
 
