@@ -37,20 +37,7 @@ function cpuSecondsByCommand(name: string): number {
  */
 function cpuSecondsOfDatabase(database: string): number {
   let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || commandOf(pid) !== 'postgres') continue;
-    try {
-      if (
-        readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-          .split(/[\s\0]+/)
-          .includes(database)
-      )
-        total += processCpuSeconds(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const seconds of backendCpuSeconds(database).values()) total += seconds;
   return total;
 }
 
