@@ -18,6 +18,8 @@ const PAGE = 50;
 export class Conversations {
   private states = new Map<string, Observable<ConversationState>>();
   private loading = new Map<string, Promise<void>>();
+  /** What the feed pushed for a conversation while its first page was on its way (the page may predate it). */
+  private pushedWhileLoading = new Map<string, FeedEvent[]>();
 
   constructor(private readonly client: { api: RestClient }) {}
 
@@ -33,8 +35,16 @@ export class Conversations {
     const state = this.of(contactId);
     if (state.value.loaded) return Promise.resolve();
     return this.once(`latest:${contactId}`, async () => {
-      const { messages, hasMore } = await this.client.api.listMessages(contactId, { limit: PAGE });
-      state.update((current) => withLatestPage(current, messages, hasMore));
+      const pushed: FeedEvent[] = [];
+      this.pushedWhileLoading.set(contactId, pushed);
+      try {
+        const { messages, hasMore } = await this.client.api.listMessages(contactId, { limit: PAGE });
+        state.update((current) => withLatestPage(current, messages, hasMore));
+      } finally {
+        this.pushedWhileLoading.delete(contactId);
+      }
+      // Applied in order on top of the page: each sets what it says, so one the page already holds changes nothing.
+      for (const event of pushed) this.apply(event);
     });
   }
 
@@ -68,7 +78,10 @@ export class Conversations {
   apply(event: FeedEvent) {
     const contactId = (event.data as { contactId?: string }).contactId;
     const state = contactId ? this.states.get(contactId) : undefined;
-    if (!contactId || !state?.value.loaded) return;
+    if (!contactId || !state?.value.loaded) {
+      if (contactId) this.pushedWhileLoading.get(contactId)?.push(event);
+      return;
+    }
     const quoteMissing = lacksQuote(state.value.messages, event);
     state.update((current) => applyToConversation(current, event));
     if (quoteMissing) void this.readQuotes(contactId, event.position).catch(() => undefined);
