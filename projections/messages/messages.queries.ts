@@ -102,13 +102,11 @@ export interface HistoryPageJson {
  * repairs) while the counts, pure functions of the log, stay the same. Equal versions, equal pages.
  */
 const VERSION_SQL = `SELECT to_regclass('messages')::oid || '.' || coalesce((SELECT changes || '.' || position FROM message_versions WHERE contact_id = $1), '0.0') AS version`;
-/** Not read (cannot happen: the statement always answers one row). */
-const UNCHANGED = '0.0';
 
 /** The conversation's version now: one index lookup, what a cached page is checked against. */
 export async function historyVersion(pool: pg.Pool, contactId: string): Promise<string> {
   const { rows } = await pool.query<{ version: string }>({ name: 'history_version', text: VERSION_SQL, values: [contactId] });
-  return rows[0]?.version ?? UNCHANGED;
+  return rows[0].version; // one row, always
 }
 
 /**
@@ -124,12 +122,12 @@ export async function listMessagesJson(
   page: { before?: string; after?: string; limit: number },
   periods?: readonly MessagePeriod[],
 ): Promise<HistoryPageJson | null> {
-  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null; version: string | null }>(
+  const { rows } = await pool.query<{ cursor_found: boolean; has_more: boolean; messages: string | null; version: string }>(
     historyPageQuery(contactId, page, periods),
   );
   const [row] = rows;
   if (!row.cursor_found) return null;
-  return { json: `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`, version: row.version ?? UNCHANGED };
+  return { json: `{"messages":[${row.messages ?? ''}],"hasMore":${row.has_more}}`, version: row.version };
 }
 
 /**

@@ -28,18 +28,23 @@ function slowHistory(page: Message[]) {
   return { api: api as unknown as RestClient, answer };
 }
 
+/** Loads c1 while a new message, an edit of m1 and a reaction to it are pushed; the messages once the page is in. */
+async function loadWhilePushed(history: ReturnType<typeof slowHistory>) {
+  const conversations = new Conversations({ api: history.api });
+  const loading = conversations.load('c1');
+  conversations.apply(messageSent(10, 'm2', bob.id));
+  conversations.apply(edited(11, 'm1', 'first, edited'));
+  conversations.apply(reacted(12, 'm1', bob.id, '👍'));
+  history.answer();
+  await loading;
+  return conversations.of('c1').value.messages;
+}
+
 describe('Conversations while the first page is on its way', () => {
   it('keep what the feed pushes meanwhile and apply it on top of the page, in order', async () => {
     // The server read the page before these events: none of them is in it.
     const history = slowHistory([message('m1', alice.id, 'first')]);
-    const conversations = new Conversations({ api: history.api });
-    const loading = conversations.load('c1');
-    conversations.apply(messageSent(10, 'm2', bob.id));
-    conversations.apply(edited(11, 'm1', 'first, edited'));
-    conversations.apply(reacted(12, 'm1', bob.id, '👍'));
-    history.answer();
-    await loading;
-    const messages = conversations.of('c1').value.messages;
+    const messages = await loadWhilePushed(history);
     expect(messages.map((m) => [m.id, m.text])).toEqual([
       ['m1', 'first, edited'],
       ['m2', 'text of m2'],
@@ -50,14 +55,7 @@ describe('Conversations while the first page is on its way', () => {
   it('apply an event the page already holds without counting it twice', async () => {
     const inPage = { ...message('m1', alice.id, 'first, edited'), reactions: [{ emoji: '👍', count: 1, userIds: [bob.id] }] };
     const history = slowHistory([inPage, message('m2', bob.id, 'text of m2')]);
-    const conversations = new Conversations({ api: history.api });
-    const loading = conversations.load('c1');
-    conversations.apply(messageSent(10, 'm2', bob.id));
-    conversations.apply(edited(11, 'm1', 'first, edited'));
-    conversations.apply(reacted(12, 'm1', bob.id, '👍'));
-    history.answer();
-    await loading;
-    const messages = conversations.of('c1').value.messages;
+    const messages = await loadWhilePushed(history);
     expect(messages.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(messages[0].reactions).toEqual([{ emoji: '👍', count: 1, userIds: [bob.id] }]);
   });
