@@ -97,17 +97,11 @@ export interface HistoryPageJson {
 }
 
 /**
- * What changes whenever any message of the conversation does (`message_versions`), and whenever a rebuild swaps
- * in a new `messages` table (its oid): the rebuilt table may say what the old one did not (that is what a rebuild
- * repairs) while the counts, pure functions of the log, stay the same. Equal versions, equal pages.
+ * What changes whenever any message of the conversation `$1` does (`message_versions`), and whenever a rebuild
+ * swaps in a new `messages` table (its oid): the rebuilt table may say what the old one did not (that is what a
+ * rebuild repairs) while the counts, pure functions of the log, stay the same. Equal versions, equal pages.
  */
-const VERSION_SQL = `SELECT to_regclass('messages')::oid || '.' || coalesce((SELECT changes || '.' || position FROM message_versions WHERE contact_id = $1), '0.0') AS version`;
-
-/** The conversation's version now: one index lookup, what a cached page is checked against. */
-export async function historyVersion(pool: pg.Pool, contactId: string): Promise<string> {
-  const { rows } = await pool.query<{ version: string }>({ name: 'history_version', text: VERSION_SQL, values: [contactId] });
-  return rows[0].version; // one row, always
-}
+export const VERSION_SQL = `SELECT to_regclass('messages')::oid || '.' || coalesce((SELECT changes || '.' || position FROM message_versions WHERE contact_id = $1), '0.0') AS version`;
 
 /**
  * Keyset pages of a conversation, always returned oldest first, as the JSON text of the response body:

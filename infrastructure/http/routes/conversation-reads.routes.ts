@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../../domain/decider.js';
 import { getConversation, listConversations } from '../../../projections/contact-list/conversations.queries.js';
-import { readablePeriods } from '../../../projections/conversation-members/conversation-members.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
+import { historyAccess } from '../../../projections/messages/history-access.queries.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, HistoryMessage, MinPositionQuery, User, Uuid } from '../schemas.js';
-import { HistoryQuery, HistoryResponses, sendHistoryPage } from './history-page.js';
+import { HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -97,15 +97,11 @@ export const conversationReadRoutes =
       async (request, reply) => {
         const userId = request.session.userId;
         const { contactId } = request.params;
-        const periods = await readablePeriods(ctx.pool, userId, contactId);
+        const { version, periods } = await historyAccess(ctx.pool, userId, contactId);
         if (!periods) throw notFound();
-        return sendHistoryPage(
-          ctx,
-          timeTravel,
-          reply,
-          { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] },
-          periods,
-        );
+        const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
+        if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
+        return sendHistoryPage(ctx, reply, page, version, periods);
       },
     );
   };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
-import { historyVersion, listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
+import { listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { HttpError } from '../error-codes.js';
 import { historyPageTag } from '../history-page-cache.js';
@@ -23,31 +23,31 @@ export const HistoryResponses = {
   ...errors(400, 401, 404),
 };
 
+/** Who asks for which page of which conversation. */
+export interface HistoryPageRequest {
+  userId: string;
+  contactId: string;
+  query: Static<typeof HistoryQuery>;
+  ifNoneMatch?: string;
+}
+
 /**
- * Answers a history page of a conversation the caller may read (the route checked that): live from the
- * messages read model, with `periods` only the messages inside them; or as it stood at `asOf`. A live page
- * comes from this node's page cache while the conversation's version is the one it was read at, and is
- * 304 Not Modified when the caller's `If-None-Match` names that version already.
+ * Answers a live history page of a conversation the caller may read (the route checked that, and read the
+ * conversation's `version` in the same statement, `historyAccess`): from the messages read model, with
+ * `periods` only the messages inside them. It comes from this node's page cache while the conversation's
+ * version is the one it was read at, and is 304 Not Modified when the caller's `If-None-Match` names that
+ * version already.
  */
 export async function sendHistoryPage(
   ctx: AppContext,
-  timeTravel: ConversationAudit,
   reply: FastifyReply,
-  request: { userId: string; contactId: string; query: Static<typeof HistoryQuery>; ifNoneMatch?: string },
+  request: HistoryPageRequest,
+  version: string,
   periods?: readonly MessagePeriod[],
 ) {
-  const { userId, contactId } = request;
-  const { before, after, limit } = request.query;
-  if (before && after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
-  if (request.query.asOf) {
-    const asOf = new Date(request.query.asOf);
-    // Computed from the stream, with the caller's periods as the stream has them.
-    const past = await timeTravel.messagesAsOf(userId, contactId, { asOf, before, after, limit });
-    if (!past) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation at that time');
-    return reply.send(past);
-  }
+  const { contactId } = request;
+  const { before, after, limit } = oneCursor(request.query);
   const key = { contactId, before, after, limit, periods };
-  const version = await historyVersion(ctx.pool, contactId);
   // Revalidation every time (`no-cache`): a browser keeps the page and gets 304 while it is unchanged.
   reply.header('cache-control', 'private, no-cache');
   let tag = historyPageTag(version, periods);
@@ -63,6 +63,22 @@ export async function sendHistoryPage(
   }
   // Written by PostgreSQL in the response's schema: sent as it is.
   return reply.header('etag', tag).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * A page as the conversation stood at `asOf` (time travel): computed from the log, with the caller's periods as
+ * the stream has them; it checks who may look itself.
+ */
+export async function sendPastHistoryPage(timeTravel: ConversationAudit, reply: FastifyReply, request: HistoryPageRequest, asOf: string) {
+  const { before, after, limit } = oneCursor(request.query);
+  const past = await timeTravel.messagesAsOf(request.userId, request.contactId, { asOf: new Date(asOf), before, after, limit });
+  if (!past) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation at that time');
+  return reply.send(past);
+}
+
+function oneCursor(query: Static<typeof HistoryQuery>) {
+  if (query.before && query.after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
+  return query;
 }
 
 /** Whether an `If-None-Match` header lists `tag` (weak or strong, as RFC 9110's weak comparison has it). */

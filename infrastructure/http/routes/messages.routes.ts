@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
+import { historyAccess } from '../../../projections/messages/history-access.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { Uuid } from '../schemas.js';
-import { HistoryQuery, HistoryResponses, sendHistoryPage } from './history-page.js';
+import { HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import { messageCommandRoutes } from './message-commands.routes.js';
 
@@ -30,14 +31,13 @@ export const messageRoutes =
       async (request, reply) => {
         const { contactId } = request.params;
         const userId = request.session.userId;
-        // Time travel checks membership itself, from the stream.
-        if (!request.query.asOf) await ctx.contacts.membersFor(userId, contactId);
-        return sendHistoryPage(ctx, timeTravel, reply, {
-          userId,
-          contactId,
-          query: request.query,
-          ifNoneMatch: request.headers['if-none-match'],
-        });
+        const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
+        if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
+        const { version, periods } = await historyAccess(ctx.pool, userId, contactId);
+        // Not a member as the read model has it, maybe only not yet (an add the API confirmed is in the log,
+        // maybe not projected): the stream decides, as for a write (CONTACT_NOT_FOUND to anyone else).
+        if (!periods) await ctx.contacts.membersFor(userId, contactId);
+        return sendHistoryPage(ctx, reply, page, version);
       },
     );
   };
