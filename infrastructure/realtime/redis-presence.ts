@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
 import { bounded } from '../redis/bounded.js';
 import type { RedisNames } from '../redis/redis-names.js';
 import { NodeLiveness } from './node-liveness.js';
@@ -10,6 +11,9 @@ import type { PresenceRegistry } from './presence.js';
 const TTL_MS = 60_000;
 /** Long enough to outlast any storm; a user unseen for a day is announced again, whatever was said before. */
 const ANNOUNCED_TTL_MS = 24 * 3600_000;
+
+/** ioredis queues MULTI…EXEC blocks in a pipeline (each block's EXEC answers for it), though its types do not say so. */
+type PipelineOfTransactions = ChainableCommander & { multi(): ChainableCommander };
 
 export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
@@ -36,6 +40,8 @@ export class RedisPresence implements PresenceRegistry {
   private readonly timer: NodeJS.Timeout;
   private readonly instanceId: string;
   private readonly liveness: NodeLiveness;
+  /** The connects of one turn of the event loop: one write to Redis (a storm's handshakes arrive together). */
+  private readonly register = batchedPerTick((sockets: Array<{ userId: string; socketId: string }>) => this.registerAll(sockets));
 
   constructor(
     private readonly redis: Redis,
@@ -61,18 +67,32 @@ export class RedisPresence implements PresenceRegistry {
 
   async connect(userId: string, socketId: string) {
     this.local.set(socketId, userId);
+    return this.register({ userId, socketId });
+  }
+
+  /** Each socket in its own transaction, as if alone; the transactions share one pipeline. */
+  private async registerAll(sockets: Array<{ userId: string; socketId: string }>): Promise<Array<PromiseSettledResult<number>>> {
     const now = Date.now();
     const mine = this.options.names.nodeSockets(this.instanceId);
-    const [, , [, count]] = (await this.redis
-      .multi()
-      .zremrangebyscore(this.key(userId), '-inf', now)
-      .zadd(this.key(userId), now + TTL_MS, socketId)
-      .zcard(this.key(userId))
-      .pexpire(this.key(userId), TTL_MS)
-      .hset(mine, socketId, userId)
-      .pexpire(mine, TTL_MS)
-      .exec()) as [unknown, unknown, [unknown, number], ...unknown[]];
-    return count;
+    const pipeline = this.redis.pipeline() as PipelineOfTransactions;
+    const execAt: number[] = [];
+    for (const { userId, socketId } of sockets) {
+      pipeline
+        .multi()
+        .zremrangebyscore(this.key(userId), '-inf', now)
+        .zadd(this.key(userId), now + TTL_MS, socketId)
+        .zcard(this.key(userId))
+        .pexpire(this.key(userId), TTL_MS)
+        .hset(mine, socketId, userId)
+        .pexpire(mine, TTL_MS)
+        .exec();
+      execAt.push(pipeline.length - 1);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return execAt.map((at) => {
+      const [err, replies] = results[at] ?? [new Error('presence: no answer')];
+      return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: (replies as number[])[2] };
+    });
   }
 
   async disconnect(userId: string, socketId: string) {

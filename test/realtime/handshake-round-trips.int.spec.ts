@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../infrastructure/logger.js';
+import { RedisPresence } from '../../infrastructure/realtime/redis-presence.js';
+import { redisNames } from '../../infrastructure/redis/redis-names.js';
+import { ApiClient } from '../support/api-client.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * Issue 21: in a reconnect storm the survivor takes thousands of handshakes a second. Those that arrive in
+ * the same turn of the event loop share their round trips: one query checks their sessions, one Redis
+ * write registers their sockets (a round trip each was a third of a connect's CPU on the node).
+ */
+describe('the round trips of socket handshakes arriving together', () => {
+  let node: TestServer;
+  beforeAll(async () => {
+    node = await startTestServer();
+  });
+  afterAll(async () => {
+    await node?.close();
+  });
+
+  it('checks the sessions of one turn of the event loop with one query, each answered for itself', async () => {
+    const { sessions, tokens, pool } = node.server.ctx;
+    const sessionOf = async (name: string) => tokens.verify((await new ApiClient(node.url).signUp(name)).token!).sessionId;
+    const [ana, ben, cem] = await Promise.all([sessionOf('ana'), sessionOf('ben'), sessionOf('cem')]);
+    await sessions.revoke(cem);
+
+    const query = pool.query.bind(pool);
+    let queries = 0;
+    pool.query = ((...args: Parameters<typeof query>) => (queries++, query(...args))) as typeof pool.query;
+    try {
+      const answers = await Promise.all(
+        [ana, ben, cem, randomUUID(), ana.toUpperCase()].map((id) => sessions.isActive(id, { fresh: true })),
+      );
+      expect(answers).toEqual([true, true, false, false, true]);
+      expect(queries).toBe(1);
+    } finally {
+      pool.query = query;
+    }
+  });
+
+  it('registers the sockets of one turn of the event loop in one Redis round trip, counting each user’s', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const names = redisNames(`handshake-round-trips-${randomUUID()}`);
+    const presence = new RedisPresence(redis, { names, nodeId: 'a', onTransition: () => {}, log: createLogger('silent') });
+    // Its timers (heartbeat, refresh) stopped: only the connects below talk to Redis.
+    presence.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const counted = { multi: 0, pipeline: 0 };
+    for (const method of ['multi', 'pipeline'] as const) {
+      const original = redis[method].bind(redis) as (...args: unknown[]) => unknown;
+      (redis as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => (counted[method]++, original(...args));
+    }
+    try {
+      const counts = await Promise.all([presence.connect('u1', 's1'), presence.connect('u1', 's2'), presence.connect('u2', 's3')]);
+      expect(counts).toEqual([1, 2, 1]);
+      expect(counted.multi + counted.pipeline).toBe(1);
+      expect(await presence.onlineNow(['u1', 'u2', 'u3'])).toEqual(new Set(['u1', 'u2']));
+      expect(await presence.disconnect('u1', 's1')).toBe(false);
+      expect(await presence.disconnect('u1', 's2')).toBe(true);
+    } finally {
+      await redis.del(names.presence('u1'), names.presence('u2'));
+      const nodes = await redis.keys(`${names.prefix}:*`);
+      if (nodes.length > 0) await redis.del(...nodes);
+      redis.disconnect();
+    }
+  });
+});
