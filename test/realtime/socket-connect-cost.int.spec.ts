@@ -26,6 +26,20 @@ describe('the cost of a socket connect', () => {
     expect(jsonValidatorsCompiled()).toBe(before);
   });
 
+  it('gives every socket the same meeting event handlers: no closures or seat state made per connection', async () => {
+    const cem = await new ApiClient(node.url).signUp('cem');
+    const clients = await Promise.all([1, 2].map(() => connected(cem.connect())));
+    try {
+      const [first, second] = [...node.server.gateway.io.of('/').sockets.values()].filter((s) => s.data.userId === cem.user!.id);
+      for (const event of ['meeting:join', 'meeting:leave', 'signal', 'meeting:media']) {
+        expect(first.listeners(event)).toHaveLength(1);
+        expect(second.listeners(event)).toEqual(first.listeners(event));
+      }
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  });
+
   it('asks the database about the session once per connect, and still drops a socket whose session ends meanwhile', async () => {
     const ben = await new ApiClient(node.url).signUp('ben');
     const sessions = node.server.ctx.sessions;
