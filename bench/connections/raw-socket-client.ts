@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { Backoff } from '../../web/src/client/transport/backoff.js';
+import { slotDelay } from '../../web/src/client/transport/socket-connection.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {
@@ -66,6 +67,8 @@ export class RawSocketClient {
     this.ws = ws;
     let opened = false;
     let connected = false;
+    /** The slot a busy node gave (`UNAVAILABLE` with `retryAfterMs`), as the web client honours it. */
+    let slotMs: number | null = null;
     ws.on('open', () => (opened = true));
     ws.on('message', (raw) => {
       const text = raw.toString();
@@ -85,7 +88,9 @@ export class RawSocketClient {
         this.everConnected = true;
         this.hooks.onConnected({ reconnect, url, latencyMs: performance.now() - started });
       } else if (packet === '4') {
-        this.hooks.onConnectError(safeMessage(text.slice(2)));
+        const refusal = parseRefusal(text.slice(2));
+        slotMs = refusal.retryAfterMs;
+        this.hooks.onConnectError(refusal.message);
         ws.terminate();
       } else if (packet === '1') {
         ws.terminate(); // the server hung up on this socket
@@ -112,18 +117,23 @@ export class RawSocketClient {
       } else this.hooks.onConnectError('closed during the handshake');
       if (this.state === 'closed') return;
       this.state = 'waiting';
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (this.state === 'waiting') this.open(0);
-      }, this.backoff.next());
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          if (this.state === 'waiting') this.open(0);
+        },
+        slotMs === null ? this.backoff.next() : slotDelay(slotMs),
+      );
     });
   }
 }
 
-function safeMessage(json: string): string {
+function parseRefusal(json: string): { message: string; retryAfterMs: number | null } {
   try {
-    return String(JSON.parse(json)?.message ?? 'refused');
+    const packet = JSON.parse(json);
+    const retryAfterMs = packet?.data?.retryAfterMs;
+    return { message: String(packet?.message ?? 'refused'), retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : null };
   } catch {
-    return 'refused';
+    return { message: 'refused', retryAfterMs: null };
   }
 }

@@ -13,6 +13,7 @@ import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import { FeedFanout } from './feed-fanout.js';
+import { HandshakeAdmission } from './handshake-admission.js';
 import { allowPageOrigins } from './handshake-origin.js';
 import { timedStep, type HandshakeStepObserver } from './handshake-steps.js';
 import { watchSessionExpiry } from './session-expiry.js';
@@ -35,6 +36,15 @@ export type ConnectionHandler = (socket: DerbelSocket) => void;
 /** The handshake's credentials are not (or no longer) good: the client must sign in again. */
 class CredentialRefused extends Error {}
 
+/** The node takes no more handshakes for now: the client comes back after `retryAfterMs` (its slot). */
+class NotNow extends Error {
+  readonly data: { retryAfterMs: number };
+  constructor(retryAfterMs: number) {
+    super('UNAVAILABLE');
+    this.data = { retryAfterMs };
+  }
+}
+
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Between nodes (Socket.io's server-side emit): a session was ended. */
 const SESSION_ENDED = 'derbel:session-ended';
@@ -56,6 +66,7 @@ export class SocketGateway implements RealtimeControl {
    * before the sign-out committed is dropped when it joins its rooms, without asking the database again.
    */
   private readonly endedSessions = new LRUCache<string, true>({ max: 100_000, ttl: 60_000 });
+  readonly admission: HandshakeAdmission;
 
   constructor(
     httpServer: HttpServer,
@@ -71,6 +82,11 @@ export class SocketGateway implements RealtimeControl {
       // A tab that died without closing its socket is dropped (and shown offline) within their sum.
       pingInterval: ctx.config.socketPingIntervalMs,
       pingTimeout: ctx.config.socketPingTimeoutMs,
+    });
+    this.admission = new HandshakeAdmission({
+      maxPerSecond: ctx.config.socketHandshakesPerSecond,
+      // Requests already queueing for a database connection: every handshake would add one more.
+      saturated: () => ctx.pool.waitingCount > 0,
     });
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
     this.presence = redis
@@ -110,6 +126,7 @@ export class SocketGateway implements RealtimeControl {
         .catch((err) => {
           // Only a refused credential ends the client's session; a database that could not answer is retried.
           if (err instanceof CredentialRefused) return next(new Error('UNAUTHORIZED'));
+          if (err instanceof NotNow) return next(err);
           this.log.warn({ err }, 'socket handshake could not check the session');
           next(new Error('UNAVAILABLE'));
         });
@@ -161,6 +178,7 @@ export class SocketGateway implements RealtimeControl {
   }
 
   async close() {
+    this.admission.close();
     this.presenceAnnouncer.close();
     this.presence.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -188,6 +206,9 @@ export class SocketGateway implements RealtimeControl {
         throw new CredentialRefused('cookie without its CSRF token');
       return claims;
     });
+    // After the token (a stranger's handshakes cost no one a slot), before the first database question.
+    const admission = this.admission.admit();
+    if (!admission.admitted) throw new NotNow(admission.retryAfterMs);
     if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))))
       throw new CredentialRefused('session ended');
     return claims;

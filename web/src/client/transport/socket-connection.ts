@@ -75,8 +75,9 @@ export class SocketConnection implements Realtime {
       }
       if (this.state.value === 'closed') return;
       this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
-      // A transport error, a timeout, or a refusal by the server's middleware (an overloaded node).
-      this.scheduleReconnect(socket);
+      // A busy node names the slot it keeps for this client (a reconnect storm, spread at the rate it can take);
+      // anything else — a transport error, a timeout, a database that could not answer — backs off.
+      this.scheduleReconnect(socket, retryAfterMs(error));
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
@@ -85,12 +86,15 @@ export class SocketConnection implements Realtime {
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
   }
 
-  private scheduleReconnect(socket: Socket) {
+  private scheduleReconnect(socket: Socket, slotMs: number | null = null) {
     if (this.retry) clearTimeout(this.retry);
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      if (this.socket === socket && !socket.connected) socket.connect();
-    }, this.backoff.next());
+    this.retry = setTimeout(
+      () => {
+        this.retry = null;
+        if (this.socket === socket && !socket.connected) socket.connect();
+      },
+      slotMs === null ? this.backoff.next() : slotDelay(slotMs),
+    );
   }
 
   emit(type: string, data: unknown) {
@@ -118,4 +122,17 @@ export class SocketConnection implements Realtime {
     this.socket = null;
     this.everConnected = false;
   }
+}
+
+/** The slot a busy node gave in its refusal (`UNAVAILABLE` with `data.retryAfterMs`), if any. */
+export function retryAfterMs(error: Error): number | null {
+  const value = (error as Error & { data?: { retryAfterMs?: unknown } }).data?.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_SLOT_MS) : null;
+}
+
+const MAX_SLOT_MS = 120_000;
+
+/** Up to a quarter of a second late: the clients given neighbouring slots do not arrive in the same instant. */
+export function slotDelay(slotMs: number, random: () => number = Math.random): number {
+  return slotMs + Math.floor(random() * 250);
 }
