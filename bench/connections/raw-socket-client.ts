@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { Backoff } from '../../web/src/client/transport/backoff.js';
-import { slotDelay } from '../../web/src/client/transport/socket-connection.js';
+import { Backoff, spreadDelay, spreadHintMs } from '../../web/src/client/transport/backoff.js';
+import { RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {
@@ -33,6 +33,8 @@ export class RawSocketClient {
   private ws: WebSocket | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly backoff = new Backoff();
+  /** The node's `reconnect:spread` hint, honoured as the web client does when the node goes away. */
+  private spreadMs = 0;
 
   constructor(
     private readonly urls: readonly string[],
@@ -80,6 +82,7 @@ export class RawSocketClient {
       if (packet === '2') {
         const [name, data] = JSON.parse(text.slice(text.indexOf('[')));
         if (name === 'event') this.hooks.onEvent(data);
+        else if (name === RECONNECT_SPREAD_EVENT) this.spreadMs = spreadHintMs(data) ?? this.spreadMs;
       } else if (packet === '0') {
         connected = true;
         this.state = 'online';
@@ -117,13 +120,16 @@ export class RawSocketClient {
       } else this.hooks.onConnectError('closed during the handshake');
       if (this.state === 'closed') return;
       this.state = 'waiting';
-      this.timer = setTimeout(
-        () => {
-          this.timer = null;
-          if (this.state === 'waiting') this.open(0);
-        },
-        slotMs === null ? this.backoff.next() : slotDelay(slotMs),
-      );
+      // As the web client: the node went away → spread as it asked; refused with a slot → the slot; else back off.
+      let delay: number;
+      if (connected) {
+        this.backoff.next();
+        delay = spreadDelay(this.spreadMs);
+      } else delay = slotMs === null ? this.backoff.next() : slotDelay(slotMs);
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.state === 'waiting') this.open(0);
+      }, delay);
     });
   }
 }

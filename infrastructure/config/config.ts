@@ -72,6 +72,8 @@ export interface Config {
    * (realtime/handshake-admission.ts), and tells the others when to come back.
    */
   socketHandshakesPerSecond: number;
+  /** The rate a node's clients spread their return at when it goes away (realtime/reconnect-spread.ts). */
+  socketReconnectSpreadPerSecond: number;
   /** A user who comes online is shown online to their contacts this long later, if still online (a flap sends nothing). */
   presenceOnlineSettleMs: number;
   /** A user who goes offline is shown offline this long later, if still offline (a quick reconnect to any node sends nothing). */
@@ -204,6 +206,7 @@ export function loadConfig(env: Environment = process.env): Config {
     socketPingIntervalMs,
     socketPingTimeoutMs,
     socketHandshakesPerSecond: read.integer('SOCKET_HANDSHAKES_PER_SECOND', { min: 1, max: 100_000 }, 2_000),
+    socketReconnectSpreadPerSecond: read.integer('SOCKET_RECONNECT_SPREAD_PER_SECOND', { min: 1, max: 100_000 }, 500),
     presenceOnlineSettleMs: read.integer(
       'PRESENCE_ONLINE_SETTLE_MS',
       { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },

@@ -20,6 +20,7 @@ import { watchSessionExpiry } from './session-expiry.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { asPresenceBatch, PRESENCE_BATCH, PresenceFanout } from './presence-fanout.js';
+import { ReconnectSpread } from './reconnect-spread.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
@@ -67,6 +68,7 @@ export class SocketGateway implements RealtimeControl {
    */
   private readonly endedSessions = new LRUCache<string, true>({ max: 100_000, ttl: 60_000 });
   readonly admission: HandshakeAdmission;
+  private readonly reconnectSpread: ReconnectSpread;
 
   constructor(
     httpServer: HttpServer,
@@ -88,6 +90,7 @@ export class SocketGateway implements RealtimeControl {
       // Requests already queueing for a database connection: every handshake would add one more.
       saturated: () => ctx.pool.waitingCount > 0,
     });
+    this.reconnectSpread = new ReconnectSpread(this.io, ctx.config.socketReconnectSpreadPerSecond);
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
     this.presence = redis
       ? new RedisPresence(redis.client, {
@@ -179,6 +182,7 @@ export class SocketGateway implements RealtimeControl {
 
   async close() {
     this.admission.close();
+    this.reconnectSpread.close();
     this.presenceAnnouncer.close();
     this.presence.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -225,6 +229,7 @@ export class SocketGateway implements RealtimeControl {
       return;
     }
     const step = this.options.onHandshakeStep;
+    this.reconnectSpread.greet(socket);
 
     const expiry = watchSessionExpiry(socket, this.ctx);
 

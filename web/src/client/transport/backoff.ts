@@ -40,3 +40,21 @@ export class Backoff {
     return this.attempts;
   }
 }
+
+/**
+ * The first attempt after the server went away (its connection closed or failed, as when a node dies): a
+ * uniformly random time within the spread that node asked for (`reconnect:spread`, its sockets at the rate
+ * another node takes them), and never less wide than the back-off's first step.
+ */
+export function spreadDelay(spreadMs: number, policy: BackoffPolicy = RECONNECT_BACKOFF, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.max(policy.baseMs, spreadMs));
+}
+
+/** A `reconnect:spread` hint's milliseconds, or null when it is not one. */
+export function spreadHintMs(hint: unknown): number | null {
+  const ms = (hint as { ms?: unknown } | null)?.ms;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : null;
+}
+
+/** Disconnect reasons that mean the server's end went away (a node that died or drained), not this client's network. */
+export const SERVER_WENT_AWAY = new Set(['transport close', 'transport error']);

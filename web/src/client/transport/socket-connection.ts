@@ -1,8 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import { Backoff } from './backoff.js';
+import { Backoff, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.js';
 import { Emitter, Observable } from '../observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
 import type { IncomingSignal, ServerEvent } from '../types.js';
+
+/** The server's `reconnect:spread` hint (infrastructure/realtime/reconnect-spread.ts). */
+export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
 
 export type SocketConnectionOptions = {
   /** Api server origin; empty for the page's own. */
@@ -27,6 +30,8 @@ export class SocketConnection implements Realtime {
   private everConnected = false;
   private readonly backoff = new Backoff();
   private retry: ReturnType<typeof setTimeout> | null = null;
+  /** How widely the current node asked its clients to spread a return, should it go away. */
+  private spreadMs = 0;
 
   constructor(private readonly options: SocketConnectionOptions) {}
 
@@ -65,8 +70,11 @@ export class SocketConnection implements Realtime {
       if (reason === 'io client disconnect') return;
       this.state.set('reconnecting');
       // A lost transport, a node that died or drained, or a server that hung up on purpose (not a session
-      // end, which says so first): try again.
-      this.scheduleReconnect(socket);
+      // end, which says so first): try again — spread as the node asked if it went away with everyone else.
+      if (SERVER_WENT_AWAY.has(reason)) {
+        this.backoff.next();
+        this.scheduleReconnect(socket, spreadDelay(this.spreadMs));
+      } else this.scheduleReconnect(socket);
     });
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHORIZED') {
@@ -77,24 +85,23 @@ export class SocketConnection implements Realtime {
       this.state.set(this.everConnected ? 'reconnecting' : 'connecting');
       // A busy node names the slot it keeps for this client (a reconnect storm, spread at the rate it can take);
       // anything else — a transport error, a timeout, a database that could not answer — backs off.
-      this.scheduleReconnect(socket, retryAfterMs(error));
+      const slotMs = retryAfterMs(error);
+      this.scheduleReconnect(socket, slotMs === null ? null : slotDelay(slotMs));
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
     });
+    socket.on(RECONNECT_SPREAD_EVENT, (hint: unknown) => (this.spreadMs = spreadHintMs(hint) ?? this.spreadMs));
     socket.on('event', (event: ServerEvent) => this.emitter.emit('event', event));
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
   }
 
-  private scheduleReconnect(socket: Socket, slotMs: number | null = null) {
+  private scheduleReconnect(socket: Socket, delayMs: number | null = null) {
     if (this.retry) clearTimeout(this.retry);
-    this.retry = setTimeout(
-      () => {
-        this.retry = null;
-        if (this.socket === socket && !socket.connected) socket.connect();
-      },
-      slotMs === null ? this.backoff.next() : slotDelay(slotMs),
-    );
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.socket === socket && !socket.connected) socket.connect();
+    }, delayMs ?? this.backoff.next());
   }
 
   emit(type: string, data: unknown) {
