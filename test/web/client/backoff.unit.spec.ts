@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay, RECONNECT_BACKOFF } from '../../../web/src/client/transport/backoff.js';
+import { Backoff, backoffDelay, RECONNECT_BACKOFF, spreadDelay, spreadHintMs } from '../../../web/src/client/transport/backoff.js';
+import { retryAfterMs, slotDelay } from '../../../web/src/client/transport/socket-connection.js';
 
 /** A small deterministic generator (mulberry32), so the spread below is the same on every run. */
 function seeded(seed: number) {
@@ -48,5 +49,27 @@ describe('reconnect back-off', () => {
     expect([backoff.next(), backoff.next(), backoff.next()]).toEqual([500, 1_000, 2_000]);
     backoff.reset();
     expect(backoff.next()).toBe(500);
+  });
+
+  it('spreads the first return after a node went away over the window it asked for, never narrower than the first step', () => {
+    const random = seeded(7);
+    const delays = Array.from({ length: 1_000 }, () => spreadDelay(20_000, RECONNECT_BACKOFF, random));
+    const slices = Array.from({ length: 10 }, () => 0);
+    for (const delay of delays) slices[Math.floor(delay / 2_000)]++;
+    for (const count of slices) expect(count).toBeGreaterThan(50);
+    expect(spreadDelay(0, RECONNECT_BACKOFF, () => 0.999_999)).toBe(RECONNECT_BACKOFF.baseMs - 1);
+    expect(spreadDelay(300, RECONNECT_BACKOFF, () => 0.5)).toBe(500);
+  });
+
+  it('reads a spread hint or a refusal slot only when it is a sane number of milliseconds', () => {
+    expect(spreadHintMs({ ms: 20_000 })).toBe(20_000);
+    expect(spreadHintMs({ ms: 10_000_000 })).toBe(60_000);
+    for (const bad of [null, 'x', {}, { ms: -1 }, { ms: 'soon' }, { ms: Infinity }]) expect(spreadHintMs(bad)).toBeNull();
+    const refusal = (data: unknown) => Object.assign(new Error('UNAVAILABLE'), { data });
+    expect(retryAfterMs(refusal({ retryAfterMs: 1_250 }))).toBe(1_250);
+    expect(retryAfterMs(refusal({ retryAfterMs: 1e9 }))).toBe(120_000);
+    for (const bad of [undefined, {}, { retryAfterMs: -5 }, { retryAfterMs: '1' }]) expect(retryAfterMs(refusal(bad))).toBeNull();
+    expect(slotDelay(1_000, () => 0)).toBe(1_000);
+    expect(slotDelay(1_000, () => 0.999)).toBeLessThan(1_250);
   });
 });
