@@ -245,6 +245,7 @@ export async function createServer(
     log: logger,
   });
   metrics.watchSockets(() => gateway.io.of('/').sockets.size);
+  metrics.watchHandshakeAdmission(() => gateway.admission.state);
   if (redis) metrics.watchRedis(() => redis.health.up);
   metrics.watchProjections(() => projectionsSnapshot(store, pool, runners));
 

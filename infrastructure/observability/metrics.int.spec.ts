@@ -48,9 +48,14 @@ describe('GET /metrics', () => {
     expect(sample(text, 'derbel_events_appended_total{type="AccountRegistered"}')).toBe(2);
   });
 
-  it('reports connected sockets', async () => {
+  it('reports connected sockets, and what handshake admission decided at which rate', async () => {
+    const before = sample(await scrape(), 'derbel_socket_handshakes_decided{outcome="admitted"}') ?? NaN;
     const socket = await connected(bob.connect());
-    expect(sample(await scrape(), 'derbel_connected_sockets')).toBe(1);
+    const text = await scrape();
+    expect(sample(text, 'derbel_connected_sockets')).toBe(1);
+    expect(sample(text, 'derbel_socket_handshakes_decided{outcome="admitted"}')).toBe(before + 1);
+    expect(sample(text, 'derbel_socket_handshakes_decided{outcome="refused"}')).toBe(0);
+    expect(sample(text, 'derbel_socket_handshake_admission_rate')).toBeGreaterThan(0);
     socket.disconnect();
     await eventually(async () => sample(await scrape(), 'derbel_connected_sockets') === 0, patiently);
   });

@@ -92,6 +92,29 @@ export class Metrics {
     this.socketCount = count;
   }
 
+  /** Socket handshake admission (realtime/handshake-admission.ts): its current rate and what it decided so far. */
+  watchHandshakeAdmission(state: () => { perSecond: number; admitted: number; refused: number }) {
+    new Gauge({
+      name: 'derbel_socket_handshake_admission_rate',
+      help: 'Socket handshakes a second this node takes now (lower while it is busy)',
+      registers: [this.registry],
+      collect() {
+        this.set(state().perSecond);
+      },
+    });
+    new Gauge({
+      name: 'derbel_socket_handshakes_decided',
+      help: 'Socket handshakes this node admitted, or refused with a slot to come back at, since it started',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        const { admitted, refused } = state();
+        this.set({ outcome: 'admitted' }, admitted);
+        this.set({ outcome: 'refused' }, refused);
+      },
+    });
+  }
+
   /** Only with Redis: a node without it has no such gauge. */
   watchRedis(up: () => boolean) {
     new Gauge({
