@@ -10,7 +10,7 @@ import { projectionsReached, seedPopulation } from '../test/support/seeded-popul
 import { epochNow, type WorkerStatus } from './connections/worker-protocol.js';
 import { cpuMillisecondsBetween, cpuSnapshot, processCpuSeconds } from './cpu-usage.js';
 import { rebuildReadModels } from './rebuild-read-models.js';
-import { summarize } from './support.js';
+import { scrapeMetrics, summarize } from './support.js';
 
 export interface ConnectionsOptions {
   users?: number;
@@ -200,6 +200,16 @@ async function reconnectStorm(
     return senders.run(options.rate, () => stopSending);
   })();
   await sleep(3_000 + 2_000);
+  const admission = async () => {
+    const metrics = await scrapeMetrics(nodes[0].url).catch(() => new Map<string, number>());
+    return {
+      admitted: metrics.get('derbel_socket_handshakes_decided{outcome="admitted"}') ?? NaN,
+      refused: metrics.get('derbel_socket_handshakes_decided{outcome="refused"}') ?? NaN,
+      perSecond: metrics.get('derbel_socket_handshake_admission_rate') ?? NaN,
+    };
+  };
+  const admissionBefore = await admission();
+  const admissionRates: number[] = [];
   const cpuBefore = cpuSnapshot(cpuParts);
   const killedAt = epochNow();
   const rssBefore = rssMiB(nodes[0].child.pid!);
@@ -214,6 +224,7 @@ async function reconnectStorm(
   while (Date.now() < deadline) {
     await sleep(500);
     status = await fleet.status();
+    admissionRates.push((await admission()).perSecond);
     timeline.push({ s: round((epochNow() - killedAt) / 1000), online: status.online, caughtUp: status.caughtUp });
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -224,6 +235,7 @@ async function reconnectStorm(
     if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
   }
   const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
+  const admissionAfter = await admission();
   const stormWallSeconds = (epochNow() - killedAt) / 1000;
   stopSending = true;
   const ids = await sending;
@@ -261,6 +273,12 @@ async function reconnectStorm(
     catchUpStatuses: status.catchUpStatuses,
     catchUpsPerSecond: { peak: Math.max(0, ...perSecond.map((p) => p.count)), seconds: perSecond },
     handshakeAttemptsPerSecond: [...attemptsBySecond].sort((a, b) => a[0] - b[0]).map(([second, count]) => ({ second, count })),
+    survivorAdmission: {
+      admitted: admissionAfter.admitted - admissionBefore.admitted,
+      refusedWithASlot: admissionAfter.refused - admissionBefore.refused,
+      lowestRatePerSecond: Math.min(...admissionRates),
+      rateEverySecond: admissionRates.filter((_, i) => i % 2 === 0),
+    },
     survivorCpuPercentOfOneCore: round(cpuMs.survivor / (stormWallSeconds * 10)),
     survivorRssMiB: { before: round(rssBefore), after: round(rssMiB(nodes[0].child.pid!)) },
     sendStatuses: statusDelta,
