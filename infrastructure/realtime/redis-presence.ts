@@ -12,31 +12,8 @@ const TTL_MS = 60_000;
 /** Long enough to outlast any storm; a user unseen for a day is announced again, whatever was said before. */
 const ANNOUNCED_TTL_MS = 24 * 3600_000;
 
-/**
- * A socket joins its user's set and its node's hash, atomically (as one MULTI did); answers the user's count.
- * One command instead of eight (MULTI, six, EXEC) for ioredis to build per connect.
- * KEYS: the user's set, the node's hash. ARGV: now, the entry's expiry, socket id, user id, TTL in ms.
- */
-const CONNECT_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-local count = redis.call('ZCARD', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return count`;
-const CONNECT_COMMAND = 'derbelPresenceConnect';
-type WithConnectScript = {
-  [CONNECT_COMMAND](
-    userKey: string,
-    nodeKey: string,
-    now: number,
-    expiry: number,
-    socketId: string,
-    userId: string,
-    ttlMs: number,
-  ): unknown;
-};
+/** ioredis queues MULTI…EXEC blocks in a pipeline (each block's EXEC answers for it), though its types do not say so. */
+type PipelineOfTransactions = ChainableCommander & { multi(): ChainableCommander };
 
 export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
@@ -71,7 +48,6 @@ export class RedisPresence implements PresenceRegistry {
     private readonly options: RedisPresenceOptions,
   ) {
     this.instanceId = `${options.nodeId}:${randomBytes(4).toString('hex')}`;
-    redis.defineCommand(CONNECT_COMMAND, { numberOfKeys: 2, lua: CONNECT_SCRIPT });
     this.timer = setInterval(() => void this.refresh().catch(() => {}), TTL_MS / 3);
     this.timer.unref();
     this.liveness = new NodeLiveness({
@@ -94,17 +70,28 @@ export class RedisPresence implements PresenceRegistry {
     return this.register({ userId, socketId });
   }
 
-  /** Each socket in its own script (atomic, as if alone); the scripts share one pipeline. */
+  /** Each socket in its own transaction, as if alone; the transactions share one pipeline. */
   private async registerAll(sockets: Array<{ userId: string; socketId: string }>): Promise<Array<PromiseSettledResult<number>>> {
     const now = Date.now();
     const mine = this.options.names.nodeSockets(this.instanceId);
-    const pipeline = this.redis.pipeline() as ChainableCommander & WithConnectScript;
-    for (const { userId, socketId } of sockets)
-      pipeline[CONNECT_COMMAND](this.key(userId), mine, now, now + TTL_MS, socketId, userId, TTL_MS);
+    const pipeline = this.redis.pipeline() as PipelineOfTransactions;
+    const execAt: number[] = [];
+    for (const { userId, socketId } of sockets) {
+      pipeline
+        .multi()
+        .zremrangebyscore(this.key(userId), '-inf', now)
+        .zadd(this.key(userId), now + TTL_MS, socketId)
+        .zcard(this.key(userId))
+        .pexpire(this.key(userId), TTL_MS)
+        .hset(mine, socketId, userId)
+        .pexpire(mine, TTL_MS)
+        .exec();
+      execAt.push(pipeline.length - 1);
+    }
     const results = (await pipeline.exec()) ?? [];
-    return sockets.map((_, i) => {
-      const [err, count] = results[i] ?? [new Error('presence: no answer')];
-      return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: count as number };
+    return execAt.map((at) => {
+      const [err, replies] = results[at] ?? [new Error('presence: no answer')];
+      return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: (replies as number[])[2] };
     });
   }
 
