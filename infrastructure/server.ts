@@ -19,6 +19,7 @@ import { CheckpointWaiter } from './projections/checkpoint-waiter.js';
 import { ProjectionHealth } from './projections/projection-health.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import type { AppContext } from './app-context.js';
+import { connectionCeiling, openFilesLimit } from './http/connection-ceiling.js';
 import { HistoryPageCache } from './http/history-page-cache.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentials, PostgresSessions } from './auth/postgres-auth-repositories.js';
@@ -257,6 +258,8 @@ export async function createServer(
     ctx,
     metrics,
     async listen() {
+      const ceiling = connectionCeiling(config.maxConnections, openFilesLimit());
+      if (ceiling !== undefined) app.server.maxConnections = ceiling;
       const address = await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
       if (config.projectionsEnabled) for (const runner of runners) runner.start();
       if (config.projectionsEnabled) meetingSweeper.start();

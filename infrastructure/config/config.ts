@@ -33,6 +33,8 @@ export interface Config {
   host: string;
   /** Connections the kernel queues while the event loop is busy: a reconnect storm arrives within a second. */
   listenBacklog: number;
+  /** The most client connections the node holds at once; unset: its open-files limit less what it needs itself (http/connection-ceiling.ts). */
+  maxConnections: number | undefined;
   /** Absent: the node starts an embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
   /** Absent: Socket.io uses its in-memory adapter (a single node). */
@@ -179,6 +181,7 @@ export function loadConfig(env: Environment = process.env): Config {
     port: read.integer('PORT', { min: 0, max: 65_535 }, 3000),
     host: read.matching('HOST', HOST, 'a host name or IP address') ?? '0.0.0.0',
     listenBacklog: read.integer('LISTEN_BACKLOG', { min: 1, max: 65_535 }, 4096),
+    maxConnections: read.raw('MAX_CONNECTIONS') === undefined ? undefined : read.integer('MAX_CONNECTIONS', { min: 1, max: 10_000_000 }, 1),
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
     redisPrefix: read.matching('REDIS_PREFIX', REDIS_PREFIX, 'at most 64 letters, digits or . _ -'),

@@ -1,4 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_JWT_SECRET } from './test-server.js';
 
@@ -12,9 +15,18 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
+/** A Node.js that runs with a lower open-files limit (lowering one's own limit needs no privilege). */
+function nodeWithOpenFilesLimit(limit: number) {
+  const script = path.join(mkdtempSync(path.join(tmpdir(), 'derbel-node-')), 'node');
+  writeFileSync(script, `#!/bin/sh\nulimit -n ${limit} || exit 1\nexec "${process.execPath}" "$@"\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
 /** Starts a real api node as a separate process (as `npm start` would) and waits until it listens. */
-export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
+export async function startNodeProcess(env: Record<string, string>, options: { openFilesLimit?: number } = {}): Promise<NodeProcess> {
   const child = fork(START, [], {
+    ...(options.openFilesLimit ? { execPath: nodeWithOpenFilesLimit(options.openFilesLimit) } : {}),
     execArgv: ['--import', 'tsx', ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
