@@ -21,15 +21,20 @@ function commandOf(pid: number): string {
   }
 }
 
-/** CPU seconds used by every process whose command name is `name` (e.g. all PostgreSQL backends). */
-function cpuSecondsByCommand(name: string): number {
-  let total = 0;
+/** CPU seconds so far of every process whose command name is `name` (e.g. all PostgreSQL backends), by pid. */
+function cpuSecondsByCommand(name: string): Map<number, number> {
+  const seconds = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (Number.isInteger(pid) && commandOf(pid) === name) total += processCpuSeconds(pid);
+    if (Number.isInteger(pid) && commandOf(pid) === name) seconds.set(pid, processCpuSeconds(pid));
   }
-  return total;
+  return seconds;
 }
+
+const sum = (seconds: Map<number, number>) => [...seconds.values()].reduce((a, b) => a + b, 0);
+/** Per process, beside a snapshot's sums: a backend that exits between two snapshots must not count as negative CPU. */
+const BY_PID = Symbol('cpu seconds by pid');
+type Snapshot = Record<string, number> & { [BY_PID]?: Record<string, Map<number, number>> };
 
 /**
  * CPU seconds used by the PostgreSQL backends connected to `database` (their title names it: `postgres: user
@@ -77,16 +82,24 @@ export function backendCpuMillisecondsBetween(before: Map<number, number>, after
  * With `database`, `postgresDatabase` is the part of PostgreSQL's CPU its backends used.
  */
 export function cpuSnapshot(parts: Record<string, number>, options: { database?: string } = {}): Record<string, number> {
-  const snapshot: Record<string, number> = {};
+  const snapshot: Snapshot = {};
   for (const [name, pid] of Object.entries(parts)) snapshot[name] = processCpuSeconds(pid);
-  snapshot.postgres = cpuSecondsByCommand('postgres');
+  const byPid = { postgres: cpuSecondsByCommand('postgres'), redis: cpuSecondsByCommand('redis-server') };
+  snapshot.postgres = sum(byPid.postgres);
   if (options.database) snapshot.postgresDatabase = cpuSecondsOfDatabase(options.database);
-  snapshot.redis = cpuSecondsByCommand('redis-server');
+  snapshot.redis = sum(byPid.redis);
+  snapshot[BY_PID] = byPid;
   const usage = process.cpuUsage();
   snapshot.loadGenerator = (usage.user + usage.system) / 1e6;
   return snapshot;
 }
 
-export function cpuMillisecondsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k] - (before[k] ?? 0)) * 1000)]));
+export function cpuMillisecondsBetween(before: Snapshot, after: Snapshot): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((k) => {
+      const pids = [before[BY_PID]?.[k], after[BY_PID]?.[k]];
+      if (pids[0] && pids[1]) return [k, backendCpuMillisecondsBetween(pids[0], pids[1])];
+      return [k, Math.round((after[k] - (before[k] ?? 0)) * 1000)];
+    }),
+  );
 }
