@@ -65,7 +65,9 @@ export interface Config {
   /**
    * Socket.io heartbeat: the server pings each socket this often, and drops one whose answer is
    * `socketPingTimeoutMs` late. Their sum bounds how long a tab killed without closing its socket still
-   * shows online to its contacts (and holds its meeting seat before the reconnect grace starts).
+   * shows online to its contacts (and holds its meeting seat before the reconnect grace starts). Every ping is a
+   * write to each socket and its pong a read: at 20,000 sockets a node spent a fifth of a core on 10 s pings
+   * (BENCHMARKS.md), so the default is 20 s + 5 s.
    */
   socketPingIntervalMs: number;
   socketPingTimeoutMs: number;
@@ -151,7 +153,7 @@ export function loadConfig(env: Environment = process.env): Config {
     description: `a number of milliseconds 1000-${SOCKET_HEARTBEAT_MAX_MS - 1_000}`,
   };
   const problemsBeforeHeartbeat = read.problems.length;
-  const socketPingIntervalMs = read.integer('SOCKET_PING_INTERVAL_MS', heartbeatRange, 10_000);
+  const socketPingIntervalMs = read.integer('SOCKET_PING_INTERVAL_MS', heartbeatRange, 20_000);
   const socketPingTimeoutMs = read.integer('SOCKET_PING_TIMEOUT_MS', heartbeatRange, 5_000);
   // Summed only when both are valid: a bad one is reported on its own, not again through its fallback.
   if (read.problems.length === problemsBeforeHeartbeat && socketPingIntervalMs + socketPingTimeoutMs > SOCKET_HEARTBEAT_MAX_MS) {

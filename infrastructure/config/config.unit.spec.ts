@@ -39,7 +39,7 @@ describe('loadConfig', () => {
       contactRequestCooldownSeconds: 86_400,
       meetingRingTimeoutMs: 45_000,
       meetingReconnectGraceMs: 15_000,
-      socketPingIntervalMs: 10_000,
+      socketPingIntervalMs: 20_000,
       socketPingTimeoutMs: 5_000,
       socketHandshakesPerSecond: 2_000,
       socketReconnectSpreadPerSecond: 500,
@@ -358,9 +358,9 @@ describe('loadConfig', () => {
 });
 
 describe('the Socket.io heartbeat', () => {
-  it('notices a dead tab within 15 s by default', () => {
+  it('notices a dead tab within 25 s by default', () => {
     const { socketPingIntervalMs, socketPingTimeoutMs } = loadConfig({});
-    expect(socketPingIntervalMs + socketPingTimeoutMs).toBe(15_000);
+    expect(socketPingIntervalMs + socketPingTimeoutMs).toBe(25_000);
   });
 
   it("accepts Socket.io's own defaults, the longest it allows together", () => {
