@@ -191,7 +191,7 @@ async function reconnectStorm(
   const survivorsBefore = before.onNode[0] ?? 0;
   const receiverNode = new Map(options.receivers.map((p) => [p.receiverId, p.node]));
   const statusesBefore = { ...senders.statuses };
-  const cpuParts = { survivor: nodes[0].child.pid! };
+  const cpuParts = { survivor: nodes[0].child.pid!, ...Object.fromEntries(fleet.pids.map((pid, i) => [`clients${i}`, pid])) };
   log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on node 1); SIGKILL in 3 s`);
 
   let stopSending = false;
@@ -280,6 +280,13 @@ async function reconnectStorm(
       rateEverySecond: admissionRates.filter((_, i) => i % 2 === 0),
     },
     survivorCpuPercentOfOneCore: round(cpuMs.survivor / (stormWallSeconds * 10)),
+    // The rest of the machine's two cores meanwhile: what the survivor competed with.
+    othersCpuPercentOfOneCore: {
+      postgres: round(cpuMs.postgres / (stormWallSeconds * 10)),
+      redis: round(cpuMs.redis / (stormWallSeconds * 10)),
+      clientProcesses: round(fleet.pids.reduce((sum, _, i) => sum + cpuMs[`clients${i}`], 0) / (stormWallSeconds * 10)),
+      loadGenerator: round(cpuMs.loadGenerator / (stormWallSeconds * 10)),
+    },
     survivorRssMiB: { before: round(rssBefore), after: round(rssMiB(nodes[0].child.pid!)) },
     sendStatuses: statusDelta,
     activePairs: {
