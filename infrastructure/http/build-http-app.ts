@@ -131,11 +131,20 @@ export async function buildHttpApp(
     }
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
-      if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io/')) {
-        return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'No such route' });
-      }
+      const path = request.url.split('?')[0];
+      if (!isAppAddress(path)) return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route GET ${path}` });
       return reply.sendFile('index.html');
     });
   }
   return app;
+}
+
+/**
+ * An address of the single-page app, answered with its page: not the API, not Socket.io, and not a file. A
+ * missing file (a chunk name from before a deploy, in a tab opened before it) is a 404: HTML in its place
+ * would fail as a script with a confusing error instead of a plain "not found".
+ */
+function isAppAddress(path: string) {
+  if (path.startsWith('/api/') || path.startsWith('/socket.io/') || path.startsWith('/assets/')) return false;
+  return !/\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1));
 }

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
@@ -75,6 +75,50 @@ describe('edge hygiene', () => {
       } finally {
         await t.close();
       }
+    });
+  });
+
+  describe('files that are not there', () => {
+    // The app page must exist for its fallback to be tried; a placeholder when the web app is not built here
+    // (removed after, unless a build replaced it meanwhile).
+    const placeholder = `<!-- derbel-test-${process.pid} -->`;
+    let wrotePlaceholder = false;
+    let t: TestServer;
+    beforeAll(async () => {
+      await mkdir(`${WEB_DIST}assets`, { recursive: true });
+      if (
+        !(await access(`${WEB_DIST}index.html`).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        await writeFile(`${WEB_DIST}index.html`, placeholder, { flag: 'wx' }).then(
+          () => (wrotePlaceholder = true),
+          () => {},
+        );
+      }
+      t = await startTestServer();
+    });
+    afterAll(async () => {
+      await t?.close();
+      if (wrotePlaceholder && (await readFile(`${WEB_DIST}index.html`, 'utf8').catch(() => '')) === placeholder) {
+        await rm(`${WEB_DIST}index.html`, { force: true });
+      }
+    });
+
+    it.each([`/assets/index-derbel-missing-${process.pid}.js`, `/assets/missing-${process.pid}.css`, `/missing-${process.pid}.png`])(
+      '%s is a 404, not the app page (a tab holding a chunk name from before a deploy must not get HTML)',
+      async (path) => {
+        const res = await fetch(t.url + path);
+        expect(res.status).toBe(404);
+        expect(await res.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+      },
+    );
+
+    it('an address inside the app is still the app page', async () => {
+      const res = await fetch(`${t.url}/contacts/some-conversation`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     });
   });
 });
