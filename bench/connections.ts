@@ -217,7 +217,8 @@ async function reconnectStorm(
   log('node 2 killed');
 
   let status: WorkerStatus;
-  const timeline: Array<{ s: number; online: number; caughtUp: number }> = [];
+  const timeline: Array<{ s: number; online: number; caughtUp: number; listenOverflows: number }> = [];
+  const overflowsAtKill = listenOverflows();
   // At least `stormSeconds`, until everyone is back and caught up, at most 90 s more.
   const deadline = Date.now() + (options.stormSeconds + 90) * 1000;
   let lastLog = Date.now();
@@ -225,7 +226,12 @@ async function reconnectStorm(
     await sleep(500);
     status = await fleet.status();
     admissionRates.push((await admission()).perSecond);
-    timeline.push({ s: round((epochNow() - killedAt) / 1000), online: status.online, caughtUp: status.caughtUp });
+    timeline.push({
+      s: round((epochNow() - killedAt) / 1000),
+      online: status.online,
+      caughtUp: status.caughtUp,
+      listenOverflows: listenOverflows() - overflowsAtKill,
+    });
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
       log(
@@ -294,8 +300,22 @@ async function reconnectStorm(
       onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1),
     },
     presencePushesReceived: status.eventsByType.PresenceChanged ?? 0,
+    // Connections the kernel dropped because a listening socket's accept queue was full (the whole machine).
+    listenOverflows: listenOverflows() - overflowsAtKill,
     timeline,
   };
   log(`storm: ${JSON.stringify({ ...result, timeline: undefined, catchUpsPerSecond: { peak: result.catchUpsPerSecond.peak } })}`);
   return result;
+}
+
+/** The kernel's count of connections dropped on a full accept queue (`TcpExt: ListenOverflows`), 0 where unknown. */
+function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const names = lines.find((l) => l.startsWith('TcpExt:'))?.split(' ') ?? [];
+    const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(' ') ?? [];
+    return Number(values[names.indexOf('ListenOverflows')] ?? 0) || 0;
+  } catch {
+    return 0;
+  }
 }
