@@ -11,6 +11,11 @@ import type { PresenceRegistry } from './presence.js';
 const TTL_MS = 60_000;
 /** Long enough to outlast any storm; a user unseen for a day is announced again, whatever was said before. */
 const ANNOUNCED_TTL_MS = 24 * 3600_000;
+/**
+ * The refresh and the reap write at most this many sockets per pipeline, each answered before the next is
+ * built: 20,000 sockets in one pipeline were one task of ~250 ms building it and ~300 ms collecting its garbage.
+ */
+export const PRESENCE_SLICE = 1_000;
 
 /** ioredis queues MULTI…EXEC blocks in a pipeline (each block's EXEC answers for it), though its types do not say so. */
 type PipelineOfTransactions = ChainableCommander & { multi(): ChainableCommander };
@@ -19,10 +24,11 @@ export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
   nodeId: string;
   /**
-   * Users whose last socket was on a node that died (offline), or whose sockets on this node had been
-   * taken for a dead node's and are back (online): announced by the caller.
+   * Users whose last socket was on a node that died (offline; `reaped` says how many sockets that node
+   * instance held), or whose sockets on this node had been taken for a dead node's and are back (online):
+   * announced by the caller.
    */
-  onTransition(userIds: string[], online: boolean): void;
+  onTransition(userIds: string[], online: boolean, reaped?: { deadInstanceSockets: number }): void;
   /** A request-path call that Redis did not answer in time. */
   onFallback?(call: string): void;
   /** False while Redis is known not to answer (redis-health.ts): request-path calls do not even wait. */
@@ -37,6 +43,7 @@ export interface RedisPresenceOptions {
  */
 export class RedisPresence implements PresenceRegistry {
   private readonly local = new Map<string, string>(); // socketId → userId
+  private refreshing = false;
   private readonly timer: NodeJS.Timeout;
   private readonly instanceId: string;
   private readonly liveness: NodeLiveness;
@@ -155,21 +162,31 @@ export class RedisPresence implements PresenceRegistry {
   /** Removes a dead instance's sockets; each user left without a socket is announced offline once. */
   private async reap(deadInstanceId: string) {
     const theirs = this.options.names.nodeSockets(deadInstanceId);
-    const sockets = await this.redis.hgetall(theirs);
-    const wentOffline: string[] = [];
-    for (const [socketId, userId] of Object.entries(sockets)) {
+    const sockets = Object.entries(await this.redis.hgetall(theirs));
+    const reaped = { deadInstanceSockets: sockets.length };
+    for (let from = 0; from < sockets.length; from += PRESENCE_SLICE) {
       // One transaction per socket: a disconnect of the user's last live socket on another node either
-      // sees this entry gone (and announces) or left (and this announces).
-      const [[, removed], , [, count]] = (await this.redis
-        .multi()
-        .zrem(this.key(userId), socketId)
-        .zremrangebyscore(this.key(userId), '-inf', Date.now())
-        .zcard(this.key(userId))
-        .exec()) as [[unknown, number], unknown, [unknown, number]];
-      if (removed === 1 && count === 0) wentOffline.push(userId);
+      // sees this entry gone (and announces) or left (and this announces). A slice's share one pipeline.
+      const slice = sockets.slice(from, from + PRESENCE_SLICE);
+      const now = Date.now();
+      const pipeline = this.redis.pipeline() as PipelineOfTransactions;
+      const execAt: number[] = [];
+      for (const [socketId, userId] of slice) {
+        pipeline.multi().zrem(this.key(userId), socketId).zremrangebyscore(this.key(userId), '-inf', now).zcard(this.key(userId)).exec();
+        execAt.push(pipeline.length - 1);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const wentOffline: string[] = [];
+      slice.forEach(([, userId], i) => {
+        const [err, replies] = results[execAt[i]] ?? [new Error('presence: no answer')];
+        if (err) throw err; // as a lone transaction's rejection did: the rest expire with their TTL
+        const [removed, , count] = replies as [number, number, number];
+        if (removed === 1 && count === 0) wentOffline.push(userId);
+      });
+      // Announced slice by slice (each waits out its grace in the announcer before anything is pushed).
+      if (wentOffline.length > 0) this.options.onTransition(wentOffline, false, reaped);
     }
     await this.redis.del(theirs);
-    if (wentOffline.length > 0) this.options.onTransition(wentOffline, false);
   }
 
   /** After this node was reaped (cut off from Redis for longer than the heartbeat): its sockets come back. */
@@ -179,15 +196,27 @@ export class RedisPresence implements PresenceRegistry {
     if (back.size > 0) this.options.onTransition([...back], true);
   }
 
+  /** Pushes the expiry of this node's sockets a TTL ahead, a slice at a time (other work runs in between). */
   private async refresh() {
-    if (this.local.size === 0) return;
-    const expiry = Date.now() + TTL_MS;
-    const mine = this.options.names.nodeSockets(this.instanceId);
-    const pipeline = this.redis.pipeline();
-    for (const [socketId, userId] of this.local) {
-      pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS).hset(mine, socketId, userId);
+    if (this.local.size === 0 || this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const expiry = Date.now() + TTL_MS;
+      const mine = this.options.names.nodeSockets(this.instanceId);
+      const sockets = [...this.local];
+      for (let from = 0; from < sockets.length; from += PRESENCE_SLICE) {
+        const pipeline = this.redis.pipeline();
+        for (const [socketId, userId] of sockets.slice(from, from + PRESENCE_SLICE)) {
+          // Closed while an earlier slice was on its way: its disconnect removed it; writing it back would
+          // leave a ghost for a TTL. (One closed after this is queued behind this pipeline, as before.)
+          if (this.local.get(socketId) !== userId) continue;
+          pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS).hset(mine, socketId, userId);
+        }
+        await pipeline.pexpire(mine, TTL_MS).exec();
+      }
+    } finally {
+      this.refreshing = false;
     }
-    await pipeline.pexpire(mine, TTL_MS).exec();
   }
 
   close() {
