@@ -5,6 +5,8 @@ import { userRoom, usersInRooms } from './rooms.js';
 
 /** Between nodes (Socket.io's server-side emit): a batch of presence changes, delivered by every node to its own sockets. */
 export const PRESENCE_BATCH = 'derbel:presence';
+/** Recipients pushed to per turn of the event loop: a storm's batch reaches thousands. */
+const EMIT_SLICE = 500;
 
 /** The contacts of the changed users who have a socket on this node: who should hear of which change. */
 export async function contactsToTell(pool: pg.Pool, changedUserIds: string[], localUserIds: string[]) {
@@ -22,6 +24,9 @@ export async function contactsToTell(pool: pg.Pool, changedUserIds: string[], lo
  * {changes: [{userId, online}…]}` for several.
  */
 export class PresenceFanout {
+  /** The last batch's pushes (settled either way): the next batch's begin after them. */
+  private delivering: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly io: Server,
     private readonly pool: pg.Pool,
@@ -34,20 +39,42 @@ export class PresenceFanout {
     await this.deliverHere(changes);
   }
 
-  /** Pushes a batch to this node's sockets of the changed users' contacts. */
-  async deliverHere(changes: PresenceChange[]) {
-    const local = usersInRooms(this.io.of('/').adapter.rooms.keys());
-    if (local.length === 0 || changes.length === 0) return;
-    const online = new Map(changes.map((c) => [c.userId, c.online]));
+  /**
+   * Pushes a batch to this node's sockets of the changed users' contacts. The batches' contact queries run
+   * side by side, but their pushes go out one batch after the other, in the order the batches were given (a
+   * recipient hears an earlier change before a later one, whichever query answered first); each batch's
+   * pushes go `EMIT_SLICE` recipients per turn of the event loop, so that thousands of them do not hold
+   * this node's other work (its users' messages) for a second.
+   */
+  deliverHere(changes: PresenceChange[]): Promise<void> {
+    const recipients = this.recipientsOf(changes);
+    recipients.catch(() => {}); // answered when its turn comes
+    const delivered = this.delivering.then(async () => this.emitInSlices(await recipients));
+    this.delivering = delivered.catch(() => {});
+    return delivered;
+  }
+
+  /** Each local recipient and the changes it should hear of. */
+  private async recipientsOf(changes: PresenceChange[]) {
     const byRecipient = new Map<string, PresenceChange[]>();
+    const local = usersInRooms(this.io.of('/').adapter.rooms.keys());
+    if (local.length === 0 || changes.length === 0) return byRecipient;
+    const online = new Map(changes.map((c) => [c.userId, c.online]));
     for (const { changed, recipient } of await contactsToTell(this.pool, [...online.keys()], local)) {
       const list = byRecipient.get(recipient) ?? [];
       list.push({ userId: changed, online: online.get(changed)! });
       byRecipient.set(recipient, list);
     }
+    return byRecipient;
+  }
+
+  private async emitInSlices(byRecipient: Map<string, PresenceChange[]>) {
+    let sent = 0;
     for (const [recipient, list] of byRecipient) {
+      if (sent > 0 && sent % EMIT_SLICE === 0) await new Promise(setImmediate);
       const event = list.length === 1 ? { type: 'PresenceChanged', data: list[0] } : { type: 'PresenceChanges', data: { changes: list } };
       this.io.local.to(userRoom(recipient)).emit('event', event);
+      sent++;
     }
   }
 }
