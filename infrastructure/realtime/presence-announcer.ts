@@ -27,13 +27,19 @@ export interface PresenceAnnouncerOptions {
 export class PresenceAnnouncer {
   private readonly due = new Map<string, { online: boolean; at: number }>();
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (Date.now() time). */
+  private timerAt = 0;
   private flushing = false;
 
   constructor(private readonly options: PresenceAnnouncerOptions) {}
 
-  /** The user's first socket opened (online) or last socket closed (offline), here or on a dead node. */
-  changed(userId: string, online: boolean) {
-    const delay = online ? this.options.onlineSettleMs : this.options.offlineGraceMs;
+  /**
+   * The user's first socket opened (online) or last socket closed (offline), here or on a dead node.
+   * `delayMs` replaces the settle or grace: a dead node's users are given the window its clients were told
+   * to spread their return over.
+   */
+  changed(userId: string, online: boolean, delayMs?: number) {
+    const delay = delayMs ?? (online ? this.options.onlineSettleMs : this.options.offlineGraceMs);
     this.due.set(userId, { online, at: Date.now() + delay });
     this.schedule(delay);
   }
@@ -44,15 +50,18 @@ export class PresenceAnnouncer {
     this.due.clear();
   }
 
+  /** Flushes in `delay`, unless the timer already fires sooner (a long delay must not hold back a shorter one's). */
   private schedule(delay: number) {
-    if (this.timer) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.flush();
-      },
-      Math.max(delay, 10),
-    );
+    const at = Date.now() + Math.max(delay, 10);
+    if (this.timer) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, at - Date.now());
     this.timer.unref();
   }
 

@@ -21,6 +21,7 @@ import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { asPresenceBatch, PRESENCE_BATCH, PresenceFanout } from './presence-fanout.js';
 import { ReconnectSpread } from './reconnect-spread.js';
+import { reconnectSpreadMs } from './spread-window.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
@@ -96,8 +97,16 @@ export class SocketGateway implements RealtimeControl {
       ? new RedisPresence(redis.client, {
           names: redis.names,
           nodeId: ctx.config.nodeId,
-          onTransition: (userIds, online) => {
-            for (const userId of userIds) this.presenceAnnouncer.changed(userId, online);
+          onTransition: (userIds, online, reaped) => {
+            // A dead node's users were told to spread their return over this window: they are expected back
+            // within it, so they are announced offline only after it (if not back by then).
+            const delayMs = reaped
+              ? Math.max(
+                  ctx.config.presenceOfflineGraceMs,
+                  reconnectSpreadMs(reaped.deadInstanceSockets, ctx.config.socketReconnectSpreadPerSecond),
+                )
+              : undefined;
+            for (const userId of userIds) this.presenceAnnouncer.changed(userId, online, delayMs);
           },
           onFallback: redis.onFallback,
           redisUp: () => redis.health.up,

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../logger.js';
+import { PresenceAnnouncer, type PresenceChange } from './presence-announcer.js';
+
+describe('PresenceAnnouncer: a delay per change', () => {
+  let published: PresenceChange[][];
+  let online: Set<string>;
+  let announcer: PresenceAnnouncer;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    published = [];
+    online = new Set();
+    announcer = new PresenceAnnouncer({
+      onlineSettleMs: 100,
+      offlineGraceMs: 300,
+      onlineNow: async (ids) => new Set(ids.filter((id) => online.has(id))),
+      lastAnnounced: async (ids) => new Map(ids.map((id) => [id, true])),
+      recordAnnounced: async () => {},
+      publish: (changes) => published.push(changes),
+      log: createLogger('silent'),
+    });
+  });
+  afterEach(() => {
+    announcer.close();
+    vi.useRealTimers();
+  });
+
+  it('holds a dead node’s user for the window given, announcing offline after it if not back', async () => {
+    announcer.changed('bob', false, 5_000);
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(published).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(published).toEqual([[{ userId: 'bob', online: false }]]);
+  });
+
+  it('announces nothing for one who is back within the window', async () => {
+    announcer.changed('bob', false, 5_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    online.add('bob');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(published).toEqual([]);
+  });
+
+  it('does not hold back a change with the usual grace behind a longer window set before it', async () => {
+    announcer.changed('bob', false, 20_000);
+    announcer.changed('cid', false);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(published).toEqual([[{ userId: 'cid', online: false }]]);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(published).toEqual([[{ userId: 'cid', online: false }], [{ userId: 'bob', online: false }]]);
+  });
+});
