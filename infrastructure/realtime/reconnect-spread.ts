@@ -1,8 +1,8 @@
 import type { Server, Socket } from 'socket.io';
+import { reconnectSpreadMs } from './spread-window.js';
 
 /** Server → client: `{ ms }`, how long to spread a return over if this node goes away. */
 export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
-const MAX_SPREAD_MS = 60_000;
 /**
  * Sockets told per event-loop turn when the hint changes: one broadcast to 20,000 sockets was 20,000 writes in a
  * single task (~0.3 s during a storm, with everyone's pushes waiting behind it).
@@ -33,7 +33,7 @@ export class ReconnectSpread {
   }
 
   currentMs() {
-    return Math.min(MAX_SPREAD_MS, Math.round((this.io.of('/').sockets.size * 1000) / this.reconnectsPerSecond));
+    return reconnectSpreadMs(this.io.of('/').sockets.size, this.reconnectsPerSecond);
   }
 
   greet(socket: Socket) {
