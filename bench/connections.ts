@@ -299,7 +299,9 @@ async function reconnectStorm(
       onSurvivor: senders.report(ids, (r) => receiverNode.get(r) === 0),
       onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1),
     },
-    presencePushesReceived: status.eventsByType.PresenceChanged ?? 0,
+    // Presence events the clients received (one per recipient per batch), and the changes they carried.
+    presencePushesReceived: (status.eventsByType.PresenceChanged ?? 0) + (status.eventsByType.PresenceChanges ?? 0),
+    presenceChangesReceived: (status.eventsByType.PresenceChanged ?? 0) + (status.eventsByType.presenceChangesInBatches ?? 0),
     // Connections the kernel dropped because a listening socket's accept queue was full (the whole machine).
     listenOverflows: listenOverflows() - overflowsAtKill,
     timeline,

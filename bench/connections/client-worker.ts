@@ -114,6 +114,10 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
     entry.socket = new RawSocketClient(message.urls, spec.node, spec.token, {
       onEvent: (event) => {
         bump(counters.eventsByType, event.type);
+        // A batch of several changes for one recipient: how many changes it carried.
+        const changes = (event as { data?: { changes?: unknown } }).data?.changes;
+        if (event.type === 'PresenceChanges' && Array.isArray(changes))
+          counters.eventsByType.presenceChangesInBatches = (counters.eventsByType.presenceChangesInBatches ?? 0) + changes.length;
         if (typeof event.position === 'number') entry.feed.receive(event as FeedEvent);
         else if (event.type === 'FeedResync') catchUp(false);
       },
