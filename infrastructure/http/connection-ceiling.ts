@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
  * Descriptors a node keeps for itself beyond its client connections: the database pool, Redis, log and
  * upload files, the listening socket. A node at its open-files limit can no longer open any of them, so
  * the database pool's next connection fails with EMFILE and a request that had nothing to do with the
- * crowd answers 500.
+ * crowd answers 500. A node uses a few dozen itself (up to 20 database connections, Redis, stdio, epoll, the listener);
+ * 256 turned away a few hundred of a storm's clients a 20,000-descriptor node could have taken (BENCHMARKS.md).
  */
-export const RESERVED_DESCRIPTORS = 256;
+export const RESERVED_DESCRIPTORS = 128;
 
 /** The process's soft open-files limit (Linux: /proc/self/limits), or null where it cannot be read. */
 export function openFilesLimit(limitsFile = '/proc/self/limits'): number | null {
