@@ -14,7 +14,22 @@ export type SocketConnectionOptions = {
   token?: () => string | null;
   /** With the cookie, the session's CSRF token: the server refuses a cookie alone (a foreign page could send it). */
   csrfToken?: () => string | null;
+  /**
+   * What fires `online` when the device's network comes back: the page's `window` by default, none where there
+   * is no window (node); tests pass their own.
+   */
+  network?: NetworkEvents | null;
 };
+
+/** The part of `window` that says the device's network came back. */
+export type NetworkEvents = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+
+/**
+ * Why the next attempt waits: the back-off after a failure, the spread a node asked for before it went away, or
+ * the slot a busy node gave in its refusal. The first two are this client's own caution and end when the
+ * network comes back; a slot is the server's admission control and is kept.
+ */
+export type RetryCause = 'backoff' | 'spread' | 'slot';
 
 /**
  * The Socket.io connection: reconnects on its own and reports each (re)connection.
@@ -22,6 +37,10 @@ export type SocketConnectionOptions = {
  * It schedules its reconnections itself, with full-jitter back-off (`backoff.ts`), instead of Socket.io's:
  * when a node dies, thousands of clients lose it at the same instant, and Socket.io's capped back-off
  * would bring them back in step.
+ *
+ * When the device's own network comes back (`online`), a wait of its own back-off or of a spread is cut short:
+ * the user who walked out of a tunnel is back at once, not up to a minute later. A slot a busy node gave is
+ * still waited out — `online` firing on many devices at once must not defeat the node's admission control.
  */
 export class SocketConnection implements Realtime {
   readonly state = new Observable<ConnectionState>('closed');
@@ -30,10 +49,15 @@ export class SocketConnection implements Realtime {
   private everConnected = false;
   private readonly backoff = new Backoff();
   private retry: ReturnType<typeof setTimeout> | null = null;
+  private retryCause: RetryCause | null = null;
+  private readonly network: NetworkEvents | null;
+  private readonly networkBack = () => this.reconnectNow();
   /** How widely the current node asked its clients to spread a return, should it go away. */
   private spreadMs = 0;
 
-  constructor(private readonly options: SocketConnectionOptions) {}
+  constructor(private readonly options: SocketConnectionOptions) {
+    this.network = options.network !== undefined ? options.network : typeof window !== 'undefined' ? window : null;
+  }
 
   on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
     return this.emitter.on(type, listener);
@@ -57,6 +81,7 @@ export class SocketConnection implements Realtime {
     const socket = this.options.server ? io(this.options.server, options) : io(options);
     this.socket = socket;
     this.state.set('connecting');
+    this.network?.addEventListener('online', this.networkBack);
 
     socket.on('connect', () => {
       this.backoff.reset();
@@ -73,8 +98,8 @@ export class SocketConnection implements Realtime {
       // end, which says so first): try again — spread as the node asked if it went away with everyone else.
       if (SERVER_WENT_AWAY.has(reason)) {
         this.backoff.next();
-        this.scheduleReconnect(socket, spreadDelay(this.spreadMs));
-      } else this.scheduleReconnect(socket);
+        this.scheduleReconnect(socket, 'spread', spreadDelay(this.spreadMs));
+      } else this.scheduleReconnect(socket, 'backoff');
     });
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHORIZED') {
@@ -86,7 +111,8 @@ export class SocketConnection implements Realtime {
       // A busy node names the slot it keeps for this client (a reconnect storm, spread at the rate it can take);
       // anything else — a transport error, a timeout, a database that could not answer — backs off.
       const slotMs = retryAfterMs(error);
-      this.scheduleReconnect(socket, slotMs === null ? null : slotDelay(slotMs));
+      if (slotMs === null) this.scheduleReconnect(socket, 'backoff');
+      else this.scheduleReconnect(socket, 'slot', slotDelay(slotMs));
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
@@ -96,12 +122,29 @@ export class SocketConnection implements Realtime {
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
   }
 
-  private scheduleReconnect(socket: Socket, delayMs: number | null = null) {
+  private scheduleReconnect(socket: Socket, cause: RetryCause, delayMs?: number) {
     if (this.retry) clearTimeout(this.retry);
+    this.retryCause = cause;
     this.retry = setTimeout(() => {
       this.retry = null;
+      this.retryCause = null;
       if (this.socket === socket && !socket.connected) socket.connect();
     }, delayMs ?? this.backoff.next());
+  }
+
+  /**
+   * The network came back: an attempt waiting out this client's back-off or a spread goes now, and the back-off
+   * starts again from its first step. Nothing to do when connected, when an attempt is already under way, or
+   * when the wait is a slot a busy node gave.
+   */
+  private reconnectNow() {
+    const socket = this.socket;
+    if (!socket || socket.connected || !this.retry || this.retryCause === 'slot') return;
+    clearTimeout(this.retry);
+    this.retry = null;
+    this.retryCause = null;
+    this.backoff.reset();
+    socket.connect();
   }
 
   emit(type: string, data: unknown) {
@@ -121,8 +164,10 @@ export class SocketConnection implements Realtime {
 
   close() {
     this.state.set('closed');
+    this.network?.removeEventListener('online', this.networkBack);
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+    this.retryCause = null;
     this.backoff.reset();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();

@@ -1,0 +1,206 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SocketConnection, type NetworkEvents } from '../../../web/src/client/transport/socket-connection.js';
+import { eventually } from '../../support/eventually.js';
+
+/**
+ * The web client's SocketConnection against a small Socket.io server in this process (a stand-in for the api
+ * node: it admits or refuses handshakes as a test says, and can drop a connection), with the device's `online`
+ * events fired by the test. `Math.random` draws its maximum, so every wait of the client's is as long as it
+ * can be: a reconnection that comes early came because of `online`.
+ */
+type Refusal = { message: string; retryAfterMs?: number };
+
+class FakeNode {
+  readonly http: HttpServer = createServer();
+  readonly io = new Server(this.http);
+  /** When each handshake arrived (performance.now()). */
+  readonly handshakes: number[] = [];
+  readonly sockets: ServerSocket[] = [];
+  /** Decides each handshake: null admits it. */
+  refuse: (attempt: number) => Refusal | null = () => null;
+  onHandshake: (attempt: number) => void = () => undefined;
+
+  constructor() {
+    this.io.use((socket, next) => {
+      this.handshakes.push(performance.now());
+      const attempt = this.handshakes.length;
+      this.onHandshake(attempt);
+      const refusal = this.refuse(attempt);
+      if (!refusal) return next();
+      next(
+        Object.assign(
+          new Error(refusal.message),
+          refusal.retryAfterMs === undefined ? {} : { data: { retryAfterMs: refusal.retryAfterMs } },
+        ),
+      );
+    });
+    this.io.on('connection', (socket) => this.sockets.push(socket));
+  }
+
+  async listen() {
+    await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /** The connection is lost as when the node goes away: the transport closes under the client. */
+  dropAll() {
+    for (const socket of this.sockets.splice(0)) socket.conn.close();
+  }
+
+  close() {
+    return new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}
+
+/** The page's `window` as far as `online` goes, counting its listeners. */
+class Network implements NetworkEvents {
+  private readonly target = new EventTarget();
+  readonly listeners = new Set<unknown>();
+
+  addEventListener: EventTarget['addEventListener'] = (type, listener, options) => {
+    if (type === 'online') this.listeners.add(listener);
+    this.target.addEventListener(type, listener, options);
+  };
+
+  removeEventListener: EventTarget['removeEventListener'] = (type, listener, options) => {
+    if (type === 'online') this.listeners.delete(listener);
+    this.target.removeEventListener(type, listener, options);
+  };
+
+  comesBack() {
+    this.target.dispatchEvent(new Event('online'));
+  }
+}
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  vi.restoreAllMocks();
+});
+
+async function setup() {
+  // Before the connection is built: its back-off draws with this too.
+  vi.spyOn(Math, 'random').mockReturnValue(0.999);
+  const node = new FakeNode();
+  const url = await node.listen();
+  cleanups.push(() => node.close());
+  const network = new Network();
+  const connection = new SocketConnection({ server: url, token: () => 'a-token', network });
+  cleanups.push(() => connection.close());
+  const connected: Array<{ reconnect: boolean; at: number }> = [];
+  connection.on('connected', ({ reconnect }) => connected.push({ reconnect, at: performance.now() }));
+  return { node, network, connection, connected };
+}
+
+/** Fires `online` every 100 ms until stopped. */
+function onlineAgainAndAgain(network: Network) {
+  const timer = setInterval(() => network.comesBack(), 100);
+  const stop = () => clearInterval(timer);
+  cleanups.push(stop);
+  return stop;
+}
+
+describe('SocketConnection when the network comes back', () => {
+  it('cuts short the spread a node asked for: back at once, not a minute later', async () => {
+    const { node, network, connection, connected } = await setup();
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    // This node asks its clients to spread a return over a minute should it go away; then it does.
+    node.sockets[0].emit('reconnect:spread', { ms: 60_000 });
+    node.dropAll();
+    await eventually(() => connection.state.value === 'reconnecting');
+
+    // The client waits ~60 s (the largest draw) before its first attempt: nothing happens meanwhile…
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(node.handshakes).toHaveLength(1);
+    // …until the network comes back.
+    const backAt = performance.now();
+    network.comesBack();
+    await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
+    expect(connected[1].reconnect).toBe(true);
+    expect(connection.state.value).toBe('online');
+    expect(node.handshakes).toHaveLength(2);
+    expect(connected[1].at - backAt).toBeLessThan(10_000);
+  });
+
+  it('cuts short its own back-off, which starts again from its first step', async () => {
+    const { node, network, connection, connected } = await setup();
+    // A node that cannot take anyone (a transport error, a database that did not answer): plain back-off,
+    // 1 s, 2 s, 4 s, then 8 s before the fifth attempt.
+    node.refuse = (attempt) => (attempt <= 5 ? { message: 'SERVICE_UNAVAILABLE' } : null);
+    let stop = (): void => undefined;
+    node.onHandshake = (attempt) => {
+      // The network comes back (again and again) from the fourth attempt's refusal until the fifth attempt.
+      if (attempt === 4) stop = onlineAgainAndAgain(network);
+      if (attempt === 5) stop();
+    };
+    connection.connect();
+    await eventually(() => node.handshakes.length === 5, { timeoutMs: 20_000 });
+    const [, , , fourth, fifth] = node.handshakes;
+    // Not the 8 s of the back-off: as soon as the refusal was in, the next `online` sent it.
+    expect(fifth - fourth).toBeLessThan(4_000);
+
+    // That attempt fails too: the back-off starts from its first step (1 s), not its fifth (15 s).
+    await eventually(() => connected.length === 1, { timeoutMs: 10_000 });
+    const sixth = node.handshakes[5];
+    expect(sixth - fifth).toBeGreaterThanOrEqual(900);
+    expect(sixth - fifth).toBeLessThan(6_000);
+  });
+
+  it('keeps a slot a busy node gave: `online` does not send the client back before it', async () => {
+    const { node, network, connection, connected } = await setup();
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    node.sockets[0].emit('reconnect:spread', { ms: 60_000 });
+    // The node the client comes back to is busy: it gives a slot 3 s away.
+    node.refuse = (attempt) => (attempt === 2 ? { message: 'UNAVAILABLE', retryAfterMs: 3_000 } : null);
+    let stop = (): void => undefined;
+    node.onHandshake = (attempt) => {
+      if (attempt === 2) stop = onlineAgainAndAgain(network);
+      if (attempt === 3) stop();
+    };
+    node.dropAll();
+    await eventually(() => connection.state.value === 'reconnecting');
+    network.comesBack();
+
+    await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
+    // Thirty `online`s while it waited, and it came back at its slot, not before.
+    const [, refused, admitted] = node.handshakes;
+    expect(node.handshakes).toHaveLength(3);
+    expect(admitted - refused).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('does nothing on `online` while connected, and stops listening once closed', async () => {
+    const { node, network, connection, connected } = await setup();
+    expect(network.listeners.size).toBe(0);
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    expect(network.listeners.size).toBe(1);
+    network.comesBack();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(node.handshakes).toHaveLength(1);
+
+    connection.close();
+    expect(network.listeners.size).toBe(0);
+    // And again on the next connect (signing in again).
+    connection.reconnect();
+    expect(network.listeners.size).toBe(1);
+    await eventually(() => connected.length === 2);
+  });
+
+  it('needs no window: where there is none (node), it reconnects on its own schedule as before', async () => {
+    const node = new FakeNode();
+    const url = await node.listen();
+    cleanups.push(() => node.close());
+    const connection = new SocketConnection({ server: url, token: () => 'a-token' });
+    cleanups.push(() => connection.close());
+    connection.connect();
+    await eventually(() => connection.state.value === 'online');
+    node.dropAll();
+    // The spread is no narrower than the back-off's first step (at most 1 s).
+    await eventually(() => connection.state.value === 'online' && node.handshakes.length === 2, { timeoutMs: 5_000 });
+  });
+});

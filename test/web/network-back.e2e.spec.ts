@@ -1,0 +1,54 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { contactItem, E2eApp, sendThroughApi, texts } from './support/e2e-app.js';
+
+const app = new E2eApp('nb');
+
+beforeAll(() => app.start(), 120_000);
+afterAll(() => app.stop());
+afterEach(() => app.closeContexts());
+
+/** The page's live connection, as its client sees it. */
+const connection = (page: Page) =>
+  page.evaluate(
+    () => (document.querySelector('derbel-app') as unknown as { client: { connection: { value: string } } }).client.connection.value,
+  );
+const userId = (page: Page) =>
+  page.evaluate(() => (document.querySelector('derbel-app') as unknown as { client: { me: { id: string } } }).client.me.id);
+
+describe('When the network comes back', () => {
+  it('the app reconnects at once, not after the minute its node asked it to spread a return over', { timeout: 90_000 }, async () => {
+    const anna = await app.signUp('anna');
+    const boris = await app.signUp('boris');
+    await app.addContact(anna, boris);
+    // Her page's WebSocket frames are watched from its next load on.
+    const hints: string[] = [];
+    anna.page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => String(payload).includes('reconnect:spread') && hints.push(String(payload))),
+    );
+    await anna.page.reload({ waitUntil: 'domcontentloaded' });
+    await contactItem(anna.page, 'Boris').click();
+    await expect.poll(() => connection(anna.page)).toBe('online');
+    const annaId = await userId(anna.page);
+
+    // Anna's node asks its clients to spread a return over a minute (as one with 30,000 sockets would), and every
+    // draw her page makes is its largest: without the network's return, her first attempt is ~60 s away.
+    await anna.page.evaluate(() => (Math.random = () => 0.999));
+    for (const socket of app.server.server.gateway.io.of('/').sockets.values())
+      if (socket.data.userId === annaId) socket.emit('reconnect:spread', { ms: 60_000 });
+    await expect.poll(() => hints.some((hint) => hint.includes('60000'))).toBe(true);
+
+    // She walks into a tunnel: her network goes, and her connection with it (Chromium's offline drops the WebSocket).
+    await anna.context.setOffline(true);
+    await expect.poll(() => connection(anna.page), { timeout: 5_000 }).toBe('reconnecting');
+    await anna.page.getByTestId('connection-banner').filter({ hasText: 'Reconnecting' }).waitFor();
+
+    // Out of the tunnel: she is back well before the minute is out, and Boris's next message reaches her live.
+    await anna.context.setOffline(false);
+    await expect.poll(() => connection(anna.page), { timeout: 20_000 }).toBe('online');
+    await expect.poll(() => anna.page.getByTestId('connection-banner').count()).toBe(0);
+    await sendThroughApi(boris, ['Welcome back']);
+    await expect.poll(() => texts(anna.page), { timeout: 10_000 }).toContain('Welcome back');
+    expect([...anna.page.errors, ...boris.page.errors]).toEqual([]);
+  });
+});
