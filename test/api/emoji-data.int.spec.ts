@@ -30,10 +30,15 @@ describe('emoji data and reactions across origins', () => {
       '/emoji/%2e%2e/package.json',
       '/emoji/en/emojibase/data.json',
     ]) {
-      // A path the api does not know may get the app's page (client-side routes): never another file of the package.
+      // Not another file of the package: a 404 (a file that is not there), or the app's page where the path
+      // could be a client-side route once the web app is built.
       const response = await fetch(`${t.url}${path}`);
-      expect(response.headers.get('content-type') ?? '', path).not.toMatch(/json/);
-      expect(await response.text(), path).not.toContain('emoji-picker-element-data');
+      const body = await response.text();
+      expect(body, path).not.toContain('emoji-picker-element-data');
+      if ((response.headers.get('content-type') ?? '').includes('json')) {
+        expect(response.status, path).toBe(404);
+        expect(JSON.parse(body), path).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+      }
     }
   });
 
