@@ -42,7 +42,7 @@ describe('loadConfig', () => {
       socketPingIntervalMs: 20_000,
       socketPingTimeoutMs: 5_000,
       socketHandshakesPerSecond: 2_000,
-      socketReconnectSpreadPerSecond: 500,
+      socketReconnectSpreadPerSecond: 200,
       presenceOnlineSettleMs: 1_000,
       presenceOfflineGraceMs: 3_000,
       stunUrls: ['stun:stun.l.google.com:19302'],

@@ -14,7 +14,7 @@ export const SPREAD_SLICE = 500;
  * that takes them would spend seconds on nothing but refusing handshakes. So every node tells its clients how
  * widely to spread their first attempt: its own socket count at the rate another node takes reconnects while
  * serving its own users. A node with a few hundred sockets says a second or less (its clients are back at
- * once); one with 10,000 says ~20 s. The hint follows the count: sent on connect, and to everyone here when it
+ * once); one with 10,000 says ~50 s at the default rate. The hint follows the count: sent on connect, and to everyone here when it
  * has moved by a quarter.
  */
 export class ReconnectSpread {
