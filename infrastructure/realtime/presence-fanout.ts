@@ -1,20 +1,26 @@
 import type pg from 'pg';
 import type { Server } from 'socket.io';
+import { inSlices } from '../lifecycle/in-slices.js';
 import type { PresenceChange } from './presence-announcer.js';
-import { userRoom, usersInRooms } from './rooms.js';
+import { userRoom } from './rooms.js';
 
 /** Between nodes (Socket.io's server-side emit): a batch of presence changes, delivered by every node to its own sockets. */
 export const PRESENCE_BATCH = 'derbel:presence';
 /** Recipients pushed to per turn of the event loop: a storm's batch reaches thousands. */
 const EMIT_SLICE = 500;
 
-/** The contacts of the changed users who have a socket on this node: who should hear of which change. */
-export async function contactsToTell(pool: pg.Pool, changedUserIds: string[], localUserIds: string[]) {
-  const { rows } = await pool.query<{ user_id: string; peer_id: string }>(
-    'SELECT user_id, peer_id FROM contact_list WHERE user_id = ANY($1::uuid[]) AND peer_id = ANY($2::uuid[]) AND NOT removed',
-    [changedUserIds, localUserIds],
-  );
-  return rows.map((r) => ({ changed: r.user_id, recipient: r.peer_id }));
+/**
+ * The contacts of the changed users who have a socket on this node (`isHere`): who should hear of which change.
+ * Asked by the changed users' contacts only, and kept here if they have a room on this node (at 20,000 sockets,
+ * passing every local user to PostgreSQL cost a 20,000-id array per batch).
+ */
+export async function contactsToTell(pool: pg.Pool, changedUserIds: string[], isHere: (userId: string) => boolean) {
+  const { rows } = await pool.query<{ user_id: string; peer_id: string }>({
+    name: 'presence_contacts_to_tell',
+    text: 'SELECT user_id, peer_id FROM contact_list WHERE user_id = ANY($1::uuid[]) AND NOT removed',
+    values: [changedUserIds],
+  });
+  return rows.filter((r) => isHere(r.peer_id)).map((r) => ({ changed: r.user_id, recipient: r.peer_id }));
 }
 
 /**
@@ -57,10 +63,11 @@ export class PresenceFanout {
   /** Each local recipient and the changes it should hear of. */
   private async recipientsOf(changes: PresenceChange[]) {
     const byRecipient = new Map<string, PresenceChange[]>();
-    const local = usersInRooms(this.io.of('/').adapter.rooms.keys());
-    if (local.length === 0 || changes.length === 0) return byRecipient;
+    const rooms = this.io.of('/').adapter.rooms;
+    if (rooms.size === 0 || changes.length === 0) return byRecipient;
     const online = new Map(changes.map((c) => [c.userId, c.online]));
-    for (const { changed, recipient } of await contactsToTell(this.pool, [...online.keys()], local)) {
+    const isHere = (userId: string) => rooms.has(userRoom(userId));
+    for (const { changed, recipient } of await contactsToTell(this.pool, [...online.keys()], isHere)) {
       const list = byRecipient.get(recipient) ?? [];
       list.push({ userId: changed, online: online.get(changed)! });
       byRecipient.set(recipient, list);
@@ -69,13 +76,12 @@ export class PresenceFanout {
   }
 
   private async emitInSlices(byRecipient: Map<string, PresenceChange[]>) {
-    let sent = 0;
-    for (const [recipient, list] of byRecipient) {
-      if (sent > 0 && sent % EMIT_SLICE === 0) await new Promise(setImmediate);
-      const event = list.length === 1 ? { type: 'PresenceChanged', data: list[0] } : { type: 'PresenceChanges', data: { changes: list } };
-      this.io.local.to(userRoom(recipient)).emit('event', event);
-      sent++;
-    }
+    await inSlices([...byRecipient], EMIT_SLICE, (slice) => {
+      for (const [recipient, list] of slice) {
+        const event = list.length === 1 ? { type: 'PresenceChanged', data: list[0] } : { type: 'PresenceChanges', data: { changes: list } };
+        this.io.local.to(userRoom(recipient)).emit('event', event);
+      }
+    });
   }
 }
 

@@ -7,9 +7,13 @@ import { userRoom } from './rooms.js';
 const RECIPIENTS = 1_200;
 const SLICE = 500;
 
+/** Contacts of every changed user with no socket on this node: found by the query, told nothing here. */
+const ELSEWHERE = 300;
+
 /**
- * A node's view for PresenceFanout: `RECIPIENTS` local users, each a contact of every changed user; the
- * contact query of each call answers after the delay given for that call (in call order).
+ * A node's view for PresenceFanout: `RECIPIENTS` local users and `ELSEWHERE` users on other nodes, each a
+ * contact of every changed user; the contact query of each call answers after the delay given for that call
+ * (in call order).
  */
 function fakeNode(queryDelaysMs: number[]) {
   const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `r${i}`);
@@ -30,16 +34,25 @@ function fakeNode(queryDelaysMs: number[]) {
     serverSideEmit: () => true,
   } as unknown as Server;
   let calls = 0;
+  const contacts = [...recipients, ...Array.from({ length: ELSEWHERE }, (_, i) => `elsewhere${i}`)];
   const pool = {
-    query: async (_sql: string, [changed, local]: [string[], string[]]) => {
+    query: async ({ values: [changed] }: { values: [string[]] }) => {
       await new Promise((resolve) => setTimeout(resolve, queryDelaysMs[calls++] ?? 0));
-      return { rows: changed.flatMap((user_id) => local.map((peer_id) => ({ user_id, peer_id }))) };
+      return { rows: changed.flatMap((user_id) => contacts.map((peer_id) => ({ user_id, peer_id }))) };
     },
   } as unknown as pg.Pool;
   return { fanout: new PresenceFanout(io, pool, false), emits, stop: () => (ticking = false) };
 }
 
 describe('PresenceFanout.deliverHere', () => {
+  it('tells only the contacts with a socket on this node', async () => {
+    const node = fakeNode([0]);
+    await node.fanout.deliverHere([{ userId: 'ann', online: true }]);
+    node.stop();
+    expect(node.emits).toHaveLength(RECIPIENTS);
+    expect(node.emits.some((e) => e.recipient.startsWith('elsewhere'))).toBe(false);
+  });
+
   it('pushes to many recipients over several turns of the event loop, at most 500 a turn', async () => {
     const node = fakeNode([0]);
     await node.fanout.deliverHere([{ userId: 'ann', online: false }]);

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import { inSlices, STOP_SLICES } from '../lifecycle/in-slices.js';
 import { reconnectSpreadMs } from './spread-window.js';
 
 /** Server → client: `{ ms }`, how long to spread a return over if this node goes away. */
@@ -48,13 +49,11 @@ export class ReconnectSpread {
   }
 
   private async announce(ms: number, announcement: number) {
-    const ids = [...this.io.of('/').sockets.keys()];
-    for (let start = 0; start < ids.length; start += SPREAD_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      if (announcement !== this.announcement) return;
+    await inSlices([...this.io.of('/').sockets.keys()], SPREAD_SLICE, (ids) => {
+      if (announcement !== this.announcement) return STOP_SLICES;
       // Each socket is in a room named by its id: one encoding per slice.
-      this.io.local.to(ids.slice(start, start + SPREAD_SLICE)).emit(RECONNECT_SPREAD_EVENT, { ms });
-    }
+      this.io.local.to(ids).emit(RECONNECT_SPREAD_EVENT, { ms });
+    });
   }
 
   close() {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
+import { inSlices } from '../lifecycle/in-slices.js';
 import { bounded } from '../redis/bounded.js';
 import type { RedisNames } from '../redis/redis-names.js';
 import { NodeLiveness } from './node-liveness.js';
@@ -164,10 +165,9 @@ export class RedisPresence implements PresenceRegistry {
     const theirs = this.options.names.nodeSockets(deadInstanceId);
     const sockets = Object.entries(await this.redis.hgetall(theirs));
     const reaped = { deadInstanceSockets: sockets.length };
-    for (let from = 0; from < sockets.length; from += PRESENCE_SLICE) {
+    await inSlices(sockets, PRESENCE_SLICE, async (slice) => {
       // One transaction per socket: a disconnect of the user's last live socket on another node either
       // sees this entry gone (and announces) or left (and this announces). A slice's share one pipeline.
-      const slice = sockets.slice(from, from + PRESENCE_SLICE);
       const now = Date.now();
       const pipeline = this.redis.pipeline() as PipelineOfTransactions;
       const execAt: number[] = [];
@@ -185,7 +185,7 @@ export class RedisPresence implements PresenceRegistry {
       });
       // Announced slice by slice (each waits out its grace in the announcer before anything is pushed).
       if (wentOffline.length > 0) this.options.onTransition(wentOffline, false, reaped);
-    }
+    });
     await this.redis.del(theirs);
   }
 
@@ -203,17 +203,16 @@ export class RedisPresence implements PresenceRegistry {
     try {
       const expiry = Date.now() + TTL_MS;
       const mine = this.options.names.nodeSockets(this.instanceId);
-      const sockets = [...this.local];
-      for (let from = 0; from < sockets.length; from += PRESENCE_SLICE) {
+      await inSlices([...this.local], PRESENCE_SLICE, async (slice) => {
         const pipeline = this.redis.pipeline();
-        for (const [socketId, userId] of sockets.slice(from, from + PRESENCE_SLICE)) {
+        for (const [socketId, userId] of slice) {
           // Closed while an earlier slice was on its way: its disconnect removed it; writing it back would
           // leave a ghost for a TTL. (One closed after this is queued behind this pipeline, as before.)
           if (this.local.get(socketId) !== userId) continue;
           pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS).hset(mine, socketId, userId);
         }
         await pipeline.pexpire(mine, TTL_MS).exec();
-      }
+      });
     } finally {
       this.refreshing = false;
     }
