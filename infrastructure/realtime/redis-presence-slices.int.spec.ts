@@ -149,4 +149,30 @@ describe('RedisPresence: refresh and reap in slices', () => {
     // The announcer is told how many sockets the dead instance held (its clients spread their return over a window that grows with it).
     expect(transitions.every((t) => t.deadInstanceSockets === SOCKETS)).toBe(true);
   });
+
+  it('re-registers its sockets after it was reaped, at most 1,000 per pipeline, announcing the users back', async () => {
+    await Promise.all(Array.from({ length: SOCKETS }, (_, i) => presence.connect(`u${i}`, `s${i}`)));
+    // Another node took this one for dead and reaped it: its entries are gone. The first ten users have a
+    // live socket elsewhere, so they were never offline and are not announced back.
+    const instanceKey = (await redis.keys(`${names.prefix}:node:*:sockets`))[0];
+    const wipe = redis.pipeline().del(instanceKey);
+    for (let i = 0; i < SOCKETS; i++) wipe.del(names.presence(`u${i}`));
+    for (let i = 0; i < 10; i++) wipe.zadd(names.presence(`u${i}`), Date.now() + 60_000, `elsewhere${i}`);
+    await wipe.exec();
+
+    const sent = recordPipelines(redis);
+    await (presence as unknown as { reRegister(): Promise<void> }).reRegister();
+
+    const perPipeline = sent.map((p) => count(p.commands, 'zadd'));
+    expect(perPipeline.reduce((a, b) => a + b, 0)).toBe(SOCKETS);
+    expect(Math.max(...perPipeline)).toBeLessThanOrEqual(SLICE);
+    expect(sent.length).toBeLessThanOrEqual(Math.ceil(SOCKETS / SLICE));
+    expect(sent.every((p) => p.earlierAnswered)).toBe(true);
+    const check = redis.pipeline();
+    for (let i = 0; i < SOCKETS; i++) check.zscore(names.presence(`u${i}`), `s${i}`);
+    expect(((await check.exec()) ?? []).filter(([, score]) => score === null)).toEqual([]);
+    expect(await redis.hlen(instanceKey)).toBe(SOCKETS);
+    const back = transitions.flatMap((t) => (t.online ? t.userIds : []));
+    expect(back.sort()).toEqual(Array.from({ length: SOCKETS - 10 }, (_, i) => `u${i + 10}`).sort());
+  });
 });

@@ -189,10 +189,17 @@ export class RedisPresence implements PresenceRegistry {
     await this.redis.del(theirs);
   }
 
-  /** After this node was reaped (cut off from Redis for longer than the heartbeat): its sockets come back. */
+  /**
+   * After this node was reaped (cut off from Redis for longer than the heartbeat): its sockets come back, each in
+   * its own transaction as on connect, a slice's in one pipeline (was one round trip per socket, in a row).
+   */
   private async reRegister() {
     const back = new Set<string>();
-    for (const [socketId, userId] of [...this.local]) if ((await this.connect(userId, socketId)) === 1) back.add(userId);
+    await inSlices([...this.local], PRESENCE_SLICE, async (slice) => {
+      const results = await this.registerAll(slice.map(([socketId, userId]) => ({ userId, socketId })));
+      // The user's only live socket now: they had been announced offline with the reap.
+      results.forEach((result, i) => result.status === 'fulfilled' && result.value === 1 && back.add(slice[i][1]));
+    });
     if (back.size > 0) this.options.onTransition([...back], true);
   }
 
