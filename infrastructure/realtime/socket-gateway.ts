@@ -25,6 +25,7 @@ import { reconnectSpreadMs } from './spread-window.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
+import { answerProbe, PROBE_EVENT } from './liveness-probe.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -267,6 +268,8 @@ export class SocketGateway implements RealtimeControl {
         );
       }),
     );
+
+    socket.on(PROBE_EVENT, answerProbe);
 
     socket.on('disconnect', () => {
       expiry.clear();

@@ -15,6 +15,7 @@ const EVENTS: Record<string, string[]> = {
   'meeting:media': ['meetingId', 'audio', 'video', 'screen'],
   signal: ['meetingId', 'to', 'data'],
   'session:renew': ['token'],
+  probe: [],
 };
 
 const payload = (event: string) =>
@@ -84,6 +85,11 @@ describe('socket fuzzing: odd payloads are refused in the ack, never INTERNAL_ER
     },
     30_000 + RUNS * 20,
   );
+
+  it('answers a liveness probe `probe {}` with ok, and one carrying anything VALIDATION_ERROR', async () => {
+    expect(await socket.timeout(5_000).emitWithAck('probe', {})).toEqual({ ok: true });
+    expect(await socket.timeout(5_000).emitWithAck('probe', { meetingId: 'x' })).toMatchObject({ ok: false, code: 'VALIDATION_ERROR' });
+  });
 
   it('survives non-JSON arguments: several, none, binary, a function only', async () => {
     for (const event of Object.keys(EVENTS)) {

@@ -37,7 +37,16 @@ class FakeNode {
         ),
       );
     });
-    this.io.on('connection', (socket) => this.sockets.push(socket));
+    this.io.on('connection', (socket) => {
+      this.sockets.push(socket);
+      // As the api node does (liveness-probe.ts).
+      socket.on('probe', (_payload: unknown, ack: (answer: { ok: true }) => void) => ack({ ok: true }));
+    });
+  }
+
+  /** The connection still looks open to the client (its pings arrive) but nothing it sends is read any more. */
+  stopReading(socket: ServerSocket) {
+    (socket.conn.transport as unknown as { socket: { _socket: { pause(): void } } }).socket._socket.pause();
   }
 
   async listen() {
@@ -88,12 +97,15 @@ async function setup() {
   const url = await node.listen();
   cleanups.push(() => node.close());
   const network = new Network();
-  const connection = new SocketConnection({ server: url, token: () => 'a-token', network });
+  const connection = new SocketConnection({ server: url, token: () => 'a-token', network, probeTimeoutMs: PROBE_TIMEOUT_MS });
   cleanups.push(() => connection.close());
   const connected: Array<{ reconnect: boolean; at: number }> = [];
   connection.on('connected', ({ reconnect }) => connected.push({ reconnect, at: performance.now() }));
   return { node, network, connection, connected };
 }
+
+/** Shorter than the app's 5 s: the probe's outcome is what is tested, not its length. */
+const PROBE_TIMEOUT_MS = 1_500;
 
 /** Fires `online` every 100 ms until stopped. */
 function onlineAgainAndAgain(network: Network) {
@@ -173,15 +185,34 @@ describe('SocketConnection when the network comes back', () => {
     expect(admitted - refused).toBeGreaterThanOrEqual(2_900);
   });
 
-  it('does nothing on `online` while connected, and stops listening once closed', async () => {
+  it('replaces a socket that still looks open but does not answer the probe, at once rather than at the heartbeat', async () => {
+    const { node, network, connection, connected } = await setup();
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    // The device moved to another network: the old connection leads nowhere, but nothing has closed it.
+    node.stopReading(node.sockets[0]);
+    const backAt = performance.now();
+    network.comesBack();
+    network.comesBack(); // one probe at a time
+    await eventually(() => connected.length === 2, { timeoutMs: PROBE_TIMEOUT_MS + 5_000 });
+    expect(connected[1].reconnect).toBe(true);
+    expect(node.handshakes).toHaveLength(2);
+    // After the probe's timeout, with no spread and no back-off step: well before the heartbeat's timeout (45 s here, Socket.io's defaults).
+    expect(node.handshakes[1] - backAt).toBeGreaterThanOrEqual(PROBE_TIMEOUT_MS - 100);
+    expect(node.handshakes[1] - backAt).toBeLessThan(PROBE_TIMEOUT_MS + 3_000);
+    expect(connection.state.value).toBe('online');
+  });
+
+  it('only probes on `online` while connected (answered: nothing else happens), and stops listening once closed', async () => {
     const { node, network, connection, connected } = await setup();
     expect(network.listeners.size).toBe(0);
     connection.connect();
     await eventually(() => connected.length === 1);
     expect(network.listeners.size).toBe(1);
     network.comesBack();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS + 500));
     expect(node.handshakes).toHaveLength(1);
+    expect(connection.state.value).toBe('online');
 
     connection.close();
     expect(network.listeners.size).toBe(0);

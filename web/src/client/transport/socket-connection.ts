@@ -6,6 +6,10 @@ import type { IncomingSignal, ServerEvent } from '../types.js';
 
 /** The server's `reconnect:spread` hint (infrastructure/realtime/reconnect-spread.ts). */
 export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
+/** Answered at once by the server (infrastructure/realtime/liveness-probe.ts). */
+export const PROBE_EVENT = 'probe';
+/** How long a socket that looks open has to answer a probe when the network comes back before it is replaced. */
+export const PROBE_TIMEOUT_MS = 5_000;
 
 export type SocketConnectionOptions = {
   /** Api server origin; empty for the page's own. */
@@ -19,6 +23,8 @@ export type SocketConnectionOptions = {
    * is no window (node); tests pass their own.
    */
   network?: NetworkEvents | null;
+  /** How long a probe may go unanswered (`PROBE_TIMEOUT_MS` unless a test says otherwise). */
+  probeTimeoutMs?: number;
 };
 
 /** The part of `window` that says the device's network came back. */
@@ -41,6 +47,8 @@ export type RetryCause = 'backoff' | 'spread' | 'slot';
  * When the device's own network comes back (`online`), a wait of its own back-off or of a spread is cut short:
  * the user who walked out of a tunnel is back at once, not up to a minute later. A slot a busy node gave is
  * still waited out — `online` firing on many devices at once must not defeat the node's admission control.
+ * A socket that still looks open then is probed: after a move to another network it may lead nowhere, and
+ * one that does not answer within `PROBE_TIMEOUT_MS` is replaced at once instead of at the heartbeat's timeout.
  */
 export class SocketConnection implements Realtime {
   readonly state = new Observable<ConnectionState>('closed');
@@ -50,6 +58,7 @@ export class SocketConnection implements Realtime {
   private readonly backoff = new Backoff();
   private retry: ReturnType<typeof setTimeout> | null = null;
   private retryCause: RetryCause | null = null;
+  private probing = false;
   private readonly network: NetworkEvents | null;
   private readonly networkBack = () => this.reconnectNow();
   /** How widely the current node asked its clients to spread a return, should it go away. */
@@ -139,12 +148,28 @@ export class SocketConnection implements Realtime {
    */
   private reconnectNow() {
     const socket = this.socket;
-    if (!socket || socket.connected || !this.retry || this.retryCause === 'slot') return;
+    if (socket?.connected) return this.probe(socket);
+    if (!socket || !this.retry || this.retryCause === 'slot') return;
     clearTimeout(this.retry);
     this.retry = null;
     this.retryCause = null;
     this.backoff.reset();
     socket.connect();
+  }
+
+  /** The network came back while the socket looks open: one that does not answer the probe in time is replaced. */
+  private probe(socket: Socket) {
+    if (this.probing) return;
+    this.probing = true;
+    socket.timeout(this.options.probeTimeoutMs ?? PROBE_TIMEOUT_MS).emit(PROBE_EVENT, {}, (unanswered: Error | null) => {
+      this.probing = false;
+      if (!unanswered || this.socket !== socket || !socket.connected) return;
+      // This device's connection was lost, not the server: no spread, the back-off's first step.
+      socket.disconnect(); // 'io client disconnect': the disconnect listener leaves the rest to this
+      this.state.set('reconnecting');
+      this.backoff.reset();
+      socket.connect();
+    });
   }
 
   emit(type: string, data: unknown) {
@@ -168,6 +193,7 @@ export class SocketConnection implements Realtime {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     this.retryCause = null;
+    this.probing = false;
     this.backoff.reset();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
