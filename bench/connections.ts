@@ -296,8 +296,8 @@ async function reconnectStorm(
     survivorRssMiB: { before: round(rssBefore), after: round(rssMiB(nodes[0].child.pid!)) },
     sendStatuses: statusDelta,
     activePairs: {
-      onSurvivor: senders.report(ids, (r) => receiverNode.get(r) === 0),
-      onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1),
+      onSurvivor: senders.report(ids, (r) => receiverNode.get(r) === 0, new Set(status.watchedAway)),
+      onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1, new Set(status.watchedAway)),
     },
     // Presence events the clients received (one per recipient per batch), and the changes they carried.
     presencePushesReceived: (status.eventsByType.PresenceChanged ?? 0) + (status.eventsByType.PresenceChanges ?? 0),

@@ -103,6 +103,7 @@ function mergeStatuses(statuses: WorkerStatus[]): WorkerStatus {
     online: statuses.reduce((n, s) => n + s.online, 0),
     everConnected: statuses.reduce((n, s) => n + s.everConnected, 0),
     caughtUp: statuses.reduce((n, s) => n + s.caughtUp, 0),
+    watchedAway: statuses.flatMap((s) => s.watchedAway),
     onNode: Array.from(onNode, (n) => n ?? 0),
     connectLatencies: concat('connectLatencies'),
     reconnectedAt: concat('reconnectedAt'),

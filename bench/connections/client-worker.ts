@@ -153,7 +153,9 @@ function status(full: boolean): WorkerStatus {
   let online = 0;
   let everConnected = 0;
   let caughtUp = 0;
-  for (const { socket, caughtUpSinceReset } of clients) {
+  const watchedAway: string[] = [];
+  for (const { spec, socket, caughtUpSinceReset } of clients) {
+    if (spec.watched && socket.state !== 'online') watchedAway.push(spec.userId);
     if (socket.state === 'online') {
       online++;
       onNode[socket.node] = (onNode[socket.node] ?? 0) + 1;
@@ -161,7 +163,7 @@ function status(full: boolean): WorkerStatus {
     if (socket.everConnected) everConnected++;
     if (caughtUpSinceReset) caughtUp++;
   }
-  const counts = { clients: clients.length, online, everConnected, caughtUp, onNode: Array.from(onNode, (n) => n ?? 0) };
+  const counts = { clients: clients.length, online, everConnected, caughtUp, watchedAway, onNode: Array.from(onNode, (n) => n ?? 0) };
   return full
     ? { ...counts, ...counters }
     : { ...counts, ...freshCounters(), connectErrors: counters.connectErrors, catchUpStatuses: counters.catchUpStatuses };

@@ -71,25 +71,39 @@ export class PairSenders {
       await new Promise((r) => setTimeout(r, 100));
   }
 
-  /** Latency, losses and doubles over `ids`, optionally only those whose receiver matches. */
-  report(ids: string[], receiverFilter: (receiverId: string) => boolean = () => true) {
+  /**
+   * Latency, losses and doubles over `ids`, optionally only those whose receiver matches. A message not applied
+   * by a receiver still away (`away`: not connected when asked) is `awaitingReceiver`, not lost: it waits in the
+   * log for the catch-up that receiver makes when it is back.
+   */
+  report(ids: string[], receiverFilter: (receiverId: string) => boolean = () => true, away: ReadonlySet<string> = new Set()) {
     const chosen = ids.filter((id) => receiverFilter(this.sent.get(id)!.receiverId));
     const acknowledged = chosen.filter((id) => this.sent.get(id)!.acknowledged);
     const latencies: number[] = [];
     let lost = 0;
+    let awaitingReceiver = 0;
     let doubled = 0;
     let viaCatchUp = 0;
     for (const id of acknowledged) {
       const applied = this.applied.get(id);
       if (!applied) {
-        lost++;
+        if (away.has(this.sent.get(id)!.receiverId)) awaitingReceiver++;
+        else lost++;
         continue;
       }
       if (applied.times > 1) doubled++;
       if (applied.via === 'catch-up') viaCatchUp++;
       latencies.push(applied.at - this.sent.get(id)!.sentAt);
     }
-    return { sent: chosen.length, acknowledged: acknowledged.length, lost, doubled, viaCatchUp, latencyMs: summarize(latencies) };
+    return {
+      sent: chosen.length,
+      acknowledged: acknowledged.length,
+      lost,
+      awaitingReceiver,
+      doubled,
+      viaCatchUp,
+      latencyMs: summarize(latencies),
+    };
   }
 
   async close() {

@@ -23,6 +23,8 @@ export interface WorkerStatus {
   everConnected: number;
   /** Connected since the last counter reset and caught up (`GET /api/events?after=` done). */
   caughtUp: number;
+  /** Watched clients (active pairs' receivers) not connected now, nor caught up since the reset. */
+  watchedAway: string[];
   onNode: number[];
   connectLatencies: number[];
   /** Epoch ms (performance.timeOrigin based) of each client's first reconnect and first catch-up after it, since the reset. */
