@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { turnCounter } from '../../test/support/turn-counter.js';
 import { inSlices, STOP_SLICES } from './in-slices.js';
-
-/** Counts turns of the event loop while `during` runs. */
-async function turnsOf<T>(during: (turn: () => number) => Promise<T>) {
-  let turn = 0;
-  let ticking = true;
-  const tick = () => {
-    turn++;
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return await during(() => turn);
-  } finally {
-    ticking = false;
-  }
-}
 
 describe('inSlices', () => {
   it('gives each slice its own turn of the event loop, in order', async () => {
     const seen: Array<{ slice: number[]; turn: number }> = [];
-    await turnsOf((turn) => inSlices([1, 2, 3, 4, 5, 6, 7], 3, (slice) => void seen.push({ slice, turn: turn() })));
+    const turns = turnCounter();
+    await inSlices([1, 2, 3, 4, 5, 6, 7], 3, (slice) => void seen.push({ slice, turn: turns.now() }));
+    turns.stop();
     expect(seen.map((s) => s.slice)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
     expect(new Set(seen.map((s) => s.turn)).size).toBe(3);
   });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Server } from 'socket.io';
 import { describe, expect, it } from 'vitest';
 import { PresenceFanout } from './presence-fanout.js';
+import { turnCounter } from '../../test/support/turn-counter.js';
 import { userRoom } from './rooms.js';
 
 const RECIPIENTS = 1_200;
@@ -18,18 +19,14 @@ const ELSEWHERE = 300;
 function fakeNode(queryDelaysMs: number[]) {
   const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `r${i}`);
   const rooms = new Map(recipients.map((r) => [userRoom(r), new Set<string>()]));
-  let turn = 0;
-  let ticking = true;
-  const tick = () => {
-    turn++;
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = turnCounter();
   const emits: Array<{ recipient: string; event: { type: string; data: any }; turn: number }> = [];
   const io = {
     of: () => ({ adapter: { rooms } }),
     local: {
-      to: (room: string) => ({ emit: (_name: string, event: any) => emits.push({ recipient: room.slice('user:'.length), event, turn }) }),
+      to: (room: string) => ({
+        emit: (_name: string, event: any) => emits.push({ recipient: room.slice('user:'.length), event, turn: turns.now() }),
+      }),
     },
     serverSideEmit: () => true,
   } as unknown as Server;
@@ -41,7 +38,7 @@ function fakeNode(queryDelaysMs: number[]) {
       return { rows: changed.flatMap((user_id) => contacts.map((peer_id) => ({ user_id, peer_id }))) };
     },
   } as unknown as pg.Pool;
-  return { fanout: new PresenceFanout(io, pool, false), emits, stop: () => (ticking = false) };
+  return { fanout: new PresenceFanout(io, pool, false), emits, stop: turns.stop };
 }
 
 describe('PresenceFanout.deliverHere', () => {
