@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../../domain/decider.js';
 import { getConversation, listConversations } from '../../../projections/contact-list/conversations.queries.js';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
-import { historyAccess } from '../../../projections/messages/history-access.queries.js';
+import { readHistoryAccess } from '../batched-history-access.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, HistoryMessage, MinPositionQuery, User, Uuid } from '../schemas.js';
@@ -97,7 +97,7 @@ export const conversationReadRoutes =
       async (request, reply) => {
         const userId = request.session.userId;
         const { contactId } = request.params;
-        const { version, periods } = await historyAccess(ctx.pool, userId, contactId);
+        const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         if (!periods) throw notFound();
         const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
-import { historyAccess } from '../../../projections/messages/history-access.queries.js';
+import { readHistoryAccess } from '../batched-history-access.js';
 import type { AppContext } from '../../app-context.js';
 import { Uuid } from '../schemas.js';
 import { HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
@@ -33,7 +33,7 @@ export const messageRoutes =
         const userId = request.session.userId;
         const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
-        const { version, periods } = await historyAccess(ctx.pool, userId, contactId);
+        const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         // Not a member as the read model has it, maybe only not yet (an add the API confirmed is in the log,
         // maybe not projected): the stream decides, as for a write (CONTACT_NOT_FOUND to anyone else).
         if (!periods) await ctx.contacts.membersFor(userId, contactId);
