@@ -12,8 +12,21 @@ import { BENCH_LIMITS, inParallel, personClient, startTwoNodes, summarize } from
  * `writesOnlySeconds` before the readers: what node 2 and PostgreSQL spend per message sent then is taken
  * off what they spend while the readers read, leaving the CPU of the pages themselves (on a shared, busy
  * machine, where few pages are read, the sends' share would otherwise hide them).
+ *
+ * By default each reader asks again as soon as its page arrived (what the machine can serve: latency is then
+ * mostly queueing, readers / pages per second). With `pageRate`, the readers together ask that many pages a
+ * second on a fixed schedule, each timed from its scheduled moment (a late answer delays the next ask, and
+ * counts against it): the latency people reading at that rate see.
  */
-export async function benchHistory({ readers = 20, messages = 300, limit = 100, rate = 200, seconds = 15, writesOnlySeconds = 5 } = {}) {
+export async function benchHistory({
+  readers = 20,
+  messages = 300,
+  limit = 100,
+  rate = 200,
+  seconds = 15,
+  writesOnlySeconds = 5,
+  pageRate = 0,
+} = {}) {
   const cluster = await startTwoNodes(BENCH_LIMITS, { PROJECTIONS: 'off' });
   try {
     const [node1, node2] = cluster.nodes;
@@ -64,15 +77,35 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
       }
       await Promise.all(inflight);
     })();
+    // Warm-up, not timed: each reader's first page (its connection, the statements' first plans, the route's
+    // first runs), twice over, as a node that has been serving for a while has done already.
+    for (let round = 0; round < 2; round++)
+      await Promise.all(
+        pairs.map(async (pair) => {
+          const res = await reads.request({
+            method: 'GET',
+            path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
+            headers: { authorization: `Bearer ${pair.reader.token}` },
+          });
+          await res.body.dump();
+        }),
+      );
     if (rate > 0) await new Promise((r) => setTimeout(r, writesOnlySeconds * 1000));
     const sentWritesOnly = sent;
     const cpuReadsStart = cpuSnapshot(cpuParts, { database });
     const start = performance.now();
+    const interval = pageRate > 0 ? (readers * 1000) / pageRate : 0;
     await Promise.all(
-      pairs.map(async (pair) => {
+      pairs.map(async (pair, index) => {
         let lastTag: unknown;
+        let scheduled = start + (index * interval) / readers;
         while (performance.now() - start < seconds * 1000) {
-          const t0 = performance.now();
+          if (interval > 0) {
+            const wait = scheduled - performance.now();
+            if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          }
+          const t0 = interval > 0 ? scheduled : performance.now();
+          scheduled += interval;
           const res = await reads.request({
             method: 'GET',
             path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
@@ -105,6 +138,7 @@ export async function benchHistory({ readers = 20, messages = 300, limit = 100, 
     await Promise.all([reads.close(), writes.close()]);
     return {
       readers,
+      pageRate: pageRate > 0 ? pageRate : 'back to back',
       limit,
       messagesPerConversation: messages,
       sendRate: Math.round(sendsMeanwhile / elapsed),
