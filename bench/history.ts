@@ -50,6 +50,12 @@ export async function benchHistory({
     await inParallel(readers * messages, readers, (n) => send(pairs[n % readers], `seeded message ${n}: ${'lorem ipsum '.repeat(4)}`));
 
     const reads = new Pool(node2.url, { connections: readers });
+    const readPage = (pair: (typeof pairs)[number]) =>
+      reads.request({
+        method: 'GET',
+        path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
+        headers: { authorization: `Bearer ${pair.reader.token}` },
+      });
     const cpuParts = { node1: node1.child.pid!, node2: node2.child.pid! };
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
@@ -82,12 +88,7 @@ export async function benchHistory({
     for (let round = 0; round < 2; round++)
       await Promise.all(
         pairs.map(async (pair) => {
-          const res = await reads.request({
-            method: 'GET',
-            path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
-            headers: { authorization: `Bearer ${pair.reader.token}` },
-          });
-          await res.body.dump();
+          await (await readPage(pair)).body.dump();
         }),
       );
     if (rate > 0) await new Promise((r) => setTimeout(r, writesOnlySeconds * 1000));
@@ -106,11 +107,7 @@ export async function benchHistory({
           }
           const t0 = interval > 0 ? scheduled : performance.now();
           scheduled += interval;
-          const res = await reads.request({
-            method: 'GET',
-            path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
-            headers: { authorization: `Bearer ${pair.reader.token}` },
-          });
+          const res = await readPage(pair);
           const body = await res.body.arrayBuffer();
           // The same tag as this reader's last page: nothing changed in between, a page a node may have kept.
           if (res.headers.etag !== undefined && res.headers.etag === lastTag) unchangedPages++;
