@@ -143,8 +143,8 @@ export class SocketConnection implements Realtime {
 
   /**
    * The network came back: an attempt waiting out this client's back-off or a spread goes now, and the back-off
-   * starts again from its first step. Nothing to do when connected, when an attempt is already under way, or
-   * when the wait is a slot a busy node gave.
+   * starts again from its first step. A socket that looks connected is probed instead; nothing to do when an
+   * attempt is already under way, or when the wait is a slot a busy node gave.
    */
   private reconnectNow() {
     const socket = this.socket;
