@@ -25,6 +25,8 @@ const EVENTS: Record<string, { payload: () => Record<string, unknown>; ids: stri
   'meeting:media': { payload: () => ({ meetingId: u(), audio: true, video: false }), ids: ['meetingId'] },
   // Carries a session token, no id.
   'session:renew': { payload: () => ({ token: 'not-a-token' }), ids: [] },
+  // Carries nothing.
+  probe: { payload: () => ({}), ids: [] },
 };
 
 describe('canonical ids in socket event payloads', () => {
