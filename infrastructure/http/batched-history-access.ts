@@ -1,9 +1,7 @@
 import type pg from 'pg';
 import { historyAccess, historyAccessOfMany, type HistoryAccess } from '../../projections/messages/history-access.queries.js';
+import { isCanonicalUuid } from '../../domain/ids.js';
 import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
-
-/** Ids as the routes pass them (validated, lower case): any other spelling is asked alone and cannot fail a batch. */
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Ask = { userId: string; contactId: string };
 const batchers = new WeakMap<pg.Pool, (ask: Ask) => Promise<HistoryAccess>>();
@@ -13,7 +11,8 @@ const batchers = new WeakMap<pg.Pool, (ask: Ask) => Promise<HistoryAccess>>();
  * opening conversations at once share a round trip instead of one each; one snapshot for all of them).
  */
 export function readHistoryAccess(pool: pg.Pool, userId: string, contactId: string): Promise<HistoryAccess> {
-  if (!UUID_TEXT.test(userId) || !UUID_TEXT.test(contactId)) return historyAccess(pool, userId, contactId);
+  // Ids as the routes pass them are canonical; any other spelling is asked alone and cannot fail a batch.
+  if (!isCanonicalUuid(userId) || !isCanonicalUuid(contactId)) return historyAccess(pool, userId, contactId);
   let batcher = batchers.get(pool);
   if (!batcher) {
     batcher = batchedPerTick(async (asks: Ask[]) => {
