@@ -14,6 +14,8 @@ function fakeServer() {
     online: true,
     authorized: true,
     feedPosition: 1 as number | undefined,
+    /** While set, `GET /api/contacts` answers only once it resolves (a slow first load). */
+    contactsAnswer: null as Promise<void> | null,
     removed: false,
     listReads: [] as Array<string | null>,
   };
@@ -29,6 +31,7 @@ function fakeServer() {
         return json({ user: alice, csrfToken: 'csrf-1', feedPosition: state.feedPosition });
       case 'GET /api/contacts':
         state.listReads.push(url.searchParams.get('minPosition'));
+        await state.contactsAnswer;
         return json({ contacts: state.removed ? [] : [contact({ lastMessage: stored[0], unreadCount: 1 })], requests: [] });
       case 'DELETE /api/contacts/c1':
         state.removed = true;
@@ -87,6 +90,35 @@ describe('DerbelClient', () => {
 
     expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(client.contacts.value.contacts[0]).toMatchObject({ unreadCount: 4, lastMessage: { id: 'm4' } });
+  });
+
+  it('catches up what was pushed before the socket first joined: between the first load and the first connection', async () => {
+    const { client, realtime, server } = await signedIn();
+    await client.conversations.load('c1');
+    // Written after the list was read, before the socket was in its rooms: pushed to nobody.
+    server.feed.push(messageSent(2, 'm2', 'u-bob'));
+    realtime.push('connected', { reconnect: false });
+    await settle();
+    expect(client.conversations.of('c1').value.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(client.contacts.value.contacts[0]).toMatchObject({ lastMessage: { id: 'm2' } });
+  });
+
+  it('a first connection while the first load is still under way catches up once the load is in', async () => {
+    const server = fakeServer();
+    let answer!: () => void;
+    server.state.contactsAnswer = new Promise((resolve) => (answer = resolve));
+    const realtime = new FakeRealtime();
+    const client = new DerbelClient({ server: 'http://api.test', fetch: server.fetch, local: memoryStore(), tab: memoryStore(), realtime: () => realtime });
+    const restored = client.restore();
+    await settle();
+    realtime.push('connected', { reconnect: false });
+    server.feed.push(messageSent(2, 'm2', 'u-bob'));
+    await settle();
+    expect(client.contactsLoaded.value).toBe(false);
+    answer();
+    await restored;
+    await settle();
+    expect(client.contacts.value.contacts[0]).toMatchObject({ lastMessage: { id: 'm2' } });
   });
 
   it('catches up when the server says pushes were lost (FeedResync), without a reconnect', async () => {

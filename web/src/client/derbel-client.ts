@@ -466,7 +466,11 @@ export class DerbelClient implements CallClient {
       realtime.on('connected', ({ reconnect }) => {
         this.refusedSockets = 0;
         if (reconnect) void this.catchUp().then(() => this.events.emit('online', undefined));
-        else this.events.emit('online', undefined);
+        else {
+          this.events.emit('online', undefined);
+          // What was committed after the first load's reads and before the socket was in its rooms was pushed to nobody.
+          this.onceContactsLoaded(() => this.feed.hasBaseline && void this.catchUp());
+        }
         // Before the first list arrives a group's id is not known as one: its messages would take the direct route.
         if (this.contactsLoaded.value) void this.outbox?.flush();
       }),
@@ -511,12 +515,23 @@ export class DerbelClient implements CallClient {
       });
       for (const entry of kept) this.conversations.restore(entry.group.id, entry.messages);
       this.meetings.update((state) => withMeetings(state, meetings));
-      this.contactsLoaded.set(true);
       this.feed.release(feedPosition ?? contactsPosition ?? null);
+      this.contactsLoaded.set(true);
     } catch (error) {
       this.feed.release(null);
       throw error;
     }
+  }
+
+  /** Runs `then` now if the first load is in, else once it is (not at all if the session ends first). */
+  private onceContactsLoaded(then: () => void) {
+    if (this.contactsLoaded.value) return then();
+    const stop = this.contactsLoaded.subscribe((loaded) => {
+      if (!loaded) return;
+      stop();
+      then();
+    });
+    this.detach.push(stop);
   }
 
   /** The first load failed (server hiccup): try again until it works or the session ends. */
