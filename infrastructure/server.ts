@@ -51,6 +51,7 @@ import { registerMeetingSocketEvents } from './realtime/meeting-socket-events.js
 import { bounded } from './redis/bounded.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
 import { connectRedis } from './redis/redis-connections.js';
+import { SessionTrust, sessionTrustOver } from './auth/session-trust.js';
 import { Limiters } from './rate-limits/limiters.js';
 
 export interface DerbelServer {
@@ -95,7 +96,10 @@ export async function createServer(
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtExpiresInSeconds);
-  const sessions = new PostgresSessions(pool);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? (await derivedRedisPrefix(pool)), logger) : undefined;
+  if (redis) logger.info({ redisPrefix: redis.names.prefix }, 'redis keys and channels carry this prefix');
+  // Without Redis there is no other node whose sign-outs could be missed.
+  const sessions = new PostgresSessions(pool, { trust: redis ? sessionTrustOver(redis) : new SessionTrust() });
   const renewal = new SessionRenewal({
     refreshTokens: new PostgresRefreshTokens(pool),
     sessions,
@@ -133,8 +137,6 @@ export async function createServer(
     log: logger,
   });
 
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix ?? (await derivedRedisPrefix(pool)), logger) : undefined;
-  if (redis) logger.info({ redisPrefix: redis.names.prefix }, 'redis keys and channels carry this prefix');
   let draining = false;
   // Made below, after the HTTP app; the closures that use it run only once it exists.
   // eslint-disable-next-line prefer-const

@@ -15,6 +15,7 @@ export interface RedisTrouble {
 export class RedisHealth {
   private failingSince: Date | null = null;
   private readonly timer: NodeJS.Timeout;
+  private readonly listeners: Array<(up: boolean) => void> = [];
 
   /** `onDown` runs when Redis stops answering in time (not again until it has answered since). */
   constructor(redis: Redis, options: { intervalMs?: number; onDown?: () => void } = {}) {
@@ -28,15 +29,23 @@ export class RedisHealth {
         false,
         { ms: Math.min(500, intervalMs) },
       );
-      if (answered) this.failingSince = null;
-      else if (!this.failingSince) {
+      if (answered && this.failingSince) {
+        this.failingSince = null;
+        for (const listener of this.listeners) listener(true);
+      } else if (!answered && !this.failingSince) {
         this.failingSince = new Date();
         options.onDown?.();
+        for (const listener of this.listeners) listener(false);
       }
     };
     void ping();
     this.timer = setInterval(() => void ping(), intervalMs);
     this.timer.unref();
+  }
+
+  /** Called with each change: down (no answer in time), then up again. */
+  onChange(listener: (up: boolean) => void) {
+    this.listeners.push(listener);
   }
 
   get up(): boolean {
