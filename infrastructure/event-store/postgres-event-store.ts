@@ -120,13 +120,22 @@ export class PostgresEventStore implements EventStore {
   private async flush(): Promise<void> {
     while (this.queued.length > 0) {
       const batch = this.queued.splice(0, MAX_APPENDS_PER_BATCH);
+      let written: number | null = 0;
+      for (const append of batch) {
+        const { resolve } = append;
+        append.resolve = (result) => {
+          written = written === null ? null : Math.max(written, result.position);
+          resolve(result);
+        };
+      }
       try {
         if (batch.length === 1) await this.appendOne(batch[0]);
         else await this.appendBatch(batch);
       } catch (error) {
+        written = null;
         for (const append of batch) append.reject(error);
       }
-      this.notifier.appended();
+      if (written !== 0) this.notifier.appended(written);
     }
     this.flushing = false;
   }
@@ -238,43 +247,78 @@ export class PostgresEventStore implements EventStore {
     const log = this.options.log;
     let closed = false;
     const wake = new AbortController();
+    const inbox = store.notifier.inbox();
     const iterator = async function* (): AsyncGenerator<RecordedEvent> {
       let position = after;
       let failedReads = 0;
+      let mustRead = true;
+      // The highest position a read or a notice said is written: above `position`, a notice is due shortly.
+      let written = 0;
+      // Since when `written` has been above `position`: past PENDING_COMMIT_TIMEOUT_MS, read.
+      let shortSince: number | null = null;
       while (!closed) {
-        const waitForNotice = store.notifier.nextNotice();
-        let batch: RecordedEvent[];
-        let writtenHead: number;
-        try {
-          ({ events: batch, writtenHead } = await store.readPage(position, batchSize));
-        } catch (error) {
-          if (closed) return;
-          // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end. Said
-          // at the first failure and then once a minute, so a subscription that never recovers is noticed.
-          if (failedReads++ % READ_RETRIES_PER_LOG === 0) {
-            log?.warn({ err: error, after: position, failedReads }, 'event subscription cannot read $all; retrying every 0.5 s');
+        if (mustRead) {
+          shortSince = null;
+          // Notices of what this read will see need no second look; later ones stay in the inbox.
+          inbox.clear();
+          let batch: RecordedEvent[];
+          let writtenHead: number;
+          try {
+            ({ events: batch, writtenHead } = await store.readPage(position, batchSize));
+          } catch (error) {
+            if (closed) return;
+            // Database unreachable (restart, failover): keep trying; the caller sees a pause, not an end. Said
+            // at the first failure and then once a minute, so a subscription that never recovers is noticed.
+            if (failedReads++ % READ_RETRIES_PER_LOG === 0) {
+              log?.warn({ err: error, after: position, failedReads }, 'event subscription cannot read $all; retrying every 0.5 s');
+            }
+            await sleep(READ_RETRY_MS, wake.signal);
+            continue;
           }
-          await sleep(READ_RETRY_MS, wake.signal);
+          if (failedReads > 0) {
+            log?.info({ after: position, failedReads }, 'event subscription reads $all again');
+            failedReads = 0;
+          }
+          for (const event of batch) {
+            if (closed) return;
+            position = event.position;
+            yield event;
+          }
+          if (batch.length === batchSize) continue;
+          written = Math.max(written, writtenHead);
+          mustRead = false;
+        }
+        // Written but not readable yet (its append, or an older one, is still committing), or written by this
+        // process: its notice is due. Waiting for it instead of polling matters on a busy log, where some append
+        // is nearly always in flight; the timeout covers an appender that died between commit and notice.
+        if (written <= position) shortSince = null;
+        else shortSince ??= Date.now();
+        const waitMs = shortSince === null ? 5_000 : Math.max(0, shortSince + PENDING_COMMIT_TIMEOUT_MS - Date.now());
+        const noticed = await inbox.wait(waitMs, wake.signal);
+        if (closed) return;
+        if (!noticed) {
+          mustRead = true;
           continue;
         }
-        if (failedReads > 0) {
-          log?.info({ after: position, failedReads }, 'event subscription reads $all again');
-          failedReads = 0;
+        for (const notice of inbox.take()) {
+          if ('read' in notice) mustRead = true;
+          else if ('written' in notice) written = Math.max(written, notice.written);
+          else {
+            // An up-to-date subscriber takes the append's events from its notice, as long as each follows the
+            // last applied: a gap is an append that has not committed yet (or never will), which a read settles.
+            for (const event of notice.events) {
+              if (closed) return;
+              if (event.position <= position) continue;
+              if (event.position !== position + 1) {
+                mustRead = true;
+                break;
+              }
+              position = event.position;
+              yield event;
+            }
+            written = Math.max(written, notice.events[notice.events.length - 1].position);
+          }
         }
-        for (const event of batch) {
-          if (closed) return;
-          position = event.position;
-          yield event;
-        }
-        if (batch.length === batchSize) continue;
-        if (writtenHead > position) {
-          // Written but not readable yet: its append, or an older one, is still committing, and will announce
-          // its commit. Waiting for that notice instead of polling matters on a busy log, where some append
-          // is nearly always in flight; the timeout covers an appender that died between commit and notice.
-          await sleep(PENDING_COMMIT_TIMEOUT_MS, wake.signal, waitForNotice);
-          continue;
-        }
-        await sleep(5_000, wake.signal, waitForNotice);
       }
     };
     const generator = iterator();
@@ -282,6 +326,7 @@ export class PostgresEventStore implements EventStore {
       [Symbol.asyncIterator]: () => generator,
       async close() {
         closed = true;
+        inbox.close();
         wake.abort();
         await generator.return(undefined);
       },
