@@ -142,11 +142,19 @@ export class ProjectionRunner {
     // Only now may stop() end it: pg never settles a connect() that end() interrupted, and stop() awaits this loop.
     this.client = client;
     if (this.stopped) return false;
-    const { rows } = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock($1, hashtext(name)) AS locked FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i) ORDER BY i',
+    // In one statement: the locks it got are given back before it ends when it did not get them all, so no other
+    // node (nor a look at pg_locks) ever sees a node that stands by holding some of a group's locks.
+    const { rows } = await client.query<{ all_locked: boolean }>(
+      `WITH tried AS MATERIALIZED (
+         SELECT name, pg_try_advisory_lock($1, hashtext(name)) AS locked FROM unnest($2::text[]) WITH ORDINALITY AS n(name, i) ORDER BY i
+       ), verdict AS MATERIALIZED (SELECT coalesce(bool_and(locked), false) AS all_locked FROM tried)
+       SELECT v.all_locked,
+              (SELECT count(*) FILTER (WHERE CASE WHEN t.locked AND NOT v.all_locked THEN pg_advisory_unlock($1, hashtext(t.name)) ELSE false END)
+               FROM tried t) AS released
+       FROM verdict v`,
       [LOCK_NAMESPACE, this.names()],
     );
-    return rows.every((row) => row.locked);
+    return rows[0].all_locked;
   }
 
   private async lead(): Promise<void> {
