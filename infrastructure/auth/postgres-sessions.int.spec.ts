@@ -34,7 +34,11 @@ describe('PostgresSessions: how long an active session is trusted', () => {
 
   const session = async (expiresInMs = 3_600_000) => {
     const id = randomUUID();
-    await pool.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [id, randomUUID(), new Date(Date.now() + expiresInMs)]);
+    await pool.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
+      id,
+      randomUUID(),
+      new Date(Date.now() + expiresInMs),
+    ]);
     return id;
   };
   const sessions = (trust = new SessionTrust()) => ({ trust, repo: new PostgresSessions(pool, { trust, now: () => now }) });

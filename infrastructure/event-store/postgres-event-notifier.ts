@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
+import { toRecorded, type EventRow } from './event-row.js';
 
 const CHANNEL = 'derbel_events';
 
@@ -129,33 +130,13 @@ export class PostgresEventNotifier {
   }
 }
 
-interface NoticeRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: unknown;
-  metadata: RecordedEvent['metadata'];
-}
-
 /** A payload's events as a read would give them; anything unexpected means "read the log". */
 export function noticeOf(payload: string | undefined): Notice {
   if (!payload) return { read: true };
   try {
-    const rows = JSON.parse(payload) as NoticeRow[];
+    const rows = JSON.parse(payload) as EventRow[];
     if (!Array.isArray(rows) || rows.length === 0) return { read: true };
-    return {
-      events: rows.map((row) => ({
-        id: row.event_id,
-        type: row.type,
-        data: row.data,
-        metadata: row.metadata,
-        streamId: row.stream_id,
-        revision: Number(row.revision),
-        position: Number(row.position),
-      })),
-    };
+    return { events: rows.map(toRecorded) };
   } catch {
     return { read: true };
   }

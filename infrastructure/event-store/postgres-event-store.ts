@@ -10,18 +10,9 @@ import type {
 import { WrongExpectedRevisionError } from '../../application/ports/event-store.js';
 import { queryPrepared } from '../database/prepared-statements.js';
 import type { Log } from '../observability/log.js';
+import { toRecorded, type EventRow } from './event-row.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
 import { SQLSTATE, SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
-
-interface EventRow {
-  position: string;
-  stream_id: string;
-  revision: string;
-  event_id: string;
-  type: string;
-  data: unknown;
-  metadata: NewEvent['metadata'];
-}
 
 interface PendingAppend {
   stream: string;
@@ -66,18 +57,6 @@ function isAboutOneAppend(error: unknown): boolean {
     codeClass === SQLSTATE_CLASS.dataException ||
     codeClass === SQLSTATE_CLASS.programLimitExceeded
   );
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    revision: Number(row.revision),
-    position: Number(row.position),
-  };
 }
 
 /**

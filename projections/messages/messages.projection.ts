@@ -36,7 +36,14 @@ export const messagesProjection: Projection = {
     });
     const inserts = [...created, ...createdIfAbsent];
     // Independent statements, issued together: they share the batch's round trip.
-    await Promise.all([saveVersions(sql, versions), insertMessages(sql, inserts), updateMessages(sql, changed.map(({ after }) => after))]);
+    await Promise.all([
+      saveVersions(sql, versions),
+      insertMessages(sql, inserts),
+      updateMessages(
+        sql,
+        changed.map(({ after }) => after),
+      ),
+    ]);
   },
 };
 

@@ -168,7 +168,13 @@ describe('projection runners across nodes', () => {
     const blocker = await pool.connect();
     await blocker.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.projectionRunner}, hashtext($1))`, [names[1]]);
     const group = names.map((name) => ({ ...counting, name }));
-    const runner = new ProjectionRunner(group, { store, log: recordingLog(), connectionString: db.url, nodeId: 'tries', standbyRetryMs: 5 });
+    const runner = new ProjectionRunner(group, {
+      store,
+      log: recordingLog(),
+      connectionString: db.url,
+      nodeId: 'tries',
+      standbyRetryMs: 5,
+    });
     runner.start();
     try {
       expect(await looksFindingHeld(names[0])).toBeLessThan(20);

@@ -108,7 +108,13 @@ describe('DerbelClient', () => {
     let answer!: () => void;
     server.state.contactsAnswer = new Promise((resolve) => (answer = resolve));
     const realtime = new FakeRealtime();
-    const client = new DerbelClient({ server: 'http://api.test', fetch: server.fetch, local: memoryStore(), tab: memoryStore(), realtime: () => realtime });
+    const client = new DerbelClient({
+      server: 'http://api.test',
+      fetch: server.fetch,
+      local: memoryStore(),
+      tab: memoryStore(),
+      realtime: () => realtime,
+    });
     const restored = client.restore();
     await settle();
     realtime.push('connected', { reconnect: false });
