@@ -33,6 +33,10 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
     commandTimeout: REDIS_REQUEST_TIMEOUT_MS,
     keyPrefix: names.rateLimitKeyPrefix,
   });
+  // The Socket.io adapter publishes and unsubscribes without handling a refusal: one issued as a node closes its
+  // connections ("Connection is closed") would be an unhandled rejection. Callers that await still see it.
+  handleRefusals(pub, ['publish']);
+  handleRefusals(sub, ['unsubscribe', 'punsubscribe']);
   const all = { pub, sub, client, limiter };
   for (const [name, c] of Object.entries(all)) {
     c.on('error', (err) => logger.warn({ err: err.message, redis: name }, 'redis connection problem'));
@@ -56,4 +60,15 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
       );
     },
   };
+}
+
+function handleRefusals(redis: Redis, methods: Array<'publish' | 'unsubscribe' | 'punsubscribe'>) {
+  for (const method of methods) {
+    const original = (redis[method] as (...args: unknown[]) => Promise<unknown>).bind(redis);
+    (redis as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const answer = original(...args);
+      answer.catch(() => {});
+      return answer;
+    };
+  }
 }
