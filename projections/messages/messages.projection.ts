@@ -34,44 +34,32 @@ export const messagesProjection: Projection = {
         if (message !== null) countChange(versions, message.contactId, event.position);
       },
     });
+    await saveVersions(sql, versions);
     const inserts = [...created, ...createdIfAbsent];
-    // Independent statements, issued together: they share the batch's round trip.
-    await Promise.all([
-      saveVersions(sql, versions),
-      insertMessages(sql, inserts),
-      updateMessages(
-        sql,
-        changed.map(({ after }) => after),
-      ),
-    ]);
+    if (inserts.length > 0) {
+      // Rows can only clash within one contact, where the original order is kept: grouping by contact only
+      // makes the index inserts land together.
+      await sql.query(
+        `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions)
+         SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions
+         FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
+           WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions, n)
+         ORDER BY contact_id, n
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(inserts.map(toRecord))],
+      );
+    }
+    if (changed.length > 0) {
+      await sql.query(
+        `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments,
+           reactions = c.reactions
+         FROM json_to_recordset($1::json) AS c(${COLUMNS})
+         WHERE m.contact_id = c.contact_id AND m.id = c.id`,
+        [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
+      );
+    }
   },
 };
-
-async function insertMessages(sql: Sql, inserts: MessageRow[]) {
-  if (inserts.length === 0) return;
-  // Rows can only clash within one contact, where the original order is kept: grouping by contact only
-  // makes the index inserts land together.
-  await sql.query(
-    `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions)
-     SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions
-     FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
-       WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions, n)
-     ORDER BY contact_id, n
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(inserts.map(toRecord))],
-  );
-}
-
-async function updateMessages(sql: Sql, changed: MessageRow[]) {
-  if (changed.length === 0) return;
-  await sql.query(
-    `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments,
-       reactions = c.reactions
-     FROM json_to_recordset($1::json) AS c(${COLUMNS})
-     WHERE m.contact_id = c.contact_id AND m.id = c.id`,
-    [JSON.stringify(changed.map(toRecord))],
-  );
-}
 
 /**
  * `message_versions`: each conversation whose messages the batch's events concern, by how many events and the
