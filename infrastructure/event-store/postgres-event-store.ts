@@ -273,6 +273,8 @@ export class PostgresEventStore implements EventStore {
         if (written <= position) shortSince = null;
         else shortSince ??= Date.now();
         const waitMs = shortSince === null ? 5_000 : Math.max(0, shortSince + PENDING_COMMIT_TIMEOUT_MS - Date.now());
+        // A LISTEN connection lost (PostgreSQL restarted) is opened again here; meanwhile the timeouts read.
+        store.notifier.listen();
         const noticed = await inbox.wait(waitMs, wake.signal);
         if (closed) return;
         if (!noticed) {
