@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SocketConnection, type NetworkEvents } from '../../../web/src/client/transport/socket-connection.js';
@@ -22,8 +22,13 @@ class FakeNode {
   /** Decides each handshake: null admits it. */
   refuse: (attempt: number) => Refusal | null = () => null;
   onHandshake: (attempt: number) => void = () => undefined;
+  private readonly connections = new Set<NetSocket>();
 
   constructor() {
+    this.http.on('connection', (socket: NetSocket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
     this.io.use((socket, next) => {
       this.handshakes.push(performance.now());
       const attempt = this.handshakes.length;
@@ -60,7 +65,10 @@ class FakeNode {
   }
 
   close() {
-    return new Promise<void>((resolve) => this.io.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.io.close(() => resolve()));
+    // A connection the test stopped reading from would hold the close until the heartbeat gave up on it (~30 s).
+    for (const socket of this.connections) socket.destroy();
+    return closed;
   }
 }
 

@@ -17,7 +17,7 @@ export async function startHarness(
   options: Partial<FakeOptions> & { corsOrigins?: string[]; pages?: Record<string, string> } = {},
 ): Promise<Harness> {
   const built = await buildWeb();
-  const api = await startFakeApi({ ...options, statics: serveStatic(built.dir, { '/harness.html': HARNESS_PAGE, ...options.pages }) });
+  const api = await startFakeApi({ ...options, statics: serveStatic(built, { '/harness.html': HARNESS_PAGE, ...options.pages }) });
   const browser = await launchBrowser();
   return {
     api,
@@ -26,7 +26,6 @@ export async function startHarness(
     async close() {
       await browser.close();
       await api.close();
-      await built.remove();
     },
   };
 }

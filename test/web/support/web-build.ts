@@ -1,16 +1,28 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
-const web = fileURLToPath(new URL('../../../web/', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const web = join(root, 'web');
+/** One folder per content of the web sources; every spec file of a run finds its build here. */
+const cache = join(root, 'node_modules', '.cache', 'derbel-web');
+const COMPLETE = '.complete';
 
-/** Builds the app and embed.js exactly as `npm run build:web` does, into a fresh folder. */
-export async function buildWeb(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'derbel-web-'));
-  await buildInto(dir, true);
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+let built: Promise<string> | undefined;
+
+/**
+ * The app and embed.js exactly as `npm run build:web` builds them, in a folder no one writes to again: built
+ * once per content of `web/` (and of the lock file), not once per spec file — the 32 browser spec files each
+ * built it twice before, ~1 s each here. Treat the folder as read-only.
+ */
+export function buildWeb(): Promise<string> {
+  built ??= cachedBuild().catch((error) => {
+    built = undefined;
+    throw error;
+  });
+  return built;
 }
 
 /**
@@ -19,32 +31,83 @@ export async function buildWeb(): Promise<{ dir: string; remove: () => Promise<v
  * alongside never reads a half-written file, and the folder never goes missing.
  */
 export async function buildWebDist() {
-  const built = await buildWeb();
+  const dir = await buildWeb();
   const dist = join(web, 'dist');
-  try {
-    for (const file of await readdir(built.dir, { recursive: true, withFileTypes: true })) {
-      if (!file.isFile()) continue;
-      const from = join(file.parentPath, file.name);
-      const to = join(dist, relative(built.dir, from));
-      const content = await readFile(from);
-      const current = await readFile(to).catch(() => null);
-      if (current?.equals(content)) continue;
-      await mkdir(dirname(to), { recursive: true });
-      const partial = `${to}.${process.pid}.partial`;
-      await writeFile(partial, content);
-      await rename(partial, to);
-    }
-  } finally {
-    await built.remove();
+  for (const file of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!file.isFile() || file.name === COMPLETE) continue;
+    const from = join(file.parentPath, file.name);
+    const to = join(dist, relative(dir, from));
+    const content = await readFile(from);
+    const current = await readFile(to).catch(() => null);
+    if (current?.equals(content)) continue;
+    await mkdir(dirname(to), { recursive: true });
+    const partial = `${to}.${process.pid}.partial`;
+    await writeFile(partial, content);
+    await rename(partial, to);
   }
 }
 
-async function buildInto(dir: string, empty: boolean) {
+async function cachedBuild(): Promise<string> {
+  const dir = join(cache, await sourcesHash());
+  if (await isFile(join(dir, COMPLETE))) return dir;
+  await mkdir(cache, { recursive: true });
+  // Built aside and renamed into place whole, so another test process never sees half a build.
+  const scratch = await mkdtemp(join(cache, 'building-'));
+  try {
+    await buildInto(scratch);
+    await writeFile(join(scratch, COMPLETE), '');
+    await rename(scratch, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process finished the same build first: theirs is as good.
+      if (!(await isFile(join(dir, COMPLETE)))) throw error;
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  await removeStale(dir);
+  return dir;
+}
+
+/** Builds of earlier sources, once nothing can still be using them (a day is far longer than a run). */
+async function removeStale(current: string) {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of await readdir(cache)) {
+    const path = join(cache, name);
+    if (path === current) continue;
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
+    if (mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** What a build depends on: every file of `web/` but its output, the lock file, and VITE_ settings. */
+async function sourcesHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await readdir(web, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(web, join(entry.parentPath, entry.name)))
+    .filter((path) => !/^(dist|node_modules)[/\\]/.test(path))
+    .sort();
+  for (const path of files)
+    hash
+      .update(`${path}\0`)
+      .update(await readFile(join(web, path)))
+      .update('\0');
+  hash.update(await readFile(join(root, 'package-lock.json')));
+  for (const [name, value] of Object.entries(process.env).sort()) if (name.startsWith('VITE_')) hash.update(`${name}=${value}\0`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+async function buildInto(dir: string) {
   for (const config of ['vite.config.ts', 'vite.embed.config.ts']) {
     await build({
       configFile: join(web, config),
       logLevel: 'warn',
-      build: { outDir: dir, emptyOutDir: empty && config === 'vite.config.ts', sourcemap: false },
+      build: { outDir: dir, emptyOutDir: config === 'vite.config.ts', sourcemap: false },
     });
   }
 }
+
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
