@@ -33,7 +33,6 @@ import { createPool } from './database/pool.js';
 import { MeetingSweeper } from './meetings/meeting-sweeper.js';
 import { PostgresMeetingSeats } from './meetings/postgres-meeting-seats.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
-import { KurrentDbEventStore } from './event-store/kurrentdb-event-store.js';
 import { sendSocketsElsewhere, stopAccepting } from './lifecycle/drain.js';
 import { resyncWhenRedisReturns, resyncWhoMissedPushes } from './lifecycle/feed-resync.js';
 import { MeteredEventStore } from './observability/metered-event-store.js';
@@ -88,7 +87,8 @@ export async function createServer(
   const baseStore = overrides.createEventStore
     ? await overrides.createEventStore(config)
     : config.eventStoreUrl
-      ? KurrentDbEventStore.connect(config.eventStoreUrl, {
+      ? // Its gRPC client is loaded only where it is used (a third of a second of every start otherwise).
+        (await import('./event-store/kurrentdb-event-store.js')).KurrentDbEventStore.connect(config.eventStoreUrl, {
           onSubscriptionDropped: (err) => logger.warn({ err }, 'KurrentDB subscription dropped; resubscribing'),
         })
       : new PostgresEventStore(pool, config.databaseUrl, { log: logger });
@@ -118,7 +118,7 @@ export async function createServer(
   contacts.endsCallsThrough(meetings);
   const groups = new GroupService(contacts, accounts, { ids });
   const checkpoints = new CheckpointWaiter(pool);
-  const attachmentStorage = attachmentStorageFromConfig(config);
+  const attachmentStorage = await attachmentStorageFromConfig(config);
   const attachments = new AttachmentService({
     storage: attachmentStorage,
     records: new PostgresAttachmentRecords(pool),

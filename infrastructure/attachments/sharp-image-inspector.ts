@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import type { ImageInspector, Thumbnail } from '../../application/ports/image-inspector.js';
+
+/** Loaded at the first file or image, not at every start (together a sixth of a second of it). */
+let libraries: Promise<[typeof import('file-type'), typeof import('sharp')]> | undefined;
+const load = () => (libraries ??= Promise.all([import('file-type'), import('sharp')]));
 
 const THUMBNAIL_SIZE = 320;
 /** Decoding a 40-megapixel image takes ~160 MB; larger ones (or decompression bombs) are refused. */
@@ -12,10 +14,12 @@ export class SharpImageInspector implements ImageInspector {
   readonly sniffBytes = 4100;
 
   async sniff(head: Buffer): Promise<string | undefined> {
+    const [{ fileTypeFromBuffer }] = await load();
     return (await fileTypeFromBuffer(head))?.mime;
   }
 
   async thumbnail(image: Readable): Promise<Thumbnail> {
+    const [, { default: sharp }] = await load();
     // sharp reads the encoded image whole (bounded by ATTACHMENT_MAX_BYTES) before decoding it.
     const input = sharp({ limitInputPixels: MAX_PIXELS, failOn: 'error' });
     image.once('error', (error) => input.destroy(error));
