@@ -46,9 +46,10 @@ if (!fs.existsSync('/usr/sbin/haproxy')) {
 }
 
 // ---- web: headless Chromium for the browser tests (test/web/*.browser.spec.ts) ----
-// Debian's own chromium; playwright-core never downloads a browser.
-if (!process.env.CHROMIUM_PATH && !fs.existsSync('/usr/bin/chromium')) {
-  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
+// Debian's own chromium and its headless shell (what the specs launch: test/web/support/browser.ts);
+// playwright-core never downloads a browser.
+if (!process.env.CHROMIUM_PATH && !['/usr/bin/chromium', '/usr/bin/chromium-headless-shell'].every((path) => fs.existsSync(path))) {
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell');
 }
 
 // ---- the relay-only call test (test/web/turn-relay.e2e.spec.ts): Debian's coturn ----
