@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageSent } from '../../domain/contacts/events.js';
 import { expectParked, expectRows, projectionSpec, useProjectionDatabase } from '../../test/support/projection-specification.js';
 import { contactStream, TestLog } from '../../test/support/recorded-events.js';
+import type { Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { messagesProjection } from './messages.projection.js';
 
@@ -381,6 +382,44 @@ describe('messages read model', () => {
         .given(sent)
         .when(word, badReply)
         .then(expectRows('messages', [row(sent)]), expectParked({ event: word, error: /emoji/ }, { event: badReply, error: /replyTo/ }));
+    });
+  });
+
+  describe('round trips', () => {
+    /** Applies batches in a transaction that is rolled back, counting the statements each one sends. */
+    async function counted(run: (apply: (events: RecordedDerbelEvent[]) => Promise<string[]>, sql: Sql) => Promise<void>) {
+      const client = await db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const sql: Sql = { query: (text, values) => client.query(text, values) };
+        await run(async (events) => {
+          const texts: string[] = [];
+          await messagesProjection.apply({ query: (text, values) => (texts.push(text), client.query(text, values)) }, events);
+          return texts;
+        }, sql);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    }
+
+    it("a batch of sends is one statement, the conversation's version count included; an edit reads, then one", async () => {
+      const log = new TestLog();
+      const c = contactStream(log);
+      const hello = c.sent(ana, 'hello');
+      const hi = c.sent(ben, 'hi ana');
+      const { contactId, messageId } = hello.data as MessageSent['data'];
+      await counted(async (apply, sql) => {
+        const version = async () =>
+          (await sql.query('SELECT changes::int, position::int FROM message_versions WHERE contact_id = $1', [contactId])).rows;
+        expect(await apply([hello, hi])).toHaveLength(1);
+        expect((await sql.query('SELECT count(*)::int AS n FROM messages WHERE contact_id = $1', [contactId])).rows).toEqual([{ n: 2 }]);
+        expect(await version()).toEqual([{ changes: 2, position: hi.position }]);
+
+        const edit = c.edited(ana, messageId, 'hello!');
+        expect(await apply([edit])).toHaveLength(2);
+        expect(await version()).toEqual([{ changes: 3, position: edit.position }]);
+      });
     });
   });
 });
