@@ -11,6 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningEmbeddedPostgres } from './embedded-postgres.js';
 
 const runsAsRoot = process.getuid?.() === 0;
+if (!runsAsRoot) {
+  console.warn(
+    '⚠️  embedded PostgreSQL: the root-only check (a data folder under a 0700 directory) SKIPPED: this process does not run as root',
+  );
+}
 const MODULE_URL = pathToFileURL(fileURLToPath(new URL('./embedded-postgres.ts', import.meta.url))).href;
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

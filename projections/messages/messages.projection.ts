@@ -34,41 +34,51 @@ export const messagesProjection: Projection = {
         if (message !== null) countChange(versions, message.contactId, event.position);
       },
     });
+    const writes = [insertMessages([...created, ...createdIfAbsent]), updateMessages(changed.map(({ after }) => after))].filter(
+      (statement) => statement !== null,
+    );
     // The conversations' version counts ride along with the batch's first write to `messages`, in one
     // statement (a data-modifying CTE): a send's batch is then one round trip before the commit, not two.
-    const rides = versionsUpsert(versions);
-    const inserts = [...created, ...createdIfAbsent];
-    const statements: Array<{ text: string; values: unknown[] }> = [];
-    if (inserts.length > 0) {
-      // Rows can only clash within one contact, where the original order is kept: grouping by contact only
-      // makes the index inserts land together.
-      statements.push({
-        text: `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions)
-         SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions
-         FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
-           WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions, n)
-         ORDER BY contact_id, n
-         ON CONFLICT DO NOTHING`,
-        values: [JSON.stringify(inserts.map(toRecord))],
-      });
-    }
-    if (changed.length > 0) {
-      statements.push({
-        text: `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments,
-           reactions = c.reactions
-         FROM json_to_recordset($1::json) AS c(${COLUMNS})
-         WHERE m.contact_id = c.contact_id AND m.id = c.id`,
-        values: [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
-      });
-    }
-    if (rides) {
-      const [first] = statements;
-      if (first) statements[0] = { text: `WITH versions AS (${rides.text(2)}) ${first.text}`, values: [...first.values, ...rides.values] };
-      else statements.push({ text: rides.text(1), values: rides.values });
-    }
-    for (const { text, values } of statements) await sql.query(text, values);
+    const versionsWrite = versionsUpsert(versions);
+    if (versionsWrite && writes.length > 0) writes[0] = withFirst(versionsWrite, writes[0]);
+    else if (versionsWrite) writes.push(versionsWrite(1));
+    for (const { text, values } of writes) await sql.query(text, values);
   },
 };
+
+type Statement = { text: string; values: unknown[] };
+
+function insertMessages(inserts: MessageRow[]): Statement | null {
+  if (inserts.length === 0) return null;
+  // Rows can only clash within one contact, where the original order is kept: grouping by contact only
+  // makes the index inserts land together.
+  return {
+    text: `INSERT INTO messages (contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions)
+     SELECT contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions
+     FROM ROWS FROM (json_to_recordset($1::json) AS (${COLUMNS}))
+       WITH ORDINALITY AS r(contact_id, seq, id, sender_id, text, sent_at, edited_at, deleted, attachments, reply_to, reactions, n)
+     ORDER BY contact_id, n
+     ON CONFLICT DO NOTHING`,
+    values: [JSON.stringify(inserts.map(toRecord))],
+  };
+}
+
+function updateMessages(changed: MessageRow[]): Statement | null {
+  if (changed.length === 0) return null;
+  return {
+    text: `UPDATE messages m SET text = c.text, edited_at = c.edited_at, deleted = c.deleted, attachments = c.attachments,
+       reactions = c.reactions
+     FROM json_to_recordset($1::json) AS c(${COLUMNS})
+     WHERE m.contact_id = c.contact_id AND m.id = c.id`,
+    values: [JSON.stringify(changed.map(toRecord))],
+  };
+}
+
+/** `write` with `cte` run as part of it (its parameters numbered after `write`'s). */
+function withFirst(cte: (from: number) => Statement, write: Statement): Statement {
+  const { text, values } = cte(write.values.length + 1);
+  return { text: `WITH versions AS (${text}) ${write.text}`, values: [...write.values, ...values] };
+}
 
 /**
  * `message_versions`: each conversation whose messages the batch's events concern, by how many events and the
@@ -84,16 +94,17 @@ function countChange(versions: Map<string, { changes: number; position: number }
 }
 
 /** The upsert of `message_versions`, its parameters numbered from `from`; null when the batch changed none. */
-function versionsUpsert(versions: Map<string, { changes: number; position: number }>) {
+function versionsUpsert(versions: Map<string, { changes: number; position: number }>): ((from: number) => Statement) | null {
   if (versions.size === 0) return null;
   const counts = [...versions.values()];
-  return {
-    text: (from: number) => `INSERT INTO message_versions (contact_id, changes, position)
+  const values = [[...versions.keys()], counts.map((c) => c.changes), counts.map((c) => c.position)];
+  return (from) => ({
+    text: `INSERT INTO message_versions (contact_id, changes, position)
      SELECT * FROM unnest($${from}::uuid[], $${from + 1}::bigint[], $${from + 2}::bigint[])
      ON CONFLICT (contact_id) DO UPDATE SET changes = message_versions.changes + EXCLUDED.changes,
        position = GREATEST(message_versions.position, EXCLUDED.position)`,
-    values: [[...versions.keys()], counts.map((c) => c.changes), counts.map((c) => c.position)],
-  };
+    values,
+  });
 }
 
 async function load(sql: Sql, keys: string[]): Promise<Map<string, MessageRow>> {

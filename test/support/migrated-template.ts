@@ -1,15 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../../infrastructure/database/migrate.js';
+import { filesHash } from './files-hash.js';
+import { onceUntilFailure } from './once-until-failure.js';
 import { TEST_ADMIN_DATABASE_URL } from './test-env.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../infrastructure/database/migrations/', import.meta.url));
 const DUPLICATE_DATABASE = '42P04';
-
-let template: Promise<string> | undefined;
 
 /**
  * The name of a database with every migration applied, which tests copy (`CREATE DATABASE … TEMPLATE`)
@@ -17,13 +16,7 @@ let template: Promise<string> | undefined;
  * of the migration files, so a branch that adds or edits one gets its own template, and runs of other
  * branches on the same PostgreSQL keep theirs. Nobody may connect to it (a copy needs it unused).
  */
-export function migratedTemplate(): Promise<string> {
-  template ??= ensureTemplate().catch((error) => {
-    template = undefined;
-    throw error;
-  });
-  return template;
-}
+export const migratedTemplate: () => Promise<string> = onceUntilFailure(ensureTemplate);
 
 async function ensureTemplate(): Promise<string> {
   const name = `derbel_template_${await migrationsHash()}`;
@@ -49,15 +42,8 @@ async function ensureTemplate(): Promise<string> {
 }
 
 async function migrationsHash(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort()) {
-    hash
-      .update(file)
-      .update('\0')
-      .update(await readFile(path.join(MIGRATIONS_DIR, file)))
-      .update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
+  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql'));
+  return (await filesHash(MIGRATIONS_DIR, files)).digest('hex').slice(0, 16);
 }
 
 async function exists(name: string): Promise<boolean> {

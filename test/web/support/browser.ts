@@ -19,7 +19,7 @@ export function launchBrowser(): Promise<Browser> {
       '--no-sandbox',
       '--use-fake-ui-for-media-stream',
       // A 10 fps test pattern rather than the default 20: video still flows and is checked frame by frame, and the
-      // call specs' encoders (six streams in a four-person mesh) take less of the two cores (BENCHMARKS.md).
+      // call specs' encoders (twelve streams in a four-person mesh) take less of the two cores (BENCHMARKS.md).
       '--use-fake-device-for-media-stream=fps=10',
       '--disable-background-networking',
       '--autoplay-policy=no-user-gesture-required',

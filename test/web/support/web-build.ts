@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { filesHash } from '../../support/files-hash.js';
+import { onceUntilFailure } from '../../support/once-until-failure.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const web = join(root, 'web');
@@ -10,20 +11,12 @@ const web = join(root, 'web');
 const cache = join(root, 'node_modules', '.cache', 'derbel-web');
 const COMPLETE = '.complete';
 
-let built: Promise<string> | undefined;
-
 /**
  * The app and embed.js exactly as `npm run build:web` builds them, in a folder no one writes to again: built
  * once per content of `web/` (and of the lock file), not once per spec file — the 32 browser spec files each
  * built it twice before, ~1 s each here. Treat the folder as read-only.
  */
-export function buildWeb(): Promise<string> {
-  built ??= cachedBuild().catch((error) => {
-    built = undefined;
-    throw error;
-  });
-  return built;
-}
+export const buildWeb: () => Promise<string> = onceUntilFailure(cachedBuild);
 
 /**
  * Builds into `web/dist`, where the api server serves the app from. Files are replaced one by one
@@ -80,17 +73,11 @@ async function removeStale(current: string) {
 
 /** What a build depends on: every file of `web/` but its output, the lock file, and VITE_ settings. */
 async function sourcesHash(): Promise<string> {
-  const hash = createHash('sha256');
   const files = (await readdir(web, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => relative(web, join(entry.parentPath, entry.name)))
-    .filter((path) => !/^(dist|node_modules)[/\\]/.test(path))
-    .sort();
-  for (const path of files)
-    hash
-      .update(`${path}\0`)
-      .update(await readFile(join(web, path)))
-      .update('\0');
+    .filter((path) => !/^(dist|node_modules)[/\\]/.test(path));
+  const hash = await filesHash(web, files);
   hash.update(await readFile(join(root, 'package-lock.json')));
   for (const [name, value] of Object.entries(process.env).sort()) if (name.startsWith('VITE_')) hash.update(`${name}=${value}\0`);
   return hash.digest('hex').slice(0, 32);
