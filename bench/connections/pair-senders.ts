@@ -16,6 +16,8 @@ interface Sent {
   sentAt: number;
   node: number;
   acknowledged: boolean;
+  /** When the write was acknowledged (epoch ms): what part of the latency is the write's own. */
+  acknowledgedAt?: number;
 }
 
 /**
@@ -80,11 +82,14 @@ export class PairSenders {
     const chosen = ids.filter((id) => receiverFilter(this.sent.get(id)!.receiverId));
     const acknowledged = chosen.filter((id) => this.sent.get(id)!.acknowledged);
     const latencies: number[] = [];
+    const writeLatencies: number[] = [];
     let lost = 0;
     let awaitingReceiver = 0;
     let doubled = 0;
     let viaCatchUp = 0;
     for (const id of acknowledged) {
+      const sent = this.sent.get(id)!;
+      writeLatencies.push(sent.acknowledgedAt! - sent.sentAt);
       const applied = this.applied.get(id);
       if (!applied) {
         if (away.has(this.sent.get(id)!.receiverId)) awaitingReceiver++;
@@ -103,6 +108,7 @@ export class PairSenders {
       doubled,
       viaCatchUp,
       latencyMs: summarize(latencies),
+      acknowledgedMs: summarize(writeLatencies),
     };
   }
 
@@ -130,7 +136,9 @@ export class PairSenders {
       }
       this.statuses[status] = (this.statuses[status] ?? 0) + 1;
       if (status === '201' || status === '200') {
-        this.sent.get(id)!.acknowledged = true;
+        const sent = this.sent.get(id)!;
+        sent.acknowledged = true;
+        sent.acknowledgedAt = epochNow();
         return;
       }
       if (/^\d+$/.test(status) && !['429', '502', '503'].includes(status)) return; // a refusal: not retried

@@ -29,6 +29,17 @@ describe('inSlices', () => {
     await expect(inSlices([1], 1, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
   });
 
+  it('starts the slices evenly over `spreadOverMs` when asked', async () => {
+    const startedAt: number[] = [];
+    const start = performance.now();
+    await inSlices([1, 2, 3, 4, 5, 6], 2, () => void startedAt.push(performance.now() - start), { spreadOverMs: 300 });
+    expect(startedAt).toHaveLength(3);
+    expect(startedAt[0]).toBeLessThan(50);
+    // Each at its place in the window (timers fire late, never early).
+    expect(startedAt[1]).toBeGreaterThanOrEqual(99);
+    expect(startedAt[2]).toBeGreaterThanOrEqual(199);
+  });
+
   it('does nothing with no items', async () => {
     let calls = 0;
     await inSlices([], 10, () => calls++);

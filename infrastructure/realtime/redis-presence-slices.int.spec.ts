@@ -8,9 +8,10 @@ import { RedisPresence } from './redis-presence.js';
 
 const SOCKETS = 2_500;
 const SLICE = 1_000;
+const SPREAD_MS = 600;
 
 /** What each pipeline sent: its commands' names, and whether every earlier pipeline had been answered when it was made. */
-type Sent = { commands: string[]; earlierAnswered: boolean };
+type Sent = { commands: string[]; earlierAnswered: boolean; at: number };
 
 /** Records every pipeline the client makes (ioredis keeps a pipeline's commands in `_queue` until exec). */
 function recordPipelines(redis: Redis) {
@@ -19,12 +20,13 @@ function recordPipelines(redis: Redis) {
   const original = redis.pipeline.bind(redis) as (...args: unknown[]) => ReturnType<Redis['pipeline']>;
   (redis as unknown as Record<string, unknown>).pipeline = (...args: unknown[]) => {
     const pipeline = original(...args);
-    const record: Sent = { commands: [], earlierAnswered: unanswered === 0 };
+    const record: Sent = { commands: [], earlierAnswered: unanswered === 0, at: 0 };
     const exec = pipeline.exec.bind(pipeline);
     pipeline.exec = ((...execArgs: unknown[]) => {
       // A transaction's EXEC inside the pipeline (ioredis counts the open ones): queued, not sent.
       if ((pipeline as unknown as { _transactions: number })._transactions > 0) return (exec as (...a: unknown[]) => unknown)(...execArgs);
       record.commands = (pipeline as unknown as { _queue: Array<{ name: string }> })._queue.map((c) => c.name);
+      record.at = performance.now();
       sent.push(record);
       unanswered++;
       return exec().finally(() => unanswered--);
@@ -56,12 +58,17 @@ describe('RedisPresence: refresh and reap in slices', () => {
       nodeId: 'a',
       onTransition: (userIds, online, reaped) => transitions.push({ userIds, online, deadInstanceSockets: reaped?.deadInstanceSockets }),
       log: createLogger('silent'),
+      refreshSpreadMs: SPREAD_MS,
     });
-    // Its timers (heartbeat, refresh) stopped: only the calls below talk to Redis.
-    presence.close();
+    // Its timers (heartbeat, refresh) stopped, though not closed (a closed registry refreshes nothing): only
+    // the calls below talk to Redis.
+    const timers = presence as unknown as { timer: NodeJS.Timeout; liveness: { stop(): void } };
+    clearInterval(timers.timer);
+    timers.liveness.stop();
     await new Promise((resolve) => setTimeout(resolve, 100));
   });
   afterEach(async () => {
+    presence.close();
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 1000);
@@ -102,6 +109,23 @@ describe('RedisPresence: refresh and reap in slices', () => {
     expect(await redis.hlen(instanceKey)).toBe(SOCKETS);
     expect(await redis.hget(instanceKey, 's1')).toBe('u1');
     expect(await redis.pttl(instanceKey)).toBeGreaterThan(50_000);
+  });
+
+  it('spreads a refresh pass over its window, and a closed registry ends the pass', async () => {
+    await Promise.all(Array.from({ length: SOCKETS }, (_, i) => presence.connect(`u${i}`, `s${i}`)));
+    const sent = recordPipelines(redis);
+    await (presence as unknown as { refresh(): Promise<void> }).refresh();
+    // Three slices, started a third of the window apart (all at once, they held a node's messages for ~0.5 s).
+    expect(sent).toHaveLength(3);
+    expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
+    expect(sent[2].at - sent[1].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
+
+    sent.length = 0;
+    const refreshing = (presence as unknown as { refresh(): Promise<void> }).refresh();
+    await new Promise((resolve) => setTimeout(resolve, SPREAD_MS / 6));
+    presence.close();
+    await refreshing;
+    expect(sent).toHaveLength(1);
   });
 
   it('does not write back a socket that disconnected while an earlier slice was on its way', async () => {
