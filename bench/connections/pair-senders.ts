@@ -11,6 +11,9 @@ export interface ActivePair {
   node: number;
 }
 
+/** A message slower than this end to end is counted in the second it was sent. */
+const SLOW_MS = 100;
+
 interface Sent {
   receiverId: string;
   sentAt: number;
@@ -83,6 +86,9 @@ export class PairSenders {
     const acknowledged = chosen.filter((id) => this.sent.get(id)!.acknowledged);
     const latencies: number[] = [];
     const writeLatencies: number[] = [];
+    // When the slow ones were sent: a cluster every N seconds points at periodic work on the nodes.
+    const slowBySecond = new Map<number, number>();
+    const firstSentAt = Math.min(...chosen.map((id) => this.sent.get(id)!.sentAt));
     let lost = 0;
     let awaitingReceiver = 0;
     let doubled = 0;
@@ -98,7 +104,11 @@ export class PairSenders {
       }
       if (applied.times > 1) doubled++;
       if (applied.via === 'catch-up') viaCatchUp++;
-      latencies.push(applied.at - this.sent.get(id)!.sentAt);
+      latencies.push(applied.at - sent.sentAt);
+      if (applied.at - sent.sentAt > SLOW_MS) {
+        const second = Math.floor((sent.sentAt - firstSentAt) / 1000);
+        slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
+      }
     }
     return {
       sent: chosen.length,
@@ -109,6 +119,7 @@ export class PairSenders {
       viaCatchUp,
       latencyMs: summarize(latencies),
       acknowledgedMs: summarize(writeLatencies),
+      [`over${SLOW_MS}MsBySecond`]: Object.fromEntries([...slowBySecond].sort((a, b) => a[0] - b[0])),
     };
   }
 

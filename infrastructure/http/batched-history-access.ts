@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import { historyAccess, historyAccessOfMany, type HistoryAccess } from '../../projections/messages/history-access.queries.js';
 import { isCanonicalUuid } from '../../domain/ids.js';
-import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
+import { batchedPerPool } from '../database/batched-query.js';
 
-type Ask = { userId: string; contactId: string };
-const batchers = new WeakMap<pg.Pool, (ask: Ask) => Promise<HistoryAccess>>();
+const batched = batchedPerPool(
+  (pool, ask: { userId: string; contactId: string }) => historyAccess(pool, ask.userId, ask.contactId),
+  historyAccessOfMany,
+);
 
 /**
  * `historyAccess`, the pages asked for in one turn of the event loop sharing one statement (issue 21: readers
@@ -13,14 +15,5 @@ const batchers = new WeakMap<pg.Pool, (ask: Ask) => Promise<HistoryAccess>>();
 export function readHistoryAccess(pool: pg.Pool, userId: string, contactId: string): Promise<HistoryAccess> {
   // Ids as the routes pass them are canonical; any other spelling is asked alone and cannot fail a batch.
   if (!isCanonicalUuid(userId) || !isCanonicalUuid(contactId)) return historyAccess(pool, userId, contactId);
-  let batcher = batchers.get(pool);
-  if (!batcher) {
-    batcher = batchedPerTick(async (asks: Ask[]) => {
-      const answers =
-        asks.length === 1 ? [await historyAccess(pool, asks[0].userId, asks[0].contactId)] : await historyAccessOfMany(pool, asks);
-      return answers.map((value): PromiseSettledResult<HistoryAccess> => ({ status: 'fulfilled', value }));
-    });
-    batchers.set(pool, batcher);
-  }
-  return batcher({ userId, contactId });
+  return batched(pool, { userId, contactId });
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { feedAfter } from '../../../projections/feed/feed.queries.js';
+import { readFeedAfter } from '../batched-feed.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, MinPositionQuery, Position } from '../schemas.js';
 import { PROJECTIONS } from '../../../projections/names.js';
@@ -31,6 +31,6 @@ export const eventRoutes =
           },
         },
       },
-      async (request) => feedAfter(ctx.pool, request.session.userId, request.query.after, request.query.limit),
+      async (request) => readFeedAfter(ctx.pool, request.session.userId, request.query.after, request.query.limit),
     );
   };
