@@ -88,7 +88,7 @@ export class PairSenders {
     const writeLatencies: number[] = [];
     // When the slow ones were sent: a cluster every N seconds points at periodic work on the nodes.
     const slowBySecond = new Map<number, number>();
-    const firstSentAt = Math.min(...chosen.map((id) => this.sent.get(id)!.sentAt));
+    const firstSentAt = chosen.reduce((first, id) => Math.min(first, this.sent.get(id)!.sentAt), Infinity);
     let lost = 0;
     let awaitingReceiver = 0;
     let doubled = 0;
