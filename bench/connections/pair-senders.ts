@@ -98,7 +98,7 @@ export class PairSenders {
       writeLatencies.push(sent.acknowledgedAt! - sent.sentAt);
       const applied = this.applied.get(id);
       if (!applied) {
-        if (away.has(this.sent.get(id)!.receiverId)) awaitingReceiver++;
+        if (away.has(sent.receiverId)) awaitingReceiver++;
         else lost++;
         continue;
       }
