@@ -10,38 +10,42 @@ const SOCKETS = 2_500;
 const SLICE = 1_000;
 const SPREAD_MS = 600;
 
-/** What each pipeline sent: its commands' names, and whether every earlier pipeline had been answered when it was made. */
-type Sent = { commands: string[]; earlierAnswered: boolean; at: number };
+/** A command the client sent: its name, the users' presence keys it names, and whether every earlier one had been answered. */
+type Sent = { name: string; presenceKeys: number; earlierAnswered: boolean; at: number };
 
-/** Records every pipeline the client makes (ioredis keeps a pipeline's commands in `_queue` until exec). */
-function recordPipelines(redis: Redis) {
+/** Records every command the client sends (a pipeline's too: ioredis sends each through `sendCommand`). */
+function recordCommands(redis: Redis, names: RedisNames) {
   const sent: Sent[] = [];
   let unanswered = 0;
-  const original = redis.pipeline.bind(redis) as (...args: unknown[]) => ReturnType<Redis['pipeline']>;
-  (redis as unknown as Record<string, unknown>).pipeline = (...args: unknown[]) => {
-    const pipeline = original(...args);
-    const record: Sent = { commands: [], earlierAnswered: unanswered === 0, at: 0 };
-    const exec = pipeline.exec.bind(pipeline);
-    pipeline.exec = ((...execArgs: unknown[]) => {
-      // A transaction's EXEC inside the pipeline (ioredis counts the open ones): queued, not sent.
-      if ((pipeline as unknown as { _transactions: number })._transactions > 0) return (exec as (...a: unknown[]) => unknown)(...execArgs);
-      record.commands = (pipeline as unknown as { _queue: Array<{ name: string }> })._queue.map((c) => c.name);
-      record.at = performance.now();
-      sent.push(record);
-      unanswered++;
-      return exec().finally(() => unanswered--);
-    }) as typeof pipeline.exec;
-    return pipeline;
+  const userKey = `${names.prefix}:presence:`;
+  const original = redis.sendCommand.bind(redis) as (
+    command: { name: string; args: unknown[]; promise: Promise<unknown> },
+    ...rest: unknown[]
+  ) => unknown;
+  (redis as unknown as Record<string, unknown>).sendCommand = (
+    command: { name: string; args: unknown[]; promise: Promise<unknown> },
+    ...rest: unknown[]
+  ) => {
+    const presenceKeys = command.args.filter((a) => typeof a === 'string' && a.startsWith(userKey)).length;
+    sent.push({ name: command.name, presenceKeys, earlierAnswered: unanswered === 0, at: performance.now() });
+    unanswered++;
+    void command.promise.then(
+      () => unanswered--,
+      () => unanswered--,
+    );
+    return original(command, ...rest);
   };
   return sent;
 }
 
-const count = (commands: string[], name: string) => commands.filter((c) => c === name).length;
+/** The bulk writes: the commands that named users' presence keys. */
+const bulk = (sent: Sent[]) => sent.filter((c) => c.presenceKeys > 0);
 
 /**
  * A CPU profile of a node holding 20,000 sockets showed the refresh (every 20 s) and the reap of a dead node
- * as single long tasks: one pipeline of 60,000 commands built at once, and 10,000 sequential round trips.
- * Both now go in slices of at most 1,000 sockets, each pipeline answered before the next is built.
+ * as single long tasks: one pipeline of 60,000 commands built at once, and 10,000 sequential round trips; then
+ * slices of 1,000 sockets in a pipeline each still took ~100 ms of a node's CPU. Each slice is now one script
+ * (one command) of at most 1,000 sockets, answered before the next is sent.
  */
 describe('RedisPresence: refresh and reap in slices', () => {
   let redis: Redis;
@@ -78,7 +82,7 @@ describe('RedisPresence: refresh and reap in slices', () => {
     redis.disconnect();
   });
 
-  it('refreshes every local socket, at most 1,000 per pipeline, one pipeline at a time', async () => {
+  it('refreshes every local socket, at most 1,000 per script, one script at a time', async () => {
     await Promise.all(Array.from({ length: SOCKETS }, (_, i) => presence.connect(`u${i}`, `s${i}`)));
     // Entries about to expire: the refresh must push each one's expiry (and its key's) a TTL ahead again.
     const soon = Date.now() + 5_000;
@@ -89,15 +93,14 @@ describe('RedisPresence: refresh and reap in slices', () => {
     await redis.hdel(instanceKey, 's0', 's1');
     await redis.pexpire(instanceKey, 5_000);
 
-    const sent = recordPipelines(redis);
+    const sent = recordCommands(redis, names);
     const before = Date.now();
     await (presence as unknown as { refresh(): Promise<void> }).refresh();
 
-    const zadds = sent.map((p) => count(p.commands, 'zadd'));
-    expect(zadds.reduce((a, b) => a + b, 0)).toBe(SOCKETS);
-    expect(Math.max(...zadds)).toBeLessThanOrEqual(SLICE);
-    expect(sent.length).toBeGreaterThanOrEqual(Math.ceil(SOCKETS / SLICE));
-    expect(sent.every((p) => p.earlierAnswered)).toBe(true);
+    const slices = bulk(sent);
+    expect(slices.map((c) => c.presenceKeys)).toEqual([SLICE, SLICE, SOCKETS - 2 * SLICE]);
+    expect(slices.every((c) => c.name === 'evalsha' || c.name === 'eval')).toBe(true);
+    expect(sent.every((c) => c.earlierAnswered)).toBe(true);
 
     const check = redis.pipeline();
     for (let i = 0; i < SOCKETS; i++) check.zscore(names.presence(`u${i}`), `s${i}`).pttl(names.presence(`u${i}`));
@@ -113,19 +116,20 @@ describe('RedisPresence: refresh and reap in slices', () => {
 
   it('spreads a refresh pass over its window, and a closed registry ends the pass', async () => {
     await Promise.all(Array.from({ length: SOCKETS }, (_, i) => presence.connect(`u${i}`, `s${i}`)));
-    const sent = recordPipelines(redis);
+    const sent = recordCommands(redis, names);
     await (presence as unknown as { refresh(): Promise<void> }).refresh();
     // Three slices, started a third of the window apart (all at once, they held a node's messages for ~0.5 s).
-    expect(sent).toHaveLength(3);
-    expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
-    expect(sent[2].at - sent[1].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
+    const slices = bulk(sent);
+    expect(slices).toHaveLength(3);
+    expect(slices[1].at - slices[0].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
+    expect(slices[2].at - slices[1].at).toBeGreaterThanOrEqual(SPREAD_MS / 3 - 5);
 
     sent.length = 0;
     const refreshing = (presence as unknown as { refresh(): Promise<void> }).refresh();
     await new Promise((resolve) => setTimeout(resolve, SPREAD_MS / 6));
     presence.close();
     await refreshing;
-    expect(sent).toHaveLength(1);
+    expect(bulk(sent)).toHaveLength(1);
   });
 
   it('does not write back a socket that disconnected while an earlier slice was on its way', async () => {
@@ -138,7 +142,7 @@ describe('RedisPresence: refresh and reap in slices', () => {
     expect(await redis.zcard(names.presence(`u${last}`))).toBe(0);
   });
 
-  it('reaps a dead instance’s sockets in pipelines of at most 1,000 transactions, announcing who went offline', async () => {
+  it('reaps a dead instance’s sockets in scripts of at most 1,000, announcing who went offline', async () => {
     const dead = 'dead-node:0000';
     const now = Date.now();
     const seed = redis.pipeline();
@@ -149,19 +153,12 @@ describe('RedisPresence: refresh and reap in slices', () => {
     }
     await seed.exec();
 
-    const sent = recordPipelines(redis);
-    const multi = redis.multi.bind(redis);
-    let ownTransactions = 0;
-    (redis as unknown as Record<string, unknown>).multi = (...args: Parameters<typeof multi>) => (ownTransactions++, multi(...args));
+    const sent = recordCommands(redis, names);
     await (presence as unknown as { reap(id: string): Promise<void> }).reap(dead);
 
-    // Each socket still in a transaction of its own (MULTI … EXEC), several to a pipeline.
-    const perPipeline = sent.map((p) => count(p.commands, 'zrem'));
-    expect(perPipeline.reduce((a, b) => a + b, 0)).toBe(SOCKETS);
-    expect(Math.max(...perPipeline)).toBeLessThanOrEqual(SLICE);
-    for (const p of sent) expect(count(p.commands, 'multi')).toBe(count(p.commands, 'zrem'));
-    expect(sent.every((p) => p.earlierAnswered)).toBe(true);
-    expect(ownTransactions).toBe(0);
+    // One script (atomic: each socket's writes as isolated as in a transaction of its own) per slice.
+    expect(bulk(sent).map((c) => c.presenceKeys)).toEqual([SLICE, SLICE, SOCKETS - 2 * SLICE]);
+    expect(sent.every((c) => c.earlierAnswered)).toBe(true);
 
     expect(await redis.exists(names.nodeSockets(dead))).toBe(0);
     const check = redis.pipeline();
@@ -174,7 +171,7 @@ describe('RedisPresence: refresh and reap in slices', () => {
     expect(transitions.every((t) => t.deadInstanceSockets === SOCKETS)).toBe(true);
   });
 
-  it('re-registers its sockets after it was reaped, at most 1,000 per pipeline, announcing the users back', async () => {
+  it('re-registers its sockets after it was reaped, at most 1,000 per script, announcing the users back', async () => {
     await Promise.all(Array.from({ length: SOCKETS }, (_, i) => presence.connect(`u${i}`, `s${i}`)));
     // Another node took this one for dead and reaped it: its entries are gone. The first ten users have a
     // live socket elsewhere, so they were never offline and are not announced back.
@@ -184,14 +181,11 @@ describe('RedisPresence: refresh and reap in slices', () => {
     for (let i = 0; i < 10; i++) wipe.zadd(names.presence(`u${i}`), Date.now() + 60_000, `elsewhere${i}`);
     await wipe.exec();
 
-    const sent = recordPipelines(redis);
+    const sent = recordCommands(redis, names);
     await (presence as unknown as { reRegister(): Promise<void> }).reRegister();
 
-    const perPipeline = sent.map((p) => count(p.commands, 'zadd'));
-    expect(perPipeline.reduce((a, b) => a + b, 0)).toBe(SOCKETS);
-    expect(Math.max(...perPipeline)).toBeLessThanOrEqual(SLICE);
-    expect(sent.length).toBeLessThanOrEqual(Math.ceil(SOCKETS / SLICE));
-    expect(sent.every((p) => p.earlierAnswered)).toBe(true);
+    expect(bulk(sent).map((c) => c.presenceKeys)).toEqual([SLICE, SLICE, SOCKETS - 2 * SLICE]);
+    expect(sent.every((c) => c.earlierAnswered)).toBe(true);
     const check = redis.pipeline();
     for (let i = 0; i < SOCKETS; i++) check.zscore(names.presence(`u${i}`), `s${i}`);
     expect(((await check.exec()) ?? []).filter(([, score]) => score === null)).toEqual([]);

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
 import { inSlices, STOP_SLICES } from '../lifecycle/in-slices.js';
 import { bounded } from '../redis/bounded.js';
 import type { RedisNames } from '../redis/redis-names.js';
 import { NodeLiveness } from './node-liveness.js';
+import { presenceScripts, type PresenceScripts } from './presence-scripts.js';
 import type { PresenceRegistry } from './presence.js';
 
 /** The backstop: a socket entry nobody refreshes (its node and every other node gone) expires after this. */
@@ -15,13 +16,11 @@ const REFRESH_EVERY_MS = TTL_MS / 3;
 /** Long enough to outlast any storm; a user unseen for a day is announced again, whatever was said before. */
 const ANNOUNCED_TTL_MS = 24 * 3600_000;
 /**
- * The refresh and the reap write at most this many sockets per pipeline, each answered before the next is
- * built: 20,000 sockets in one pipeline were one task of ~250 ms building it and ~300 ms collecting its garbage.
+ * The refresh, the reap and the re-registration write at most this many sockets per script, each answered before
+ * the next is sent: 20,000 sockets in one pipeline were one task of ~250 ms building it and ~300 ms collecting
+ * its garbage; a script of 1,000 keeps Redis busy ~1–3 ms.
  */
 export const PRESENCE_SLICE = 1_000;
-
-/** ioredis queues MULTI…EXEC blocks in a pipeline (each block's EXEC answers for it), though its types do not say so. */
-type PipelineOfTransactions = ChainableCommander & { multi(): ChainableCommander };
 
 export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
@@ -57,6 +56,7 @@ export class RedisPresence implements PresenceRegistry {
   private readonly timer: NodeJS.Timeout;
   private readonly instanceId: string;
   private readonly liveness: NodeLiveness;
+  private readonly scripts: PresenceScripts;
   /** The connects of one turn of the event loop: one write to Redis (a storm's handshakes arrive together). */
   private readonly register = batchedPerTick((sockets: Array<{ userId: string; socketId: string }>) => this.registerAll(sockets));
 
@@ -64,6 +64,7 @@ export class RedisPresence implements PresenceRegistry {
     private readonly redis: Redis,
     private readonly options: RedisPresenceOptions,
   ) {
+    this.scripts = presenceScripts(redis);
     this.instanceId = `${options.nodeId}:${randomBytes(4).toString('hex')}`;
     this.timer = setInterval(() => void this.refresh().catch(() => {}), REFRESH_EVERY_MS);
     this.timer.unref();
@@ -87,29 +88,19 @@ export class RedisPresence implements PresenceRegistry {
     return this.register({ userId, socketId });
   }
 
-  /** Each socket in its own transaction, as if alone; the transactions share one pipeline. */
+  /** The connects of one turn in one script (each socket's writes as if alone: scripts run atomically). */
   private async registerAll(sockets: Array<{ userId: string; socketId: string }>): Promise<Array<PromiseSettledResult<number>>> {
-    const now = Date.now();
     const mine = this.options.names.nodeSockets(this.instanceId);
-    const pipeline = this.redis.pipeline() as PipelineOfTransactions;
-    const execAt: number[] = [];
-    for (const { userId, socketId } of sockets) {
-      pipeline
-        .multi()
-        .zremrangebyscore(this.key(userId), '-inf', now)
-        .zadd(this.key(userId), now + TTL_MS, socketId)
-        .zcard(this.key(userId))
-        .pexpire(this.key(userId), TTL_MS)
-        .hset(mine, socketId, userId)
-        .pexpire(mine, TTL_MS)
-        .exec();
-      execAt.push(pipeline.length - 1);
+    try {
+      const counts = await this.scripts.register(mine, Date.now(), TTL_MS, this.keyed(sockets));
+      return counts.map((value) => ({ status: 'fulfilled', value }));
+    } catch (reason) {
+      return sockets.map(() => ({ status: 'rejected', reason }));
     }
-    const results = (await pipeline.exec()) ?? [];
-    return execAt.map((at) => {
-      const [err, replies] = results[at] ?? [new Error('presence: no answer')];
-      return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: (replies as number[])[2] };
-    });
+  }
+
+  private keyed<T extends { userId: string }>(sockets: readonly T[]) {
+    return sockets.map((socket) => ({ ...socket, key: this.key(socket.userId) }));
   }
 
   async disconnect(userId: string, socketId: string) {
@@ -175,23 +166,14 @@ export class RedisPresence implements PresenceRegistry {
     const sockets = Object.entries(await this.redis.hgetall(theirs));
     const reaped = { deadInstanceSockets: sockets.length };
     await inSlices(sockets, PRESENCE_SLICE, async (slice) => {
-      // One transaction per socket: a disconnect of the user's last live socket on another node either
-      // sees this entry gone (and announces) or left (and this announces). A slice's share one pipeline.
-      const now = Date.now();
-      const pipeline = this.redis.pipeline() as PipelineOfTransactions;
-      const execAt: number[] = [];
-      for (const [socketId, userId] of slice) {
-        pipeline.multi().zrem(this.key(userId), socketId).zremrangebyscore(this.key(userId), '-inf', now).zcard(this.key(userId)).exec();
-        execAt.push(pipeline.length - 1);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const wentOffline: string[] = [];
-      slice.forEach(([, userId], i) => {
-        const [err, replies] = results[execAt[i]] ?? [new Error('presence: no answer')];
-        if (err) throw err; // as a lone transaction's rejection did: the rest expire with their TTL
-        const [removed, , count] = replies as [number, number, number];
-        if (removed === 1 && count === 0) wentOffline.push(userId);
-      });
+      // A disconnect of the user's last live socket on another node runs before or after a slice's script, so
+      // it either sees this entry gone (and announces) or left (and this announces). On an error the rest
+      // expire with their TTL.
+      const offline = await this.scripts.reap(
+        Date.now(),
+        slice.map(([socketId, userId]) => ({ socketId, key: this.key(userId) })),
+      );
+      const wentOffline = slice.filter((_, i) => offline[i]).map(([, userId]) => userId);
       // Announced slice by slice (each waits out its grace in the announcer before anything is pushed).
       if (wentOffline.length > 0) this.options.onTransition(wentOffline, false, reaped);
     });
@@ -224,15 +206,15 @@ export class RedisPresence implements PresenceRegistry {
         PRESENCE_SLICE,
         async (slice) => {
           if (this.closed) return STOP_SLICES;
-          const expiry = Date.now() + TTL_MS;
-          const pipeline = this.redis.pipeline();
-          for (const [socketId, userId] of slice) {
-            // Closed while an earlier slice was on its way: its disconnect removed it; writing it back would
-            // leave a ghost for a TTL. (One closed after this is queued behind this pipeline, as before.)
-            if (this.local.get(socketId) !== userId) continue;
-            pipeline.zadd(this.key(userId), expiry, socketId).pexpire(this.key(userId), TTL_MS).hset(mine, socketId, userId);
-          }
-          await pipeline.pexpire(mine, TTL_MS).exec();
+          // Closed while an earlier slice was on its way: its disconnect removed it; writing it back would
+          // leave a ghost for a TTL. (One closed after this is queued behind this script, as before.)
+          const live = slice.filter(([socketId, userId]) => this.local.get(socketId) === userId);
+          await this.scripts.refresh(
+            mine,
+            Date.now() + TTL_MS,
+            TTL_MS,
+            this.keyed(live.map(([socketId, userId]) => ({ socketId, userId }))),
+          );
         },
         { spreadOverMs },
       );
