@@ -53,7 +53,16 @@ type ScriptCall = (numberOfKeys: number, ...keysThenArgs: Array<string | number>
 export function presenceScripts(redis: Redis) {
   const scripted = redis as unknown as Record<keyof typeof SCRIPTS, ScriptCall | undefined>;
   for (const [name, lua] of Object.entries(SCRIPTS)) if (!scripted[name as keyof typeof SCRIPTS]) redis.defineCommand(name, { lua });
-  const call = (name: keyof typeof SCRIPTS, keys: string[], args: Array<string | number>) => scripted[name]!(keys.length, ...keys, ...args);
+  const call = async (name: keyof typeof SCRIPTS, keys: string[], args: Array<string | number>) => {
+    // In a pipeline of its own: sent at once, so in call order with a disconnect's transaction. Called alone on a
+    // node's auto-pipelining connection, it would wait for the next turn and a disconnect sent meanwhile would
+    // overtake it (its socket then written back for a TTL: a ghost never announced offline).
+    const pipeline = redis.pipeline();
+    (pipeline as unknown as Record<keyof typeof SCRIPTS, ScriptCall>)[name](keys.length, ...keys, ...args);
+    const [[err, answer]] = (await pipeline.exec()) as Array<[Error | null, number[] | number]>;
+    if (err) throw err;
+    return answer;
+  };
   return {
     /** Each socket's user's live socket count after adding it. */
     register: (hash: string, now: number, ttlMs: number, sockets: ReadonlyArray<{ userId: string; socketId: string; key: string }>) =>

@@ -51,6 +51,8 @@ export interface RedisPresenceOptions {
  */
 export class RedisPresence implements PresenceRegistry {
   private readonly local = new Map<string, string>(); // socketId → userId
+  /** Connects whose registration is not answered yet: a disconnect of one waits for it. */
+  private readonly registering = new Map<string, Promise<number>>();
   private refreshing = false;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -85,7 +87,9 @@ export class RedisPresence implements PresenceRegistry {
 
   async connect(userId: string, socketId: string) {
     this.local.set(socketId, userId);
-    return this.register({ userId, socketId });
+    const registered = this.register({ userId, socketId });
+    this.registering.set(socketId, registered);
+    return registered.finally(() => this.registering.get(socketId) === registered && this.registering.delete(socketId));
   }
 
   /** The connects of one turn in one script (each socket's writes as if alone: scripts run atomically). */
@@ -105,6 +109,8 @@ export class RedisPresence implements PresenceRegistry {
 
   async disconnect(userId: string, socketId: string) {
     this.local.delete(socketId);
+    // Closed before its registration was sent (it waits for the end of the turn): removed after it, not before.
+    await this.registering.get(socketId)?.catch(() => {});
     const [[, removed], , [, count]] = (await this.redis
       .multi()
       .zrem(this.key(userId), socketId)

@@ -22,9 +22,15 @@ export interface RedisConnections {
   close(): void;
 }
 
+/**
+ * How a node's connections are opened (the limiter's adds its own). Auto-pipelining sends a lone command at the
+ * next turn of the event loop, together with that turn's others; `multi()` and `pipeline()` are sent at once.
+ */
+export const NODE_REDIS_OPTIONS = { maxRetriesPerRequest: null, enableAutoPipelining: true } as const;
+
 export function connectRedis(url: string, prefix: string, logger: Logger): RedisConnections {
   const names = redisNames(prefix);
-  const pub = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const pub = new Redis(url, NODE_REDIS_OPTIONS);
   const sub = pub.duplicate();
   const client = pub.duplicate();
   const limiter = pub.duplicate({
