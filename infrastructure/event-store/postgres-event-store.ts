@@ -12,6 +12,7 @@ import { queryPrepared } from '../database/prepared-statements.js';
 import type { Log } from '../observability/log.js';
 import { toRecorded, type EventRow } from './event-row.js';
 import { PostgresEventNotifier } from './postgres-event-notifier.js';
+import { readStreamBatched } from './postgres-stream-reads.js';
 import { SQLSTATE, SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
 
 interface PendingAppend {
@@ -30,8 +31,6 @@ const READ_RETRIES_PER_LOG = 60_000 / READ_RETRY_MS;
 
 /** Bounds one batch's statement (and the wait of the appends queued behind it). */
 const MAX_APPENDS_PER_BATCH = 200;
-
-const SELECT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
 
 /**
  * The oldest transaction id of an append still in flight in this database, or, with none, the next id to
@@ -182,12 +181,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: { from?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const { rows } = await queryPrepared<EventRow>(
-      this.pool,
-      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
-      [stream, options.from ?? 0, options.limit ?? null],
-    );
-    return rows.map(toRecorded);
+    return readStreamBatched(this.pool, { stream, from: options.from ?? 0, limit: options.limit ?? null });
   }
 
   async readAll({ after, limit }: { after: number; limit: number }): Promise<RecordedEvent[]> {
