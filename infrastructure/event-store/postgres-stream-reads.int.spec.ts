@@ -1,8 +1,6 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newEvent } from '../../test/contract/event-store.contract.js';
-import { createPostgresEventStoreFixture, type PostgresEventStoreFixture } from '../../test/support/postgres-event-store-fixture.js';
-import type { PostgresEventStore } from './postgres-event-store.js';
+import { usePostgresEventStoreFixture } from '../../test/support/postgres-event-store-fixture.js';
 
 /**
  * Issue 21: the first message of each of 200 pairs, 100 a second while 20,000 people are connected, waited up
@@ -11,18 +9,13 @@ import type { PostgresEventStore } from './postgres-event-store.js';
  * each answered as if alone.
  */
 describe('PostgresEventStore.readStream, many in one turn', () => {
-  let fixture: PostgresEventStoreFixture;
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
+  const fixture = usePostgresEventStoreFixture();
 
   beforeAll(async () => {
-    fixture = await createPostgresEventStoreFixture();
-    ({ pool, store } = fixture);
-    for (let i = 0; i < 12; i++) await store.appendToStream('long', [newEvent('Counted', { i })]);
-    await store.appendToStream('short', [newEvent('Only')]);
-    await store.appendToStream('other', [newEvent('Noise')]);
+    for (let i = 0; i < 12; i++) await fixture.store.appendToStream('long', [newEvent('Counted', { i })]);
+    await fixture.store.appendToStream('short', [newEvent('Only')]);
+    await fixture.store.appendToStream('other', [newEvent('Noise')]);
   });
-  afterAll(() => fixture.teardown());
 
   const asks: Array<[string, { from?: number; limit?: number }]> = [
     ['long', {}],
@@ -36,7 +29,7 @@ describe('PostgresEventStore.readStream, many in one turn', () => {
 
   it('answers the reads of one turn with one statement, each as it would alone', async () => {
     const alone = [];
-    for (const [stream, options] of asks) alone.push(await store.readStream(stream, options));
+    for (const [stream, options] of asks) alone.push(await fixture.store.readStream(stream, options));
     expect(alone[0].map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(alone[1].map((e) => e.revision)).toEqual([5, 6, 7, 8, 9, 10, 11]);
     expect(alone[2].map((e) => e.data)).toEqual([{ i: 3 }, { i: 4 }, { i: 5 }, { i: 6 }]);
@@ -45,14 +38,14 @@ describe('PostgresEventStore.readStream, many in one turn', () => {
     expect(alone[5]).toEqual([]);
 
     let statements = 0;
-    const query = pool.query.bind(pool);
-    pool.query = ((...args: Parameters<typeof query>) => (statements++, query(...args))) as typeof query;
+    const query = fixture.pool.query.bind(fixture.pool);
+    fixture.pool.query = ((...args: Parameters<typeof query>) => (statements++, query(...args))) as typeof query;
     try {
-      const together = await Promise.all(asks.map(([stream, options]) => store.readStream(stream, options)));
+      const together = await Promise.all(asks.map(([stream, options]) => fixture.store.readStream(stream, options)));
       expect(together).toEqual(alone);
       expect(statements).toBe(1);
     } finally {
-      pool.query = query;
+      fixture.pool.query = query;
     }
   });
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createPool } from '../../infrastructure/database/pool.js';
 import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { createMigratedTestDatabase, type TestDatabase } from './database.js';
@@ -25,4 +26,14 @@ export async function createPostgresEventStoreFixture(): Promise<PostgresEventSt
       await db.drop();
     },
   };
+}
+
+/** The fixture for the enclosing `describe`: created before its tests, torn down after them. */
+export function usePostgresEventStoreFixture(): PostgresEventStoreFixture {
+  const fixture = {} as PostgresEventStoreFixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await createPostgresEventStoreFixture());
+  });
+  afterAll(() => fixture.teardown?.());
+  return fixture;
 }
