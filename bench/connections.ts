@@ -156,10 +156,25 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     const firstSends = senders.report(warmUpIds);
     log(`first message of each pair: ${JSON.stringify(firstSends)}`);
     log(`${pairs} pairs at ${rate}/s for ${seconds} s…`);
-    const activeEnd = performance.now() + seconds * 1000;
+    const activeStarted = performance.now();
+    const activeEnd = activeStarted + seconds * 1000;
+    const activeCpuBefore = cpuSnapshot(cpuParts);
+    const clientsCpuBefore = fleet.pids.reduce((s, pid) => s + processCpuSeconds(pid), 0);
     const activeIds = await senders.run(rate, () => performance.now() > activeEnd);
+    const activeWallSeconds = (performance.now() - activeStarted) / 1000;
+    const activeCpu = {
+      ...cpuMillisecondsBetween(activeCpuBefore, cpuSnapshot(cpuParts)),
+      clientProcesses: (fleet.pids.reduce((s, pid) => s + processCpuSeconds(pid), 0) - clientsCpuBefore) * 1000,
+    };
     await senders.settle(activeIds, 10_000);
-    const active = { rate, seconds, ...senders.report(activeIds), sendStatuses: { ...senders.statuses } };
+    const active = {
+      rate,
+      seconds,
+      ...senders.report(activeIds),
+      sendStatuses: { ...senders.statuses },
+      // Who the two cores went to while the pairs sent (the load generator is the pairs' senders).
+      cpuPercentOfOneCore: Object.fromEntries(Object.entries(activeCpu).map(([k, ms]) => [k, round(ms / (activeWallSeconds * 10))])),
+    };
     log(`active: ${JSON.stringify(active)}`);
 
     const result: Record<string, unknown> = {
