@@ -10,7 +10,7 @@ import { projectionsReached, seedPopulation } from '../test/support/seeded-popul
 import { epochNow, type WorkerStatus } from './connections/worker-protocol.js';
 import { cpuMillisecondsBetween, cpuSnapshot, processCpuSeconds } from './cpu-usage.js';
 import { rebuildReadModels } from './rebuild-read-models.js';
-import { scrapeMetrics, summarize } from './support.js';
+import { BENCH_NODE_ENV, scrapeMetrics, summarize } from './support.js';
 
 export interface ConnectionsOptions {
   users?: number;
@@ -72,7 +72,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     log(`seeded in ${population.seconds.toFixed(1)} s (head ${population.head})`);
     const rebuilt = await rebuildReadModels(db.url);
     log(`read models rebuilt in ${rebuilt.seconds.toFixed(1)} s (${Math.round(rebuilt.eventsPerSecond)} events/s)`);
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
+    const env = { ...BENCH_NODE_ENV, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }));
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }));
     const urls = nodes.map((n) => n.url);

@@ -45,6 +45,7 @@ export async function benchMessaging({
       const postLatencies: number[] = [];
       const failures: Record<string, number> = {};
       const total = ratePerSecond * durationSeconds;
+      console.error(`[messaging] ${ratePerSecond} msg/s for ${durationSeconds} s…`);
       const inflight: Promise<void>[] = [];
       const database = new URL(cluster.db.url).pathname.slice(1);
       const cpuBefore = cpuSnapshot(cpuParts, { database });

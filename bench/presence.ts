@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { createTestDatabase } from '../test/support/database.js';
 import { startNodeProcess } from '../test/support/node-process.js';
 import { projectionsReached, seedPopulation } from '../test/support/seeded-population.js';
-import { BENCH_LIMITS, inParallel } from './support.js';
+import { BENCH_LIMITS, BENCH_NODE_ENV, inParallel } from './support.js';
 
 /** A Redis of the bench's own, so its command counts are the bench's only (the machine's is shared). */
 async function privateRedis(port: number) {
@@ -49,7 +49,14 @@ interface Client {
 export async function benchPresence({ users = 2000, contacts = 20, hubContacts = 1000, stormSeconds = 10, flaps = 5 } = {}) {
   const redis = await privateRedis(6390 + Math.floor(Math.random() * 100));
   const db = await createTestDatabase('derbel_bench');
-  const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'error', ...BENCH_LIMITS, RATE_LIMIT_SIGN_UP: '100000/1m' };
+  const env = {
+    ...BENCH_NODE_ENV,
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'error',
+    ...BENCH_LIMITS,
+    RATE_LIMIT_SIGN_UP: '100000/1m',
+  };
   const nodes = [await startNodeProcess({ ...env, NODE_ID: 'presence-1' }), await startNodeProcess({ ...env, NODE_ID: 'presence-2' })];
   const clients: Client[] = [];
   try {

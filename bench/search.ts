@@ -18,7 +18,7 @@ import { startNodeProcess } from '../test/support/node-process.js';
 import { TEST_JWT_SECRET } from '../test/support/test-server.js';
 import { TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../test/support/test-env.js';
 import { backendCpuMillisecondsBetween, backendCpuSeconds, cpuMillisecondsBetween, cpuSnapshot } from './cpu-usage.js';
-import { summarize } from './support.js';
+import { BENCH_NODE_ENV, summarize } from './support.js';
 
 /** A searcher: a seeded user with a token, their busiest conversation, and a word only a few of its messages hold. */
 export interface Searcher {
@@ -72,6 +72,7 @@ export async function benchSearch({ events = 1_172_000, users = 20, seconds = 30
 
     const searchers = await chooseSearchers(pool, users);
     const node = await startNodeProcess({
+      ...BENCH_NODE_ENV,
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: `bench-search-${process.pid}`,
