@@ -14,6 +14,7 @@ import { SESSION_COOKIE } from '../http/session-cookie.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import { FeedFanout } from './feed-fanout.js';
 import { HandshakeAdmission } from './handshake-admission.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { allowPageOrigins } from './handshake-origin.js';
 import { timedStep, type HandshakeStepObserver } from './handshake-steps.js';
 import { watchSessionExpiry } from './session-expiry.js';
@@ -70,6 +71,7 @@ export class SocketGateway implements RealtimeControl {
    */
   private readonly endedSessions = new LRUCache<string, true>({ max: 100_000, ttl: 60_000 });
   readonly admission: HandshakeAdmission;
+  private readonly heartbeats: HeartbeatWheel;
   private readonly reconnectSpread: ReconnectSpread;
 
   constructor(
@@ -87,6 +89,7 @@ export class SocketGateway implements RealtimeControl {
       pingInterval: ctx.config.socketPingIntervalMs,
       pingTimeout: ctx.config.socketPingTimeoutMs,
     });
+    this.heartbeats = new HeartbeatWheel(this.io.engine, { pingIntervalMs: ctx.config.socketPingIntervalMs });
     this.admission = new HandshakeAdmission({
       maxPerSecond: ctx.config.socketHandshakesPerSecond,
       // Requests already queueing for a database connection: every handshake would add one more.
@@ -191,6 +194,7 @@ export class SocketGateway implements RealtimeControl {
   }
 
   async close() {
+    this.heartbeats.close();
     this.admission.close();
     this.reconnectSpread.close();
     this.presenceAnnouncer.close();

@@ -103,4 +103,25 @@ describe('the Socket.io heartbeat and presence', () => {
     expect(aliceSocket.connected).toBe(true);
     expect(presenceOfBob()).toHaveLength(2);
   });
+
+  it('pings its sockets together, a few moments a round instead of one per socket, and keeps them all', async () => {
+    // Opened 50 ms apart: each socket's own timer would ping at its own moment, 12 moments a round.
+    const people = await Promise.all(Array.from({ length: 12 }, (_, i) => new ApiClient(t.url).signUp(`beat${i}`)));
+    const pingsAt: number[][] = people.map(() => []);
+    for (const [i, person] of people.entries()) {
+      const socket = person.connect();
+      sockets.push(socket);
+      socket.io.on('open', () => socket.io.engine.on('ping', () => pingsAt[i].push(performance.now())));
+      await connected(socket);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3 * PING_INTERVAL_MS));
+
+    expect(sockets.every((socket) => socket.connected)).toBe(true);
+    for (const pings of pingsAt) expect(pings.length).toBeGreaterThanOrEqual(2);
+    // Pings less than 30 ms apart went out in the same turn of the node's loop: one moment.
+    const all = pingsAt.flat().sort((a, b) => a - b);
+    const moments = all.filter((at, i) => i === 0 || at - all[i - 1] > 30).length;
+    expect(moments).toBeLessThanOrEqual(all.length / 2);
+  });
 });
