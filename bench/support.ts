@@ -60,13 +60,13 @@ export async function createPairs(count: number, senderUrl: string, receiverUrl:
   return pairs;
 }
 
-/** Limits raised so a bench can sign up and connect many people from one machine (every check still runs). */
 /**
  * The nodes run as they ship (the Dockerfile's NODE_ENV), not as the tests run them: in production a node also
  * collects Node's default metrics (an event-loop delay monitor, GC observers), which the tests leave out.
  */
 export const BENCH_NODE_ENV = { NODE_ENV: 'production' };
 
+/** Limits raised so a bench can sign up and connect many people from one machine (every check still runs). */
 export const BENCH_LIMITS = { RATE_LIMIT_MESSAGES: '1000/1s', RATE_LIMIT_CONTACT_ADDS: '1000/1s' };
 
 /** A client standing for person `n` behind the local proxy address (per-address sign-up limits don't apply). */

@@ -22,8 +22,8 @@ export interface HeartbeatWheelOptions {
  * Engine.IO pings every socket from a timer of its own, `pingIntervalMs` after its last pong: at 5,000 sockets a
  * node was woken 250 times a second, each at its own moment, for one small frame (on a virtual machine where a
  * wake-up is dear, most of an idle node's CPU). The wheel pings each socket a little before its own timer is due
- * from one timer for all, so the pings of a tick go out in one turn and the pongs come back together; each pong
- * pushes Engine.IO's timer back, so while the client answers that timer never fires. A client that does not
+ * from one timer for all, so the pings of a tick go out in one turn; each pong pushes Engine.IO's timer back, so
+ * while the client answers that timer never fires. A client that does not
  * answer is left to Engine.IO as before: its own timer pings once more and closes the socket after the ping
  * timeout, so a dead tab is dropped exactly when it was.
  */
