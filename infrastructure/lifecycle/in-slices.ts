@@ -30,8 +30,15 @@ export async function inSlices<T>(
   }
 }
 
-/** A turn of its own, not before `at` (a timer that does not keep the process alive for background work). */
-function nextSliceTurn(at: number) {
-  const wait = at - performance.now();
-  return new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait).unref() : setImmediate(resolve)));
+/**
+ * A turn of its own, not before `at` (a timer that does not keep the process alive for background work).
+ * Node counts timers on libuv's clock in whole milliseconds, so one can fire up to a millisecond early by
+ * `performance.now()`: it is then set again for what is left.
+ */
+async function nextSliceTurn(at: number): Promise<void> {
+  for (let wait = at - performance.now(); ; wait = at - performance.now()) {
+    if (wait <= 0) return new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(wait))).unref());
+    if (performance.now() >= at) return;
+  }
 }

@@ -35,9 +35,9 @@ describe('inSlices', () => {
     await inSlices([1, 2, 3, 4, 5, 6], 2, () => void startedAt.push(performance.now() - start), { spreadOverMs: 300 });
     expect(startedAt).toHaveLength(3);
     expect(startedAt[0]).toBeLessThan(50);
-    // Each at its place in the window (timers fire late, never early).
-    expect(startedAt[1]).toBeGreaterThanOrEqual(99);
-    expect(startedAt[2]).toBeGreaterThanOrEqual(199);
+    // Each at its place in the window, never before it (a timer alone can fire up to 1 ms early).
+    expect(startedAt[1]).toBeGreaterThanOrEqual(100);
+    expect(startedAt[2]).toBeGreaterThanOrEqual(200);
   });
 
   it('does nothing with no items', async () => {
