@@ -41,7 +41,7 @@ export class FeedClient {
       transports: ['websocket'],
       forceNew: true,
       reconnectionDelay: options.reconnectionDelayMs ?? 1_000,
-      reconnectionDelayMax: 2_000,
+      reconnectionDelayMax: Math.max(2_000, options.reconnectionDelayMs ?? 0),
       randomizationFactor: 0,
     });
     this.socket.on('connect', () => {
