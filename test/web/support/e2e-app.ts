@@ -74,6 +74,8 @@ export class E2eApp {
     if (await accept.count()) {
       await accept.click();
       await row.waitFor();
+      // Accepting opens the conversation once its answer is in, which can come after the pushed row.
+      await other.page.waitForFunction((hash) => location.hash !== hash, otherWasOn);
       await other.page.evaluate((hash) => (location.hash = hash), otherWasOn);
     }
     await contactItem(person.page, other.displayName).waitFor();
