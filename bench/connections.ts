@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { migrate } from '../infrastructure/database/migrate.js';
@@ -35,6 +36,16 @@ const rssMiB = (pid: number) => {
   }
 };
 const openFilesLimit = () => /Max open files\s+(\d+)\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.slice(1).map(Number) ?? [];
+/**
+ * The open-files limit the nodes run with: room for every user's socket on one node (the survivor of a storm
+ * holds them all) and its own descriptors. Raising a limit past the hard one needs root; elsewhere the nodes
+ * keep this process's limit, and the survivor's connection ceiling (limit − 128) may keep the last ones out.
+ */
+function nodeOpenFilesLimit(users: number, softLimit: number | undefined): number | undefined {
+  const wanted = users + 4_096;
+  if (softLimit !== undefined && softLimit >= wanted) return undefined;
+  return spawnSync('sh', ['-c', `ulimit -n ${wanted}`]).status === 0 ? wanted : undefined;
+}
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
@@ -62,6 +73,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
   log(
     `${users} users × ${contacts} contacts, ${pairs} active pairs at ${rate}/s; open files limit ${softLimit} (hard ${hardLimit}) per process`,
   );
+  const nodeFilesLimit = nodeOpenFilesLimit(users, softLimit);
+  log(`the nodes' open files limit: ${nodeFilesLimit ?? `${softLimit} (could not raise it)`}`);
   const db = await createTestDatabase('derbel_bench');
   const nodes: NodeProcess[] = [];
   let fleet: ClientFleet | null = null;
@@ -73,8 +86,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     const rebuilt = await rebuildReadModels(db.url);
     log(`read models rebuilt in ${rebuilt.seconds.toFixed(1)} s (${Math.round(rebuilt.eventsPerSecond)} events/s)`);
     const env = { ...BENCH_NODE_ENV, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
-    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }));
-    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }));
+    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }, { openFilesLimit: nodeFilesLimit }));
+    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }, { openFilesLimit: nodeFilesLimit }));
     const urls = nodes.map((n) => n.url);
     const projectionStarted = performance.now();
     await projectionsReached(db.url, population.head);
@@ -181,6 +194,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       loadAverageAtStart: round(loadAtStart, 2),
       users,
       contactsPerUser: contacts,
+      nodeOpenFilesLimit: nodeFilesLimit ?? softLimit,
       pairs,
       seeding: { seconds: round(population.seconds), rebuildSeconds: round(rebuilt.seconds), projectionSeconds: round(projectionSeconds) },
       connect,

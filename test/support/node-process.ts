@@ -15,7 +15,7 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-/** A Node.js that runs with a lower open-files limit (lowering one's own limit needs no privilege). */
+/** A Node.js that runs with another open-files limit (lowering it needs no privilege; raising it past the hard limit needs root). */
 function nodeWithOpenFilesLimit(limit: number) {
   const script = path.join(mkdtempSync(path.join(tmpdir(), 'derbel-node-')), 'node');
   writeFileSync(script, `#!/bin/sh\nulimit -n ${limit} || exit 1\nexec "${process.execPath}" "$@"\n`);
