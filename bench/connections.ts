@@ -41,10 +41,11 @@ const openFilesLimit = () => /Max open files\s+(\d+)\s+(\d+)/.exec(readFileSync(
  * holds them all) and its own descriptors. Raising a limit past the hard one needs root; elsewhere the nodes
  * keep this process's limit, and the survivor's connection ceiling (limit − 128) may keep the last ones out.
  */
-function nodeOpenFilesLimit(users: number, softLimit: number | undefined): number | undefined {
+function nodeOpenFilesLimit(users: number, softLimit: number | undefined): { raiseTo?: number; note: string } {
   const wanted = users + 4_096;
-  if (softLimit !== undefined && softLimit >= wanted) return undefined;
-  return spawnSync('sh', ['-c', `ulimit -n ${wanted}`]).status === 0 ? wanted : undefined;
+  if (softLimit !== undefined && softLimit >= wanted) return { note: `${softLimit}, room for ${users} sockets` };
+  if (spawnSync('sh', ['-c', `ulimit -n ${wanted}`]).status === 0) return { raiseTo: wanted, note: `raised to ${wanted}` };
+  return { note: `${softLimit}, and it cannot be raised to ${wanted}: the survivor of a storm cannot hold every socket` };
 }
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -73,8 +74,9 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
   log(
     `${users} users × ${contacts} contacts, ${pairs} active pairs at ${rate}/s; open files limit ${softLimit} (hard ${hardLimit}) per process`,
   );
-  const nodeFilesLimit = nodeOpenFilesLimit(users, softLimit);
-  log(`the nodes' open files limit: ${nodeFilesLimit ?? `${softLimit} (could not raise it)`}`);
+  const nodeFiles = nodeOpenFilesLimit(users, softLimit);
+  const nodeFilesLimit = nodeFiles.raiseTo;
+  log(`the nodes' open files limit: ${nodeFiles.note}`);
   const db = await createTestDatabase('derbel_bench');
   const nodes: NodeProcess[] = [];
   let fleet: ClientFleet | null = null;
