@@ -263,7 +263,10 @@ export async function createServer(
       const filesLimit = openFilesLimit();
       const ceiling = connectionCeiling(config.maxConnections, filesLimit);
       if (ceiling !== undefined) app.server.maxConnections = ceiling;
-      logger.info({ maxConnections: ceiling ?? null, openFilesLimit: filesLimit }, 'client connections (HTTP and sockets) this node holds at most');
+      logger.info(
+        { maxConnections: ceiling ?? null, openFilesLimit: filesLimit },
+        'client connections (HTTP and sockets) this node holds at most',
+      );
       const address = await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
       if (config.projectionsEnabled) for (const runner of runners) runner.start();
       if (config.projectionsEnabled) meetingSweeper.start();
