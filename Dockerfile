@@ -32,9 +32,6 @@ EXPOSE 3000
 # No curl in the slim image; Node 20's global fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Raises the open-files limit (1024 in containers since Docker 25) to the hard limit, then execs the
-# command: every socket is a descriptor.
-ENTRYPOINT ["/app/scripts/open-files-entrypoint.sh"]
 # The same entry point as `npm start`, without npm in between, so SIGTERM reaches the node
 # process directly and it can drain (close sockets, release the projection lock) before exiting.
 CMD ["node", "--import", "tsx", "infrastructure/cli/start.ts"]

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connectionCeiling, openFilesLimit, RESERVED_DESCRIPTORS } from './connection-ceiling.js';
 
@@ -30,6 +32,28 @@ describe('connection ceiling', () => {
   it("reads this process's own limit on Linux", () => {
     if (process.platform !== 'linux') return;
     expect(openFilesLimit()).toBeGreaterThan(0);
+  });
+
+  it('counts on the hard limit: Node raises its soft limit to it as it starts (a container starts at 1024)', () => {
+    if (process.platform !== 'linux') return;
+    const module = fileURLToPath(new URL('./connection-ceiling.ts', import.meta.url));
+    const program = `import { connectionCeiling, openFilesLimit } from ${JSON.stringify(module)};
+      const hard = /^Max open files\\s+\\S+\\s+(\\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))[1];
+      console.log(hard, connectionCeiling(undefined, openFilesLimit()));`;
+    const [hard, ceiling] = execFileSync(
+      'sh',
+      [
+        '-c',
+        `ulimit -Sn 256 && exec "${process.execPath}" --import tsx --input-type=module -e "import { readFileSync } from 'node:fs'; $0"`,
+        program,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split(' ')
+      .map(Number);
+    expect(hard).toBeGreaterThan(256);
+    expect(ceiling).toBe(hard - RESERVED_DESCRIPTORS);
   });
 
   it('keeps descriptors for the node itself, unless a ceiling is configured', () => {

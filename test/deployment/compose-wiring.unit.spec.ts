@@ -170,7 +170,6 @@ type Service = {
   healthcheck?: { test?: string[] | string; disable?: boolean };
   depends_on?: Record<string, { condition?: string }> | string[];
   deploy?: { replicas?: number; labels?: unknown };
-  ulimits?: Record<string, number | { soft?: number; hard?: number }>;
 };
 type Compose = {
   services: Record<string, Service>;
@@ -301,14 +300,6 @@ describe('docker-compose.yml', () => {
     expect(apiEnvironment.get('PROJECTIONS')).toBe('on');
     expect(apiEnvironment.get('NODE_ENV')).toBe('production');
     expect(apiEnvironment.get('HOST')).toBe('0.0.0.0');
-  });
-
-  it('lets each api replica hold tens of thousands of connections (Docker gives a container 1024 descriptors)', () => {
-    const nofile = api.ulimits?.nofile;
-    const [soft, hard] = typeof nofile === 'number' ? [nofile, nofile] : [nofile?.soft, nofile?.hard];
-    // 20,000 sockets on a node after its peer failed, the node's own descriptors and MAX_CONNECTIONS' margin.
-    expect(soft).toBeGreaterThanOrEqual(32_768);
-    expect(hard).toBeGreaterThanOrEqual(soft!);
   });
 
   it('waits for healthy data stores before starting the api', () => {

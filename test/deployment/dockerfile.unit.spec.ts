@@ -1,6 +1,5 @@
 // No container engine runs here, so this reads the Dockerfile and .dockerignore as text and checks
 // the image they describe: staged build, production dependencies only, non-root, the right entry point.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,19 +93,6 @@ describe('Dockerfile', () => {
     expect(command, 'CMD in exec form, so signals reach node').toBeInstanceOf(Array);
     expect(command).toContain(entryPoint);
     expect(command!.includes('tsx') || command![0] === 'npm').toBe(true);
-  });
-
-  it('raises the open-files limit to the hard limit before the command starts', () => {
-    const entryPoint = JSON.parse(argsOf(runtime, 'ENTRYPOINT').at(-1) ?? 'null') as string[] | null;
-    expect(entryPoint, 'ENTRYPOINT in exec form, so signals reach node').toEqual(['/app/scripts/open-files-entrypoint.sh']);
-    // Run it as the image would, from a shell whose soft limit is lower than its hard one.
-    const script = join(root, 'scripts/open-files-entrypoint.sh');
-    const limits = execFileSync('sh', ['-c', `ulimit -Sn 256 && exec "${script}" sh -c 'echo "$(ulimit -Sn) $(ulimit -Hn)"'`], {
-      encoding: 'utf8',
-    }).trim();
-    const [soft, hard] = limits.split(' ');
-    expect(hard).not.toBe('256');
-    expect(soft).toBe(hard === 'unlimited' ? readFileSync('/proc/sys/fs/nr_open', 'utf8').trim() : hard);
   });
 
   it('listens on the port docker-compose.yml and Traefik use', () => {
