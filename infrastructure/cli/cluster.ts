@@ -57,7 +57,7 @@ async function main() {
   console.log(`\nDerbel cluster of ${count} nodes on ${maskUrl(databaseUrl)} and ${maskUrl(redisUrl)}`);
   for (const { id, port } of upstreams)
     console.log(`  ${id}  http://127.0.0.1:${port}  pid ${nodes.get(id)!.child.pid}  (metrics: /metrics)`);
-  console.log(`\n  → open ${proxy.url}\n`);
+  console.log(`\n  → open ${proxy.url}  (HAProxy holds up to ${await proxy.maxConnections()} connections)\n`);
 
   const stop = async () => {
     if (stopping) return;

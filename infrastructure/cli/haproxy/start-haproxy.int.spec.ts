@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -115,6 +116,14 @@ describe('HAProxy in front of the nodes (npm run cluster, multi-node tests)', ()
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('holds as many connections as its open-files hard limit allows, not a fixed few thousand', async () => {
+    const [a] = await nodes('a');
+    proxy = await startHaproxy({ upstreams: [a] });
+    const hardLimit = Number(/^Max open files\s+\S+\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]);
+    // Two descriptors per proxied connection, less the few HAProxy keeps for itself.
+    expect(await proxy.maxConnections()).toBeGreaterThanOrEqual(Math.floor(hardLimit / 2) - 64);
   });
 
   it('proxies WebSocket upgrades', async () => {

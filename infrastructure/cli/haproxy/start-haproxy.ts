@@ -15,6 +15,8 @@ export interface LoadBalancer {
   url: string;
   /** Which upstream ids HAProxy routes new requests to right now (its health checks say UP). */
   inRotation(): Promise<string[]>;
+  /** The most client connections HAProxy holds at once (its `Maxconn`). */
+  maxConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,10 @@ export async function startHaproxy(options: {
           ([backend, server, ...rest]) => backend === 'api' && server !== 'BACKEND' && server !== 'FRONTEND' && rest[15]?.startsWith('UP'),
         )
         .map(([, server]) => server);
+    },
+    async maxConnections() {
+      const info = await adminCommand(statsSocket, 'show info');
+      return Number(/^Maxconn: (\d+)$/m.exec(info)?.[1]);
     },
     async close() {
       child.stdin.end();
