@@ -1,6 +1,20 @@
+import { readdir } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LAG_SAMPLING_MS = 100;
+const PREFIX = 'derbel_';
+/**
+ * Default metrics whose every scrape walks all the node's handles or descriptors on the event loop: with
+ * 20,000 sockets a scrape stalled the node ~35 ms (BENCHMARKS.md). Sockets are counted apart
+ * (`derbel_connected_sockets`), and open descriptors are read off the loop instead.
+ */
+const PER_HANDLE_METRICS = [
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+  'process_open_fds',
+];
 
 /**
  * The node's Prometheus metrics, in a registry of its own (several servers may share a test process).
@@ -90,8 +104,19 @@ export class Metrics {
     // The event-loop lag histogram samples with a timer: at its default 10 ms that timer alone woke an idle
     // node 100 times a second (~1 % of a core on a virtual machine where a wake-up is dear). Its figures
     // include the interval: ~0.1 s at rest.
-    if (options.defaultMetrics)
-      collectDefaultMetrics({ register: this.registry, prefix: 'derbel_', eventLoopMonitoringPrecision: LAG_SAMPLING_MS });
+    if (options.defaultMetrics) {
+      collectDefaultMetrics({ register: this.registry, prefix: PREFIX, eventLoopMonitoringPrecision: LAG_SAMPLING_MS });
+      for (const name of PER_HANDLE_METRICS) this.registry.removeSingleMetric(PREFIX + name);
+      if (process.platform === 'linux')
+        new Gauge({
+          name: `${PREFIX}process_open_fds`,
+          help: 'Number of open file descriptors (read off the event loop)',
+          registers: [this.registry],
+          async collect() {
+            this.set((await readdir('/proc/self/fd')).length);
+          },
+        });
+    }
   }
 
   watchSockets(count: () => number) {
