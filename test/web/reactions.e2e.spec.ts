@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { contactItem, E2eApp, texts, type Person, say } from './support/e2e-app.js';
+import { contactItem, E2eApp, openConversation, texts, type Person, say } from './support/e2e-app.js';
 
 // A long window, so the rate limit is reached on purpose in the last test and never by chance elsewhere.
 const app = new E2eApp('re', { RATE_LIMIT_EDITS: '40/5m' });
@@ -190,7 +190,7 @@ describe('Reactions against a real server', () => {
       await app.addContact(anna, carol);
       await app.createGroup(anna, 'Trip', [bob, carol]);
       await say(anna, 'Train or plane?');
-      await contactItem(anna.page, 'Carol').click();
+      await openConversation(anna, 'Carol');
       await say(anna, 'Psst');
       // Carol is elsewhere: both conversations count one unread, the direct one (newer) first.
       const names = () => carol.page.getByTestId('contact-item').locator('span.name').allTextContents();

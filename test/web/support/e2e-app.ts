@@ -104,6 +104,16 @@ export const contactItem = (page: Page, name: string) =>
     .getByTestId('contact-item')
     .filter({ has: page.locator('span.name', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
 
+/**
+ * Opens the conversation named `name` from the list and waits until it shows: the click only changes the
+ * address, and the conversation renders a moment later, so typing at once could go to the one open before.
+ */
+export async function openConversation(who: Person, name: string) {
+  await contactItem(who.page, name).click();
+  // Its composer, named after it: the one the next keystrokes go to.
+  await who.page.getByRole('textbox', { name: `Message ${name}`, exact: true }).waitFor();
+}
+
 export const texts = (page: Page) => page.getByTestId('message-text').allTextContents();
 
 /** Types `text` into the open conversation's composer and sends it, as a person does. */
