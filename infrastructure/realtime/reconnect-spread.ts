@@ -6,17 +6,20 @@ import { reconnectSpreadMs } from './spread-window.js';
 export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
 /**
  * Sockets told per event-loop turn when the hint changes: one broadcast to 20,000 sockets was 20,000 writes in a
- * single task (~0.3 s during a storm, with everyone's pushes waiting behind it).
+ * single task (~0.3 s during a storm, with everyone's pushes waiting behind it); slices of 500 back to back were
+ * still 30–50 ms turns, the longest a survivor's users met in a storm.
  */
-export const SPREAD_SLICE = 500;
+export const SPREAD_SLICE = 100;
+/** An announcement's slices start evenly over this window: the hint is for a crash that has not happened yet. */
+const ANNOUNCE_OVER_MS = 5_000;
 
 /**
  * When a node dies, its clients all lose it in the same instant; if each came back within a second, the node
  * that takes them would spend seconds on nothing but refusing handshakes. So every node tells its clients how
  * widely to spread their first attempt: its own socket count at the rate another node takes reconnects while
  * serving its own users. A node with a few hundred sockets says a second or less (its clients are back at
- * once); one with 10,000 says ~50 s at the default rate. The hint follows the count: sent on connect, and to everyone here when it
- * has moved by a quarter.
+ * once); one with 10,000 says ~50 s at the default rate. The hint follows the count: sent on connect, and to everyone
+ * here when it has moved by a quarter (paced over a few seconds, as it speaks of a crash still to come).
  */
 export class ReconnectSpread {
   private announcedMs = 0;
@@ -24,11 +27,14 @@ export class ReconnectSpread {
   /** The announcement under way; a newer one supersedes it (those not yet told hear the newer hint). */
   private announcement = 0;
 
+  private readonly announceOverMs: number;
+
   constructor(
     private readonly io: Server,
     private readonly reconnectsPerSecond: number,
-    refreshMs = 2_000,
+    { refreshMs = 2_000, announceOverMs = ANNOUNCE_OVER_MS }: { refreshMs?: number; announceOverMs?: number } = {},
   ) {
+    this.announceOverMs = announceOverMs;
     this.timer = setInterval(() => this.refresh(), refreshMs);
     this.timer.unref();
   }
@@ -49,11 +55,16 @@ export class ReconnectSpread {
   }
 
   private async announce(ms: number, announcement: number) {
-    await inSlices([...this.io.of('/').sockets.keys()], SPREAD_SLICE, (ids) => {
-      if (announcement !== this.announcement) return STOP_SLICES;
-      // Each socket is in a room named by its id: one encoding per slice.
-      this.io.local.to(ids).emit(RECONNECT_SPREAD_EVENT, { ms });
-    });
+    await inSlices(
+      [...this.io.of('/').sockets.keys()],
+      SPREAD_SLICE,
+      (ids) => {
+        if (announcement !== this.announcement) return STOP_SLICES;
+        // Each socket is in a room named by its id: one encoding per slice.
+        this.io.local.to(ids).emit(RECONNECT_SPREAD_EVENT, { ms });
+      },
+      { spreadOverMs: this.announceOverMs },
+    );
   }
 
   close() {

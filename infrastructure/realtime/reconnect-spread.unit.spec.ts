@@ -56,7 +56,7 @@ describe('ReconnectSpread', () => {
 
   it('tells everyone here again only when the hint moved by more than a quarter', async () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500);
+    spread = new ReconnectSpread(io, 500, { announceOverMs: 0 });
     server.size = 100; // 200 ms: within a quarter of the first second — nothing to say
     spread.refresh();
     expect(server.broadcasts).toEqual([]);
@@ -70,21 +70,38 @@ describe('ReconnectSpread', () => {
     expect(server.broadcasts).toEqual([{ ms: 10_000 }, { ms: 20_000 }]);
   });
 
-  it(`tells them ${SPREAD_SLICE} sockets per event-loop turn, and a newer hint supersedes an older one under way`, async () => {
+  it(`tells them ${SPREAD_SLICE} sockets per event-loop turn, the turns spread over the announcement's window`, async () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500);
-    server.size = 1_200;
+    spread = new ReconnectSpread(io, 500, { announceOverMs: 300 });
+    server.size = 4 * SPREAD_SLICE;
+    const started = performance.now();
+    const at: number[] = [];
+    const emit = io.local.to;
+    (io.local as { to: typeof emit }).to = (ids) => (at.push(performance.now() - started), emit(ids));
     spread.refresh();
-    expect(server.slices).toEqual([{ sockets: SPREAD_SLICE, ms: 2_400 }]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(server.slices).toEqual(Array.from({ length: 4 }, () => ({ sockets: SPREAD_SLICE, ms: 800 })));
+    // A storm's announcement to 10,000 sockets is no burst of writes that everyone's pushes wait behind.
+    expect(at[0]).toBeLessThan(50);
+    expect(at[1]).toBeGreaterThanOrEqual(74);
+    expect(at[3]).toBeGreaterThanOrEqual(224);
+  });
+
+  it('a newer hint supersedes an older one under way: those not yet told hear only the newer', async () => {
+    const { server, io } = fakeServer();
+    spread = new ReconnectSpread(io, 500, { announceOverMs: 0 });
+    server.size = 3 * SPREAD_SLICE;
+    spread.refresh();
+    expect(server.slices).toEqual([{ sockets: SPREAD_SLICE, ms: 600 }]);
     await nextTurn();
     expect(server.slices).toHaveLength(2);
-    server.size = 2_000; // a new hint before the last slice went out
+    server.size = 5 * SPREAD_SLICE; // a new hint before the last slice went out
     spread.refresh();
     for (let i = 0; i < 10; i += 1) await nextTurn();
     expect(server.slices).toEqual([
-      { sockets: SPREAD_SLICE, ms: 2_400 },
-      { sockets: SPREAD_SLICE, ms: 2_400 },
-      ...Array.from({ length: 4 }, () => ({ sockets: SPREAD_SLICE, ms: 4_000 })),
+      { sockets: SPREAD_SLICE, ms: 600 },
+      { sockets: SPREAD_SLICE, ms: 600 },
+      ...Array.from({ length: 5 }, () => ({ sockets: SPREAD_SLICE, ms: 1_000 })),
     ]);
   });
 });
