@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from './node-flags.js';
 
 const START = fileURLToPath(new URL('./start.ts', import.meta.url));
 
@@ -26,7 +27,7 @@ export function launchNode(options: {
   /** Each line the node writes to stdout or stderr. */
   onOutput?: (line: string) => void;
 }): ClusterNode {
-  const child = spawn(process.execPath, ['--import', 'tsx', START], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', START], {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ID: options.id },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../infrastructure/cli/node-flags.js';
 import { TEST_JWT_SECRET } from './test-server.js';
 
 const START = fileURLToPath(new URL('../../infrastructure/cli/start.ts', import.meta.url));
@@ -27,7 +28,7 @@ function nodeWithOpenFilesLimit(limit: number) {
 export async function startNodeProcess(env: Record<string, string>, options: { openFilesLimit?: number } = {}): Promise<NodeProcess> {
   const child = fork(START, [], {
     ...(options.openFilesLimit ? { execPath: nodeWithOpenFilesLimit(options.openFilesLimit) } : {}),
-    execArgv: ['--import', 'tsx', ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [...NODE_FLAGS, '--import', 'tsx', ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
       NODE_ENV: 'test',

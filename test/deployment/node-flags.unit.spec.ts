@@ -1,0 +1,41 @@
+// Every api node runs with the same V8 flags, however it is started: the image, `npm start`, `npm run cluster`,
+// and the nodes the tests and benches start (the storm figures in BENCHMARKS.md are measured with them).
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../../infrastructure/cli/node-flags.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const readText = (path: string) => readFileSync(join(root, path), 'utf8');
+
+describe('the api node’s V8 flags', () => {
+  it('are on the image’s command and on `npm start`', () => {
+    const cmd = readText('Dockerfile')
+      .split('\n')
+      .filter((line) => line.startsWith('CMD '))
+      .at(-1)!;
+    const command = JSON.parse(cmd.slice(4)) as string[];
+    expect(command.slice(1, 1 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
+    const start = (JSON.parse(readText('package.json')) as { scripts: Record<string, string> }).scripts.start.split(' ');
+    expect(start.slice(1, 1 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
+  });
+
+  it('are passed by `npm run cluster` and by the nodes tests and benches start', () => {
+    for (const launcher of ['infrastructure/cli/cluster-node.ts', 'test/support/node-process.ts'])
+      expect(readText(launcher), launcher).toMatch(/\[\.\.\.NODE_FLAGS, '--import', 'tsx'/);
+  });
+
+  it('still give V8 the young generation they ask for (2 × 64 MiB; Node 20 alone: 2 × 16)', () => {
+    const newSpaceMiB = (flags: readonly string[]) => {
+      const script =
+        "const v8 = require('node:v8'); const kept = []; for (let i = 0; i < 4e6; i++) kept.push({ i });" +
+        "console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576)";
+      const run = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return Number(run.stdout.trim());
+    };
+    expect(newSpaceMiB(NODE_FLAGS)).toBe(128);
+  });
+});
