@@ -27,6 +27,7 @@ import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
 import { answerProbe, PROBE_EVENT } from './liveness-probe.js';
+import { sendMissedFeed } from './missed-feed.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -234,7 +235,7 @@ export class SocketGateway implements RealtimeControl {
 
   private handleConnection(socket: DerbelSocket) {
     const { userId, sessionId } = socket.data;
-    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+    const joined = socket.join([userRoom(userId), sessionRoom(sessionId)]);
     limitSocketEvents(socket, this.ctx.config.rateLimits.socketEvents);
     // A sign-out committed after the handshake's check was announced to a room this socket was not in yet.
     if (this.endedSessions.has(sessionId)) {
@@ -244,6 +245,7 @@ export class SocketGateway implements RealtimeControl {
     }
     const step = this.options.onHandshakeStep;
     this.reconnectSpread.greet(socket);
+    void sendMissedFeed(socket, userId, joined, this.ctx.pool, this.log);
 
     const expiry = watchSessionExpiry(socket, this.ctx);
 
