@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff } from '../../web/src/client/transport/backoff.js';
-import { FeedSync } from '../../web/src/client/sync/feed-sync.js';
+import { FeedSync, type FeedPage } from '../../web/src/client/sync/feed-sync.js';
 import { SocketConnection } from '../../web/src/client/transport/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { MessageSender } from '../failover/support/message-sender.js';
@@ -19,8 +19,9 @@ const SPREAD_PER_SECOND = 40;
 
 /**
  * A person's tab, as the web app builds it: the web client's own SocketConnection (its reconnection policy)
- * through the balancer, and its FeedSync, catching up with `GET /api/events?after=` after every reconnect
- * and retrying a failed catch-up with the same jittered back-off.
+ * through the balancer, and its FeedSync, catching up after every reconnect from the page the node sends with
+ * the connect (`feed:missed`, for the position the handshake named) and with `GET /api/events?after=` for the
+ * rest or when none came, retrying a failed catch-up with the same jittered back-off.
  */
 class Tab {
   readonly applied: FeedEvent[] = [];
@@ -29,6 +30,9 @@ class Tab {
   lostAt: number | null = null;
   backAt: number | null = null;
   caughtUpAt: number | null = null;
+  /** Pages the node sent with a reconnect, and pages this tab fetched itself. */
+  pagesSent = 0;
+  pagesFetched = 0;
   online = false;
 
   constructor(
@@ -39,6 +43,7 @@ class Tab {
   ) {
     this.feed = new FeedSync(
       async (after) => {
+        this.pagesFetched++;
         const response = await fetch(`${url}/api/events?after=${after}&limit=200`, { headers: { authorization: `Bearer ${token}` } });
         if (response.status !== 200) throw new Error(`catch-up answered ${response.status}`);
         return response.json();
@@ -46,10 +51,10 @@ class Tab {
       (event) => this.applied.push(event),
     );
     this.feed.setBaseline(baseline);
-    this.connection = new SocketConnection({ server: url, token: () => token });
+    this.connection = new SocketConnection({ server: url, token: () => token, feedAfter: () => this.feed.position });
     const retry = new Backoff();
-    const catchUp = (afterReconnect: boolean): void =>
-      void this.feed.catchUp().then(
+    const catchUp = (afterReconnect: boolean, missed?: Promise<FeedPage | null>): void =>
+      void this.feed.catchUp(missed).then(
         () => {
           retry.reset();
           if (afterReconnect) this.caughtUpAt ??= performance.now();
@@ -61,11 +66,12 @@ class Tab {
       // A new projection leader found pushes its predecessor committed and never sent (it led on the killed node).
       else if (event.type === 'FeedResync') catchUp(false);
     });
-    this.connection.on('connected', ({ reconnect }) => {
+    this.connection.on('connected', ({ reconnect, missed }) => {
       this.online = true;
       if (!reconnect) return;
       this.backAt ??= performance.now();
-      catchUp(true);
+      void missed?.then((page) => page && this.pagesSent++);
+      catchUp(true, missed);
     });
     this.connection.state.subscribe((state) => {
       if (state !== 'reconnecting') return;
@@ -153,6 +159,18 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
       message: 'the killed node’s tabs back and caught up',
     });
     for (const sender of senders) await sender.stop();
+    // Each came back with what it missed sent on the connect: none had to ask for it (only a FeedResync makes a
+    // tab fetch, once, when the new projection leader pushed what its dead predecessor had not).
+    expect(
+      stayers()
+        .filter((t) => t.pagesSent === 0)
+        .map((t) => t.userId),
+    ).toEqual([]);
+    expect(
+      stayers()
+        .filter((t) => t.pagesFetched > 1)
+        .map((t) => t.userId),
+    ).toEqual([]);
 
     // Half of them, give or take the balancer's round robin, lost their node; none of the others did.
     const victims = tabs.filter((t) => t.lostAt !== null);

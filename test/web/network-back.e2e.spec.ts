@@ -51,4 +51,36 @@ describe('When the network comes back', () => {
     await expect.poll(() => texts(anna.page), { timeout: 10_000 }).toContain('Welcome back');
     expect([...anna.page.errors, ...boris.page.errors]).toEqual([]);
   });
+
+  it(
+    'what came while she was away is there when she is back, sent with the reconnect: no request of her own',
+    { timeout: 90_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris');
+      await app.addContact(anna, boris);
+      const missedFrames: string[] = [];
+      anna.page.on('websocket', (ws) =>
+        ws.on('framereceived', ({ payload }) => String(payload).includes('feed:missed') && missedFrames.push(String(payload))),
+      );
+      await anna.page.reload({ waitUntil: 'domcontentloaded' });
+      await contactItem(anna.page, 'Boris').click();
+      await expect.poll(() => connection(anna.page)).toBe('online');
+      await sendThroughApi(boris, ['Before the tunnel']);
+      await expect.poll(() => texts(anna.page), { timeout: 10_000 }).toContain('Before the tunnel');
+
+      await anna.context.setOffline(true);
+      await expect.poll(() => connection(anna.page), { timeout: 5_000 }).toBe('reconnecting');
+      await sendThroughApi(boris, ['While you were away', 'And again']);
+      const catchUps: string[] = [];
+      anna.page.on('request', (request) => request.url().includes('/api/events') && catchUps.push(request.url()));
+
+      await anna.context.setOffline(false);
+      await expect.poll(() => texts(anna.page), { timeout: 20_000 }).toEqual(['Before the tunnel', 'While you were away', 'And again']);
+      expect(missedFrames).toHaveLength(1);
+      expect(missedFrames[0]).toContain('While you were away');
+      expect(catchUps).toEqual([]);
+      expect([...anna.page.errors, ...boris.page.errors]).toEqual([]);
+    },
+  );
 });

@@ -97,4 +97,51 @@ describe('FeedSync', () => {
     expect(applied).toEqual([7]);
     expect(sync.position).toBe(7);
   });
+
+  it('catches up from the page the server sent with the reconnect, fetching only what it did not hold', async () => {
+    const asked: number[] = [];
+    const applied: number[] = [];
+    const sync = new FeedSync(
+      async (after) => {
+        asked.push(after);
+        return { events: [13, 14].filter((p) => p > after).map(sent), hasMore: false };
+      },
+      (event) => applied.push(event.position),
+    );
+    sync.setBaseline(10);
+
+    // Everything in the page: nothing fetched.
+    await sync.catchUp(Promise.resolve({ events: [sent(11)], hasMore: false }));
+    expect(asked).toEqual([]);
+    expect(applied).toEqual([11]);
+
+    // A page with more behind it: the rest fetched from where the page ended.
+    await sync.catchUp(Promise.resolve({ events: [sent(12)], hasMore: true }));
+    expect(asked).toEqual([12]);
+    expect(applied).toEqual([11, 12, 13, 14]);
+  });
+
+  it('fetches when the server sent no page, and holds live events until the page is in', async () => {
+    const asked: number[] = [];
+    const applied: number[] = [];
+    const sync = new FeedSync(
+      async (after) => {
+        asked.push(after);
+        return { events: [sent(11)], hasMore: false };
+      },
+      (event) => applied.push(event.position),
+    );
+    sync.setBaseline(10);
+    await sync.catchUp(Promise.resolve(null));
+    expect(asked).toEqual([10]);
+
+    const page = deferred<FeedPage | null>();
+    const running = sync.catchUp(page.promise);
+    sync.receive(sent(13)); // pushed after the reconnect, before the page arrived
+    expect(applied).toEqual([11]);
+    page.resolve({ events: [sent(12), sent(13)], hasMore: false });
+    await running;
+    expect(applied).toEqual([11, 12, 13]);
+    expect(asked).toEqual([10]);
+  });
 });

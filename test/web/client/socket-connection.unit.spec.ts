@@ -18,6 +18,10 @@ class FakeNode {
   readonly io = new Server(this.http);
   /** When each handshake arrived (performance.now()). */
   readonly handshakes: number[] = [];
+  /** What each handshake carried in `auth`. */
+  readonly auths: unknown[] = [];
+  /** Runs for each socket admitted (as the api node's connection handlers do). */
+  onConnection: (socket: ServerSocket) => void = () => undefined;
   readonly sockets: ServerSocket[] = [];
   /** Decides each handshake: null admits it. */
   refuse: (attempt: number) => Refusal | null = () => null;
@@ -31,6 +35,7 @@ class FakeNode {
     });
     this.io.use((socket, next) => {
       this.handshakes.push(performance.now());
+      this.auths.push(socket.handshake.auth);
       const attempt = this.handshakes.length;
       this.onHandshake(attempt);
       const refusal = this.refuse(attempt);
@@ -46,6 +51,7 @@ class FakeNode {
       this.sockets.push(socket);
       // As the api node does (liveness-probe.ts).
       socket.on('probe', (_payload: unknown, ack: (answer: { ok: true }) => void) => ack({ ok: true }));
+      this.onConnection(socket);
     });
   }
 
@@ -241,5 +247,60 @@ describe('SocketConnection when the network comes back', () => {
     node.dropAll();
     // The spread is no narrower than the back-off's first step (at most 1 s).
     await eventually(() => connection.state.value === 'online' && node.handshakes.length === 2, { timeoutMs: 5_000 });
+  });
+});
+
+describe('SocketConnection catching up after a reconnect', () => {
+  const page = { events: [{ type: 'MessageSent', position: 42, data: { text: 'missed' } }], hasMore: false };
+
+  async function connectedOnce(options: { missedFeedTimeoutMs?: number } = {}) {
+    const node = new FakeNode();
+    const url = await node.listen();
+    cleanups.push(() => node.close());
+    let position: number | null = 41;
+    const connection = new SocketConnection({ server: url, token: () => 'a-token', network: null, feedAfter: () => position, ...options });
+    cleanups.push(() => connection.close());
+    const connected: Array<{ reconnect: boolean; missed?: Promise<unknown> }> = [];
+    connection.on('connected', (info) => connected.push(info));
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    return { node, connection, connected, setPosition: (p: number | null) => (position = p) };
+  }
+
+  it('names the feed position in a reconnect’s handshake (not a first connect’s) and hands over the page sent for it', async () => {
+    const { node, connected } = await connectedOnce();
+    expect(node.auths[0]).toEqual({ token: 'a-token' });
+    expect(connected[0].missed).toBeUndefined();
+
+    node.onConnection = (socket) => socket.emit('feed:missed', { after: socket.handshake.auth.feedAfter, ...page });
+    node.dropAll();
+    await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
+    expect(node.auths[1]).toEqual({ token: 'a-token', feedAfter: 41 });
+    expect(connected[1].reconnect).toBe(true);
+    expect(await connected[1].missed).toEqual(page);
+  });
+
+  it('hands over null, so the client fetches, when the server answers an error, another position, or nothing in time', async () => {
+    const { node, connected } = await connectedOnce({ missedFeedTimeoutMs: 500 });
+    const answers = [
+      (socket: ServerSocket) => socket.emit('feed:missed', { after: 41, error: { code: 'UNAVAILABLE', message: 'no' } }),
+      (socket: ServerSocket) => socket.emit('feed:missed', { after: 40, ...page }),
+      () => undefined,
+    ];
+    for (const [i, answer] of answers.entries()) {
+      node.onConnection = answer;
+      node.dropAll();
+      await eventually(() => connected.length === i + 2, { timeoutMs: 10_000 });
+      expect(await connected[i + 1].missed).toBeNull();
+    }
+  });
+
+  it('names no position when the client has none yet', async () => {
+    const { node, connected, setPosition } = await connectedOnce();
+    setPosition(null);
+    node.dropAll();
+    await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
+    expect(node.auths[1]).toEqual({ token: 'a-token' });
+    expect(connected[1].missed).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ import { GroupConversations } from './groups.js';
 import { GroupNotes } from './group-notes.js';
 import { isGroupEvent, withGroupsSnapshot } from './state/groups-state.js';
 import { LeftGroups } from './left-groups.js';
-import { FeedSync } from './sync/feed-sync.js';
+import { FeedSync, type FeedPage } from './sync/feed-sync.js';
 import { missedCalls, noMissedCalls, SeenCalls, type MissedCalls } from './calls/missed-calls.js';
 import { browserStore, type KeyValueStore } from './key-value-store.js';
 import { applyToMeetings, emptyMeetings, markDeclined, withMeeting, withMeetings, type MeetingsState } from './state/meetings-state.js';
@@ -457,15 +457,16 @@ export class DerbelClient implements CallClient {
       server: this.server,
       token: () => this.token,
       csrfToken: () => this.api.csrfToken,
+      feedAfter: () => this.feed.position,
     });
     this.realtime = realtime;
     this.detach.push(
       realtime.state.subscribe((state) => this.connection.set(state)),
       realtime.on('event', (event) => this.receive(event)),
       realtime.on('signal', (signal) => this.events.emit('signal', signal)),
-      realtime.on('connected', ({ reconnect }) => {
+      realtime.on('connected', ({ reconnect, missed }) => {
         this.refusedSockets = 0;
-        if (reconnect) void this.catchUp().then(() => this.events.emit('online', undefined));
+        if (reconnect) void this.catchUp(missed).then(() => this.events.emit('online', undefined));
         else {
           this.events.emit('online', undefined);
           // What was committed after the first load's reads and before the socket was in its rooms was pushed to nobody.
@@ -543,12 +544,15 @@ export class DerbelClient implements CallClient {
     }, backoffDelay(attempt));
   }
 
-  /** After a reconnect: fetch what the feed missed, or reload everything if we have no position. */
-  private async catchUp() {
+  /**
+   * After a reconnect: apply what the feed missed (`missed`: the page the server sent with the connect, if it
+   * did; fetched otherwise), or reload everything if we have no position.
+   */
+  private async catchUp(missed?: Promise<FeedPage | null>) {
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.catchUpRetry = null;
     try {
-      if (this.feed.hasBaseline) await this.feed.catchUp();
+      if (this.feed.hasBaseline) await this.feed.catchUp(missed);
       else {
         await this.loadSnapshot();
         await this.conversations.resync();

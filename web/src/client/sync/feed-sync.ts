@@ -57,12 +57,13 @@ export class FeedSync {
   /**
    * Fetches everything after the last applied position, then applies the held live events.
    * If a page fails, live events stay held (applying them would skip what was not fetched):
-   * call again to retry.
+   * call again to retry. `firstPage`, when given, is the first page as the server sent it unasked (a reconnect's
+   * `feed:missed`); null from it means it did not come, and the page is fetched.
    */
-  catchUp(): Promise<void> {
+  catchUp(firstPage?: Promise<FeedPage | null>): Promise<void> {
     if (this.running) return this.running;
     this.catchingUp = true;
-    this.running = this.fetchAll().then(
+    this.running = this.fetchAll(firstPage).then(
       () => {
         this.catchingUp = false;
         this.running = null;
@@ -84,12 +85,14 @@ export class FeedSync {
     return this.catchingUp;
   }
 
-  private async fetchAll() {
+  private async fetchAll(firstPage?: Promise<FeedPage | null>) {
     if (this.position === null) return;
+    let page = (await firstPage) ?? null;
     for (;;) {
-      const page = await this.fetchPage(this.position);
+      page ??= await this.fetchPage(this.position!);
       for (const event of page.events) this.applyOnce(event);
       if (!page.hasMore || page.events.length === 0) return;
+      page = null;
     }
   }
 

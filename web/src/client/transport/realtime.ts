@@ -1,5 +1,6 @@
 import { Emitter, Observable } from '../observable.js';
 import type { IncomingSignal, ServerEvent } from '../types.js';
+import type { FeedPage } from '../sync/feed-sync.js';
 
 /**
  * `connecting`: first attempt; `online`; `reconnecting`: lost, socket.io is retrying;
@@ -8,8 +9,11 @@ import type { IncomingSignal, ServerEvent } from '../types.js';
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'closed';
 
 export type RealtimeEvents = {
-  /** Every (re)connection: time to catch up. */
-  connected: { reconnect: boolean };
+  /**
+   * Every (re)connection: time to catch up. `missed`, when the handshake named the feed's position: the page the
+   * server sends of what came after it, or null when it did not (then ask `GET /api/events`).
+   */
+  connected: { reconnect: boolean; missed?: Promise<FeedPage | null> };
   event: ServerEvent;
   signal: IncomingSignal;
   /** The server ended this session (`session:expired`) or refused the handshake (`UNAUTHORIZED`). */

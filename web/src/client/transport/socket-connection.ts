@@ -3,6 +3,7 @@ import { Backoff, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.
 import { Emitter, Observable } from '../observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
 import type { IncomingSignal, ServerEvent } from '../types.js';
+import type { FeedPage } from '../sync/feed-sync.js';
 
 /** The server's `reconnect:spread` hint (infrastructure/realtime/reconnect-spread.ts). */
 export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
@@ -10,6 +11,13 @@ export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
 export const PROBE_EVENT = 'probe';
 /** How long a socket that looks open has to answer a probe when the network comes back before it is replaced. */
 export const PROBE_TIMEOUT_MS = 5_000;
+/**
+ * Sent by the server right after a reconnect whose handshake named `feedAfter`: the feed after it
+ * (infrastructure/realtime/missed-feed.ts), so the client is caught up without a request of its own.
+ */
+export const FEED_MISSED_EVENT = 'feed:missed';
+/** How long a reconnected client waits for `feed:missed` before it asks `GET /api/events` itself. */
+export const MISSED_FEED_TIMEOUT_MS = 10_000;
 
 export type SocketConnectionOptions = {
   /** Api server origin; empty for the page's own. */
@@ -25,6 +33,10 @@ export type SocketConnectionOptions = {
   network?: NetworkEvents | null;
   /** How long a probe may go unanswered (`PROBE_TIMEOUT_MS` unless a test says otherwise). */
   probeTimeoutMs?: number;
+  /** The last feed position applied, named in a reconnect's handshake so the server sends what was missed. */
+  feedAfter?: () => number | null;
+  /** How long to wait for `feed:missed` (`MISSED_FEED_TIMEOUT_MS` unless a test says otherwise). */
+  missedFeedTimeoutMs?: number;
 };
 
 /** The part of `window` that says the device's network came back. */
@@ -63,6 +75,9 @@ export class SocketConnection implements Realtime {
   private readonly networkBack = () => this.reconnectNow();
   /** How widely the current node asked its clients to spread a return, should it go away. */
   private spreadMs = 0;
+  /** The feed position the current attempt's handshake named, if any. */
+  private namedFeedAfter: number | null = null;
+  private missedFeed: MissedFeedWait | null = null;
 
   constructor(private readonly options: SocketConnectionOptions) {
     this.network = options.network !== undefined ? options.network : typeof window !== 'undefined' ? window : null;
@@ -82,7 +97,10 @@ export class SocketConnection implements Realtime {
     const auth = (cb: (data: object) => void) => {
       const token = this.options.token?.();
       const csrfToken = this.options.csrfToken?.();
-      cb(token ? { token } : csrfToken ? { csrfToken } : {});
+      // Only a reconnect has missed anything: a first connect loads its snapshot.
+      const feedAfter = this.everConnected ? (this.options.feedAfter?.() ?? null) : null;
+      this.namedFeedAfter = feedAfter;
+      cb({ ...(token ? { token } : csrfToken ? { csrfToken } : {}), ...(feedAfter === null ? {} : { feedAfter }) });
     };
     // WebSocket first: its handshake costs a node less than half of polling-then-upgrade, and one round trip
     // instead of four; where a proxy refuses WebSocket, `tryAllTransports` falls back to long-polling.
@@ -97,9 +115,13 @@ export class SocketConnection implements Realtime {
       const reconnect = this.everConnected;
       this.everConnected = true;
       this.state.set('online');
-      this.emitter.emit('connected', { reconnect });
+      this.missedFeed?.settle(null);
+      this.missedFeed = this.namedFeedAfter === null ? null : new MissedFeedWait(this.namedFeedAfter, this.options.missedFeedTimeoutMs);
+      this.emitter.emit('connected', { reconnect, ...(this.missedFeed ? { missed: this.missedFeed.page } : {}) });
     });
+    socket.on(FEED_MISSED_EVENT, (payload: unknown) => this.missedFeed?.settle(payload));
     socket.on('disconnect', (reason) => {
+      this.missedFeed?.settle(null);
       if (this.state.value === 'closed') return;
       if (reason === 'io client disconnect') return;
       this.state.set('reconnecting');
@@ -195,11 +217,42 @@ export class SocketConnection implements Realtime {
     this.retryCause = null;
     this.probing = false;
     this.backoff.reset();
+    this.missedFeed?.settle(null);
+    this.missedFeed = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
     this.everConnected = false;
   }
+}
+
+/**
+ * The `feed:missed` a connect is owed: resolves with the page when it comes and is the answer to the position the
+ * handshake named, or with null (the caller asks `GET /api/events`) on an error, a disconnect or a timeout.
+ */
+class MissedFeedWait {
+  readonly page: Promise<FeedPage | null>;
+  private resolve!: (page: FeedPage | null) => void;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly after: number,
+    timeoutMs = MISSED_FEED_TIMEOUT_MS,
+  ) {
+    this.page = new Promise((resolve) => (this.resolve = resolve));
+    this.timer = setTimeout(() => this.settle(null), timeoutMs);
+  }
+
+  settle(payload: unknown) {
+    clearTimeout(this.timer);
+    this.resolve(missedPage(payload, this.after));
+  }
+}
+
+function missedPage(payload: unknown, after: number): FeedPage | null {
+  const missed = payload as { after?: unknown; events?: unknown; hasMore?: unknown } | null;
+  if (!missed || missed.after !== after || !Array.isArray(missed.events) || typeof missed.hasMore !== 'boolean') return null;
+  return { events: missed.events as FeedPage['events'], hasMore: missed.hasMore };
 }
 
 /** The slot a busy node gave in its refusal (`UNAVAILABLE` with `data.retryAfterMs`), if any. */
