@@ -217,7 +217,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
 
 /**
  * SIGKILL of node 2 while the pairs keep sending. Its clients reconnect (to node 1: the balancer's redispatch)
- * with the web client's jittered back-off and catch up with `GET /api/events?after=`.
+ * with the web client's jittered back-off and catch up as it does (`feed:missed` sent with the connect, else
+ * `GET /api/events?after=`).
  */
 async function reconnectStorm(
   fleet: ClientFleet,

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { Backoff } from '../../web/src/client/transport/backoff.js';
 import { FeedSync, type FeedPage } from '../../web/src/client/sync/feed-sync.js';
+import { MissedFeedWait } from '../../web/src/client/transport/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { RawSocketClient } from './raw-socket-client.js';
 import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type WorkerStatus } from './worker-protocol.js';
@@ -8,8 +9,9 @@ import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type Worke
 /**
  * One load-generating process of the connections bench (a process, not a thread: the file-descriptor limit
  * is per process). It holds its share of the clients, each a raw socket plus the web client's own FeedSync,
- * catching up with `GET /api/events?after=` after every reconnect and retrying a failed catch-up with the
- * web client's jittered back-off.
+ * catching up after every reconnect as the web client does — from the page the node sends with the connect
+ * (`feed:missed`), with `GET /api/events?after=` for the rest or when none came — and retrying a failed
+ * catch-up with the web client's jittered back-off.
  */
 const send = (message: FromWorker) => process.send!(message);
 
@@ -100,8 +102,9 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
       launch();
     };
     const retry = new Backoff();
-    const catchUp = (afterReconnect: boolean): void => {
-      entry.feed.catchUp().then(
+    let missedWait: MissedFeedWait | null = null;
+    const catchUp = (afterReconnect: boolean, missed?: Promise<FeedPage | null>): void => {
+      entry.feed.catchUp(missed).then(
         () => {
           retry.reset();
           if (!afterReconnect || entry.caughtUpSinceReset) return;
@@ -111,30 +114,48 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
         () => void setTimeout(() => catchUp(afterReconnect), retry.next()),
       );
     };
-    entry.socket = new RawSocketClient(message.urls, spec.node, spec.token, {
-      onEvent: (event) => {
-        bump(counters.eventsByType, event.type);
-        // A batch of several changes for one recipient: how many changes it carried.
-        const changes = (event as { data?: { changes?: unknown } }).data?.changes;
-        if (event.type === 'PresenceChanges' && Array.isArray(changes))
-          counters.eventsByType.presenceChangesInBatches = (counters.eventsByType.presenceChangesInBatches ?? 0) + changes.length;
-        if (typeof event.position === 'number') entry.feed.receive(event as FeedEvent);
-        else if (event.type === 'FeedResync') catchUp(false);
+    entry.socket = new RawSocketClient(
+      message.urls,
+      spec.node,
+      spec.token,
+      {
+        onEvent: (event) => {
+          bump(counters.eventsByType, event.type);
+          // A batch of several changes for one recipient: how many changes it carried.
+          const changes = (event as { data?: { changes?: unknown } }).data?.changes;
+          if (event.type === 'PresenceChanges' && Array.isArray(changes))
+            counters.eventsByType.presenceChangesInBatches = (counters.eventsByType.presenceChangesInBatches ?? 0) + changes.length;
+          if (typeof event.position === 'number') entry.feed.receive(event as FeedEvent);
+          else if (event.type === 'FeedResync') catchUp(false);
+        },
+        onConnected: ({ reconnect, latencyMs, namedFeedAfter }) => {
+          counters.connectLatencies.push(latencyMs);
+          if (!reconnect) return firstDone();
+          if (!entry.reconnectedSinceReset) counters.reconnectedAt.push(epochNow());
+          entry.reconnectedSinceReset = true;
+          missedWait?.settle(null);
+          missedWait = namedFeedAfter === null ? null : new MissedFeedWait(namedFeedAfter);
+          const missed = missedWait?.page.then((page) => {
+            if (!page) return page;
+            // Served by the node as a catch-up, without a request.
+            bump(counters.catchUpStatuses, 'sent with the connect');
+            bump(counters.catchUpsPerSecond, String(Math.floor(epochNow() / 1000)));
+            if (spec.watched)
+              for (const event of page.events) if (event.type === 'MessageSent') fromCatchUp.add(event.data.messageId as string);
+            return page;
+          });
+          catchUp(true, missed);
+        },
+        onMissed: (payload) => missedWait?.settle(payload),
+        onAttempt: () => entry.socket.everConnected && counters.attemptsAt.push(epochNow()),
+        onConnectError: (reason) => {
+          bump(counters.connectErrors, reason);
+          if (!entry.socket.everConnected) firstDone();
+        },
+        onDisconnected: () => missedWait?.settle(null),
       },
-      onConnected: ({ reconnect, latencyMs }) => {
-        counters.connectLatencies.push(latencyMs);
-        if (!reconnect) return firstDone();
-        if (!entry.reconnectedSinceReset) counters.reconnectedAt.push(epochNow());
-        entry.reconnectedSinceReset = true;
-        catchUp(true);
-      },
-      onAttempt: () => entry.socket.everConnected && counters.attemptsAt.push(epochNow()),
-      onConnectError: (reason) => {
-        bump(counters.connectErrors, reason);
-        if (!entry.socket.everConnected) firstDone();
-      },
-      onDisconnected: () => {},
-    });
+      () => entry.feed.position,
+    );
     return entry;
   });
   // At most `concurrency` handshakes in flight, as a crowd arriving at a steady pace rather than one SYN flood.

@@ -1,13 +1,18 @@
 import WebSocket from 'ws';
 import { Backoff, spreadDelay, spreadHintMs } from '../../web/src/client/transport/backoff.js';
-import { RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
+import { FEED_MISSED_EVENT, RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {
   /** A server `event` push (feed entries with a position, ephemeral ones without). */
   onEvent(event: { type: string; position?: number; data: any }): void;
-  /** Connected (the Socket.IO CONNECT was acknowledged); `reconnect` after the first time. */
-  onConnected(info: { reconnect: boolean; url: string; latencyMs: number }): void;
+  /**
+   * Connected (the Socket.IO CONNECT was acknowledged); `reconnect` after the first time; `namedFeedAfter`: the
+   * feed position the handshake named (a reconnect's), for which the server sends `feed:missed`.
+   */
+  onConnected(info: { reconnect: boolean; url: string; latencyMs: number; namedFeedAfter: number | null }): void;
+  /** The server's `feed:missed`: what the feed held after the position the handshake named. */
+  onMissed(payload: unknown): void;
   /** A handshake that failed: refused by the middleware (`message`), a transport error, or a closed connection. */
   onConnectError(reason: string): void;
   onDisconnected(): void;
@@ -19,8 +24,8 @@ let nextSocketId = 0;
 
 /**
  * A Socket.IO v5 client over Engine.IO v4 on a raw WebSocket (`ws`), a few kilobytes each, so one
- * load-generator process can hold thousands: the open packet, the CONNECT with `{ token }` as the web client
- * sends it, pings answered, `event` pushes parsed. Its reconnection is the web client's (`backoff.ts`:
+ * load-generator process can hold thousands: the open packet, the CONNECT with `{ token }` (and on a reconnect
+ * `feedAfter`) as the web client sends it, pings answered, `event` and `feed:missed` pushes parsed. Its reconnection is the web client's (`backoff.ts`:
  * full-jitter exponential back-off); a refused connection goes to the next node at once, as the balancer
  * redispatches one (HAProxy `option redispatch`).
  */
@@ -41,6 +46,8 @@ export class RawSocketClient {
     preferredNode: number,
     private readonly token: string,
     private readonly hooks: RawClientHooks,
+    /** The last feed position applied (the web client's `feedAfter`). */
+    private readonly feedAfter: () => number | null = () => null,
   ) {
     this.node = preferredNode;
   }
@@ -71,17 +78,23 @@ export class RawSocketClient {
     let connected = false;
     /** The slot a busy node gave (`UNAVAILABLE` with `retryAfterMs`), as the web client honours it. */
     let slotMs: number | null = null;
+    let namedFeedAfter: number | null = null;
     ws.on('open', () => (opened = true));
     ws.on('message', (raw) => {
       const text = raw.toString();
       const kind = text[0];
       if (kind === '2') return ws.send('3'); // ping → pong
-      if (kind === '0') return ws.send(`40${JSON.stringify({ token: this.token })}`); // Engine.IO open → Socket.IO CONNECT
+      if (kind === '0') {
+        // Engine.IO open → Socket.IO CONNECT; only a reconnect has missed anything.
+        namedFeedAfter = this.everConnected ? this.feedAfter() : null;
+        return ws.send(`40${JSON.stringify({ token: this.token, ...(namedFeedAfter === null ? {} : { feedAfter: namedFeedAfter }) })}`);
+      }
       if (kind !== '4') return;
       const packet = text[1];
       if (packet === '2') {
         const [name, data] = JSON.parse(text.slice(text.indexOf('[')));
         if (name === 'event') this.hooks.onEvent(data);
+        else if (name === FEED_MISSED_EVENT) this.hooks.onMissed(data);
         else if (name === RECONNECT_SPREAD_EVENT) this.spreadMs = spreadHintMs(data) ?? this.spreadMs;
       } else if (packet === '0') {
         connected = true;
@@ -89,7 +102,7 @@ export class RawSocketClient {
         this.backoff.reset();
         const reconnect = this.everConnected;
         this.everConnected = true;
-        this.hooks.onConnected({ reconnect, url, latencyMs: performance.now() - started });
+        this.hooks.onConnected({ reconnect, url, latencyMs: performance.now() - started, namedFeedAfter });
       } else if (packet === '4') {
         const refusal = parseRefusal(text.slice(2));
         slotMs = refusal.retryAfterMs;

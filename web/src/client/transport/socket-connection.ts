@@ -230,7 +230,7 @@ export class SocketConnection implements Realtime {
  * The `feed:missed` a connect is owed: resolves with the page when it comes and is the answer to the position the
  * handshake named, or with null (the caller asks `GET /api/events`) on an error, a disconnect or a timeout.
  */
-class MissedFeedWait {
+export class MissedFeedWait {
   readonly page: Promise<FeedPage | null>;
   private resolve!: (page: FeedPage | null) => void;
   private readonly timer: ReturnType<typeof setTimeout>;
