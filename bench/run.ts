@@ -7,11 +7,12 @@ import { benchHandshake } from './handshake.js';
 import { benchHistory } from './history.js';
 import { benchMessaging } from './messaging.js';
 import { benchPresence } from './presence.js';
+import { benchReconnectCatchUp } from './reconnect-catch-up.js';
 import { runRebuildBenchmark } from './rebuild.js';
 import { benchSearch } from './search.js';
 
 /**
- * `npm run bench [messaging|command-cost|group-send-cost|groups|rebuild|connections|handshake|history|presence|search]… [--pairs=N --rate=N --seconds=N]
+ * `npm run bench [messaging|command-cost|group-send-cost|groups|rebuild|connections|handshake|reconnect-catch-up|history|presence|search]… [--pairs=N --rate=N --seconds=N]
  * [--users 2000 --storm] [--concurrency=N]`: runs the benchmarks and prints one JSON summary. Flags are numbers
  * (`--name=N` or `--name N`); a bare `--name` is 1.
  */
@@ -35,6 +36,7 @@ const available: Record<string, () => Promise<unknown>> = {
   groups: () => benchGroupFanout(flags),
   messaging: () => benchMessaging(flags),
   handshake: () => benchHandshake(flags),
+  'reconnect-catch-up': () => benchReconnectCatchUp(flags),
   history: () => benchHistory(flags),
   presence: () => benchPresence(flags),
   rebuild: () => runRebuildBenchmark((line) => console.error(line)),
