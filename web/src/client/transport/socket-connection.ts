@@ -16,8 +16,13 @@ export const PROBE_TIMEOUT_MS = 5_000;
  * (infrastructure/realtime/missed-feed.ts), so the client is caught up without a request of its own.
  */
 export const FEED_MISSED_EVENT = 'feed:missed';
-/** How long a reconnected client waits for `feed:missed` before it asks `GET /api/events` itself. */
-export const MISSED_FEED_TIMEOUT_MS = 10_000;
+/**
+ * How long a reconnected client waits for `feed:missed` before it asks `GET /api/events` itself. Live pushes are
+ * held meanwhile, so this is how late they can be on a node that does not send it (an older one, mid-deploy); in a
+ * storm the page comes within the second of the connect (BENCHMARKS.md), and one that comes later is only asked
+ * again.
+ */
+export const MISSED_FEED_TIMEOUT_MS = 5_000;
 
 export type SocketConnectionOptions = {
   /** Api server origin; empty for the page's own. */
