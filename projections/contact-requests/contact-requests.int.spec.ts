@@ -64,6 +64,34 @@ describe('contact requests read model', () => {
     await spec().given(requested).when(end(c)).then(expectRows('contact_requests', []));
   });
 
+  it('one batch holding several pairs’ whole stories lands as the events one by one do', async () => {
+    const log = new TestLog();
+    const [stored, redone, accepted, goneThenDeclined, fresh] = [1, 2, 3, 4, 5].map(() => contactStream(log));
+    // Requests already stored before the batch.
+    const storedRequest = stored.requested(ana, ben, { message: 'stored' });
+    const goneRequest = goneThenDeclined.requested(ana, ben);
+    // The batch: a stored request declined; a request declined and made again; one made and accepted; one
+    // cancelled and then declined (nothing left to mark); a new one, declined.
+    const batch = [
+      stored.declined(ben),
+      redone.requested(ana, ben, { message: 'first' }),
+      redone.declined(ben),
+      accepted.requested(ana, ben),
+      goneThenDeclined.cancelled(ana, true),
+      redone.requested(ana, ben, { message: 'again', silenced: true }),
+      accepted.added(ben, ana),
+      goneThenDeclined.declined(ben),
+      fresh.requested(ben, ana),
+      fresh.declined(ana),
+    ];
+    const again = batch[5];
+    const freshRequest = batch[8];
+    await spec()
+      .given(storedRequest, goneRequest)
+      .when(...batch)
+      .then(expectRows('contact_requests', [row(storedRequest, { declined: true }), row(again), row(freshRequest, { declined: true })]));
+  });
+
   it('a log of the old shape (ContactAdded alone) has no requests', async () => {
     const log = new TestLog();
     const c = contactStream(log);

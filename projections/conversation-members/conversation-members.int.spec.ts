@@ -85,6 +85,38 @@ describe('conversation members read model', () => {
       );
   });
 
+  it('one batch over several conversations, some with stored periods, lands as the events one by one do', async () => {
+    const log = new TestLog();
+    const [stored, fresh] = [contactStream(log), contactStream(log)];
+    const g = groupStream(log);
+    const storedAdded = stored.added(ana, ben);
+    const created = g.created(ana, [ben, cat]);
+    // The batch: the stored contact removed and accepted again (its periods reopened), then removed for good;
+    // a new contact accepted; the stored group loses a member who comes back, and gains one.
+    const removed = stored.removed(ben);
+    const reopened = stored.added(ben, ana);
+    const freshAdded = fresh.added(cat, dan);
+    const catOut = g.memberRemoved(ana, cat);
+    const catBack = g.membersAdded(ben, [cat, dan]);
+    const removedForGood = stored.removed(ana);
+    await spec()
+      .given(storedAdded, created)
+      .when(removed, reopened, freshAdded, catOut, catBack, removedForGood)
+      .then(
+        expectRows('conversation_members', [
+          period(stored.contactId, ana, storedAdded, removedForGood),
+          period(stored.contactId, ben, storedAdded, removedForGood),
+          period(fresh.contactId, cat, freshAdded),
+          period(fresh.contactId, dan, freshAdded),
+          period(g.contactId, ana, created),
+          period(g.contactId, ben, created),
+          period(g.contactId, cat, created, catOut),
+          period(g.contactId, cat, catBack),
+          period(g.contactId, dan, catBack),
+        ]),
+      );
+  });
+
   it('other events in its batches change nothing and are never parked', async () => {
     const log = new TestLog();
     const account = signUp(log, 'ana', 'Ana', ana);

@@ -1,35 +1,99 @@
 import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
-import type { Sql } from '../projection.js';
+import type { Projection, Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
-import { sqlPerEvent } from '../sql-per-event.js';
 
 const TYPES = ['ContactAdded', 'ContactRemoved', 'GroupCreated', 'GroupMembersAdded', 'GroupMemberRemoved', 'GroupMemberLeft'] as const;
 const MINE = new Set<string>(TYPES);
 
-/** New periods for `userIds`, starting after `event`; none for a user whose period is open already. */
-async function join(sql: Sql, event: RecordedDerbelEvent, contactId: string, userIds: readonly string[]) {
-  await sql.query(
-    `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at)
-     SELECT $1, u, $3, $4, $5 FROM unnest($2::uuid[]) AS u
-     WHERE NOT EXISTS (SELECT 1 FROM conversation_members m WHERE m.contact_id = $1 AND m.user_id = u AND m.left_position IS NULL)
-     ON CONFLICT DO NOTHING`,
-    [contactId, [...new Set(userIds)], event.position, event.revision, occurredAt(event)],
-  );
+/** One membership period, as stored (positions and revisions as PostgreSQL's bigint text, or numbers). */
+interface Period {
+  userId: string;
+  joinedPosition: string | number;
+  joinedRevision: string | number;
+  joinedAt: string;
+  leftPosition: string | number | null;
+  leftRevision: string | number | null;
 }
 
-/** Ends the open periods of `userIds` (all members when null) at `event`. */
-async function leave(sql: Sql, event: RecordedDerbelEvent, contactId: string, userIds: readonly string[] | null) {
-  await sql.query(
-    `UPDATE conversation_members SET left_position = $3, left_revision = $4
-     WHERE contact_id = $1 AND left_position IS NULL AND ($2::uuid[] IS NULL OR user_id = ANY($2::uuid[]))`,
-    [contactId, userIds, event.position, event.revision],
-  );
+/** What one membership event does to its conversation's periods (its fields checked before anything is written). */
+type Step =
+  | { kind: 'start'; users: string[]; onlyIfNone: boolean } // a conversation's first members (ContactAdded reopens otherwise)
+  | { kind: 'add'; users: string[] } // members added to an existing group
+  | { kind: 'end'; users: string[] | null }; // periods ended (all when null)
+
+function stepOf(event: RecordedDerbelEvent): { contactId: string; step: Step } {
+  const d = dataOf(event) as Record<string, unknown>;
+  const contactId = uuid(event, d.contactId, 'contactId');
+  switch (event.type) {
+    case 'ContactAdded': {
+      const members = uuids(event, d.members, 'members', 2);
+      occurredAt(event);
+      return { contactId, step: { kind: 'start', users: members.slice(0, 2), onlyIfNone: false } };
+    }
+    case 'GroupCreated': {
+      const members = uuids(event, d.members, 'members', 1);
+      occurredAt(event);
+      return { contactId, step: { kind: 'start', users: members, onlyIfNone: true } };
+    }
+    case 'GroupMembersAdded': {
+      const userIds = uuids(event, d.userIds, 'userIds', 1);
+      occurredAt(event);
+      return { contactId, step: { kind: 'add', users: userIds } };
+    }
+    case 'ContactRemoved':
+      return { contactId, step: { kind: 'end', users: null } };
+    default: // GroupMemberRemoved, GroupMemberLeft
+      return { contactId, step: { kind: 'end', users: [uuid(event, d.userId, 'userId')] } };
+  }
 }
 
-async function exists(sql: Sql, contactId: string): Promise<boolean> {
-  const { rowCount } = await sql.query('SELECT 1 FROM conversation_members WHERE contact_id = $1 LIMIT 1', [contactId]);
-  return (rowCount ?? 0) > 0;
+/** New periods for `users`, starting after `event`; none for a user whose period is open already. */
+function join(periods: Period[], event: RecordedDerbelEvent, users: readonly string[]) {
+  for (const userId of new Set(users)) {
+    const inAlready = periods.some((p) => p.userId === userId && (p.leftPosition === null || Number(p.joinedPosition) === event.position));
+    if (!inAlready)
+      periods.push({
+        userId,
+        joinedPosition: event.position,
+        joinedRevision: event.revision,
+        joinedAt: occurredAt(event),
+        leftPosition: null,
+        leftRevision: null,
+      });
+  }
+}
+
+/** The conversation's periods after `step`, changed in place. */
+function evolve(periods: Period[], event: RecordedDerbelEvent, step: Step) {
+  switch (step.kind) {
+    case 'start':
+      if (periods.length === 0) return join(periods, event, step.users);
+      // A direct contact accepted again: both sides see their whole history again.
+      if (!step.onlyIfNone) for (const p of periods) if (p.leftPosition !== null) p.leftPosition = p.leftRevision = null;
+      return;
+    case 'add':
+      if (periods.length > 0) join(periods, event, step.users);
+      return;
+    case 'end':
+      for (const p of periods)
+        if (p.leftPosition === null && (step.users === null || step.users.includes(p.userId))) {
+          p.leftPosition = event.position;
+          p.leftRevision = event.revision;
+        }
+  }
+}
+
+async function loadPeriods(sql: Sql, contactIds: string[]): Promise<Map<string, Period[]>> {
+  const { rows } = await sql.query<Period & { contactId: string }>(
+    `SELECT contact_id AS "contactId", user_id AS "userId", joined_position AS "joinedPosition", joined_revision AS "joinedRevision",
+            joined_at::text AS "joinedAt", left_position AS "leftPosition", left_revision AS "leftRevision"
+     FROM conversation_members WHERE contact_id = ANY($1::uuid[])`,
+    [contactIds],
+  );
+  const byContact = new Map<string, Period[]>(contactIds.map((id) => [id, []]));
+  for (const { contactId, ...period } of rows) byContact.get(contactId)!.push(period);
+  return byContact;
 }
 
 /**
@@ -39,45 +103,39 @@ async function exists(sql: Sql, contactId: string): Promise<boolean> {
  * `ContactAdded`: a removal ends it, and a new acceptance opens it again, so that the two see their whole
  * history again, as they always have. A conversation's members are set by its first event; a later one
  * naming others (only a corrupt log has one) lets nobody else in.
+ *
+ * A batch reads the periods of the conversations it touches in one statement, folds its events over them in
+ * order, and writes those conversations' periods back (the ones that had none: inserted only). Where people
+ * make their contacts by request, acceptances are most of the log: two statements per event made this the
+ * slowest read model to rebuild (BENCHMARKS.md).
  */
-export const conversationMembersProjection = sqlPerEvent(
-  PROJECTIONS.conversationMembers,
-  ['conversation_members'],
-  async (sql, event) => {
-    // A batch holds every kind of event: only the membership ones are read.
-    if (!MINE.has(event.type)) return;
-    const d = dataOf(event) as Record<string, unknown>;
-    const contactId = uuid(event, d.contactId, 'contactId');
-    switch (event.type) {
-      case 'ContactAdded': {
-        const members = uuids(event, d.members, 'members', 2);
-        occurredAt(event);
-        if (!(await exists(sql, contactId))) return join(sql, event, contactId, members.slice(0, 2));
-        await sql.query(
-          `UPDATE conversation_members SET left_position = NULL, left_revision = NULL
-           WHERE contact_id = $1 AND left_position IS NOT NULL`,
-          [contactId],
-        );
-        return;
-      }
-      case 'ContactRemoved':
-        return leave(sql, event, contactId, null);
-      case 'GroupCreated': {
-        const members = uuids(event, d.members, 'members', 1);
-        occurredAt(event);
-        if (!(await exists(sql, contactId))) await join(sql, event, contactId, members);
-        return;
-      }
-      case 'GroupMembersAdded': {
-        const userIds = uuids(event, d.userIds, 'userIds', 1);
-        occurredAt(event);
-        if (await exists(sql, contactId)) await join(sql, event, contactId, userIds);
-        return;
-      }
-      case 'GroupMemberRemoved':
-      case 'GroupMemberLeft':
-        return leave(sql, event, contactId, [uuid(event, d.userId, 'userId')]);
-    }
+export const conversationMembersProjection: Projection = {
+  name: PROJECTIONS.conversationMembers,
+  tables: ['conversation_members'],
+  handles: (event) => MINE.has(event.type),
+  async apply(sql, events) {
+    // A batch holds every kind of event: only the membership ones are read, all checked before anything is written.
+    const steps = events.filter((event) => MINE.has(event.type)).map((event) => ({ event, ...stepOf(event) }));
+    if (steps.length === 0) return;
+    const periods = await loadPeriods(sql, [...new Set(steps.map((s) => s.contactId))]);
+    const hadPeriods = [...periods].filter(([, stored]) => stored.length > 0).map(([contactId]) => contactId);
+    for (const { event, contactId, step } of steps) evolve(periods.get(contactId)!, event, step);
+
+    if (hadPeriods.length > 0) await sql.query('DELETE FROM conversation_members WHERE contact_id = ANY($1::uuid[])', [hadPeriods]);
+    const rows = [...periods].flatMap(([contactId, list]) => list.map((p) => ({ contactId, ...p })));
+    if (rows.length === 0) return;
+    await sql.query(
+      `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at, left_position, left_revision)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
+      [
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.userId),
+        rows.map((r) => String(r.joinedPosition)),
+        rows.map((r) => String(r.joinedRevision)),
+        rows.map((r) => r.joinedAt),
+        rows.map((r) => (r.leftPosition === null ? null : String(r.leftPosition))),
+        rows.map((r) => (r.leftRevision === null ? null : String(r.leftRevision))),
+      ],
+    );
   },
-  TYPES,
-);
+};
