@@ -106,9 +106,9 @@ async function loadPeriods(sql: Sql, contactIds: string[]): Promise<Map<string, 
  *
  * A batch reads the periods of the conversations it touches in one statement, folds its events over them in
  * order, and writes those conversations' periods back (the ones that had none: inserted only; a group has at
- * most 100 members, so the periods rewritten are few). Where people
- * make their contacts by request, acceptances are most of the log: two statements per event made this the
- * slowest read model to rebuild (BENCHMARKS.md).
+ * most 100 members, so the periods rewritten are few). Where people make their contacts by request,
+ * acceptances are most of the log: two statements per event made this the slowest read model to rebuild
+ * (BENCHMARKS.md).
  */
 export const conversationMembersProjection: Projection = {
   name: PROJECTIONS.conversationMembers,
