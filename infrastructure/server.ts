@@ -33,7 +33,7 @@ import { createPool } from './database/pool.js';
 import { MeetingSweeper } from './meetings/meeting-sweeper.js';
 import { PostgresMeetingSeats } from './meetings/postgres-meeting-seats.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
-import { sendSocketsElsewhere, stopAccepting } from './lifecycle/drain.js';
+import { stopAccepting } from './lifecycle/drain.js';
 import { resyncWhenRedisReturns, resyncWhoMissedPushes } from './lifecycle/feed-resync.js';
 import { MeteredEventStore } from './observability/metered-event-store.js';
 import { Metrics } from './observability/metrics.js';
@@ -51,7 +51,11 @@ import { bounded } from './redis/bounded.js';
 import { derivedRedisPrefix } from './redis/deployment-prefix.js';
 import { connectRedis } from './redis/redis-connections.js';
 import { SessionTrust, sessionTrustOver } from './auth/session-trust.js';
+
 import { Limiters } from './rate-limits/limiters.js';
+
+/** How long requests under way when a node stops accepting may take to finish. */
+const IN_FLIGHT_GRACE_MS = 6_000;
 
 export interface DerbelServer {
   app: FastifyInstance;
@@ -62,10 +66,11 @@ export interface DerbelServer {
   listen(): Promise<string>;
   close(): Promise<void>;
   /**
-   * Graceful stop (SIGTERM): not ready any more, stops accepting, sends its sockets elsewhere, releases
-   * its projection locks, lets in-flight requests finish (at most `graceMs`), then closes.
+   * SIGTERM: not ready at once, projections handed over; after `DRAIN_LEAVE_ROTATION_MS` stops accepting, lets
+   * requests in flight finish, moves its sockets elsewhere at the rate another node takes them and waits until
+   * their presence is announced — all within `DRAIN_TIMEOUT_MS` less a second.
    */
-  drain(graceMs?: number): Promise<void>;
+  drain(): Promise<void>;
 }
 
 export interface ServerOverrides {
@@ -286,12 +291,21 @@ export async function createServer(
       await pool.end();
       await redis?.close();
     },
-    async drain(graceMs = 7_000) {
+    async drain() {
+      const deadline = performance.now() + config.drainTimeoutMs - 1_000;
+      const until = (ms: number) => Math.max(0, Math.min(ms, deadline - performance.now()));
       draining = true;
-      const connectionsClosed = stopAccepting(app.server, graceMs);
-      const sockets = sendSocketsElsewhere(gateway.io);
-      logger.info({ sockets }, 'draining: stopped accepting, sockets sent elsewhere');
-      await Promise.all([...runners.map((r) => r.stop()), connectionsClosed]);
+      const handedOver = Promise.all(runners.map((r) => r.stop()));
+      // Not ready from now on; serving on until the balancer's next check has taken us out of its rotation.
+      await new Promise((resolve) => setTimeout(resolve, until(config.drainLeaveRotationMs)));
+      const connectionsClosed = stopAccepting(app.server, until(IN_FLIGHT_GRACE_MS));
+      logger.info({ sockets: gateway.io.of('/').sockets.size }, 'draining: stopped accepting, moving the sockets elsewhere');
+      const [moves] = await Promise.all([
+        gateway.moveSocketsAway(deadline, { presenceAfterMs: config.presenceOfflineGraceMs + 500 }),
+        handedOver,
+        connectionsClosed,
+      ]);
+      logger.info(moves, 'draining: sockets moved');
       await server.close();
     },
   };

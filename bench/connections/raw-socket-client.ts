@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { Backoff, spreadDelay, spreadHintMs } from '../../web/src/client/transport/backoff.js';
-import { FEED_MISSED_EVENT, RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
+import { Backoff, drainingSpreadMs, spreadDelay, spreadHintMs } from '../../web/src/client/transport/backoff.js';
+import { DRAINING_EVENT, FEED_MISSED_EVENT, RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {
@@ -96,6 +96,7 @@ export class RawSocketClient {
         if (name === 'event') this.hooks.onEvent(data);
         else if (name === FEED_MISSED_EVENT) this.hooks.onMissed(data);
         else if (name === RECONNECT_SPREAD_EVENT) this.spreadMs = spreadHintMs(data) ?? this.spreadMs;
+        else if (name === DRAINING_EVENT) this.spreadMs = drainingSpreadMs(data) ?? this.spreadMs;
       } else if (packet === '0') {
         connected = true;
         this.state = 'online';

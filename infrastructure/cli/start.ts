@@ -41,15 +41,15 @@ async function main() {
     stopping = true;
     const started = Date.now();
     logger.info({ signal }, 'draining');
-    // The orchestrator kills us at 10 s (compose stop_grace_period is longer, but promise 10 s).
+    // The orchestrator kills us at DRAIN_TIMEOUT_MS (Docker's default stop timeout: 10 s); the drain plans to end a second before.
     const deadline = setTimeout(() => {
-      logger.error('drain did not finish in 9.5 s; exiting anyway');
+      logger.error(`drain did not finish in ${config.drainTimeoutMs - 500} ms; exiting anyway`);
       process.exit(1);
-    }, 9_500);
+    }, config.drainTimeoutMs - 500);
     deadline.unref();
     let code = 0;
     try {
-      await server.drain(6_000);
+      await server.drain();
       await embedded?.stop();
     } catch (error) {
       logger.error({ err: error }, 'drain failed');

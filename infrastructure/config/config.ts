@@ -82,6 +82,13 @@ export interface Config {
   presenceOnlineSettleMs: number;
   /** A user who goes offline is shown offline this long later, if still offline (a quick reconnect to any node sends nothing). */
   presenceOfflineGraceMs: number;
+  /**
+   * How long the orchestrator lets a node drain after SIGTERM before it kills it (lifecycle/drain.ts): its
+   * sockets are moved elsewhere at `socketReconnectSpreadPerSecond` within it.
+   */
+  drainTimeoutMs: number;
+  /** After SIGTERM, the node reports not ready and serves on this long before it stops accepting (the balancer's check interval). */
+  drainLeaveRotationMs: number;
   stunUrls: string[];
   /** Empty when no TURN server is configured; otherwise `turnSecret` is set too. */
   turnUrls: string[];
@@ -221,6 +228,16 @@ export function loadConfig(env: Environment = process.env): Config {
       'PRESENCE_OFFLINE_GRACE_MS',
       { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },
       3_000,
+    ),
+    drainTimeoutMs: read.integer(
+      'DRAIN_TIMEOUT_MS',
+      { min: 1_000, max: 600_000, description: 'a number of milliseconds 1000-600000' },
+      10_000,
+    ),
+    drainLeaveRotationMs: read.integer(
+      'DRAIN_LEAVE_ROTATION_MS',
+      { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },
+      0,
     ),
     stunUrls: read.list(
       'STUN_URLS',

@@ -1,7 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
-import type { Server as SocketServer } from 'socket.io';
+import type { Server as SocketServer, Socket } from 'socket.io';
+import { MAX_SPREAD_MS } from '../realtime/spread-window.js';
 
-/** What a draining node sends its sockets before closing them; clients reconnect (through the balancer) elsewhere. */
+/**
+ * What a draining node sends a socket before closing it: `{ reconnect: true, spreadMs }`, how widely the client
+ * spreads its return (0: at once, the node paced the moves itself). Clients reconnect (through the balancer) elsewhere.
+ */
 export const DRAINING_EVENT = 'server:draining';
 
 /**
@@ -14,6 +18,7 @@ export function stopAccepting(server: HttpServer, graceMs: number): Promise<void
     // A keep-alive connection is closed as soon as it is idle between two requests: a client that keeps
     // reusing it (a balancer's health check) would otherwise hold the close until the grace runs out.
     const idle = setInterval(() => server.closeIdleConnections(), 50);
+    // (Upgraded WebSockets are not HTTP connections any more: the cut leaves them to moveSocketsElsewhere.)
     const timer = setTimeout(() => {
       server.closeAllConnections();
       finish();
@@ -28,15 +33,66 @@ export function stopAccepting(server: HttpServer, graceMs: number): Promise<void
   });
 }
 
+export interface SocketMoves {
+  /** Sockets another node takes a second while serving its own users (`SOCKET_RECONNECT_SPREAD_PER_SECOND`). */
+  perSecond: number;
+  /** The moves end by then: the sockets still here go together, told to spread their return at that rate. */
+  withinMs: number;
+  /** Called for each socket sent together at the end, before its close. */
+  together?: (socket: Socket) => void;
+}
+
 /**
- * Tells this node's sockets to go elsewhere: a `server:draining` event, then the transport is closed
- * (not a Socket.io "server disconnect", after which clients would not reconnect on their own).
+ * Sends this node's sockets elsewhere a few at a time, at the rate another node takes reconnects, each told to
+ * come back at once. A node that dies drops all its sockets in one instant, so their clients must spread their
+ * return themselves (up to a minute for 10,000): every one of them is away that long. A draining node is still
+ * alive and serving, so it does the spreading: each client is away only as long as its own reconnect takes.
+ * The transport is closed (not a Socket.io "server disconnect", after which clients would not reconnect on
+ * their own). Resolves when no socket is left. Returns how many went paced, and how many together at the end.
  */
-export function sendSocketsElsewhere(io: SocketServer): number {
-  const sockets = [...io.of('/').sockets.values()];
-  for (const socket of sockets) {
-    socket.emit(DRAINING_EVENT, { reconnect: true });
-    socket.conn.close();
+export async function moveSocketsElsewhere(io: SocketServer, { perSecond, withinMs, together }: SocketMoves) {
+  const sockets = io.of('/').sockets;
+  // A closed socket leaves the list only once Engine.IO has flushed it.
+  const sent = new Set<string>();
+  function* notSent() {
+    for (const socket of sockets.values()) if (!sent.has(socket.id)) yield socket;
   }
-  return sockets.length;
+  const started = performance.now();
+  const tickMs = Math.max(20, 1000 / perSecond);
+  // Read again every tick: a handshake under way when the drain began may join meanwhile.
+  while (!notSent().next().done) {
+    const elapsed = performance.now() - started;
+    if (elapsed >= withinMs) {
+      const left = [...notSent()];
+      const spreadMs = Math.min(MAX_SPREAD_MS, Math.round((left.length * 1000) / perSecond));
+      for (const socket of left) {
+        together?.(socket);
+        sendElsewhere(socket, spreadMs);
+      }
+      await gone(sockets, 1_000);
+      return { paced: sent.size, together: left.length };
+    }
+    let due = 1 + Math.floor((elapsed * perSecond) / 1000) - sent.size;
+    for (const socket of notSent()) {
+      if (due-- <= 0) break;
+      sent.add(socket.id);
+      sendElsewhere(socket, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, tickMs));
+  }
+  await gone(sockets, 1_000);
+  return { paced: sent.size, together: 0 };
+}
+
+/** Until the closed sockets have left the list (their disconnect handlers ran), at most `ms`. */
+async function gone(sockets: Map<string, Socket>, ms: number) {
+  for (const until = performance.now() + ms; sockets.size > 0 && performance.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function sendElsewhere(socket: Socket, spreadMs: number) {
+  socket.emit(DRAINING_EVENT, { reconnect: true, spreadMs });
+  // Sent before the close: Engine.IO flushes what it holds first.
+  socket.conn.close();
 }

@@ -36,17 +36,18 @@ export class NodeLiveness {
     this.timer.unref();
   }
 
-  stop() {
+  /**
+   * Its sockets were disconnected (and removed) before this: it leaves the node set. With `leaveForReap` some
+   * were left registered on purpose: it stays in the set without a heartbeat, so another node reaps it at
+   * its next beat. (Without these writes the heartbeat's expiry does either.)
+   */
+  stop({ leaveForReap = false }: { leaveForReap?: boolean } = {}) {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const { redis, names, instanceId } = this.options;
-    // Its sockets were disconnected (and removed) before this; without these the expiry does it.
-    void redis
-      .multi()
-      .del(names.nodeHeartbeat(instanceId))
-      .srem(names.nodes, instanceId)
-      .exec()
-      .catch(() => {});
+    const writes = redis.multi().del(names.nodeHeartbeat(instanceId));
+    if (!leaveForReap) writes.srem(names.nodes, instanceId);
+    void writes.exec().catch(() => {});
   }
 
   private async tick() {

@@ -30,6 +30,8 @@ export class PresenceAnnouncer {
   /** When the timer fires (Date.now() time). */
   private timerAt = 0;
   private flushing = false;
+  /** Called after every flush: those waiting for the announcer to have nothing left to announce. */
+  private readonly afterFlush = new Set<() => void>();
 
   constructor(private readonly options: PresenceAnnouncerOptions) {}
 
@@ -42,6 +44,24 @@ export class PresenceAnnouncer {
     const delay = delayMs ?? (online ? this.options.onlineSettleMs : this.options.offlineGraceMs);
     this.due.set(userId, { online, at: Date.now() + delay });
     this.schedule(delay);
+  }
+
+  /**
+   * Resolves once every transition collected so far has been announced (or found to be a flap), or after
+   * `timeoutMs`. A draining node waits for this before it goes: what it has not announced, nobody will.
+   */
+  whenSettled(timeoutMs: number): Promise<boolean> {
+    if (this.due.size === 0 && !this.flushing) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => this.due.size === 0 && done(true);
+      const done = (settled: boolean) => {
+        clearTimeout(timer);
+        this.afterFlush.delete(check);
+        resolve(settled);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.afterFlush.add(check);
+    });
   }
 
   close() {
@@ -80,6 +100,7 @@ export class PresenceAnnouncer {
         const next = Math.min(...[...this.due.values()].map((d) => d.at)) - Date.now();
         this.schedule(Math.max(next, this.options.onlineSettleMs / 2));
       }
+      for (const waiter of [...this.afterFlush]) waiter();
     }
   }
 

@@ -10,7 +10,11 @@ export interface PresenceRegistry {
   /** What was last announced to contacts for each user (by any node), when known. */
   lastAnnounced(userIds: string[]): Promise<Map<string, boolean>>;
   recordAnnounced(changes: Array<{ userId: string; online: boolean }>): Promise<void>;
-  close(): void;
+  /**
+   * `leaveForReap`: sockets this node has not removed (a drain sent them off to spread their return) stay
+   * registered for another node to reap as a dead node's.
+   */
+  close(options?: { leaveForReap?: boolean }): void;
 }
 
 /** One node, no Redis: presence is simply this process's sockets. */

@@ -246,9 +246,9 @@ export class RedisPresence implements PresenceRegistry {
     }
   }
 
-  close() {
+  close({ leaveForReap = false }: { leaveForReap?: boolean } = {}) {
     this.closed = true;
     clearInterval(this.timer);
-    this.liveness.stop();
+    this.liveness.stop({ leaveForReap: leaveForReap && this.local.size > 0 });
   }
 }

@@ -11,6 +11,7 @@ import type { AppContext, RealtimeControl } from '../app-context.js';
 import { tokenFrom } from '../http/authenticate.js';
 import { Uuid } from '../http/schemas.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
+import { bounded } from '../redis/bounded.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import { FeedFanout } from './feed-fanout.js';
 import { HandshakeAdmission } from './handshake-admission.js';
@@ -28,6 +29,7 @@ import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
 import { answerProbe, PROBE_EVENT } from './liveness-probe.js';
 import { sendMissedFeed } from './missed-feed.js';
+import { moveSocketsElsewhere } from '../lifecycle/drain.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -74,6 +76,14 @@ export class SocketGateway implements RealtimeControl {
   readonly admission: HandshakeAdmission;
   private readonly heartbeats: HeartbeatWheel;
   private readonly reconnectSpread: ReconnectSpread;
+  /** Presence writes and announcements under way: a draining node lets them finish before it goes. */
+  private readonly presenceWork = new Set<Promise<unknown>>();
+  /**
+   * Sockets a draining node could not pace, told to spread their return as after a crash: their presence stays
+   * in Redis for another node to reap once this one is gone, as a dead node's (their users are announced offline
+   * after the spread, if not back by then; this node will not be there to do it).
+   */
+  private readonly leftToReap = new Set<string>();
 
   constructor(
     httpServer: HttpServer,
@@ -126,7 +136,7 @@ export class SocketGateway implements RealtimeControl {
       onlineNow: (userIds) => this.presence.onlineNow(userIds),
       lastAnnounced: (userIds) => this.presence.lastAnnounced(userIds),
       recordAnnounced: (changes) => this.presence.recordAnnounced(changes),
-      publish: (changes) => void presenceFanout.publish(changes).catch((err) => log.warn({ err }, 'presence update failed')),
+      publish: (changes) => void this.track(presenceFanout.publish(changes)).catch((err) => log.warn({ err }, 'presence update failed')),
       log,
     });
     this.io.on(PRESENCE_BATCH, (value: unknown) => {
@@ -190,6 +200,31 @@ export class SocketGateway implements RealtimeControl {
     this.endedSessions.set(sessionId, true);
   }
 
+  /**
+   * Draining: sends this node's sockets elsewhere at the rate another node takes them (lifecycle/drain.ts),
+   * then waits until what their going changed in presence is announced (those who came back elsewhere to
+   * nobody, those who did not as offline), at most until `deadline` (performance.now() time).
+   */
+  async moveSocketsAway(deadline: number, { presenceAfterMs }: { presenceAfterMs: number }) {
+    const moves = await moveSocketsElsewhere(this.io, {
+      perSecond: this.ctx.config.socketReconnectSpreadPerSecond,
+      withinMs: Math.max(0, deadline - presenceAfterMs - performance.now()),
+      together: (socket) => this.presence instanceof RedisPresence && this.leftToReap.add(socket.id),
+    });
+    const left = () => Math.max(0, deadline - performance.now());
+    await bounded(Promise.allSettled([...this.presenceWork]), [], { ms: left() });
+    const settled = await this.presenceAnnouncer.whenSettled(left());
+    await bounded(Promise.allSettled([...this.presenceWork]), [], { ms: left() });
+    return { ...moves, presenceSettled: settled };
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.presenceWork.add(work);
+    const done = () => void this.presenceWork.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   isOnline(userIds: string[]) {
     return this.presence.onlineAmong(userIds);
   }
@@ -199,7 +234,7 @@ export class SocketGateway implements RealtimeControl {
     this.admission.close();
     this.reconnectSpread.close();
     this.presenceAnnouncer.close();
-    this.presence.close();
+    this.presence.close({ leaveForReap: this.leftToReap.size > 0 });
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
@@ -279,8 +314,8 @@ export class SocketGateway implements RealtimeControl {
 
     socket.on('disconnect', () => {
       expiry.clear();
-      void this.presence
-        .disconnect(userId, socket.id)
+      if (this.leftToReap.has(socket.id)) return;
+      void this.track(this.presence.disconnect(userId, socket.id))
         .then((last) => last && this.presenceAnnouncer.changed(userId, false))
         .catch((err) => this.log.warn({ err }, 'presence update failed'));
     });

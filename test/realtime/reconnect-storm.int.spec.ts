@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backoff } from '../../web/src/client/transport/backoff.js';
-import { FeedSync, type FeedPage } from '../../web/src/client/sync/feed-sync.js';
-import { SocketConnection } from '../../web/src/client/transport/socket-connection.js';
-import type { FeedEvent } from '../../web/src/client/types.js';
 import { MessageSender } from '../failover/support/message-sender.js';
 import { duplicates } from '../failover/support/measurements.js';
 import { eventually } from '../support/eventually.js';
@@ -11,79 +7,12 @@ import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { Tab } from './support/web-tab.js';
 
 const USERS = 160;
 const PAIRS = 10;
 /** Each node asks its clients to spread a return over its sockets / this many seconds: ~80 sockets → ~2 s. */
 const SPREAD_PER_SECOND = 40;
-
-/**
- * A person's tab, as the web app builds it: the web client's own SocketConnection (its reconnection policy)
- * through the balancer, and its FeedSync, catching up after every reconnect from the page the node sends with
- * the connect (`feed:missed`, for the position the handshake named) and with `GET /api/events?after=` for the
- * rest or when none came, retrying a failed catch-up with the same jittered back-off.
- */
-class Tab {
-  readonly applied: FeedEvent[] = [];
-  readonly connection: SocketConnection;
-  readonly feed: FeedSync;
-  lostAt: number | null = null;
-  backAt: number | null = null;
-  caughtUpAt: number | null = null;
-  /** Pages the node sent with a reconnect, and pages this tab fetched itself. */
-  pagesSent = 0;
-  pagesFetched = 0;
-  online = false;
-
-  constructor(
-    readonly userId: string,
-    private readonly token: string,
-    private readonly url: string,
-    baseline: number,
-  ) {
-    this.feed = new FeedSync(
-      async (after) => {
-        this.pagesFetched++;
-        const response = await fetch(`${url}/api/events?after=${after}&limit=200`, { headers: { authorization: `Bearer ${token}` } });
-        if (response.status !== 200) throw new Error(`catch-up answered ${response.status}`);
-        return response.json();
-      },
-      (event) => this.applied.push(event),
-    );
-    this.feed.setBaseline(baseline);
-    this.connection = new SocketConnection({ server: url, token: () => token, feedAfter: () => this.feed.position });
-    const retry = new Backoff();
-    const catchUp = (afterReconnect: boolean, missed?: Promise<FeedPage | null>): void =>
-      void this.feed.catchUp(missed).then(
-        () => {
-          retry.reset();
-          if (afterReconnect) this.caughtUpAt ??= performance.now();
-        },
-        () => void setTimeout(() => catchUp(afterReconnect), retry.next()),
-      );
-    this.connection.on('event', (event) => {
-      if (typeof event.position === 'number') this.feed.receive(event as FeedEvent);
-      // A new projection leader found pushes its predecessor committed and never sent (it led on the killed node).
-      else if (event.type === 'FeedResync') catchUp(false);
-    });
-    this.connection.on('connected', ({ reconnect, missed }) => {
-      this.online = true;
-      if (!reconnect) return;
-      this.backAt ??= performance.now();
-      void missed?.then((page) => page && this.pagesSent++);
-      catchUp(true, missed);
-    });
-    this.connection.state.subscribe((state) => {
-      if (state !== 'reconnecting') return;
-      this.online = false;
-      this.lostAt ??= performance.now();
-    });
-  }
-
-  messageIds() {
-    return this.applied.filter((e) => e.type === 'MessageSent').map((e) => (e.data as { messageId: string }).messageId);
-  }
-}
 
 /**
  * Issue 21: a node holding half the sockets dies (SIGKILL). Its clients come back on the other node at

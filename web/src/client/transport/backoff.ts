@@ -56,5 +56,10 @@ export function spreadHintMs(hint: unknown): number | null {
   return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : null;
 }
 
+/** A `server:draining` notice's `spreadMs`, or null when it names none (an older node: keep the hint). */
+export function drainingSpreadMs(notice: unknown): number | null {
+  return spreadHintMs({ ms: (notice as { spreadMs?: unknown } | null)?.spreadMs });
+}
+
 /** Disconnect reasons that mean the server's end went away (a node that died or drained), not this client's network. */
 export const SERVER_WENT_AWAY = new Set(['transport close', 'transport error']);

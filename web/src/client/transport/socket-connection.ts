@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { Backoff, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.js';
+import { Backoff, drainingSpreadMs, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.js';
 import { Emitter, Observable } from '../observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
 import type { IncomingSignal, ServerEvent } from '../types.js';
@@ -7,6 +7,8 @@ import type { FeedPage } from '../sync/feed-sync.js';
 
 /** The server's `reconnect:spread` hint (infrastructure/realtime/reconnect-spread.ts). */
 export const RECONNECT_SPREAD_EVENT = 'reconnect:spread';
+/** A draining node's notice before it closes this socket, naming how widely to spread the return (infrastructure/lifecycle/drain.ts). */
+export const DRAINING_EVENT = 'server:draining';
 /** Answered at once by the server (infrastructure/realtime/liveness-probe.ts). */
 export const PROBE_EVENT = 'probe';
 /** How long a socket that looks open has to answer a probe when the network comes back before it is replaced. */
@@ -154,6 +156,8 @@ export class SocketConnection implements Realtime {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
     });
     socket.on(RECONNECT_SPREAD_EVENT, (hint: unknown) => (this.spreadMs = spreadHintMs(hint) ?? this.spreadMs));
+    // A draining node paces its sockets' moves itself: it names the spread for this one (0: come back at once).
+    socket.on(DRAINING_EVENT, (notice: unknown) => (this.spreadMs = drainingSpreadMs(notice) ?? this.spreadMs));
     socket.on('event', (event: ServerEvent) => this.emitter.emit('event', event));
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
   }
