@@ -50,4 +50,23 @@ describe('PresenceAnnouncer: a delay per change', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(published).toEqual([[{ userId: 'cid', online: false }], [{ userId: 'bob', online: false }]]);
   });
+
+  it('says when everything collected is announced (a draining node waits for it), or that it was not by the timeout', async () => {
+    await expect(announcer.whenSettled(0)).resolves.toBe(true);
+    announcer.changed('bob', false);
+    announcer.changed('cid', false, 1_000);
+    let settled: boolean | undefined;
+    void announcer.whenSettled(5_000).then((value) => (settled = value));
+    await vi.advanceTimersByTimeAsync(400);
+    expect(published).toEqual([[{ userId: 'bob', online: false }]]);
+    expect(settled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(700);
+    expect(published).toEqual([[{ userId: 'bob', online: false }], [{ userId: 'cid', online: false }]]);
+    expect(settled).toBe(true);
+
+    announcer.changed('dan', false, 10_000);
+    void announcer.whenSettled(2_000).then((value) => (settled = value));
+    await vi.advanceTimersByTimeAsync(2_100);
+    expect(settled).toBe(false);
+  });
 });

@@ -304,3 +304,41 @@ describe('SocketConnection catching up after a reconnect', () => {
     expect(connected[1].missed).toBeUndefined();
   });
 });
+
+describe('SocketConnection moved by a draining node', () => {
+  it('comes back within the back-off’s first second when the node names no spread for it, whatever it asked before', async () => {
+    const { node, connection, connected } = await setup();
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    node.sockets[0].emit('reconnect:spread', { ms: 60_000 });
+    // A draining node paces its sockets' moves itself: this one goes now.
+    const [socket] = node.sockets.splice(0);
+    socket.emit('server:draining', { reconnect: true, spreadMs: 0 });
+    const movedAt = performance.now();
+    socket.conn.close();
+    await eventually(() => connected.length === 2, { timeoutMs: 5_000 });
+    // The largest draw (Math.random is 0.999): just under the back-off's first second, not a minute.
+    expect(connected[1].at - movedAt).toBeLessThan(1_500);
+    expect(connected[1].at - movedAt).toBeGreaterThan(900);
+  });
+
+  it('spreads its return as told when the node could not pace it, and keeps the last hint when told nothing (an older node)', async () => {
+    const { node, connection, connected } = await setup();
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    node.sockets[0].emit('reconnect:spread', { ms: 1_000 });
+    node.sockets[0].emit('server:draining', { reconnect: true, spreadMs: 3_000 });
+    let movedAt = performance.now();
+    node.dropAll();
+    await eventually(() => connected.length === 2, { timeoutMs: 5_000 });
+    expect(connected[1].at - movedAt).toBeGreaterThan(2_900);
+
+    node.sockets[0].emit('reconnect:spread', { ms: 2_000 });
+    node.sockets[0].emit('server:draining', { reconnect: true });
+    movedAt = performance.now();
+    node.dropAll();
+    await eventually(() => connected.length === 3, { timeoutMs: 5_000 });
+    expect(connected[2].at - movedAt).toBeGreaterThan(1_900);
+    expect(connected[2].at - movedAt).toBeLessThan(2_500);
+  });
+});
