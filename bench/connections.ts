@@ -24,6 +24,10 @@ export interface ConnectionsOptions {
   concurrency?: number;
   storm?: number;
   stormSeconds?: number;
+  /** With `storm`: node 2 gets SIGTERM (a deploy: it drains) instead of SIGKILL (a crash). */
+  drain?: number;
+  /** The nodes' `DRAIN_TIMEOUT_MS` (default 60 s, as docker-compose.yml sets it). */
+  drainTimeoutMs?: number;
 }
 
 const log = (line: string) => console.error(`[connections] ${line}`);
@@ -67,6 +71,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     concurrency = 200,
     storm = 0,
     stormSeconds = 30,
+    drain = 0,
+    drainTimeoutMs = 60_000,
   } = options;
   const [softLimit, hardLimit] = openFilesLimit();
   // The machine is shared: a load average above its core count says the figures are a busy box's.
@@ -87,7 +93,13 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     log(`seeded in ${population.seconds.toFixed(1)} s (head ${population.head})`);
     const rebuilt = await rebuildReadModels(db.url);
     log(`read models rebuilt in ${rebuilt.seconds.toFixed(1)} s (${Math.round(rebuilt.eventsPerSecond)} events/s)`);
-    const env = { ...BENCH_NODE_ENV, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error' };
+    const env = {
+      ...BENCH_NODE_ENV,
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      LOG_LEVEL: 'error',
+      DRAIN_TIMEOUT_MS: String(drainTimeoutMs),
+    };
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }, { openFilesLimit: nodeFilesLimit }));
     nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }, { openFilesLimit: nodeFilesLimit }));
     const urls = nodes.map((n) => n.url);
@@ -204,7 +216,8 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       firstSends,
       active,
     };
-    if (storm) result.storm = await reconnectStorm(fleet, senders, nodes, { users, rate, stormSeconds, receivers: activePairs });
+    if (storm)
+      result.storm = await reconnectStorm(fleet, senders, nodes, { users, rate, stormSeconds, receivers: activePairs, drain: drain > 0 });
     result.loadAverageAtEnd = round(os.loadavg()[0], 2);
     return result;
   } finally {
@@ -216,15 +229,16 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
 }
 
 /**
- * SIGKILL of node 2 while the pairs keep sending. Its clients reconnect (to node 1: the balancer's redispatch)
- * with the web client's jittered back-off and catch up as it does (`feed:missed` sent with the connect, else
+ * SIGKILL of node 2 (or SIGTERM with `drain`: it moves its sockets itself) while the pairs keep sending. Its
+ * clients reconnect (to node 1: the balancer's redispatch) with the web client's jittered back-off, or as the
+ * draining node tells them, and catch up as it does (`feed:missed` sent with the connect, else
  * `GET /api/events?after=`).
  */
 async function reconnectStorm(
   fleet: ClientFleet,
   senders: PairSenders,
   nodes: NodeProcess[],
-  options: { users: number; rate: number; stormSeconds: number; receivers: ActivePair[] },
+  options: { users: number; rate: number; stormSeconds: number; receivers: ActivePair[]; drain: boolean },
 ) {
   const before = await fleet.resetCounters();
   const victims = before.onNode[1] ?? 0;
@@ -232,7 +246,8 @@ async function reconnectStorm(
   const receiverNode = new Map(options.receivers.map((p) => [p.receiverId, p.node]));
   const statusesBefore = { ...senders.statuses };
   const cpuParts = { survivor: nodes[0].child.pid!, ...Object.fromEntries(fleet.pids.map((pid, i) => [`clients${i}`, pid])) };
-  log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on node 1); SIGKILL in 3 s`);
+  const signal = options.drain ? 'SIGTERM' : 'SIGKILL';
+  log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on node 1); ${signal} in 3 s`);
 
   let stopSending = false;
   const sending = (async () => {
@@ -253,8 +268,10 @@ async function reconnectStorm(
   const cpuBefore = cpuSnapshot(cpuParts);
   const killedAt = epochNow();
   const rssBefore = rssMiB(nodes[0].child.pid!);
-  await nodes[1].kill();
-  log('node 2 killed');
+  // A drain takes its time (the node moves its sockets, then exits): watched like a crash meanwhile.
+  const gone = options.drain ? nodes[1].stop() : nodes[1].kill();
+  if (!options.drain) await gone;
+  log(`node 2 sent ${signal}`);
 
   let status: WorkerStatus;
   const timeline: Array<{ s: number; online: number; caughtUp: number; listenOverflows: number }> = [];
@@ -280,6 +297,7 @@ async function reconnectStorm(
     }
     if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
   }
+  await gone;
   const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
   const admissionAfter = await admission();
   const stormWallSeconds = (epochNow() - killedAt) / 1000;
@@ -305,6 +323,7 @@ async function reconnectStorm(
       .filter(([, v]) => (v as number) > 0),
   );
   const result = {
+    signal,
     victims,
     survivorsBefore,
     backOnline: status.online - survivorsBefore,
@@ -315,6 +334,10 @@ async function reconnectStorm(
       caughtUp99: quantileAfterKill(status.caughtUpAt, 0.99),
       caughtUp100: quantileAfterKill(status.caughtUpAt, 1),
     },
+    // How long each of them was without a connection (a crash: the spread it was told; a drain: one reconnect).
+    awayMs: summarize(status.awayMs),
+    // Everyone comes back: each offline change pushed is a flap someone's contacts saw.
+    presenceOfflineReceived: status.presenceOfflineReceived,
     handshakeErrors: status.connectErrors,
     catchUpStatuses: status.catchUpStatuses,
     catchUpsPerSecond: { peak: Math.max(0, ...perSecond.map((p) => p.count)), seconds: perSecond },

@@ -97,16 +97,18 @@ function mergeStatuses(statuses: WorkerStatus[]): WorkerStatus {
   };
   const onNode: number[] = [];
   for (const s of statuses) s.onNode.forEach((n, i) => (onNode[i] = (onNode[i] ?? 0) + n));
-  const concat = (key: 'connectLatencies' | 'reconnectedAt' | 'caughtUpAt' | 'attemptsAt') => statuses.flatMap((s) => s[key]);
+  const concat = (key: 'connectLatencies' | 'reconnectedAt' | 'awayMs' | 'caughtUpAt' | 'attemptsAt') => statuses.flatMap((s) => s[key]);
   return {
     clients: statuses.reduce((n, s) => n + s.clients, 0),
     online: statuses.reduce((n, s) => n + s.online, 0),
     everConnected: statuses.reduce((n, s) => n + s.everConnected, 0),
     caughtUp: statuses.reduce((n, s) => n + s.caughtUp, 0),
+    presenceOfflineReceived: statuses.reduce((n, s) => n + s.presenceOfflineReceived, 0),
     watchedAway: statuses.flatMap((s) => s.watchedAway),
     onNode: Array.from(onNode, (n) => n ?? 0),
     connectLatencies: concat('connectLatencies'),
     reconnectedAt: concat('reconnectedAt'),
+    awayMs: concat('awayMs'),
     caughtUpAt: concat('caughtUpAt'),
     attemptsAt: concat('attemptsAt'),
     connectErrors: sumCounts('connectErrors'),

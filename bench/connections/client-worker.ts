@@ -21,6 +21,8 @@ let clients: Array<{
   feed: FeedSync;
   caughtUpSinceReset: boolean;
   reconnectedSinceReset: boolean;
+  /** When it lost its connection since the reset (epoch ms). */
+  lostAt: number | null;
 }> = [];
 /** First handshakes under way (the start's concurrency bound). */
 let firstInFlight = 0;
@@ -33,12 +35,14 @@ function freshCounters() {
   return {
     connectLatencies: [] as number[],
     reconnectedAt: [] as number[],
+    awayMs: [] as number[],
     caughtUpAt: [] as number[],
     attemptsAt: [] as number[],
     connectErrors: {} as Record<string, number>,
     catchUpStatuses: {} as Record<string, number>,
     catchUpsPerSecond: {} as Record<string, number>,
     eventsByType: {} as Record<string, number>,
+    presenceOfflineReceived: 0,
   };
 }
 const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
@@ -73,6 +77,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
       spec,
       caughtUpSinceReset: false,
       reconnectedSinceReset: false,
+      lostAt: null as number | null,
       feed: new FeedSync(
         async (after) => {
           const page = await fetchPage(entry.socket.node, spec.token, after);
@@ -123,15 +128,21 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           bump(counters.eventsByType, event.type);
           // A batch of several changes for one recipient: how many changes it carried.
           const changes = (event as { data?: { changes?: unknown } }).data?.changes;
-          if (event.type === 'PresenceChanges' && Array.isArray(changes))
+          if (event.type === 'PresenceChanges' && Array.isArray(changes)) {
             counters.eventsByType.presenceChangesInBatches = (counters.eventsByType.presenceChangesInBatches ?? 0) + changes.length;
+            counters.presenceOfflineReceived += changes.filter((c: { online?: boolean }) => c.online === false).length;
+          } else if (event.type === 'PresenceChanged' && (event.data as { online?: boolean }).online === false)
+            counters.presenceOfflineReceived++;
           if (typeof event.position === 'number') entry.feed.receive(event as FeedEvent);
           else if (event.type === 'FeedResync') catchUp(false);
         },
         onConnected: ({ reconnect, latencyMs, namedFeedAfter }) => {
           counters.connectLatencies.push(latencyMs);
           if (!reconnect) return firstDone();
-          if (!entry.reconnectedSinceReset) counters.reconnectedAt.push(epochNow());
+          if (!entry.reconnectedSinceReset) {
+            counters.reconnectedAt.push(epochNow());
+            if (entry.lostAt !== null) counters.awayMs.push(epochNow() - entry.lostAt);
+          }
           entry.reconnectedSinceReset = true;
           missedWait?.settle(null);
           missedWait = namedFeedAfter === null ? null : new MissedFeedWait(namedFeedAfter);
@@ -152,7 +163,10 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           bump(counters.connectErrors, reason);
           if (!entry.socket.everConnected) firstDone();
         },
-        onDisconnected: () => missedWait?.settle(null),
+        onDisconnected: () => {
+          entry.lostAt ??= epochNow();
+          missedWait?.settle(null);
+        },
       },
       () => entry.feed.position,
     );
@@ -187,7 +201,13 @@ function status(full: boolean): WorkerStatus {
   const counts = { clients: clients.length, online, everConnected, caughtUp, watchedAway, onNode: Array.from(onNode, (n) => n ?? 0) };
   return full
     ? { ...counts, ...counters }
-    : { ...counts, ...freshCounters(), connectErrors: counters.connectErrors, catchUpStatuses: counters.catchUpStatuses };
+    : {
+        ...counts,
+        ...freshCounters(),
+        connectErrors: counters.connectErrors,
+        catchUpStatuses: counters.catchUpStatuses,
+        presenceOfflineReceived: counters.presenceOfflineReceived,
+      };
 }
 
 setInterval(() => {
@@ -201,7 +221,10 @@ process.on('message', (message: ToWorker) => {
   else if (message.type === 'status') send({ type: 'status', status: status(message.full) });
   else if (message.type === 'reset-counters') {
     counters = freshCounters();
-    for (const client of clients) client.caughtUpSinceReset = client.reconnectedSinceReset = false;
+    for (const client of clients) {
+      client.caughtUpSinceReset = client.reconnectedSinceReset = false;
+      client.lostAt = null;
+    }
     send({ type: 'status', status: status(false) });
   } else if (message.type === 'close') {
     for (const { socket } of clients) socket.close();

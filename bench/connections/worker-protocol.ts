@@ -29,6 +29,8 @@ export interface WorkerStatus {
   connectLatencies: number[];
   /** Epoch ms (performance.timeOrigin based) of each client's first reconnect and first catch-up after it, since the reset. */
   reconnectedAt: number[];
+  /** How long each client that reconnected since the reset had been without a connection (ms). */
+  awayMs: number[];
   caughtUpAt: number[];
   /** Epoch ms of every handshake attempt after the first connection (to see the herd's shape). */
   attemptsAt: number[];
@@ -37,6 +39,8 @@ export interface WorkerStatus {
   /** Completed catch-up requests per second (epoch second → count). */
   catchUpsPerSecond: Record<string, number>;
   eventsByType: Record<string, number>;
+  /** Presence changes to offline pushed to the clients since the reset (everyone comes back: each is a flap). */
+  presenceOfflineReceived: number;
 }
 
 export type FromWorker =

@@ -38,8 +38,8 @@ export interface SocketMoves {
   perSecond: number;
   /** The moves end by then: the sockets still here go together, told to spread their return at that rate. */
   withinMs: number;
-  /** Called for each socket sent together at the end, before its close. */
-  together?: (socket: Socket) => void;
+  /** Called for each socket before it is sent away. */
+  sending?: (socket: Socket) => void;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface SocketMoves {
  * The transport is closed (not a Socket.io "server disconnect", after which clients would not reconnect on
  * their own). Resolves when no socket is left. Returns how many went paced, and how many together at the end.
  */
-export async function moveSocketsElsewhere(io: SocketServer, { perSecond, withinMs, together }: SocketMoves) {
+export async function moveSocketsElsewhere(io: SocketServer, { perSecond, withinMs, sending }: SocketMoves) {
   const sockets = io.of('/').sockets;
   // A closed socket leaves the list only once Engine.IO has flushed it.
   const sent = new Set<string>();
@@ -66,7 +66,7 @@ export async function moveSocketsElsewhere(io: SocketServer, { perSecond, within
       const left = [...notSent()];
       const spreadMs = Math.min(MAX_SPREAD_MS, Math.round((left.length * 1000) / perSecond));
       for (const socket of left) {
-        together?.(socket);
+        sending?.(socket);
         sendElsewhere(socket, spreadMs);
       }
       await gone(sockets, 1_000);
@@ -76,6 +76,7 @@ export async function moveSocketsElsewhere(io: SocketServer, { perSecond, within
     for (const socket of notSent()) {
       if (due-- <= 0) break;
       sent.add(socket.id);
+      sending?.(socket);
       sendElsewhere(socket, 0);
     }
     await new Promise((resolve) => setTimeout(resolve, tickMs));

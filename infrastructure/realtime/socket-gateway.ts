@@ -209,7 +209,7 @@ export class SocketGateway implements RealtimeControl {
     const moves = await moveSocketsElsewhere(this.io, {
       perSecond: this.ctx.config.socketReconnectSpreadPerSecond,
       withinMs: Math.max(0, deadline - presenceAfterMs - performance.now()),
-      together: (socket) => this.presence instanceof RedisPresence && this.leftToReap.add(socket.id),
+      sending: (socket) => this.presence instanceof RedisPresence && this.leftToReap.add(socket.id),
     });
     const left = () => Math.max(0, deadline - performance.now());
     await bounded(Promise.allSettled([...this.presenceWork]), [], { ms: left() });
