@@ -3,11 +3,13 @@ import { Pool } from 'undici';
 import { processCpuSeconds } from './cpu-usage.js';
 import { BENCH_LIMITS, inParallel, seedPeople, startTwoNodes } from './support.js';
 
-type Way = 'GET /api/events' | 'feed:missed';
+type Way = 'GET /api/events' | 'feed:missed' | 'feed:missed + awayMs';
+const WAYS: Way[] = ['GET /api/events', 'feed:missed', 'feed:missed + awayMs'];
 
 /**
  * What a reconnect and its catch-up cost, the two ways a client can catch up: the handshake and then its own
- * `GET /api/events?after=`, or the handshake naming `feedAfter` and the node sending `feed:missed` with it. Each
+ * `GET /api/events?after=`, or the handshake naming `feedAfter` and the node sending `feed:missed` with it (and,
+ * as the web client does since, `awayMs`: the presence changes of the last few seconds, the rounds' own). Each
  * round reconnects `reconnects` sockets (at most `concurrency` in flight) of `users` people who missed nothing —
  * most of a storm's reconnects — and divides the CPU the node and this process (the clients) used by them.
  * Rounds alternate the two ways; the first pair warms up.
@@ -23,10 +25,13 @@ export async function benchReconnectCatchUp({ users = 200, contacts = 20, reconn
     const farAhead = Number.MAX_SAFE_INTEGER - 1;
 
     async function reconnect(token: string, way: Way, sockets: Socket[]) {
-      const auth = way === 'feed:missed' ? { token, feedAfter: farAhead } : { token };
+      const auth =
+        way === 'GET /api/events'
+          ? { token }
+          : { token, feedAfter: farAhead, ...(way === 'feed:missed + awayMs' ? { awayMs: 1_000 } : {}) };
       const socket = io(node1.url, { auth, forceNew: true, reconnection: false, transports: ['websocket'] });
       sockets.push(socket);
-      const sent = way === 'feed:missed' ? new Promise((resolve) => socket.once('feed:missed', resolve)) : null;
+      const sent = way !== 'GET /api/events' ? new Promise((resolve) => socket.once('feed:missed', resolve)) : null;
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
@@ -61,7 +66,7 @@ export async function benchReconnectCatchUp({ users = 200, contacts = 20, reconn
 
     const results: Array<Awaited<ReturnType<typeof round>>> = [];
     for (let i = 0; i < rounds; i++)
-      for (const way of (i % 2 === 0 ? ['feed:missed', 'GET /api/events'] : ['GET /api/events', 'feed:missed']) as Way[]) {
+      for (const way of WAYS.map((_, k) => WAYS[(k + i) % WAYS.length])) {
         const result = await round(way);
         console.error(JSON.stringify({ round: i, ...result }));
         if (i > 0) results.push(result);
@@ -79,7 +84,7 @@ export async function benchReconnectCatchUp({ users = 200, contacts = 20, reconn
       concurrency,
       rounds: results,
       median: Object.fromEntries(
-        (['GET /api/events', 'feed:missed'] as Way[]).map((way) => [
+        WAYS.map((way) => [
           way,
           { node: median(way, 'nodeMicrosecondsPerReconnect'), clients: median(way, 'clientMicrosecondsPerReconnect') },
         ]),

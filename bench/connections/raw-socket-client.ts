@@ -40,6 +40,8 @@ export class RawSocketClient {
   private readonly backoff = new Backoff();
   /** The node's `reconnect:spread` hint, honoured as the web client does when the node goes away. */
   private spreadMs = 0;
+  /** When its last connection was lost (performance.now()), named in the next handshake as the web client does. */
+  private lostAt: number | null = null;
 
   constructor(
     private readonly urls: readonly string[],
@@ -87,7 +89,13 @@ export class RawSocketClient {
       if (kind === '0') {
         // Engine.IO open → Socket.IO CONNECT; only a reconnect has missed anything.
         namedFeedAfter = this.everConnected ? this.feedAfter() : null;
-        return ws.send(`40${JSON.stringify({ token: this.token, ...(namedFeedAfter === null ? {} : { feedAfter: namedFeedAfter }) })}`);
+        const awayMs = this.lostAt === null ? null : Math.round(performance.now() - this.lostAt);
+        const auth = {
+          token: this.token,
+          ...(namedFeedAfter === null ? {} : { feedAfter: namedFeedAfter }),
+          ...(awayMs === null ? {} : { awayMs }),
+        };
+        return ws.send(`40${JSON.stringify(auth)}`);
       }
       if (kind !== '4') return;
       const packet = text[1];
@@ -100,6 +108,7 @@ export class RawSocketClient {
       } else if (packet === '0') {
         connected = true;
         this.state = 'online';
+        this.lostAt = null;
         this.backoff.reset();
         const reconnect = this.everConnected;
         this.everConnected = true;
@@ -128,8 +137,10 @@ export class RawSocketClient {
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (connected) this.hooks.onDisconnected();
-      else if (!opened) {
+      if (connected) {
+        this.lostAt = performance.now();
+        this.hooks.onDisconnected();
+      } else if (!opened) {
         // error already reported
       } else this.hooks.onConnectError('closed during the handshake');
       if (this.state === 'closed') return;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Server } from 'socket.io';
 import { inSlices } from '../lifecycle/in-slices.js';
 import type { PresenceChange } from './presence-announcer.js';
+import type { RecentPresence } from './recent-presence.js';
 import { userRoom } from './rooms.js';
 
 /** Between nodes (Socket.io's server-side emit): a batch of presence changes, delivered by every node to its own sockets. */
@@ -37,6 +38,8 @@ export class PresenceFanout {
     private readonly io: Server,
     private readonly pool: pg.Pool,
     private readonly shared: boolean,
+    /** Remembers every batch delivered here, for the clients that were away meanwhile (missed-presence.ts). */
+    private readonly recent?: RecentPresence,
   ) {}
 
   /** Sends a batch decided on this node to every node (this one included). */
@@ -53,6 +56,7 @@ export class PresenceFanout {
    * this node's other work (its users' messages) for a second.
    */
   deliverHere(changes: PresenceChange[]): Promise<void> {
+    this.recent?.record(changes);
     const recipients = this.recipientsOf(changes);
     recipients.catch(() => {}); // answered when its turn comes
     const delivered = this.delivering.then(async () => this.emitInSlices(await recipients));

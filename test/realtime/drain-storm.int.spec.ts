@@ -25,8 +25,8 @@ interface Scenario {
  * A deploy (SIGTERM) of a node holding half the sockets, unlike a crash, leaves the node alive while it goes:
  * it moves its sockets a few at a time, at the rate the other node takes them, each told to come back at once —
  * so nobody waits out a spread, and nobody's contacts see them go offline. Those it cannot pace within its
- * drain timeout go together at the end, told to spread their return as after a crash, and their presence is
- * left for the other node to reap as a dead node's.
+ * drain timeout go together at the end, told to spread their return as after a crash. Their presence is left
+ * for the other node to reap as a dead node's.
  */
 function drainScenario(name: string, scenario: Scenario) {
   describe(name, () => {
@@ -159,11 +159,12 @@ function drainScenario(name: string, scenario: Scenario) {
         expect(duplicates(receiver.messageIds())).toEqual([]);
       }
 
-      // Presence as pushed: those who moved were never shown offline; those who left are, once their grace
-      // (or, for those sent together, the other node's reap of the drained node and their spread) is out.
+      // Presence as pushed: those who moved were never shown offline; those who left are, once the other node
+      // has reaped the drained one (it exits without its heartbeat) and the window the moves took is out.
       const connected = new Set(tabs.filter((t) => !leavers.has(t)).map((t) => t.userId));
-      // Contacts who stayed where they were: what they were pushed is what they show.
-      const observers = tabs.filter((t) => t.lostAt === null);
+      // Everyone still here, those who moved too: what they were pushed (live, or sent with their reconnect for
+      // the time they were away) is what they show.
+      const observers = tabs.filter((t) => !leavers.has(t));
       const shownAsOnline = () => {
         let leaversWatched = 0;
         const wrong: string[] = [];

@@ -83,4 +83,29 @@ describe('When the network comes back', () => {
       expect([...anna.page.errors, ...boris.page.errors]).toEqual([]);
     },
   );
+
+  it(
+    'a contact who left while she was away shows offline when she is back, not online until his next change',
+    { timeout: 90_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris');
+      const carla = await app.signUp('carla');
+      await app.addContact(anna, boris);
+      await app.addContact(carla, boris);
+      const borisShown = (page: Page) => contactItem(page, 'Boris').getByTestId('presence').getAttribute('data-online');
+      await expect.poll(() => borisShown(anna.page), { timeout: 10_000 }).toBe('true');
+
+      await anna.context.setOffline(true);
+      await expect.poll(() => connection(anna.page), { timeout: 5_000 }).toBe('reconnecting');
+      // Boris closes his tab while she is away; Carla, connected all along, is told once his grace is out.
+      await boris.context.close();
+      await expect.poll(() => borisShown(carla.page), { timeout: 15_000 }).toBe('false');
+
+      await anna.context.setOffline(false);
+      await expect.poll(() => connection(anna.page), { timeout: 20_000 }).toBe('online');
+      await expect.poll(() => borisShown(anna.page), { timeout: 5_000 }).toBe('false');
+      expect([...anna.page.errors, ...carla.page.errors]).toEqual([]);
+    },
+  );
 });

@@ -275,7 +275,7 @@ describe('SocketConnection catching up after a reconnect', () => {
     node.onConnection = (socket) => socket.emit('feed:missed', { after: socket.handshake.auth.feedAfter, ...page });
     node.dropAll();
     await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
-    expect(node.auths[1]).toEqual({ token: 'a-token', feedAfter: 41 });
+    expect(node.auths[1]).toEqual({ token: 'a-token', feedAfter: 41, awayMs: expect.any(Number) });
     expect(connected[1].reconnect).toBe(true);
     expect(await connected[1].missed).toEqual(page);
   });
@@ -300,8 +300,28 @@ describe('SocketConnection catching up after a reconnect', () => {
     setPosition(null);
     node.dropAll();
     await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
-    expect(node.auths[1]).toEqual({ token: 'a-token' });
+    expect(node.auths[1]).toEqual({ token: 'a-token', awayMs: expect.any(Number) });
     expect(connected[1].missed).toBeUndefined();
+  });
+
+  it('names how long it was away, so the node sends the presence changes it missed; a fresh start names nothing', async () => {
+    const { node, connection, connected } = await connectedOnce();
+    // Lost, then back after the back-off's first step (Math.random is not pinned here: somewhere within 1 s).
+    const lostAt = performance.now();
+    node.dropAll();
+    await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
+    const awayMs = (node.auths[1] as { awayMs: number }).awayMs;
+    expect(awayMs).toBeGreaterThanOrEqual(0);
+    expect(awayMs).toBeLessThanOrEqual(performance.now() - lostAt + 1);
+    // Connected again: the next loss is timed from its own moment, not the first one's.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    node.dropAll();
+    await eventually(() => connected.length === 3, { timeoutMs: 10_000 });
+    expect((node.auths[2] as { awayMs: number }).awayMs).toBeLessThan(1_100);
+    // Signing in again (reconnect(): a new connection, not a return) names neither.
+    connection.reconnect();
+    await eventually(() => node.auths.length === 4, { timeoutMs: 10_000 });
+    expect(node.auths[3]).toEqual({ token: 'a-token' });
   });
 });
 

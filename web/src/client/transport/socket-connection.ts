@@ -82,6 +82,8 @@ export class SocketConnection implements Realtime {
   private readonly networkBack = () => this.reconnectNow();
   /** How widely the current node asked its clients to spread a return, should it go away. */
   private spreadMs = 0;
+  /** When the last connection was lost (performance.now()), until the next one is made. */
+  private lostAt: number | null = null;
   /** The feed position the current attempt's handshake named, if any. */
   private namedFeedAfter: number | null = null;
   private missedFeed: MissedFeedWait | null = null;
@@ -107,7 +109,13 @@ export class SocketConnection implements Realtime {
       // Only a reconnect has missed anything: a first connect loads its snapshot.
       const feedAfter = this.everConnected ? (this.options.feedAfter?.() ?? null) : null;
       this.namedFeedAfter = feedAfter;
-      cb({ ...(token ? { token } : csrfToken ? { csrfToken } : {}), ...(feedAfter === null ? {} : { feedAfter }) });
+      // And the presence changes pushed while it was away: the node sends those since then.
+      const awayMs = this.lostAt === null ? null : Math.round(performance.now() - this.lostAt);
+      cb({
+        ...(token ? { token } : csrfToken ? { csrfToken } : {}),
+        ...(feedAfter === null ? {} : { feedAfter }),
+        ...(awayMs === null ? {} : { awayMs }),
+      });
     };
     // WebSocket first: its handshake costs a node less than half of polling-then-upgrade, and one round trip
     // instead of four; where a proxy refuses WebSocket, `tryAllTransports` falls back to long-polling.
@@ -118,6 +126,7 @@ export class SocketConnection implements Realtime {
     this.network?.addEventListener('online', this.networkBack);
 
     socket.on('connect', () => {
+      this.lostAt = null;
       this.backoff.reset();
       const reconnect = this.everConnected;
       this.everConnected = true;
@@ -128,6 +137,7 @@ export class SocketConnection implements Realtime {
     });
     socket.on(FEED_MISSED_EVENT, (payload: unknown) => this.missedFeed?.settle(payload));
     socket.on('disconnect', (reason) => {
+      this.lostAt ??= performance.now();
       this.missedFeed?.settle(null);
       if (this.state.value === 'closed') return;
       if (reason === 'io client disconnect') return;
@@ -232,6 +242,7 @@ export class SocketConnection implements Realtime {
     this.socket?.disconnect();
     this.socket = null;
     this.everConnected = false;
+    this.lostAt = null;
   }
 }
 
