@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageSender } from '../failover/support/message-sender.js';
-import { duplicates, record } from '../failover/support/measurements.js';
+import { record } from '../failover/support/measurements.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { Tab } from './support/web-tab.js';
+import { closeEveryThirdTabThatLosesItsNode, connectEveryone, expectDeliveredOnce, startSenders } from './support/storm-steps.js';
+import type { Tab } from './support/web-tab.js';
 
 const USERS = 160;
 const PAIRS = 10;
@@ -58,16 +57,8 @@ function drainScenario(name: string, scenario: Scenario) {
     });
 
     it('moves the sockets, each back as soon as it can be, with every message once and presence as it really is', async () => {
-      tabs = population.users.map((u) => new Tab(u.userId, u.token, cluster.url, population.head));
-      for (const tab of tabs) tab.connection.connect();
-      await eventually(() => tabs.every((t) => t.online), { timeoutMs: 20_000, message: 'all tabs connected' });
-      const perNode = (await eventually(
-        async () => {
-          const counts = await cluster.sockets();
-          return [...counts.values()].reduce((a, b) => a + b, 0) === USERS ? counts : null;
-        },
-        { timeoutMs: 30_000, message: 'one socket per tab on the nodes' },
-      ))!;
+      let perNode: Map<string, number>;
+      ({ tabs, perNode } = await connectEveryone(cluster, population));
       const onDrained = perNode.get('node-2')!;
       expect(onDrained).toBeGreaterThan(USERS / 4);
       // What the moves take at the rate, and how many fit in the drain's time.
@@ -84,27 +75,8 @@ function drainScenario(name: string, scenario: Scenario) {
         return new Map(contacts.map((c) => [c.peer.id, c.peerOnline]));
       };
 
-      const senders = population.pairs.map((pair, i) => {
-        const api = new ApiClient(cluster.url);
-        api.token = population.users[pair.sender].token;
-        return new MessageSender(api, pair.contactId, `pair ${i}`);
-      });
-      for (const sender of senders) sender.start(40);
-      await eventually(() => senders.every((s) => s.acknowledged.length >= 3), { timeoutMs: 10_000, message: 'messages flowing' });
-
-      // Every third tab the drain moves is closed instead (its person went away): it must end up shown offline.
-      const leavers = new Set<Tab>();
-      let moved = 0;
-      for (const tab of tabs) {
-        tab.connection.state.subscribe((state) => {
-          if (state !== 'reconnecting' || leavers.has(tab) || tab.backAt !== null) return;
-          if (moved++ % 3 === 0) {
-            leavers.add(tab);
-            queueMicrotask(() => tab.connection.close());
-          }
-        });
-      }
-
+      const senders = await startSenders(cluster, population);
+      const leavers = closeEveryThirdTabThatLosesItsNode(tabs);
       const snapshots = new Map(await Promise.all(tabs.map(async (t) => [t, await snapshotOf(t)] as const)));
       for (const tab of tabs) tab.presencePushed.length = 0;
 
@@ -146,18 +118,7 @@ function drainScenario(name: string, scenario: Scenario) {
         exitMs: Math.round(exitMs),
       });
 
-      // Every acknowledged message reached its receiver exactly once, pushed or caught up.
-      const tabOf = new Map(tabs.map((t) => [t.userId, t]));
-      for (const [i, pair] of population.pairs.entries()) {
-        const receiver = tabOf.get(population.users[pair.receiver].userId)!;
-        if (leavers.has(receiver)) continue;
-        const expected = senders[i].acknowledged.map((a) => a.id);
-        await eventually(() => expected.every((id) => receiver.messageIds().includes(id)), {
-          timeoutMs: 10_000,
-          message: `pair ${i}: everything received`,
-        });
-        expect(duplicates(receiver.messageIds())).toEqual([]);
-      }
+      await expectDeliveredOnce(population, senders, tabs, leavers);
 
       // Presence as pushed: those who moved were never shown offline; those who left are, once the other node
       // has reaped the drained one (it exits without its heartbeat) and the window the moves took is out.

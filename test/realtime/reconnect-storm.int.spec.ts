@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageSender } from '../failover/support/message-sender.js';
-import { duplicates } from '../failover/support/measurements.js';
 import { eventually } from '../support/eventually.js';
-import { ApiClient } from '../support/api-client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
-import { Tab } from './support/web-tab.js';
+import { closeEveryThirdTabThatLosesItsNode, connectEveryone, expectDeliveredOnce, startSenders } from './support/storm-steps.js';
+import type { Tab } from './support/web-tab.js';
 
 const USERS = 160;
 const PAIRS = 10;
@@ -42,42 +40,15 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
   });
 
   it('everyone who stays is back and caught up, at spread-out moments, with every message once; those who left are offline', async () => {
-    tabs = population.users.map((u) => new Tab(u.userId, u.token, cluster.url, population.head));
-    for (const tab of tabs) tab.connection.connect();
-    await eventually(() => tabs.every((t) => t.online), { timeoutMs: 20_000, message: 'all tabs connected' });
-    // A handshake the client gave up on (its 20 s timeout, on a busy machine) leaves a server-side socket until its heartbeat expires.
-    const perNode = (await eventually(
-      async () => {
-        const counts = await cluster.sockets();
-        return [...counts.values()].reduce((a, b) => a + b, 0) === USERS ? counts : null;
-      },
-      { timeoutMs: 30_000, message: 'one socket per tab on the nodes' },
-    ))!;
+    let perNode: Map<string, number>;
+    ({ tabs, perNode } = await connectEveryone(cluster, population));
     expect(Math.min(...perNode.values())).toBeGreaterThan(0);
     // The tabs that connected first were told a narrower spread (fewer sockets then); each node re-announces
     // it every 2 s once it has moved by a quarter.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
-    const senders = population.pairs.map((pair, i) => {
-      const api = new ApiClient(cluster.url);
-      api.token = population.users[pair.sender].token;
-      return new MessageSender(api, pair.contactId, `pair ${i}`);
-    });
-    for (const sender of senders) sender.start(40);
-    await eventually(() => senders.every((s) => s.acknowledged.length >= 3), { timeoutMs: 10_000, message: 'messages flowing' });
-
-    // Every third tab that loses its node is closed at once instead (its person went away): it must end up offline.
-    const leavers = new Set<Tab>();
-    let lost = 0;
-    for (const tab of tabs) {
-      tab.connection.state.subscribe((state) => {
-        if (state !== 'reconnecting' || leavers.has(tab) || tab.backAt !== null) return;
-        if (lost++ % 3 === 0) {
-          leavers.add(tab);
-          queueMicrotask(() => tab.connection.close());
-        }
-      });
-    }
+    const senders = await startSenders(cluster, population);
+    const leavers = closeEveryThirdTabThatLosesItsNode(tabs);
     const killedAt = performance.now();
     await cluster.node('node-2').kill();
 
@@ -117,19 +88,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
     expect(backAfter.filter((at) => at > 1_100).length).toBeGreaterThan(stayers().length / 4);
     expect(Math.max(...backAfter) - Math.min(...backAfter)).toBeGreaterThan(spreadMs / 2);
 
-    // Every acknowledged message reached its receiver exactly once, pushed or caught up.
-    const tabOf = new Map(tabs.map((t) => [t.userId, t]));
-    for (const [i, pair] of population.pairs.entries()) {
-      const receiver = tabOf.get(population.users[pair.receiver].userId)!;
-      if (leavers.has(receiver)) continue;
-      const expected = senders[i].acknowledged.map((a) => a.id);
-      await eventually(() => expected.every((id) => receiver.messageIds().includes(id)), {
-        timeoutMs: 10_000,
-        message: `pair ${i}: everything received`,
-      });
-      expect(duplicates(receiver.messageIds())).toEqual([]);
-      expect(receiver.messageIds().filter((id) => !expected.includes(id))).toEqual([]);
-    }
+    await expectDeliveredOnce(population, senders, tabs, leavers);
 
     // Presence settles to the truth: online exactly those with an open tab, once the dead node's entries expire.
     const connected = new Set(tabs.filter((t) => !leavers.has(t)).map((t) => t.userId));
