@@ -253,4 +253,28 @@ describe('<derbel-connection-banner>', () => {
     await page.evaluate(() => (window as unknown as { client: { connection: { set(v: string): void } } }).client.connection.set('online'));
     await expect.poll(() => banner.getByTestId('connection-banner').count()).toBe(0);
   });
+
+  it('holds its word for a few seconds when the server is moving the connection (a deploy), and says it if that takes long', async () => {
+    type Client = { connection: { set(v: string): void }; connectionMoving: { set(v: boolean): void } };
+    await page.evaluate(() => {
+      const { DerbelClient } = (window as unknown as { Derbel: { DerbelClient: new (o: object) => unknown } }).Derbel;
+      const client = new DerbelClient({ server: location.origin }) as Client;
+      const banner = document.createElement('derbel-connection-banner') as HTMLElement & { client: unknown };
+      banner.client = client;
+      (window as unknown as { client: unknown }).client = client;
+      document.getElementById('stage')!.replaceChildren(banner);
+      client.connection.set('online');
+    });
+    const banner = page.locator('derbel-connection-banner');
+    await page.evaluate(() => {
+      const { client } = window as unknown as { client: Client };
+      client.connectionMoving.set(true);
+      client.connection.set('reconnecting');
+    });
+    // A lost connection is said after 0.3 s; a moved one is not, for the second or two it takes…
+    await page.waitForTimeout(1_500);
+    expect(await banner.getByTestId('connection-banner').count()).toBe(0);
+    // …and is if it takes longer.
+    await expect.poll(() => banner.getByRole('status').textContent(), { timeout: 5_000 }).toContain('Connection lost. Reconnecting…');
+  });
 });

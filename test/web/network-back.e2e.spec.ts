@@ -85,6 +85,57 @@ describe('When the network comes back', () => {
   );
 
   it(
+    'a deploy moving her connection to another node shows no banner: she is back within a second or two',
+    { timeout: 90_000 },
+    async () => {
+      const anna = await app.signUp('anna');
+      const boris = await app.signUp('boris');
+      await app.addContact(anna, boris);
+      await contactItem(anna.page, 'Boris').click();
+      await expect.poll(() => connection(anna.page)).toBe('online');
+      const annaId = await userId(anna.page);
+      const states: string[] = [];
+      await anna.page.exposeFunction('connectionState', (state: string) => states.push(state));
+      await anna.page.evaluate(() =>
+        (
+          document.querySelector('derbel-app') as unknown as {
+            client: { connection: { subscribe(f: (s: string) => void): void } };
+          }
+        ).client.connection.subscribe((state) => (window as unknown as { connectionState(s: string): void }).connectionState(state)),
+      );
+      let bannerSeen = false;
+      const watching = setInterval(
+        () =>
+          void anna.page
+            .getByTestId('connection-banner')
+            .count()
+            .then(
+              (n) => (bannerSeen ||= n > 0),
+              () => undefined,
+            ),
+        50,
+      );
+
+      // Her page draws the longest waits it can: she comes back just under a second after the move.
+      await anna.page.evaluate(() => (Math.random = () => 0.999));
+      // What a draining node does to each socket it moves (lifecycle/drain.ts); this one comes back to the same server.
+      for (const socket of app.server.server.gateway.io.of('/').sockets.values())
+        if (socket.data.userId === annaId) {
+          socket.emit('server:draining', { reconnect: true, spreadMs: 0 });
+          socket.conn.close();
+        }
+      await expect.poll(() => states.includes('reconnecting')).toBe(true);
+      await expect.poll(() => connection(anna.page), { timeout: 5_000 }).toBe('online');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      clearInterval(watching);
+      expect(bannerSeen).toBe(false);
+      await sendThroughApi(boris, ['Still here']);
+      await expect.poll(() => texts(anna.page), { timeout: 10_000 }).toContain('Still here');
+      expect([...anna.page.errors, ...boris.page.errors]).toEqual([]);
+    },
+  );
+
+  it(
     'a contact who left while she was away shows offline when she is back, not online until his next change',
     { timeout: 90_000 },
     async () => {

@@ -342,6 +342,30 @@ describe('SocketConnection moved by a draining node', () => {
     expect(connected[1].at - movedAt).toBeGreaterThan(900);
   });
 
+  it('says it is being moved (not lost) just before it turns reconnecting, only when the node asked it back at once', async () => {
+    const { node, connection, connected } = await setup();
+    const seen: string[] = [];
+    connection.on('moving', () => seen.push('moving'));
+    connection.state.subscribe((state) => seen.push(state));
+    connection.connect();
+    await eventually(() => connected.length === 1);
+    node.sockets[0].emit('server:draining', { reconnect: true, spreadMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    node.dropAll();
+    await eventually(() => connected.length === 2, { timeoutMs: 5_000 });
+    expect(seen).toEqual(['connecting', 'online', 'moving', 'reconnecting', 'online']);
+
+    // A node that went away without a word, or one that could not pace this socket: lost, not moved.
+    seen.length = 0;
+    node.dropAll();
+    await eventually(() => connected.length === 3, { timeoutMs: 5_000 });
+    node.sockets[0].emit('server:draining', { reconnect: true, spreadMs: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    node.dropAll();
+    await eventually(() => connected.length === 4, { timeoutMs: 5_000 });
+    expect(seen).toEqual(['reconnecting', 'online', 'reconnecting', 'online']);
+  });
+
   it('spreads its return as told when the node could not pace it, and keeps the last hint when told nothing (an older node)', async () => {
     const { node, connection, connected } = await setup();
     connection.connect();

@@ -78,6 +78,8 @@ export class DerbelClient implements CallClient {
   readonly api: RestClient;
   readonly session = new Observable<SessionState>({ status: 'restoring' });
   readonly connection = new Observable<ConnectionState>('closed');
+  /** While `reconnecting`: true when the server moved the connection on purpose (a deploy), not an outage. */
+  readonly connectionMoving = new Observable<boolean>(false);
   readonly contacts = new Observable<ContactsState>(emptyContacts);
   readonly contactsLoaded = new Observable(false);
   /** The users this user blocked; loaded when first asked for (`loadBlocks`). */
@@ -461,7 +463,11 @@ export class DerbelClient implements CallClient {
     });
     this.realtime = realtime;
     this.detach.push(
-      realtime.state.subscribe((state) => this.connection.set(state)),
+      realtime.on('moving', () => this.connectionMoving.set(true)),
+      realtime.state.subscribe((state) => {
+        if (state !== 'reconnecting') this.connectionMoving.set(false);
+        this.connection.set(state);
+      }),
       realtime.on('event', (event) => this.receive(event)),
       realtime.on('signal', (signal) => this.events.emit('signal', signal)),
       realtime.on('connected', ({ reconnect, missed }) => {
@@ -584,6 +590,7 @@ export class DerbelClient implements CallClient {
     for (const undo of this.detach.splice(0)) undo();
     this.realtime.close();
     this.realtime = new OfflineRealtime();
+    this.connectionMoving.set(false);
     this.connection.set('closed');
     this.outbox?.stop();
     this.outbox = null;

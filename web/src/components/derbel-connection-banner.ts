@@ -11,6 +11,11 @@ import { tokens } from './internal/styles.js';
  * @csspart banner - The banner.
  * @cssproperty --derbel-banner-background - Background while disconnected.
  */
+/** A lost connection is said after this long: a blip passes unseen. */
+const LOST_QUIET_MS = 300;
+/** A connection the server moved on purpose (a deploy) comes back within a second or two: said only if it has not. */
+const MOVE_QUIET_MS = 3_000;
+
 export class DerbelConnectionBanner extends LitElement {
   static properties = {
     server: { type: String },
@@ -39,7 +44,9 @@ export class DerbelConnectionBanner extends LitElement {
   protected willUpdate() {
     const state = this.controller.client?.connection.value;
     if (state === 'connecting' || state === 'reconnecting') {
-      this.timer ??= setTimeout(() => (this.late = true), state === 'reconnecting' ? 300 : this.delay);
+      const moving = this.controller.client?.connectionMoving.value === true;
+      const wait = state === 'connecting' ? this.delay : moving ? MOVE_QUIET_MS : LOST_QUIET_MS;
+      this.timer ??= setTimeout(() => (this.late = true), wait);
     } else {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;

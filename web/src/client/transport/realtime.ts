@@ -16,6 +16,11 @@ export type RealtimeEvents = {
   connected: { reconnect: boolean; missed?: Promise<FeedPage | null> };
   event: ServerEvent;
   signal: IncomingSignal;
+  /**
+   * The connection is about to be lost on purpose: a draining node is moving this socket to another one and
+   * asked it back at once (emitted just before the state turns `reconnecting`; a blip, not an outage).
+   */
+  moving: Record<string, never>;
   /** The server ended this session (`session:expired`) or refused the handshake (`UNAUTHORIZED`). */
   unauthorized: { reason: string };
 };

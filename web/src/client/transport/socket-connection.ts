@@ -82,6 +82,8 @@ export class SocketConnection implements Realtime {
   private readonly networkBack = () => this.reconnectNow();
   /** How widely the current node asked its clients to spread a return, should it go away. */
   private spreadMs = 0;
+  /** The node said it is moving this socket elsewhere and wants it back at once (`server:draining`, `spreadMs: 0`). */
+  private movedByServer = false;
   /** When the last connection was lost (performance.now()), until the next one is made. */
   private lostAt: number | null = null;
   /** The feed position the current attempt's handshake named, if any. */
@@ -141,6 +143,8 @@ export class SocketConnection implements Realtime {
       this.missedFeed?.settle(null);
       if (this.state.value === 'closed') return;
       if (reason === 'io client disconnect') return;
+      if (this.movedByServer && SERVER_WENT_AWAY.has(reason)) this.emitter.emit('moving', {});
+      this.movedByServer = false;
       this.state.set('reconnecting');
       // A lost transport, a node that died or drained, or a server that hung up on purpose (not a session
       // end, which says so first): try again — spread as the node asked if it went away with everyone else.
@@ -167,7 +171,11 @@ export class SocketConnection implements Realtime {
     });
     socket.on(RECONNECT_SPREAD_EVENT, (hint: unknown) => (this.spreadMs = spreadHintMs(hint) ?? this.spreadMs));
     // A draining node paces its sockets' moves itself: it names the spread for this one (0: come back at once).
-    socket.on(DRAINING_EVENT, (notice: unknown) => (this.spreadMs = drainingSpreadMs(notice) ?? this.spreadMs));
+    socket.on(DRAINING_EVENT, (notice: unknown) => {
+      const spreadMs = drainingSpreadMs(notice);
+      this.spreadMs = spreadMs ?? this.spreadMs;
+      this.movedByServer = spreadMs === 0;
+    });
     socket.on('event', (event: ServerEvent) => this.emitter.emit('event', event));
     socket.on('signal', (signal: IncomingSignal) => this.emitter.emit('signal', signal));
   }
