@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { record } from '../failover/support/measurements.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
-import { TEST_REDIS_URL } from '../support/test-env.js';
-import { closeEveryThirdTabThatLosesItsNode, connectEveryone, expectDeliveredOnce, startSenders } from './support/storm-steps.js';
+import type { TestCluster } from '../support/cluster.js';
+import type { TestDatabase } from '../support/database.js';
+import type { Population } from '../support/seeded-population.js';
+import {
+  closeEveryThirdTabThatLosesItsNode,
+  connectEveryone,
+  expectDeliveredOnce,
+  startSenders,
+  startStormCluster,
+} from './support/storm-steps.js';
 import type { Tab } from './support/web-tab.js';
 
 const USERS = 160;
@@ -35,22 +40,16 @@ function drainScenario(name: string, scenario: Scenario) {
     let tabs: Tab[] = [];
 
     beforeAll(async () => {
-      db = await createMigratedTestDatabase();
-      population = await seedPopulation(db.url, { users: USERS, contactsPerUser: 6, pairs: PAIRS });
-      cluster = await startTestCluster({
-        size: 2,
-        databaseUrl: db.url,
-        redisUrl: TEST_REDIS_URL,
+      ({ db, population, cluster } = await startStormCluster({
+        users: USERS,
+        pairs: PAIRS,
         env: {
           SOCKET_RECONNECT_SPREAD_PER_SECOND: String(scenario.spreadPerSecond),
           ...(scenario.drainTimeoutMs ? { DRAIN_TIMEOUT_MS: String(scenario.drainTimeoutMs) } : {}),
         },
-      });
-      await projectionsReached(db.url, population.head, 30_000);
+      }));
     }, 60_000);
     afterAll(async () => {
-      console.log('OUT1', cluster.output('node-1').slice(-3000));
-      console.log('OUT2', cluster.output('node-2').slice(-3000));
       for (const tab of tabs) tab.connection.close();
       await cluster?.stop();
       await db?.drop();

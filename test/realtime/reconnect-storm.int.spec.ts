@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
-import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedPopulation, projectionsReached, type Population } from '../support/seeded-population.js';
-import { TEST_REDIS_URL } from '../support/test-env.js';
-import { closeEveryThirdTabThatLosesItsNode, connectEveryone, expectDeliveredOnce, startSenders } from './support/storm-steps.js';
+import type { TestCluster } from '../support/cluster.js';
+import type { TestDatabase } from '../support/database.js';
+import type { Population } from '../support/seeded-population.js';
+import {
+  closeEveryThirdTabThatLosesItsNode,
+  connectEveryone,
+  expectDeliveredOnce,
+  startSenders,
+  startStormCluster,
+} from './support/storm-steps.js';
 import type { Tab } from './support/web-tab.js';
 
 const USERS = 160;
@@ -23,15 +28,11 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
   let tabs: Tab[] = [];
 
   beforeAll(async () => {
-    db = await createMigratedTestDatabase();
-    population = await seedPopulation(db.url, { users: USERS, contactsPerUser: 6, pairs: PAIRS });
-    cluster = await startTestCluster({
-      size: 2,
-      databaseUrl: db.url,
-      redisUrl: TEST_REDIS_URL,
+    ({ db, population, cluster } = await startStormCluster({
+      users: USERS,
+      pairs: PAIRS,
       env: { SOCKET_RECONNECT_SPREAD_PER_SECOND: String(SPREAD_PER_SECOND) },
-    });
-    await projectionsReached(db.url, population.head, 30_000);
+    }));
   }, 60_000);
   afterAll(async () => {
     for (const tab of tabs) tab.connection.close();

@@ -233,7 +233,8 @@ describe('<derbel-video-tile>, <derbel-meeting-controls>, <derbel-device-picker>
 });
 
 describe('<derbel-connection-banner>', () => {
-  it('is silent while connected and says so while reconnecting', async () => {
+  /** A banner on a client of its own (as `window.client`), connected. */
+  async function mountBanner() {
     await page.evaluate(() => {
       const { DerbelClient } = (window as unknown as { Derbel: { DerbelClient: new (o: object) => unknown } }).Derbel;
       const client = new DerbelClient({ server: location.origin }) as { connection: { set(v: string): void } };
@@ -243,7 +244,11 @@ describe('<derbel-connection-banner>', () => {
       document.getElementById('stage')!.replaceChildren(banner);
       client.connection.set('online');
     });
-    const banner = page.locator('derbel-connection-banner');
+    return page.locator('derbel-connection-banner');
+  }
+
+  it('is silent while connected and says so while reconnecting', async () => {
+    const banner = await mountBanner();
     await page.waitForTimeout(400);
     expect(await banner.getByTestId('connection-banner').count()).toBe(0);
     await page.evaluate(() =>
@@ -256,16 +261,7 @@ describe('<derbel-connection-banner>', () => {
 
   it('holds its word for a few seconds when the server is moving the connection (a deploy), and says it if that takes long', async () => {
     type Client = { connection: { set(v: string): void }; connectionMoving: { set(v: boolean): void } };
-    await page.evaluate(() => {
-      const { DerbelClient } = (window as unknown as { Derbel: { DerbelClient: new (o: object) => unknown } }).Derbel;
-      const client = new DerbelClient({ server: location.origin }) as Client;
-      const banner = document.createElement('derbel-connection-banner') as HTMLElement & { client: unknown };
-      banner.client = client;
-      (window as unknown as { client: unknown }).client = client;
-      document.getElementById('stage')!.replaceChildren(banner);
-      client.connection.set('online');
-    });
-    const banner = page.locator('derbel-connection-banner');
+    const banner = await mountBanner();
     await page.evaluate(() => {
       const { client } = window as unknown as { client: Client };
       client.connectionMoving.set(true);

@@ -2,12 +2,23 @@ import { expect } from 'vitest';
 import { MessageSender } from '../../failover/support/message-sender.js';
 import { duplicates } from '../../failover/support/measurements.js';
 import { ApiClient } from '../../support/api-client.js';
-import type { TestCluster } from '../../support/cluster.js';
+import { startTestCluster, type TestCluster } from '../../support/cluster.js';
+import { createMigratedTestDatabase } from '../../support/database.js';
 import { eventually } from '../../support/eventually.js';
-import type { Population } from '../../support/seeded-population.js';
+import { projectionsReached, seedPopulation, type Population } from '../../support/seeded-population.js';
+import { TEST_REDIS_URL } from '../../support/test-env.js';
 import { Tab } from './web-tab.js';
 
 /** The steps the storm specs share: a tab per person, the pairs' senders, the tabs that leave, delivery checked. */
+
+/** `users` people with six contacts each and `pairs` pairs of them, on two nodes behind HAProxy (`env` for both). */
+export async function startStormCluster({ users, pairs, env }: { users: number; pairs: number; env: Record<string, string> }) {
+  const db = await createMigratedTestDatabase();
+  const population = await seedPopulation(db.url, { users, contactsPerUser: 6, pairs });
+  const cluster = await startTestCluster({ size: 2, databaseUrl: db.url, redisUrl: TEST_REDIS_URL, env });
+  await projectionsReached(db.url, population.head, 30_000);
+  return { db, population, cluster };
+}
 
 /** A tab per person through the balancer, all connected; the sockets each node holds then. */
 export async function connectEveryone(cluster: TestCluster, population: Population) {
