@@ -296,6 +296,8 @@ export async function createServer(
       const deadline = performance.now() + config.drainTimeoutMs - 1_000;
       const until = (ms: number) => Math.max(0, Math.min(ms, deadline - performance.now()));
       draining = true;
+      const polling = gateway.beginDrain(performance.now() + until(config.drainLeaveRotationMs));
+      if (polling > 0) logger.info({ polling }, 'draining: polling sockets moved at once');
       const handedOver = Promise.all(runners.map((r) => r.stop()));
       // Not ready from now on; serving on until the balancer's next check has taken us out of its rotation.
       await new Promise((resolve) => setTimeout(resolve, until(config.drainLeaveRotationMs)));

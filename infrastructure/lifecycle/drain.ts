@@ -92,6 +92,27 @@ async function gone(sockets: Map<string, Socket>, ms: number) {
   }
 }
 
+/**
+ * Sends at once the sockets still polling (their WebSocket blocked somewhere on the way, never upgraded). Each of
+ * their packets travels on a request of its own, so they lose this node as soon as the balancer stops routing to it
+ * or it stops accepting — with no notice, as in a crash, if the paced moves had not reached them yet. Returns how
+ * many went.
+ */
+export function movePollingSockets(io: SocketServer, { sending }: Pick<SocketMoves, 'sending'> = {}) {
+  let moved = 0;
+  for (const socket of io.of('/').sockets.values()) {
+    if (!isPolling(socket)) continue;
+    sending?.(socket);
+    sendElsewhere(socket, 0);
+    moved++;
+  }
+  return moved;
+}
+
+export function isPolling(socket: Socket) {
+  return socket.conn.transport.name === 'polling';
+}
+
 function sendElsewhere(socket: Socket, spreadMs: number) {
   socket.emit(DRAINING_EVENT, { reconnect: true, spreadMs });
   // Sent before the close: Engine.IO flushes what it holds first.

@@ -31,7 +31,7 @@ import { answerProbe, PROBE_EVENT } from './liveness-probe.js';
 import { sendMissedFeed } from './missed-feed.js';
 import { sendMissedPresence } from './missed-presence.js';
 import { RecentPresence } from './recent-presence.js';
-import { moveSocketsElsewhere } from '../lifecycle/drain.js';
+import { isPolling, movePollingSockets, moveSocketsElsewhere } from '../lifecycle/drain.js';
 import { validated } from './socket-payload.js';
 
 export interface SocketData {
@@ -89,6 +89,8 @@ export class SocketGateway implements RealtimeControl {
    */
   private readonly leftToReap = new Set<string>();
   private readonly recentPresence = new RecentPresence();
+  /** Draining: until then (performance.now() time) the balancer may still send this node new connections. */
+  private drainingUntil: number | null = null;
 
   constructor(
     httpServer: HttpServer,
@@ -206,6 +208,22 @@ export class SocketGateway implements RealtimeControl {
   }
 
   /**
+   * A drain begins: the balancer may route here until `rotationEndsAt` (performance.now() time). The sockets that
+   * poll are sent elsewhere now, while their next request still reaches this node, and a polling handshake is
+   * refused with a slot that ends when the balancer sends it elsewhere (a polling client's requests follow the
+   * sticky cookie back here, and would be cut off from their session mid-way). WebSocket handshakes are taken as
+   * before: their sockets move with the rest.
+   */
+  beginDrain(rotationEndsAt: number) {
+    this.drainingUntil = rotationEndsAt;
+    return movePollingSockets(this.io, { sending: (socket) => this.leaveToReap(socket) });
+  }
+
+  private leaveToReap(socket: Socket) {
+    if (this.presence instanceof RedisPresence) this.leftToReap.add(socket.id);
+  }
+
+  /**
    * Draining: sends this node's sockets elsewhere at the rate another node takes them (lifecycle/drain.ts),
    * leaving their presence for another node's reap (`leftToReap`), then lets the presence changes this node
    * still has to announce (users who left just before) go out, at most until `deadline` (performance.now() time).
@@ -214,7 +232,7 @@ export class SocketGateway implements RealtimeControl {
     const moves = await moveSocketsElsewhere(this.io, {
       perSecond: this.ctx.config.socketReconnectSpreadPerSecond,
       withinMs: Math.max(0, deadline - presenceAfterMs - performance.now()),
-      sending: (socket) => this.presence instanceof RedisPresence && this.leftToReap.add(socket.id),
+      sending: (socket) => this.leaveToReap(socket),
     });
     const left = () => Math.max(0, deadline - performance.now());
     await bounded(Promise.allSettled([...this.presenceWork]), [], { ms: left() });
@@ -274,6 +292,7 @@ export class SocketGateway implements RealtimeControl {
       return claims;
     });
     // After the token (a stranger's handshakes cost no one a slot), before the first database question.
+    if (this.drainingUntil !== null && isPolling(socket)) throw new NotNow(Math.max(0, Math.ceil(this.drainingUntil - performance.now())));
     const admission = this.admission.admit();
     if (!admission.admitted) throw new NotNow(admission.retryAfterMs);
     if (!(await timedStep(step, 'session', () => this.ctx.sessions.isActive(claims.sessionId, { fresh: true }))))
