@@ -67,7 +67,7 @@ export interface DerbelServer {
   close(): Promise<void>;
   /**
    * SIGTERM: not ready at once, projections handed over; after `DRAIN_LEAVE_ROTATION_MS` stops accepting, lets
-   * requests in flight finish, moves its sockets elsewhere at the rate another node takes them (their presence left
+   * requests in flight finish, moves its sockets elsewhere at the rate the other nodes take them (their presence left
    * for another node's reap) and lets out the presence changes it still owes — all within `DRAIN_TIMEOUT_MS` less
    * a second.
    */

@@ -34,7 +34,7 @@ export function stopAccepting(server: HttpServer, graceMs: number): Promise<void
 }
 
 export interface SocketMoves {
-  /** Sockets another node takes a second while serving its own users (`SOCKET_RECONNECT_SPREAD_PER_SECOND`). */
+  /** Sockets the other nodes take a second while serving their own users (spread-window.ts `takenPerSecond`). */
   perSecond: number;
   /** The moves end by then: the sockets still here go together, told to spread their return at that rate. */
   withinMs: number;
@@ -43,7 +43,7 @@ export interface SocketMoves {
 }
 
 /**
- * Sends this node's sockets elsewhere a few at a time, at the rate another node takes reconnects, each told to
+ * Sends this node's sockets elsewhere a few at a time, at the rate the other nodes take reconnects, each told to
  * come back at once. A node that dies drops all its sockets in one instant, so their clients must spread their
  * return themselves (up to a minute for 10,000): every one of them is away that long. A draining node is still
  * alive and serving, so it does the spreading: each client is away only as long as its own reconnect takes.

@@ -27,8 +27,15 @@ export class NodeLiveness {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private beaten = false;
+  /** Other instances whose heartbeat was live at the last look. */
+  private liveOthers = 0;
 
   constructor(private readonly options: NodeLivenessOptions) {}
+
+  /** How many other nodes were beating at the last look (every beat): those that would take this node's sockets. */
+  otherLiveNodes() {
+    return this.liveOthers;
+  }
 
   start() {
     void this.tick();
@@ -79,8 +86,9 @@ export class NodeLiveness {
   private async reapTheDead() {
     const { redis, names, instanceId } = this.options;
     const others = (await redis.smembers(names.nodes)).filter((member) => member !== instanceId);
-    if (others.length === 0) return;
-    const alive = (await redis.pipeline(others.map((member) => ['exists', names.nodeHeartbeat(member)])).exec()) ?? [];
+    const alive =
+      others.length === 0 ? [] : ((await redis.pipeline(others.map((member) => ['exists', names.nodeHeartbeat(member)])).exec()) ?? []);
+    this.liveOthers = alive.filter(([, exists]) => Number(exists) === 1).length;
     for (const [i, member] of others.entries()) {
       if (Number(alive[i]?.[1]) === 1) continue;
       if ((await redis.srem(names.nodes, member)) !== 1) continue; // another node reaps it

@@ -10,6 +10,8 @@ export interface PresenceRegistry {
   /** What was last announced to contacts for each user (by any node), when known. */
   lastAnnounced(userIds: string[]): Promise<Map<string, boolean>>;
   recordAnnounced(changes: Array<{ userId: string; online: boolean }>): Promise<void>;
+  /** How many other nodes are live (they share this node's clients should it go away). */
+  otherLiveNodes(): number;
   /**
    * `leaveForReap`: sockets this node has not removed (a drain sent them off to spread their return) stay
    * registered for another node to reap as a dead node's.
@@ -48,6 +50,9 @@ export class MemoryPresence implements PresenceRegistry {
       if (online) this.announced.set(userId, true);
       else this.announced.delete(userId);
     }
+  }
+  otherLiveNodes() {
+    return 0;
   }
   close() {}
 }

@@ -16,8 +16,8 @@ const ANNOUNCE_OVER_MS = 5_000;
 /**
  * When a node dies, its clients all lose it in the same instant; if each came back within a second, the node
  * that takes them would spend seconds on nothing but refusing handshakes. So every node tells its clients how
- * widely to spread their first attempt: its own socket count at the rate another node takes reconnects while
- * serving its own users. A node with a few hundred sockets says a second or less (its clients are back at
+ * widely to spread their first attempt: its own socket count at the rate the other nodes take reconnects while
+ * serving their own users (each at `SOCKET_RECONNECT_SPREAD_PER_SECOND`). A node with a few hundred sockets says a second or less (its clients are back at
  * once); one with 10,000 says ~50 s at the default rate. The hint follows the count: sent on connect, and to everyone
  * here when it has moved by a quarter (paced over a few seconds, as it speaks of a crash still to come).
  */
@@ -31,7 +31,8 @@ export class ReconnectSpread {
 
   constructor(
     private readonly io: Server,
-    private readonly reconnectsPerSecond: number,
+    /** How many reconnects a second the other nodes would take (read again at each refresh: nodes come and go). */
+    private readonly reconnectsPerSecond: () => number,
     { refreshMs = 2_000, announceOverMs = ANNOUNCE_OVER_MS }: { refreshMs?: number; announceOverMs?: number } = {},
   ) {
     this.announceOverMs = announceOverMs;
@@ -40,7 +41,7 @@ export class ReconnectSpread {
   }
 
   currentMs() {
-    return reconnectSpreadMs(this.io.of('/').sockets.size, this.reconnectsPerSecond);
+    return reconnectSpreadMs(this.io.of('/').sockets.size, this.reconnectsPerSecond());
   }
 
   greet(socket: Socket) {

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECONNECT_SPREAD_EVENT, ReconnectSpread, SPREAD_SLICE } from './reconnect-spread.js';
+import { takenPerSecond } from './spread-window.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -36,7 +37,7 @@ describe('ReconnectSpread', () => {
 
   it('asks for the node’s sockets at the configured rate, at most a minute', () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500);
+    spread = new ReconnectSpread(io, () => 500);
     server.size = 10_000;
     expect(spread.currentMs()).toBe(20_000);
     server.size = 100;
@@ -47,7 +48,7 @@ describe('ReconnectSpread', () => {
 
   it('greets each socket with the current hint', () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500);
+    spread = new ReconnectSpread(io, () => 500);
     server.size = 2_000;
     const sent: unknown[] = [];
     spread.greet({ emit: (event: string, data: unknown) => sent.push([event, data]) } as never);
@@ -56,7 +57,7 @@ describe('ReconnectSpread', () => {
 
   it('tells everyone here again only when the hint moved by more than a quarter', async () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500, { announceOverMs: 0 });
+    spread = new ReconnectSpread(io, () => 500, { announceOverMs: 0 });
     server.size = 100; // 200 ms: within a quarter of the first second — nothing to say
     spread.refresh();
     expect(server.broadcasts).toEqual([]);
@@ -70,9 +71,23 @@ describe('ReconnectSpread', () => {
     expect(server.broadcasts).toEqual([{ ms: 10_000 }, { ms: 20_000 }]);
   });
 
+  it('follows the rate the other nodes take together: a node joining halves the hint, and everyone is told', async () => {
+    const { server, io } = fakeServer();
+    let otherNodes = 1;
+    spread = new ReconnectSpread(io, () => takenPerSecond(500, otherNodes), { announceOverMs: 0 });
+    server.size = 10_000;
+    spread.refresh();
+    otherNodes = 2;
+    spread.refresh();
+    otherNodes = 0; // alone: its clients come back to it, at one node's rate
+    spread.refresh();
+    for (let i = 0; i < 30; i += 1) await nextTurn();
+    expect(server.broadcasts).toEqual([{ ms: 20_000 }, { ms: 10_000 }, { ms: 20_000 }]);
+  });
+
   it(`tells them ${SPREAD_SLICE} sockets per event-loop turn, the turns spread over the announcement's window`, async () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500, { announceOverMs: 300 });
+    spread = new ReconnectSpread(io, () => 500, { announceOverMs: 300 });
     server.size = 4 * SPREAD_SLICE;
     const started = performance.now();
     const at: number[] = [];
@@ -89,7 +104,7 @@ describe('ReconnectSpread', () => {
 
   it('a newer hint supersedes an older one under way: those not yet told hear only the newer', async () => {
     const { server, io } = fakeServer();
-    spread = new ReconnectSpread(io, 500, { announceOverMs: 0 });
+    spread = new ReconnectSpread(io, () => 500, { announceOverMs: 0 });
     server.size = 3 * SPREAD_SLICE;
     spread.refresh();
     expect(server.slices).toEqual([{ sockets: SPREAD_SLICE, ms: 600 }]);

@@ -246,6 +246,10 @@ export class RedisPresence implements PresenceRegistry {
     }
   }
 
+  otherLiveNodes() {
+    return this.liveness.otherLiveNodes();
+  }
+
   close({ leaveForReap = false }: { leaveForReap?: boolean } = {}) {
     this.closed = true;
     clearInterval(this.timer);

@@ -23,7 +23,7 @@ import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { asPresenceBatch, PRESENCE_BATCH, PresenceFanout } from './presence-fanout.js';
 import { ReconnectSpread } from './reconnect-spread.js';
-import { reconnectSpreadMs } from './spread-window.js';
+import { reconnectSpreadMs, takenPerSecond } from './spread-window.js';
 import { RedisPresence } from './redis-presence.js';
 import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
@@ -113,7 +113,7 @@ export class SocketGateway implements RealtimeControl {
       // Requests already queueing for a database connection: every handshake would add one more.
       saturated: () => ctx.pool.waitingCount > 0,
     });
-    this.reconnectSpread = new ReconnectSpread(this.io, ctx.config.socketReconnectSpreadPerSecond);
+    this.reconnectSpread = new ReconnectSpread(this.io, () => this.takenPerSecond());
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
     this.presence = redis
       ? new RedisPresence(redis.client, {
@@ -121,11 +121,15 @@ export class SocketGateway implements RealtimeControl {
           nodeId: ctx.config.nodeId,
           onTransition: (userIds, online, reaped) => {
             // A dead node's users were told to spread their return over this window: they are expected back
-            // within it, so they are announced offline only after it (if not back by then).
+            // within it, so they are announced offline only after it (if not back by then). It counted the nodes
+            // that would take them: this one and the others live now.
             const delayMs = reaped
               ? Math.max(
                   ctx.config.presenceOfflineGraceMs,
-                  reconnectSpreadMs(reaped.deadInstanceSockets, ctx.config.socketReconnectSpreadPerSecond),
+                  reconnectSpreadMs(
+                    reaped.deadInstanceSockets,
+                    takenPerSecond(ctx.config.socketReconnectSpreadPerSecond, 1 + this.presence.otherLiveNodes()),
+                  ),
                 )
               : undefined;
             for (const userId of userIds) this.presenceAnnouncer.changed(userId, online, delayMs);
@@ -219,18 +223,23 @@ export class SocketGateway implements RealtimeControl {
     return movePollingSockets(this.io, { sending: (socket) => this.leaveToReap(socket) });
   }
 
+  /** How many of this node's clients the other nodes would take a second, should it go away. */
+  private takenPerSecond() {
+    return takenPerSecond(this.ctx.config.socketReconnectSpreadPerSecond, this.presence.otherLiveNodes());
+  }
+
   private leaveToReap(socket: Socket) {
     if (this.presence instanceof RedisPresence) this.leftToReap.add(socket.id);
   }
 
   /**
-   * Draining: sends this node's sockets elsewhere at the rate another node takes them (lifecycle/drain.ts),
+   * Draining: sends this node's sockets elsewhere at the rate the other nodes take them (lifecycle/drain.ts),
    * leaving their presence for another node's reap (`leftToReap`), then lets the presence changes this node
    * still has to announce (users who left just before) go out, at most until `deadline` (performance.now() time).
    */
   async moveSocketsAway(deadline: number, { presenceAfterMs }: { presenceAfterMs: number }) {
     const moves = await moveSocketsElsewhere(this.io, {
-      perSecond: this.ctx.config.socketReconnectSpreadPerSecond,
+      perSecond: this.takenPerSecond(),
       withinMs: Math.max(0, deadline - presenceAfterMs - performance.now()),
       sending: (socket) => this.leaveToReap(socket),
     });

@@ -2,8 +2,17 @@
 export const MAX_SPREAD_MS = 60_000;
 
 /**
+ * How many reconnects a second the nodes that would take a lost node's clients take together: the balancer shares
+ * them among every other live node (at least one: a lone node's clients come back to it, restarted), each at the
+ * rate it takes beside its own users.
+ */
+export function takenPerSecond(perNodePerSecond: number, otherLiveNodes: number) {
+  return perNodePerSecond * Math.max(1, otherLiveNodes);
+}
+
+/**
  * How widely a node with `sockets` asks its clients to spread their first reconnect attempt if it goes away:
- * its socket count at the rate another node takes reconnects, at most a minute. Told to the clients by
+ * its socket count at the rate the other nodes take reconnects (`takenPerSecond`), at most a minute. Told to the clients by
  * reconnect-spread.ts; waited out by the node that reaps a dead one before announcing its users offline.
  */
 export function reconnectSpreadMs(sockets: number, reconnectsPerSecond: number) {

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, connected } from '../support/api-client.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+
+const PEOPLE = 20;
+/** Each node takes this many reconnects a second beside its own users. */
+const PER_NODE_PER_SECOND = 10;
+
+/**
+ * The balancer shares a lost node's clients among every other node, and each of them takes
+ * `SOCKET_RECONNECT_SPREAD_PER_SECOND`. So the return a node asks of its clients, and the pace of its drain, is
+ * its socket count at that rate times the other live nodes: with two others, half as long (was: as if one other
+ * took them all, so in compose's three replicas a crash kept people away twice as long as needed).
+ */
+describe('failover: a node’s spread counts every other node that would take its sockets', () => {
+  let db: TestDatabase;
+  const nodes: NodeProcess[] = [];
+  const prefix = `spread-nodes-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(TEST_REDIS_URL);
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createMigratedTestDatabase();
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      SOCKET_RECONNECT_SPREAD_PER_SECOND: String(PER_NODE_PER_SECOND),
+      DRAIN_TIMEOUT_MS: '30000',
+    };
+    nodes.push(...(await Promise.all([1, 2].map((i) => startNodeProcess({ ...env, NODE_ID: `spread-${i}` })))));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.kill()));
+    await db?.drop();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('asks for half the spread once a third node is live, and drains at twice the pace', async () => {
+    const [first] = nodes;
+    // Each from an address of its own (sign-ups are limited per address).
+    const signUp = (name: string, i: number) => {
+      const client = new ApiClient(first.url);
+      client.defaultHeaders = { 'x-forwarded-for': `198.51.100.${i + 1}` };
+      return client.signUp(name);
+    };
+    const people = await Promise.all(Array.from({ length: PEOPLE }, (_, i) => signUp(`spread${i}`, i)));
+    const hints: number[] = [];
+    const sockets: Socket[] = [];
+    for (const person of people) {
+      const socket = person.connect({ url: first.url });
+      socket.io.opts.reconnection = false;
+      sockets.push(await connected(socket));
+    }
+    sockets[0].on('reconnect:spread', ({ ms }: { ms: number }) => hints.push(ms));
+    // One other node: all of them at its rate.
+    const alone = (PEOPLE * 1000) / PER_NODE_PER_SECOND;
+    const late = (await signUp('spread-late', PEOPLE)).connect({ url: first.url });
+    late.io.opts.reconnection = false;
+    const firstHint = await new Promise<number>((resolve) => late.once('reconnect:spread', ({ ms }: { ms: number }) => resolve(ms)));
+    expect(firstHint).toBe(alone + 1000 / PER_NODE_PER_SECOND);
+    sockets.push(await connected(late));
+
+    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'spread-3' }));
+    // Two others once the node has seen the third's heartbeat: the hint is announced again, halved.
+    const shared = ((PEOPLE + 1) * 1000) / (2 * PER_NODE_PER_SECOND);
+    await eventually(() => hints.at(-1) === shared, { timeoutMs: 15_000, message: `the hint halved (hints ${hints.join(', ')})` });
+
+    const notices: number[] = [];
+    for (const socket of sockets) socket.once('server:draining', () => notices.push(performance.now()));
+    first.child.kill('SIGTERM');
+    await eventually(() => notices.length === sockets.length, { timeoutMs: 10_000, message: 'every socket moved' });
+    // 21 sockets at 20 a second: ~1 s from the first to the last (at 10 a second, 2 s).
+    const span = notices.at(-1)! - notices[0];
+    expect(span).toBeGreaterThan(700);
+    expect(span).toBeLessThan(1_700);
+    for (const socket of sockets) socket.close();
+  }, 60_000);
+});
