@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, connected } from '../support/api-client.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually, sleep } from '../support/eventually.js';
@@ -7,88 +7,62 @@ import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 
 const WEBSOCKETS = 12;
-const MOVES_PER_SECOND = 4;
 const LEAVE_ROTATION_MS = 3_000;
-const NOTICE = 'draining {"reconnect":true,"spreadMs":0}';
 
 /**
  * A client behind a proxy that blocks WebSockets polls: each packet the node sends it ends one HTTP request and
- * the client opens the next. Once a draining node stops accepting, or the balancer stops routing to it, that next
+ * the client opens the next. Once a draining node leaves the balancer's rotation or stops accepting, that next
  * request fails, so a polling client the paced moves had not reached yet lost its node as in a crash (no notice:
  * back only after the crash spread). It is moved at once, while its requests still reach the node.
  */
 describe('drain: a client that polls is told to move too', () => {
   let db: TestDatabase;
-  let node: NodeProcess | undefined;
+  let node: NodeProcess;
 
   beforeAll(async () => {
     db = await createMigratedTestDatabase();
-  }, 60_000);
-  afterEach(async () => {
-    await node?.stop();
-    node = undefined;
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-
-  async function start(tag: string, env: Record<string, string>) {
     node = await startNodeProcess({
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
-      // Each test its own sign-up limits in Redis.
-      REDIS_PREFIX: `${db.name}-${tag}`,
-      // Paced slowly enough that the WebSockets connected first would take 3 s to move.
-      SOCKET_RECONNECT_SPREAD_PER_SECOND: String(MOVES_PER_SECOND),
+      DRAIN_LEAVE_ROTATION_MS: String(LEAVE_ROTATION_MS),
+      DRAIN_TIMEOUT_MS: '20000',
+      // Paced slowly: the WebSockets connected first take 3 s to move.
+      SOCKET_RECONNECT_SPREAD_PER_SECOND: '4',
       // Every second a ping ends the polling client's open request, so it needs a new one often.
       SOCKET_PING_INTERVAL_MS: '1000',
       SOCKET_PING_TIMEOUT_MS: '2000',
-      ...env,
     });
-    return node;
-  }
+  }, 60_000);
+  afterAll(async () => {
+    await node?.stop();
+    await db?.drop();
+  });
 
-  const polling = (url: string, token: string) =>
-    io(url, { auth: { token }, transports: ['polling'], forceNew: true, reconnection: false });
+  const polling = (token: string) => io(node.url, { auth: { token }, transports: ['polling'], forceNew: true, reconnection: false });
 
-  async function connectEveryone(node: NodeProcess, tag: string) {
-    const people = await Promise.all(Array.from({ length: WEBSOCKETS + 2 }, (_, i) => new ApiClient(node.url).signUp(`${tag}${i}`)));
+  it('is moved at once, before the WebSockets that came first, and a polling handshake meanwhile is given a slot past the rotation', async () => {
+    const people = await Promise.all(Array.from({ length: WEBSOCKETS + 2 }, (_, i) => new ApiClient(node.url).signUp(`poll${i}`)));
+    const [latecomer, pollingOne] = people.splice(WEBSOCKETS);
     const websockets: Socket[] = [];
-    for (const person of people.slice(0, WEBSOCKETS)) websockets.push(await connected(person.connect()));
+    for (const person of people) websockets.push(await connected(person.connect()));
     for (const socket of websockets) socket.io.opts.reconnection = false;
-    const poller = await connected(polling(node.url, people[WEBSOCKETS].token!));
+    const poller = await connected(polling(pollingOne.token!));
     const seen: Array<{ what: string; at: number }> = [];
     poller.on('server:draining', (notice) => seen.push({ what: `draining ${JSON.stringify(notice)}`, at: performance.now() }));
     poller.on('disconnect', (reason) => seen.push({ what: `disconnect ${reason}`, at: performance.now() }));
-    return { people, websockets, seen, latecomer: people[WEBSOCKETS + 1] };
-  }
-
-  it('gets the draining notice before it loses the node, though WebSockets connected before it', async () => {
-    const node = await start('poll', {});
-    const { websockets, seen } = await connectEveryone(node, 'poll');
-
-    node.child.kill('SIGTERM');
-    await eventually(() => seen.length === 2, { timeoutMs: 10_000, message: 'the polling client lost its node' });
-    expect(seen[0].what).toBe(NOTICE);
-    // Its next request finds the node closed or the close packet: the client takes either after the notice as a move.
-    expect(seen[1].what).toMatch(/^disconnect transport (close|error)$/);
-    for (const socket of websockets) socket.close();
-  }, 30_000);
-
-  it('is moved at once while the balancer may still route here, and a polling handshake meanwhile is given a slot past that', async () => {
-    const node = await start('rot', { DRAIN_LEAVE_ROTATION_MS: String(LEAVE_ROTATION_MS), DRAIN_TIMEOUT_MS: '20000' });
-    const { websockets, seen, latecomer } = await connectEveryone(node, 'rot');
 
     const termAt = performance.now();
     node.child.kill('SIGTERM');
     await eventually(() => seen.length === 2, { timeoutMs: 2_000, message: 'the polling client moved at once' });
-    expect(seen[0].what).toBe(NOTICE);
+    expect(seen[0].what).toBe('draining {"reconnect":true,"spreadMs":0}');
+    // The close packet, or its next request finding the node closed: after the notice, the client takes either as a move.
+    expect(seen[1].what).toMatch(/^disconnect transport (close|error)$/);
     expect(seen[1].at - termAt).toBeLessThan(LEAVE_ROTATION_MS);
     expect(websockets.every((socket) => socket.connected)).toBe(true);
 
     // Back at once (the sticky cookie brings it here while the node is in the rotation): told when to come back.
     await sleep(500);
-    const refusal = await connected(polling(node.url, latecomer.token!)).then(
+    const refusal = await connected(polling(latecomer.token!)).then(
       () => null,
       (err: Error & { data?: { retryAfterMs?: number } }) => ({ message: err.message, retryAfterMs: err.data?.retryAfterMs ?? -1 }),
     );
