@@ -28,6 +28,8 @@ export interface ConnectionsOptions {
   drain?: number;
   /** The nodes' `DRAIN_TIMEOUT_MS` (default 60 s, as docker-compose.yml sets it). */
   drainTimeoutMs?: number;
+  /** Api nodes (default 2; compose runs 3): everyone spread evenly over them; node 2 is the one that goes. */
+  nodes?: number;
 }
 
 const log = (line: string) => console.error(`[connections] ${line}`);
@@ -55,9 +57,9 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 /**
  * Many connected people (issue 21): seeds `users` people with `contacts` contacts each, connects them all over
- * WebSocket to two api nodes (half each), measures connect rate and latency, server memory per socket and idle
+ * WebSocket to two api nodes (half each; `--nodes` for more), measures connect rate and latency, server memory per socket and idle
  * CPU, then the latency of `pairs` active pairs sending `rate` messages/s while everyone is connected. With
- * `--storm`, SIGKILLs node 2 while the pairs keep sending, and measures how its clients come back on node 1
+ * `--storm`, SIGKILLs node 2 while the pairs keep sending, and measures how its clients come back on the others
  * and catch up. See BENCHMARKS.md.
  */
 export async function benchConnections(options: ConnectionsOptions = {}) {
@@ -73,6 +75,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     stormSeconds = 30,
     drain = 0,
     drainTimeoutMs = 60_000,
+    nodes: nodeCount = 2,
   } = options;
   const [softLimit, hardLimit] = openFilesLimit();
   // The machine is shared: a load average above its core count says the figures are a busy box's.
@@ -100,16 +103,16 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       LOG_LEVEL: 'error',
       DRAIN_TIMEOUT_MS: String(drainTimeoutMs),
     };
-    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-1' }, { openFilesLimit: nodeFilesLimit }));
-    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'conn-2' }, { openFilesLimit: nodeFilesLimit }));
+    for (let i = 1; i <= nodeCount; i++)
+      nodes.push(await startNodeProcess({ ...env, NODE_ID: `conn-${i}` }, { openFilesLimit: nodeFilesLimit }));
     const urls = nodes.map((n) => n.url);
     const projectionStarted = performance.now();
     await projectionsReached(db.url, population.head);
     const projectionSeconds = (performance.now() - projectionStarted) / 1000;
     log(`the nodes' projections joined the rebuilt read models in ${projectionSeconds.toFixed(1)} s`);
 
-    // Users 2i and 2i + 1 share a node, alternating by pair, so half the active pairs live on each node.
-    const nodeOf = (i: number) => (i >> 1) & 1;
+    // Users 2i and 2i + 1 share a node, in turn by pair, so the active pairs are spread evenly over the nodes.
+    const nodeOf = (i: number) => (i >> 1) % nodeCount;
     const receivers = new Set(population.pairs.map((p) => population.users[p.receiver].userId));
     const activePairs: ActivePair[] = population.pairs.map((p) => ({
       contactId: p.contactId,
@@ -152,7 +155,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     // 2. Idle: memory per socket and the heartbeats' CPU.
     await sleep(3_000);
     const rssAfter = nodes.map((n) => rssMiB(n.child.pid!));
-    const cpuParts = { node1: nodes[0].child.pid!, node2: nodes[1].child.pid! };
+    const cpuParts = Object.fromEntries(nodes.map((n, i) => [`node${i + 1}`, n.child.pid!]));
     const idleBefore = cpuSnapshot(cpuParts);
     const loadGenBefore = fleet.pids.reduce((s, pid) => s + processCpuSeconds(pid), 0);
     log(`idle for ${idleSeconds} s…`);
@@ -230,7 +233,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
 
 /**
  * SIGKILL of node 2 (or SIGTERM with `drain`: it moves its sockets itself) while the pairs keep sending. Its
- * clients reconnect (to node 1: the balancer's redispatch) with the web client's jittered back-off, or as the
+ * clients reconnect (to another node, at random: the balancer's redispatch) with the web client's jittered back-off, or as the
  * draining node tells them, and catch up as it does (`feed:missed` sent with the connect, else
  * `GET /api/events?after=`).
  */
@@ -242,12 +245,18 @@ async function reconnectStorm(
 ) {
   const before = await fleet.resetCounters();
   const victims = before.onNode[1] ?? 0;
-  const survivorsBefore = before.onNode[0] ?? 0;
+  const survivorsBefore = before.onNode.reduce((sum, n, i) => (i === 1 ? sum : sum + n), 0);
+  // Node 1 is "the survivor" of every report; with more nodes the others share the returns too.
+  const otherSurvivors = Object.fromEntries(nodes.slice(2).map((n, i) => [`survivor${i + 3}`, n.child.pid!]));
   const receiverNode = new Map(options.receivers.map((p) => [p.receiverId, p.node]));
   const statusesBefore = { ...senders.statuses };
-  const cpuParts = { survivor: nodes[0].child.pid!, ...Object.fromEntries(fleet.pids.map((pid, i) => [`clients${i}`, pid])) };
+  const cpuParts = {
+    survivor: nodes[0].child.pid!,
+    ...otherSurvivors,
+    ...Object.fromEntries(fleet.pids.map((pid, i) => [`clients${i}`, pid])),
+  };
   const signal = options.drain ? 'SIGTERM' : 'SIGKILL';
-  log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on node 1); ${signal} in 3 s`);
+  log(`storm: ${victims} sockets on node 2 (${survivorsBefore} on the others); ${signal} in 3 s`);
 
   let stopSending = false;
   const sending = (async () => {
@@ -349,6 +358,13 @@ async function reconnectStorm(
       rateEverySecond: admissionRates.filter((_, i) => i % 2 === 0),
     },
     survivorCpuPercentOfOneCore: round(cpuMs.survivor / (stormWallSeconds * 10)),
+    ...(nodes.length > 2
+      ? {
+          otherSurvivorsCpuPercentOfOneCore: Object.fromEntries(
+            Object.keys(otherSurvivors).map((k) => [k, round(cpuMs[k] / (stormWallSeconds * 10))]),
+          ),
+        }
+      : {}),
     // The rest of the machine's two cores meanwhile: what the survivor competed with.
     othersCpuPercentOfOneCore: {
       postgres: round(cpuMs.postgres / (stormWallSeconds * 10)),
@@ -359,7 +375,7 @@ async function reconnectStorm(
     survivorRssMiB: { before: round(rssBefore), after: round(rssMiB(nodes[0].child.pid!)) },
     sendStatuses: statusDelta,
     activePairs: {
-      onSurvivor: senders.report(ids, (r) => receiverNode.get(r) === 0, new Set(status.watchedAway)),
+      onSurvivor: senders.report(ids, (r) => receiverNode.get(r) !== 1, new Set(status.watchedAway)),
       onKilledNode: senders.report(ids, (r) => receiverNode.get(r) === 1, new Set(status.watchedAway)),
     },
     // Presence events the clients received (one per recipient per batch), and the changes they carried.

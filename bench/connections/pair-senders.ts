@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { summarize } from '../support.js';
-import { epochNow } from './worker-protocol.js';
+import { anotherNode, epochNow } from './worker-protocol.js';
 
 export interface ActivePair {
   contactId: string;
@@ -143,7 +143,7 @@ export class PairSenders {
       } catch (error) {
         status = String((error as NodeJS.ErrnoException)?.code ?? 'network');
         // Refused: the node is gone; the balancer sends this pair's next requests elsewhere.
-        if (status === 'ECONNREFUSED') pair.node = (pair.node + 1) % this.pools.length;
+        if (status === 'ECONNREFUSED') pair.node = anotherNode(pair.node, this.pools.length);
       }
       this.statuses[status] = (this.statuses[status] ?? 0) + 1;
       if (status === '201' || status === '200') {

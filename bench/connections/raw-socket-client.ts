@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { Backoff, drainingSpreadMs, spreadDelay, spreadHintMs } from '../../web/src/client/transport/backoff.js';
 import { DRAINING_EVENT, FEED_MISSED_EVENT, RECONNECT_SPREAD_EVENT, slotDelay } from '../../web/src/client/transport/socket-connection.js';
+import { anotherNode } from './worker-protocol.js';
 
 /** What a client saw of the server, for the bench to count. */
 export interface RawClientHooks {
@@ -129,7 +130,7 @@ export class RawSocketClient {
         this.ws = null;
         ws.removeAllListeners();
         ws.on('error', () => {});
-        this.node = (this.node + 1) % this.urls.length;
+        this.node = anotherNode(this.node, this.urls.length);
         return this.open(redirects + 1);
       }
       if (!connected) this.hooks.onConnectError(error.code ?? error.message);

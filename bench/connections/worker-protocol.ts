@@ -51,3 +51,6 @@ export type FromWorker =
 
 /** Milliseconds since the epoch, with sub-millisecond precision, comparable across processes of one machine. */
 export const epochNow = () => performance.timeOrigin + performance.now();
+
+/** Where a balancer sends a request its node refused (the node is gone): any of the other nodes, at random. */
+export const anotherNode = (node: number, nodes: number) => (node + 1 + Math.floor(Math.random() * (nodes - 1))) % nodes;
