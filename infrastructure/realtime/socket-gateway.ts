@@ -233,13 +233,14 @@ export class SocketGateway implements RealtimeControl {
   }
 
   /**
-   * Draining: sends this node's sockets elsewhere at the rate the other nodes take them (lifecycle/drain.ts),
+   * Draining: sends this node's sockets elsewhere a few at a time, at the rate the others take them (lifecycle/drain.ts),
    * leaving their presence for another node's reap (`leftToReap`), then lets the presence changes this node
    * still has to announce (users who left just before) go out, at most until `deadline` (performance.now() time).
    */
   async moveSocketsAway(deadline: number, { presenceAfterMs }: { presenceAfterMs: number }) {
     const moves = await moveSocketsElsewhere(this.io, {
-      perSecond: this.takenPerSecond(),
+      onePerSecond: this.ctx.config.socketReconnectSpreadPerSecond,
+      allPerSecond: this.takenPerSecond(),
       withinMs: Math.max(0, deadline - presenceAfterMs - performance.now()),
       sending: (socket) => this.leaveToReap(socket),
     });
