@@ -66,10 +66,11 @@ export function drainPace({ sockets, withinMs, onePerSecond, allPerSecond }: { s
  */
 export async function moveSocketsElsewhere(io: SocketServer, { onePerSecond, allPerSecond, withinMs, sending }: SocketMoves) {
   const sockets = io.of('/').sockets;
-  // A closed socket leaves the list only once Engine.IO has flushed it.
+  // A closed socket leaves the list only once Engine.IO has flushed it; one closing already was sent (a polling
+  // one moved at the drain's start, or a client that left).
   const sent = new Set<string>();
   function* notSent() {
-    for (const socket of sockets.values()) if (!sent.has(socket.id)) yield socket;
+    for (const socket of sockets.values()) if (!sent.has(socket.id) && socket.conn.readyState === 'open') yield socket;
   }
   const started = performance.now();
   const perSecond = drainPace({ sockets: sockets.size, withinMs, onePerSecond, allPerSecond });
