@@ -14,10 +14,25 @@ export const AWAY_MS_AUTH_FIELD = 'awayMs';
  */
 const MARGIN_MS = 3_000;
 
-/** The handshake's time away: a reconnect names it; anything but a number of 0 or more is not one. */
+/** The refusal's message for a handshake whose `awayMs` is named (not absent or null) and is not a time away. */
+export const AWAY_MS_INVALID = `${AWAY_MS_AUTH_FIELD} must be the milliseconds without a connection (a number of 0 or more)`;
+
+function awayMsValue(auth: unknown): unknown {
+  return typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>)[AWAY_MS_AUTH_FIELD] : undefined;
+}
+
+const isTimeAway = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** The handshake's `awayMs` is named and is not a time away (the handshake is refused: socket-gateway.ts). */
+export function awayMsIsInvalid(auth: unknown): boolean {
+  const value = awayMsValue(auth);
+  return value !== undefined && value !== null && !isTimeAway(value);
+}
+
+/** The handshake's time away: a reconnect names it; a first connect does not. */
 export function awayMsIn(auth: unknown): number | null {
-  const value = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>)[AWAY_MS_AUTH_FIELD] : undefined;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+  const value = awayMsValue(auth);
+  return isTimeAway(value) ? value : null;
 }
 
 /** Which of `peerIds` are the user's contacts (one statement for the asks of one turn: a storm's reconnects). */

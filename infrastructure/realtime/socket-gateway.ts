@@ -29,7 +29,7 @@ import { userRoom } from './rooms.js';
 import { dropOldestSockets, limitSocketEvents } from './socket-limits.js';
 import { answerProbe, PROBE_EVENT } from './liveness-probe.js';
 import { sendMissedFeed } from './missed-feed.js';
-import { sendMissedPresence } from './missed-presence.js';
+import { AWAY_MS_INVALID, awayMsIsInvalid, sendMissedPresence } from './missed-presence.js';
 import { RecentPresence } from './recent-presence.js';
 import { isPolling, movePollingSockets, moveSocketsElsewhere } from '../lifecycle/drain.js';
 import { validated } from './socket-payload.js';
@@ -46,6 +46,15 @@ export type ConnectionHandler = (socket: DerbelSocket) => void;
 class CredentialRefused extends Error {}
 
 /** The node takes no more handshakes for now: the client comes back after `retryAfterMs` (its slot). */
+/** A handshake field that is not what it must be: refused with the field's problem, costing the node nothing more. */
+class HandshakeInvalid extends Error {
+  readonly data: { code: 'VALIDATION_ERROR'; message: string };
+  constructor(message: string) {
+    super('VALIDATION_ERROR');
+    this.data = { code: 'VALIDATION_ERROR', message };
+  }
+}
+
 class NotNow extends Error {
   readonly data: { retryAfterMs: number };
   constructor(retryAfterMs: number) {
@@ -164,7 +173,7 @@ export class SocketGateway implements RealtimeControl {
         .catch((err) => {
           // Only a refused credential ends the client's session; a database that could not answer is retried.
           if (err instanceof CredentialRefused) return next(new Error('UNAUTHORIZED'));
-          if (err instanceof NotNow) return next(err);
+          if (err instanceof NotNow || err instanceof HandshakeInvalid) return next(err);
           this.log.warn({ err }, 'socket handshake could not check the session');
           next(new Error('UNAVAILABLE'));
         });
@@ -301,6 +310,7 @@ export class SocketGateway implements RealtimeControl {
         throw new CredentialRefused('cookie without its CSRF token');
       return claims;
     });
+    if (awayMsIsInvalid(auth)) throw new HandshakeInvalid(AWAY_MS_INVALID);
     // After the token (a stranger's handshakes cost no one a slot), before the first database question.
     if (this.drainingUntil !== null && isPolling(socket)) throw new NotNow(Math.max(0, Math.ceil(this.drainingUntil - performance.now())));
     const admission = this.admission.admit();

@@ -72,7 +72,7 @@ describe('the presence changes a reconnecting client missed, sent on connect', (
     expect(fresh.events).toEqual([]);
   });
 
-  it('sends nothing for changes from before it went away, ignores a time away that is not one, and sends everyone’s presence to a client away longer than the node remembers', async () => {
+  it('sends nothing for changes from before it went away, refuses a time away that is not one, and sends everyone’s presence to a client away longer than the node remembers', async () => {
     const [alice, bob, dan] = await Promise.all(['alice', 'bob', 'dan'].map((n) => new ApiClient(t.url).signUp(n)));
     await alice.addContact(bob);
     await alice.addContact(dan);
@@ -87,12 +87,21 @@ describe('the presence changes a reconnecting client missed, sent on connect', (
     // Bob's departure is older than the margin (3 s) added to a short time away.
     await sleep(3_500);
     const short = await open(alice, { awayMs: 100 });
-    for (const awayMs of ['soon', -5, null]) {
-      const odd = await open(alice, { awayMs });
-      expect(odd.socket.connected).toBe(true);
-      await sleep(100);
-      expect(odd.events).toEqual([]);
+    // A time away that is not one is refused with a clear error, before it costs the node anything.
+    for (const awayMs of ['soon', -5, '', true, { ms: 5 }]) {
+      const refusal = await open(alice, { awayMs }).then(
+        () => null,
+        (err: Error & { data?: { code: string; message: string } }) => ({ message: err.message, data: err.data }),
+      );
+      expect(refusal).toEqual({
+        message: 'VALIDATION_ERROR',
+        data: { code: 'VALIDATION_ERROR', message: 'awayMs must be the milliseconds without a connection (a number of 0 or more)' },
+      });
     }
+    // Null names nothing, as a first connect does.
+    const unnamed = await open(alice, { awayMs: null });
+    await sleep(100);
+    expect(unnamed.events).toEqual([]);
     await sleep(200);
     expect(short.events).toEqual([]);
 
