@@ -35,7 +35,7 @@ describe('failover: three api nodes, one PostgreSQL, one Redis', () => {
     await Promise.all(senders.splice(0).map((s) => s.stop()));
   });
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.kill();
     await redis?.stop();
     await postgres?.destroy();
   }, 30_000);

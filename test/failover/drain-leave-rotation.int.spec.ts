@@ -4,6 +4,7 @@ import { createMigratedTestDatabase, type TestDatabase } from '../support/databa
 import { eventually, sleep } from '../support/eventually.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const LEAVE_ROTATION_MS = 2_000;
 
@@ -22,8 +23,7 @@ describe('drain: a node leaves the balancer’s rotation before it stops serving
     node = await startNodeProcess({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, DRAIN_LEAVE_ROTATION_MS: String(LEAVE_ROTATION_MS) });
   }, 60_000);
   afterAll(async () => {
-    await node?.stop();
-    await db?.drop();
+    await endDeployment([node], db);
   });
 
   it('answers not ready at once, serves requests and keeps its sockets until the delay is out, then moves them and exits', async () => {

@@ -5,6 +5,7 @@ import { createMigratedTestDatabase, type TestDatabase } from '../support/databa
 import { eventually, sleep } from '../support/eventually.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const WEBSOCKETS = 12;
 const LEAVE_ROTATION_MS = 3_000;
@@ -34,8 +35,7 @@ describe('drain: a client that polls is told to move too', () => {
     });
   }, 60_000);
   afterAll(async () => {
-    await node?.stop();
-    await db?.drop();
+    await endDeployment([node], db);
   });
 
   const polling = (token: string) => io(node.url, { auth: { token }, transports: ['polling'], forceNew: true, reconnection: false });

@@ -7,6 +7,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { record } from './support/measurements.js';
 import { eventually, sleep } from '../support/eventually.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const leadsFeed = async (node: NodeProcess) =>
   /^derbel_projection_leader\{projection="feed"\} 1$/m.test(
@@ -44,9 +45,8 @@ describe('failover: FeedResync after a leadership change goes only to who missed
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
     proxy?.resume();
-    await Promise.all([a, b, c].map((n) => n?.stop()));
+    await endDeployment([a, b, c], db);
     await proxy?.close();
-    await db?.drop();
   });
 
   it('100 sockets: one FeedResync for each socket whose user missed a push when the leader died, none for the others, none on a clean handover', async () => {

@@ -5,6 +5,7 @@ import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { record } from './support/measurements.js';
 import { eventually } from '../support/eventually.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 /** How soon after a crash its users must show offline (the issue's window). */
 const WINDOW_MS = 15_000;
@@ -23,8 +24,7 @@ describe('failover: the users of a SIGKILLed node go offline within the heartbea
     nodes = await Promise.all([startNodeProcess({ ...env, NODE_ID: 'live-1' }), startNodeProcess({ ...env, NODE_ID: 'live-2' })]);
   }, 60_000);
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await db?.drop();
+    await endDeployment(nodes, db);
   });
 
   it('pushes PresenceChanged offline and lists them offline, whether or not they reconnected elsewhere first', async () => {

@@ -29,7 +29,7 @@ describe('failover: PostgreSQL restarts under three api nodes', () => {
     receiver?.close();
     await messages?.stop();
     await postgres?.start().catch(() => {});
-    await cluster?.stop();
+    await cluster?.kill();
     await redis?.stop();
     await postgres?.destroy();
   }, 30_000);

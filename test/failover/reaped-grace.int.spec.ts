@@ -7,6 +7,7 @@ import { createMigratedTestDatabase, type TestDatabase } from '../support/databa
 import { eventually, sleep } from '../support/eventually.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 /** Sockets on the node that is killed, and the rate its clients were told to spread their return at. */
 const SOCKETS_ON_KILLED = 3;
@@ -44,10 +45,7 @@ describe('failover: a dead node’s users are given its reconnect window before 
     ]);
   }, 60_000);
   afterAll(async () => {
-    await Promise.all([survivor?.stop(), doomed?.stop()]);
-    await db?.drop();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await endDeployment([survivor, doomed], db, { redisPrefix: prefix });
     redis.disconnect();
   });
 

@@ -6,6 +6,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { record } from './support/measurements.js';
 import { eventually, sleep } from '../support/eventually.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const HANG_MS = 10_000;
 
@@ -42,9 +43,8 @@ describe('failover: Redis hangs for 10 s under two api nodes', () => {
   }, 60_000);
   afterAll(async () => {
     proxy?.resume();
-    await Promise.all(nodes.map((n) => n.stop()));
+    await endDeployment(nodes, db);
     await proxy?.close();
-    await db?.drop();
   });
 
   it('answers the contact list within 1 s, keeps taking messages, reports Redis in /readyz and /metrics, and delivers every push once it is back', async () => {

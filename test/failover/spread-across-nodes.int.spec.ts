@@ -7,6 +7,7 @@ import { createMigratedTestDatabase, type TestDatabase } from '../support/databa
 import { eventually } from '../support/eventually.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const PEOPLE = 20;
 /** Each node takes this many reconnects a second beside its own users. */
@@ -40,10 +41,7 @@ describe('failover: a node’s spread counts every other node that would take it
     nodes.push(...(await Promise.all([1, 2].map((i) => startNodeProcess({ ...env, NODE_ID: `spread-${i}` })))));
   }, 60_000);
   afterAll(async () => {
-    await Promise.all(nodes.map((node) => node.kill()));
-    await db?.drop();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await endDeployment(nodes, db, { redisPrefix: prefix });
     redis.disconnect();
   });
 

@@ -7,6 +7,7 @@ import type { TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { contactPair, createMeetingsDatabase, joinMeeting, meetingStream, MeetingsClient, record, sleep, type JoinAck } from './support.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const RING_TIMEOUT_MS = 3_000;
 const GRACE_MS = 1_500;
@@ -52,9 +53,8 @@ describe('meetings across two api nodes', () => {
     sockets = [];
   });
   afterAll(async () => {
-    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
     await sql?.end();
-    await db?.drop();
+    await endDeployment([nodeA, nodeB], db);
   });
 
   it('relays offer, answer and candidates between participants on different nodes, and only between them', async () => {

@@ -6,6 +6,7 @@ import { ApiClient } from '../support/api-client.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../support/database.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { sleep } from '../support/eventually.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const OPEN_FILES = 512;
 
@@ -57,8 +58,7 @@ describe('the connection ceiling', () => {
     node = await startNodeProcess({ DATABASE_URL: db.url, NODE_ID: 'ceiling-1' }, { openFilesLimit: OPEN_FILES });
   }, 60_000);
   afterAll(async () => {
-    await node?.stop();
-    await db?.drop();
+    await endDeployment([node], db);
   });
 
   it('closes the crowd beyond it, and keeps serving the users already connected', async () => {

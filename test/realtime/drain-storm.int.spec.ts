@@ -12,6 +12,7 @@ import {
   startStormCluster,
 } from './support/storm-steps.js';
 import type { Tab } from './support/web-tab.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const USERS = 160;
 const PAIRS = 10;
@@ -51,8 +52,7 @@ function drainScenario(name: string, scenario: Scenario) {
     }, 60_000);
     afterAll(async () => {
       for (const tab of tabs) tab.connection.close();
-      await cluster?.stop();
-      await db?.drop();
+      await endDeployment([cluster], db);
     });
 
     it('moves the sockets, each back as soon as it can be, with every message once and presence as it really is', async () => {

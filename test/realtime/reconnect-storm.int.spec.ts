@@ -11,6 +11,7 @@ import {
   startStormCluster,
 } from './support/storm-steps.js';
 import type { Tab } from './support/web-tab.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 const USERS = 160;
 const PAIRS = 10;
@@ -36,8 +37,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
   }, 60_000);
   afterAll(async () => {
     for (const tab of tabs) tab.connection.close();
-    await cluster?.stop();
-    await db?.drop();
+    await endDeployment([cluster], db);
   });
 
   it('everyone who stays is back and caught up, at spread-out moments, with every message once; those who left are offline', async () => {

@@ -8,6 +8,7 @@ import { createMigratedTestDatabase, type TestDatabase } from '../support/databa
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { sleep } from '../support/eventually.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 async function namesOf(db: TestDatabase) {
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
@@ -41,8 +42,7 @@ describe('two deployments sharing one Redis', () => {
     b = await startNodeProcess(envB());
   }, 90_000);
   afterAll(async () => {
-    await Promise.all([...a, ...(b ? [b] : [])].map((n) => n.stop()));
-    await Promise.all([dbA?.drop(), dbB?.drop()]);
+    await Promise.all([endDeployment(a, dbA), endDeployment([b], dbB)]);
   });
 
   it("delivers none of one deployment's pushes or resyncs to the other's sockets", async () => {

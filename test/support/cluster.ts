@@ -25,7 +25,8 @@ export interface TestCluster {
   sockets(): Promise<Map<string, number>>;
   /** The last lines a node wrote (for failure messages). */
   output(id: string): string;
-  stop(): Promise<void>;
+  /** The end of a file: closes the balancer and kills every node (see deployment-teardown.ts). */
+  kill(): Promise<void>;
 }
 
 export async function startTestCluster(options: {
@@ -113,9 +114,9 @@ export async function startTestCluster(options: {
       return counts;
     },
     output: (id) => outputs.get(id)!.join('\n'),
-    async stop() {
+    async kill() {
       await proxy.close();
-      await Promise.all([...nodes.values()].map((n) => n.term()));
+      await Promise.all([...nodes.values()].map((n) => n.kill()));
     },
   };
 }

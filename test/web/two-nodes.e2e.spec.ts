@@ -6,6 +6,7 @@ import { TEST_REDIS_URL } from '../support/test-env.js';
 import { launchBrowser, openPage } from './support/browser.js';
 import { videoFlows } from './support/call-page.js';
 import { buildWebDist } from './support/web-build.js';
+import { endDeployment } from '../support/deployment-teardown.js';
 
 /** Two browsers on two api processes (one PostgreSQL, one Redis): chat and a call cross nodes. */
 let db: TestDatabase;
@@ -17,15 +18,13 @@ beforeAll(async () => {
   await buildWebDist();
   db = await createMigratedTestDatabase();
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL };
-  nodes = [await startNodeProcess({ ...env, NODE_ID: 'web-a' })];
-  nodes.push(await startNodeProcess({ ...env, NODE_ID: 'web-b' }));
+  nodes = await Promise.all([startNodeProcess({ ...env, NODE_ID: 'web-a' }), startNodeProcess({ ...env, NODE_ID: 'web-b' })]);
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
-  await Promise.all(nodes.map((node) => node.stop()));
-  await db?.drop();
+  await endDeployment(nodes, db);
 });
 
 async function signUp(url: string, username: string) {
