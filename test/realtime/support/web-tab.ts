@@ -18,6 +18,8 @@ export class Tab {
   readonly feed: FeedSync;
   lostAt: number | null = null;
   backAt: number | null = null;
+  /** The node that let go of it asked it back at once (a drain's paced move), rather than to spread its return. */
+  movedAtOnce = false;
   caughtUpAt: number | null = null;
   /** Pages the node sent with a reconnect, and pages this tab fetched itself. */
   pagesSent = 0;
@@ -67,6 +69,9 @@ export class Tab {
       this.backAt ??= performance.now();
       void missed?.then((page) => page && this.pagesSent++);
       catchUp(true, missed);
+    });
+    this.connection.on('moving', () => {
+      if (this.lostAt === null) this.movedAtOnce = true;
     });
     this.connection.state.subscribe((state) => {
       if (state !== 'reconnecting') return;
