@@ -45,7 +45,6 @@ export type ConnectionHandler = (socket: DerbelSocket) => void;
 /** The handshake's credentials are not (or no longer) good: the client must sign in again. */
 class CredentialRefused extends Error {}
 
-/** The node takes no more handshakes for now: the client comes back after `retryAfterMs` (its slot). */
 /** A handshake field that is not what it must be: refused with the field's problem, costing the node nothing more. */
 class HandshakeInvalid extends Error {
   readonly data: { code: 'VALIDATION_ERROR'; message: string };
@@ -55,6 +54,7 @@ class HandshakeInvalid extends Error {
   }
 }
 
+/** The node takes no more handshakes for now: the client comes back after `retryAfterMs` (its slot). */
 class NotNow extends Error {
   readonly data: { retryAfterMs: number };
   constructor(retryAfterMs: number) {
