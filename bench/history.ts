@@ -54,7 +54,8 @@ export async function benchHistory({
       reads.request({
         method: 'GET',
         path: `/api/contacts/${pair.contactId}/messages?limit=${limit}`,
-        headers: { authorization: `Bearer ${pair.reader.token}` },
+        // As a browser asks (Chromium's header): the page comes compressed, as the node keeps it.
+        headers: { authorization: `Bearer ${pair.reader.token}`, 'accept-encoding': 'gzip, deflate, br, zstd' },
       });
     const cpuParts = { node1: node1.child.pid!, node2: node2.child.pid! };
     const latencies: number[] = [];

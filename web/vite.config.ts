@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { precompressed } from './precompressed.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const api = process.env.DERBEL_API_URL ?? 'http://localhost:3000';
@@ -7,6 +8,7 @@ const api = process.env.DERBEL_API_URL ?? 'http://localhost:3000';
 /** The app (index.html → web/dist). `vite.embed.config.ts` adds the standalone embed.js next to it. */
 export default defineConfig({
   root,
+  plugins: [precompressed()],
   server: {
     proxy: {
       '/api': { target: api, changeOrigin: false },

@@ -5,7 +5,6 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import { registerEmojiData } from './emoji-data.js';
 import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
@@ -14,6 +13,8 @@ import type { AppContext } from '../app-context.js';
 import { registerHttpMetrics } from '../observability/http-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerAuthentication } from './authenticate.js';
+import { registerCompression } from './compression.js';
+import { registerEmojiData } from './emoji-data.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerReadYourWrites } from './read-your-writes.js';
 import { requestIdOf } from './request-id.js';
@@ -75,6 +76,7 @@ export async function buildHttpApp(
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
+  await registerCompression(app);
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
@@ -129,7 +131,15 @@ export async function buildHttpApp(
           return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${path}` });
       });
     }
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      // The build writes each file's .br and .gz beside it (web/vite.config.ts): sent as they are, never compressed per request.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, path) => reply.header('cache-control', cacheControlOf(path)),
+    });
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
       const path = request.url.split('?')[0];
       if (!isAppAddress(path)) return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route GET ${path}` });
@@ -137,6 +147,15 @@ export async function buildHttpApp(
     });
   }
   return app;
+}
+
+/**
+ * A file under `assets/` has its content's hash in its name, so a browser may keep it a year untouched; the
+ * others (the app page, `embed.js`, which third-party pages load by name) are asked again every time and
+ * answered 304 while unchanged, so a deploy reaches everyone at their next load.
+ */
+function cacheControlOf(path: string) {
+  return path.startsWith(`${WEB_DIST}assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 /**

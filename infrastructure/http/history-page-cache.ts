@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { MessagePeriod } from '../../projections/messages/messages.queries.js';
+import type { Encoding } from './compression.js';
 
-/** Which page of which conversation, for which membership periods (none: the whole conversation). */
+/** Which page of which conversation, for which membership periods (none: the whole conversation), in which coding (none: as read). */
 export interface HistoryPageKey {
   contactId: string;
   before?: string;
   after?: string;
   limit: number;
   periods?: readonly MessagePeriod[];
+  encoding?: Encoding;
 }
 
 interface CachedPage {
@@ -68,8 +70,8 @@ export class HistoryPageCache {
   }
 }
 
-function idOf({ contactId, before, after, limit, periods }: HistoryPageKey): string {
-  return `${contactId} ${before ?? ''} ${after ?? ''} ${limit} ${periodsText(periods)}`;
+function idOf({ contactId, before, after, limit, periods, encoding }: HistoryPageKey): string {
+  return `${contactId} ${before ?? ''} ${after ?? ''} ${limit} ${periodsText(periods)} ${encoding ?? ''}`;
 }
 
 const periodsText = (periods?: readonly MessagePeriod[]) =>

@@ -83,7 +83,7 @@ describe('history page cache across two nodes', () => {
     const sent = ok(await ana1.post(`/api/contacts/${contactId}/messages`, { text: 'hello' }), 201);
     const first = await ana1.get(`${path}&minPosition=${sent.position}`);
     const tag = first.headers.get('etag')!;
-    expect(tag).toMatch(/^".+"$/);
+    expect(tag).toMatch(/^W\/".+"$/);
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
 
     for (const client of [ana1, ana2, ben1]) {
@@ -91,7 +91,7 @@ describe('history page cache across two nodes', () => {
       expect({ status: again.status, etag: again.headers.get('etag') }).toEqual({ status: 304, etag: tag });
     }
     const reacted = ok(await ben1.request('PUT', `/api/contacts/${contactId}/messages/${sent.message.id}/reactions/${THUMBS}`));
-    const changed = await ana2.request('GET', `${path}&minPosition=${reacted.position}`, undefined, { 'if-none-match': `W/${tag}` });
+    const changed = await ana2.request('GET', `${path}&minPosition=${reacted.position}`, undefined, { 'if-none-match': tag.slice(2) });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(tag);
     expect(changed.body.messages[0].reactions).toEqual([{ emoji: '👍', count: 1, userIds: [ben1.user!.id] }]);

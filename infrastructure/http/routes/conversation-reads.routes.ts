@@ -99,7 +99,13 @@ export const conversationReadRoutes =
         const { contactId } = request.params;
         const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         if (!periods) throw notFound();
-        const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
+        const page = {
+          userId,
+          contactId,
+          query: request.query,
+          ifNoneMatch: request.headers['if-none-match'],
+          acceptEncoding: request.headers['accept-encoding'],
+        };
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
         return sendHistoryPage(ctx, reply, page, version, periods);
       },

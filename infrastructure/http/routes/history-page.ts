@@ -3,8 +3,9 @@ import type { FastifyReply } from 'fastify';
 import type { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import { listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
 import type { AppContext } from '../../app-context.js';
+import { COMPRESSION_THRESHOLD, encode, negotiatedEncoding, type Encoding } from '../compression.js';
 import { HttpError } from '../error-codes.js';
-import { historyPageTag } from '../history-page-cache.js';
+import { historyPageTag, type HistoryPageKey } from '../history-page-cache.js';
 import { errors, HistoryMessage, MinPositionQuery, Uuid } from '../schemas.js';
 
 /** The query of a history page: `GET /api/contacts/:id/messages` and `GET /api/conversations/:id/messages`. */
@@ -29,6 +30,14 @@ export interface HistoryPageRequest {
   contactId: string;
   query: Static<typeof HistoryQuery>;
   ifNoneMatch?: string;
+  acceptEncoding?: string;
+}
+
+/** A page as it goes out: its body (compressed in `encoding`, if any) and the conversation's version it holds. */
+interface PageBytes {
+  version: string;
+  body: Buffer;
+  encoding?: Encoding;
 }
 
 /**
@@ -36,7 +45,8 @@ export interface HistoryPageRequest {
  * conversation's `version` in the same statement, `historyAccess`): from the messages read model, with
  * `periods` only the messages inside them. It comes from this node's page cache while the conversation's
  * version is the one it was read at, and is 304 Not Modified when the caller's `If-None-Match` names that
- * version already.
+ * version already. A browser gets it compressed, as the cache keeps it: compressed once per version, not per
+ * request.
  */
 export async function sendHistoryPage(
   ctx: AppContext,
@@ -47,22 +57,48 @@ export async function sendHistoryPage(
 ) {
   const { contactId } = request;
   const { before, after, limit } = oneCursor(request.query);
-  const key = { contactId, before, after, limit, periods };
+  const encoding = negotiatedEncoding(request.acceptEncoding);
   // Revalidation every time (`no-cache`): a browser keeps the page and gets 304 while it is unchanged.
-  reply.header('cache-control', 'private, no-cache');
-  let tag = historyPageTag(version, periods);
-  if (namesTag(request.ifNoneMatch, tag)) return reply.code(304).header('etag', tag).send();
-  let body = ctx.historyPages.get(key, version);
-  if (!body) {
-    const page = await listMessagesJson(ctx.pool, contactId, { before, after, limit }, periods);
-    if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
-    body = Buffer.from(page.json);
-    // Read in one snapshot with the page: maybe newer than `version`, never older.
-    ctx.historyPages.set(key, page.version, body);
-    tag = historyPageTag(page.version, periods);
-  }
+  reply.header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
+  if (namesTag(request.ifNoneMatch, historyPageTag(version, periods)))
+    return reply.code(304).header('etag', entityTag(version, periods)).send();
+  const page = await pageBytes(ctx, { contactId, before, after, limit, periods }, version, encoding);
+  if (page.encoding) reply.header('content-encoding', page.encoding);
   // Written by PostgreSQL in the response's schema: sent as it is.
-  return reply.header('etag', tag).type('application/json; charset=utf-8').send(body);
+  return reply.header('etag', entityTag(page.version, periods)).type('application/json; charset=utf-8').send(page.body);
+}
+
+/**
+ * The page at `version` or newer, from this node's cache or else PostgreSQL, in `encoding` when it is worth
+ * compressing; kept in the cache as it goes out.
+ */
+async function pageBytes(ctx: AppContext, key: HistoryPageKey, version: string, encoding?: Encoding): Promise<PageBytes> {
+  const encoded = encoding && ctx.historyPages.get({ ...key, encoding }, version);
+  if (encoded) return { version, body: encoded, encoding };
+  const cached = ctx.historyPages.get(key, version);
+  if (cached) return inEncoding(ctx, key, { version, body: cached }, encoding);
+  const page = await listMessagesJson(ctx.pool, key.contactId, key, key.periods);
+  if (page === null) throw new HttpError(400, 'UNKNOWN_CURSOR', 'No message with that id in this conversation');
+  // Read in one snapshot with the page: maybe newer than `version`, never older.
+  const read = { version: page.version, body: Buffer.from(page.json) };
+  const sent = inEncoding(ctx, key, read, encoding);
+  if (!sent.encoding) ctx.historyPages.set(key, read.version, read.body);
+  return sent;
+}
+
+function inEncoding(ctx: AppContext, key: HistoryPageKey, page: PageBytes, encoding?: Encoding): PageBytes {
+  if (!encoding || page.body.length < COMPRESSION_THRESHOLD) return page;
+  const body = encode(page.body, encoding);
+  ctx.historyPages.set({ ...key, encoding }, page.version, body);
+  return { version: page.version, body, encoding };
+}
+
+/**
+ * Weak: the same page goes out in several codings, each other bytes (RFC 9110, 8.8.3), and `If-None-Match`
+ * compares weakly anyway.
+ */
+function entityTag(version: string, periods: readonly MessagePeriod[] | undefined) {
+  return `W/${historyPageTag(version, periods)}`;
 }
 
 /**

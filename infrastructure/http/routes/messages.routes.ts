@@ -31,7 +31,13 @@ export const messageRoutes =
       async (request, reply) => {
         const { contactId } = request.params;
         const userId = request.session.userId;
-        const page = { userId, contactId, query: request.query, ifNoneMatch: request.headers['if-none-match'] };
+        const page = {
+          userId,
+          contactId,
+          query: request.query,
+          ifNoneMatch: request.headers['if-none-match'],
+          acceptEncoding: request.headers['accept-encoding'],
+        };
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
         const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         // Not a member as the read model has it, maybe only not yet (an add the API confirmed is in the log,
