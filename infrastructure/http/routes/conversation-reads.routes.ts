@@ -7,7 +7,7 @@ import { readHistoryAccess } from '../batched-history-access.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import type { AppContext } from '../../app-context.js';
 import { errors, HistoryMessage, MinPositionQuery, User, Uuid } from '../schemas.js';
-import { HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
+import { historyPageRequest, HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -99,13 +99,7 @@ export const conversationReadRoutes =
         const { contactId } = request.params;
         const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         if (!periods) throw notFound();
-        const page = {
-          userId,
-          contactId,
-          query: request.query,
-          ifNoneMatch: request.headers['if-none-match'],
-          acceptEncoding: request.headers['accept-encoding'],
-        };
+        const page = historyPageRequest(request, contactId);
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
         return sendHistoryPage(ctx, reply, page, version, periods);
       },

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ConversationAudit } from '../../../projections/messages/conversation-audit.js';
 import { listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
 import type { AppContext } from '../../app-context.js';
@@ -31,6 +32,21 @@ export interface HistoryPageRequest {
   query: Static<typeof HistoryQuery>;
   ifNoneMatch?: string;
   acceptEncoding?: string;
+}
+
+/** The page a history route's request asks for. */
+export function historyPageRequest(
+  request: { session: { userId: string }; query: Static<typeof HistoryQuery>; headers: IncomingHttpHeaders },
+  contactId: string,
+): HistoryPageRequest {
+  const { headers } = request;
+  return {
+    userId: request.session.userId,
+    contactId,
+    query: request.query,
+    ifNoneMatch: headers['if-none-match'],
+    acceptEncoding: headers['accept-encoding'],
+  };
 }
 
 /** A page as it goes out: its body (compressed in `encoding`, if any) and the conversation's version it holds. */

@@ -4,7 +4,7 @@ import { ConversationAudit } from '../../../projections/messages/conversation-au
 import { readHistoryAccess } from '../batched-history-access.js';
 import type { AppContext } from '../../app-context.js';
 import { Uuid } from '../schemas.js';
-import { HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
+import { historyPageRequest, HistoryQuery, HistoryResponses, sendHistoryPage, sendPastHistoryPage } from './history-page.js';
 import { PROJECTIONS } from '../../../projections/names.js';
 import { messageCommandRoutes } from './message-commands.routes.js';
 
@@ -31,13 +31,7 @@ export const messageRoutes =
       async (request, reply) => {
         const { contactId } = request.params;
         const userId = request.session.userId;
-        const page = {
-          userId,
-          contactId,
-          query: request.query,
-          ifNoneMatch: request.headers['if-none-match'],
-          acceptEncoding: request.headers['accept-encoding'],
-        };
+        const page = historyPageRequest(request, contactId);
         if (request.query.asOf) return sendPastHistoryPage(timeTravel, reply, page, request.query.asOf);
         const { version, periods } = await readHistoryAccess(ctx.pool, userId, contactId);
         // Not a member as the read model has it, maybe only not yet (an add the API confirmed is in the log,
