@@ -115,7 +115,7 @@ describe('compressed responses', () => {
     expect(plain.text).toBe(onDisk);
 
     // Names that stay the same across deploys are asked again every time (and answered 304 while unchanged).
-    for (const path of ['/', '/embed.js']) {
+    for (const path of ['/', '/contacts/some-conversation', '/embed.js']) {
       const res = await raw(t.url + path, { 'accept-encoding': BROWSER });
       expect(res.status, path).toBe(200);
       expect(res.headers['cache-control'], path).toBe('no-cache');
