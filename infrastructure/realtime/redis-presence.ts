@@ -61,6 +61,8 @@ export class RedisPresence implements PresenceRegistry {
   private readonly scripts: PresenceScripts;
   /** The connects of one turn of the event loop: one write to Redis (a storm's handshakes arrive together). */
   private readonly register = batchedPerTick((sockets: Array<{ userId: string; socketId: string }>) => this.registerAll(sockets));
+  /** The disconnects of one turn (a drain's paced moves, a network going down under many people): one transaction. */
+  private readonly unregister = batchedPerTick((sockets: Array<{ userId: string; socketId: string }>) => this.unregisterAll(sockets));
 
   constructor(
     private readonly redis: Redis,
@@ -111,14 +113,26 @@ export class RedisPresence implements PresenceRegistry {
     this.local.delete(socketId);
     // Closed before its registration was sent (it waits for the end of the turn): removed after it, not before.
     await this.registering.get(socketId)?.catch(() => {});
-    const [[, removed], , [, count]] = (await this.redis
-      .multi()
-      .zrem(this.key(userId), socketId)
-      .zremrangebyscore(this.key(userId), '-inf', Date.now())
-      .zcard(this.key(userId))
-      .hdel(this.options.names.nodeSockets(this.instanceId), socketId)
-      .exec()) as [[unknown, number], unknown, [unknown, number], unknown];
-    return removed === 1 && count === 0;
+    return this.unregister({ userId, socketId });
+  }
+
+  /**
+   * Whether each socket was its user's last live one. One transaction for the batch: each socket's commands run
+   * in order after the ones before, so two sockets of one user closing together count as they would one by one.
+   */
+  private async unregisterAll(sockets: Array<{ userId: string; socketId: string }>): Promise<Array<PromiseSettledResult<boolean>>> {
+    const now = Date.now();
+    const mine = this.options.names.nodeSockets(this.instanceId);
+    const transaction = this.redis.multi();
+    for (const { userId, socketId } of sockets) {
+      const key = this.key(userId);
+      transaction.zrem(key, socketId).zremrangebyscore(key, '-inf', now).zcard(key).hdel(mine, socketId);
+    }
+    const results = (await transaction.exec()) as Array<[Error | null, number]>;
+    return sockets.map((_, i) => {
+      const [[failed, removed], , [, count]] = results.slice(i * 4, i * 4 + 4);
+      return failed ? { status: 'rejected', reason: failed } : { status: 'fulfilled', value: removed === 1 && count === 0 };
+    });
   }
 
   async onlineAmong(userIds: string[]) {

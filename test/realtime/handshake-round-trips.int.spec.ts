@@ -71,4 +71,37 @@ describe('the round trips of socket handshakes arriving together', () => {
       redis.disconnect();
     }
   });
+
+  it('unregisters the sockets that close in one turn of the event loop in one Redis round trip, each user’s last told apart', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const names = redisNames(`handshake-round-trips-${randomUUID()}`);
+    const presence = new RedisPresence(redis, { names, nodeId: 'a', onTransition: () => {}, log: createLogger('silent') });
+    presence.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all([
+      presence.connect('u1', 's1'),
+      presence.connect('u1', 's2'),
+      presence.connect('u2', 's3'),
+      presence.connect('u3', 's4'),
+    ]);
+    const sent: string[] = [];
+    const sendCommand = redis.sendCommand.bind(redis) as (command: { name: string }, ...rest: unknown[]) => unknown;
+    (redis as unknown as Record<string, unknown>).sendCommand = (command: { name: string }, ...rest: unknown[]) => (
+      sent.push(command.name),
+      sendCommand(command, ...rest)
+    );
+    try {
+      // A drain's paced moves, or an office's network going down: many sockets close in the same turn.
+      const last = await Promise.all([presence.disconnect('u1', 's1'), presence.disconnect('u1', 's2'), presence.disconnect('u2', 's3')]);
+      expect(last).toEqual([false, true, true]);
+      expect(sent.filter((name) => name === 'multi')).toHaveLength(1);
+      expect(await presence.onlineNow(['u1', 'u2', 'u3'])).toEqual(new Set(['u3']));
+      expect(await presence.disconnect('u2', 's3')).toBe(false);
+    } finally {
+      await redis.del(names.presence('u0'), names.presence('u1'), names.presence('u2'));
+      const nodes = await redis.keys(`${names.prefix}:*`);
+      if (nodes.length > 0) await redis.del(...nodes);
+      redis.disconnect();
+    }
+  });
 });
