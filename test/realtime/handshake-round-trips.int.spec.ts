@@ -42,22 +42,40 @@ describe('the round trips of socket handshakes arriving together', () => {
     }
   });
 
-  it('registers the sockets of one turn of the event loop in one Redis round trip, counting each user’s', async () => {
+  /** A presence under a prefix of its own, its timers stopped; `record()` starts listing the commands it sends. */
+  async function quietPresence() {
     const redis = new Redis(TEST_REDIS_URL);
     const names = redisNames(`handshake-round-trips-${randomUUID()}`);
     const presence = new RedisPresence(redis, { names, nodeId: 'a', onTransition: () => {}, log: createLogger('silent') });
-    // Its timers (heartbeat, refresh) stopped: only the connects below talk to Redis.
+    // Its timers (heartbeat, refresh) stopped: only the calls below talk to Redis.
     presence.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // A first connect loads the script into Redis (ioredis sends it whole once when Redis does not know it).
-    await presence.connect('u0', 's0');
     const sent: string[] = [];
-    const sendCommand = redis.sendCommand.bind(redis) as (command: { name: string }, ...rest: unknown[]) => unknown;
-    (redis as unknown as Record<string, unknown>).sendCommand = (command: { name: string }, ...rest: unknown[]) => (
-      sent.push(command.name),
-      sendCommand(command, ...rest)
-    );
+    return {
+      presence,
+      sent,
+      record() {
+        const sendCommand = redis.sendCommand.bind(redis) as (command: { name: string }, ...rest: unknown[]) => unknown;
+        (redis as unknown as Record<string, unknown>).sendCommand = (command: { name: string }, ...rest: unknown[]) => (
+          sent.push(command.name),
+          sendCommand(command, ...rest)
+        );
+      },
+      async end() {
+        await redis.del(...['u0', 'u1', 'u2', 'u3'].map((user) => names.presence(user)));
+        const keys = await redis.keys(`${names.prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+      },
+    };
+  }
+
+  it('registers the sockets of one turn of the event loop in one Redis round trip, counting each user’s', async () => {
+    const { presence, sent, record, end } = await quietPresence();
     try {
+      // A first connect loads the script into Redis (ioredis sends it whole once when Redis does not know it).
+      await presence.connect('u0', 's0');
+      record();
       const counts = await Promise.all([presence.connect('u1', 's1'), presence.connect('u1', 's2'), presence.connect('u2', 's3')]);
       expect(counts).toEqual([1, 2, 1]);
       expect(sent).toEqual(['evalsha']);
@@ -65,32 +83,20 @@ describe('the round trips of socket handshakes arriving together', () => {
       expect(await presence.disconnect('u1', 's1')).toBe(false);
       expect(await presence.disconnect('u1', 's2')).toBe(true);
     } finally {
-      await redis.del(names.presence('u0'), names.presence('u1'), names.presence('u2'));
-      const nodes = await redis.keys(`${names.prefix}:*`);
-      if (nodes.length > 0) await redis.del(...nodes);
-      redis.disconnect();
+      await end();
     }
   });
 
   it('unregisters the sockets that close in one turn of the event loop in one Redis round trip, each user’s last told apart', async () => {
-    const redis = new Redis(TEST_REDIS_URL);
-    const names = redisNames(`handshake-round-trips-${randomUUID()}`);
-    const presence = new RedisPresence(redis, { names, nodeId: 'a', onTransition: () => {}, log: createLogger('silent') });
-    presence.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await Promise.all([
-      presence.connect('u1', 's1'),
-      presence.connect('u1', 's2'),
-      presence.connect('u2', 's3'),
-      presence.connect('u3', 's4'),
-    ]);
-    const sent: string[] = [];
-    const sendCommand = redis.sendCommand.bind(redis) as (command: { name: string }, ...rest: unknown[]) => unknown;
-    (redis as unknown as Record<string, unknown>).sendCommand = (command: { name: string }, ...rest: unknown[]) => (
-      sent.push(command.name),
-      sendCommand(command, ...rest)
-    );
+    const { presence, sent, record, end } = await quietPresence();
     try {
+      await Promise.all([
+        presence.connect('u1', 's1'),
+        presence.connect('u1', 's2'),
+        presence.connect('u2', 's3'),
+        presence.connect('u3', 's4'),
+      ]);
+      record();
       // A drain's paced moves, or an office's network going down: many sockets close in the same turn.
       const last = await Promise.all([presence.disconnect('u1', 's1'), presence.disconnect('u1', 's2'), presence.disconnect('u2', 's3')]);
       expect(last).toEqual([false, true, true]);
@@ -98,10 +104,7 @@ describe('the round trips of socket handshakes arriving together', () => {
       expect(await presence.onlineNow(['u1', 'u2', 'u3'])).toEqual(new Set(['u3']));
       expect(await presence.disconnect('u2', 's3')).toBe(false);
     } finally {
-      await redis.del(names.presence('u0'), names.presence('u1'), names.presence('u2'));
-      const nodes = await redis.keys(`${names.prefix}:*`);
-      if (nodes.length > 0) await redis.del(...nodes);
-      redis.disconnect();
+      await end();
     }
   });
 });
