@@ -117,18 +117,23 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   /**
-   * Whether each socket was its user's last live one. One transaction for the batch: each socket's commands run
-   * in order after the ones before, so two sockets of one user closing together count as they would one by one.
+   * Whether each socket was its user's last live one. One transaction per `PRESENCE_SLICE` sockets (a node closing
+   * all its sockets at once would otherwise hold Redis for one long transaction): each socket's commands run after
+   * the ones before, so two sockets of one user closing together count as they would one by one.
    */
   private async unregisterAll(sockets: Array<{ userId: string; socketId: string }>): Promise<Array<PromiseSettledResult<boolean>>> {
     const now = Date.now();
     const mine = this.options.names.nodeSockets(this.instanceId);
-    const transaction = this.redis.multi();
-    for (const { userId, socketId } of sockets) {
-      const key = this.key(userId);
-      transaction.zrem(key, socketId).zremrangebyscore(key, '-inf', now).zcard(key).hdel(mine, socketId);
+    const slices = [];
+    for (let from = 0; from < sockets.length; from += PRESENCE_SLICE) {
+      const transaction = this.redis.multi();
+      for (const { userId, socketId } of sockets.slice(from, from + PRESENCE_SLICE)) {
+        const key = this.key(userId);
+        transaction.zrem(key, socketId).zremrangebyscore(key, '-inf', now).zcard(key).hdel(mine, socketId);
+      }
+      slices.push(transaction.exec() as Promise<Array<[Error | null, number]>>);
     }
-    const results = (await transaction.exec()) as Array<[Error | null, number]>;
+    const results = (await Promise.all(slices)).flat();
     return sockets.map((_, i) => {
       const [[failed, removed], , [, count]] = results.slice(i * 4, i * 4 + 4);
       return failed ? { status: 'rejected', reason: failed } : { status: 'fulfilled', value: removed === 1 && count === 0 };

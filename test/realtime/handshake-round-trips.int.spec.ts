@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infrastructure/logger.js';
-import { RedisPresence } from '../../infrastructure/realtime/redis-presence.js';
+import { PRESENCE_SLICE, RedisPresence } from '../../infrastructure/realtime/redis-presence.js';
 import { redisNames } from '../../infrastructure/redis/redis-names.js';
 import { ApiClient } from '../support/api-client.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -103,6 +103,21 @@ describe('the round trips of socket handshakes arriving together', () => {
       expect(sent.filter((name) => name === 'multi')).toHaveLength(1);
       expect(await presence.onlineNow(['u1', 'u2', 'u3'])).toEqual(new Set(['u3']));
       expect(await presence.disconnect('u2', 's3')).toBe(false);
+    } finally {
+      await end();
+    }
+  });
+  it('splits a very large turn of disconnects into transactions of a slice each, the answers still in order', async () => {
+    const { presence, sent, record, end } = await quietPresence();
+    try {
+      const many = Array.from({ length: 2 * PRESENCE_SLICE }, (_, i) => `s${i}`);
+      await Promise.all([...many.map((socketId) => presence.connect('u1', socketId)), presence.connect('u2', 'last')]);
+      record();
+      // A node closing every socket it holds at once: Redis is never held by one long transaction.
+      const last = await Promise.all([...many.map((socketId) => presence.disconnect('u1', socketId)), presence.disconnect('u2', 'last')]);
+      expect(sent.filter((name) => name === 'multi')).toHaveLength(3);
+      expect(last.flatMap((wasLast, i) => (wasLast ? [i] : []))).toEqual([many.length - 1, many.length]);
+      expect(await presence.onlineNow(['u1', 'u2'])).toEqual(new Set());
     } finally {
       await end();
     }
