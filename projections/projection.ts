@@ -11,6 +11,36 @@ export interface ApplyOptions {
   outputs?: boolean;
   /** What a leader remembers of this projection's rows between batches (see `LeaderMemory`). */
   memory?: LeaderMemory;
+  /**
+   * The projection calls it once it has issued its last statement for these events, before awaiting that
+   * statement's answer (`writeInOrder`, `lastQuery`): the runner then sends the checkpoints and the commit in
+   * the same round trip. After it, nothing but those statements' own failures may fail the call. A projection
+   * that never calls it costs its batch one more round trip, nothing else.
+   */
+  issued?: () => void;
+}
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** Issues a projection's last statement for a batch, and says so (`ApplyOptions.issued`). */
+export function lastQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: Sql,
+  options: ApplyOptions | undefined,
+  { text, values }: Statement,
+): Promise<pg.QueryResult<R>> {
+  const answer = sql.query<R>(text, values);
+  options?.issued?.();
+  return answer;
+}
+
+/** A projection's writes for a batch, one after the other; the last one says it is the last. */
+export async function writeInOrder(sql: Sql, options: ApplyOptions | undefined, statements: ReadonlyArray<Statement | null>) {
+  const writes = statements.filter((statement) => statement !== null);
+  for (const [i, statement] of writes.entries())
+    await (i === writes.length - 1 ? lastQuery(sql, options, statement) : sql.query(statement.text, statement.values));
 }
 
 /**

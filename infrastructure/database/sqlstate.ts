@@ -1,6 +1,6 @@
 /**
  * The SQLSTATEs this code acts on, by name (https://www.postgresql.org/docs/current/errcodes-appendix.html),
- * and the two our own functions raise (migrations 001 and 004).
+ * and those our own functions raise (migrations 001, 004 and 021).
  */
 export const SQLSTATE = {
   uniqueViolation: '23505',
@@ -17,6 +17,8 @@ export const SQLSTATE = {
   revisionTakenConcurrently: 'DB408',
   /** `derbel_append_events`: wrong expected revision; DETAIL holds the actual revision or 'no_stream'. */
   wrongExpectedRevision: 'DB409',
+  /** `derbel_projection_fence`: a checkpoint moved under the projection leader (it starts over). */
+  projectionMoved: 'DB412',
 } as const;
 
 /** SQLSTATE classes: the first two characters of a code. */

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../../application/ports/event-store.js';
-import type { LeaderMemory, Projection } from '../../projections/projection.js';
+import type { LeaderMemory, Projection, Sql } from '../../projections/projection.js';
 import { asDerbelEvents, type RecordedDerbelEvent } from '../../projections/recorded-event.js';
 import { ADVISORY_LOCKS } from '../database/advisory-locks.js';
 import type { Log } from '../observability/log.js';
@@ -37,19 +37,6 @@ const LOCK_NAMESPACE = ADVISORY_LOCKS.projectionRunner;
 
 /** Contacts each projection may remember while leading (a few tens of MB at most); others are read again. */
 const MEMORY_ENTRIES = 20_000;
-
-/** The checkpoints moved under this leader (another node, a rebuild, a retried parked event): start over. */
-class FenceError extends Error {
-  constructor(projection: string) {
-    super(`projection ${projection} was moved by another node, a rebuild or a retried parked event`);
-    this.name = 'FenceError';
-  }
-}
-
-interface Fence {
-  position: number;
-  generation: number;
-}
 
 /**
  * Runs a group of projections on at most one node. The leader holds every projection's advisory lock,
@@ -222,8 +209,9 @@ export class ProjectionRunner {
   /**
    * The usual path, in as few round trips as possible: the projections run side by side (each owns its
    * tables) on a statement pipeline, so begin, the fence and every statement they issue together travel
-   * in one round trip; a projection that must read before it writes adds one more. Checkpoints and commit
-   * go in the last.
+   * in one round trip; the checkpoints and the commit join the round trip in which the last projection says
+   * it has issued its last statement (`ApplyOptions.issued`). A send's batch is one round trip; a projection
+   * that must read before it writes adds one.
    */
   private async applyPipelined(
     client: pg.Client,
@@ -235,19 +223,40 @@ export class ProjectionRunner {
     // Read models are derived data: losing the last few commits in a database crash only rolls the
     // checkpoints back with them (they are re-applied), so the batch need not wait for its WAL flush.
     const begun = Promise.all([sql.query('BEGIN'), sql.query('SET LOCAL synchronous_commit = off'), this.fence(sql)]);
+    const working = this.projections.map((projection) => ({ projection, events: this.unapplied(projection, batch) }));
+    const issuing = working.filter(({ events }) => events.length > 0).length;
+    let notYetIssued = issuing;
+    let allIssued = () => {};
+    const issued = new Promise<void>((resolve) => (allIssued = resolve));
+    if (issuing === 0) allIssued();
     const applied = Promise.all(
-      this.projections.map(async (projection) => {
-        const events = this.unapplied(projection, batch);
-        return events.length === 0 ? [] : ((await projection.apply(sql, events, { memory: memories.get(projection) })) ?? []);
+      working.map(async ({ projection, events }) => {
+        if (events.length === 0) return [];
+        let told = false;
+        const tell = () => {
+          if (told) return;
+          told = true;
+          if (--notYetIssued === 0) allIssued();
+        };
+        const outputs =
+          (await projection.apply(
+            this.issueGuard(sql, projection, () => told),
+            events,
+            { memory: memories.get(projection), issued: tell },
+          )) ?? [];
+        tell();
+        return outputs;
       }),
     );
-    // Its failure is handled below, possibly only after the fence's round trip.
+    // Queued behind every statement the projections issued: the fence failing, or any of them, skips the commit.
+    const committed = issued.then(() => Promise.all([this.moveCheckpoints(sql, batch), sql.query('COMMIT')]));
+    // Their failures are handled below, possibly only after another's.
     applied.catch(() => {});
+    committed.catch(() => {});
     try {
-      const [, , fence] = await begun;
-      this.checkFence(fence.rows);
+      await begun;
       const outputs = await applied;
-      await Promise.all([this.moveCheckpoints(sql, batch), sql.query('COMMIT')]);
+      await committed;
       return outputs;
     } catch (error) {
       sql.abort(error);
@@ -257,11 +266,21 @@ export class ProjectionRunner {
     }
   }
 
+  /** A statement after a projection said it issued its last would run after the commit: refused. */
+  private issueGuard(sql: StatementPipeline, projection: Projection<unknown>, issued: () => boolean) {
+    return {
+      query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+        issued()
+          ? Promise.reject(new Error(`projection ${projection.name} issued a statement after saying it had issued its last`))
+          : sql.query<R>(text, values),
+    };
+  }
+
   /** The batch again, after it failed because of an event: each projection parks what it cannot apply. */
   private async applyParkingFaults(client: pg.Client, batch: readonly RecordedDerbelEvent[]) {
     await client.query('BEGIN');
     try {
-      this.checkFence((await this.fence(client)).rows);
+      await this.fence(client);
       const outputs: Array<unknown[]> = [];
       for (const projection of this.projections) {
         const events = this.unapplied(projection, batch);
@@ -290,22 +309,18 @@ export class ProjectionRunner {
     }
   }
 
-  private fence(sql: { query: pg.ClientBase['query'] } | StatementPipeline) {
-    return (sql as StatementPipeline).query<{ name: string; position: string; generation: string }>(
-      'SELECT name, position, generation FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE',
-      [this.names()],
-    );
-  }
-
-  private checkFence(rows: Array<{ name: string; position: string; generation: string }>) {
-    for (const row of rows) {
-      const expected: Fence = { position: this.positions.get(row.name) ?? 0, generation: this.generations.get(row.name) ?? 0 };
-      if (Number(row.position) !== expected.position || Number(row.generation) !== expected.generation) throw new FenceError(row.name);
-    }
+  /** Locks the group's checkpoints; fails the transaction when any moved under this leader (migration 021). */
+  private fence(sql: Sql) {
+    const names = this.names();
+    return sql.query('SELECT derbel_projection_fence($1::text[], $2::bigint[], $3::bigint[])', [
+      names,
+      names.map((name) => this.positions.get(name) ?? 0),
+      names.map((name) => this.generations.get(name) ?? 0),
+    ]);
   }
 
   /** A projection already past this batch (a rebuild swapped it in further on) keeps its checkpoint. */
-  private moveCheckpoints(sql: { query: StatementPipeline['query'] }, batch: readonly RecordedEvent[]) {
+  private moveCheckpoints(sql: Sql, batch: readonly RecordedEvent[]) {
     return sql.query(
       'UPDATE projection_checkpoints SET position = greatest(position, $1::bigint), updated_at = now(), node_id = $2 WHERE name = ANY($3::text[])',
       [batch[batch.length - 1].position, this.options.nodeId, this.names()],
