@@ -1,6 +1,6 @@
 import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
-import type { ApplyOptions, Projection, Sql } from '../projection.js';
+import { lastQuery, type ApplyOptions, type Projection, type Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 import { feedRecipients, isBlockFeedEvent, toBlockFeedEntry, toFeedData } from './feed-entry.js';
 import { feedMembersFold, type ContactMembers } from './feed.fold.js';
@@ -22,7 +22,11 @@ export const feedProjection: Projection<FeedEntry> = {
   tables: ['feed', 'feed_contact_members'],
   async apply(sql, events, options) {
     const entries: FeedEntry[] = [];
-    for (let i = 0; i < events.length; i += CHUNK) entries.push(...(await applyChunk(sql, events.slice(i, i + CHUNK), options)));
+    for (let i = 0; i < events.length; i += CHUNK) {
+      // Only the last chunk's last statement is the batch's last.
+      const last = i + CHUNK >= events.length;
+      entries.push(...(await applyChunk(sql, events.slice(i, i + CHUNK), last ? options : { ...options, issued: undefined })));
+    }
     return entries;
   },
 };
@@ -73,15 +77,15 @@ async function applyChunk(sql: Sql, events: readonly RecordedDerbelEvent[], opti
   // Each event's data travels once and is joined to its recipients in SQL. Rows can only clash within one
   // user, where position order is kept: grouping by user only makes the index inserts land together.
   const outputs = options.outputs ?? true;
-  const { rows: inserted } = await sql.query<{ user_id: string; position: string }>(
-    `INSERT INTO feed (user_id, position, type, data)
+  const { rows: inserted } = await lastQuery<{ user_id: string; position: string }>(sql, options, {
+    text: `INSERT INTO feed (user_id, position, type, data)
      SELECT r.user_id, r.position, e.type, e.data
      FROM json_to_recordset($2::json) AS r(user_id uuid, position bigint)
      JOIN json_to_recordset($1::json) AS e(position bigint, type text, data jsonb) USING (position)
      ORDER BY r.user_id, r.position
      ON CONFLICT DO NOTHING ${outputs ? 'RETURNING user_id, position' : ''}`,
-    [JSON.stringify(feedEvents), JSON.stringify(recipients)],
-  );
+    values: [JSON.stringify(feedEvents), JSON.stringify(recipients)],
+  });
   const byPosition = new Map(feedEvents.map((e) => [e.position, e]));
   return inserted
     .map(({ user_id, position }) => {

@@ -1,6 +1,6 @@
 import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
-import type { Projection, Sql } from '../projection.js';
+import { writeInOrder, type Projection, type Sql, type Statement } from '../projection.js';
 import { messagesFold, type MessageRow } from './messages.fold.js';
 
 const COLUMNS =
@@ -24,7 +24,7 @@ const toRecord = (m: MessageRow) => ({
 export const messagesProjection: Projection = {
   name: PROJECTIONS.messages,
   tables: ['messages', 'message_versions'],
-  async apply(sql, events) {
+  async apply(sql, events, options) {
     const versions = new Map<string, { changes: number; position: number }>();
     const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys), {
       onEvent: (event, row, previous) => {
@@ -42,11 +42,9 @@ export const messagesProjection: Projection = {
     const versionsWrite = versionsUpsert(versions);
     if (versionsWrite && writes.length > 0) writes[0] = withFirst(versionsWrite, writes[0]);
     else if (versionsWrite) writes.push(versionsWrite(1));
-    for (const { text, values } of writes) await sql.query(text, values);
+    await writeInOrder(sql, options, writes);
   },
 };
-
-type Statement = { text: string; values: unknown[] };
 
 function insertMessages(inserts: MessageRow[]): Statement | null {
   if (inserts.length === 0) return null;
