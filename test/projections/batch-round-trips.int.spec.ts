@@ -88,6 +88,20 @@ describe("the round trips of a send's projection batch", () => {
     expect(rows.map((r) => r.text)).toEqual(['first', 'one', 'two', 'three']);
   });
 
+  it('is one round trip for a sign-up too', async () => {
+    const leader = startRunner();
+    await contactWithAMessage(leader);
+    const batches = await queriesDuring(async () => {
+      const userId = randomUUID();
+      const { position } = await store.appendToStream(`user-${userId}`, [
+        newEvent('AccountRegistered', { userId, username: `u${userId.slice(0, 8)}`, displayName: 'New person' }),
+      ]);
+      await eventually(() => leader.position >= position, { timeoutMs: 10_000 });
+    });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toEqual([expect.stringMatching(/^BEGIN;\n[\s\S]*;\nCOMMIT$/)]);
+  });
+
   it("commits nothing when a projection's checkpoint was moved under the leader, then starts over from it", async () => {
     const leader = startRunner();
     const { contactId, send } = await contactWithAMessage(leader);
