@@ -5,6 +5,7 @@ import type { ConversationAudit } from '../../../projections/messages/conversati
 import { listMessagesJson, type MessagePeriod } from '../../../projections/messages/messages.queries.js';
 import type { AppContext } from '../../app-context.js';
 import { COMPRESSION_THRESHOLD, encode, negotiatedEncoding, type Encoding } from '../compression.js';
+import { namesTag } from '../entity-tags.js';
 import { HttpError } from '../error-codes.js';
 import { historyPageTag, type HistoryPageKey } from '../history-page-cache.js';
 import { errors, HistoryMessage, MinPositionQuery, Uuid } from '../schemas.js';
@@ -131,10 +132,4 @@ export async function sendPastHistoryPage(timeTravel: ConversationAudit, reply: 
 function oneCursor(query: Static<typeof HistoryQuery>) {
   if (query.before && query.after) throw new HttpError(400, 'VALIDATION_ERROR', 'Pass either before or after, not both');
   return query;
-}
-
-/** Whether an `If-None-Match` header lists `tag` (weak or strong, as RFC 9110's weak comparison has it). */
-function namesTag(ifNoneMatch: string | undefined, tag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((listed) => listed.trim().replace(/^W\//, '') === tag);
 }
