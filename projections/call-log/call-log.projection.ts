@@ -1,6 +1,6 @@
 import { dataOf, timestamp, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
-import type { Projection, Sql } from '../projection.js';
+import { lastQuery, type ApplyOptions, type Projection, type Sql } from '../projection.js';
 import { sqlPerEvent } from '../sql-per-event.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
@@ -19,38 +19,38 @@ export const callLogProjection: Projection = sqlPerEvent(
   { readsOnlyByKey: true },
 );
 
-async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
+async function applyEvent(sql: Sql, event: RecordedDerbelEvent, options: ApplyOptions): Promise<void> {
   switch (event.type) {
     case 'MeetingStarted': {
       const d = dataOf(event);
-      await sql.query(
-        `INSERT INTO call_log_meetings (meeting_id, started_by, members, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-        [
+      await lastQuery(sql, options, {
+        text: `INSERT INTO call_log_meetings (meeting_id, started_by, members, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        values: [
           uuid(event, d.meetingId, 'meetingId'),
           uuid(event, d.startedBy, 'startedBy'),
           uuids(event, d.members, 'members', 2),
           timestamp(event, d.startedAt, 'startedAt'),
         ],
-      );
+      });
       return;
     }
     case 'ParticipantJoined': {
       const d = dataOf(event);
-      await sql.query(
-        `UPDATE call_log_meetings SET
+      await lastQuery(sql, options, {
+        text: `UPDATE call_log_meetings SET
            answered_at = CASE WHEN answered_at IS NULL AND started_by <> $2 THEN $3 ELSE answered_at END,
            joined = CASE WHEN $2 = ANY(joined) THEN joined ELSE joined || $2 END
          WHERE meeting_id = $1`,
-        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), timestamp(event, d.joinedAt, 'joinedAt')],
-      );
+        values: [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId'), timestamp(event, d.joinedAt, 'joinedAt')],
+      });
       return;
     }
     case 'InvitationDeclined': {
       const d = dataOf(event);
-      await sql.query(
-        `UPDATE call_log_meetings SET declined = CASE WHEN $2 = ANY(declined) THEN declined ELSE declined || $2 END WHERE meeting_id = $1`,
-        [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId')],
-      );
+      await lastQuery(sql, options, {
+        text: `UPDATE call_log_meetings SET declined = CASE WHEN $2 = ANY(declined) THEN declined ELSE declined || $2 END WHERE meeting_id = $1`,
+        values: [uuid(event, d.meetingId, 'meetingId'), uuid(event, d.userId, 'userId')],
+      });
       return;
     }
     case 'MeetingEnded': {
@@ -68,9 +68,8 @@ async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
       const members: string[] = meeting.members;
       const starter: string = meeting.started_by;
       const group = members.length > 2 && meeting.answered_at !== null;
-      for (const userId of members) {
+      const entries = members.map((userId) => {
         const outgoing = userId === starter;
-        const peerId = outgoing ? members.find((m) => m !== starter)! : starter;
         const own = !group
           ? outcome
           : meeting.joined.includes(userId)
@@ -78,22 +77,22 @@ async function applyEvent(sql: Sql, event: RecordedDerbelEvent): Promise<void> {
             : meeting.declined.includes(userId)
               ? 'declined'
               : 'missed';
-        await sql.query(
-          `INSERT INTO call_log (user_id, meeting_id, contact_id, peer_id, direction, outcome, started_at, ended_at, duration_seconds)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-          [
-            userId,
-            meetingId,
-            contactId,
-            peerId,
-            outgoing ? 'outgoing' : 'incoming',
-            own,
-            meeting.started_at,
-            endedAt,
-            own === 'finished' ? duration : 0,
-          ],
-        );
-      }
+        return {
+          user_id: userId,
+          peer_id: outgoing ? members.find((m) => m !== starter)! : starter,
+          direction: outgoing ? 'outgoing' : 'incoming',
+          outcome: own,
+          duration_seconds: own === 'finished' ? duration : 0,
+        };
+      });
+      // Every member's entry in one statement, the batch's last when the end is its last event.
+      await lastQuery(sql, options, {
+        text: `INSERT INTO call_log (user_id, meeting_id, contact_id, peer_id, direction, outcome, started_at, ended_at, duration_seconds)
+           SELECT r.user_id, $2, $3, r.peer_id, r.direction, r.outcome, $4, $5, r.duration_seconds
+           FROM json_to_recordset($1::json) AS r(user_id uuid, peer_id uuid, direction text, outcome text, duration_seconds integer)
+           ON CONFLICT DO NOTHING`,
+        values: [JSON.stringify(entries), meetingId, contactId, meeting.started_at, endedAt],
+      });
       return;
     }
   }

@@ -1,6 +1,6 @@
 import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
-import type { Projection, Sql } from '../projection.js';
+import { writeInOrder, type Projection, type Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 const TYPES = ['ContactAdded', 'ContactRemoved', 'GroupCreated', 'GroupMembersAdded', 'GroupMemberRemoved', 'GroupMemberLeft'] as const;
@@ -114,7 +114,7 @@ export const conversationMembersProjection: Projection = {
   name: PROJECTIONS.conversationMembers,
   tables: ['conversation_members'],
   handles: (event) => MINE.has(event.type),
-  async apply(sql, events) {
+  async apply(sql, events, options) {
     // A batch holds every kind of event: only the membership ones are read, all checked before anything is written.
     const steps = events.filter((event) => MINE.has(event.type)).map((event) => ({ event, ...stepOf(event) }));
     if (steps.length === 0) return;
@@ -122,21 +122,26 @@ export const conversationMembersProjection: Projection = {
     const hadPeriods = [...periods].filter(([, stored]) => stored.length > 0).map(([contactId]) => contactId);
     for (const { event, contactId, step } of steps) evolve(periods.get(contactId)!, event, step);
 
-    if (hadPeriods.length > 0) await sql.query('DELETE FROM conversation_members WHERE contact_id = ANY($1::uuid[])', [hadPeriods]);
     const rows = [...periods].flatMap(([contactId, list]) => list.map((p) => ({ contactId, ...p })));
-    if (rows.length === 0) return;
-    await sql.query(
-      `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at, left_position, left_revision)
+    await writeInOrder(sql, options, [
+      hadPeriods.length === 0
+        ? null
+        : { text: 'DELETE FROM conversation_members WHERE contact_id = ANY($1::uuid[])', values: [hadPeriods] },
+      rows.length === 0
+        ? null
+        : {
+            text: `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at, left_position, left_revision)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
-      [
-        rows.map((r) => r.contactId),
-        rows.map((r) => r.userId),
-        rows.map((r) => String(r.joinedPosition)),
-        rows.map((r) => String(r.joinedRevision)),
-        rows.map((r) => r.joinedAt),
-        rows.map((r) => (r.leftPosition === null ? null : String(r.leftPosition))),
-        rows.map((r) => (r.leftRevision === null ? null : String(r.leftRevision))),
-      ],
-    );
+            values: [
+              rows.map((r) => r.contactId),
+              rows.map((r) => r.userId),
+              rows.map((r) => String(r.joinedPosition)),
+              rows.map((r) => String(r.joinedRevision)),
+              rows.map((r) => r.joinedAt),
+              rows.map((r) => (r.leftPosition === null ? null : String(r.leftPosition))),
+              rows.map((r) => (r.leftRevision === null ? null : String(r.leftRevision))),
+            ],
+          },
+    ]);
   },
 };

@@ -53,7 +53,7 @@ describe("the round trips of a send's projection batch", () => {
     await eventually(() => leader.position >= position, { timeoutMs: 10_000 });
     const send = async (text: string) =>
       (await store.appendToStream(stream, [newEvent('MessageSent', { contactId, messageId: randomUUID(), senderId: ben, text })])).position;
-    return { contactId, send };
+    return { contactId, ana, ben, send };
   }
 
   /** The queries each connection sent while `run` ran: a simple query is one round trip. */
@@ -100,6 +100,41 @@ describe("the round trips of a send's projection batch", () => {
     });
     expect(batches).toHaveLength(1);
     expect(batches[0]).toEqual([expect.stringMatching(/^BEGIN;\n[\s\S]*;\nCOMMIT$/)]);
+  });
+
+  it('is one round trip for each step of a call: it rings, is answered, ends', async () => {
+    const leader = startRunner();
+    const { contactId, ana, ben } = await contactWithAMessage(leader);
+    const meetingId = randomUUID();
+    const now = () => new Date().toISOString();
+    const steps = [
+      newEvent('MeetingStarted', {
+        meetingId,
+        contactId,
+        startedBy: ana,
+        members: [ana, ben],
+        invitees: [ben],
+        startedAt: now(),
+        ringUntil: now(),
+      }),
+      newEvent('ParticipantJoined', { meetingId, contactId, userId: ana, peerId: 'peer-ana', joinedAt: now() }),
+      newEvent('ParticipantJoined', { meetingId, contactId, userId: ben, peerId: 'peer-ben', joinedAt: now() }),
+      newEvent('MeetingEnded', { meetingId, contactId, reason: 'ended', endedBy: ana, endedAt: now() }),
+    ];
+    const batches = await queriesDuring(async () => {
+      for (const step of steps) {
+        const { position } = await store.appendToStream(`meeting-${meetingId}`, [step]);
+        await eventually(() => leader.position >= position, { timeoutMs: 10_000 });
+      }
+    });
+    expect(batches).toHaveLength(1);
+    // The end reads the meeting's call-log entry first: one round trip more, the commit in it.
+    const [ringing, aJoins, bJoins, ending, ended] = batches[0];
+    for (const query of [ringing, aJoins, bJoins]) expect(query).toMatch(/^BEGIN;\n[\s\S]*;\nCOMMIT$/);
+    expect([ending, ended]).toEqual([expect.stringMatching(/^BEGIN;\n/), expect.stringMatching(/;\nCOMMIT$/)]);
+    expect(batches[0]).toHaveLength(5);
+    const log = await fixture.pool.query('SELECT user_id::text, outcome FROM call_log WHERE meeting_id = $1 ORDER BY user_id', [meetingId]);
+    expect(log.rows).toEqual([ana, ben].sort().map((user_id) => ({ user_id, outcome: 'finished' })));
   });
 
   it("commits nothing when a projection's checkpoint was moved under the leader, then starts over from it", async () => {
