@@ -25,6 +25,11 @@ export interface Statement {
   values: unknown[];
 }
 
+/** The statement `make` builds when there are `items` to write, or null (which `writeInOrder` skips). */
+export function statementFor(items: readonly unknown[], make: () => Statement): Statement | null {
+  return items.length === 0 ? null : make();
+}
+
 /** Issues a projection's last statement for a batch, and says so (`ApplyOptions.issued`). */
 export function lastQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
   sql: Sql,

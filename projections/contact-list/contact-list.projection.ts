@@ -1,6 +1,6 @@
 import { foldBatch } from '../fold.js';
 import { PROJECTIONS } from '../names.js';
-import { writeInOrder, type Projection, type Sql } from '../projection.js';
+import { statementFor, writeInOrder, type Projection, type Sql } from '../projection.js';
 import { contactListFold, type ContactEntries, type ContactListRow } from './contact-list.fold.js';
 
 const RECORD = `r(user_id uuid, contact_id uuid, peer_id uuid, last_activity_at timestamptz,
@@ -41,23 +41,19 @@ export const contactListProjection: Projection = {
       ...changed.flatMap(({ before, after }) => after.rows.filter((row, i) => row !== before.rows[i])),
     ];
     await writeInOrder(sql, options, [
-      upserts.length === 0
-        ? null
-        : {
-            text: `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD}
+      statementFor(upserts, () => ({
+        text: `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD}
          ON CONFLICT (user_id, contact_id) DO UPDATE SET
            peer_id = EXCLUDED.peer_id, last_activity_at = EXCLUDED.last_activity_at,
            last_read_message_id = EXCLUDED.last_read_message_id, peer_last_read_message_id = EXCLUDED.peer_last_read_message_id,
            active_meeting = EXCLUDED.active_meeting, removed = EXCLUDED.removed, kind = EXCLUDED.kind, title = EXCLUDED.title,
            member_count = EXCLUDED.member_count, role = EXCLUDED.role, members_may_add = EXCLUDED.members_may_add`,
-            values: [JSON.stringify(upserts.map(toRecord))],
-          },
-      createdIfAbsent.length === 0
-        ? null
-        : {
-            text: `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD} ON CONFLICT DO NOTHING`,
-            values: [JSON.stringify(createdIfAbsent.flatMap((doc) => doc.rows).map(toRecord))],
-          },
+        values: [JSON.stringify(upserts.map(toRecord))],
+      })),
+      statementFor(createdIfAbsent, () => ({
+        text: `INSERT INTO contact_list (${COLUMNS}) SELECT * FROM json_to_recordset($1::json) AS ${RECORD} ON CONFLICT DO NOTHING`,
+        values: [JSON.stringify(createdIfAbsent.flatMap((doc) => doc.rows).map(toRecord))],
+      })),
     ]);
   },
   // Each batch rewrites every entry of every contact it touches: bigger batches, fewer rewrites.

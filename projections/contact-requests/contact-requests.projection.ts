@@ -1,6 +1,6 @@
 import { dataOf, occurredAt, text, uuid } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
-import { writeInOrder, type Projection } from '../projection.js';
+import { statementFor, writeInOrder, type Projection } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 const TYPES = new Set(['ContactRequested', 'ContactRequestDeclined', 'ContactRequestCancelled', 'ContactAdded', 'ContactRemoved']);
@@ -76,28 +76,27 @@ export const contactRequestsProjection: Projection = {
       else gone.push(contactId);
     }
     await writeInOrder(sql, options, [
-      gone.length === 0 ? null : { text: 'DELETE FROM contact_requests WHERE contact_id = ANY($1::uuid[])', values: [gone] },
-      declined.length === 0
-        ? null
-        : { text: 'UPDATE contact_requests SET declined = true WHERE contact_id = ANY($1::uuid[])', values: [declined] },
-      rows.length === 0
-        ? null
-        : {
-            text: `INSERT INTO contact_requests (contact_id, requester_id, recipient_id, message, requested_at, silenced, declined)
+      statementFor(gone, () => ({ text: 'DELETE FROM contact_requests WHERE contact_id = ANY($1::uuid[])', values: [gone] })),
+      statementFor(declined, () => ({
+        text: 'UPDATE contact_requests SET declined = true WHERE contact_id = ANY($1::uuid[])',
+        values: [declined],
+      })),
+      statementFor(rows, () => ({
+        text: `INSERT INTO contact_requests (contact_id, requester_id, recipient_id, message, requested_at, silenced, declined)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::bool[], $7::bool[])
          ON CONFLICT (contact_id) DO UPDATE SET requester_id = EXCLUDED.requester_id, recipient_id = EXCLUDED.recipient_id,
            message = EXCLUDED.message, requested_at = EXCLUDED.requested_at, silenced = EXCLUDED.silenced,
            declined = EXCLUDED.declined`,
-            values: [
-              rows.map((r) => r.contactId),
-              rows.map((r) => r.requesterId),
-              rows.map((r) => r.recipientId),
-              rows.map((r) => r.message),
-              rows.map((r) => r.requestedAt),
-              rows.map((r) => r.silenced),
-              rows.map((r) => r.declined),
-            ],
-          },
+        values: [
+          rows.map((r) => r.contactId),
+          rows.map((r) => r.requesterId),
+          rows.map((r) => r.recipientId),
+          rows.map((r) => r.message),
+          rows.map((r) => r.requestedAt),
+          rows.map((r) => r.silenced),
+          rows.map((r) => r.declined),
+        ],
+      })),
     ]);
   },
 };

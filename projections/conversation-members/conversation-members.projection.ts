@@ -1,6 +1,6 @@
 import { dataOf, occurredAt, uuid, uuids } from '../event-fields.js';
 import { PROJECTIONS } from '../names.js';
-import { writeInOrder, type Projection, type Sql } from '../projection.js';
+import { statementFor, writeInOrder, type Projection, type Sql } from '../projection.js';
 import type { RecordedDerbelEvent } from '../recorded-event.js';
 
 const TYPES = ['ContactAdded', 'ContactRemoved', 'GroupCreated', 'GroupMembersAdded', 'GroupMemberRemoved', 'GroupMemberLeft'] as const;
@@ -124,24 +124,23 @@ export const conversationMembersProjection: Projection = {
 
     const rows = [...periods].flatMap(([contactId, list]) => list.map((p) => ({ contactId, ...p })));
     await writeInOrder(sql, options, [
-      hadPeriods.length === 0
-        ? null
-        : { text: 'DELETE FROM conversation_members WHERE contact_id = ANY($1::uuid[])', values: [hadPeriods] },
-      rows.length === 0
-        ? null
-        : {
-            text: `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at, left_position, left_revision)
+      statementFor(hadPeriods, () => ({
+        text: 'DELETE FROM conversation_members WHERE contact_id = ANY($1::uuid[])',
+        values: [hadPeriods],
+      })),
+      statementFor(rows, () => ({
+        text: `INSERT INTO conversation_members (contact_id, user_id, joined_position, joined_revision, joined_at, left_position, left_revision)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
-            values: [
-              rows.map((r) => r.contactId),
-              rows.map((r) => r.userId),
-              rows.map((r) => String(r.joinedPosition)),
-              rows.map((r) => String(r.joinedRevision)),
-              rows.map((r) => r.joinedAt),
-              rows.map((r) => (r.leftPosition === null ? null : String(r.leftPosition))),
-              rows.map((r) => (r.leftRevision === null ? null : String(r.leftRevision))),
-            ],
-          },
+        values: [
+          rows.map((r) => r.contactId),
+          rows.map((r) => r.userId),
+          rows.map((r) => String(r.joinedPosition)),
+          rows.map((r) => String(r.joinedRevision)),
+          rows.map((r) => r.joinedAt),
+          rows.map((r) => (r.leftPosition === null ? null : String(r.leftPosition))),
+          rows.map((r) => (r.leftRevision === null ? null : String(r.leftRevision))),
+        ],
+      })),
     ]);
   },
 };

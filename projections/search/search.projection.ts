@@ -1,7 +1,7 @@
 import { foldBatch } from '../fold.js';
 import { messagesFold, type MessageRow } from '../messages/messages.fold.js';
 import { PROJECTIONS } from '../names.js';
-import { writeInOrder, type Projection, type Sql } from '../projection.js';
+import { statementFor, writeInOrder, type Projection, type Sql } from '../projection.js';
 
 const COLUMNS = 'contact_id uuid, id uuid, seq bigint, sender_id uuid, sent_at timestamptz, edited_at timestamptz, text text';
 // A deleted message keeps its row without text: its document is then empty, and nothing finds it.
@@ -31,22 +31,18 @@ export const searchProjection: Projection = {
     const { created, createdIfAbsent, changed } = await foldBatch(messagesFold, events, (keys) => load(sql, keys));
     const inserts = [...created, ...createdIfAbsent];
     await writeInOrder(sql, options, [
-      inserts.length === 0
-        ? null
-        : {
-            text: `INSERT INTO message_search (contact_id, id, seq, sender_id, sent_at, edited_at, text)
+      statementFor(inserts, () => ({
+        text: `INSERT INTO message_search (contact_id, id, seq, sender_id, sent_at, edited_at, text)
          SELECT contact_id, id, seq, sender_id, sent_at, edited_at, text FROM json_to_recordset($1::json) AS r(${COLUMNS})
          ON CONFLICT DO NOTHING`,
-            values: [JSON.stringify(inserts.map(toRecord))],
-          },
-      changed.length === 0
-        ? null
-        : {
-            text: `UPDATE message_search s SET text = c.text, edited_at = c.edited_at
+        values: [JSON.stringify(inserts.map(toRecord))],
+      })),
+      statementFor(changed, () => ({
+        text: `UPDATE message_search s SET text = c.text, edited_at = c.edited_at
          FROM json_to_recordset($1::json) AS c(${COLUMNS})
          WHERE s.contact_id = c.contact_id AND s.id = c.id`,
-            values: [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
-          },
+        values: [JSON.stringify(changed.map(({ after }) => toRecord(after)))],
+      })),
     ]);
   },
 };
