@@ -15,12 +15,23 @@ export class ClientFleet {
     private readonly onApplied: (item: Applied) => void,
   ) {}
 
+  /**
+   * The active pairs' receivers (`watched`) get a process of their own, the rest (the crowd) share the others:
+   * a receiver's latency is then not the time its process spends resetting and reconnecting thousands of crowd
+   * sockets when a node dies (in production those are other people's machines).
+   */
   static async start(
     clients: WorkerClient[],
     options: { urls: string[]; baseline: number; concurrency: number; onApplied(item: Applied): void },
   ) {
-    const count = Math.max(1, Math.ceil(clients.length / CLIENTS_PER_WORKER));
-    const workers = Array.from({ length: count }, () =>
+    const watched = clients.filter((c) => c.watched);
+    const crowd = clients.filter((c) => !c.watched);
+    const crowdWorkers = Math.max(1, Math.ceil(crowd.length / CLIENTS_PER_WORKER));
+    const shares = [
+      ...(watched.length > 0 ? [watched] : []),
+      ...Array.from({ length: crowdWorkers }, (_, w) => crowd.filter((_, i) => i % crowdWorkers === w)),
+    ];
+    const workers = shares.map(() =>
       fork(WORKER, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
     );
     const fleet = new ClientFleet(workers, options.onApplied);
@@ -31,13 +42,12 @@ export class ClientFleet {
     }
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('message', () => resolve()))));
     workers.forEach((worker, w) => {
-      const share = clients.filter((_, i) => i % count === w);
       worker.send({
         type: 'start',
         urls: options.urls,
         baseline: options.baseline,
-        clients: share,
-        concurrency: Math.ceil(options.concurrency / count),
+        clients: shares[w],
+        concurrency: Math.max(1, Math.round((options.concurrency * shares[w].length) / clients.length)),
       } satisfies ToWorker);
     });
     return fleet;
