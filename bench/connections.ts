@@ -30,6 +30,8 @@ export interface ConnectionsOptions {
   drainTimeoutMs?: number;
   /** Api nodes (default 2; compose runs 3): everyone spread evenly over them; node 2 is the one that goes. */
   nodes?: number;
+  /** The crowd's load-generating processes run at this nice value (default 0, as the servers; see ClientFleet). */
+  crowdNice?: number;
 }
 
 const log = (line: string) => console.error(`[connections] ${line}`);
@@ -76,6 +78,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     drain = 0,
     drainTimeoutMs = 60_000,
     nodes: nodeCount = 2,
+    crowdNice = 0,
   } = options;
   const [softLimit, hardLimit] = openFilesLimit();
   // The machine is shared: a load average above its core count says the figures are a busy box's.
@@ -127,7 +130,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
     const connectStarted = performance.now();
     fleet = await ClientFleet.start(
       population.users.map((u, i) => ({ userId: u.userId, token: u.token, node: nodeOf(i), watched: receivers.has(u.userId) })),
-      { urls, baseline: population.head, concurrency, onApplied: (item) => senders!.record(item) },
+      { urls, baseline: population.head, concurrency, crowdNice, onApplied: (item) => senders!.record(item) },
     );
     let status = await fleet.status();
     const connectDeadline = Date.now() + 60_000 + users * 100;
@@ -213,6 +216,7 @@ export async function benchConnections(options: ConnectionsOptions = {}) {
       contactsPerUser: contacts,
       nodeOpenFilesLimit: nodeFilesLimit ?? softLimit,
       pairs,
+      crowdNice,
       seeding: { seconds: round(population.seconds), rebuildSeconds: round(rebuilt.seconds), projectionSeconds: round(projectionSeconds) },
       connect,
       idle,

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker, WorkerClient, WorkerStatus } from './worker-protocol.js';
 
@@ -18,11 +19,12 @@ export class ClientFleet {
   /**
    * The active pairs' receivers (`watched`) get a process of their own, the rest (the crowd) share the others:
    * a receiver's latency is then not the time its process spends resetting and reconnecting thousands of crowd
-   * sockets when a node dies (in production those are other people's machines).
+   * sockets when a node dies (in production those are other people's machines). With `crowdNice`, the crowd's processes run at that
+   * nice value: their bursts then take only the CPU the servers leave, as other people's machines would.
    */
   static async start(
     clients: WorkerClient[],
-    options: { urls: string[]; baseline: number; concurrency: number; onApplied(item: Applied): void },
+    options: { urls: string[]; baseline: number; concurrency: number; crowdNice?: number; onApplied(item: Applied): void },
   ) {
     const watched = clients.filter((c) => c.watched);
     const crowd = clients.filter((c) => !c.watched);
@@ -34,6 +36,10 @@ export class ClientFleet {
     const workers = shares.map(() =>
       fork(WORKER, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
     );
+    if (options.crowdNice)
+      shares.forEach((share, w) => {
+        if (share !== watched) os.setPriority(workers[w].pid!, options.crowdNice!);
+      });
     const fleet = new ClientFleet(workers, options.onApplied);
     for (const worker of workers) {
       worker.on('message', (message: FromWorker) => {
