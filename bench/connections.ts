@@ -8,7 +8,7 @@ import { TEST_REDIS_URL } from '../test/support/test-env.js';
 import { ClientFleet } from './connections/client-fleet.js';
 import { PairSenders, type ActivePair } from './connections/pair-senders.js';
 import { projectionsReached, seedPopulation } from '../test/support/seeded-population.js';
-import { epochNow, type WorkerStatus } from './connections/worker-protocol.js';
+import { machineNow, type WorkerStatus } from './connections/worker-protocol.js';
 import { cpuMillisecondsBetween, cpuSnapshot, processCpuSeconds } from './cpu-usage.js';
 import { rebuildReadModels } from './rebuild-read-models.js';
 import { BENCH_NODE_ENV, scrapeMetrics, summarize } from './support.js';
@@ -279,7 +279,7 @@ async function reconnectStorm(
   const admissionBefore = await admission();
   const admissionRates: number[] = [];
   const cpuBefore = cpuSnapshot(cpuParts);
-  const killedAt = epochNow();
+  const killedAt = machineNow();
   const rssBefore = rssMiB(nodes[0].child.pid!);
   // A drain takes its time (the node moves its sockets, then exits): watched like a crash meanwhile.
   const gone = options.drain ? nodes[1].stop() : nodes[1].kill();
@@ -297,7 +297,7 @@ async function reconnectStorm(
     status = await fleet.status();
     admissionRates.push((await admission()).perSecond);
     timeline.push({
-      s: round((epochNow() - killedAt) / 1000),
+      s: round((machineNow() - killedAt) / 1000),
       online: status.online,
       caughtUp: status.caughtUp,
       listenOverflows: listenOverflows() - overflowsAtKill,
@@ -305,15 +305,15 @@ async function reconnectStorm(
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
       log(
-        `storm +${Math.round((epochNow() - killedAt) / 1000)} s: ${status.online - survivorsBefore}/${victims} back, ${status.caughtUp} caught up`,
+        `storm +${Math.round((machineNow() - killedAt) / 1000)} s: ${status.online - survivorsBefore}/${victims} back, ${status.caughtUp} caught up`,
       );
     }
-    if (status.caughtUp >= victims && epochNow() - killedAt > options.stormSeconds * 1000) break;
+    if (status.caughtUp >= victims && machineNow() - killedAt > options.stormSeconds * 1000) break;
   }
   await gone;
   const cpuMs = cpuMillisecondsBetween(cpuBefore, cpuSnapshot(cpuParts));
   const admissionAfter = await admission();
-  const stormWallSeconds = (epochNow() - killedAt) / 1000;
+  const stormWallSeconds = (machineNow() - killedAt) / 1000;
   stopSending = true;
   const ids = await sending;
   await senders.settle(ids, 30_000);

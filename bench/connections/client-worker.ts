@@ -4,7 +4,7 @@ import { FeedSync, type FeedPage } from '../../web/src/client/sync/feed-sync.js'
 import { MissedFeedWait } from '../../web/src/client/transport/socket-connection.js';
 import type { FeedEvent } from '../../web/src/client/types.js';
 import { RawSocketClient } from './raw-socket-client.js';
-import { epochNow, type FromWorker, type ToWorker, type WorkerClient, type WorkerStatus } from './worker-protocol.js';
+import { machineNow, type FromWorker, type ToWorker, type WorkerClient, type WorkerStatus } from './worker-protocol.js';
 
 /**
  * One load-generating process of the connections bench (a process, not a thread: the file-descriptor limit
@@ -21,7 +21,7 @@ let clients: Array<{
   feed: FeedSync;
   caughtUpSinceReset: boolean;
   reconnectedSinceReset: boolean;
-  /** When it lost its connection since the reset (epoch ms). */
+  /** When it lost its connection since the reset (`machineNow()`). */
   lostAt: number | null;
 }> = [];
 /** First handshakes under way (the start's concurrency bound). */
@@ -61,7 +61,7 @@ async function fetchPage(node: number, token: string, after: number): Promise<Fe
       await response.body.dump();
       throw new Error(`catch-up answered ${status}`);
     }
-    bump(counters.catchUpsPerSecond, String(Math.floor(epochNow() / 1000)));
+    bump(counters.catchUpsPerSecond, String(Math.floor(machineNow() / 1000)));
     return (await response.body.json()) as FeedPage;
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith('catch-up answered'))) bump(counters.catchUpStatuses, 'network');
@@ -91,7 +91,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           pendingApplied.push({
             messageId,
             receiverId: spec.userId,
-            at: epochNow(),
+            at: machineNow(),
             via: fromCatchUp.delete(messageId) ? 'catch-up' : 'push',
           });
         },
@@ -114,7 +114,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           retry.reset();
           if (!afterReconnect || entry.caughtUpSinceReset) return;
           entry.caughtUpSinceReset = true;
-          counters.caughtUpAt.push(epochNow());
+          counters.caughtUpAt.push(machineNow());
         },
         () => void setTimeout(() => catchUp(afterReconnect), retry.next()),
       );
@@ -140,8 +140,8 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           counters.connectLatencies.push(latencyMs);
           if (!reconnect) return firstDone();
           if (!entry.reconnectedSinceReset) {
-            counters.reconnectedAt.push(epochNow());
-            if (entry.lostAt !== null) counters.awayMs.push(epochNow() - entry.lostAt);
+            counters.reconnectedAt.push(machineNow());
+            if (entry.lostAt !== null) counters.awayMs.push(machineNow() - entry.lostAt);
           }
           entry.reconnectedSinceReset = true;
           missedWait?.settle(null);
@@ -150,7 +150,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
             if (!page) return page;
             // Served by the node as a catch-up, without a request.
             bump(counters.catchUpStatuses, 'sent with the connect');
-            bump(counters.catchUpsPerSecond, String(Math.floor(epochNow() / 1000)));
+            bump(counters.catchUpsPerSecond, String(Math.floor(machineNow() / 1000)));
             if (spec.watched)
               for (const event of page.events) if (event.type === 'MessageSent') fromCatchUp.add(event.data.messageId as string);
             return page;
@@ -158,13 +158,13 @@ function start(message: Extract<ToWorker, { type: 'start' }>) {
           catchUp(true, missed);
         },
         onMissed: (payload) => missedWait?.settle(payload),
-        onAttempt: () => entry.socket.everConnected && counters.attemptsAt.push(epochNow()),
+        onAttempt: () => entry.socket.everConnected && counters.attemptsAt.push(machineNow()),
         onConnectError: (reason) => {
           bump(counters.connectErrors, reason);
           if (!entry.socket.everConnected) firstDone();
         },
         onDisconnected: () => {
-          entry.lostAt ??= epochNow();
+          entry.lostAt ??= machineNow();
           missedWait?.settle(null);
         },
       },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { summarize } from '../support.js';
-import { anotherNode, epochNow } from './worker-protocol.js';
+import { anotherNode, machineNow } from './worker-protocol.js';
 
 export interface ActivePair {
   contactId: string;
@@ -19,7 +19,7 @@ interface Sent {
   sentAt: number;
   node: number;
   acknowledged: boolean;
-  /** When the write was acknowledged (epoch ms): what part of the latency is the write's own. */
+  /** When the write was acknowledged (`machineNow()`): what part of the latency is the write's own. */
   acknowledgedAt?: number;
 }
 
@@ -61,7 +61,7 @@ export class PairSenders {
       const pair = this.pairs[i % this.pairs.length];
       const id = randomUUID();
       ids.push(id);
-      this.sent.set(id, { receiverId: pair.receiverId, sentAt: epochNow(), node: pair.node, acknowledged: false });
+      this.sent.set(id, { receiverId: pair.receiverId, sentAt: machineNow(), node: pair.node, acknowledged: false });
       const sending = this.send(pair, id, `bench ${i}`).finally(() => this.inflight.delete(sending));
       this.inflight.add(sending);
     }
@@ -149,7 +149,7 @@ export class PairSenders {
       if (status === '201' || status === '200') {
         const sent = this.sent.get(id)!;
         sent.acknowledged = true;
-        sent.acknowledgedAt = epochNow();
+        sent.acknowledgedAt = machineNow();
         return;
       }
       if (/^\d+$/.test(status) && !['429', '502', '503'].includes(status)) return; // a refusal: not retried

@@ -36,7 +36,7 @@ export interface WorkerStatus {
   attemptsAt: number[];
   connectErrors: Record<string, number>;
   catchUpStatuses: Record<string, number>;
-  /** Completed catch-up requests per second (epoch second → count). */
+  /** Completed catch-up requests per second (second of `machineNow()` → count). */
   catchUpsPerSecond: Record<string, number>;
   eventsByType: Record<string, number>;
   /** Presence changes to offline pushed to the clients since the reset (everyone comes back: each is a flap). */
@@ -46,11 +46,16 @@ export interface WorkerStatus {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'status'; status: WorkerStatus }
-  /** An active pair's message applied by its receiver (pushed or caught up), epoch ms. */
+  /** An active pair's message applied by its receiver (pushed or caught up), at `machineNow()`. */
   | { type: 'applied'; items: Array<{ messageId: string; receiverId: string; at: number; via: 'push' | 'catch-up' }> };
 
-/** Milliseconds since the epoch, with sub-millisecond precision, comparable across processes of one machine. */
-export const epochNow = () => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds on this machine's monotonic clock (CLOCK_MONOTONIC), the same in every process of it. Not
+ * `performance.timeOrigin + performance.now()`: each process takes its origin from the wall clock as it starts, so
+ * a step of the wall clock between two processes' starts offsets every latency measured across them (a run here
+ * saw every message ~500 ms late, before anything failed).
+ */
+export const machineNow = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Where a balancer sends a request its node refused (the node is gone): any of the other nodes, at random. */
 export const anotherNode = (node: number, nodes: number) => (node + 1 + Math.floor(Math.random() * (nodes - 1))) % nodes;
