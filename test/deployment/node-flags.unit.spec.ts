@@ -38,4 +38,14 @@ describe('the api node’s V8 flags', () => {
     };
     expect(newSpaceMiB(NODE_FLAGS)).toBe(128);
   });
+
+  it('turn off V8’s memory reducer (its compacting collections paused a storm’s survivor for 113–148 ms)', () => {
+    const help = spawnSync(process.execPath, [...NODE_FLAGS, '--v8-options'], { encoding: 'utf8' });
+    expect(help.status, help.stderr).toBe(0);
+    // `--v8-options` prints each flag's value as V8 runs with it.
+    const lines = help.stdout.split('\n');
+    const at = lines.findIndex((line) => /^\s+--memory-reducer \(/.test(line));
+    expect(at, 'V8 knows --memory-reducer').toBeGreaterThan(-1);
+    expect(lines[at + 1]).toMatch(/default: --no-memory-reducer\b/);
+  });
 });
