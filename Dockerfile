@@ -34,5 +34,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The same entry point as `npm start`, without npm in between, so SIGTERM reaches the node
 # process directly and it can drain (close sockets, release the projection lock) before exiting.
-# Its V8 flags are infrastructure/cli/node-flags.ts's (a larger young generation, for fewer collections; no memory reducer, whose compactions paused a storm's survivor).
+# Its V8 flags are infrastructure/cli/node-flags.ts's: a larger young generation, for fewer collections,
+# and no memory reducer, whose whole-heap compactions paused a reconnect storm's survivor.
 CMD ["node", "--max-semi-space-size=64", "--no-memory-reducer", "--import", "tsx", "infrastructure/cli/start.ts"]
