@@ -26,6 +26,8 @@ export const SQLSTATE_CLASS = {
   dataException: '22',
   integrityConstraintViolation: '23',
   programLimitExceeded: '54',
+  /** Too many connections, out of memory, disk full: the server is full for now, not broken. */
+  insufficientResources: '53',
 } as const;
 
 /** The SQLSTATE of a PostgreSQL error (five characters), or undefined for anything else. */

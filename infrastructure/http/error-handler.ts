@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/decider.js';
 import { RateLimitedError } from '../rate-limits/rate-limited-error.js';
 import { HttpError, STATUS_BY_CODE } from './error-codes.js';
 import { describeValidationError } from './validation-error.js';
-import { SQLSTATE } from '../database/sqlstate.js';
+import { SQLSTATE, SQLSTATE_CLASS, sqlState } from '../database/sqlstate.js';
 
 const DATABASE_DOWN_CODES = new Set<string>([
   'ECONNREFUSED',
@@ -60,6 +60,11 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     if (isDatabaseDown(error)) {
       reply.header('retry-after', '2');
+      return send(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly');
+    }
+    if (sqlState(error)?.startsWith(SQLSTATE_CLASS.insufficientResources)) {
+      // The operator's to fix (max_connections against the replicas' pools, memory, disk); the client's to retry.
+      request.log.warn({ sqlState: sqlState(error), message: error.message }, 'database out of resources');
       return send(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly');
     }
     request.log.error({ err: error }, 'unhandled error');

@@ -61,6 +61,10 @@ describe('error handler: unavailable database', () => {
     ['connection lost mid-query', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['database closed to connections (55000)', pgError('55000', 'database "derbel" is not currently accepting connections')],
+    // Class 53, insufficient resources: full for now, not broken (a storm's nodes holding every connection).
+    ['every connection taken (53300)', pgError('53300', 'sorry, too many clients already')],
+    ['out of memory (53200)', pgError('53200', 'out of memory')],
+    ['disk full (53100)', pgError('53100', 'could not extend file: No space left on device')],
   ])('%s → 503 SERVICE_UNAVAILABLE with Retry-After', async (_, error) => {
     const response = await appThrowing(error);
     expect(response.statusCode).toBe(503);
