@@ -24,7 +24,11 @@ export class E2eApp {
   /** `env`: more settings for the api node, e.g. `CORS_ORIGINS` once a host page's origin is known. */
   async start(env: Record<string, string> = {}) {
     await buildWebDist();
-    [this.server, this.browser] = await Promise.all([startTestServer({ env: { ...this.env, ...env } }), launchBrowser()]);
+    const [server, browser] = await Promise.allSettled([startTestServer({ env: { ...this.env, ...env } }), launchBrowser()]);
+    // Whichever started is kept for stop(), even when the other failed: a server left running holds its database's connections.
+    if (server.status === 'fulfilled') this.server = server.value;
+    if (browser.status === 'fulfilled') this.browser = browser.value;
+    for (const outcome of [server, browser]) if (outcome.status === 'rejected') throw outcome.reason;
     await mkdir('test-results/web', { recursive: true });
   }
 
