@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-
-/** node-postgres's own conversion of a bound value to its text form (not in its type declarations). */
-const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+import type pg from 'pg';
+import { sqlLiteral } from './sql-literal.js';
 
 interface Queued {
   text: string;
@@ -73,7 +71,7 @@ export class StatementPipeline {
         parts.push(`PREPARE ${name} AS ${text}`);
         preparing.push(name);
       }
-      resultIndex.push(parts.push(`EXECUTE ${name}(${values.map(literal).join(', ')})`) - 1);
+      resultIndex.push(parts.push(`EXECUTE ${name}(${values.map(sqlLiteral).join(', ')})`) - 1);
     }
     let results: pg.QueryResult[];
     try {
@@ -91,14 +89,16 @@ export class StatementPipeline {
   }
 }
 
-function statementName(text: string): string {
-  return `derbel_pipelined_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-}
+/** Each text hashed once: they are the code's own, a few dozen (some sized by a batch: bounded all the same). */
+const statementNames = new Map<string, string>();
+const MAX_STATEMENT_NAMES = 1_000;
 
-/** A value as node-postgres would bind it, written as an SQL literal (NULL unquoted). */
-function literal(value: unknown): string {
-  const prepared = prepareValue(value) as string | Buffer | null;
-  if (prepared === null || prepared === undefined) return 'NULL';
-  if (Buffer.isBuffer(prepared)) return `'\\x${prepared.toString('hex')}'`;
-  return pg.escapeLiteral(String(prepared));
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `derbel_pipelined_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    if (statementNames.size >= MAX_STATEMENT_NAMES) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
 }
