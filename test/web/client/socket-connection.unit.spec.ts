@@ -1,15 +1,16 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { SocketConnection, type NetworkEvents } from '../../../web/src/client/transport/socket-connection.js';
 import { eventually } from '../../support/eventually.js';
 
 /**
  * The web client's SocketConnection against a small Socket.io server in this process (a stand-in for the api
  * node: it admits or refuses handshakes as a test says, and can drop a connection), with the device's `online`
- * events fired by the test. `Math.random` draws its maximum, so every wait of the client's is as long as it
- * can be: a reconnection that comes early came because of `online`.
+ * events fired by the test. The client's draws are at their maximum, so every wait of the client's is as long as
+ * it can be: a reconnection that comes early came because of `online`. The tests run at the same time (they wait
+ * on the client's timers, which take no CPU), each with its own node and connection.
  */
 type Refusal = { message: string; retryAfterMs?: number };
 
@@ -98,40 +99,53 @@ class Network implements NetworkEvents {
   }
 }
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  vi.restoreAllMocks();
-});
+type Cleanup = (cleanup: () => unknown) => void;
 
-async function setup() {
-  // Before the connection is built: its back-off draws with this too.
-  vi.spyOn(Math, 'random').mockReturnValue(0.999);
+/** What the test made, closed when it ends, the last made first. */
+function cleanupsOf({ onTestFinished }: TestContext): Cleanup {
+  const cleanups: Array<() => unknown> = [];
+  onTestFinished(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  return (cleanup) => void cleanups.push(cleanup);
+}
+
+/** The largest draw, for every wait of the client's. */
+const LARGEST_DRAW = () => 0.999;
+
+async function setup(context: TestContext) {
+  const cleanup = cleanupsOf(context);
   const node = new FakeNode();
   const url = await node.listen();
-  cleanups.push(() => node.close());
+  cleanup(() => node.close());
   const network = new Network();
-  const connection = new SocketConnection({ server: url, token: () => 'a-token', network, probeTimeoutMs: PROBE_TIMEOUT_MS });
-  cleanups.push(() => connection.close());
+  const connection = new SocketConnection({
+    server: url,
+    token: () => 'a-token',
+    network,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+    random: LARGEST_DRAW,
+  });
+  cleanup(() => connection.close());
   const connected: Array<{ reconnect: boolean; at: number }> = [];
   connection.on('connected', ({ reconnect }) => connected.push({ reconnect, at: performance.now() }));
-  return { node, network, connection, connected };
+  return { node, network, connection, connected, cleanup };
 }
 
 /** Shorter than the app's 5 s: the probe's outcome is what is tested, not its length. */
 const PROBE_TIMEOUT_MS = 1_500;
 
 /** Fires `online` every 100 ms until stopped. */
-function onlineAgainAndAgain(network: Network) {
+function onlineAgainAndAgain(network: Network, cleanup: Cleanup) {
   const timer = setInterval(() => network.comesBack(), 100);
   const stop = () => clearInterval(timer);
-  cleanups.push(stop);
+  cleanup(stop);
   return stop;
 }
 
-describe('SocketConnection when the network comes back', () => {
-  it('cuts short the spread a node asked for: back at once, not a minute later', async () => {
-    const { node, network, connection, connected } = await setup();
+describe.concurrent('SocketConnection when the network comes back', () => {
+  it('cuts short the spread a node asked for: back at once, not a minute later', async (context) => {
+    const { node, network, connection, connected } = await setup(context);
     connection.connect();
     await eventually(() => connected.length === 1);
     // This node asks its clients to spread a return over a minute should it go away; then it does.
@@ -152,15 +166,15 @@ describe('SocketConnection when the network comes back', () => {
     expect(connected[1].at - backAt).toBeLessThan(10_000);
   });
 
-  it('cuts short its own back-off, which starts again from its first step', async () => {
-    const { node, network, connection, connected } = await setup();
+  it('cuts short its own back-off, which starts again from its first step', async (context) => {
+    const { node, network, connection, connected, cleanup } = await setup(context);
     // A node that cannot take anyone (a transport error, a database that did not answer): plain back-off,
     // 1 s, 2 s, 4 s, then 8 s before the fifth attempt.
     node.refuse = (attempt) => (attempt <= 5 ? { message: 'SERVICE_UNAVAILABLE' } : null);
     let stop = (): void => undefined;
     node.onHandshake = (attempt) => {
       // The network comes back (again and again) from the fourth attempt's refusal until the fifth attempt.
-      if (attempt === 4) stop = onlineAgainAndAgain(network);
+      if (attempt === 4) stop = onlineAgainAndAgain(network, cleanup);
       if (attempt === 5) stop();
     };
     connection.connect();
@@ -176,8 +190,8 @@ describe('SocketConnection when the network comes back', () => {
     expect(sixth - fifth).toBeLessThan(6_000);
   });
 
-  it('keeps a slot a busy node gave: `online` does not send the client back before it', async () => {
-    const { node, network, connection, connected } = await setup();
+  it('keeps a slot a busy node gave: `online` does not send the client back before it', async (context) => {
+    const { node, network, connection, connected, cleanup } = await setup(context);
     connection.connect();
     await eventually(() => connected.length === 1);
     node.sockets[0].emit('reconnect:spread', { ms: 60_000 });
@@ -185,7 +199,7 @@ describe('SocketConnection when the network comes back', () => {
     node.refuse = (attempt) => (attempt === 2 ? { message: 'UNAVAILABLE', retryAfterMs: 3_000 } : null);
     let stop = (): void => undefined;
     node.onHandshake = (attempt) => {
-      if (attempt === 2) stop = onlineAgainAndAgain(network);
+      if (attempt === 2) stop = onlineAgainAndAgain(network, cleanup);
       if (attempt === 3) stop();
     };
     node.dropAll();
@@ -199,8 +213,8 @@ describe('SocketConnection when the network comes back', () => {
     expect(admitted - refused).toBeGreaterThanOrEqual(2_900);
   });
 
-  it('replaces a socket that still looks open but does not answer the probe, at once rather than at the heartbeat', async () => {
-    const { node, network, connection, connected } = await setup();
+  it('replaces a socket that still looks open but does not answer the probe, at once rather than at the heartbeat', async (context) => {
+    const { node, network, connection, connected } = await setup(context);
     connection.connect();
     await eventually(() => connected.length === 1);
     // The device moved to another network: the old connection leads nowhere, but nothing has closed it.
@@ -217,8 +231,8 @@ describe('SocketConnection when the network comes back', () => {
     expect(connection.state.value).toBe('online');
   });
 
-  it('only probes on `online` while connected (answered: nothing else happens), and stops listening once closed', async () => {
-    const { node, network, connection, connected } = await setup();
+  it('only probes on `online` while connected (answered: nothing else happens), and stops listening once closed', async (context) => {
+    const { node, network, connection, connected } = await setup(context);
     expect(network.listeners.size).toBe(0);
     connection.connect();
     await eventually(() => connected.length === 1);
@@ -236,12 +250,13 @@ describe('SocketConnection when the network comes back', () => {
     await eventually(() => connected.length === 2);
   });
 
-  it('needs no window: where there is none (node), it reconnects on its own schedule as before', async () => {
+  it('needs no window: where there is none (node), it reconnects on its own schedule as before', async (context) => {
+    const cleanup = cleanupsOf(context);
     const node = new FakeNode();
     const url = await node.listen();
-    cleanups.push(() => node.close());
+    cleanup(() => node.close());
     const connection = new SocketConnection({ server: url, token: () => 'a-token' });
-    cleanups.push(() => connection.close());
+    cleanup(() => connection.close());
     connection.connect();
     await eventually(() => connection.state.value === 'online');
     node.dropAll();
@@ -250,16 +265,17 @@ describe('SocketConnection when the network comes back', () => {
   });
 });
 
-describe('SocketConnection catching up after a reconnect', () => {
+describe.concurrent('SocketConnection catching up after a reconnect', () => {
   const page = { events: [{ type: 'MessageSent', position: 42, data: { text: 'missed' } }], hasMore: false };
 
-  async function connectedOnce(options: { missedFeedTimeoutMs?: number } = {}) {
+  async function connectedOnce(context: TestContext, options: { missedFeedTimeoutMs?: number } = {}) {
+    const cleanup = cleanupsOf(context);
     const node = new FakeNode();
     const url = await node.listen();
-    cleanups.push(() => node.close());
+    cleanup(() => node.close());
     let position: number | null = 41;
     const connection = new SocketConnection({ server: url, token: () => 'a-token', network: null, feedAfter: () => position, ...options });
-    cleanups.push(() => connection.close());
+    cleanup(() => connection.close());
     const connected: Array<{ reconnect: boolean; missed?: Promise<unknown> }> = [];
     connection.on('connected', (info) => connected.push(info));
     connection.connect();
@@ -267,8 +283,8 @@ describe('SocketConnection catching up after a reconnect', () => {
     return { node, connection, connected, setPosition: (p: number | null) => (position = p) };
   }
 
-  it('names the feed position in a reconnect’s handshake (not a first connect’s) and hands over the page sent for it', async () => {
-    const { node, connected } = await connectedOnce();
+  it('names the feed position in a reconnect’s handshake (not a first connect’s) and hands over the page sent for it', async (context) => {
+    const { node, connected } = await connectedOnce(context);
     expect(node.auths[0]).toEqual({ token: 'a-token' });
     expect(connected[0].missed).toBeUndefined();
 
@@ -280,8 +296,8 @@ describe('SocketConnection catching up after a reconnect', () => {
     expect(await connected[1].missed).toEqual(page);
   });
 
-  it('hands over null, so the client fetches, when the server answers an error, another position, or nothing in time', async () => {
-    const { node, connected } = await connectedOnce({ missedFeedTimeoutMs: 500 });
+  it('hands over null, so the client fetches, when the server answers an error, another position, or nothing in time', async (context) => {
+    const { node, connected } = await connectedOnce(context, { missedFeedTimeoutMs: 500 });
     const answers = [
       (socket: ServerSocket) => socket.emit('feed:missed', { after: 41, error: { code: 'UNAVAILABLE', message: 'no' } }),
       (socket: ServerSocket) => socket.emit('feed:missed', { after: 40, ...page }),
@@ -295,8 +311,8 @@ describe('SocketConnection catching up after a reconnect', () => {
     }
   });
 
-  it('names no position when the client has none yet', async () => {
-    const { node, connected, setPosition } = await connectedOnce();
+  it('names no position when the client has none yet', async (context) => {
+    const { node, connected, setPosition } = await connectedOnce(context);
     setPosition(null);
     node.dropAll();
     await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
@@ -304,9 +320,9 @@ describe('SocketConnection catching up after a reconnect', () => {
     expect(connected[1].missed).toBeUndefined();
   });
 
-  it('names how long it was away, so the node sends the presence changes it missed; a fresh start names nothing', async () => {
-    const { node, connection, connected } = await connectedOnce();
-    // Lost, then back after the back-off's first step (Math.random is not pinned here: somewhere within 1 s).
+  it('names how long it was away, so the node sends the presence changes it missed; a fresh start names nothing', async (context) => {
+    const { node, connection, connected } = await connectedOnce(context);
+    // Lost, then back after the back-off's first step (its draws are not pinned here: somewhere within 1 s).
     const lostAt = performance.now();
     node.dropAll();
     await eventually(() => connected.length === 2, { timeoutMs: 10_000 });
@@ -325,9 +341,9 @@ describe('SocketConnection catching up after a reconnect', () => {
   });
 });
 
-describe('SocketConnection moved by a draining node', () => {
-  it('comes back within the back-off’s first second when the node names no spread for it, whatever it asked before', async () => {
-    const { node, connection, connected } = await setup();
+describe.concurrent('SocketConnection moved by a draining node', () => {
+  it('comes back within the back-off’s first second when the node names no spread for it, whatever it asked before', async (context) => {
+    const { node, connection, connected } = await setup(context);
     connection.connect();
     await eventually(() => connected.length === 1);
     node.sockets[0].emit('reconnect:spread', { ms: 60_000 });
@@ -337,13 +353,13 @@ describe('SocketConnection moved by a draining node', () => {
     const movedAt = performance.now();
     socket.conn.close();
     await eventually(() => connected.length === 2, { timeoutMs: 5_000 });
-    // The largest draw (Math.random is 0.999): just under the back-off's first second, not a minute.
+    // The largest draw (0.999): just under the back-off's first second, not a minute.
     expect(connected[1].at - movedAt).toBeLessThan(1_500);
     expect(connected[1].at - movedAt).toBeGreaterThan(900);
   });
 
-  it('says it is being moved (not lost) just before it turns reconnecting, only when the node asked it back at once', async () => {
-    const { node, connection, connected } = await setup();
+  it('says it is being moved (not lost) just before it turns reconnecting, only when the node asked it back at once', async (context) => {
+    const { node, connection, connected } = await setup(context);
     const seen: string[] = [];
     connection.on('moving', () => seen.push('moving'));
     connection.state.subscribe((state) => seen.push(state));
@@ -366,8 +382,8 @@ describe('SocketConnection moved by a draining node', () => {
     expect(seen).toEqual(['reconnecting', 'online', 'reconnecting', 'online']);
   });
 
-  it('spreads its return as told when the node could not pace it, and keeps the last hint when told nothing (an older node)', async () => {
-    const { node, connection, connected } = await setup();
+  it('spreads its return as told when the node could not pace it, and keeps the last hint when told nothing (an older node)', async (context) => {
+    const { node, connection, connected } = await setup(context);
     connection.connect();
     await eventually(() => connected.length === 1);
     node.sockets[0].emit('reconnect:spread', { ms: 1_000 });

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { Backoff, drainingSpreadMs, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.js';
+import { Backoff, drainingSpreadMs, RECONNECT_BACKOFF, SERVER_WENT_AWAY, spreadDelay, spreadHintMs } from './backoff.js';
 import { Emitter, Observable } from '../observable.js';
 import type { ConnectionState, Realtime, RealtimeEvents } from './realtime.js';
 import type { IncomingSignal, ServerEvent } from '../types.js';
@@ -44,6 +44,8 @@ export type SocketConnectionOptions = {
   feedAfter?: () => number | null;
   /** How long to wait for `feed:missed` (`MISSED_FEED_TIMEOUT_MS` unless a test says otherwise). */
   missedFeedTimeoutMs?: number;
+  /** Where the waits' jitter is drawn from (`Math.random` unless a test says otherwise). */
+  random?: () => number;
 };
 
 /** The part of `window` that says the device's network came back. */
@@ -74,7 +76,8 @@ export class SocketConnection implements Realtime {
   private readonly emitter = new Emitter<RealtimeEvents>();
   private socket: Socket | null = null;
   private everConnected = false;
-  private readonly backoff = new Backoff();
+  private readonly random: () => number;
+  private readonly backoff: Backoff;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private retryCause: RetryCause | null = null;
   private probing = false;
@@ -92,6 +95,8 @@ export class SocketConnection implements Realtime {
 
   constructor(private readonly options: SocketConnectionOptions) {
     this.network = options.network !== undefined ? options.network : typeof window !== 'undefined' ? window : null;
+    this.random = options.random ?? Math.random;
+    this.backoff = new Backoff(RECONNECT_BACKOFF, this.random);
   }
 
   on<K extends keyof RealtimeEvents>(type: K, listener: (payload: RealtimeEvents[K]) => void) {
@@ -150,7 +155,7 @@ export class SocketConnection implements Realtime {
       // end, which says so first): try again — spread as the node asked if it went away with everyone else.
       if (SERVER_WENT_AWAY.has(reason)) {
         this.backoff.next();
-        this.scheduleReconnect(socket, 'spread', spreadDelay(this.spreadMs));
+        this.scheduleReconnect(socket, 'spread', spreadDelay(this.spreadMs, RECONNECT_BACKOFF, this.random));
       } else this.scheduleReconnect(socket, 'backoff');
     });
     socket.on('connect_error', (error: Error) => {
@@ -164,7 +169,7 @@ export class SocketConnection implements Realtime {
       // anything else — a transport error, a timeout, a database that could not answer — backs off.
       const slotMs = retryAfterMs(error);
       if (slotMs === null) this.scheduleReconnect(socket, 'backoff');
-      else this.scheduleReconnect(socket, 'slot', slotDelay(slotMs));
+      else this.scheduleReconnect(socket, 'slot', slotDelay(slotMs, this.random));
     });
     socket.on('session:expired', () => {
       this.emitter.emit('unauthorized', { reason: 'SESSION_EXPIRED' });
