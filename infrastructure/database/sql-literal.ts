@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /** node-postgres's own conversion of a bound value to its text form (not in its type declarations). */
-const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+export const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
 
 /**
  * A value as node-postgres would bind it, written as an SQL literal (NULL unquoted): the text `pg.escapeLiteral`

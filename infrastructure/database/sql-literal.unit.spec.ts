@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { sqlLiteral } from './sql-literal.js';
-
-const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+import { prepareValue, sqlLiteral } from './sql-literal.js';
 
 /** What the statement pipeline wrote before: node-postgres's own escaping of the bound text. */
 function asPgWrites(value: unknown): string {
