@@ -280,11 +280,14 @@ export async function createServer(
       return address;
     },
     async close() {
+      // Requests in flight are answered; a connection kept alive after its answer is ended then, not when its client lets go.
+      const connectionsClosed = stopAccepting(app.server, IN_FLIGHT_GRACE_MS);
       await Promise.all(runners.map((r) => r.stop()));
       await meetingSweeper.stop();
       stopUploadSweep();
       stopSeatRenewal();
       await gateway.close();
+      await connectionsClosed;
       await app.close();
       await hasher.close();
       await store.close();
