@@ -3,7 +3,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from './node-flags.js';
 
-const START = fileURLToPath(new URL('./start.ts', import.meta.url));
+/** What a node process runs: a script, and the flags of the Node.js that runs it. */
+export interface NodeEntry {
+  script: string;
+  execArgv: readonly string[];
+}
+
+/** `infrastructure/cli/start.ts` through tsx, as `npm start` runs it. */
+export const TYPESCRIPT_ENTRY: NodeEntry = {
+  script: fileURLToPath(new URL('./start.ts', import.meta.url)),
+  execArgv: [...NODE_FLAGS, '--import', 'tsx'],
+};
 
 export interface ClusterNode {
   id: string;
@@ -19,15 +29,17 @@ export interface ClusterNode {
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts one api node (`infrastructure/cli/start.ts`) as its own process on a fixed port. */
+/** Starts one api node (`infrastructure/cli/start.ts`, or another `entry` to it) as its own process on a fixed port. */
 export function launchNode(options: {
   id: string;
   port: number;
   env: Record<string, string | undefined>;
   /** Each line the node writes to stdout or stderr. */
   onOutput?: (line: string) => void;
+  entry?: NodeEntry;
 }): ClusterNode {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', START], {
+  const entry = options.entry ?? TYPESCRIPT_ENTRY;
+  const child = spawn(process.execPath, [...entry.execArgv, entry.script], {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ID: options.id },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TYPESCRIPT_ENTRY } from '../../infrastructure/cli/cluster-node.js';
 import { NODE_FLAGS } from '../../infrastructure/cli/node-flags.js';
+import { compiledNodeEntry } from '../support/compiled-node.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readText = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -22,9 +24,12 @@ describe('the api node’s V8 flags', () => {
     expect(start.slice(1, 1 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
   });
 
-  it('are passed by `npm run cluster` and by the nodes tests and benches start', () => {
-    for (const launcher of ['infrastructure/cli/cluster-node.ts', 'test/support/node-process.ts'])
-      expect(readText(launcher), launcher).toMatch(/\[\.\.\.NODE_FLAGS, '--import', 'tsx'/);
+  it('are passed by `npm run cluster` and by the nodes tests and benches start', async () => {
+    expect(TYPESCRIPT_ENTRY.execArgv.slice(0, NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
+    expect((await compiledNodeEntry()).execArgv.slice(0, NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
+    // Each launcher runs its entry with the entry's flags, none of its own.
+    expect(readText('infrastructure/cli/cluster-node.ts')).toMatch(/spawn\(process\.execPath, \[\.\.\.entry\.execArgv, entry\.script\]/);
+    expect(readText('test/support/node-process.ts')).toMatch(/execArgv: \[\.\.\.entry\.execArgv, /);
   });
 
   it('still give V8 the young generation they ask for (2 × 64 MiB; Node 20 alone: 2 × 16)', () => {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { launchNode, type ClusterNode } from '../../infrastructure/cli/cluster-node.js';
 import { startHaproxy, type LoadBalancer } from '../../infrastructure/cli/haproxy/start-haproxy.js';
+import { compiledNodeEntry } from './compiled-node.js';
 import { TEST_JWT_SECRET } from './test-server.js';
 
 /**
@@ -51,11 +52,13 @@ export async function startTestCluster(options: {
     RATE_LIMIT_MESSAGES: '100000/1s',
     ...options.env,
   };
+  const entry = await compiledNodeEntry();
   const launch = (id: string) => {
     const node = launchNode({
       id,
       port: ports.get(id)!,
       env,
+      entry,
       onOutput: (line) => {
         const lines = outputs.get(id)!;
         lines.push(line);

@@ -2,11 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS } from '../../infrastructure/cli/node-flags.js';
+import { compiledNodeEntry } from './compiled-node.js';
 import { TEST_JWT_SECRET } from './test-server.js';
-
-const START = fileURLToPath(new URL('../../infrastructure/cli/start.ts', import.meta.url));
 
 export interface NodeProcess {
   url: string;
@@ -24,11 +21,12 @@ function nodeWithOpenFilesLimit(limit: number) {
   return script;
 }
 
-/** Starts a real api node as a separate process (as `npm start` would) and waits until it listens. */
+/** Starts a real api node as a separate process (`npm start`'s entry, compiled) and waits until it listens. */
 export async function startNodeProcess(env: Record<string, string>, options: { openFilesLimit?: number } = {}): Promise<NodeProcess> {
-  const child = fork(START, [], {
+  const entry = await compiledNodeEntry();
+  const child = fork(entry.script, [], {
     ...(options.openFilesLimit ? { execPath: nodeWithOpenFilesLimit(options.openFilesLimit) } : {}),
-    execArgv: [...NODE_FLAGS, '--import', 'tsx', ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [...entry.execArgv, ...(process.env.DERBEL_NODE_EXEC_ARGV?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
       NODE_ENV: 'test',

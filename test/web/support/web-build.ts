@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { filesHash } from '../../support/files-hash.js';
 import { onceUntilFailure } from '../../support/once-until-failure.js';
+import { removeStaleCacheEntries } from '../../support/stale-cache-entries.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const web = join(root, 'web');
@@ -56,19 +57,8 @@ async function cachedBuild(): Promise<string> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  await removeStale(dir);
+  await removeStaleCacheEntries(cache, dir);
   return dir;
-}
-
-/** Builds of earlier sources, once nothing can still be using them (a day is far longer than a run). */
-async function removeStale(current: string) {
-  const dayAgo = Date.now() - 24 * 3600_000;
-  for (const name of await readdir(cache)) {
-    const path = join(cache, name);
-    if (path === current) continue;
-    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
-    if (mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });
-  }
 }
 
 /** What a build depends on: every file of `web/` but its output, the lock file, and VITE_ settings. */
