@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { videoFlows } from './support/call-page.js';
 import { contactItem, E2eApp, type Person, texts } from './support/e2e-app.js';
 
-const app = new E2eApp('cl', { MEETING_RING_TIMEOUT_MS: '12000' });
+const app = new E2eApp('cl', { MEETING_RING_TIMEOUT_MS: '8000' });
 
 beforeAll(() => app.start(), 120_000);
 afterAll(() => app.stop());
