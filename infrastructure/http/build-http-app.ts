@@ -34,6 +34,7 @@ import { messageRoutes } from './routes/messages.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { ErrorResponse } from './schemas.js';
+import { buildSerializer } from './serializer-compiler.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -52,6 +53,7 @@ export async function buildHttpApp(
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (Traefik, the cluster proxy):
     // otherwise anyone could rotate it to reset the per-address limits.
     trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
+    schemaController: { compilersFactory: { buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerValidatorCompiler(app);
   app.addHook('onSend', async (request, reply) => {

@@ -1,7 +1,8 @@
-import { Ajv, type SchemaValidateFunction } from 'ajv';
+import { Ajv, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { canonicalUuid } from '../canonical-id.js';
+import { CompiledByText } from './compiled-by-text.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -35,9 +36,18 @@ const bodyAjv = withProductKeywords(addFormats(new Ajv({ ...options, coerceTypes
 // Query strings and path parameters arrive as text and are coerced to their schema types.
 const textAjv = withProductKeywords(addFormats(new Ajv({ ...options, coerceTypes: 'array' })));
 
+// Compiled once per process for each schema text (compiled-by-text.ts).
+const validators = new CompiledByText<ValidateFunction>();
+
 export function registerValidatorCompiler(app: FastifyInstance) {
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+    return validators.get(schema, ajv === bodyAjv ? 'json' : 'text', () => ajv.compile(schema));
+  });
 }
+
+/** How many HTTP validators this process compiled. */
+export const httpValidatorsCompiled = () => validators.size;
 
 const seen = new WeakSet<object>();
 let compiled = 0;
