@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, connected, recordEvents } from '../support/api-client.js';
+import { ApiClient, connected, eventually, recordEvents } from '../support/api-client.js';
 import { useTwoNodes } from '../support/two-nodes.js';
 
 /**
@@ -14,6 +14,10 @@ describe('signing out on one node while a socket opens on another', () => {
     const alice = await new ApiClient(two.nodes[0].url).signUp('alice');
     const bob = await new ApiClient(two.nodes[0].url).signUp('bob');
     const contactId = await alice.addContact(bob);
+    // Bob's own session, on the node the late sockets open on: once a message reaches it, the same push to Bob
+    // has been given to every socket of his there.
+    const control = await connected(bob.connect({ url: two.nodes[0].url }));
+    const controlSees = recordEvents(control);
     const password = 'correct horse battery';
     for (const delayMs of [0, 100, 300, 600, 1_000]) {
       const session = (await bob.post('/api/sessions', { username: bob.user!.username, password })).body;
@@ -32,8 +36,13 @@ describe('signing out on one node while a socket opens on another', () => {
       socket.io.opts.reconnection = false;
       const events = recordEvents(socket);
       await connected(socket).catch(() => null);
-      await alice.post(`/api/contacts/${contactId}/messages`, { text: `after sign-out, ${delayMs} ms` });
-      await new Promise((r) => setTimeout(r, 1_000));
+      const text = `after sign-out, ${delayMs} ms`;
+      await alice.post(`/api/contacts/${contactId}/messages`, { text });
+      await eventually(() => controlSees.some((e) => e.type === 'MessageSent' && e.data.text === text), {
+        timeoutMs: 5_000,
+        message: 'pushed to the session still signed in',
+      });
+      await new Promise((r) => setTimeout(r, 100));
       expect(
         events.filter((e) => e.type === 'MessageSent'),
         `opened ${delayMs} ms after sign-out`,
@@ -41,5 +50,6 @@ describe('signing out on one node while a socket opens on another', () => {
       expect(socket.connected, `opened ${delayMs} ms after sign-out`).toBe(false);
       socket.disconnect();
     }
+    control.disconnect();
   }, 60_000);
 });
