@@ -56,7 +56,8 @@ describe('closing an api node', () => {
     );
     const answeredAt = performance.now();
     expect(status).toBe(401);
-    // Before the fix, the close waited for the client to drop the connection: the agent's 60 s.
-    expect((await closed!) - answeredAt).toBeLessThan(1_000);
+    // Before the fix, the close waited for the client to drop the connection: the agent's 60 s. (The rest of the
+    // close, pools and workers, takes well under a second; the bound leaves room for a busy machine.)
+    expect((await closed!) - answeredAt).toBeLessThan(5_000);
   }, 90_000);
 });
