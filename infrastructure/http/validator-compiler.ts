@@ -40,10 +40,11 @@ const textAjv = withProductKeywords(addFormats(new Ajv({ ...options, coerceTypes
 const validators = new CompiledByText<ValidateFunction>();
 
 export function registerValidatorCompiler(app: FastifyInstance) {
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-    return validators.get(schema, ajv === bodyAjv ? 'json' : 'text', () => ajv.compile(schema));
-  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body'
+      ? validators.get(schema, 'json', () => bodyAjv.compile(schema))
+      : validators.get(schema, 'text', () => textAjv.compile(schema)),
+  );
 }
 
 /** How many HTTP validators this process compiled. */

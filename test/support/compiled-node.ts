@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { TYPESCRIPT_ENTRY, type NodeEntry } from '../../infrastructure/cli/cluster-node.js';
 import { NODE_FLAGS } from '../../infrastructure/cli/node-flags.js';
 import { onceUntilFailure } from './once-until-failure.js';
-import { removeStaleCacheEntries } from './stale-cache-entries.js';
+import { cacheFolder } from './cache-folder.js';
 
 /** Inside the project, so the bundle's bare imports resolve to its node_modules. */
 const cache = new URL('../../node_modules/.cache/derbel-node/', import.meta.url).pathname;
@@ -52,22 +51,9 @@ export const compiledNodeEntry: () => Promise<NodeEntry> = onceUntilFailure(asyn
   });
   const hash = createHash('sha256');
   for (const file of outputFiles) hash.update(file.path).update('\0').update(file.contents).update('\0');
-  const dir = join(cache, hash.digest('hex').slice(0, 24));
+  const dir = await cacheFolder(cache, hash.digest('hex').slice(0, 24), async (scratch) => {
+    for (const file of outputFiles) await writeFile(join(scratch, file.path), file.contents);
+  });
   const script = join(dir, 'start.mjs');
-  if (!existsSync(script)) {
-    await mkdir(cache, { recursive: true });
-    // Written aside and renamed into place whole, so another test process never starts half of it.
-    const scratch = await mkdtemp(join(cache, 'building-'));
-    try {
-      for (const file of outputFiles) await writeFile(join(scratch, file.path), file.contents);
-      await rename(scratch, dir).catch((error: NodeJS.ErrnoException) => {
-        // Another process wrote the same files first: theirs are as good.
-        if (!existsSync(script)) throw error;
-      });
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-    await removeStaleCacheEntries(cache, dir);
-  }
   return { script, execArgv: [...NODE_FLAGS, '--enable-source-maps'] };
 });

@@ -1,16 +1,15 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { filesHash } from '../../support/files-hash.js';
 import { onceUntilFailure } from '../../support/once-until-failure.js';
-import { removeStaleCacheEntries } from '../../support/stale-cache-entries.js';
+import { cacheFolder, COMPLETE } from '../../support/cache-folder.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const web = join(root, 'web');
 /** One folder per content of the web sources; every spec file of a run finds its build here. */
 const cache = join(root, 'node_modules', '.cache', 'derbel-web');
-const COMPLETE = '.complete';
 
 /**
  * The app and embed.js exactly as `npm run build:web` builds them, in a folder no one writes to again: built
@@ -42,23 +41,7 @@ export async function buildWebDist() {
 }
 
 async function cachedBuild(): Promise<string> {
-  const dir = join(cache, await sourcesHash());
-  if (await isFile(join(dir, COMPLETE))) return dir;
-  await mkdir(cache, { recursive: true });
-  // Built aside and renamed into place whole, so another test process never sees half a build.
-  const scratch = await mkdtemp(join(cache, 'building-'));
-  try {
-    await buildInto(scratch);
-    await writeFile(join(scratch, COMPLETE), '');
-    await rename(scratch, dir).catch(async (error: NodeJS.ErrnoException) => {
-      // Another process finished the same build first: theirs is as good.
-      if (!(await isFile(join(dir, COMPLETE)))) throw error;
-    });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  await removeStaleCacheEntries(cache, dir);
-  return dir;
+  return cacheFolder(cache, await sourcesHash(), buildInto);
 }
 
 /** What a build depends on: every file of `web/` but its output, the lock file, and VITE_ settings. */
@@ -82,9 +65,3 @@ async function buildInto(dir: string) {
     });
   }
 }
-
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
