@@ -77,6 +77,11 @@ export class HandshakeAdmission {
     return { admitted: false, retryAfterMs: Math.min(MAX_RETRY_AFTER_MS, Math.ceil(slot - now)) };
   }
 
+  /** How far ahead the last slot promised to a refused client lies (0 once it has passed). */
+  slotsPromisedForMs() {
+    return Math.max(0, this.lastSlotAt - this.now());
+  }
+
   /** The current rate, and how many were admitted and refused so far (metrics, tests). */
   get state() {
     return { perSecond: this.perSecond, ...this.counts };

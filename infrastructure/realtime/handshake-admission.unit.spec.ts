@@ -42,6 +42,17 @@ describe('HandshakeAdmission', () => {
     for (let i = 1; i < slots.length; i++) expect(slots[i]).toBeGreaterThanOrEqual(slots[i - 1]);
   });
 
+  it('says how far ahead its last promised slot lies, and nothing once it has passed', () => {
+    create(400);
+    expect(admission.slotsPromisedForMs()).toBe(0);
+    admitMany(1_100);
+    expect(admission.slotsPromisedForMs()).toBe(2_500);
+    vi.advanceTimersByTime(2_000);
+    expect(admission.slotsPromisedForMs()).toBe(500);
+    vi.advanceTimersByTime(1_000);
+    expect(admission.slotsPromisedForMs()).toBe(0);
+  });
+
   it('admits the refused when they come back at their slots', () => {
     create(400);
     const slots = refused(admitMany(1_100));

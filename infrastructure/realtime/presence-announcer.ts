@@ -14,8 +14,21 @@ export interface PresenceAnnouncerOptions {
   recordAnnounced(changes: PresenceChange[]): Promise<void>;
   /** Delivers one batch of changes to every node's sockets of the changed users' contacts. */
   publish(changes: PresenceChange[]): void;
+  /**
+   * How far ahead this node has promised refused handshakes a slot (handshake-admission.ts). While it is still
+   * taking a crowd back at its own pace, a dead node's users are not gone: they may hold one of those slots.
+   */
+  slotsPromisedForMs?(): number;
   log: Logger;
 }
+
+/**
+ * The longest a dead node's user is held past the window their node asked for, however long the slots run: a
+ * node that never catches up must still, in the end, tell contacts who is not coming back.
+ */
+export const MAX_HOLD_FOR_SLOTS_MS = 120_000;
+
+type Mark = { online: boolean; at: number; holdUntil?: number };
 
 /**
  * Presence transitions are not pushed as they happen: they are collected, and every `onlineSettleMs` the due
@@ -25,7 +38,7 @@ export interface PresenceAnnouncerOptions {
  * (a user whose socket moved to another node within the grace is announced to nobody).
  */
 export class PresenceAnnouncer {
-  private readonly due = new Map<string, { online: boolean; at: number }>();
+  private readonly due = new Map<string, Mark>();
   private timer: NodeJS.Timeout | null = null;
   /** When the timer fires (Date.now() time). */
   private timerAt = 0;
@@ -38,11 +51,13 @@ export class PresenceAnnouncer {
   /**
    * The user's first socket opened (online) or last socket closed (offline), here or on a dead node.
    * `delayMs` replaces the settle or grace: a dead node's users are given the window its clients were told
-   * to spread their return over.
+   * to spread their return over, and longer while this node still has slots promised (`slotsPromisedForMs`).
    */
   changed(userId: string, online: boolean, delayMs?: number) {
     const delay = delayMs ?? (online ? this.options.onlineSettleMs : this.options.offlineGraceMs);
-    this.due.set(userId, { online, at: Date.now() + delay });
+    const at = Date.now() + delay;
+    const awaitedBack = delayMs !== undefined && !online;
+    this.due.set(userId, awaitedBack ? { online, at, holdUntil: at + MAX_HOLD_FOR_SLOTS_MS } : { online, at });
     this.schedule(delay);
   }
 
@@ -90,7 +105,10 @@ export class PresenceAnnouncer {
     this.flushing = true;
     try {
       const now = Date.now();
-      const ready = [...this.due].filter(([, d]) => d.at <= now);
+      const ready = this.holdForPromisedSlots(
+        [...this.due].filter(([, d]) => d.at <= now),
+        now,
+      );
       if (ready.length > 0) await this.announce(ready);
     } catch (err) {
       this.options.log.warn({ err }, 'presence: could not check who is online; announcing later');
@@ -104,7 +122,23 @@ export class PresenceAnnouncer {
     }
   }
 
-  private async announce(ready: Array<[string, { online: boolean; at: number }]>) {
+  /**
+   * Moves the due offline marks of a dead node's users past the slots this node has promised (plus the grace),
+   * up to their `holdUntil`; the others are ready now. Without it, a survivor taking its crowd back slower than
+   * the window assumed announced thousands offline and, minutes later, online again: a push to every contact
+   * of each, twice, on the node that was already the busiest.
+   */
+  private holdForPromisedSlots(ready: Array<[string, Mark]>, now: number) {
+    const promisedMs = this.options.slotsPromisedForMs?.() ?? 0;
+    if (promisedMs <= 0) return ready;
+    return ready.filter(([, mark]) => {
+      if (mark.holdUntil === undefined || mark.holdUntil <= now) return true;
+      mark.at = Math.min(mark.holdUntil, now + promisedMs + this.options.offlineGraceMs);
+      return false;
+    });
+  }
+
+  private async announce(ready: Array<[string, Mark]>) {
     const userIds = ready.map(([userId]) => userId);
     const [online, announced] = await Promise.all([this.options.onlineNow(userIds), this.options.lastAnnounced(userIds)]);
     const changes: PresenceChange[] = [];

@@ -6,12 +6,16 @@ describe('PresenceAnnouncer: a delay per change', () => {
   let published: PresenceChange[][];
   let online: Set<string>;
   let announcer: PresenceAnnouncer;
+  /** Until when (Date.now() time) the node has promised refused handshakes a slot. */
+  let slotsPromisedUntil: number;
 
   beforeEach(() => {
     vi.useFakeTimers();
     published = [];
     online = new Set();
+    slotsPromisedUntil = 0;
     announcer = new PresenceAnnouncer({
+      slotsPromisedForMs: () => Math.max(0, slotsPromisedUntil - Date.now()),
       onlineSettleMs: 100,
       offlineGraceMs: 300,
       onlineNow: async (ids) => new Set(ids.filter((id) => online.has(id))),
@@ -31,6 +35,38 @@ describe('PresenceAnnouncer: a delay per change', () => {
     await vi.advanceTimersByTimeAsync(4_900);
     expect(published).toEqual([]);
     await vi.advanceTimersByTimeAsync(200);
+    expect(published).toEqual([[{ userId: 'bob', online: false }]]);
+  });
+
+  it('holds a dead node’s user past the window while this node still has slots promised to returning clients', async () => {
+    // A survivor busier than the window assumed: it has told refused handshakes to come back up to 12 s from now.
+    announcer.changed('bob', false, 5_000);
+    announcer.changed('cid', false, 5_000);
+    await vi.advanceTimersByTimeAsync(4_000);
+    slotsPromisedUntil = Date.now() + 12_000;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(published).toEqual([]);
+    await vi.advanceTimersByTimeAsync(6_000);
+    online.add('bob'); // came back at his slot
+    await vi.advanceTimersByTimeAsync(4_000); // to the last promised slot
+    expect(published).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300 + 200); // then the grace
+    expect(published).toEqual([[{ userId: 'cid', online: false }]]);
+  });
+
+  it('holds a dead node’s user at most two minutes past the window, however long the node keeps promising slots', async () => {
+    announcer.changed('bob', false, 5_000);
+    slotsPromisedUntil = Number.POSITIVE_INFINITY;
+    await vi.advanceTimersByTimeAsync(5_000 + 119_000);
+    expect(published).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(published).toEqual([[{ userId: 'bob', online: false }]]);
+  });
+
+  it('does not hold back a live node’s user who left for slots promised to others', async () => {
+    slotsPromisedUntil = Number.POSITIVE_INFINITY;
+    announcer.changed('bob', false);
+    await vi.advanceTimersByTimeAsync(400);
     expect(published).toEqual([[{ userId: 'bob', online: false }]]);
   });
 

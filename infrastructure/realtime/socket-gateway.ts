@@ -157,6 +157,7 @@ export class SocketGateway implements RealtimeControl {
       lastAnnounced: (userIds) => this.presence.lastAnnounced(userIds),
       recordAnnounced: (changes) => this.presence.recordAnnounced(changes),
       publish: (changes) => void this.track(presenceFanout.publish(changes)).catch((err) => log.warn({ err }, 'presence update failed')),
+      slotsPromisedForMs: () => this.admission.slotsPromisedForMs(),
       log,
     });
     this.io.on(PRESENCE_BATCH, (value: unknown) => {
