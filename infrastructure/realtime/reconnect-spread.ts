@@ -18,8 +18,8 @@ const ANNOUNCE_OVER_MS = 5_000;
  * that takes them would spend seconds on nothing but refusing handshakes. So every node tells its clients how
  * widely to spread their first attempt: its own socket count at the rate the other nodes take reconnects while
  * serving their own users (each at `SOCKET_RECONNECT_SPREAD_PER_SECOND`). A node with a few hundred sockets says a
- * second or less (its clients are back at once); one with 10,000 says 25 s at the default rate with one other
- * node, 12.5 s with two. The hint follows the count and the nodes: sent on connect, and to everyone here when it
+ * second or less (its clients are back at once); one with 10,000 says ~50 s at the default rate with one other
+ * node, ~25 s with two. The hint follows the count and the nodes: sent on connect, and to everyone here when it
  * has moved by a quarter (paced over a few seconds, as it speaks of a crash still to come).
  */
 export class ReconnectSpread {
