@@ -124,9 +124,9 @@ export class PresenceAnnouncer {
 
   /**
    * Moves the due offline marks of a dead node's users past the slots this node has promised (plus the grace),
-   * up to their `holdUntil`; the others are ready now. Without it, a survivor taking its crowd back slower than
-   * the window assumed announced thousands offline and, minutes later, online again: a push to every contact
-   * of each, twice, on the node that was already the busiest.
+   * up to their `holdUntil`; the others are ready now. Otherwise a user holding a slot past the window is
+   * announced offline when it ends and online when the slot comes: two pushes to every contact, sent by the node
+   * that is already the busiest.
    */
   private holdForPromisedSlots(ready: Array<[string, Mark]>, now: number) {
     const promisedMs = this.options.slotsPromisedForMs?.() ?? 0;
