@@ -168,7 +168,6 @@ describe('startEmbeddedPostgres', () => {
       `the directory ${locked} has mode 0700, and as Derbel runs as root PostgreSQL runs as the separate "postgres" user, which cannot pass through it`,
     );
   });
-  if (!runsAsRoot) console.warn('!!! embedded-postgres: the 0700-ancestor check only applies as root; that test is skipped');
 });
 
 /** Alive and not a zombie (an orphan's reaper may never collect it). */
