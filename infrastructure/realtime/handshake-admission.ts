@@ -1,4 +1,5 @@
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
+import { eventLoopUtilizationSinceLastCall } from './event-loop-utilization.js';
 
 export type Admission = { admitted: true } | { admitted: false; retryAfterMs: number };
 
@@ -107,14 +108,4 @@ export class HandshakeAdmission {
     this.tokens = Math.min(this.burst(), this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000);
     this.refilledAt = now;
   }
-}
-
-function eventLoopUtilizationSinceLastCall() {
-  let previous: EventLoopUtilization = performance.eventLoopUtilization();
-  return () => {
-    const current = performance.eventLoopUtilization();
-    const delta = performance.eventLoopUtilization(current, previous);
-    previous = current;
-    return delta.utilization;
-  };
 }

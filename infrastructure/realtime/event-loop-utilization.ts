@@ -1,0 +1,12 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+
+/** The event loop's utilization (0–1) between one call and the next (the first: since the process started). */
+export function eventLoopUtilizationSinceLastCall() {
+  let previous: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const current = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(current, previous);
+    previous = current;
+    return delta.utilization;
+  };
+}
