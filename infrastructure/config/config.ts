@@ -76,8 +76,13 @@ export interface Config {
    * (realtime/handshake-admission.ts), and tells the others when to come back.
    */
   socketHandshakesPerSecond: number;
-  /** The rate a node's clients spread their return at when it goes away (realtime/reconnect-spread.ts). */
+  /**
+   * Reconnects a second a node offers to take, should another die, while its own users keep it busy; its clients
+   * are told to spread their return at what the others offer (realtime/reconnect-capacity.ts, reconnect-spread.ts).
+   */
   socketReconnectSpreadPerSecond: number;
+  /** … and while it is mostly idle (the same as the busy rate when only that one is set: a pinned rate). */
+  socketReconnectSpreadIdlePerSecond: number;
   /** A user who comes online is shown online to their contacts this long later, if still online (a flap sends nothing). */
   presenceOnlineSettleMs: number;
   /** A user who goes offline is shown offline this long later, if still offline (a quick reconnect to any node sends nothing). */
@@ -170,6 +175,19 @@ export function loadConfig(env: Environment = process.env): Config {
     );
   }
 
+  const spreadRange = { min: 1, max: 100_000 };
+  const socketReconnectSpreadPerSecond = read.integer('SOCKET_RECONNECT_SPREAD_PER_SECOND', spreadRange, 200);
+  const socketReconnectSpreadIdlePerSecond = read.integer(
+    'SOCKET_RECONNECT_SPREAD_IDLE_PER_SECOND',
+    spreadRange,
+    read.raw('SOCKET_RECONNECT_SPREAD_PER_SECOND') === undefined ? 400 : socketReconnectSpreadPerSecond,
+  );
+  if (socketReconnectSpreadIdlePerSecond < socketReconnectSpreadPerSecond) {
+    read.problem(
+      `SOCKET_RECONNECT_SPREAD_IDLE_PER_SECOND (${socketReconnectSpreadIdlePerSecond}) must be at least SOCKET_RECONNECT_SPREAD_PER_SECOND (${socketReconnectSpreadPerSecond}): a node takes more reconnects idle than busy`,
+    );
+  }
+
   const problemsBeforeSessions = read.problems.length;
   const jwtExpiresInSeconds = read.durationSeconds('JWT_EXPIRES_IN', 15 * 60);
   const sessionIdleTimeoutSeconds = read.durationSeconds('SESSION_IDLE_TIMEOUT', 14 * 86_400);
@@ -218,7 +236,8 @@ export function loadConfig(env: Environment = process.env): Config {
     socketPingIntervalMs,
     socketPingTimeoutMs,
     socketHandshakesPerSecond: read.integer('SOCKET_HANDSHAKES_PER_SECOND', { min: 1, max: 100_000 }, 2_000),
-    socketReconnectSpreadPerSecond: read.integer('SOCKET_RECONNECT_SPREAD_PER_SECOND', { min: 1, max: 100_000 }, 200),
+    socketReconnectSpreadPerSecond,
+    socketReconnectSpreadIdlePerSecond,
     presenceOnlineSettleMs: read.integer(
       'PRESENCE_ONLINE_SETTLE_MS',
       { min: 0, max: 60_000, description: 'a number of milliseconds 0-60000' },

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       socketPingTimeoutMs: 5_000,
       socketHandshakesPerSecond: 2_000,
       socketReconnectSpreadPerSecond: 200,
+      socketReconnectSpreadIdlePerSecond: 400,
       presenceOnlineSettleMs: 1_000,
       presenceOfflineGraceMs: 3_000,
       drainTimeoutMs: 10_000,
@@ -136,6 +137,7 @@ describe('loadConfig', () => {
       socketPingTimeoutMs: 8_000,
       socketHandshakesPerSecond: 500,
       socketReconnectSpreadPerSecond: 300,
+      socketReconnectSpreadIdlePerSecond: 300,
       presenceOnlineSettleMs: 500,
       presenceOfflineGraceMs: 0,
       drainTimeoutMs: 60_000,
@@ -187,6 +189,20 @@ describe('loadConfig', () => {
     ['7d', 604_800],
   ])('reads JWT_EXPIRES_IN=%s as %i seconds', (value, seconds) => {
     expect(loadConfig({ JWT_EXPIRES_IN: value }).jwtExpiresInSeconds).toBe(seconds);
+  });
+
+  it('reads the reconnect rates a node offers busy and idle; the busy one alone pins both', () => {
+    expect(loadConfig({ SOCKET_RECONNECT_SPREAD_IDLE_PER_SECOND: '600' })).toMatchObject({
+      socketReconnectSpreadPerSecond: 200,
+      socketReconnectSpreadIdlePerSecond: 600,
+    });
+    expect(loadConfig({ SOCKET_RECONNECT_SPREAD_PER_SECOND: '50' })).toMatchObject({
+      socketReconnectSpreadPerSecond: 50,
+      socketReconnectSpreadIdlePerSecond: 50,
+    });
+    expect(() => loadConfig({ SOCKET_RECONNECT_SPREAD_PER_SECOND: '500', SOCKET_RECONNECT_SPREAD_IDLE_PER_SECOND: '400' })).toThrow(
+      /SOCKET_RECONNECT_SPREAD_IDLE_PER_SECOND \(400\) must be at least SOCKET_RECONNECT_SPREAD_PER_SECOND \(500\)/,
+    );
   });
 
   it('refuses sessions whose parts cannot fit: access token ≤ idle timeout ≤ lifetime', () => {
