@@ -277,6 +277,17 @@ async function reconnectStorm(
     };
   };
   const admissionBefore = await admission();
+  // What each node offered to take, how busy it was, and the window its clients were told, just before the kill.
+  const offersBeforeKill = await Promise.all(
+    nodes.map(async (n) => {
+      const metrics = await scrapeMetrics(n.url).catch(() => new Map<string, number>());
+      return {
+        offerPerSecond: metrics.get('derbel_reconnect_offer_per_second') ?? NaN,
+        eventLoopUtilization: round(metrics.get('derbel_event_loop_utilization_smoothed') ?? NaN, 2),
+        toldSpreadSeconds: round(metrics.get('derbel_reconnect_spread_seconds') ?? NaN),
+      };
+    }),
+  );
   const admissionRates: number[] = [];
   const cpuBefore = cpuSnapshot(cpuParts);
   const killedAt = machineNow();
@@ -355,6 +366,7 @@ async function reconnectStorm(
     catchUpStatuses: status.catchUpStatuses,
     catchUpsPerSecond: { peak: Math.max(0, ...perSecond.map((p) => p.count)), seconds: perSecond },
     handshakeAttemptsPerSecond: [...attemptsBySecond].sort((a, b) => a[0] - b[0]).map(([second, count]) => ({ second, count })),
+    offersBeforeKill,
     survivorAdmission: {
       admitted: admissionAfter.admitted - admissionBefore.admitted,
       refusedWithASlot: admissionAfter.refused - admissionBefore.refused,

@@ -255,6 +255,7 @@ export async function createServer(
   });
   metrics.watchSockets(() => gateway.io.of('/').sockets.size);
   metrics.watchHandshakeAdmission(() => gateway.admission.state);
+  metrics.watchReconnectOffer(() => gateway.reconnectOffer());
   if (redis) metrics.watchRedis(() => redis.health.up);
   metrics.watchProjections(() => projectionsSnapshot(store, pool, runners));
 

@@ -34,9 +34,9 @@ export function stopAccepting(server: HttpServer, graceMs: number): Promise<void
 }
 
 export interface SocketMoves {
-  /** Sockets one other node takes a second while serving its own users (`SOCKET_RECONNECT_SPREAD_PER_SECOND`). */
+  /** Sockets one other node takes a second while its own users keep it busy (`SOCKET_RECONNECT_SPREAD_PER_SECOND`). */
   onePerSecond: number;
-  /** What all the other nodes take together (spread-window.ts `takenPerSecond`). */
+  /** What all the other nodes offer to take together (spread-window.ts `takenPerSecond`). */
   allPerSecond: number;
   /** The moves end by then: the sockets still here go together, told to spread their return at `allPerSecond`. */
   withinMs: number;

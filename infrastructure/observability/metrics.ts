@@ -146,6 +146,34 @@ export class Metrics {
     });
   }
 
+  /** What the node offers to take should another die (realtime/reconnect-capacity.ts), and what its clients were told. */
+  watchReconnectOffer(offer: () => { perSecond: number; utilization: number; spreadMs: number }) {
+    new Gauge({
+      name: 'derbel_reconnect_offer_per_second',
+      help: 'Reconnects a second this node offers to take should another node die (fewer the busier it is)',
+      registers: [this.registry],
+      collect() {
+        this.set(offer().perSecond);
+      },
+    });
+    new Gauge({
+      name: 'derbel_event_loop_utilization_smoothed',
+      help: 'How busy this node keeps its event loop, smoothed over ~20 s (0-1): what its reconnect offer follows',
+      registers: [this.registry],
+      collect() {
+        this.set(offer().utilization);
+      },
+    });
+    new Gauge({
+      name: 'derbel_reconnect_spread_seconds',
+      help: 'The window this node asked its clients to spread their return over, should it go away',
+      registers: [this.registry],
+      collect() {
+        this.set(offer().spreadMs / 1000);
+      },
+    });
+  }
+
   /** Only with Redis: a node without it has no such gauge. */
   watchRedis(up: () => boolean) {
     new Gauge({

@@ -6,13 +6,29 @@ import type { RedisNames } from '../redis/redis-names.js';
 export const HEARTBEAT_TTL_MS = 10_000;
 const BEAT_EVERY_MS = 2_000;
 
+/**
+ * What a node publishes with each heartbeat: the reconnects a second it would take should another node die
+ * (reconnect-capacity.ts), the longest window it has told its own clients to spread their return over, and how
+ * busy its users keep it (its event loop's smoothed utilization, 0–1).
+ */
+export interface NodeOffer {
+  reconnectsPerSecond: number;
+  spreadMs: number;
+  utilization: number;
+}
+
 export interface NodeLivenessOptions {
   redis: Redis;
   names: Pick<RedisNames, 'nodes' | 'nodeHeartbeat'>;
   /** This process: a restarted node is a new instance, so its predecessor's sockets are still reaped. */
   instanceId: string;
-  /** Removes a dead instance's sockets (called on exactly one node per dead instance). */
-  reap(deadInstanceId: string): Promise<void>;
+  /** Read at each beat; without it the heartbeat says only that the node lives. */
+  offer?(): NodeOffer;
+  /**
+   * Removes a dead instance's sockets (called on exactly one node per dead instance), with its last offer seen
+   * (none if this node never saw it beat).
+   */
+  reap(deadInstanceId: string, lastOffer: NodeOffer | undefined): Promise<void>;
   /** This instance had been taken for dead (a Redis partition or restart): its sockets must be written again. */
   reRegister(): Promise<void>;
   log: Logger;
@@ -27,14 +43,27 @@ export class NodeLiveness {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private beaten = false;
-  /** Other instances whose heartbeat was live at the last look. */
-  private liveOthers = 0;
+  /** Other instances whose heartbeat was live at the last look, with their offer (null: a node that makes none). */
+  private liveOthers: Array<NodeOffer | null> = [];
+  /** Each live instance's last offer seen: what a dead one had told its clients outlives its heartbeat. */
+  private readonly lastOffers = new Map<string, NodeOffer>();
 
   constructor(private readonly options: NodeLivenessOptions) {}
 
   /** How many other nodes were beating at the last look (every beat): those that would take this node's sockets. */
   otherLiveNodes() {
-    return this.liveOthers;
+    return this.liveOthers.length;
+  }
+
+  /** The reconnects a second the other live nodes offer together (`perNodeFallback` for one that makes no offer). */
+  othersReconnectsPerSecond(perNodeFallback: number) {
+    return this.liveOthers.reduce((sum, offer) => sum + (offer?.reconnectsPerSecond ?? perNodeFallback), 0);
+  }
+
+  /** The highest utilization another live node published (undefined when none did). */
+  othersBusiestUtilization() {
+    const known = this.liveOthers.flatMap((offer) => (offer ? [offer.utilization] : []));
+    return known.length > 0 ? Math.max(...known) : undefined;
   }
 
   start() {
@@ -76,7 +105,7 @@ export class NodeLiveness {
     const { redis, names, instanceId } = this.options;
     const [, [, added]] = (await redis
       .multi()
-      .set(names.nodeHeartbeat(instanceId), '1', 'PX', HEARTBEAT_TTL_MS)
+      .set(names.nodeHeartbeat(instanceId), this.options.offer ? encodeOffer(this.options.offer()) : '1', 'PX', HEARTBEAT_TTL_MS)
       .sadd(names.nodes, instanceId)
       .exec()) as [unknown, [unknown, number]];
     if (added === 1 && this.beaten) await this.options.reRegister();
@@ -86,14 +115,36 @@ export class NodeLiveness {
   private async reapTheDead() {
     const { redis, names, instanceId } = this.options;
     const others = (await redis.smembers(names.nodes)).filter((member) => member !== instanceId);
-    const alive =
-      others.length === 0 ? [] : ((await redis.pipeline(others.map((member) => ['exists', names.nodeHeartbeat(member)])).exec()) ?? []);
-    this.liveOthers = alive.filter(([, exists]) => Number(exists) === 1).length;
+    const beats =
+      others.length === 0 ? [] : ((await redis.pipeline(others.map((member) => ['get', names.nodeHeartbeat(member)])).exec()) ?? []);
+    const heartbeat = (i: number) => beats[i]?.[1];
+    this.liveOthers = [];
     for (const [i, member] of others.entries()) {
-      if (Number(alive[i]?.[1]) === 1) continue;
+      const value = heartbeat(i);
+      if (typeof value !== 'string') continue;
+      const offer = decodeOffer(value);
+      if (offer) this.lastOffers.set(member, offer);
+      this.liveOthers.push(offer);
+    }
+    for (const member of this.lastOffers.keys()) if (!others.includes(member)) this.lastOffers.delete(member);
+    for (const [i, member] of others.entries()) {
+      if (typeof heartbeat(i) === 'string') continue;
       if ((await redis.srem(names.nodes, member)) !== 1) continue; // another node reaps it
       this.options.log.warn({ node: member }, 'node liveness: a node stopped beating; removing its sockets');
-      await this.options.reap(member);
+      const lastOffer = this.lastOffers.get(member);
+      this.lastOffers.delete(member);
+      await this.options.reap(member, lastOffer);
     }
   }
+}
+
+/** `reconnects a second/spread ms/utilization in thousandths`. */
+function encodeOffer({ reconnectsPerSecond, spreadMs, utilization }: NodeOffer) {
+  return `${Math.round(reconnectsPerSecond)}/${Math.round(spreadMs)}/${Math.round(utilization * 1000)}`;
+}
+
+/** Null for a heartbeat without an offer (`'1'`, from a node of an earlier version). */
+function decodeOffer(heartbeat: string): NodeOffer | null {
+  const match = /^(\d+)\/(\d+)\/(\d+)$/.exec(heartbeat);
+  return match ? { reconnectsPerSecond: Number(match[1]), spreadMs: Number(match[2]), utilization: Number(match[3]) / 1000 } : null;
 }

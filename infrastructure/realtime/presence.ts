@@ -12,6 +12,10 @@ export interface PresenceRegistry {
   recordAnnounced(changes: Array<{ userId: string; online: boolean }>): Promise<void>;
   /** How many other nodes are live (they share this node's clients should it go away). */
   otherLiveNodes(): number;
+  /** The reconnects a second they offer together (`perNodeFallback` for a node that makes no offer). */
+  othersReconnectsPerSecond(perNodeFallback: number): number;
+  /** The highest utilization (0–1) another live node published (undefined when none did). */
+  othersBusiestUtilization(): number | undefined;
   /**
    * `leaveForReap`: sockets this node has not removed (a drain sent them off to spread their return) stay
    * registered for another node to reap as a dead node's.
@@ -53,6 +57,12 @@ export class MemoryPresence implements PresenceRegistry {
   }
   otherLiveNodes() {
     return 0;
+  }
+  othersReconnectsPerSecond() {
+    return 0;
+  }
+  othersBusiestUtilization() {
+    return undefined;
   }
   close() {}
 }

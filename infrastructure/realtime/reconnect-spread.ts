@@ -16,11 +16,12 @@ const ANNOUNCE_OVER_MS = 5_000;
 /**
  * When a node dies, its clients all lose it in the same instant; if each came back within a second, the node
  * that takes them would spend seconds on nothing but refusing handshakes. So every node tells its clients how
- * widely to spread their first attempt: its own socket count at the rate the other nodes take reconnects while
- * serving their own users (each at `SOCKET_RECONNECT_SPREAD_PER_SECOND`). A node with a few hundred sockets says a
- * second or less (its clients are back at once); one with 10,000 says ~50 s at the default rate with one other
- * node, ~25 s with two. The hint follows the count and the nodes: sent on connect, and to everyone here when it
- * has moved by a quarter (paced over a few seconds, as it speaks of a crash still to come).
+ * widely to spread their first attempt: its own socket count at the rate the other nodes offer to take reconnects
+ * while serving their own users (reconnect-capacity.ts: 200–400 a second each by default, fewer the busier they
+ * are). A node with a few hundred sockets says a second or less (its clients are back at once); one with 10,000
+ * says 25–50 s with one other node, half that with two. The hint follows the count and the others' offers: sent on
+ * connect, and to everyone here when it has moved by an eighth (paced over a few seconds, as it speaks of a crash
+ * still to come).
  */
 export class ReconnectSpread {
   private announcedMs = 0;
@@ -45,13 +46,18 @@ export class ReconnectSpread {
     return reconnectSpreadMs(this.io.of('/').sockets.size, this.reconnectsPerSecond());
   }
 
+  /** The longest window a client here may have been told (the last announcement, or the hint a newer one was greeted with). */
+  toldMs() {
+    return Math.max(this.announcedMs, this.currentMs());
+  }
+
   greet(socket: Socket) {
     socket.emit(RECONNECT_SPREAD_EVENT, { ms: this.currentMs() });
   }
 
   refresh() {
     const ms = this.currentMs();
-    if (Math.abs(ms - this.announcedMs) <= Math.max(this.announcedMs, 1_000) / 4) return;
+    if (Math.abs(ms - this.announcedMs) <= Math.max(this.announcedMs, 1_000) / 8) return;
     this.announcedMs = ms;
     void this.announce(ms, ++this.announcement);
   }

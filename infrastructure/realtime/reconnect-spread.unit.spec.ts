@@ -55,34 +55,34 @@ describe('ReconnectSpread', () => {
     expect(sent).toEqual([[RECONNECT_SPREAD_EVENT, { ms: 4_000 }]]);
   });
 
-  it('tells everyone here again only when the hint moved by more than a quarter', async () => {
+  it('tells everyone here again only when the hint moved by more than an eighth', async () => {
     const { server, io } = fakeServer();
     spread = new ReconnectSpread(io, () => 500, { announceOverMs: 0 });
-    server.size = 100; // 200 ms: within a quarter of the first second — nothing to say
+    server.size = 50; // 100 ms: within an eighth of the first second — nothing to say
     spread.refresh();
     expect(server.broadcasts).toEqual([]);
     server.size = 5_000;
     spread.refresh();
     server.size = 5_500; // 11 s against 10 s announced
     spread.refresh();
-    server.size = 10_000;
+    server.size = 4_300; // 8.6 s: 14 % shorter
     spread.refresh();
     for (let i = 0; i < 30; i += 1) await nextTurn();
-    expect(server.broadcasts).toEqual([{ ms: 10_000 }, { ms: 20_000 }]);
+    expect(server.broadcasts).toEqual([{ ms: 10_000 }, { ms: 8_600 }]);
   });
 
-  it('follows the rate the other nodes take together: a node joining halves the hint, and everyone is told', async () => {
+  it('follows what the other nodes offer together: a node joining halves the hint, and everyone is told', async () => {
     const { server, io } = fakeServer();
-    let otherNodes = 1;
-    spread = new ReconnectSpread(io, () => takenPerSecond(500, otherNodes), { announceOverMs: 0 });
+    let othersOffer = 500;
+    spread = new ReconnectSpread(io, () => takenPerSecond(othersOffer, 250), { announceOverMs: 0 });
     server.size = 10_000;
     spread.refresh();
-    otherNodes = 2;
+    othersOffer = 1_000;
     spread.refresh();
-    otherNodes = 0; // alone: its clients come back to it, at one node's rate
+    othersOffer = 0; // alone: its clients come back to it, at what it offers itself
     spread.refresh();
     for (let i = 0; i < 30; i += 1) await nextTurn();
-    expect(server.broadcasts).toEqual([{ ms: 20_000 }, { ms: 10_000 }, { ms: 20_000 }]);
+    expect(server.broadcasts).toEqual([{ ms: 20_000 }, { ms: 10_000 }, { ms: 40_000 }]);
   });
 
   it(`tells them ${SPREAD_SLICE} sockets per event-loop turn, the turns spread over the announcement's window`, async () => {

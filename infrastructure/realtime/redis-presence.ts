@@ -5,7 +5,7 @@ import { batchedPerTick } from '../lifecycle/batched-per-tick.js';
 import { inSlices, STOP_SLICES } from '../lifecycle/in-slices.js';
 import { bounded } from '../redis/bounded.js';
 import type { RedisNames } from '../redis/redis-names.js';
-import { NodeLiveness } from './node-liveness.js';
+import { NodeLiveness, type NodeOffer } from './node-liveness.js';
 import { presenceScripts, type PresenceScripts } from './presence-scripts.js';
 import type { PresenceRegistry } from './presence.js';
 
@@ -22,15 +22,22 @@ const ANNOUNCED_TTL_MS = 24 * 3600_000;
  */
 export const PRESENCE_SLICE = 1_000;
 
+export interface Reaped {
+  deadInstanceSockets: number;
+  toldSpreadMs?: number;
+}
+
 export interface RedisPresenceOptions {
   names: Pick<RedisNames, 'presence' | 'nodes' | 'nodeHeartbeat' | 'nodeSockets'>;
   nodeId: string;
   /**
    * Users whose last socket was on a node that died (offline; `reaped` says how many sockets that node
-   * instance held), or whose sockets on this node had been taken for a dead node's and are back (online):
-   * announced by the caller.
+   * instance held, and the window it had told its clients to spread their return over, when seen), or whose
+   * sockets on this node had been taken for a dead node's and are back (online): announced by the caller.
    */
-  onTransition(userIds: string[], online: boolean, reaped?: { deadInstanceSockets: number }): void;
+  onTransition(userIds: string[], online: boolean, reaped?: Reaped): void;
+  /** What this node publishes with its heartbeat (node-liveness.ts). */
+  offer?(): NodeOffer;
   /** A request-path call that Redis did not answer in time. */
   onFallback?(call: string): void;
   /**
@@ -76,7 +83,8 @@ export class RedisPresence implements PresenceRegistry {
       redis,
       names: options.names,
       instanceId: this.instanceId,
-      reap: (dead) => this.reap(dead),
+      offer: options.offer,
+      reap: (dead, lastOffer) => this.reap(dead, lastOffer),
       reRegister: () => this.reRegister(),
       log: options.log,
     });
@@ -186,9 +194,9 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   /** Removes a dead instance's sockets; each user left without a socket is announced offline once. */
-  private async reap(deadInstanceId: string) {
+  private async reap(deadInstanceId: string, lastOffer: NodeOffer | undefined) {
     const theirs = this.options.names.nodeSockets(deadInstanceId);
-    const reaped = { deadInstanceSockets: await this.redis.hlen(theirs) };
+    const reaped: Reaped = { deadInstanceSockets: await this.redis.hlen(theirs), toldSpreadMs: lastOffer?.spreadMs };
     // Read a slice at a time as well (HGETALL of a 10,000-socket node was one reply of ~20–40 ms to take in). HSCAN
     // gives every entry there throughout at least once, maybe twice (skipped); one a node taken for dead writes
     // meanwhile is gone with the hash below either way, and that node writes its sockets back (reRegister).
@@ -209,7 +217,7 @@ export class RedisPresence implements PresenceRegistry {
     await this.redis.del(theirs);
   }
 
-  private async reapSlice(slice: Array<[string, string]>, reaped: { deadInstanceSockets: number }) {
+  private async reapSlice(slice: Array<[string, string]>, reaped: Reaped) {
     // A disconnect of the user's last live socket on another node runs before or after a slice's script, so it
     // either sees this entry gone (and announces) or left (and this announces). On an error the rest expire with
     // their TTL.
@@ -267,6 +275,14 @@ export class RedisPresence implements PresenceRegistry {
 
   otherLiveNodes() {
     return this.liveness.otherLiveNodes();
+  }
+
+  othersReconnectsPerSecond(perNodeFallback: number) {
+    return this.liveness.othersReconnectsPerSecond(perNodeFallback);
+  }
+
+  othersBusiestUtilization() {
+    return this.liveness.othersBusiestUtilization();
   }
 
   close({ leaveForReap = false }: { leaveForReap?: boolean } = {}) {

@@ -22,6 +22,7 @@ import { watchSessionExpiry } from './session-expiry.js';
 import { MemoryPresence, type PresenceRegistry } from './presence.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { asPresenceBatch, PRESENCE_BATCH, PresenceFanout } from './presence-fanout.js';
+import { ReconnectCapacity } from './reconnect-capacity.js';
 import { ReconnectSpread } from './reconnect-spread.js';
 import { reconnectSpreadMs, takenPerSecond } from './spread-window.js';
 import { RedisPresence } from './redis-presence.js';
@@ -87,6 +88,7 @@ export class SocketGateway implements RealtimeControl {
   readonly admission: HandshakeAdmission;
   private readonly heartbeats: HeartbeatWheel;
   private readonly reconnectSpread: ReconnectSpread;
+  private readonly reconnectCapacity: ReconnectCapacity;
   /** Presence writes and announcements under way: a draining node lets them finish before it goes. */
   private readonly presenceWork = new Set<Promise<unknown>>();
   /**
@@ -122,6 +124,10 @@ export class SocketGateway implements RealtimeControl {
       // Requests already queueing for a database connection: every handshake would add one more.
       saturated: () => ctx.pool.waitingCount > 0,
     });
+    this.reconnectCapacity = new ReconnectCapacity({
+      busyPerSecond: ctx.config.socketReconnectSpreadPerSecond,
+      idlePerSecond: ctx.config.socketReconnectSpreadIdlePerSecond,
+    });
     this.reconnectSpread = new ReconnectSpread(this.io, () => this.takenPerSecond());
     if (redis) this.io.adapter(createAdapter(redis.pub, redis.sub, { key: redis.names.adapterKey }));
     this.presence = redis
@@ -130,19 +136,22 @@ export class SocketGateway implements RealtimeControl {
           nodeId: ctx.config.nodeId,
           onTransition: (userIds, online, reaped) => {
             // A dead node's users were told to spread their return over this window: they are expected back
-            // within it, so they are announced offline only after it (if not back by then). It counted the nodes
-            // that would take them: this one and the others live now.
+            // within it, so they are announced offline only after it (if not back by then). Its last heartbeat
+            // said how long; a node that never saw it beat counts what this one and the others live now offer.
             const delayMs = reaped
               ? Math.max(
                   ctx.config.presenceOfflineGraceMs,
-                  reconnectSpreadMs(
-                    reaped.deadInstanceSockets,
-                    takenPerSecond(ctx.config.socketReconnectSpreadPerSecond, 1 + this.presence.otherLiveNodes()),
-                  ),
+                  reaped.toldSpreadMs ??
+                    reconnectSpreadMs(reaped.deadInstanceSockets, this.reconnectOfferPerSecond() + this.othersReconnectsPerSecond()),
                 )
               : undefined;
             for (const userId of userIds) this.presenceAnnouncer.changed(userId, online, delayMs);
           },
+          offer: () => ({
+            reconnectsPerSecond: this.reconnectOfferPerSecond(),
+            spreadMs: this.reconnectSpread.toldMs(),
+            utilization: this.reconnectCapacity.utilization(),
+          }),
           onFallback: redis.onFallback,
           redisUp: () => redis.health.up,
           log,
@@ -233,9 +242,31 @@ export class SocketGateway implements RealtimeControl {
     return movePollingSockets(this.io, { sending: (socket) => this.leaveToReap(socket) });
   }
 
+  /** What this node offers to take should another die, how busy it is, and the window its clients were told (metrics). */
+  reconnectOffer() {
+    return {
+      perSecond: this.reconnectOfferPerSecond(),
+      utilization: this.reconnectCapacity.utilization(),
+      spreadMs: this.reconnectSpread.toldMs(),
+    };
+  }
+
+  /** What this node would take a second should the busiest of the others die (one without an offer: as busy as this one). */
+  private reconnectOfferPerSecond() {
+    return this.reconnectCapacity.perSecond({
+      others: this.presence.otherLiveNodes(),
+      othersBusiest: this.presence.othersBusiestUtilization() ?? this.reconnectCapacity.utilization(),
+    });
+  }
+
   /** How many of this node's clients the other nodes would take a second, should it go away. */
   private takenPerSecond() {
-    return takenPerSecond(this.ctx.config.socketReconnectSpreadPerSecond, this.presence.otherLiveNodes());
+    return takenPerSecond(this.othersReconnectsPerSecond(), this.reconnectOfferPerSecond());
+  }
+
+  /** What the other live nodes offer together (a node of an earlier version, beating without an offer: the busy rate). */
+  private othersReconnectsPerSecond() {
+    return this.presence.othersReconnectsPerSecond(this.ctx.config.socketReconnectSpreadPerSecond);
   }
 
   private leaveToReap(socket: Socket) {
@@ -284,6 +315,7 @@ export class SocketGateway implements RealtimeControl {
     this.heartbeats.close();
     this.admission.close();
     this.reconnectSpread.close();
+    this.reconnectCapacity.close();
     this.presenceAnnouncer.close();
     this.presence.close({ leaveForReap: this.leftToReap.size > 0 });
     await new Promise<void>((resolve) => this.io.close(() => resolve()));

@@ -3,11 +3,11 @@ export const MAX_SPREAD_MS = 60_000;
 
 /**
  * How many reconnects a second the nodes that would take a lost node's clients take together: the balancer shares
- * them among every other live node (at least one: a lone node's clients come back to it, restarted), each at the
- * rate it takes beside its own users.
+ * them among every other live node, so what those offer together (reconnect-capacity.ts, published with their
+ * heartbeats); a lone node's clients come back to it, restarted, so then what it offers itself.
  */
-export function takenPerSecond(perNodePerSecond: number, otherLiveNodes: number) {
-  return perNodePerSecond * Math.max(1, otherLiveNodes);
+export function takenPerSecond(othersPerSecond: number, ownPerSecond: number) {
+  return othersPerSecond > 0 ? othersPerSecond : ownPerSecond;
 }
 
 /**

@@ -10,15 +10,18 @@ import { TEST_REDIS_URL } from '../support/test-env.js';
 import { endDeployment } from '../support/deployment-teardown.js';
 
 const PEOPLE = 20;
-/** Each node takes this many reconnects a second beside its own users. */
+/** The first two nodes offer to take this many reconnects a second beside their own users (pinned: busy or idle)… */
 const PER_NODE_PER_SECOND = 4;
+/** … and the third this many (a smaller machine, say): what each offers travels with its heartbeat. */
+const THIRD_NODE_PER_SECOND = 3;
 
 /**
- * The balancer shares a lost node's clients among every other node, and each of them takes
- * `SOCKET_RECONNECT_SPREAD_PER_SECOND`. So the return a node asks of its clients, and the pace of its drain, is
- * its socket count at that rate times the other live nodes: with two others, half as long (was: as if one other
- * took them all, so in compose's three replicas a crash kept people away twice as long as needed). A drain moves
- * its sockets at one node's rate when that fits its time, and up to all the others' when it does not.
+ * The balancer shares a lost node's clients among every other node, and each of them offers, with its heartbeat,
+ * the reconnects a second it would take (`SOCKET_RECONNECT_SPREAD_PER_SECOND` busy, `…_IDLE_PER_SECOND` idle; one
+ * pins both). So the return a node asks of its clients, and the pace of its drain, is its socket count at what the
+ * other live nodes offer together: with two others, about half as long (was: as if one other took them all, so in
+ * compose's three replicas a crash kept people away twice as long as needed). A drain moves its sockets at one
+ * node's rate when that fits its time, and up to all the others' when it does not.
  */
 describe('failover: a node’s spread counts every other node that would take its sockets', () => {
   let db: TestDatabase;
@@ -45,7 +48,7 @@ describe('failover: a node’s spread counts every other node that would take it
     redis.disconnect();
   });
 
-  it('asks for half the spread once a third node is live, and drains faster when one node’s pace would not fit', async () => {
+  it('asks for a spread at what the others offer once a third node is live, and drains faster when one node’s pace would not fit', async () => {
     const [first] = nodes;
     // Each from an address of its own (sign-ups are limited per address).
     const signUp = (name: string, i: number) => {
@@ -70,10 +73,13 @@ describe('failover: a node’s spread counts every other node that would take it
     expect(firstHint).toBe(alone + 1000 / PER_NODE_PER_SECOND);
     sockets.push(await connected(late));
 
-    nodes.push(await startNodeProcess({ ...env, NODE_ID: 'spread-3' }));
-    // Two others once the node has seen the third's heartbeat: the hint is announced again, halved.
-    const shared = ((PEOPLE + 1) * 1000) / (2 * PER_NODE_PER_SECOND);
-    await eventually(() => hints.at(-1) === shared, { timeoutMs: 15_000, message: `the hint halved (hints ${hints.join(', ')})` });
+    nodes.push(await startNodeProcess({ ...env, SOCKET_RECONNECT_SPREAD_PER_SECOND: String(THIRD_NODE_PER_SECOND), NODE_ID: 'spread-3' }));
+    // Two others once the node has seen the third's heartbeat: the hint is announced again, at what both offer.
+    const shared = ((PEOPLE + 1) * 1000) / (PER_NODE_PER_SECOND + THIRD_NODE_PER_SECOND);
+    await eventually(() => hints.at(-1) === shared, {
+      timeoutMs: 15_000,
+      message: `the hint at what both others offer (hints ${hints.join(', ')})`,
+    });
 
     const notices: Array<{ at: number; spreadMs: number }> = [];
     for (const socket of sockets) socket.once('server:draining', ({ spreadMs }) => notices.push({ at: performance.now(), spreadMs }));

@@ -45,7 +45,7 @@ describe('reconnect storm: SIGKILL of the node holding half the sockets', () => 
     ({ tabs, perNode } = await connectEveryone(cluster, population));
     expect(Math.min(...perNode.values())).toBeGreaterThan(0);
     // The tabs that connected first were told a narrower spread (fewer sockets then); each node re-announces
-    // it every 2 s once it has moved by a quarter.
+    // it every 2 s once it has moved by an eighth.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
     const senders = await startSenders(cluster, population);
