@@ -22,8 +22,8 @@ export interface NodeLivenessOptions {
   names: Pick<RedisNames, 'nodes' | 'nodeHeartbeat'>;
   /** This process: a restarted node is a new instance, so its predecessor's sockets are still reaped. */
   instanceId: string;
-  /** Read at each beat; without it the heartbeat says only that the node lives. */
-  offer?(): NodeOffer;
+  /** Read at each beat; without it (or when it gives none) the heartbeat says only that the node lives. */
+  offer?(): NodeOffer | undefined;
   /**
    * Removes a dead instance's sockets (called on exactly one node per dead instance), with its last offer seen
    * (none if this node never saw it beat).
@@ -105,7 +105,7 @@ export class NodeLiveness {
     const { redis, names, instanceId } = this.options;
     const [, [, added]] = (await redis
       .multi()
-      .set(names.nodeHeartbeat(instanceId), this.options.offer ? encodeOffer(this.options.offer()) : '1', 'PX', HEARTBEAT_TTL_MS)
+      .set(names.nodeHeartbeat(instanceId), encodeOffer(this.options.offer?.()), 'PX', HEARTBEAT_TTL_MS)
       .sadd(names.nodes, instanceId)
       .exec()) as [unknown, [unknown, number]];
     if (added === 1 && this.beaten) await this.options.reRegister();
@@ -138,9 +138,10 @@ export class NodeLiveness {
   }
 }
 
-/** `reconnects a second/spread ms/utilization in thousandths`. */
-function encodeOffer({ reconnectsPerSecond, spreadMs, utilization }: NodeOffer) {
-  return `${Math.round(reconnectsPerSecond)}/${Math.round(spreadMs)}/${Math.round(utilization * 1000)}`;
+/** `reconnects a second/spread ms/utilization in thousandths`, or `1` (alive, no offer). */
+function encodeOffer(offer: NodeOffer | undefined) {
+  if (!offer) return '1';
+  return `${Math.round(offer.reconnectsPerSecond)}/${Math.round(offer.spreadMs)}/${Math.round(offer.utilization * 1000)}`;
 }
 
 /** Null for a heartbeat without an offer (`'1'`, from a node of an earlier version). */

@@ -37,7 +37,7 @@ export interface RedisPresenceOptions {
    */
   onTransition(userIds: string[], online: boolean, reaped?: Reaped): void;
   /** What this node publishes with its heartbeat (node-liveness.ts). */
-  offer?(): NodeOffer;
+  offer?(): NodeOffer | undefined;
   /** A request-path call that Redis did not answer in time. */
   onFallback?(call: string): void;
   /**

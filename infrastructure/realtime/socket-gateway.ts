@@ -77,6 +77,8 @@ const Typing = Type.Object({ contactId: Uuid });
 export class SocketGateway implements RealtimeControl {
   readonly io: Server;
   private readonly presence: PresenceRegistry;
+  /** Set once `presence` is: its first heartbeat is sent while it is being made. */
+  private presenceReady = false;
   private readonly presenceAnnouncer: PresenceAnnouncer;
   private readonly connectionHandlers: ConnectionHandler[] = [];
   private readonly feed: FeedFanout;
@@ -147,16 +149,15 @@ export class SocketGateway implements RealtimeControl {
               : undefined;
             for (const userId of userIds) this.presenceAnnouncer.changed(userId, online, delayMs);
           },
-          offer: () => ({
-            reconnectsPerSecond: this.reconnectOfferPerSecond(),
-            spreadMs: this.reconnectSpread.toldMs(),
-            utilization: this.reconnectCapacity.utilization(),
-          }),
+          // The first beat goes out from within this constructor, before `presence` is set: that one says only
+          // that the node lives (its offer would need the other nodes, which it has not looked at yet either).
+          offer: () => (this.presenceReady ? this.nodeOffer() : undefined),
           onFallback: redis.onFallback,
           redisUp: () => redis.health.up,
           log,
         })
       : new MemoryPresence();
+    this.presenceReady = true;
     this.feed = new FeedFanout(this.io, log, redis);
     const presenceFanout = new PresenceFanout(this.io, ctx.pool, redis !== undefined, this.recentPresence);
     this.presenceAnnouncer = new PresenceAnnouncer({
@@ -244,10 +245,16 @@ export class SocketGateway implements RealtimeControl {
 
   /** What this node offers to take should another die, how busy it is, and the window its clients were told (metrics). */
   reconnectOffer() {
+    const { reconnectsPerSecond, utilization, spreadMs } = this.nodeOffer();
+    return { perSecond: reconnectsPerSecond, utilization, spreadMs };
+  }
+
+  /** What it publishes with its heartbeat (node-liveness.ts). */
+  private nodeOffer() {
     return {
-      perSecond: this.reconnectOfferPerSecond(),
-      utilization: this.reconnectCapacity.utilization(),
+      reconnectsPerSecond: this.reconnectOfferPerSecond(),
       spreadMs: this.reconnectSpread.toldMs(),
+      utilization: this.reconnectCapacity.utilization(),
     };
   }
 
