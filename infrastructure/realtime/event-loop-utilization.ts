@@ -10,3 +10,11 @@ export function eventLoopUtilizationSinceLastCall() {
     return delta.utilization;
   };
 }
+
+/** What a component that follows the node's load reads of the process; injectable for unit tests. */
+export interface LoadProbes {
+  /** The event loop's utilization (0–1) since the previous call (default: `eventLoopUtilizationSinceLastCall()`). */
+  utilization?: () => number;
+  /** Milliseconds on a monotonic clock (default: `performance.now()`). */
+  now?: () => number;
+}

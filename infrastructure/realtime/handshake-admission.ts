@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { eventLoopUtilizationSinceLastCall } from './event-loop-utilization.js';
+import { eventLoopUtilizationSinceLastCall, type LoadProbes } from './event-loop-utilization.js';
 
 export type Admission = { admitted: true } | { admitted: false; retryAfterMs: number };
 
-export interface HandshakeAdmissionOptions {
+export interface HandshakeAdmissionOptions extends LoadProbes {
   /** The most handshakes a second this node takes (the rate it starts at and climbs back to). */
   maxPerSecond: number;
   /** It never goes below this, however busy the node is (default: an eighth of the most). */
@@ -15,9 +15,6 @@ export interface HandshakeAdmissionOptions {
   tickMs?: number;
   /** Something else says the node is saturated (e.g. requests queueing for a database connection). */
   saturated?: () => boolean;
-  /** The event loop's utilization (0–1) since the previous call; injectable for unit tests. */
-  utilization?: () => number;
-  now?: () => number;
 }
 
 const MAX_RETRY_AFTER_MS = 120_000;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { eventLoopUtilizationSinceLastCall } from './event-loop-utilization.js';
+import { eventLoopUtilizationSinceLastCall, type LoadProbes } from './event-loop-utilization.js';
 
-export interface ReconnectCapacityOptions {
+export interface ReconnectCapacityOptions extends LoadProbes {
   /** Reconnects a second the node takes beside its own users while its event loop is busy (and never fewer). */
   busyPerSecond: number;
   /** Reconnects a second it takes while its event loop is mostly idle (and never more). */
@@ -14,9 +14,6 @@ export interface ReconnectCapacityOptions {
   halfLifeMs?: number;
   /** Samples itself this often (0: the caller calls `sample()`). */
   sampleEveryMs?: number;
-  /** The event loop's utilization (0–1) since the previous call; injectable for unit tests. */
-  utilization?: () => number;
-  now?: () => number;
 }
 
 /**
