@@ -56,6 +56,14 @@ describe('GET /metrics', () => {
     expect(sample(text, 'derbel_socket_handshakes_decided{outcome="admitted"}')).toBe(before + 1);
     expect(sample(text, 'derbel_socket_handshakes_decided{outcome="refused"}')).toBe(0);
     expect(sample(text, 'derbel_socket_handshake_admission_rate')).toBeGreaterThan(0);
+    // Between the busy and the idle rate (200–400 by default; this process runs the tests too, so how busy it
+    // is varies), and its one socket told to spread over 1/offer s.
+    expect(sample(text, 'derbel_reconnect_offer_per_second')).toBeGreaterThanOrEqual(200);
+    expect(sample(text, 'derbel_reconnect_offer_per_second')).toBeLessThanOrEqual(400);
+    expect(sample(text, 'derbel_event_loop_utilization_smoothed')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'derbel_event_loop_utilization_smoothed')).toBeLessThanOrEqual(1);
+    expect(sample(text, 'derbel_reconnect_spread_seconds')).toBeGreaterThan(0);
+    expect(sample(text, 'derbel_reconnect_spread_seconds')).toBeLessThanOrEqual(0.005);
     socket.disconnect();
     await eventually(async () => sample(await scrape(), 'derbel_connected_sockets') === 0, patiently);
   });

@@ -61,14 +61,7 @@ export class Metrics {
     // prom-client calls collect() with the gauge as `this`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
-    new Gauge({
-      name: 'derbel_connected_sockets',
-      help: 'Socket.io connections open on this node',
-      registers: [this.registry],
-      collect() {
-        this.set(metrics.socketCount());
-      },
-    });
+    this.readGauge('derbel_connected_sockets', 'Socket.io connections open on this node', () => metrics.socketCount());
     const projectionGauge = (name: string, help: string, value: (snapshot: ProjectionsSnapshot, p: ProjectedState) => number) =>
       new Gauge({
         name,
@@ -125,14 +118,11 @@ export class Metrics {
 
   /** Socket handshake admission (realtime/handshake-admission.ts): its current rate and what it decided so far. */
   watchHandshakeAdmission(state: () => { perSecond: number; admitted: number; refused: number }) {
-    new Gauge({
-      name: 'derbel_socket_handshake_admission_rate',
-      help: 'Socket handshakes a second this node takes now (lower while it is busy)',
-      registers: [this.registry],
-      collect() {
-        this.set(state().perSecond);
-      },
-    });
+    this.readGauge(
+      'derbel_socket_handshake_admission_rate',
+      'Socket handshakes a second this node takes now (lower while it is busy)',
+      () => state().perSecond,
+    );
     new Gauge({
       name: 'derbel_socket_handshakes_decided',
       help: 'Socket handshakes this node admitted, or refused with a slot to come back at, since it started',
@@ -148,40 +138,36 @@ export class Metrics {
 
   /** What the node offers to take should another die (realtime/reconnect-capacity.ts), and what its clients were told. */
   watchReconnectOffer(offer: () => { perSecond: number; utilization: number; spreadMs: number }) {
-    new Gauge({
-      name: 'derbel_reconnect_offer_per_second',
-      help: 'Reconnects a second this node offers to take should another node die (fewer the busier it is)',
-      registers: [this.registry],
-      collect() {
-        this.set(offer().perSecond);
-      },
-    });
-    new Gauge({
-      name: 'derbel_event_loop_utilization_smoothed',
-      help: 'How busy this node keeps its event loop, smoothed over ~20 s (0-1): what its reconnect offer follows',
-      registers: [this.registry],
-      collect() {
-        this.set(offer().utilization);
-      },
-    });
-    new Gauge({
-      name: 'derbel_reconnect_spread_seconds',
-      help: 'The window this node asked its clients to spread their return over, should it go away',
-      registers: [this.registry],
-      collect() {
-        this.set(offer().spreadMs / 1000);
-      },
-    });
+    this.readGauge(
+      'derbel_reconnect_offer_per_second',
+      'Reconnects a second this node offers to take should another node die (fewer the busier it is)',
+      () => offer().perSecond,
+    );
+    this.readGauge(
+      'derbel_event_loop_utilization_smoothed',
+      'How busy this node keeps its event loop, smoothed over ~20 s (0-1): what its reconnect offer follows',
+      () => offer().utilization,
+    );
+    this.readGauge(
+      'derbel_reconnect_spread_seconds',
+      'The window this node asked its clients to spread their return over, should it go away',
+      () => offer().spreadMs / 1000,
+    );
   }
 
   /** Only with Redis: a node without it has no such gauge. */
   watchRedis(up: () => boolean) {
+    this.readGauge('derbel_redis_up', '1 while Redis answers this node in time, 0 while it does not', () => (up() ? 1 : 0));
+  }
+
+  /** A gauge whose value is read, synchronously, when it is scraped. */
+  private readGauge(name: string, help: string, read: () => number) {
     new Gauge({
-      name: 'derbel_redis_up',
-      help: '1 while Redis answers this node in time, 0 while it does not',
+      name,
+      help,
       registers: [this.registry],
       collect() {
-        this.set(up() ? 1 : 0);
+        this.set(read());
       },
     });
   }
